@@ -1,0 +1,1 @@
+"""PipeAtlas network library: loading, CRS, topology, graph, traces and checks (no Qt)."""

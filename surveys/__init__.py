@@ -1,0 +1,1 @@
+"""PipeAtlas surveys library: defect records, grading, ledger, overlap checks, reports (no Qt)."""
