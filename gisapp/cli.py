@@ -20,8 +20,12 @@ from network.errors import NetworkError
 from network.schema import LAYER_KINDS, LAYER_LABELS_ZH
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
-FEATURE_MODULES = ("gisapp.cli_network", "gisapp.cli_surveys", "gisapp.cli_overlap",
-                   "gisapp.cli_map")
+FEATURE_MODULES = (
+    "gisapp.cli_network",
+    "gisapp.cli_surveys",
+    "gisapp.cli_overlap",
+    "gisapp.cli_map",
+)
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
@@ -62,8 +66,10 @@ def print_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
     widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
     for n, r in enumerate(cells):
-        sys.stdout.write("  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True))
-                         .rstrip() + "\n")
+        sys.stdout.write(
+            "  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
+            + "\n"
+        )
         if n == 0:
             sys.stdout.write("  ".join("-" * w for w in widths) + "\n")
 
@@ -82,8 +88,11 @@ def _cmd_new(args: argparse.Namespace) -> int:
     for spec in args.offset or []:
         kind, _, datum = spec.partition("=")
         if kind not in LAYER_KINDS or datum.lower() not in ("gcj02", "bd09"):
-            print(f"error: --offset takes KIND=gcj02|bd09 (KIND one of {', '.join(LAYER_KINDS)});"
-                  f" got {spec!r}", file=sys.stderr)  # noqa: T201
+            print(
+                f"error: --offset takes KIND=gcj02|bd09 (KIND one of {', '.join(LAYER_KINDS)});"
+                f" got {spec!r}",
+                file=sys.stderr,
+            )
             return EXIT_BAD_INPUT
         offsets[kind] = datum.lower()
     mapping = load_mapping_file(args.mapping) if args.mapping else None
@@ -91,8 +100,14 @@ def _cmd_new(args: argparse.Namespace) -> int:
     if args.snap_tolerance is not None:
         settings["snap_tolerance_m"] = args.snap_tolerance
     job = create_project_job(
-        args.project, inputs, crs=args.crs, source_crs=args.source_crs,
-        encoding=args.encoding, mapping=mapping, offsets=offsets, settings=settings,
+        args.project,
+        inputs,
+        crs=args.crs,
+        source_crs=args.source_crs,
+        encoding=args.encoding,
+        mapping=mapping,
+        offsets=offsets,
+        settings=settings,
         overwrite=args.force,
     )
     while True:
@@ -126,11 +141,17 @@ def _cmd_info(args: argparse.Namespace) -> int:
     rows = []
     for kind, layer in info["layers"].items():
         for src in layer["sources"] or [{}]:
-            rows.append([
-                f"{kind} {LAYER_LABELS_ZH[kind]}", layer["count"], Path(src.get("path", "")).name,
-                src.get("encoding", ""), src.get("encoding_reason", ""), src.get("source_crs", ""),
-                src.get("engine", ""),
-            ])
+            rows.append(
+                [
+                    f"{kind} {LAYER_LABELS_ZH[kind]}",
+                    layer["count"],
+                    Path(src.get("path", "")).name,
+                    src.get("encoding", ""),
+                    src.get("encoding_reason", ""),
+                    src.get("source_crs", ""),
+                    src.get("engine", ""),
+                ]
+            )
     print_table(rows, ["layer", "count", "source", "encoding", "why", "source CRS", "engine"])
     out.write("\nfield mapping\n")
     for kind, layer in info["layers"].items():
@@ -153,30 +174,51 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("new", help="create a project GeoPackage from source layers",
-                       description="Import layers (Shapefile, GeoPackage FILE.gpkg:LAYER, "
-                       "GeoJSON) into a new project GeoPackage, atomically.")
+    p = sub.add_parser(
+        "new",
+        help="create a project GeoPackage from source layers",
+        description="Import layers (Shapefile, GeoPackage FILE.gpkg:LAYER, "
+        "GeoJSON) into a new project GeoPackage, atomically.",
+    )
     p.add_argument("project", help="the project file to create (*.gpkg)")
     p.add_argument("--pipes", nargs="+", required=True, metavar="F", help="pipe layer(s) 管线")
-    for kind, flag in (("manholes", "--manholes"), ("outfalls", "--outfalls"),
-                       ("enterprises", "--enterprises"), ("plants", "--plants"),
-                       ("zones", "--zones"), ("boundary", "--boundary")):
-        p.add_argument(flag, nargs="+", metavar="F", dest=kind,
-                       help=f"{kind} layer(s) {LAYER_LABELS_ZH[kind]}")
+    for kind, flag in (
+        ("manholes", "--manholes"),
+        ("outfalls", "--outfalls"),
+        ("enterprises", "--enterprises"),
+        ("plants", "--plants"),
+        ("zones", "--zones"),
+        ("boundary", "--boundary"),
+    ):
+        p.add_argument(
+            flag,
+            nargs="+",
+            metavar="F",
+            dest=kind,
+            help=f"{kind} layer(s) {LAYER_LABELS_ZH[kind]}",
+        )
     p.add_argument("--crs", help="project CRS, e.g. EPSG:4525 (default: the pipes' CRS)")
     p.add_argument("--source-crs", help="CRS to assume for files without one (.prj missing)")
-    p.add_argument("--encoding", default="auto",
-                   help="text encoding of shapefiles: auto (default), gbk, gb18030, utf-8 …")
+    p.add_argument(
+        "--encoding",
+        default="auto",
+        help="text encoding of shapefiles: auto (default), gbk, gb18030, utf-8 …",
+    )
     p.add_argument("--mapping", help="JSON field mapping {kind: {role: column}}")
-    p.add_argument("--offset", action="append", metavar="KIND=gcj02|bd09",
-                   help="convert phone-app lon/lat of a layer from GCJ-02 or BD-09")
+    p.add_argument(
+        "--offset",
+        action="append",
+        metavar="KIND=gcj02|bd09",
+        help="convert phone-app lon/lat of a layer from GCJ-02 or BD-09",
+    )
     p.add_argument("--snap-tolerance", type=float, help="snap tolerance in metres (default 0.05)")
     p.add_argument("--force", action="store_true", help="replace an existing project file")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=_cmd_new)
 
-    p = sub.add_parser("info", help="describe a project: layers, counts, CRS, encodings, "
-                       "mapping, hygiene notes")
+    p = sub.add_parser(
+        "info", help="describe a project: layers, counts, CRS, encodings, mapping, hygiene notes"
+    )
     p.add_argument("project")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_info)
@@ -201,8 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app([a for a in argv if a != "gui"])
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_BAD_INPUT

@@ -108,8 +108,31 @@ def _sibling(path: Path, ext: str) -> Path | None:
     return None
 
 
-def _dbf_text_sample(dbf: Path) -> tuple[bytes, int]:
-    """Return (field-name bytes + record bytes sample, language driver byte)."""
+class _Sample:
+    """Field names and a sample of records of a DBF; names may be cut mid-character."""
+
+    def __init__(self, names: list[bytes], body: bytes) -> None:
+        self.names, self.body = names, body
+
+    def isascii(self) -> bool:
+        return self.body.isascii() and all(n.isascii() for n in self.names)
+
+    def decode(self, codec: str) -> str:
+        # DBF cuts field names at 10 bytes, often inside a multibyte character: allow that
+        out = []
+        for n in self.names:
+            for cut in range(4):
+                try:
+                    out.append(n[: len(n) - cut].decode(codec))
+                    break
+                except UnicodeDecodeError:
+                    if cut == 3 or len(n) - cut <= 0:
+                        raise
+        return "\n".join(out) + self.body.decode(codec)
+
+
+def _dbf_text_sample(dbf: Path) -> tuple[_Sample, int]:
+    """Return (field names + record bytes sample, language driver byte)."""
     with dbf.open("rb") as fh:
         head = fh.read(32)
         if len(head) < 32:
@@ -119,20 +142,20 @@ def _dbf_text_sample(dbf: Path) -> tuple[bytes, int]:
         n_records, header_len, record_len = struct.unpack("<IHH", head[4:12])
         ldid = head[29]
         descriptors = fh.read(max(header_len - 32, 0))
-        names = b"".join(
-            descriptors[i : i + 11].split(b"\0", 1)[0]
-            for i in range(0, len(descriptors) - 31, 32)
-            if descriptors[i] != 0x0D
-        )
+        names = []
+        for i in range(0, len(descriptors) - 31, 32):
+            if descriptors[i] == 0x0D:
+                break
+            names.append(descriptors[i : i + 11].split(b"\0", 1)[0])
         if record_len <= 0:
-            return names, ldid
+            return _Sample(names, b""), ldid
         n = min(n_records, max(SAMPLE_BYTES // record_len, 1))
         fh.seek(header_len)
         body = fh.read(n * record_len)
-    return names + b"\n" + body, ldid
+    return _Sample(names, body), ldid
 
 
-def _decodes(data: bytes, codec: str) -> bool:
+def _decodes(data: _Sample, codec: str) -> bool:
     try:
         text = data.decode(codec)
     except UnicodeDecodeError:

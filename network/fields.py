@@ -91,7 +91,9 @@ def load_mapping_file(path: str | Path) -> dict[str, Mapping]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise SchemaError(f"Cannot read the field mapping {path.name}: {exc}", file=str(path)) from exc
+        raise SchemaError(
+            f"Cannot read the field mapping {path.name}: {exc}", file=str(path)
+        ) from exc
     if not isinstance(data, dict):
         raise SchemaError(
             f"{path.name} must hold a JSON object {{kind: {{role: column}}}}.", file=str(path)
@@ -229,9 +231,7 @@ def apply_mapping(
         out[role] = values.to_numpy() if vtype in ("float", "capacity") else values
         if bad.any():
             idx = np.flatnonzero(bad)
-            sample = ", ".join(
-                f"feature {int(i)} ({df[src].iloc[int(i)]!r})" for i in idx[:5]
-            )
+            sample = ", ".join(f"feature {int(i)} ({df[src].iloc[int(i)]!r})" for i in idx[:5])
             issues.append(
                 Issue(
                     id=f"hygiene.bad_value:{kind}:{role}",
@@ -250,7 +250,7 @@ def apply_mapping(
                         f"{file}: {len(idx)} value(s) of field {src!r} are not a valid {role} "
                         f"and were left empty: {sample}"
                     ),
-                    data={"field": src, "role": role, "count": int(len(idx))},
+                    data={"field": src, "role": role, "count": len(idx)},
                 )
             )
     return out, issues

@@ -63,12 +63,20 @@ def clean_geometries(
     gkind = GEOMETRY_KIND[kind]
     label = file or kind
     issues: list[Issue] = []
-    geoms = gdf.geometry.to_numpy()
+    geoms = gdf.geometry.to_numpy().copy()
     null = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     types = shapely.get_type_id(geoms)
     type_names = np.array(
-        ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
-         "MultiPolygon", "GeometryCollection"]
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ]
     )
     present = ~null
     wrong = present & ~np.isin(type_names[np.clip(types, 0, 7)], list(_ACCEPT[gkind]))
@@ -91,10 +99,17 @@ def clean_geometries(
     for i in np.flatnonzero(null):
         fid = int(gdf[SRC_FID].iloc[i])
         issues.append(
-            _issue("empty_geometry", kind, fid, [ident(i)], None,
-                   f"{label} 第 {fid} 个要素（{ident(i)}）没有几何图形，已保留但无法参与网络分析",
-                   f"{label}: feature {fid} ({ident(i)}) has no geometry; kept, but it cannot "
-                   "take part in the network", severity=WARNING)
+            _issue(
+                "empty_geometry",
+                kind,
+                fid,
+                [ident(i)],
+                None,
+                f"{label} 第 {fid} 个要素（{ident(i)}）没有几何图形，已保留但无法参与网络分析",
+                f"{label}: feature {fid} ({ident(i)}) has no geometry; kept, but it cannot "
+                "take part in the network",
+                severity=WARNING,
+            )
         )
 
     # Z/M dropped
@@ -103,12 +118,20 @@ def clean_geometries(
         geoms = geoms.copy()
         geoms[has_z] = shapely.force_2d(geoms[has_z])
         issues.append(
-            Issue(id=f"hygiene.z_dropped:{kind}", category="hygiene", kind="z_dropped",
-                  severity=INFO, feature_ids=(), layer=kind, x=None, y=None,
-                  message_zh=f"{label}：{int(has_z.sum())} 个要素的 Z/M 值已去除（高程请用属性字段）",
-                  message_en=f"{label}: Z/M values dropped from {int(has_z.sum())} feature(s) "
-                  "(elevations come from attribute fields)",
-                  data={"count": int(has_z.sum())})
+            Issue(
+                id=f"hygiene.z_dropped:{kind}",
+                category="hygiene",
+                kind="z_dropped",
+                severity=INFO,
+                feature_ids=(),
+                layer=kind,
+                x=None,
+                y=None,
+                message_zh=f"{label}：{int(has_z.sum())} 个要素的 Z/M 值已去除（高程请用属性字段）",
+                message_en=f"{label}: Z/M values dropped from {int(has_z.sum())} feature(s) "
+                "(elevations come from attribute fields)",
+                data={"count": int(has_z.sum())},
+            )
         )
 
     out = gdf.copy()
@@ -125,38 +148,64 @@ def clean_geometries(
                 fixed = shapely.union_all(parts) if parts else shapely.Polygon()
             fid = int(gdf[SRC_FID].iloc[i])
             issues.append(
-                _issue("invalid_polygon_repaired", kind, fid, [ident(i)], fixed,
-                       f"{label} 第 {fid} 个要素（{ident(i)}）多边形无效（{reason}），已自动修复",
-                       f"{label}: feature {fid} ({ident(i)}) was an invalid polygon ({reason}); "
-                       "repaired with make_valid", reason=reason)
+                _issue(
+                    "invalid_polygon_repaired",
+                    kind,
+                    fid,
+                    [ident(i)],
+                    fixed,
+                    f"{label} 第 {fid} 个要素（{ident(i)}）多边形无效（{reason}），已自动修复",
+                    f"{label}: feature {fid} ({ident(i)}) was an invalid polygon ({reason}); "
+                    "repaired with make_valid",
+                    reason=reason,
+                )
             )
             geoms[i] = fixed
         out = out.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
         return out.reset_index(drop=True), issues
 
     multi = present & np.isin(types, [4, 5])
+    single = multi & (shapely.get_num_geometries(geoms) == 1)
+    if single.any():  # a one-part "multi" geometry is only a storage type: unwrap it quietly
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
+        out = out.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+        multi = multi & ~single
     if multi.any():
         for i in np.flatnonzero(multi):
             n = int(shapely.get_num_geometries(geoms[i]))
             fid = int(gdf[SRC_FID].iloc[i])
             issues.append(
-                _issue("multipart_exploded", kind, fid, [ident(i)], geoms[i],
-                       f"{label} 第 {fid} 个要素（{ident(i)}）是多部件要素，已拆分为 {n} 段",
-                       f"{label}: feature {fid} ({ident(i)}) is multipart; exploded into {n} "
-                       "parts", severity=WARNING, parts=n)
+                _issue(
+                    "multipart_exploded",
+                    kind,
+                    fid,
+                    [ident(i)],
+                    geoms[i],
+                    f"{label} 第 {fid} 个要素（{ident(i)}）是多部件要素，已拆分为 {n} 段",
+                    f"{label}: feature {fid} ({ident(i)}) is multipart; exploded into {n} parts",
+                    severity=WARNING,
+                    parts=n,
+                )
             )
-        exploded = out.explode(index_parts=True)
-        part = exploded.index.get_level_values(1).to_numpy()
-        was_multi = np.repeat(multi, [max(int(shapely.get_num_geometries(g)), 1)
-                                      if not shapely.is_missing(g) else 1 for g in geoms])
-        exploded[SRC_PART] = np.where(was_multi, part + 1, 0)
+        # explode by position, keeping rows with no geometry (geopandas would drop them)
+        counts = np.where(multi, shapely.get_num_geometries(geoms), 1)
+        rows = np.repeat(np.arange(len(out)), counts)
+        exploded = out.iloc[rows].reset_index(drop=True)
+        part_no = np.concatenate(
+            [np.arange(1, c + 1) if m else [0] for c, m in zip(counts, multi, strict=True)]
+        )
+        new_geoms = np.empty(len(rows), dtype=object)
+        single_rows = ~multi[rows]
+        new_geoms[single_rows] = geoms[rows[single_rows]]
+        new_geoms[~single_rows] = shapely.get_parts(geoms[multi])
+        exploded = exploded.set_geometry(gpd.GeoSeries(new_geoms, crs=gdf.crs))
+        exploded[SRC_PART] = part_no
         if id_col and id_col in exploded.columns:
-            ids = exploded[id_col].astype(object)
             exploded[id_col] = [
-                f"{v}#{p}" if m and v is not None else v
-                for v, p, m in zip(ids, exploded[SRC_PART], was_multi, strict=True)
+                f"{v}#{p}" if p and v is not None else v
+                for v, p in zip(exploded[id_col].astype(object), part_no, strict=True)
             ]
-        out = exploded.reset_index(drop=True)
+        out = exploded
     else:
         out = out.reset_index(drop=True)
 
@@ -168,8 +217,15 @@ def clean_geometries(
             fid = int(out[SRC_FID].iloc[i])
             pid = str(out[id_col].iloc[i]) if id_col and id_col in out else str(fid)
             issues.append(
-                _issue("zero_length", kind, fid, [pid], g[i],
-                       f"{label} 第 {fid} 个要素（{pid}）长度为零",
-                       f"{label}: feature {fid} ({pid}) has zero length", severity=WARNING)
+                _issue(
+                    "zero_length",
+                    kind,
+                    fid,
+                    [pid],
+                    g[i],
+                    f"{label} 第 {fid} 个要素（{pid}）长度为零",
+                    f"{label}: feature {fid} ({pid}) has zero length",
+                    severity=WARNING,
+                )
             )
     return out, issues

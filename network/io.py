@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import shutil
 import struct
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +132,44 @@ def _check_shapefile(path: Path) -> None:
         )
 
 
+def _repair_dbf_field_names(shp: Path, folder: Path, codec: str) -> Path:
+    """Copy a shapefile into ``folder`` with DBF field names trimmed to whole characters.
+
+    The source files are never modified: the .shp/.shx/.prj are linked, the .dbf copied.
+    """
+    out = folder / shp.name
+    for ext in (".shp", ".shx", ".prj"):
+        src = _sibling(shp, ext)
+        if src is not None:
+            try:
+                (folder / (shp.stem + ext)).symlink_to(src.resolve())
+            except OSError:
+                shutil.copyfile(src, folder / (shp.stem + ext))
+    dbf = _sibling(shp, ".dbf")
+    assert dbf is not None
+    with dbf.open("rb") as fh:
+        head = bytearray(fh.read(32))
+        header_len = struct.unpack("<H", head[8:10])[0]
+        desc = bytearray(fh.read(header_len - 32))
+        for i in range(0, len(desc) - 31, 32):
+            if desc[i] == 0x0D:
+                break
+            raw = bytes(desc[i : i + 11]).split(b"\0", 1)[0]
+            for cut in range(4):
+                try:
+                    name = raw[: len(raw) - cut]
+                    name.decode(codec)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            desc[i : i + 11] = name.ljust(11, b"\0")
+        with (folder / (shp.stem + ".dbf")).open("wb") as dst:
+            dst.write(head)
+            dst.write(desc)
+            shutil.copyfileobj(fh, dst, 1 << 22)
+    return out
+
+
 def list_layers(path: str | Path) -> list[str]:
     """Names of the layers in a vector file.
 
@@ -143,12 +183,15 @@ def list_layers(path: str | Path) -> list[str]:
         raise InputFileError(f"{path} does not exist.", file=str(path))
     try:
         return [str(n) for n, _t in pyogrio.list_layers(path)]
-    except Exception as exc:  # noqa: BLE001 - GDAL raises various error types
+    except Exception as exc:
         raise InputFileError(f"Cannot open {path.name}: {exc}", file=str(path)) from exc
 
 
 def read_vector(
-    path: str | Path, layer: str | None = None, encoding: str | None = "auto"
+    path: str | Path,
+    layer: str | None = None,
+    encoding: str | None = "auto",
+    max_features: int | None = None,
 ) -> tuple[gpd.GeoDataFrame, str, EncodingChoice]:
     """Read a vector file as it is (no renaming, no reprojection).
 
@@ -171,9 +214,22 @@ def read_vector(
     errors = []
     for use_arrow in (True, False):
         try:
-            gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=use_arrow, **open_opts)
+            gdf = pyogrio.read_dataframe(
+                path, layer=layer, use_arrow=use_arrow, max_features=max_features, **open_opts
+            )
             return gdf, "pyogrio" if use_arrow else "pyogrio (no arrow)", enc
-        except Exception as exc:  # noqa: BLE001 - GDAL raises various error types
+        except UnicodeDecodeError as exc:
+            errors.append(f"pyogrio: {exc}")
+            if not is_shp:
+                break
+            # field names cut at 10 bytes inside a multibyte character: read a repaired copy
+            with tempfile.TemporaryDirectory(prefix="pipeatlas-") as tmp:
+                fixed = _repair_dbf_field_names(path, Path(tmp), enc.codec)
+                gdf = pyogrio.read_dataframe(
+                    fixed, use_arrow=use_arrow, max_features=max_features, **open_opts
+                )
+            return gdf, "pyogrio (field names cut mid-character repaired)", enc
+        except Exception as exc:
             errors.append(f"pyogrio: {exc}")
             if "layer" in str(exc).lower() and layer is not None and "not found" in str(exc):
                 raise InputFileError(
@@ -186,7 +242,12 @@ def read_vector(
         import fiona
 
         with fiona.open(path, layer=layer, encoding=enc.codec if is_shp else None) as src:
-            gdf = gpd.GeoDataFrame.from_features(src, crs=src.crs)
+            feats = (
+                list(src)
+                if max_features is None
+                else [f for _, f in zip(range(max_features), src, strict=False)]
+            )
+            gdf = gpd.GeoDataFrame.from_features(feats, crs=src.crs)
         log.warning("pyogrio could not read %s (%s); read with fiona", path, errors[-1])
         return gdf, "fiona", enc
     except Exception as exc:  # noqa: BLE001 - fiona raises various error types
@@ -242,10 +303,18 @@ def load_layer(
     issues: list[Issue] = []
     if engine == "fiona":
         issues.append(
-            Issue(id=f"hygiene.engine:{kind}", category="hygiene", kind="read_with_fiona",
-                  severity=INFO, feature_ids=(), layer=kind, x=None, y=None,
-                  message_zh=f"{label} 无法用 pyogrio 读取，已改用 fiona 读取",
-                  message_en=f"{label} could not be read with pyogrio; read with fiona")
+            Issue(
+                id=f"hygiene.engine:{kind}",
+                category="hygiene",
+                kind="read_with_fiona",
+                severity=INFO,
+                feature_ids=(),
+                layer=kind,
+                x=None,
+                y=None,
+                message_zh=f"{label} 无法用 pyogrio 读取，已改用 fiona 读取",
+                message_en=f"{label} could not be read with pyogrio; read with fiona",
+            )
         )
     if raw.geometry.name not in raw.columns or len(raw.columns) == 0:
         raise SchemaError(f"{label} has no geometry column.", file=str(path), layer=layer)
@@ -278,8 +347,11 @@ def load_layer(
         coords = shapely.get_coordinates(g)
         lon, lat = crsmod.remove_offset(coords[:, 0], coords[:, 1], offset_datum)
         raw = raw.set_geometry(
-            gpd.GeoSeries(shapely.set_coordinates(g.copy(), np.column_stack([lon, lat])),
-                          index=raw.index, crs=CRS.from_epsg(crsmod.CGCS2000))
+            gpd.GeoSeries(
+                shapely.set_coordinates(g.copy(), np.column_stack([lon, lat])),
+                index=raw.index,
+                crs=CRS.from_epsg(crsmod.CGCS2000),
+            )
         )
 
     # --- fields ------------------------------------------------------------------------------
@@ -293,15 +365,30 @@ def load_layer(
     gdf, value_issues = apply_mapping(raw, kind, full_mapping, file=label, id_col=id_col)
     issues += value_issues
     if full_mapping.get(id_col) is None or gdf[id_col].isna().all():
-        prefix = {"pipes": "P", "manholes": "N", "outfalls": "O", "enterprises": "E",
-                  "plants": "T", "zones": "Z", "boundary": "B"}[kind]
+        prefix = {
+            "pipes": "P",
+            "manholes": "N",
+            "outfalls": "O",
+            "enterprises": "E",
+            "plants": "T",
+            "zones": "Z",
+            "boundary": "B",
+        }[kind]
         gdf[id_col] = [f"{prefix}{i + 1}" for i in range(len(gdf))]
         if len(gdf):
             issues.append(
-                Issue(id=f"hygiene.generated_ids:{kind}", category="hygiene", kind="generated_ids",
-                      severity=INFO, feature_ids=(), layer=kind, x=None, y=None,
-                      message_zh=f"{label} 没有编号字段，已按顺序生成编号（{prefix}1…）",
-                      message_en=f"{label} has no id field; ids {prefix}1… were generated")
+                Issue(
+                    id=f"hygiene.generated_ids:{kind}",
+                    category="hygiene",
+                    kind="generated_ids",
+                    severity=INFO,
+                    feature_ids=(),
+                    layer=kind,
+                    x=None,
+                    y=None,
+                    message_zh=f"{label} 没有编号字段，已按顺序生成编号（{prefix}1…）",
+                    message_en=f"{label} has no id field; ids {prefix}1… were generated",
+                )
             )
     else:
         missing = gdf[id_col].isna().to_numpy()
@@ -319,22 +406,34 @@ def load_layer(
         for ident, grp in gdf[dups].groupby(id_col, sort=True):
             fids = ", ".join(str(int(f)) for f in grp[SRC_FID])
             issues.append(
-                Issue(id=f"hygiene.duplicate_id:{kind}:{ident}", category="hygiene",
-                      kind="duplicate_id", severity="warning",
-                      feature_ids=(str(ident),), layer=kind, x=None, y=None,
-                      message_zh=f"{label} 编号“{ident}”重复（第 {fids} 个要素）",
-                      message_en=f"{label}: id {ident!r} is used by features {fids}",
-                      data={"src_fids": [int(f) for f in grp[SRC_FID]]})
+                Issue(
+                    id=f"hygiene.duplicate_id:{kind}:{ident}",
+                    category="hygiene",
+                    kind="duplicate_id",
+                    severity="warning",
+                    feature_ids=(str(ident),),
+                    layer=kind,
+                    x=None,
+                    y=None,
+                    message_zh=f"{label} 编号“{ident}”重复（第 {fids} 个要素）",
+                    message_en=f"{label}: id {ident!r} is used by features {fids}",
+                    data={"src_fids": [int(f) for f in grp[SRC_FID]]},
+                )
             )
 
     # --- reprojection ------------------------------------------------------------------------
     if target_crs is None:
-        c = shapely.centroid(shapely.envelope(shapely.union_all(
-            shapely.envelope(gdf.geometry.dropna().to_numpy()[:1000]))))
+        c = shapely.centroid(
+            shapely.envelope(
+                shapely.union_all(shapely.envelope(gdf.geometry.dropna().to_numpy()[:1000]))
+            )
+        )
         lon, lat = (
             crsmod.transformer(gdf.crs, CRS.from_epsg(4490)).transform(
-                shapely.get_x(c), shapely.get_y(c))
-            if not shapely.is_empty(c) else (112.0, 28.0)
+                shapely.get_x(c), shapely.get_y(c)
+            )
+            if not shapely.is_empty(c)
+            else (112.0, 28.0)
         )
         target = crsmod.choose_project_crs(gdf.crs, float(lon), float(lat))
     else:

@@ -19,7 +19,8 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Generator, Mapping as AbcMapping, Sequence
+from collections.abc import Generator, Sequence
+from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,8 +211,9 @@ def create_project_job(
     return project
 
 
-def create_project(path: str | Path, inputs: AbcMapping[str, Sequence[str | Path]], **kw: Any
-                   ) -> Project:
+def create_project(
+    path: str | Path, inputs: AbcMapping[str, Sequence[str | Path]], **kw: Any
+) -> Project:
     """Run :func:`create_project_job` to the end and return the project."""
     return drain(create_project_job(path, inputs, **kw))
 
@@ -236,11 +238,18 @@ def _duplicate_ids_across_files(kind: str, gdf: gpd.GeoDataFrame) -> list[Issue]
         if len(files) < 2:
             continue
         out.append(
-            Issue(id=f"hygiene.duplicate_id:{kind}:{ident}", category="hygiene",
-                  kind="duplicate_id", severity="warning", feature_ids=(str(ident),),
-                  layer=kind, x=None, y=None,
-                  message_zh=f"编号“{ident}”在多个文件中重复：{'、'.join(files)}",
-                  message_en=f"id {ident!r} appears in several files: {', '.join(files)}")
+            Issue(
+                id=f"hygiene.duplicate_id:{kind}:{ident}",
+                category="hygiene",
+                kind="duplicate_id",
+                severity="warning",
+                feature_ids=(str(ident),),
+                layer=kind,
+                x=None,
+                y=None,
+                message_zh=f"编号“{ident}”在多个文件中重复：{'、'.join(files)}",
+                message_en=f"id {ident!r} appears in several files: {', '.join(files)}",
+            )
         )
     return out
 
@@ -339,8 +348,15 @@ def write_meta(con: sqlite3.Connection, project: Project) -> None:
         "INSERT INTO pa_issues (issue_id, layer, kind, severity, message_zh, message_en, issue) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            (i.id, i.layer, i.kind, i.severity, i.message_zh, i.message_en,
-             json.dumps(i.to_dict(), ensure_ascii=False, default=str))
+            (
+                i.id,
+                i.layer,
+                i.kind,
+                i.severity,
+                i.message_zh,
+                i.message_en,
+                json.dumps(i.to_dict(), ensure_ascii=False, default=str),
+            )
             for i in project.issues
         ],
     )
@@ -350,8 +366,9 @@ def _tmp_path(path: Path) -> Path:
     return path.with_name(f".{path.stem}.tmp-{os.getpid()}.gpkg")
 
 
-def _write_atomically(project: Project, path: Path, base: Path | None,
-                      kinds: Sequence[str] | None = None) -> None:
+def _write_atomically(
+    project: Project, path: Path, base: Path | None, kinds: Sequence[str] | None = None
+) -> None:
     tmp = _tmp_path(path)
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
@@ -365,7 +382,10 @@ def _write_atomically(project: Project, path: Path, base: Path | None,
             if kind in project.layers:
                 gdf = _writable(project.layers[kind], kind)
                 pyogrio.write_dataframe(
-                    gdf, tmp, layer=kind, driver="GPKG",
+                    gdf,
+                    tmp,
+                    layer=kind,
+                    driver="GPKG",
                     layer_options={"OVERWRITE": "YES", "SPATIAL_INDEX": "YES"},
                 )
             elif kind in existing:
@@ -406,8 +426,9 @@ def _drop_layer(path: Path, kind: str) -> None:
         con.close()
 
 
-def save_project(project: Project, path: str | Path | None = None,
-                 kinds: Sequence[str] | None = None) -> None:
+def save_project(
+    project: Project, path: str | Path | None = None, kinds: Sequence[str] | None = None
+) -> None:
     """Save the project atomically (to its own path, or ``path`` = Save As).
 
     The existing file is copied, the changed layers (``kinds``, default all) and the project
@@ -424,8 +445,9 @@ def save_project(project: Project, path: str | Path | None = None,
     try:
         _write_atomically(project, target, base, kinds)
     except OSError as exc:
-        raise ProjectError(f"Cannot save the project to {target}: {exc}", file=str(target)
-                           ) from exc
+        raise ProjectError(
+            f"Cannot save the project to {target}: {exc}", file=str(target)
+        ) from exc
 
 
 # --- open --------------------------------------------------------------------------------------
@@ -508,9 +530,10 @@ def open_project(path: str | Path, kinds: Sequence[str] | None = None) -> Projec
             continue
         try:
             gdf = pyogrio.read_dataframe(path, layer=kind, use_arrow=True)
-        except Exception as exc:  # noqa: BLE001 - GDAL raises various error types
-            raise ProjectError(f"{path.name}: cannot read layer {kind}: {exc}", file=str(path),
-                               layer=kind) from exc
+        except Exception as exc:
+            raise ProjectError(
+                f"{path.name}: cannot read layer {kind}: {exc}", file=str(path), layer=kind
+            ) from exc
         id_col = ID_COLUMN[kind]
         if id_col in gdf.columns:
             gdf[id_col] = gdf[id_col].astype(object).where(gdf[id_col].notna(), None)

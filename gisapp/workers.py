@@ -1,0 +1,56 @@
+"""Run a pure progress generator off the GUI thread (STYLE.md §5)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+
+class Cancelled(Exception):
+    """The user pressed Cancel; not an error."""
+
+
+class JobWorker(QObject):
+    progress = Signal(float, str)
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, job: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self._job, self._args, self._kwargs = job, args, kwargs
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            gen = self._job(*self._args, **self._kwargs)
+            if not hasattr(gen, "__next__"):  # a plain function: its value is the result
+                self.finished.emit(gen)
+                return
+            while True:
+                if self._cancel.is_set():
+                    gen.close()
+                    raise Cancelled
+                self.progress.emit(*next(gen))
+        except StopIteration as stop:
+            self.finished.emit(stop.value)
+        except Exception as exc:  # noqa: BLE001 - handed to the UI boundary
+            self.failed.emit(exc)
+
+
+def start_job(owner: QObject, worker: JobWorker) -> QThread:
+    """Start ``worker`` on a new thread owned by ``owner``; keep the returned thread."""
+    thread = QThread(owner)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit)
+    worker.failed.connect(thread.quit)
+    thread.finished.connect(worker.deleteLater)
+    thread.start()
+    return thread

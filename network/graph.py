@@ -1,0 +1,1427 @@
+"""Build a flow network from canonical layers.
+
+The result is a :class:`Network`: compact numpy arrays (nodes, pipe pieces, directed edges,
+CSR adjacency in both directions) plus a lazily built networkx ``MultiDiGraph`` of the same
+graph, which is the model and the public API. Hot traversals (see ``network.trace``) run on
+the arrays.
+
+Vocabulary
+----------
+piece
+    One row of the pipe layer after exploding multi-part lines (a pipe id may own several).
+edge
+    One directed graph edge, oriented in flow direction. A piece is split into several edges
+    where other pipes join it mid-way (side connections, CJJ 181 code AJ 支管暗接); all of
+    them keep the pipe id and carry a part number.
+node
+    A manhole, or a group of pipe ends within the snap tolerance of each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from network import schema as S
+from network.errors import NetworkError, UnknownIdError
+from network.issues import ERROR, WARNING, Issue
+
+log = logging.getLogger(__name__)
+
+Progress = tuple[float, str]
+
+DEFAULT_SNAP_TOLERANCE_M = 0.05
+DEFAULT_ATTACH_DISTANCE_M = 50.0
+NEAR_MISS_FACTOR = 10.0
+
+# direction sources, strongest first
+DIR_FROMTO, DIR_FLOWDIR, DIR_INVERT, DIR_DIGITISED = "from_to", "flow_dir", "invert", "digitised"
+DIR_SOURCE_LABELS_ZH = {
+    DIR_FROMTO: "起止井号",
+    DIR_FLOWDIR: "流向字段",
+    DIR_INVERT: "管底高程",
+    DIR_DIGITISED: "数字化方向",
+}
+BARRIER_STATUS = ("blocked", "closed")
+FOUL_SYSTEMS = (S.SEWAGE, S.INDUSTRIAL, S.COMBINED)
+
+NODE_MANHOLE, NODE_JUNCTION = "manhole", "junction"
+
+# id kinds a user may name, in lookup order
+ID_KINDS = ("node", "pipe", "enterprise", "outfall", "plant")
+_KIND_ALIASES = {
+    "node": "node",
+    "manhole": "node",
+    "mh": "node",
+    S.MANHOLES: "node",
+    "pipe": "pipe",
+    S.PIPES: "pipe",
+    "enterprise": "enterprise",
+    "ent": "enterprise",
+    S.ENTERPRISES: "enterprise",
+    "outfall": "outfall",
+    S.OUTFALLS: "outfall",
+    "plant": "plant",
+    S.PLANTS: "plant",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+# --------------------------------------------------------------------------------------------
+def get_setting(settings: Any, name: str, default: Any) -> Any:
+    """Return ``settings[name]`` (mapping) or ``settings.name`` (object), else *default*."""
+    if settings is None:
+        return default
+    value = (
+        settings.get(name, default)
+        if isinstance(settings, Mapping)
+        else getattr(settings, name, default)
+    )
+    return default if value is None else value
+
+
+def crs_unit_m(crs: Any) -> float:
+    """Return how many metres one unit of *crs* is (1.0 when unknown).
+
+    Geographic CRSs get an approximate 111,320 m per degree; projects should be projected.
+
+    Examples
+    --------
+    >>> round(crs_unit_m("EPSG:2284"), 6)
+    0.304801
+    """
+    if crs is None:
+        return 1.0
+    import pyproj
+
+    crs = pyproj.CRS.from_user_input(crs)
+    if crs.is_geographic:
+        return 111_320.0
+    try:
+        factor = crs.axis_info[0].unit_conversion_factor
+    except (IndexError, AttributeError):
+        return 1.0
+    return float(factor) if factor else 1.0
+
+
+def str_array(df: pd.DataFrame, column: str) -> np.ndarray:
+    """Column as an object array of stripped ``str`` with None for missing/blank values."""
+    n = len(df)
+    if column not in df.columns or n == 0:
+        return np.full(n, None, dtype=object)
+    s = df[column]
+    notna = s.notna().to_numpy()
+    out = np.full(n, None, dtype=object)
+    if not notna.any():
+        return out
+    vals = s[notna]
+    if pd.api.types.is_float_dtype(vals.dtype):
+        fv = vals.to_numpy(float)
+        txt = np.where(fv == np.round(fv), fv.astype(np.int64).astype(str), fv.astype(str))
+        vals = pd.Series(txt, index=vals.index)
+    txt = vals.astype(str).str.strip()
+    good = (txt != "").to_numpy()
+    idx = np.flatnonzero(notna)
+    out[idx[good]] = txt.to_numpy(object)[good]
+    return out
+
+
+def float_array(df: pd.DataFrame, column: str) -> np.ndarray:
+    """Column as float64 with NaN for missing or unparseable values."""
+    if column not in df.columns:
+        return np.full(len(df), np.nan)
+    return pd.to_numeric(df[column], errors="coerce").to_numpy(float, na_value=np.nan)
+
+
+def _dedupe_ids(ids: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Make ids unique by appending ``~2``, ``~3``; return new ids and the duplicated ones."""
+    s = pd.Series(ids)
+    dup = s.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return ids, []
+    out = ids.copy()
+    rank = s.groupby(s).cumcount().to_numpy()
+    for i in np.flatnonzero(dup):
+        out[i] = f"{ids[i]}~{rank[i] + 1}"
+    return out, sorted(set(ids[dup].tolist()))
+
+
+def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (indptr, order) so that ``order[indptr[k]:indptr[k+1]]`` lists items with key k."""
+    order = np.argsort(keys, kind="stable").astype(np.int64)
+    counts = np.bincount(keys, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return indptr, order
+
+
+def _issue(
+    category: str,
+    kind: str,
+    severity: str,
+    ids: Iterable[str],
+    layer: str,
+    xy: tuple[float, float] | None,
+    zh: str,
+    en: str,
+    **data: Any,
+) -> Issue:
+    ids = tuple(str(i) for i in ids)
+    x, y = (None, None) if xy is None else (float(xy[0]), float(xy[1]))
+    key = ",".join(ids[:4]) + ("…" if len(ids) > 4 else "")
+    return Issue(
+        id=f"{category}.{kind}:{key}",
+        category=category,
+        kind=kind,
+        severity=severity,
+        feature_ids=ids,
+        layer=layer,
+        x=x,
+        y=y,
+        message_zh=zh,
+        message_en=en,
+        data=data,
+    )
+
+
+make_issue = _issue
+
+
+# --------------------------------------------------------------------------------------------
+# the network
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    """A user-given id resolved to graph elements.
+
+    Attributes
+    ----------
+    kind : str
+        ``node``, ``pipe``, ``enterprise``, ``outfall`` or ``plant``.
+    id : str
+        The id as given (without a ``kind:`` prefix).
+    nodes : tuple of int
+        Node indices to start a trace from (downstream seeds for pipes: their outflow node).
+    edges : tuple of int
+        Edge indices belonging to the feature (pipe parts; the pipe an enterprise joins).
+    up_nodes : tuple of int
+        Node indices to start an upstream trace from.
+    """
+
+    kind: str
+    id: str
+    nodes: tuple[int, ...]
+    edges: tuple[int, ...] = ()
+    up_nodes: tuple[int, ...] = ()
+
+
+@dataclass(eq=False)
+class Network:
+    """A directed pipe network (flow direction) in array form, with a networkx view.
+
+    Build it with :func:`build_network`. Arrays are indexed by node, piece or edge number.
+    Use :attr:`graph` for the networkx ``MultiDiGraph`` (nodes keyed by node id, edges keyed
+    by pipe id, edge attributes ``pipe_id``, ``part``, ``length_m``, ``dir_source`` …).
+    """
+
+    layers: dict[str, gpd.GeoDataFrame]
+    settings: dict[str, Any]
+    crs: Any
+    unit_m: float
+    snap_tolerance_m: float
+    attach_distance_m: float
+    # nodes
+    node_ids: np.ndarray
+    node_xy: np.ndarray
+    node_kind: np.ndarray
+    node_manhole_row: np.ndarray
+    node_barrier: np.ndarray
+    node_index: dict[str, int]
+    # pieces (rows of the pipe layer, multi-parts exploded)
+    piece_pipe_id: np.ndarray
+    piece_row: np.ndarray
+    piece_geom: np.ndarray
+    piece_length_m: np.ndarray
+    piece_start_node: np.ndarray
+    piece_end_node: np.ndarray
+    piece_reversed: np.ndarray
+    piece_dir_source: np.ndarray
+    piece_system: np.ndarray
+    piece_diameter_mm: np.ndarray
+    piece_status: np.ndarray
+    piece_up_invert: np.ndarray
+    piece_down_invert: np.ndarray
+    piece_slope_conflict: np.ndarray
+    piece_fields_mismatch: np.ndarray
+    piece_flowdir_conflict: np.ndarray
+    piece_multipart: np.ndarray
+    # edges (flow direction)
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_piece: np.ndarray
+    edge_part: np.ndarray
+    edge_length_m: np.ndarray
+    edge_frac0: np.ndarray
+    edge_frac1: np.ndarray
+    edge_open: np.ndarray
+    # side connections: (node index, host piece index, distance along host in m)
+    side_connections: list[tuple[int, int, float]]
+    # attachments
+    ent_ids: np.ndarray
+    ent_xy: np.ndarray
+    ent_node: np.ndarray
+    ent_edge: np.ndarray
+    ent_method: np.ndarray
+    ent_distance_m: np.ndarray
+    ent_flow_tpd: np.ndarray
+    ent_cod_mgl: np.ndarray
+    plant_ids: np.ndarray
+    plant_node: np.ndarray
+    outfall_ids: np.ndarray
+    outfall_node: np.ndarray
+    outfall_class: np.ndarray
+    build_issues: list[Issue] = field(default_factory=list)
+    # per-user-id lookups
+    pipe_edges: dict[str, list[int]] = field(default_factory=dict)
+    ent_index: dict[str, int] = field(default_factory=dict)
+    plant_index: dict[str, int] = field(default_factory=dict)
+    outfall_index: dict[str, int] = field(default_factory=dict)
+
+    # ---- sizes ------------------------------------------------------------------------------
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_ids)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges (pipe parts)."""
+        return len(self.edge_u)
+
+    @property
+    def tolerance_units(self) -> float:
+        """Snap tolerance in CRS units."""
+        return self.snap_tolerance_m / self.unit_m
+
+    # ---- adjacency --------------------------------------------------------------------------
+    @cached_property
+    def out_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(indptr, edge_order)`` of out-edges per node."""
+        return _csr(self.edge_u, self.n_nodes)
+
+    @cached_property
+    def in_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(indptr, edge_order)`` of in-edges per node."""
+        return _csr(self.edge_v, self.n_nodes)
+
+    @cached_property
+    def out_lists(self) -> tuple[list[int], list[int], list[int], list[bool], list[float]]:
+        """Python-list copies (indptr, edges, edge_v, edge_open, edge_length) for fast walks."""
+        indptr, order = self.out_csr
+        return (
+            indptr.tolist(),
+            order.tolist(),
+            self.edge_v.tolist(),
+            self.edge_open.tolist(),
+            self.edge_length_m.tolist(),
+        )
+
+    @cached_property
+    def adjacency(self) -> sparse.csr_matrix:
+        """scipy CSR adjacency of open edges (flow direction), for ``scipy.sparse.csgraph``."""
+        m = self.edge_open
+        n = self.n_nodes
+        return sparse.csr_matrix(
+            (np.ones(int(m.sum()), dtype=np.int8), (self.edge_u[m], self.edge_v[m])), shape=(n, n)
+        )
+
+    @cached_property
+    def node_is_plant(self) -> np.ndarray:
+        """Bool per node: a plant is attached."""
+        out = np.zeros(self.n_nodes, dtype=bool)
+        out[self.plant_node[self.plant_node >= 0]] = True
+        return out
+
+    @cached_property
+    def node_is_outfall(self) -> np.ndarray:
+        """Bool per node: an outfall is attached."""
+        out = np.zeros(self.n_nodes, dtype=bool)
+        out[self.outfall_node[self.outfall_node >= 0]] = True
+        return out
+
+    @cached_property
+    def node_plants(self) -> dict[int, list[int]]:
+        """Node index -> plant indices attached there."""
+        d: dict[int, list[int]] = {}
+        for i, n in enumerate(self.plant_node.tolist()):
+            if n >= 0:
+                d.setdefault(n, []).append(i)
+        return d
+
+    @cached_property
+    def node_outfalls(self) -> dict[int, list[int]]:
+        """Node index -> outfall indices attached there."""
+        d: dict[int, list[int]] = {}
+        for i, n in enumerate(self.outfall_node.tolist()):
+            if n >= 0:
+                d.setdefault(n, []).append(i)
+        return d
+
+    @cached_property
+    def node_enterprises(self) -> dict[int, list[int]]:
+        """Node index -> enterprise indices attached there."""
+        d: dict[int, list[int]] = {}
+        for i, n in enumerate(self.ent_node.tolist()):
+            if n >= 0:
+                d.setdefault(n, []).append(i)
+        return d
+
+    @cached_property
+    def edge_pipe_id(self) -> np.ndarray:
+        """Pipe id per edge."""
+        return self.piece_pipe_id[self.edge_piece]
+
+    @cached_property
+    def edge_system(self) -> np.ndarray:
+        """System per edge (object array, None when unknown)."""
+        return self.piece_system[self.edge_piece]
+
+    @cached_property
+    def edge_diameter_mm(self) -> np.ndarray:
+        """Diameter per edge in mm (NaN when unknown)."""
+        return self.piece_diameter_mm[self.edge_piece]
+
+    @cached_property
+    def pipe_tree(self) -> shapely.STRtree:
+        """STRtree over the piece geometries."""
+        return shapely.STRtree(self.piece_geom)
+
+    # ---- networkx -----------------------------------------------------------------------------
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx ``MultiDiGraph`` (flow direction).
+
+        Nodes are keyed by node id with attributes ``kind``, ``x``, ``y``, ``enterprises``,
+        ``plants``, ``outfalls``; edges are keyed by pipe id (``pipe_id#part`` where a pipe has
+        several parts between the same two nodes) with ``pipe_id``, ``part``, ``length_m``,
+        ``dir_source``, ``system``, ``diameter_mm``, ``status``, ``edge``.
+        """
+        return to_networkx(self)
+
+    # ---- ids ----------------------------------------------------------------------------------
+    def resolve(self, feature_id: str) -> Target:
+        """Resolve a manhole, pipe, enterprise, outfall or plant id.
+
+        A ``kind:`` prefix (``pipe:``, ``node:``, ``enterprise:``, ``outfall:``, ``plant:``)
+        picks one kind when ids are shared between layers.
+
+        Raises
+        ------
+        UnknownIdError
+            The id names nothing in the network.
+        """
+        raw = str(feature_id).strip()
+        kinds: tuple[str, ...] = ID_KINDS
+        fid = raw
+        if ":" in raw:
+            prefix, rest = raw.split(":", 1)
+            if prefix.lower() in _KIND_ALIASES and rest:
+                kinds = (_KIND_ALIASES[prefix.lower()],)
+                fid = rest.strip()
+        for kind in kinds:
+            target = self._resolve_kind(kind, fid)
+            if target is not None:
+                return target
+        raise UnknownIdError(
+            f"Unknown id {raw!r}: it names no manhole, pipe, enterprise, outfall or plant in "
+            f"this network ({self.n_nodes} nodes, {len(self.pipe_edges)} pipes, "
+            f"{len(self.ent_ids)} enterprises, {len(self.outfall_ids)} outfalls, "
+            f"{len(self.plant_ids)} plants). Check the spelling or prefix it with its kind, "
+            f"e.g. pipe:{fid}.",
+            feature=raw,
+        )
+
+    def _resolve_kind(self, kind: str, fid: str) -> Target | None:
+        if kind == "node":
+            i = self.node_index.get(fid)
+            return None if i is None else Target("node", fid, (i,), (), (i,))
+        if kind == "pipe":
+            edges = self.pipe_edges.get(fid)
+            if not edges:
+                return None
+            es = set(edges)
+            # downstream seeds: outflow nodes of parts not feeding another part of the pipe
+            us = {int(self.edge_u[e]) for e in es}
+            vs = {int(self.edge_v[e]) for e in es}
+            down = tuple(sorted(vs - us)) or tuple(sorted(vs))
+            up = tuple(sorted(us))
+            return Target("pipe", fid, down, tuple(edges), up)
+        if kind == "enterprise":
+            i = self.ent_index.get(fid)
+            if i is None:
+                return None
+            n = int(self.ent_node[i])
+            e = int(self.ent_edge[i])
+            return Target("enterprise", fid, (n,) if n >= 0 else (), (e,) if e >= 0 else (), ())
+        if kind == "outfall":
+            i = self.outfall_index.get(fid)
+            if i is None:
+                return None
+            n = int(self.outfall_node[i])
+            return Target("outfall", fid, (n,) if n >= 0 else (), (), (n,) if n >= 0 else ())
+        if kind == "plant":
+            i = self.plant_index.get(fid)
+            if i is None:
+                return None
+            n = int(self.plant_node[i])
+            return Target("plant", fid, (n,) if n >= 0 else (), (), (n,) if n >= 0 else ())
+        return None
+
+    def edge_xy(self, e: int) -> tuple[float, float]:
+        """A point in the middle of edge *e* (CRS units)."""
+        frac = 0.5 * (self.edge_frac0[e] + self.edge_frac1[e])
+        p = shapely.line_interpolate_point(
+            self.piece_geom[self.edge_piece[e]], frac, normalized=True
+        )
+        return float(shapely.get_x(p)), float(shapely.get_y(p))
+
+    def piece_xy(self, p: int) -> tuple[float, float]:
+        """The middle point of piece *p* (CRS units)."""
+        q = shapely.line_interpolate_point(self.piece_geom[p], 0.5, normalized=True)
+        return float(shapely.get_x(q)), float(shapely.get_y(q))
+
+    def node_xy_of(self, n: int) -> tuple[float, float]:
+        """Coordinates of node *n*."""
+        return float(self.node_xy[n, 0]), float(self.node_xy[n, 1])
+
+    def summary(self) -> dict[str, int]:
+        """Counts of the main elements."""
+        return {
+            "nodes": self.n_nodes,
+            "edges": self.n_edges,
+            "pipes": len(self.pipe_edges),
+            "enterprises": len(self.ent_ids),
+            "plants": len(self.plant_ids),
+            "outfalls": len(self.outfall_ids),
+            "side_connections": len(self.side_connections),
+        }
+
+    @cached_property
+    def issues(self) -> list[Issue]:
+        """All check findings (build findings included), computed once per network."""
+        from network.checks import run_checks
+
+        return run_checks(self)
+
+
+def to_networkx(net: Network) -> nx.MultiDiGraph:
+    """Return the networkx ``MultiDiGraph`` of *net* (see :attr:`Network.graph`)."""
+    g = nx.MultiDiGraph(crs=net.crs, snap_tolerance_m=net.snap_tolerance_m)
+    ids = net.node_ids
+    ent_at = net.node_enterprises
+    plants_at = net.node_plants
+    outf_at = net.node_outfalls
+    xs = net.node_xy[:, 0].tolist()
+    ys = net.node_xy[:, 1].tolist()
+    kinds = net.node_kind.tolist()
+    g.add_nodes_from(
+        (ids[i], {"kind": kinds[i], "x": xs[i], "y": ys[i]}) for i in range(net.n_nodes)
+    )
+    for mapping, attr, arr in (
+        (ent_at, "enterprises", net.ent_ids),
+        (plants_at, "plants", net.plant_ids),
+        (outf_at, "outfalls", net.outfall_ids),
+    ):
+        for n, rows in mapping.items():
+            g.nodes[ids[n]][attr] = tuple(arr[r] for r in rows)
+    pid = net.edge_pipe_id
+    keys = pid.astype(object)
+    dup = pd.DataFrame({"u": net.edge_u, "v": net.edge_v, "k": pid}).duplicated(keep=False)
+    if dup.any():
+        idx = np.flatnonzero(dup.to_numpy())
+        keys = keys.copy()
+        for i in idx:
+            keys[i] = f"{pid[i]}#{net.edge_part[i]}"
+    src = net.piece_dir_source[net.edge_piece].tolist()
+    system = net.edge_system.tolist()
+    diam = net.edge_diameter_mm.tolist()
+    status = net.piece_status[net.edge_piece].tolist()
+    part = net.edge_part.tolist()
+    length = net.edge_length_m.tolist()
+    u = ids[net.edge_u].tolist()
+    v = ids[net.edge_v].tolist()
+    pids = pid.tolist()
+    keys = keys.tolist()
+    g.add_edges_from(
+        (
+            u[e],
+            v[e],
+            keys[e],
+            {
+                "pipe_id": pids[e],
+                "part": part[e],
+                "length_m": length[e],
+                "dir_source": src[e],
+                "system": system[e],
+                "diameter_mm": diam[e],
+                "status": status[e],
+                "edge": e,
+            },
+        )
+        for e in range(len(u))
+    )
+    return g
+
+
+# --------------------------------------------------------------------------------------------
+# building
+# --------------------------------------------------------------------------------------------
+def build_network(
+    layers: Mapping[str, gpd.GeoDataFrame], settings: Any = None, crs: Any = None
+) -> Network:
+    """Build the flow network from canonical layers.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Layers by kind (``pipes`` required; ``manholes``, ``enterprises``, ``plants``,
+        ``outfalls`` optional), with canonical columns from :mod:`network.schema`.
+    settings : mapping or object, optional
+        ``snap_tolerance_m`` (default 0.05) and ``attach_distance_m`` (default 50), in metres
+        whatever the CRS unit.
+    crs : optional
+        CRS of the layers; defaults to the pipe layer's CRS.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    NetworkError
+        There is no pipe layer.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"]},
+    ...     geometry=[LineString([(0, 0), (10, 0)]), LineString([(10, 0), (20, 0)])])
+    >>> net = build_network({"pipes": pipes})
+    >>> sorted(net.graph.edges(keys=True))[0][2]
+    'P1'
+    """
+    gen = iter_build_network(layers, settings, crs)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def iter_build_network(
+    layers: Mapping[str, gpd.GeoDataFrame], settings: Any = None, crs: Any = None
+) -> Generator[Progress, None, Network]:
+    """Generator version of :func:`build_network` yielding ``(fraction, message)``."""
+    issues: list[Issue] = []
+    pipes = layers.get(S.PIPES)
+    if pipes is None:
+        raise NetworkError(
+            "The project has no pipe layer; import pipes before building the network.",
+            layer=S.PIPES,
+        )
+    if crs is None:
+        crs = pipes.crs
+    unit_m = crs_unit_m(crs)
+    tol_m = float(get_setting(settings, "snap_tolerance_m", DEFAULT_SNAP_TOLERANCE_M))
+    attach_m = float(get_setting(settings, "attach_distance_m", DEFAULT_ATTACH_DISTANCE_M))
+    tol = tol_m / unit_m
+
+    yield 0.0, "Reading pipes"
+    pc = _pipe_pieces(pipes, unit_m, issues)
+    n_pieces = len(pc["pipe_id"])
+
+    yield 0.15, "Reading manholes"
+    manholes = layers.get(S.MANHOLES)
+    mh = _manholes(manholes, issues)
+    n_mh = len(mh["ids"])
+
+    yield 0.25, "Snapping pipe ends"
+    end_xy = np.empty((2 * n_pieces, 2))
+    end_xy[0::2] = pc["start_xy"]
+    end_xy[1::2] = pc["end_xy"]
+    end_node, n_clusters, cluster_xy = _snap_ends(end_xy, mh["xy"], tol)
+    if n_mh > 1:
+        _duplicate_manholes(mh, tol, tol_m, issues)
+
+    yield 0.4, "Naming junctions"
+    node_ids = np.empty(n_mh + n_clusters, dtype=object)
+    node_ids[:n_mh] = mh["ids"]
+    node_ids[n_mh:] = _name_clusters(end_node, mh["ids"], n_clusters, pc)
+    node_xy = np.vstack([mh["xy"].reshape(-1, 2), cluster_xy.reshape(-1, 2)])
+    node_kind = np.array([NODE_MANHOLE] * n_mh + [NODE_JUNCTION] * n_clusters, dtype=object)
+    node_manhole_row = np.concatenate([mh["row"], np.full(n_clusters, -1)]).astype(np.int64)
+    node_barrier = np.zeros(len(node_ids), dtype=bool)
+    node_barrier[:n_mh] = mh["barrier"]
+    node_index = {nid: i for i, nid in enumerate(node_ids.tolist())}
+
+    start_node = end_node[0::2].copy()
+    end_node_p = end_node[1::2].copy()
+
+    yield 0.5, "Finding flow directions"
+    dirs = _directions(pc, node_ids[start_node], node_ids[end_node_p])
+
+    yield 0.6, "Finding side connections"
+    splits = _side_connections(pc["geom"], node_xy, start_node, end_node_p, tol)
+
+    yield 0.7, "Making edges"
+    edges = _make_edges(pc, start_node, end_node_p, dirs["reversed"], splits)
+    edge_open = ~np.isin(pc["status"][edges["piece"]].astype(str), BARRIER_STATUS)
+
+    pipe_edges: dict[str, list[int]] = {}
+    for e, pid in enumerate(pc["pipe_id"][edges["piece"]].tolist()):
+        pipe_edges.setdefault(pid, []).append(e)
+
+    net = Network(
+        layers=dict(layers),
+        settings=dict(settings)
+        if isinstance(settings, Mapping)
+        else {"snap_tolerance_m": tol_m, "attach_distance_m": attach_m},
+        crs=crs,
+        unit_m=unit_m,
+        snap_tolerance_m=tol_m,
+        attach_distance_m=attach_m,
+        node_ids=node_ids,
+        node_xy=node_xy,
+        node_kind=node_kind,
+        node_manhole_row=node_manhole_row,
+        node_barrier=node_barrier,
+        node_index=node_index,
+        piece_pipe_id=pc["pipe_id"],
+        piece_row=pc["row"],
+        piece_geom=pc["geom"],
+        piece_length_m=pc["length_m"],
+        piece_start_node=start_node,
+        piece_end_node=end_node_p,
+        piece_reversed=dirs["reversed"],
+        piece_dir_source=dirs["source"],
+        piece_system=pc["system"],
+        piece_diameter_mm=pc["diameter_mm"],
+        piece_status=pc["status"],
+        piece_up_invert=dirs["up_invert"],
+        piece_down_invert=dirs["down_invert"],
+        piece_slope_conflict=dirs["slope_conflict"],
+        piece_fields_mismatch=dirs["fields_mismatch"],
+        piece_flowdir_conflict=dirs["flowdir_conflict"],
+        piece_multipart=pc["multipart"],
+        edge_u=edges["u"],
+        edge_v=edges["v"],
+        edge_piece=edges["piece"],
+        edge_part=edges["part"],
+        edge_length_m=edges["length_m"],
+        edge_frac0=edges["frac0"],
+        edge_frac1=edges["frac1"],
+        edge_open=edge_open,
+        side_connections=splits,
+        ent_ids=np.empty(0, dtype=object),
+        ent_xy=np.empty((0, 2)),
+        ent_node=np.empty(0, np.int64),
+        ent_edge=np.empty(0, np.int64),
+        ent_method=np.empty(0, dtype=object),
+        ent_distance_m=np.empty(0),
+        ent_flow_tpd=np.empty(0),
+        ent_cod_mgl=np.empty(0),
+        plant_ids=np.empty(0, dtype=object),
+        plant_node=np.empty(0, np.int64),
+        outfall_ids=np.empty(0, dtype=object),
+        outfall_node=np.empty(0, np.int64),
+        outfall_class=np.empty(0, dtype=object),
+        build_issues=issues,
+        pipe_edges=pipe_edges,
+    )
+
+    yield 0.85, "Attaching enterprises, plants and outfalls"
+    _attach_all(net, layers, issues)
+    yield 1.0, "Network built"
+    return net
+
+
+# ---- pieces ---------------------------------------------------------------------------------
+def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) -> dict:
+    n = len(pipes)
+    geoms = np.asarray(pipes.geometry.array, dtype=object) if n else np.empty(0, dtype=object)
+    pid = str_array(pipes, S.PIPE_ID)
+    src_fid = pipes[S.SRC_FID].to_numpy() if S.SRC_FID in pipes.columns else np.arange(n)
+    missing = np.flatnonzero(pd.isna(pid))
+    for i in missing:
+        pid[i] = f"pipes#{src_fid[i]}"
+    if len(missing):
+        ids = pid[missing].tolist()
+        issues.append(
+            _issue(
+                "hygiene",
+                "missing_id",
+                WARNING,
+                ids,
+                S.PIPES,
+                None,
+                f"{len(ids)} 条管线缺少编号，已按要素序号临时编号（如 {ids[0]}）。",
+                f"{len(ids)} pipe(s) have no id; named after their feature number "
+                f"(e.g. {ids[0]}).",
+                count=len(ids),
+            )
+        )
+    rows = np.arange(n)
+    multipart = np.zeros(n, dtype=bool)
+    if S.SRC_PART in pipes.columns:
+        sp = pd.to_numeric(pipes[S.SRC_PART], errors="coerce").fillna(0).to_numpy()
+        key = pd.Series(src_fid).astype(str) + "\x00" + pd.Series(pid).astype(str)
+        multi_key = set(key[sp > 0].tolist())
+        if multi_key:
+            multipart = key.isin(multi_key).to_numpy()
+
+    # empty / missing / non-line geometry
+    if n:
+        is_none = pd.isna(geoms) | shapely.is_empty(geoms)
+        gtype = shapely.get_type_id(geoms)
+        bad_type = ~is_none & ~np.isin(gtype, (1, 2, 5))  # LineString, LinearRing, Multi
+    else:
+        is_none = bad_type = np.zeros(0, dtype=bool)
+    for i in np.flatnonzero(is_none | bad_type):
+        what = "empty" if is_none[i] else "not_a_line"
+        issues.append(
+            _issue(
+                "geometry",
+                "empty" if is_none[i] else "not_a_line",
+                ERROR,
+                [pid[i]],
+                S.PIPES,
+                None,
+                f"管线 {pid[i]} 几何为空，未纳入管网。"
+                if is_none[i]
+                else f"管线 {pid[i]} 不是线要素，未纳入管网。",
+                f"Pipe {pid[i]} has {'no' if is_none[i] else 'a non-line'} geometry; it is left "
+                f"out of the network.",
+                reason=what,
+                src_fid=int(src_fid[i]),
+            )
+        )
+    keep = ~(is_none | bad_type)
+    # explode remaining multi-lines (after trying to merge them)
+    multi = keep & (shapely.get_type_id(geoms) == 5) if n else keep
+    if multi.any():
+        extra_geom, extra_row = [], []
+        for i in np.flatnonzero(multi):
+            merged = shapely.line_merge(geoms[i])
+            parts = shapely.get_parts(merged)
+            geoms[i] = parts[0]
+            multipart[i] = multipart[i] or len(parts) > 1
+            for p in parts[1:]:
+                extra_geom.append(p)
+                extra_row.append(i)
+        if extra_geom:
+            geoms = np.concatenate([geoms, np.array(extra_geom, dtype=object)])
+            rows = np.concatenate([rows, np.array(extra_row)])
+            keep = np.concatenate([keep, np.ones(len(extra_geom), dtype=bool)])
+    sel = np.flatnonzero(keep)
+    rows = rows[sel]
+    geoms = geoms[sel]
+    order = np.argsort(rows, kind="stable")
+    rows, geoms = rows[order], geoms[order]
+    coords_start = shapely.get_coordinates(shapely.get_point(geoms, 0))
+    coords_end = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    geom_len_m = shapely.length(geoms) * unit_m
+    length_m = geom_len_m
+    if S.LENGTH_M in pipes.columns:
+        given = float_array(pipes, S.LENGTH_M)[rows]
+        count_by_row = np.bincount(rows, minlength=n)[rows]
+        use = np.isfinite(given) & (count_by_row == 1)
+        length_m = np.where(use, given, geom_len_m)
+    status = str_array(pipes, S.STATUS)[rows]
+    status = np.array([s.lower() if isinstance(s, str) else None for s in status], dtype=object)
+    system = str_array(pipes, S.SYSTEM)[rows]
+    return {
+        "row": rows,
+        "geom": geoms,
+        "pipe_id": pid[rows],
+        "src_fid": src_fid[rows],
+        "multipart": multipart[rows],
+        "start_xy": coords_start[:, :2],
+        "end_xy": coords_end[:, :2],
+        "length_m": np.asarray(length_m, float),
+        "geom_length_m": geom_len_m,
+        "from_node": str_array(pipes, S.FROM_NODE)[rows],
+        "to_node": str_array(pipes, S.TO_NODE)[rows],
+        "flow_dir": str_array(pipes, S.FLOW_DIR)[rows],
+        "from_invert": float_array(pipes, S.FROM_INVERT_M)[rows],
+        "to_invert": float_array(pipes, S.TO_INVERT_M)[rows],
+        "system": system,
+        "diameter_mm": float_array(pipes, S.DIAMETER_MM)[rows],
+        "status": status,
+    }
+
+
+def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
+    if manholes is None or len(manholes) == 0:
+        return {
+            "ids": np.empty(0, dtype=object),
+            "xy": np.empty((0, 2)),
+            "barrier": np.empty(0, dtype=bool),
+            "row": np.empty(0, np.int64),
+        }
+    geoms = np.asarray(manholes.geometry.array, dtype=object)
+    ok = ~(pd.isna(geoms) | shapely.is_empty(geoms))
+    ids = str_array(manholes, S.NODE_ID)
+    src_fid = (
+        manholes[S.SRC_FID].to_numpy()
+        if S.SRC_FID in manholes.columns
+        else np.arange(len(manholes))
+    )
+    for i in np.flatnonzero(~ok):
+        issues.append(
+            _issue(
+                "geometry",
+                "empty",
+                ERROR,
+                [ids[i] or f"manholes#{src_fid[i]}"],
+                S.MANHOLES,
+                None,
+                f"检查井 {ids[i]} 没有坐标，未纳入管网。",
+                f"Manhole {ids[i]} has no location; it is left out of the network.",
+            )
+        )
+    rows = np.flatnonzero(ok)
+    ids = ids[rows]
+    for k in np.flatnonzero(pd.isna(ids)):
+        ids[k] = f"manholes#{src_fid[rows[k]]}"
+    ids, dups = _dedupe_ids(ids)
+    if dups:
+        issues.append(
+            _issue(
+                "hygiene",
+                "duplicate_id",
+                WARNING,
+                dups,
+                S.MANHOLES,
+                None,
+                f"检查井编号重复：{'、'.join(dups[:10])}（后出现者加后缀 ~2 …）。",
+                f"Duplicate manhole id(s): {', '.join(dups[:10])} (later ones get ~2, ~3 …).",
+                count=len(dups),
+            )
+        )
+    g = geoms[rows]
+    if not np.all(shapely.get_type_id(g) == 0):
+        g = shapely.centroid(g)
+    xy = shapely.get_coordinates(g)[:, :2]
+    status = str_array(manholes, S.STATUS)[rows]
+    barrier = np.array(
+        [isinstance(s, str) and s.lower() in BARRIER_STATUS for s in status], dtype=bool
+    )
+    return {"ids": ids, "xy": xy, "barrier": barrier, "row": rows}
+
+
+def _duplicate_manholes(mh: dict, tol: float, tol_m: float, issues: list[Issue]) -> None:
+    pairs = cKDTree(mh["xy"]).query_pairs(tol, output_type="ndarray")
+    for a, b in pairs.tolist():
+        ia, ib = mh["ids"][a], mh["ids"][b]
+        issues.append(
+            _issue(
+                "geometry",
+                "duplicate_manhole",
+                WARNING,
+                [ia, ib],
+                S.MANHOLES,
+                tuple(mh["xy"][a]),
+                f"检查井 {ia} 与 {ib} 相距不足 {tol_m:g} m，疑似重复。",
+                f"Manholes {ia} and {ib} lie within {tol_m:g} m of each other (duplicate?).",
+            )
+        )
+
+
+def _snap_ends(
+    end_xy: np.ndarray, mh_xy: np.ndarray, tol: float
+) -> tuple[np.ndarray, int, np.ndarray]:
+    """Return node index per end (manholes first, then clusters), cluster count and coords."""
+    n_ends = len(end_xy)
+    n_mh = len(mh_xy)
+    node = np.full(n_ends, -1, dtype=np.int64)
+    if n_mh and n_ends:
+        _, idx = cKDTree(mh_xy).query(end_xy, distance_upper_bound=tol)
+        snapped = idx < n_mh
+        node[snapped] = idx[snapped]
+        # ends within tolerance of an end already at a manhole join that manhole too
+        loose = np.flatnonzero(~snapped)
+        if len(loose) and snapped.any():
+            sn = np.flatnonzero(snapped)
+            _, j = cKDTree(end_xy[sn]).query(end_xy[loose], distance_upper_bound=tol)
+            ok = j < len(sn)
+            node[loose[ok]] = node[sn[j[ok]]]
+    loose = np.flatnonzero(node < 0)
+    if len(loose) == 0:
+        return node, 0, np.empty((0, 2))
+    pts = end_xy[loose]
+    pairs = cKDTree(pts).query_pairs(tol, output_type="ndarray")
+    m = len(loose)
+    if len(pairs):
+        adj = sparse.coo_matrix(
+            (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(m, m)
+        )
+        n_c, labels = connected_components(adj, directed=False)
+    else:
+        n_c, labels = m, np.arange(m)
+    # number clusters in order of first appearance (stable ids)
+    first = np.full(n_c, m, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(m))
+    rank = np.empty(n_c, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(n_c)
+    labels = rank[labels]
+    node[loose] = n_mh + labels
+    cx = np.bincount(labels, weights=pts[:, 0], minlength=n_c)
+    cy = np.bincount(labels, weights=pts[:, 1], minlength=n_c)
+    cnt = np.bincount(labels, minlength=n_c)
+    return node, n_c, np.column_stack([cx / cnt, cy / cnt])
+
+
+def _name_clusters(
+    end_node: np.ndarray, mh_ids: np.ndarray, n_clusters: int, pc: dict
+) -> np.ndarray:
+    """Name junction nodes after the pipes' from/to fields where they agree, else generate."""
+    names = np.full(n_clusters, None, dtype=object)
+    if n_clusters == 0:
+        return names
+    n_mh = len(mh_ids)
+    taken = set(mh_ids.tolist())
+    loose = np.flatnonzero(end_node >= n_mh)
+    cl = end_node[loose] - n_mh
+    piece = loose // 2
+    side = loose % 2
+    f = pc["from_node"][piece]
+    t = pc["to_node"][piece]
+    has_fields = ~(pd.isna(f) & pd.isna(t))
+    if has_fields.any():
+        df = (
+            pd.DataFrame(
+                {
+                    "end": np.concatenate([loose, loose]),
+                    "cl": np.concatenate([cl, cl]),
+                    "cand": np.concatenate([f, t]),
+                }
+            )
+            .dropna()
+            .drop_duplicates(["end", "cand"])
+        )
+        n_ends = np.bincount(cl, minlength=n_clusters)
+        cnt = df.groupby(["cl", "cand"], sort=False).size().reset_index(name="k")
+        cnt = cnt[
+            (cnt["k"].to_numpy() == n_ends[cnt["cl"].to_numpy()])
+            & (n_ends[cnt["cl"].to_numpy()] >= 2)
+        ]
+        uniq = cnt.groupby("cl")["cand"].agg(list)
+        for c, cands in uniq.items():
+            if len(cands) == 1:
+                names[c] = cands[0]
+        # single ends: the field opposite to the name of the other end, else digitised order
+        other = end_node[loose ^ 1]
+        for k in np.flatnonzero(np.bincount(cl, minlength=n_clusters)[cl] == 1):
+            c = cl[k]
+            if names[c] is not None:
+                continue
+            fk, tk = f[k], t[k]
+            o = other[k]
+            oname = mh_ids[o] if o < n_mh else names[o - n_mh]
+            names[c] = (
+                (fk if side[k] == 0 else tk)
+                if oname is None
+                else (tk if oname == fk else fk if oname == tk else (fk if side[k] == 0 else tk))
+            )
+    # ids must be unique and not shadow manholes
+    seen = set(taken)
+    first_end = np.full(n_clusters, -1, dtype=np.int64)
+    first_end[cl[::-1]] = loose[::-1]
+    pid = pc["pipe_id"]
+    for c in range(n_clusters):
+        nm = names[c]
+        if nm is None or nm in seen:
+            e = first_end[c]
+            nm = f"{pid[e // 2]}@{'start' if e % 2 == 0 else 'end'}"
+            while nm in seen:
+                nm += "'"
+        names[c] = nm
+        seen.add(nm)
+    return names
+
+
+def _directions(pc: dict, a_id: np.ndarray, b_id: np.ndarray) -> dict:
+    """Decide the flow direction of every piece and the conflicts between the sources."""
+    n = len(a_id)
+    f, t = pc["from_node"], pc["to_node"]
+    has_f, has_t = ~pd.isna(f), ~pd.isna(t)
+    has_ft = has_f | has_t
+    fa = has_f & (f == a_id)
+    fb = has_f & (f == b_id)
+    ta = has_t & (t == a_id)
+    tb = has_t & (t == b_id)
+    ft_fwd = (fa | tb) & ~(fb | ta)
+    ft_rev = (fb | ta) & ~(fa | tb)
+    ft_known = ft_fwd | ft_rev
+    fields_mismatch = has_ft & ~(
+        (fa & tb & has_f & has_t)
+        | (fb & ta & has_f & has_t)
+        | (fa & ~has_t)
+        | (fb & ~has_t)
+        | (ta & ~has_f)
+        | (tb & ~has_f)
+    )
+
+    fd = pc["flow_dir"]
+    fd_low = np.array([x.lower() if isinstance(x, str) else "" for x in fd], dtype=object)
+    fd_fwd = fd_low == "forward"
+    fd_rev = fd_low == "reverse"
+    fd_known = fd_fwd | fd_rev
+
+    fi, ti = pc["from_invert"], pc["to_invert"]
+    inv_known = np.isfinite(fi) & np.isfinite(ti)
+    # inverts belong to the from (起点) / to (终点) ends: the from/to manholes when the fields
+    # match the geometry, the digitised start/end otherwise
+    start_inv = np.where(ft_rev, ti, fi)
+    end_inv = np.where(ft_rev, fi, ti)
+    inv_fwd = inv_known & (start_inv > end_inv)
+    inv_rev = inv_known & (start_inv < end_inv)
+
+    source = np.full(n, DIR_DIGITISED, dtype=object)
+    rev = np.zeros(n, dtype=bool)
+    m = inv_fwd | inv_rev
+    source[m] = DIR_INVERT
+    rev[m] = inv_rev[m]
+    source[fd_known] = DIR_FLOWDIR
+    rev[fd_known] = fd_rev[fd_known]
+    source[ft_known] = DIR_FROMTO
+    rev[ft_known] = ft_rev[ft_known]
+
+    slope_conflict = (source != DIR_INVERT) & ((inv_fwd & rev) | (inv_rev & ~rev))
+    flowdir_conflict = ft_known & fd_known & (fd_rev != ft_rev)
+    up_inv = np.where(rev, end_inv, start_inv)
+    down_inv = np.where(rev, start_inv, end_inv)
+    return {
+        "reversed": rev,
+        "source": source,
+        "slope_conflict": slope_conflict,
+        "fields_mismatch": fields_mismatch,
+        "flowdir_conflict": flowdir_conflict,
+        "up_invert": up_inv,
+        "down_invert": down_inv,
+    }
+
+
+def _side_connections(
+    geoms: np.ndarray,
+    node_xy: np.ndarray,
+    start_node: np.ndarray,
+    end_node: np.ndarray,
+    tol: float,
+) -> list[tuple[int, int, float]]:
+    """Nodes lying on the interior of a piece: ``(node, piece, distance along in CRS units)``."""
+    if len(geoms) == 0 or len(node_xy) == 0:
+        return []
+    used = np.zeros(len(node_xy), dtype=bool)
+    used[start_node] = True
+    used[end_node] = True
+    cand = np.flatnonzero(used)
+    tree = shapely.STRtree(geoms)
+    pts = shapely.points(node_xy[cand])
+    pi, gi = tree.query(pts, predicate="dwithin", distance=tol)
+    if len(pi) == 0:
+        return []
+    nodes = cand[pi]
+    keep = (start_node[gi] != nodes) & (end_node[gi] != nodes)
+    nodes, gi, pi = nodes[keep], gi[keep], pi[keep]
+    if len(nodes) == 0:
+        return []
+    along = shapely.line_locate_point(geoms[gi], pts[pi])
+    length = shapely.length(geoms[gi])
+    keep = (along > tol) & (along < length - tol)
+    return sorted(
+        zip(nodes[keep].tolist(), gi[keep].tolist(), along[keep].tolist(), strict=True),
+        key=lambda r: (r[1], r[2]),
+    )
+
+
+def _make_edges(
+    pc: dict,
+    start_node: np.ndarray,
+    end_node: np.ndarray,
+    rev: np.ndarray,
+    splits: list[tuple[int, int, float]],
+) -> dict:
+    n = len(start_node)
+    split_of: dict[int, list[tuple[float, int]]] = {}
+    for node, piece, along in splits:
+        split_of.setdefault(piece, []).append((along, node))
+    plain = np.ones(n, dtype=bool)
+    plain[list(split_of)] = False
+    pl = np.flatnonzero(plain)
+    u = np.where(rev[pl], end_node[pl], start_node[pl])
+    v = np.where(rev[pl], start_node[pl], end_node[pl])
+    cols: dict[str, list] = {
+        "u": [u],
+        "v": [v],
+        "piece": [pl],
+        "part": [np.zeros(len(pl))],
+        "length_m": [pc["length_m"][pl]],
+        "frac0": [np.zeros(len(pl))],
+        "frac1": [np.ones(len(pl))],
+    }
+    if split_of:
+        eu, ev, ep, epart, elen, ef0, ef1 = [], [], [], [], [], [], []
+        glen = shapely.length(pc["geom"])
+        for piece, lst in split_of.items():
+            lst = sorted(set(lst))
+            fr = [0.0] + [a / glen[piece] if glen[piece] > 0 else 0.0 for a, _ in lst] + [1.0]
+            nd = [int(start_node[piece])] + [nd for _, nd in lst] + [int(end_node[piece])]
+            segs = [(nd[i], nd[i + 1], fr[i], fr[i + 1]) for i in range(len(nd) - 1)]
+            if rev[piece]:
+                segs = [(b, a, f0, f1) for a, b, f0, f1 in reversed(segs)]
+            for k, (a, b, f0, f1) in enumerate(segs):
+                eu.append(a)
+                ev.append(b)
+                ep.append(piece)
+                epart.append(k)
+                elen.append(pc["length_m"][piece] * abs(f1 - f0))
+                ef0.append(f0)
+                ef1.append(f1)
+        for key, vals in (
+            ("u", eu),
+            ("v", ev),
+            ("piece", ep),
+            ("part", epart),
+            ("length_m", elen),
+            ("frac0", ef0),
+            ("frac1", ef1),
+        ):
+            cols[key].append(np.asarray(vals))
+    out = {k: np.concatenate(v) for k, v in cols.items()}
+    order = np.lexsort((out["part"], out["piece"]))
+    out = {k: v[order] for k, v in out.items()}
+    for k in ("u", "v", "piece", "part"):
+        out[k] = out[k].astype(np.int64)
+    out["length_m"] = out["length_m"].astype(float)
+    # pieces of one multipart pipe id: number parts across pieces
+    pid = pc["pipe_id"][out["piece"]]
+    dup = pd.Series(pid).duplicated(keep=False).to_numpy()
+    if dup.any():
+        ranks = pd.Series(pid[dup]).groupby(pid[dup]).cumcount().to_numpy()
+        out["part"][dup] = ranks
+    return out
+
+
+# ---- attachments ------------------------------------------------------------------------------
+def _point_xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    if len(gdf) == 0:
+        return np.empty((0, 2))
+    g = np.asarray(gdf.geometry.array, dtype=object)
+    xy = np.full((len(g), 2), np.nan)
+    ok = ~(pd.isna(g) | shapely.is_empty(g))
+    if ok.any():
+        pts = g[ok]
+        nonpt = shapely.get_type_id(pts) != 0
+        if nonpt.any():
+            pts = pts.copy()
+            pts[nonpt] = shapely.point_on_surface(pts[nonpt])
+        xy[ok] = shapely.get_coordinates(pts)[:, :2]
+    return xy
+
+
+def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: list[Issue]) -> None:
+    # nodes that carry foul water (sewage/industrial/combined) are preferred attach targets
+    foul_node = np.zeros(net.n_nodes, dtype=bool)
+    foul_edge = np.isin(net.edge_system.astype(str), FOUL_SYSTEMS)
+    foul_node[net.edge_u[foul_edge]] = True
+    foul_node[net.edge_v[foul_edge]] = True
+    trees = {"all": cKDTree(net.node_xy) if net.n_nodes else None}
+    if foul_node.any():
+        idx = np.flatnonzero(foul_node)
+        trees["foul"] = (cKDTree(net.node_xy[idx]), idx)
+    dist_u = net.attach_distance_m / net.unit_m
+
+    ents = layers.get(S.ENTERPRISES)
+    if ents is not None and len(ents):
+        ids = str_array(ents, S.ENT_ID)
+        for k in np.flatnonzero(pd.isna(ids)):
+            ids[k] = f"enterprises#{k}"
+        ids, dups = _dedupe_ids(ids)
+        if dups:
+            issues.append(
+                _issue(
+                    "hygiene",
+                    "duplicate_id",
+                    WARNING,
+                    dups,
+                    S.ENTERPRISES,
+                    None,
+                    f"企业编号重复：{'、'.join(dups[:10])}。",
+                    f"Duplicate enterprise id(s): {', '.join(dups[:10])}.",
+                )
+            )
+        xy = _point_xy(ents)
+        conn = str_array(ents, S.CONNECT_NODE)
+        node = np.full(len(ids), -1, dtype=np.int64)
+        edge = np.full(len(ids), -1, dtype=np.int64)
+        method = np.full(len(ids), None, dtype=object)
+        dist = np.full(len(ids), np.nan)
+        for i in range(len(ids)):
+            c = conn[i]
+            if c is not None:
+                j = net.node_index.get(c)
+                if j is not None:
+                    node[i], method[i] = j, "field"
+                    if np.isfinite(xy[i]).all():
+                        dist[i] = float(np.hypot(*(net.node_xy[j] - xy[i]))) * net.unit_m
+                    continue
+                issues.append(
+                    _issue(
+                        "attach",
+                        "unknown_connect_node",
+                        WARNING,
+                        [ids[i], c],
+                        S.ENTERPRISES,
+                        tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
+                        f"企业 {ids[i]} 的接入井 {c} 不在管网中，改按距离就近接入。",
+                        f"Enterprise {ids[i]}: connection manhole {c} is not in the network; "
+                        f"attaching by distance instead.",
+                        connect_node=c,
+                    )
+                )
+            if not np.isfinite(xy[i]).all():
+                continue
+            n_i, e_i, d_i, how = _nearest_attach(net, xy[i], dist_u, trees, prefer_foul=True)
+            node[i], edge[i], dist[i], method[i] = n_i, e_i, d_i, how
+        net.ent_ids, net.ent_xy, net.ent_node, net.ent_edge = ids, xy, node, edge
+        net.ent_method, net.ent_distance_m = method, dist
+        net.ent_flow_tpd = np.nan_to_num(float_array(ents, S.FLOW_TPD), nan=0.0)
+        net.ent_cod_mgl = float_array(ents, S.COD_MGL)
+        net.ent_index = {e: i for i, e in enumerate(ids.tolist())}
+        for i in np.flatnonzero(node < 0):
+            issues.append(
+                _issue(
+                    "attach",
+                    "enterprise_unattached",
+                    ERROR,
+                    [ids[i]],
+                    S.ENTERPRISES,
+                    tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
+                    f"企业 {ids[i]} 无法接入管网：无有效接入井，{net.attach_distance_m:g} m 内也没有"
+                    f"检查井或管线。",
+                    f"Enterprise {ids[i]} cannot be attached: no valid connection manhole and no "
+                    f"node or pipe within {net.attach_distance_m:g} m.",
+                )
+            )
+    for kind, id_col, attr in (
+        (S.PLANTS, S.PLANT_ID, "plant"),
+        (S.OUTFALLS, S.OUTFALL_ID, "outfall"),
+    ):
+        gdf = layers.get(kind)
+        if gdf is None or len(gdf) == 0:
+            continue
+        ids = str_array(gdf, id_col)
+        for k in np.flatnonzero(pd.isna(ids)):
+            ids[k] = f"{kind}#{k}"
+        ids, dups = _dedupe_ids(ids)
+        xy = _point_xy(gdf)
+        field_node = str_array(gdf, S.NODE_ID)
+        node = np.full(len(ids), -1, dtype=np.int64)
+        label_zh = "污水处理厂" if attr == "plant" else "排放口"
+        for i in range(len(ids)):
+            c = field_node[i]
+            if c is not None:
+                j = net.node_index.get(c)
+                if j is not None:
+                    node[i] = j
+                    continue
+                issues.append(
+                    _issue(
+                        "attach",
+                        f"unknown_{attr}_node",
+                        WARNING,
+                        [ids[i], c],
+                        kind,
+                        tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
+                        f"{label_zh} {ids[i]} 的接入井 {c} 不在管网中，改按距离就近接入。",
+                        f"{attr.capitalize()} {ids[i]}: node {c} is not in the network; "
+                        f"attaching to the nearest node instead.",
+                        node_id=c,
+                    )
+                )
+            if np.isfinite(xy[i]).all() and trees["all"] is not None:
+                d, j = trees["all"].query(xy[i], distance_upper_bound=dist_u)
+                if j < net.n_nodes:
+                    node[i] = int(j)
+        for i in np.flatnonzero(node < 0):
+            issues.append(
+                _issue(
+                    "attach",
+                    f"{attr}_unattached",
+                    ERROR,
+                    [ids[i]],
+                    kind,
+                    tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
+                    f"{label_zh} {ids[i]} 无法接入管网（无接入井，{net.attach_distance_m:g} m 内无检查井）。",
+                    f"{attr.capitalize()} {ids[i]} cannot be attached to the network (no node, "
+                    f"none within {net.attach_distance_m:g} m).",
+                )
+            )
+        if attr == "plant":
+            net.plant_ids, net.plant_node = ids, node
+            net.plant_index = {e: i for i, e in enumerate(ids.tolist())}
+        else:
+            net.outfall_ids, net.outfall_node = ids, node
+            net.outfall_class = str_array(gdf, S.OUTFALL_CLASS)
+            net.outfall_index = {e: i for i, e in enumerate(ids.tolist())}
+
+
+def _nearest_attach(
+    net: Network, xy: np.ndarray, dist_u: float, trees: dict, prefer_foul: bool
+) -> tuple[int, int, float, str | None]:
+    """Nearest node (preferring foul-water nodes) or pipe within *dist_u* CRS units."""
+    best_node, best_d = -1, math.inf
+    if prefer_foul and "foul" in trees:
+        tree, idx = trees["foul"]
+        d, j = tree.query(xy, distance_upper_bound=dist_u)
+        if j < len(idx):
+            best_node, best_d = int(idx[j]), float(d)
+    if best_node < 0 and trees["all"] is not None:
+        d, j = trees["all"].query(xy, distance_upper_bound=dist_u)
+        if j < net.n_nodes:
+            best_node, best_d = int(j), float(d)
+    if best_node >= 0:
+        return best_node, -1, best_d * net.unit_m, "nearest_node"
+    if len(net.piece_geom) == 0:
+        return -1, -1, math.nan, None
+    pt = shapely.points(xy)
+    hit = net.pipe_tree.query_nearest(pt, max_distance=dist_u, return_distance=True)
+    (idx_arr, d_arr) = hit
+    if idx_arr.shape[1] == 0:
+        return -1, -1, math.nan, None
+    piece = int(idx_arr[1][0])
+    frac = float(shapely.line_locate_point(net.piece_geom[piece], pt, normalized=True))
+    edges = np.flatnonzero(net.edge_piece == piece)
+    e = int(edges[0])
+    for cand in edges:
+        lo, hi = sorted((net.edge_frac0[cand], net.edge_frac1[cand]))
+        if lo <= frac <= hi:
+            e = int(cand)
+            break
+    return int(net.edge_v[e]), e, float(d_arr[0]) * net.unit_m, "nearest_pipe"
