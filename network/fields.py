@@ -142,6 +142,25 @@ def _as_str(v: Any) -> str | None:
     return s or None
 
 
+def _to_str(values: pd.Series) -> pd.Series:
+    """Ids and text as stripped ``str`` (``12.0`` → ``"12"``), missing as None; vectorised."""
+    if pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
+        num = values.astype(float)
+        whole = np.isfinite(num) & (num == np.round(num))
+        text = num.astype(str)
+        text = text.where(~whole, num.where(whole, 0).astype(np.int64).astype(str))
+        out = text.astype(object).where(num.notna(), None)
+        return pd.Series(out, index=values.index, dtype=object)
+    if pd.api.types.is_string_dtype(values) and pd.api.types.infer_dtype(values, skipna=True) in (
+        "string",
+        "empty",
+    ):
+        stripped = values.str.strip()
+        out = stripped.astype(object).where(stripped.notna() & (stripped != ""), None)
+        return pd.Series(out, index=values.index, dtype=object)
+    return _by_uniques(values, _as_str)
+
+
 def _by_uniques(values: pd.Series, func) -> pd.Series:
     """Apply ``func`` once per distinct value (fast on a million rows of few values)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -158,7 +177,7 @@ def normalise_column(
     (non-empty values that became missing).
     """
     if vtype == "str":
-        return _by_uniques(values, _as_str), np.zeros(len(values), dtype=bool)
+        return _to_str(values), np.zeros(len(values), dtype=bool)
     present = values.notna().to_numpy() & (values.astype(str).str.strip() != "").to_numpy()
     if vtype in ("float", "capacity"):
         if pd.api.types.is_numeric_dtype(values):

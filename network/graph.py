@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,7 +38,7 @@ from scipy.spatial import cKDTree
 
 from network import schema as S
 from network.errors import NetworkError, UnknownIdError
-from network.issues import ERROR, WARNING, Issue
+from network.issues import ERROR, INFO, WARNING, Issue
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +270,7 @@ class Network:
     piece_fields_mismatch: np.ndarray
     piece_flowdir_conflict: np.ndarray
     piece_multipart: np.ndarray
+    piece_feature: np.ndarray
     # edges (flow direction)
     edge_u: np.ndarray
     edge_v: np.ndarray
@@ -297,6 +299,7 @@ class Network:
     build_issues: list[Issue] = field(default_factory=list)
     # per-user-id lookups
     pipe_edges: dict[str, list[int]] = field(default_factory=dict)
+    pipe_alias: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ent_index: dict[str, int] = field(default_factory=dict)
     plant_index: dict[str, int] = field(default_factory=dict)
     outfall_index: dict[str, int] = field(default_factory=dict)
@@ -461,6 +464,8 @@ class Network:
             return None if i is None else Target("node", fid, (i,), (), (i,))
         if kind == "pipe":
             edges = self.pipe_edges.get(fid)
+            if not edges and fid in self.pipe_alias:
+                edges = [e for a in self.pipe_alias[fid] for e in self.pipe_edges.get(a, ())]
             if not edges:
                 return None
             es = set(edges)
@@ -696,6 +701,8 @@ def iter_build_network(
     for e, pid in enumerate(pc["pipe_id"][edges["piece"]].tolist()):
         pipe_edges.setdefault(pid, []).append(e)
 
+    pipe_alias = _multipart_aliases(pc)
+
     net = Network(
         layers=dict(layers),
         settings=dict(settings)
@@ -728,6 +735,7 @@ def iter_build_network(
         piece_fields_mismatch=dirs["fields_mismatch"],
         piece_flowdir_conflict=dirs["flowdir_conflict"],
         piece_multipart=pc["multipart"],
+        piece_feature=pd.factorize(pc["feature_key"])[0].astype(np.int64),
         edge_u=edges["u"],
         edge_v=edges["v"],
         edge_piece=edges["piece"],
@@ -752,6 +760,7 @@ def iter_build_network(
         outfall_class=np.empty(0, dtype=object),
         build_issues=issues,
         pipe_edges=pipe_edges,
+        pipe_alias=pipe_alias,
     )
 
     yield 0.85, "Attaching enterprises, plants and outfalls"
@@ -787,12 +796,15 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
         )
     rows = np.arange(n)
     multipart = np.zeros(n, dtype=bool)
+    feature_key = pd.Series(src_fid).astype(str)
+    if "src_file" in pipes.columns:
+        feature_key = pipes["src_file"].astype(str).reset_index(drop=True) + "\x00" + feature_key
+    feature_key = feature_key.to_numpy(object)
     if S.SRC_PART in pipes.columns:
         sp = pd.to_numeric(pipes[S.SRC_PART], errors="coerce").fillna(0).to_numpy()
-        key = pd.Series(src_fid).astype(str) + "\x00" + pd.Series(pid).astype(str)
-        multi_key = set(key[sp > 0].tolist())
+        multi_key = set(feature_key[sp > 0].tolist())
         if multi_key:
-            multipart = key.isin(multi_key).to_numpy()
+            multipart = np.isin(feature_key, list(multi_key))
 
     # empty / missing / non-line geometry
     if n:
@@ -860,6 +872,7 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
         "pipe_id": pid[rows],
         "src_fid": src_fid[rows],
         "multipart": multipart[rows],
+        "feature_key": feature_key[rows],
         "start_xy": coords_start[:, :2],
         "end_xy": coords_end[:, :2],
         "length_m": np.asarray(length_m, float),
@@ -873,6 +886,28 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
         "diameter_mm": float_array(pipes, S.DIAMETER_MM)[rows],
         "status": status,
     }
+
+
+def multipart_base_id(ids: list[str]) -> str | None:
+    """The original id of the parts of an exploded feature (``P1#1``, ``P1#2`` -> ``P1``)."""
+    bases = {re.sub(r"#\d+$", "", x) for x in ids}
+    return bases.pop() if len(bases) == 1 else None
+
+
+def _multipart_aliases(pc: dict) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    mp = np.flatnonzero(pc["multipart"])
+    if not len(mp):
+        return out
+    groups: dict[str, list[str]] = {}
+    for p in mp.tolist():
+        groups.setdefault(pc["feature_key"][p], []).append(pc["pipe_id"][p])
+    for ids in groups.values():
+        ids = list(dict.fromkeys(ids))
+        base = multipart_base_id(ids)
+        if base is not None and base not in ids:
+            out[base] = tuple(ids)
+    return out
 
 
 def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
@@ -1086,6 +1121,8 @@ def _directions(pc: dict, a_id: np.ndarray, b_id: np.ndarray) -> dict:
         | (ta & ~has_f)
         | (tb & ~has_f)
     )
+    # a part of a multi-part pipe has only one of the pipe's end manholes
+    fields_mismatch &= ~(pc["multipart"] & (fa | fb | ta | tb))
 
     fd = pc["flow_dir"]
     fd_low = np.array([x.lower() if isinstance(x, str) else "" for x in fd], dtype=object)
@@ -1246,15 +1283,12 @@ def _point_xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: list[Issue]) -> None:
-    # nodes that carry foul water (sewage/industrial/combined) are preferred attach targets
-    foul_node = np.zeros(net.n_nodes, dtype=bool)
-    foul_edge = np.isin(net.edge_system.astype(str), FOUL_SYSTEMS)
-    foul_node[net.edge_u[foul_edge]] = True
-    foul_node[net.edge_v[foul_edge]] = True
-    trees = {"all": cKDTree(net.node_xy) if net.n_nodes else None}
-    if foul_node.any():
-        idx = np.flatnonzero(foul_node)
-        trees["foul"] = (cKDTree(net.node_xy[idx]), idx)
+    # pipes that carry foul water (sewage/industrial/combined) are preferred attach targets
+    trees: dict[str, Any] = {"all": cKDTree(net.node_xy) if net.n_nodes else None}
+    foul_piece = np.isin(net.piece_system.astype(str), FOUL_SYSTEMS)
+    if foul_piece.any():
+        idx = np.flatnonzero(foul_piece)
+        trees["foul_pieces"] = (shapely.STRtree(net.piece_geom[idx]), idx)
     dist_u = net.attach_distance_m / net.unit_m
 
     ents = layers.get(S.ENTERPRISES)
@@ -1323,12 +1357,27 @@ def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: li
                     [ids[i]],
                     S.ENTERPRISES,
                     tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
-                    f"企业 {ids[i]} 无法接入管网：无有效接入井，{net.attach_distance_m:g} m 内也没有"
-                    f"检查井或管线。",
+                    f"企业 {ids[i]} 无法接入管网：无有效接入井，"
+                    f"{net.attach_distance_m:g} m 内也没有检查井或管线。",
                     f"Enterprise {ids[i]} cannot be attached: no valid connection manhole and no "
                     f"node or pipe within {net.attach_distance_m:g} m.",
                 )
             )
+    # plants and outfalls without a node field attach to the nearest sink (a pipe end that
+    # only receives water), never to a manhole in the middle of the network
+    deg_in = np.bincount(net.edge_v, minlength=net.n_nodes)
+    deg_out = np.bincount(net.edge_u, minlength=net.n_nodes)
+    sink = (deg_in > 0) & (deg_out == 0)
+    # sinks already named by a plant's or outfall's node field are not free
+    for kind in (S.PLANTS, S.OUTFALLS):
+        gdf = layers.get(kind)
+        if gdf is not None and len(gdf):
+            for c in str_array(gdf, S.NODE_ID).tolist():
+                j = net.node_index.get(c) if c is not None else None
+                if j is not None:
+                    sink[j] = False
+    sink_idx = np.flatnonzero(sink)
+    sink_tree = cKDTree(net.node_xy[sink_idx]) if len(sink_idx) else None
     for kind, id_col, attr in (
         (S.PLANTS, S.PLANT_ID, "plant"),
         (S.OUTFALLS, S.OUTFALL_ID, "outfall"),
@@ -1343,6 +1392,7 @@ def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: li
         xy = _point_xy(gdf)
         field_node = str_array(gdf, S.NODE_ID)
         node = np.full(len(ids), -1, dtype=np.int64)
+        method = np.full(len(ids), None, dtype=object)
         label_zh = "污水处理厂" if attr == "plant" else "排放口"
         for i in range(len(ids)):
             c = field_node[i]
@@ -1350,6 +1400,7 @@ def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: li
                 j = net.node_index.get(c)
                 if j is not None:
                     node[i] = j
+                    method[i] = "field"
                     continue
                 issues.append(
                     _issue(
@@ -1359,28 +1410,48 @@ def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: li
                         [ids[i], c],
                         kind,
                         tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
-                        f"{label_zh} {ids[i]} 的接入井 {c} 不在管网中，改按距离就近接入。",
+                        f"{label_zh} {ids[i]} 的接入井 {c} 不在管网中，改为就近接入管线末端。",
                         f"{attr.capitalize()} {ids[i]}: node {c} is not in the network; "
-                        f"attaching to the nearest node instead.",
+                        f"attaching to the nearest pipe end instead.",
                         node_id=c,
                     )
                 )
-            if np.isfinite(xy[i]).all() and trees["all"] is not None:
-                d, j = trees["all"].query(xy[i], distance_upper_bound=dist_u)
-                if j < net.n_nodes:
-                    node[i] = int(j)
+            if np.isfinite(xy[i]).all() and sink_tree is not None:
+                _, j = sink_tree.query(xy[i], distance_upper_bound=dist_u)
+                if j < len(sink_idx):
+                    node[i] = int(sink_idx[j])
+                    method[i] = "nearest_sink"
         for i in np.flatnonzero(node < 0):
+            where = tuple(xy[i]) if np.isfinite(xy[i]).all() else None
+            if attr == "outfall" and field_node[i] is None:
+                # outfalls of farmland return, rural domestic … often have no pipe network
+                issues.append(
+                    _issue(
+                        "attach",
+                        "outfall_without_network",
+                        INFO,
+                        [ids[i]],
+                        kind,
+                        where,
+                        f"排放口 {ids[i]} 无接入井，{net.attach_distance_m:g} m 内也无管线末端，"
+                        f"视为不接管网。",
+                        f"Outfall {ids[i]} has no node and no pipe end within "
+                        f"{net.attach_distance_m:g} m: it is not part of the pipe network.",
+                    )
+                )
+                continue
             issues.append(
                 _issue(
                     "attach",
                     f"{attr}_unattached",
-                    ERROR,
+                    ERROR if attr == "plant" else WARNING,
                     [ids[i]],
                     kind,
-                    tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
-                    f"{label_zh} {ids[i]} 无法接入管网（无接入井，{net.attach_distance_m:g} m 内无检查井）。",
-                    f"{attr.capitalize()} {ids[i]} cannot be attached to the network (no node, "
-                    f"none within {net.attach_distance_m:g} m).",
+                    where,
+                    f"{label_zh} {ids[i]} 无法接入管网（接入井无效，{net.attach_distance_m:g} m 内"
+                    f"也无管线末端）。",
+                    f"{attr.capitalize()} {ids[i]} cannot be attached to the network (no valid "
+                    f"node, no pipe end within {net.attach_distance_m:g} m).",
                 )
             )
         if attr == "plant":
@@ -1395,27 +1466,30 @@ def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: li
 def _nearest_attach(
     net: Network, xy: np.ndarray, dist_u: float, trees: dict, prefer_foul: bool
 ) -> tuple[int, int, float, str | None]:
-    """Nearest node (preferring foul-water nodes) or pipe within *dist_u* CRS units."""
-    best_node, best_d = -1, math.inf
-    if prefer_foul and "foul" in trees:
-        tree, idx = trees["foul"]
-        d, j = tree.query(xy, distance_upper_bound=dist_u)
-        if j < len(idx):
-            best_node, best_d = int(idx[j]), float(d)
-    if best_node < 0 and trees["all"] is not None:
-        d, j = trees["all"].query(xy, distance_upper_bound=dist_u)
-        if j < net.n_nodes:
-            best_node, best_d = int(j), float(d)
-    if best_node >= 0:
-        return best_node, -1, best_d * net.unit_m, "nearest_node"
-    if len(net.piece_geom) == 0:
-        return -1, -1, math.nan, None
+    """Nearest pipe (foul-water pipes first) within *dist_u* CRS units, else nearest node.
+
+    Returns (node, edge, distance in m, method); the node is the downstream end of the pipe
+    part nearest to the point.
+    """
     pt = shapely.points(xy)
-    hit = net.pipe_tree.query_nearest(pt, max_distance=dist_u, return_distance=True)
-    (idx_arr, d_arr) = hit
-    if idx_arr.shape[1] == 0:
+    piece = -1
+    dist = math.nan
+    if len(net.piece_geom):
+        if prefer_foul and "foul_pieces" in trees:
+            tree, idx = trees["foul_pieces"]
+            hit, d_arr = tree.query_nearest(pt, max_distance=dist_u, return_distance=True)
+            if len(hit):
+                piece, dist = int(idx[hit[0]]), float(d_arr[0])
+        if piece < 0:
+            hit, d_arr = net.pipe_tree.query_nearest(pt, max_distance=dist_u, return_distance=True)
+            if len(hit):
+                piece, dist = int(hit[0]), float(d_arr[0])
+    if piece < 0:
+        if trees["all"] is not None:
+            d, j = trees["all"].query(xy, distance_upper_bound=dist_u)
+            if j < net.n_nodes:
+                return int(j), -1, float(d) * net.unit_m, "nearest_node"
         return -1, -1, math.nan, None
-    piece = int(idx_arr[1][0])
     frac = float(shapely.line_locate_point(net.piece_geom[piece], pt, normalized=True))
     edges = np.flatnonzero(net.edge_piece == piece)
     e = int(edges[0])
@@ -1424,4 +1498,4 @@ def _nearest_attach(
         if lo <= frac <= hi:
             e = int(cand)
             break
-    return int(net.edge_v[e]), e, float(d_arr[0]) * net.unit_m, "nearest_pipe"
+    return int(net.edge_v[e]), e, dist * net.unit_m, "nearest_pipe"

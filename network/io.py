@@ -28,10 +28,20 @@ from pyproj import CRS
 from network import crs as crsmod
 from network.encoding import EncodingChoice, detect_encoding
 from network.errors import CRSError, InputFileError, SchemaError
-from network.fields import Mapping, apply_mapping, guess_mapping
+from network.fields import Mapping, apply_mapping, guess_mapping, normalise_column
 from network.hygiene import clean_geometries
 from network.issues import INFO, Issue
-from network.schema import GEOMETRY_KIND, ID_COLUMN, LAYER_KINDS, LENGTH_M, PIPES, SRC_FID
+from network.schema import (
+    GEOMETRY_KIND,
+    ID_COLUMN,
+    LAYER_KINDS,
+    LENGTH_M,
+    MANHOLES,
+    NODE_TYPE,
+    PIPES,
+    SRC_FID,
+    SYSTEM,
+)
 
 log = logging.getLogger(__name__)
 
@@ -364,6 +374,10 @@ def load_layer(
     id_col = ID_COLUMN[kind]
     gdf, value_issues = apply_mapping(raw, kind, full_mapping, file=label, id_col=id_col)
     issues += value_issues
+    node_type_col = full_mapping.get(NODE_TYPE)
+    if kind == MANHOLES and gdf[SYSTEM].isna().all() and node_type_col:
+        # 类型 = 污水井 / 雨水井: the manhole's system comes from its type
+        gdf[SYSTEM], _ = normalise_column(raw[node_type_col], "system", node_type_col)
     if full_mapping.get(id_col) is None or gdf[id_col].isna().all():
         prefix = {
             "pipes": "P",

@@ -274,10 +274,10 @@ def _writable(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
             continue
         s = out[col]
         if s.dtype == object:
-            vals = s.dropna()
-            if len(vals) and vals.map(lambda v: isinstance(v, bool | np.bool_)).all():
+            inferred = pd.api.types.infer_dtype(s, skipna=True)
+            if inferred == "boolean":
                 out[col] = s.map(lambda v: None if v is None else int(bool(v))).astype("Int64")
-            elif len(vals) and not vals.map(lambda v: isinstance(v, str)).all():
+            elif inferred not in ("string", "empty"):
                 out[col] = s.map(lambda v: None if v is None or v != v else str(v))
     return out
 
@@ -387,6 +387,7 @@ def _write_atomically(
                     layer=kind,
                     driver="GPKG",
                     layer_options={"OVERWRITE": "YES", "SPATIAL_INDEX": "YES"},
+                    use_arrow=True,
                 )
             elif kind in existing:
                 _drop_layer(tmp, kind)

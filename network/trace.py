@@ -348,7 +348,7 @@ def trace_downstream(
         )
     bar_e, bar_n = _barrier_sets(net, barriers)
     seeds = list(t.nodes)
-    dist, pred, edges, hits = _walk_down(net, seeds, bar_e, bar_n)
+    dist, _, edges, hits = _walk_down(net, seeds, bar_e, bar_n)
     first_edges = [e for e in t.edges if e not in edges]
     indptr = net.out_lists[0]
     sinks: dict[int, list[tuple[str, str]]] = {}

@@ -1,0 +1,99 @@
+"""Start the window: QApplication, translation (Chinese first), CJK font, the demo park."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from gisapp.settings import AppSettings
+from resources import resource_path
+
+log = logging.getLogger(__name__)
+DEMO_PROJECT = resource_path("demo", "demo_park.gpkg")
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Source Han Sans SC",
+)
+_translators: list[QTranslator] = []
+
+
+def ui_language(settings: AppSettings) -> str:
+    """'zh_CN' or 'en': the saved choice, else Chinese on a Chinese system locale."""
+    if settings.language in ("zh_CN", "en"):
+        return settings.language
+    forced = os.environ.get("PIPEATLAS_LANG")
+    if forced in ("zh_CN", "en"):
+        return forced
+    return "zh_CN" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+def install_translation(app: QApplication, language: str) -> bool:
+    """Load the zh_CN translation (ours and Qt's own dialogs); remove it for English."""
+    for t in _translators:
+        app.removeTranslator(t)
+    _translators.clear()
+    if language != "zh_CN":
+        return True
+    ours = QTranslator(app)
+    ok = ours.load(str(resource_path("translations", "pipeatlas_zh_CN.qm")))
+    if ok:
+        app.installTranslator(ours)
+        _translators.append(ours)
+    else:
+        log.warning("the Chinese translation file is missing; the interface stays English")
+    qt = QTranslator(app)
+    if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        _translators.append(qt)
+    return ok
+
+
+def choose_ui_font() -> QFont | None:
+    """A font that has Chinese glyphs, so names never show as boxes."""
+    families = set(QFontDatabase.families())
+    for fam in CJK_FAMILIES:
+        if fam in families:
+            return QFont(fam, 9)
+    return None
+
+
+def make_app(argv: Sequence[str] = ()) -> QApplication:
+    app = QApplication.instance() or QApplication(["PipeAtlas", *argv])
+    app.setApplicationName("PipeAtlas")
+    app.setOrganizationName("PipeAtlas")
+    font = choose_ui_font()
+    if font is not None:
+        app.setFont(font)
+    return app  # type: ignore[return-value]
+
+
+def run_app(argv: Sequence[str]) -> int:
+    """``python main.py [PROJECT.gpkg]``: the window on the project or the demo park."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = make_app(argv)
+    settings = AppSettings()
+    install_translation(app, ui_language(settings))
+    from gisapp.errors import install_excepthook
+    from gisapp.main_window import MainWindow
+
+    install_excepthook()
+    path = Path(argv[0]) if argv else DEMO_PROJECT
+    window = MainWindow(settings=settings)
+    window.show()
+    window.open_project(path)
+    return app.exec()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_app(sys.argv[1:]))

@@ -1,0 +1,382 @@
+"""The main window: map canvas, layer panel, menus, status bar, project open/new/save."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from gisapp.errors import handle_error
+from gisapp.map_canvas import MapCanvas
+from gisapp.render import MapLayer
+from gisapp.settings import AppSettings
+from gisapp.workers import Cancelled, JobWorker, start_job
+from network.crs import crs_label, transformer
+from network.project import Project, create_project_job, open_project
+from network.schema import LAYER_KINDS
+
+log = logging.getLogger(__name__)
+# drawing order, bottom to top
+DRAW_ORDER = ("zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises")
+
+
+class MainWindow(QMainWindow):
+    project_opened = Signal(object)  # Project
+    job_finished = Signal(object)
+
+    def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or AppSettings()
+        self.project: Project | None = None
+        self._threads: list[Any] = []
+        self._worker: JobWorker | None = None
+        self._to_lonlat = None
+        self.setWindowTitle("PipeAtlas[*]")
+        self.resize(1400, 900)
+
+        self.canvas = MapCanvas(self)
+        self.canvas.setObjectName("map_canvas")
+        self.setCentralWidget(self.canvas)
+        self._build_layer_panel()
+        self._build_status_bar()
+        self._build_menus()
+        self.canvas.mouse_moved.connect(self._on_canvas_mouse_moved)
+        self.canvas.view_changed.connect(self._on_canvas_view_changed)
+
+    # --- building ---------------------------------------------------------------------------
+    def _build_layer_panel(self) -> None:
+        from gisapp.layer_panel import LayerPanel
+
+        self.layer_panel = LayerPanel(self.canvas, self)
+        dock = QDockWidget(self.tr("Layers"), self)
+        dock.setObjectName("layers_dock")
+        dock.setWidget(self.layer_panel)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.layers_dock = dock
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.coord_label = QLabel(objectName="coord_label")
+        self.lonlat_label = QLabel(objectName="lonlat_label")
+        self.scale_label = QLabel(objectName="scale_label")
+        self.crs_label = QLabel(objectName="crs_label")
+        self.progress_bar = QProgressBar(objectName="progress_bar")
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.hide()
+        self.cancel_button = QPushButton(self.tr("Cancel"), objectName="cancel_button")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        for w in (
+            self.progress_bar,
+            self.cancel_button,
+            self.coord_label,
+            self.lonlat_label,
+            self.scale_label,
+            self.crs_label,
+        ):
+            sb.addPermanentWidget(w)
+
+    def _action(self, menu: QMenu, text: str, slot, shortcut=None, name: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(shortcut)
+        if name:
+            act.setObjectName(name)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        self.file_menu = mb.addMenu(self.tr("&File"))
+        self._action(
+            self.file_menu,
+            self.tr("&New project from layers…"),
+            self.new_project_dialog,
+            QKeySequence.StandardKey.New,
+            "new_action",
+        )
+        self._action(
+            self.file_menu,
+            self.tr("&Open project…"),
+            self._on_open_triggered,
+            QKeySequence.StandardKey.Open,
+            "open_action",
+        )
+        self.recent_menu = self.file_menu.addMenu(self.tr("Recent projects"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.file_menu.addSeparator()
+        self.save_action = self._action(
+            self.file_menu,
+            self.tr("&Save"),
+            self.save,
+            QKeySequence.StandardKey.Save,
+            "save_action",
+        )
+        self.file_menu.addSeparator()
+        self.export_anchor = self.file_menu.addSeparator()
+        self._action(
+            self.file_menu,
+            self.tr("&Quit"),
+            self.close,
+            QKeySequence.StandardKey.Quit,
+            "quit_action",
+        )
+
+        self.view_menu = mb.addMenu(self.tr("&View"))
+        self._action(
+            self.view_menu,
+            self.tr("Zoom to full extent"),
+            self.canvas.zoom_to_full_extent,
+            "Ctrl+Shift+F",
+            "zoom_full_action",
+        )
+        self._action(
+            self.view_menu,
+            self.tr("Zoom to selection"),
+            self.canvas.zoom_to_selection,
+            "Ctrl+J",
+            "zoom_selection_action",
+        )
+        self._action(
+            self.view_menu,
+            self.tr("Zoom to layer"),
+            self._on_zoom_layer_triggered,
+            None,
+            "zoom_layer_action",
+        )
+        self._action(
+            self.view_menu,
+            self.tr("Previous view"),
+            self.canvas.previous_view,
+            "Alt+Left",
+            "previous_view_action",
+        )
+        self._action(
+            self.view_menu,
+            self.tr("Next view"),
+            self.canvas.next_view,
+            "Alt+Right",
+            "next_view_action",
+        )
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.layers_dock.toggleViewAction())
+
+        self.tools_menu = mb.addMenu(self.tr("&Tools"))
+        settings_menu = mb.addMenu(self.tr("&Settings"))
+        lang = settings_menu.addMenu(self.tr("Language / 语言"))
+        self._action(lang, "中文", lambda: self.switch_language("zh_CN"), None, "lang_zh_action")
+        self._action(lang, "English", lambda: self.switch_language("en"), None, "lang_en_action")
+        help_menu = mb.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("About PipeAtlas"), self._on_about_triggered)
+
+    # --- project ------------------------------------------------------------------------------
+    def open_project(self, path: str | Path) -> None:
+        """Open a project off the GUI thread; the map appears when it is read."""
+        self.run_job(
+            self.tr("Opening project"), open_project, Path(path), on_done=self.set_project
+        )
+
+    def set_project(self, project: Project) -> None:
+        self.project = project
+        self.settings.add_recent(str(project.path))
+        self._to_lonlat = transformer(project.crs, CRS.from_epsg(4490))
+        self.crs_label.setText(crs_label(project.crs))
+        layers = []
+        for kind in DRAW_ORDER:
+            if kind in project.layers:
+                layers.append(MapLayer(kind, self.layer_data(kind)))
+        self.canvas.set_layers(layers, zoom_to_full=True)
+        self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
+        self.setWindowModified(False)
+        self.statusBar().showMessage(
+            self.tr("Opened %1: %2 layers")
+            .replace("%1", project.path.name)
+            .replace("%2", str(len(project.layers))),
+            5000,
+        )
+        self.project_opened.emit(project)
+
+    def layer_data(self, kind: str):
+        """The frame drawn for ``kind`` (hook for derived columns such as connection status)."""
+        assert self.project is not None
+        gdf = self.project.layers[kind]
+        if kind == "enterprises" and "connection_status" not in gdf.columns:
+            gdf = gdf.copy()
+            gdf["connection_status"] = "unknown"
+        return gdf
+
+    def save(self) -> bool:
+        if self.project is None:
+            return True
+        from network.project import save_project
+
+        try:
+            save_project(self.project)
+        except Exception as exc:  # noqa: BLE001 - shown at the GUI boundary
+            handle_error(self, exc)
+            return False
+        self.setWindowModified(False)
+        self.statusBar().showMessage(self.tr("Saved"), 3000)
+        return True
+
+    def new_project_dialog(self) -> None:
+        from gisapp.new_project_dialog import NewProjectDialog
+
+        dlg = NewProjectDialog(self)
+        dlg.setObjectName("new_project_dialog")
+        self._new_dialog = dlg
+
+        def accepted() -> None:
+            path, inputs, kw = dlg.job_arguments()
+            self.run_job(
+                self.tr("Importing layers"),
+                create_project_job,
+                path,
+                inputs,
+                on_done=self.set_project,
+                **kw,
+            )
+
+        dlg.accepted.connect(accepted)
+        dlg.open()
+
+    def _on_open_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open project"), "", self.tr("PipeAtlas project (*.gpkg)")
+        )
+        if path:
+            self.open_project(path)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for p in self.settings.recent_projects:
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _=False, p=p: self.open_project(p))
+        if not self.settings.recent_projects:
+            self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
+
+    def _on_zoom_layer_triggered(self) -> None:
+        name = getattr(self.layer_panel, "current_layer_name", lambda: None)()
+        if name:
+            self.canvas.zoom_to_layer(name)
+
+    def switch_language(self, language: str) -> None:
+        from gisapp.app import install_translation
+
+        self.settings.language = language
+        install_translation(QApplication.instance(), language)  # type: ignore[arg-type]
+        QMessageBox.information(
+            self,
+            "PipeAtlas",
+            QCoreApplication.translate(
+                "MainWindow", "The language changes when you reopen the window."
+            )
+            if language == "en"
+            else "界面语言已切换，重新打开窗口后生效。/ Reopen the window to switch the language.",
+        )
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self, "PipeAtlas", self.tr("PipeAtlas — GIS for industrial-park wastewater networks.")
+        )
+
+    # --- jobs ---------------------------------------------------------------------------------
+    def run_job(self, title: str, job, *args: Any, on_done=None, **kwargs: Any) -> JobWorker:
+        """Run a progress generator off the GUI thread with progress and cancel."""
+        worker = JobWorker(job, *args, **kwargs)
+        self._worker = worker
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat(f"{title} %p%")
+        self.progress_bar.show()
+        self.cancel_button.show()
+        worker.progress.connect(self._on_worker_progress)
+
+        def done(result: Any) -> None:
+            self._job_ended()
+            if on_done is not None:
+                try:
+                    on_done(result)
+                except Exception as exc:  # noqa: BLE001 - GUI boundary
+                    handle_error(self, exc)
+            self.job_finished.emit(result)
+
+        def failed(exc: BaseException) -> None:
+            self._job_ended()
+            if not isinstance(exc, Cancelled):
+                handle_error(self, exc)
+            self.job_finished.emit(exc)
+
+        worker.finished.connect(done)
+        worker.failed.connect(failed)
+        thread = start_job(self, worker)
+        self._threads.append(thread)
+        thread.finished.connect(
+            lambda t=thread: self._threads.remove(t) if t in self._threads else None
+        )
+        return worker
+
+    def _on_worker_progress(self, fraction: float, message: str) -> None:
+        self.progress_bar.setValue(int(fraction * 1000))
+        self.statusBar().showMessage(message)
+
+    def _job_ended(self) -> None:
+        self.progress_bar.hide()
+        self.cancel_button.hide()
+        self.statusBar().clearMessage()
+
+    def _on_cancel_clicked(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    # --- status bar ---------------------------------------------------------------------------
+    def _on_canvas_mouse_moved(self, x: float, y: float) -> None:
+        self.coord_label.setText(f"X {x:,.2f}  Y {y:,.2f}")
+        if self._to_lonlat is not None:
+            lon, lat = self._to_lonlat.transform(x, y)
+            self.lonlat_label.setText(f"{lon:.6f}°E  {lat:.6f}°N")
+
+    def _on_canvas_view_changed(self, _view: object) -> None:
+        self.scale_label.setText(self.canvas.scale_text())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.isWindowModified():
+            answer = QMessageBox.question(
+                self,
+                self.tr("Unsaved changes"),
+                self.tr("The project has unsaved changes. Save them before closing?"),
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+            )
+            if answer == QMessageBox.StandardButton.Cancel or (
+                answer == QMessageBox.StandardButton.Save and not self.save()
+            ):
+                event.ignore()
+                return
+        for t in list(self._threads):
+            t.quit()
+            t.wait(5000)
+        if hasattr(self.canvas, "shutdown"):
+            self.canvas.shutdown()
+        event.accept()
+
+
+__all__ = ["LAYER_KINDS", "MainWindow"]

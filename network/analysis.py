@@ -1,0 +1,781 @@
+"""Analyses on a built network: connection register (纳管台账), flow/COD accumulation and plant
+balance, service areas, network statistics for the park table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from network import schema as S
+from network.graph import Network, Progress, float_array, str_array
+from network.trace import _walk_down, trace_upstream
+
+# connection status of an enterprise
+CONNECTED, TO_OUTFALL, NOWHERE, UNATTACHED = "plant", "outfall", "none", "unattached"
+STATUS_LABELS_ZH = {
+    CONNECTED: "已纳管",
+    TO_OUTFALL: "排往排放口",
+    NOWHERE: "无去向",
+    UNATTACHED: "未接入管网",
+}
+METHOD_LABELS_ZH = {
+    "field": "接入井字段",
+    "nearest_node": "就近检查井",
+    "nearest_pipe": "就近管线",
+    None: "",
+}
+LOW_INFLUENT_COD_MGL = 260.0
+ONLINE_MONITORING_TPD = 500.0
+
+
+def _drain(gen: Generator[Progress, None, Any]) -> Any:
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if not np.isfinite(x) else round(x, nd)
+
+
+# --------------------------------------------------------------------------------------------
+# connection register
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConnectionRow:
+    """One enterprise in the connection register."""
+
+    ent_id: str
+    name: str | None
+    credit_code: str | None
+    flow_tpd: float
+    cod_mgl: float | None
+    cod_kgd: float | None
+    node: str | None
+    method: str | None
+    status: str
+    plant_id: str | None
+    outfalls: tuple[str, ...]
+    path_length_m: float | None
+    pipes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        d = asdict(self)
+        d["outfalls"] = list(self.outfalls)
+        d["pipes"] = list(self.pipes)
+        for k in ("flow_tpd", "cod_mgl", "cod_kgd", "path_length_m"):
+            d[k] = _r(d[k])
+        return d
+
+
+@dataclass(frozen=True)
+class ConnectionRegister:
+    """The connection register with its rates.
+
+    ``plants`` has one dict per plant (``plant_id``, ``name``, ``n_enterprises``,
+    ``flow_tpd``, ``cod_kgd``, ``share_count``, ``share_volume``); ``park`` holds the totals
+    and the connection rates by count (``rate_count``) and by wastewater volume
+    (``rate_volume``).
+    """
+
+    rows: tuple[ConnectionRow, ...]
+    plants: tuple[dict[str, Any], ...]
+    park: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "enterprises": [r.to_dict() for r in self.rows],
+            "plants": [dict(p) for p in self.plants],
+            "park": dict(self.park),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Rows as a DataFrame with Chinese column names (as exported)."""
+        return pd.DataFrame(
+            [
+                {
+                    "企业编号": r.ent_id,
+                    "企业名称": r.name,
+                    "统一社会信用代码": r.credit_code,
+                    "废水量(t/d)": _r(r.flow_tpd),
+                    "COD(mg/L)": _r(r.cod_mgl),
+                    "COD负荷(kg/d)": _r(r.cod_kgd),
+                    "接入井": r.node,
+                    "接入方式": METHOD_LABELS_ZH.get(r.method, r.method or ""),
+                    "纳管状态": STATUS_LABELS_ZH[r.status],
+                    "接入污水处理厂": r.plant_id,
+                    "到达排放口": "、".join(r.outfalls),
+                    "路径长度(m)": _r(r.path_length_m, 1),
+                    "途经管线": "、".join(r.pipes),
+                }
+                for r in self.rows
+            ]
+        )
+
+
+def iter_connection_register(net: Network) -> Generator[Progress, None, ConnectionRegister]:
+    """Generator version of :func:`connection_register`."""
+    ents = net.layers.get(S.ENTERPRISES)
+    n = len(net.ent_ids)
+    names = str_array(ents, S.NAME) if ents is not None else np.full(n, None, dtype=object)
+    codes = str_array(ents, S.CREDIT_CODE) if ents is not None else names
+    plant_at = net.node_plants
+    outfall_at = net.node_outfalls
+    cache: dict[int, tuple[str, str | None, tuple[str, ...], float | None, tuple[str, ...]]] = {}
+    rows = []
+    step = max(1, n // 50)
+    for i in range(n):
+        if i % step == 0:
+            yield i / max(n, 1), f"Tracing enterprise {i + 1} of {n}"
+        node = int(net.ent_node[i])
+        flow = float(net.ent_flow_tpd[i])
+        cod = float(net.ent_cod_mgl[i]) if np.isfinite(net.ent_cod_mgl[i]) else None
+        cod_kgd = flow * cod / 1000.0 if cod is not None else None
+        if node < 0:
+            rows.append(
+                ConnectionRow(
+                    net.ent_ids[i],
+                    names[i],
+                    codes[i],
+                    flow,
+                    cod,
+                    cod_kgd,
+                    None,
+                    None,
+                    UNATTACHED,
+                    None,
+                    (),
+                    None,
+                    (),
+                )
+            )
+            continue
+        res = cache.get(node)
+        if res is None:
+            dist, pred, _, _ = _walk_down(net, [node], set(), set())
+            plants = [(d, m) for m, d in dist.items() if m in plant_at]
+            outs = [(d, m) for m, d in dist.items() if m in outfall_at]
+            out_ids = tuple(net.outfall_ids[k] for _, m in sorted(outs) for k in outfall_at[m])
+            if plants:
+                d, m = min(plants)
+                status, pid = CONNECTED, net.plant_ids[plant_at[m][0]]
+            elif outs:
+                d, m = min(outs)
+                status, pid = TO_OUTFALL, None
+            else:
+                d, m, status, pid = None, None, NOWHERE, None
+            pipes: tuple[str, ...] = ()
+            if m is not None:
+                path = []
+                k = m
+                while k != node:
+                    e = pred[k]
+                    path.append(e)
+                    k = int(net.edge_u[e])
+                pipes = tuple(dict.fromkeys(net.edge_pipe_id[path[::-1]].tolist()))
+            res = (status, pid, out_ids, d, pipes)
+            cache[node] = res
+        status, pid, out_ids, d, pipes = res
+        rows.append(
+            ConnectionRow(
+                net.ent_ids[i],
+                names[i],
+                codes[i],
+                flow,
+                cod,
+                cod_kgd,
+                net.node_ids[node],
+                net.ent_method[i],
+                status,
+                pid,
+                out_ids,
+                d,
+                pipes,
+            )
+        )
+    yield 1.0, "Summing up"
+    return _register_totals(net, rows)
+
+
+def _register_totals(net: Network, rows: list[ConnectionRow]) -> ConnectionRegister:
+    total_n = len(rows)
+    total_flow = float(sum(r.flow_tpd for r in rows))
+    plants_layer = net.layers.get(S.PLANTS)
+    pnames = str_array(plants_layer, S.NAME) if plants_layer is not None else []
+    per_plant = []
+    for k, pid in enumerate(net.plant_ids.tolist()):
+        mine = [r for r in rows if r.plant_id == pid]
+        flow = float(sum(r.flow_tpd for r in mine))
+        cod = float(sum(r.cod_kgd or 0.0 for r in mine))
+        per_plant.append(
+            {
+                "plant_id": pid,
+                "name": pnames[k] if len(pnames) > k else None,
+                "n_enterprises": len(mine),
+                "flow_tpd": _r(flow),
+                "cod_kgd": _r(cod),
+                "share_count": _r(len(mine) / total_n, 4) if total_n else None,
+                "share_volume": _r(flow / total_flow, 4) if total_flow else None,
+            }
+        )
+    by = {s: [r for r in rows if r.status == s] for s in STATUS_LABELS_ZH}
+    conn_flow = float(sum(r.flow_tpd for r in by[CONNECTED]))
+    park = {
+        "n_enterprises": total_n,
+        "n_connected": len(by[CONNECTED]),
+        "n_to_outfall": len(by[TO_OUTFALL]),
+        "n_nowhere": len(by[NOWHERE]),
+        "n_unattached": len(by[UNATTACHED]),
+        "flow_tpd": _r(total_flow),
+        "connected_flow_tpd": _r(conn_flow),
+        "rate_count": _r(len(by[CONNECTED]) / total_n, 4) if total_n else None,
+        "rate_volume": _r(conn_flow / total_flow, 4) if total_flow else None,
+    }
+    return ConnectionRegister(tuple(rows), tuple(per_plant), park)
+
+
+def connection_register(net: Network) -> ConnectionRegister:
+    """Each enterprise -> the plant it reaches (or the outfall, or none), with path and rates.
+
+    Parameters
+    ----------
+    net : Network
+
+    Returns
+    -------
+    ConnectionRegister
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, Point
+    >>> from network.graph import build_network
+    >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1"], "from_node": ["A"], "to_node": ["B"]},
+    ...     geometry=[LineString([(0, 0), (10, 0)])])
+    >>> ents = gpd.GeoDataFrame({"ent_id": ["E1"], "flow_tpd": [10.0], "connect_node": ["A"]},
+    ...     geometry=[Point(0, 1)])
+    >>> plants = gpd.GeoDataFrame({"plant_id": ["W"], "node_id": ["B"]}, geometry=[Point(10, 0)])
+    >>> reg = connection_register(build_network({"pipes": pipes, "enterprises": ents,
+    ...                                          "plants": plants}))
+    >>> reg.rows[0].plant_id, reg.park["rate_count"]
+    ('W', 1.0)
+    """
+    return _drain(iter_connection_register(net))
+
+
+def write_register_xlsx(register: ConnectionRegister, path: str | Path) -> Path:
+    """Write the register (sheet 纳管台账) and the rates (sheet 纳管率) to an .xlsx file.
+
+    Raises
+    ------
+    OSError
+        The file cannot be written.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    path = Path(path)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "纳管台账"
+    df = register.to_frame()
+    headers = (
+        list(df.columns)
+        if len(df.columns)
+        else [
+            "企业编号",
+            "企业名称",
+            "统一社会信用代码",
+            "废水量(t/d)",
+            "COD(mg/L)",
+            "COD负荷(kg/d)",
+            "接入井",
+            "接入方式",
+            "纳管状态",
+            "接入污水处理厂",
+            "到达排放口",
+            "路径长度(m)",
+            "途经管线",
+        ]
+    )
+    ws.append(headers)
+    for row in df.itertuples(index=False):
+        ws.append([None if (isinstance(v, float) and not np.isfinite(v)) else v for v in row])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    ws2 = wb.create_sheet("纳管率")
+    ws2.append(
+        [
+            "污水处理厂编号",
+            "名称",
+            "纳管企业数",
+            "废水量(t/d)",
+            "COD负荷(kg/d)",
+            "企业数占比",
+            "水量占比",
+        ]
+    )
+    for p in register.plants:
+        ws2.append(
+            [
+                p["plant_id"],
+                p["name"],
+                p["n_enterprises"],
+                p["flow_tpd"],
+                p["cod_kgd"],
+                p["share_count"],
+                p["share_volume"],
+            ]
+        )
+    pk = register.park
+    ws2.append([])
+    ws2.append(
+        [
+            "园区合计",
+            None,
+            pk["n_connected"],
+            pk["connected_flow_tpd"],
+            None,
+            pk["rate_count"],
+            pk["rate_volume"],
+        ]
+    )
+    ws2.append(
+        [
+            "企业总数",
+            pk["n_enterprises"],
+            "排往排放口",
+            pk["n_to_outfall"],
+            "无去向",
+            pk["n_nowhere"],
+            "未接入",
+            pk["n_unattached"],
+        ]
+    )
+    for c in ws2[1]:
+        c.font = Font(bold=True)
+    wb.save(path)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# accumulation and plant balance
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Accumulation:
+    """Enterprise wastewater and COD load summed to every node.
+
+    Each enterprise counts once at every node its water can reach (no splitting where flow
+    divides), so the value at a node is the total of its whole upstream area.
+    """
+
+    node_ids: np.ndarray
+    flow_tpd: np.ndarray
+    cod_kgd: np.ndarray
+    method: str
+
+    def at(self, node_id: str) -> tuple[float, float]:
+        """(flow t/d, COD kg/d) arriving at *node_id*."""
+        i = int(np.flatnonzero(self.node_ids == node_id)[0])
+        return float(self.flow_tpd[i]), float(self.cod_kgd[i])
+
+
+def accumulate(net: Network) -> Accumulation:
+    """Sum enterprise wastewater (t/d) and COD load (kg/d) to every node.
+
+    Uses a vectorised topological sweep when every node drains to at most one other node (a
+    dendritic network), otherwise one walk per source node. Flow stops at plants, barriers
+    (blocked or closed pipes and manholes) and dead ends.
+
+    Parameters
+    ----------
+    net : Network
+
+    Returns
+    -------
+    Accumulation
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, Point
+    >>> from network.graph import build_network
+    >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"], "from_node": ["A", "B"],
+    ...     "to_node": ["B", "C"]},
+    ...     geometry=[LineString([(0, 0), (10, 0)]), LineString([(10, 0), (20, 0)])])
+    >>> ents = gpd.GeoDataFrame({"ent_id": ["E1", "E2"], "flow_tpd": [10.0, 5.0],
+    ...     "cod_mgl": [400.0, 200.0], "connect_node": ["A", "B"]},
+    ...     geometry=[Point(0, 1), Point(10, 1)])
+    >>> acc = accumulate(build_network({"pipes": pipes, "enterprises": ents}))
+    >>> acc.at("C")
+    (15.0, 5.0)
+    """
+    n = net.n_nodes
+    src_flow = np.zeros(n)
+    src_cod = np.zeros(n)
+    att = net.ent_node >= 0
+    if att.any():
+        cod = np.nan_to_num(net.ent_cod_mgl[att], nan=0.0)
+        np.add.at(src_flow, net.ent_node[att], net.ent_flow_tpd[att])
+        np.add.at(src_cod, net.ent_node[att], net.ent_flow_tpd[att] * cod / 1000.0)
+    ok = net.edge_open & ~net.node_barrier[net.edge_v] & ~net.node_is_plant[net.edge_u]
+    u, v = net.edge_u[ok], net.edge_v[ok]
+    pairs = np.unique(np.column_stack([u, v]), axis=0) if len(u) else np.empty((0, 2), int)
+    succ_count = np.bincount(pairs[:, 0], minlength=n) if len(pairs) else np.zeros(n, int)
+    if not len(pairs) or succ_count.max() <= 1:
+        res = _sweep_forest(n, pairs, src_flow, src_cod)
+        if res is not None:
+            return Accumulation(net.node_ids, res[0], res[1], "forest")
+    flow = np.zeros(n)
+    codv = np.zeros(n)
+    for s in np.flatnonzero((src_flow > 0) | (src_cod > 0)).tolist():
+        dist = _walk_down(net, [s], set(), set())[0]
+        idx = np.fromiter(dist, dtype=np.int64)
+        flow[idx] += src_flow[s]
+        codv[idx] += src_cod[s]
+    return Accumulation(net.node_ids, flow, codv, "walk")
+
+
+def _sweep_forest(
+    n: int, pairs: np.ndarray, f: np.ndarray, c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    succ = np.full(n, -1, dtype=np.int64)
+    if len(pairs):
+        succ[pairs[:, 0]] = pairs[:, 1]
+    indeg = np.bincount(succ[succ >= 0], minlength=n)
+    flow, cod = f.copy(), c.copy()
+    frontier = np.flatnonzero(indeg == 0)
+    done = 0
+    while frontier.size:
+        done += frontier.size
+        s = succ[frontier]
+        m = s >= 0
+        fr, s = frontier[m], s[m]
+        if not len(s):
+            break
+        np.add.at(flow, s, flow[fr])
+        np.add.at(cod, s, cod[fr])
+        dec = np.bincount(s, minlength=n)
+        indeg -= dec
+        cand = np.unique(s)
+        frontier = cand[indeg[cand] == 0]
+    if done < n:
+        return None  # a cycle: fall back to walks
+    return flow, cod
+
+
+@dataclass(frozen=True)
+class PlantBalance:
+    """One plant: connected flow and COD against design capacity and actual load."""
+
+    plant_id: str
+    name: str | None
+    node: str | None
+    connected_flow_tpd: float
+    connected_cod_kgd: float
+    n_enterprises: int
+    capacity_tpd: float | None
+    load_tpd: float | None
+    utilisation: float | None
+    load_ratio: float | None
+    estimated_cod_in_mgl: float | None
+    cod_in_mgl: float | None
+    flags: tuple[str, ...]
+    messages_zh: tuple[str, ...]
+    messages_en: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        d = asdict(self)
+        for k in ("flags", "messages_zh", "messages_en"):
+            d[k] = list(d[k])
+        for k, v in d.items():
+            if isinstance(v, float):
+                d[k] = _r(v)
+        return d
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Plant balances plus the accumulation behind them."""
+
+    plants: tuple[PlantBalance, ...]
+    accumulation: Accumulation
+    park: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, with_nodes: bool = False) -> dict[str, Any]:
+        """Return a JSON-ready dict (``nodes``: per-node flow and COD when asked)."""
+        d: dict[str, Any] = {"plants": [p.to_dict() for p in self.plants], "park": self.park}
+        if with_nodes:
+            a = self.accumulation
+            nz = np.flatnonzero(a.flow_tpd > 0)
+            d["nodes"] = {
+                a.node_ids[i]: {"flow_tpd": _r(a.flow_tpd[i]), "cod_kgd": _r(a.cod_kgd[i])}
+                for i in nz.tolist()
+            }
+        return d
+
+
+def plant_balance(net: Network, accumulation: Accumulation | None = None) -> Balance:
+    """Compare, per plant, the wastewater and COD of the enterprises reaching it with its
+    design capacity, actual load and influent COD.
+
+    Flags: ``over_capacity`` (connected flow above design capacity), ``load_over_capacity``,
+    ``load_below_connected`` (actual load < 80 % of connected flow: losses or
+    misconnections), ``load_above_connected`` (actual load > 150 %: infiltration or
+    unregistered sources), ``low_influent_cod`` (< 260 mg/L), ``online_monitoring_required``
+    (≥ 500 t/d without online monitoring).
+
+    Parameters
+    ----------
+    net : Network
+    accumulation : Accumulation, optional
+        Reuse an earlier :func:`accumulate` result.
+
+    Returns
+    -------
+    Balance
+    """
+    acc = accumulation or accumulate(net)
+    layer = net.layers.get(S.PLANTS)
+    n = len(net.plant_ids)
+    if layer is None or n == 0:
+        return Balance((), acc, {"flow_tpd": 0.0})
+    names = str_array(layer, S.NAME)
+    cap = float_array(layer, S.CAPACITY_TPD)
+    load = float_array(layer, S.LOAD_TPD)
+    cod_in = float_array(layer, S.COD_IN_MGL)
+    online = (
+        layer[S.ONLINE_MONITORING].to_numpy()
+        if S.ONLINE_MONITORING in layer.columns
+        else np.full(n, None, dtype=object)
+    )
+    ent_count: dict[int, int] = {}
+    if len(net.ent_ids):
+        reg_nodes = _plant_of_enterprises(net)
+        for p in reg_nodes:
+            if p >= 0:
+                ent_count[p] = ent_count.get(p, 0) + 1
+    out = []
+    for k in range(n):
+        node = int(net.plant_node[k])
+        flow = float(acc.flow_tpd[node]) if node >= 0 else 0.0
+        cod = float(acc.cod_kgd[node]) if node >= 0 else 0.0
+        c = cap[k] if np.isfinite(cap[k]) else None
+        ld = load[k] if np.isfinite(load[k]) else None
+        ci = cod_in[k] if np.isfinite(cod_in[k]) else None
+        est = cod * 1000.0 / flow if flow > 0 else None
+        flags, zh, en = [], [], []
+        pid = net.plant_ids[k]
+        if c and flow > c:
+            flags.append("over_capacity")
+            zh.append(f"纳管企业废水量 {flow:.0f} t/d 超过设计规模 {c:.0f} t/d。")
+            en.append(f"Connected flow {flow:.0f} t/d exceeds design capacity {c:.0f} t/d.")
+        if c and ld and ld > c:
+            flags.append("load_over_capacity")
+            zh.append(f"实际负荷 {ld:.0f} t/d 超过设计规模 {c:.0f} t/d。")
+            en.append(f"Actual load {ld:.0f} t/d exceeds design capacity {c:.0f} t/d.")
+        if ld is not None and flow > 0 and ld < 0.8 * flow:
+            flags.append("load_below_connected")
+            zh.append(
+                f"实际负荷 {ld:.0f} t/d 低于纳管企业废水量 {flow:.0f} t/d 的 80%，疑有漏损或错接。"
+            )
+            en.append(
+                f"Actual load {ld:.0f} t/d is below 80 % of the connected flow "
+                f"{flow:.0f} t/d: losses or misconnections?"
+            )
+        if ld is not None and flow > 0 and ld > 1.5 * flow:
+            flags.append("load_above_connected")
+            zh.append(
+                f"实际负荷 {ld:.0f} t/d 高于纳管企业废水量 {flow:.0f} t/d 的 150%，"
+                f"疑有外水或未登记来源。"
+            )
+            en.append(
+                f"Actual load {ld:.0f} t/d is above 150 % of the connected flow "
+                f"{flow:.0f} t/d: infiltration or unregistered sources?"
+            )
+        if ci is not None and ci < LOW_INFLUENT_COD_MGL:
+            flags.append("low_influent_cod")
+            zh.append(f"进水 COD {ci:.0f} mg/L 低于 260 mg/L，需开展管网系统排查（一厂一策）。")
+            en.append(f"Influent COD {ci:.0f} mg/L is below 260 mg/L: review the network.")
+        scale = max(x for x in (c, ld, flow, 0.0) if x is not None)
+        if scale >= ONLINE_MONITORING_TPD and not _truthy(online[k]):
+            flags.append("online_monitoring_required")
+            zh.append("规模 ≥ 500 t/d，应安装在线监测。")
+            en.append("500 t/d or more: online monitoring is required.")
+        out.append(
+            PlantBalance(
+                plant_id=pid,
+                name=names[k],
+                node=net.node_ids[node] if node >= 0 else None,
+                connected_flow_tpd=flow,
+                connected_cod_kgd=cod,
+                n_enterprises=ent_count.get(k, 0),
+                capacity_tpd=c,
+                load_tpd=ld,
+                utilisation=flow / c if c else None,
+                load_ratio=ld / flow if ld and flow else None,
+                estimated_cod_in_mgl=est,
+                cod_in_mgl=ci,
+                flags=tuple(flags),
+                messages_zh=tuple(zh),
+                messages_en=tuple(en),
+            )
+        )
+    total_flow = float(net.ent_flow_tpd.sum()) if len(net.ent_ids) else 0.0
+    to_plants = float(sum(p.connected_flow_tpd for p in out))
+    park = {
+        "flow_tpd": _r(total_flow),
+        "flow_to_plants_tpd": _r(to_plants),
+        "capacity_tpd": _r(float(np.nansum(cap))) if n else None,
+        "load_tpd": _r(float(np.nansum(load))) if n else None,
+    }
+    return Balance(tuple(out), acc, park)
+
+
+def _truthy(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() in ("1", "true", "yes", "y", "是", "有", "已安装", "在线")
+    try:
+        return bool(v) and not (isinstance(v, float) and np.isnan(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _plant_of_enterprises(net: Network) -> list[int]:
+    """Index of the nearest plant each enterprise reaches (-1 if none)."""
+    out = []
+    cache: dict[int, int] = {}
+    for node in net.ent_node.tolist():
+        if node < 0:
+            out.append(-1)
+            continue
+        if node not in cache:
+            dist = _walk_down(net, [node], set(), set())[0]
+            best = min(((d, m) for m, d in dist.items() if m in net.node_plants), default=None)
+            cache[node] = net.node_plants[best[1]][0] if best else -1
+        out.append(cache[node])
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# service areas and statistics
+# --------------------------------------------------------------------------------------------
+def service_areas(net: Network) -> list[dict[str, Any]]:
+    """Per plant: the pipes, manholes and enterprises that drain to it, and their length.
+
+    Returns
+    -------
+    list of dict
+        ``plant_id``, ``pipes``, ``nodes``, ``enterprises``, ``length_m``, ``flow_tpd``.
+    """
+    out = []
+    for k, pid in enumerate(net.plant_ids.tolist()):
+        if net.plant_node[k] < 0:
+            out.append(
+                {
+                    "plant_id": pid,
+                    "pipes": [],
+                    "nodes": [],
+                    "enterprises": [],
+                    "length_m": 0.0,
+                    "flow_tpd": 0.0,
+                }
+            )
+            continue
+        t = trace_upstream(net, "plant:" + pid, with_warnings=False)
+        flow = float(sum(net.ent_flow_tpd[net.ent_index[e]] for e in t.enterprises))
+        out.append(
+            {
+                "plant_id": pid,
+                "pipes": list(t.pipes),
+                "nodes": list(t.nodes),
+                "enterprises": list(t.enterprises),
+                "length_m": round(t.length_m, 3),
+                "flow_tpd": round(flow, 3),
+            }
+        )
+    return out
+
+
+DIAMETER_CLASSES = (
+    (0, 300, "<DN300"),
+    (300, 600, "DN300–600"),
+    (600, 1000, "DN600–1000"),
+    (1000, np.inf, "≥DN1000"),
+)
+
+
+def diameter_class(d: float) -> str:
+    """Label of the diameter class of *d* mm (``unknown`` for NaN)."""
+    if not np.isfinite(d):
+        return "unknown"
+    for lo, hi, label in DIAMETER_CLASSES:
+        if lo <= d < hi:
+            return label
+    return "unknown"
+
+
+def network_statistics(net: Network) -> dict[str, Any]:
+    """Lengths and counts for the park table (附件1-3).
+
+    Returns
+    -------
+    dict
+        ``main_length_km``, ``branch_length_km``, ``total_length_km``, lengths in km by
+        ``by_system`` → {main, branch, unknown}, ``by_diameter`` → km, counts of pipes,
+        manholes, outfalls (and by class), enterprises and plants.
+    """
+    pipes = net.layers.get(S.PIPES)
+    cls = str_array(pipes, S.PIPE_CLASS)[net.piece_row]
+    cls = np.array([c if c in ("main", "branch") else "unknown" for c in cls], dtype=object)
+    system = np.array(
+        [s if isinstance(s, str) else "unknown" for s in net.piece_system], dtype=object
+    )
+    length_km = net.piece_length_m / 1000.0
+    df = pd.DataFrame(
+        {
+            "cls": cls,
+            "system": system,
+            "km": length_km,
+            "dia": [diameter_class(d) for d in net.piece_diameter_mm],
+        }
+    )
+    by_system: dict[str, dict[str, float]] = {}
+    for (sy, c), km in df.groupby(["system", "cls"])["km"].sum().items():
+        by_system.setdefault(sy, {"main": 0.0, "branch": 0.0, "unknown": 0.0})[c] = round(km, 4)
+    by_dia = {k: round(v, 4) for k, v in df.groupby("dia")["km"].sum().items()}
+    outfall_classes: dict[str, int] = {}
+    for c in net.outfall_class.tolist() if len(net.outfall_class) else []:
+        key = c or "unknown"
+        outfall_classes[key] = outfall_classes.get(key, 0) + 1
+    manholes = int((net.node_kind == "manhole").sum())
+    return {
+        "total_length_km": round(float(length_km.sum()), 4),
+        "main_length_km": round(float(length_km[cls == "main"].sum()), 4),
+        "branch_length_km": round(float(length_km[cls == "branch"].sum()), 4),
+        "unclassified_length_km": round(float(length_km[cls == "unknown"].sum()), 4),
+        "by_system": by_system,
+        "by_diameter": by_dia,
+        "n_pipes": len(net.pipe_edges),
+        "n_manholes": manholes,
+        "n_junctions": int(net.n_nodes - manholes),
+        "n_outfalls": len(net.outfall_ids),
+        "outfalls_by_class": outfall_classes,
+        "n_enterprises": len(net.ent_ids),
+        "n_plants": len(net.plant_ids),
+    }
