@@ -144,7 +144,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
             rows.append(
                 [
                     f"{kind} {LAYER_LABELS_ZH[kind]}",
-                    layer["count"],
+                    src.get("feature_count", layer["count"]),
                     Path(src.get("path", "")).name,
                     src.get("encoding", ""),
                     src.get("encoding_reason", ""),
