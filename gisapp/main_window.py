@@ -26,7 +26,7 @@ from gisapp.errors import handle_error
 from gisapp.map_canvas import MapCanvas
 from gisapp.render import MapLayer
 from gisapp.settings import AppSettings
-from gisapp.workers import Cancelled, JobWorker, start_job
+from gisapp.workers import Cancelled, JobWorker, run_in_thread
 from network.crs import crs_label, transformer
 from network.project import Project, create_project_job, open_project
 from network.schema import LAYER_KINDS
@@ -203,7 +203,8 @@ class MainWindow(QMainWindow):
         for kind in DRAW_ORDER:
             if kind in project.layers:
                 layers.append(MapLayer(kind, self.layer_data(kind)))
-        self.canvas.set_layers(layers, zoom_to_full=True)
+        self.canvas.set_layers(layers, zoom_to_full=False)
+        self.zoom_to_park()
         self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
         self.setWindowModified(False)
         self.statusBar().showMessage(
@@ -213,6 +214,18 @@ class MainWindow(QMainWindow):
             5000,
         )
         self.project_opened.emit(project)
+
+    def zoom_to_park(self) -> None:
+        """The opening view: the park boundary, else the pipes (zones may lie far away)."""
+        assert self.project is not None
+        for kind in ("boundary", "pipes"):
+            gdf = self.project.layers.get(kind)
+            if gdf is not None and len(gdf):
+                x0, y0, x1, y1 = gdf.total_bounds
+                m = 0.08 * max(x1 - x0, y1 - y0, 1.0)
+                self.canvas.zoom_to_extent(x0 - m, y0 - m, x1 + m, y1 + m)
+                return
+        self.canvas.zoom_to_full_extent()
 
     def layer_data(self, kind: str):
         """The frame drawn for ``kind`` (hook for derived columns such as connection status)."""
@@ -324,9 +337,7 @@ class MainWindow(QMainWindow):
                 handle_error(self, exc)
             self.job_finished.emit(exc)
 
-        worker.finished.connect(done)
-        worker.failed.connect(failed)
-        thread = start_job(self, worker)
+        thread = run_in_thread(self, worker, done, failed)
         self._threads.append(thread)
         thread.finished.connect(
             lambda t=thread: self._threads.remove(t) if t in self._threads else None

@@ -54,3 +54,36 @@ def start_job(owner: QObject, worker: JobWorker) -> QThread:
     thread.finished.connect(worker.deleteLater)
     thread.start()
     return thread
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread, so the worker's results arrive there (queued)."""
+
+    def __init__(
+        self, on_done: Callable[[Any], None], on_failed: Callable[[Any], None], parent: QObject
+    ) -> None:
+        super().__init__(parent)
+        self._on_done, self._on_failed = on_done, on_failed
+
+    @Slot(object)
+    def done(self, result: Any) -> None:
+        self._on_done(result)
+        self.deleteLater()
+
+    @Slot(object)
+    def fail(self, exc: Any) -> None:
+        self._on_failed(exc)
+        self.deleteLater()
+
+
+def run_in_thread(
+    owner: QObject,
+    worker: JobWorker,
+    on_done: Callable[[Any], None],
+    on_failed: Callable[[Any], None],
+) -> QThread:
+    """Start ``worker``; ``on_done``/``on_failed`` run in the GUI thread of ``owner``."""
+    relay = _Relay(on_done, on_failed, owner)
+    worker.finished.connect(relay.done)
+    worker.failed.connect(relay.fail)
+    return start_job(owner, worker)

@@ -1,0 +1,51 @@
+"""The window on the demo park: layers drawn, Chinese names, status bar, bad input kept calm."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from gisapp.main_window import MainWindow
+from gisapp.settings import AppSettings
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, demo_project):
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.project_opened, timeout=30000):
+        w.open_project(demo_project)
+    return w
+
+
+def test_main_window_opens_demo_park(window):
+    names = [layer.kind for layer in window.canvas.layers]
+    assert names == ["zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises"]
+    pipes = window.canvas.layer("pipes").data
+    assert "起点编号" in pipes.columns
+    assert pipes["材质"].str.contains("钢筋混凝土").any()  # GBK decoded, not mojibake
+    assert window.crs_label.text().startswith("EPSG:4525")
+    assert str(window.settings.recent_projects[0]).endswith("demo_park.gpkg")
+    # the opening view is the park, not the far-away nature reserve
+    x0, y0, x1, y1 = window.canvas.view.extent
+    bx0, by0, bx1, by1 = window.project.layers["boundary"].total_bounds
+    assert x0 <= bx0 and x1 >= bx1 and (x1 - x0) < 3 * (bx1 - bx0)
+
+
+def test_status_bar_shows_map_and_lonlat_coordinates(window):
+    window._on_canvas_mouse_moved(37_626_000.0, 3_166_000.0)
+    assert "37,626,000.00" in window.coord_label.text()
+    lon_text = window.lonlat_label.text()
+    lon = float(lon_text.split("°E")[0])
+    assert 112.2 < lon < 112.4
+
+
+def test_opening_a_bad_file_shows_message_and_keeps_window(qtbot, window, tmp_path):
+    bad = tmp_path / "x.gpkg"
+    bad.write_text("not a project")
+    with qtbot.waitSignal(window.job_finished, timeout=10000) as blocker:
+        window.open_project(bad)
+    assert "not a PipeAtlas project" in blocker.args[0].message
+    assert window.project.path.name == "demo_park.gpkg"  # the open project is kept
