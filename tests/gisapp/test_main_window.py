@@ -29,8 +29,8 @@ def test_main_window_opens_demo_park(window):
     assert window.crs_label.text().startswith("EPSG:4525")
     assert str(window.settings.recent_projects[0]).endswith("demo_park.gpkg")
     # the opening view is the park, not the far-away nature reserve
-    x0, y0, x1, y1 = window.canvas.view.extent
-    bx0, by0, bx1, by1 = window.project.layers["boundary"].total_bounds
+    x0, _, x1, _ = window.canvas.view.extent
+    bx0, _, bx1, _ = window.project.layers["boundary"].total_bounds
     assert x0 <= bx0 and x1 >= bx1 and (x1 - x0) < 3 * (bx1 - bx0)
 
 
