@@ -135,6 +135,10 @@ def iter_connection_register(net: Network) -> Generator[Progress, None, Connecti
     plant_at = net.node_plants
     outfall_at = net.node_outfalls
     cache: dict[int, tuple[str, str | None, tuple[str, ...], float | None, tuple[str, ...]]] = {}
+    yield 0.0, "Finding where each enterprise drains"
+    fast = _forest_reach(net, np.unique(net.ent_node[net.ent_node >= 0]))
+    if fast is not None:
+        cache.update(fast)
     rows = []
     step = max(1, n // 50)
     for i in range(n):
@@ -208,6 +212,111 @@ def iter_connection_register(net: Network) -> Generator[Progress, None, Connecti
         )
     yield 1.0, "Summing up"
     return _register_totals(net, rows)
+
+
+def functional_successor(net: Network) -> np.ndarray | None:
+    """Per node the one edge its water leaves by (-1 at sinks, plants and barriers), or None
+    when some node drains to two different nodes or the flow has a cycle.
+
+    Twin pipes to the same node count as one way out (the shorter is taken).
+    """
+    n = net.n_nodes
+    ok = net.edge_open & ~net.node_barrier[net.edge_v] & ~net.node_is_plant[net.edge_u]
+    e = np.flatnonzero(ok)
+    if not len(e):
+        return np.full(n, -1, dtype=np.int64)
+    u, v = net.edge_u[e], net.edge_v[e]
+    order = np.lexsort((net.edge_length_m[e], u))
+    e, u, v = e[order], u[order], v[order]
+    first = np.ones(len(u), dtype=bool)
+    first[1:] = u[1:] != u[:-1]
+    starts = np.flatnonzero(first)
+    # distinct successors per node
+    vmin = np.minimum.reduceat(v, starts)
+    vmax = np.maximum.reduceat(v, starts)
+    if (vmin != vmax).any():
+        return None
+    succ = np.full(n, -1, dtype=np.int64)
+    succ[u[starts]] = e[starts]
+    # acyclic? peel nodes with no inflow, level by level
+    nxt = np.where(succ >= 0, net.edge_v[np.maximum(succ, 0)], -1)
+    indeg = np.bincount(nxt[nxt >= 0], minlength=n)
+    frontier = np.flatnonzero(indeg == 0)
+    seen = 0
+    while frontier.size:
+        seen += frontier.size
+        s_ = nxt[frontier]
+        s_ = s_[s_ >= 0]
+        if not len(s_):
+            break
+        np.subtract.at(indeg, s_, 1)
+        cand = np.unique(s_)
+        frontier = cand[indeg[cand] == 0]
+    return succ if seen == n else None
+
+
+def _forest_reach(net: Network, starts: np.ndarray) -> dict[int, tuple] | None:
+    """Register entries for *starts* walked all at once along the unique downstream edges."""
+    succ = functional_successor(net)
+    if succ is None or not len(starts):
+        return None
+    is_plant = net.node_is_plant
+    is_out = net.node_is_outfall
+    cur = starts.copy()
+    k = np.arange(len(starts))
+    rec_k, rec_e, out_k, out_n = [], [], [], []
+    active = np.ones(len(starts), dtype=bool)
+    while True:
+        idx = np.flatnonzero(active)
+        if not len(idx):
+            break
+        c = cur[idx]
+        o = is_out[c]
+        if o.any():
+            out_k.append(k[idx[o]])
+            out_n.append(c[o])
+        stop = is_plant[c] & (c != starts[idx])
+        e = succ[c]
+        go = (e >= 0) & ~stop
+        active[idx[~go]] = False
+        idx, e = idx[go], e[go]
+        rec_k.append(idx)
+        rec_e.append(e)
+        cur[idx] = net.edge_v[e]
+    rk = np.concatenate(rec_k) if rec_k else np.empty(0, np.int64)
+    re_ = np.concatenate(rec_e) if rec_e else np.empty(0, np.int64)
+    order = np.argsort(rk, kind="stable")
+    rk, re_ = rk[order], re_[order]
+    bounds = np.searchsorted(rk, np.arange(len(starts) + 1))
+    dist = np.bincount(rk, weights=net.edge_length_m[re_], minlength=len(starts))
+    outs: dict[int, list[int]] = {}
+    if out_k:
+        for kk, nn in zip(
+            np.concatenate(out_k).tolist(), np.concatenate(out_n).tolist(), strict=True
+        ):
+            outs.setdefault(kk, []).append(nn)
+    pe = net.pipe_edges
+    codes = pe.codes[re_]
+    res: dict[int, tuple] = {}
+    for j, node in enumerate(starts.tolist()):
+        end = int(cur[j])
+        path_codes = codes[bounds[j] : bounds[j + 1]]
+        pipes = tuple(dict.fromkeys(pe.uniques[path_codes].tolist()))
+        out_ids = tuple(net.outfall_ids[i] for m in outs.get(j, []) for i in net.node_outfalls[m])
+        if is_plant[end]:
+            status, pid, d = CONNECTED, net.plant_ids[net.node_plants[end][0]], float(dist[j])
+        elif out_ids:
+            status, pid = TO_OUTFALL, None
+            # length and pipes to the first outfall reached
+            walked = re_[bounds[j] : bounds[j + 1]]
+            upto = np.flatnonzero(net.edge_v[walked] == outs[j][0])
+            d = float(net.edge_length_m[walked[: upto[0] + 1]].sum()) if len(upto) else 0.0
+            if len(upto):
+                pipes = tuple(dict.fromkeys(pe.uniques[path_codes[: upto[0] + 1]].tolist()))
+        else:
+            status, pid, d, pipes = NOWHERE, None, None, ()
+        res[node] = (status, pid, out_ids, d, pipes)
+    return res
 
 
 def _register_totals(net: Network, rows: list[ConnectionRow]) -> ConnectionRegister:
@@ -660,6 +769,10 @@ def _plant_of_enterprises(net: Network) -> list[int]:
     """Index of the nearest plant each enterprise reaches (-1 if none)."""
     out = []
     cache: dict[int, int] = {}
+    fast = _forest_reach(net, np.unique(net.ent_node[net.ent_node >= 0]))
+    if fast is not None:
+        for node, (status, pid, *_rest) in fast.items():
+            cache[node] = net.plant_index[pid] if status == CONNECTED else -1
     for node in net.ent_node.tolist():
         if node < 0:
             out.append(-1)

@@ -19,10 +19,12 @@ node
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import re
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -141,6 +143,15 @@ def str_array(df: pd.DataFrame, column: str) -> np.ndarray:
     return out
 
 
+def _lower(values: np.ndarray) -> np.ndarray:
+    """Lower-case an object array of few distinct strings (None kept)."""
+    codes, uniques = pd.factorize(values)
+    low = np.array(
+        [u.lower() if isinstance(u, str) else None for u in uniques] + [None], dtype=object
+    )
+    return low[codes]
+
+
 def float_array(df: pd.DataFrame, column: str) -> np.ndarray:
     """Column as float64 with NaN for missing or unparseable values."""
     if column not in df.columns:
@@ -205,6 +216,46 @@ make_issue = _issue
 # --------------------------------------------------------------------------------------------
 # the network
 # --------------------------------------------------------------------------------------------
+class PipeEdges(Mapping):
+    """Read-only mapping pipe id -> edge indices (parts), built lazily from arrays."""
+
+    def __init__(self, edge_pipe_id: np.ndarray) -> None:
+        self._ids = edge_pipe_id
+        codes, uniques = pd.factorize(edge_pipe_id)
+        self.codes = codes.astype(np.int64)
+        self.uniques = np.asarray(uniques, dtype=object)
+        self._lookup: dict[str, int] | None = None
+        self._csr: tuple[np.ndarray, np.ndarray] | None = None
+
+    def lookup(self) -> dict[str, int]:
+        """Pipe id -> pipe code (built once)."""
+        if self._lookup is None:
+            self._lookup = dict(zip(self.uniques.tolist(), range(len(self.uniques)), strict=True))
+        return self._lookup
+
+    def edges_of(self, k: int) -> list[int]:
+        """Edge indices of the pipe with code *k*."""
+        if self._csr is None:
+            self._csr = _csr(self.codes, len(self.uniques))
+        indptr, order = self._csr
+        return order[indptr[k] : indptr[k + 1]].tolist()
+
+    def __getitem__(self, pipe_id: str) -> list[int]:
+        k = self.lookup().get(pipe_id)
+        if k is None:
+            raise KeyError(pipe_id)
+        return self.edges_of(k)
+
+    def __contains__(self, pipe_id: object) -> bool:
+        return pipe_id in self.lookup()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.uniques.tolist())
+
+    def __len__(self) -> int:
+        return len(self.uniques)
+
+
 @dataclass(frozen=True)
 class Target:
     """A user-given id resolved to graph elements.
@@ -298,7 +349,7 @@ class Network:
     outfall_class: np.ndarray
     build_issues: list[Issue] = field(default_factory=list)
     # per-user-id lookups
-    pipe_edges: dict[str, list[int]] = field(default_factory=dict)
+    pipe_edges: PipeEdges = field(default=None)  # type: ignore[assignment]
     pipe_alias: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ent_index: dict[str, int] = field(default_factory=dict)
     plant_index: dict[str, int] = field(default_factory=dict)
@@ -421,7 +472,8 @@ class Network:
         Nodes are keyed by node id with attributes ``kind``, ``x``, ``y``, ``enterprises``,
         ``plants``, ``outfalls``; edges are keyed by pipe id (``pipe_id#part`` where a pipe has
         several parts between the same two nodes) with ``pipe_id``, ``part``, ``length_m``,
-        ``dir_source``, ``system``, ``diameter_mm``, ``status``, ``edge``.
+        ``dir_source`` and ``edge`` (the index into the edge arrays, where system, diameter,
+        status … are: ``net.edge_system[edge]``).
         """
         return to_networkx(self)
 
@@ -533,8 +585,25 @@ class Network:
         return run_checks(self)
 
 
+@contextmanager
+def _no_gc() -> Generator[None, None, None]:
+    """Pause the cyclic garbage collector while millions of small objects are made."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def to_networkx(net: Network) -> nx.MultiDiGraph:
     """Return the networkx ``MultiDiGraph`` of *net* (see :attr:`Network.graph`)."""
+    with _no_gc():
+        return _to_networkx(net)
+
+
+def _to_networkx(net: Network) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(crs=net.crs, snap_tolerance_m=net.snap_tolerance_m)
     ids = net.node_ids
     ent_at = net.node_enterprises
@@ -555,16 +624,15 @@ def to_networkx(net: Network) -> nx.MultiDiGraph:
             g.nodes[ids[n]][attr] = tuple(arr[r] for r in rows)
     pid = net.edge_pipe_id
     keys = pid.astype(object)
-    dup = pd.DataFrame({"u": net.edge_u, "v": net.edge_v, "k": pid}).duplicated(keep=False)
+    dup = pd.DataFrame({"u": net.edge_u, "v": net.edge_v, "k": net.pipe_edges.codes}).duplicated(
+        keep=False
+    )
     if dup.any():
         idx = np.flatnonzero(dup.to_numpy())
         keys = keys.copy()
         for i in idx:
             keys[i] = f"{pid[i]}#{net.edge_part[i]}"
     src = net.piece_dir_source[net.edge_piece].tolist()
-    system = net.edge_system.tolist()
-    diam = net.edge_diameter_mm.tolist()
-    status = net.piece_status[net.edge_piece].tolist()
     part = net.edge_part.tolist()
     length = net.edge_length_m.tolist()
     u = ids[net.edge_u].tolist()
@@ -581,9 +649,6 @@ def to_networkx(net: Network) -> nx.MultiDiGraph:
                 "part": part[e],
                 "length_m": length[e],
                 "dir_source": src[e],
-                "system": system[e],
-                "diameter_mm": diam[e],
-                "status": status[e],
                 "edge": e,
             },
         )
@@ -627,15 +692,16 @@ def build_network(
     >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"]},
     ...     geometry=[LineString([(0, 0), (10, 0)]), LineString([(10, 0), (20, 0)])])
     >>> net = build_network({"pipes": pipes})
-    >>> sorted(net.graph.edges(keys=True))[0][2]
-    'P1'
+    >>> sorted(net.graph.edges(keys=True))
+    [('P1@end', 'P2@end', 'P2'), ('P1@start', 'P1@end', 'P1')]
     """
     gen = iter_build_network(layers, settings, crs)
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    with _no_gc():
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                return stop.value
 
 
 def iter_build_network(
@@ -682,7 +748,7 @@ def iter_build_network(
     node_manhole_row = np.concatenate([mh["row"], np.full(n_clusters, -1)]).astype(np.int64)
     node_barrier = np.zeros(len(node_ids), dtype=bool)
     node_barrier[:n_mh] = mh["barrier"]
-    node_index = {nid: i for i, nid in enumerate(node_ids.tolist())}
+    node_index = dict(zip(node_ids.tolist(), range(len(node_ids)), strict=True))
 
     start_node = end_node[0::2].copy()
     end_node_p = end_node[1::2].copy()
@@ -691,15 +757,14 @@ def iter_build_network(
     dirs = _directions(pc, node_ids[start_node], node_ids[end_node_p])
 
     yield 0.6, "Finding side connections"
-    splits = _side_connections(pc["geom"], node_xy, start_node, end_node_p, tol)
+    pipe_tree = shapely.STRtree(pc["geom"])
+    splits = _side_connections(pipe_tree, pc["geom"], node_xy, start_node, end_node_p, tol)
 
     yield 0.7, "Making edges"
     edges = _make_edges(pc, start_node, end_node_p, dirs["reversed"], splits)
-    edge_open = ~np.isin(pc["status"][edges["piece"]].astype(str), BARRIER_STATUS)
+    edge_open = ~pd.Series(pc["status"][edges["piece"]]).isin(BARRIER_STATUS).to_numpy()
 
-    pipe_edges: dict[str, list[int]] = {}
-    for e, pid in enumerate(pc["pipe_id"][edges["piece"]].tolist()):
-        pipe_edges.setdefault(pid, []).append(e)
+    pipe_edges = PipeEdges(pc["pipe_id"][edges["piece"]])
 
     pipe_alias = _multipart_aliases(pc)
 
@@ -763,6 +828,8 @@ def iter_build_network(
         pipe_alias=pipe_alias,
     )
 
+    net.__dict__["pipe_tree"] = pipe_tree
+    pipe_edges.lookup()  # id -> pipe dict, so the first trace does not pay for it
     yield 0.85, "Attaching enterprises, plants and outfalls"
     _attach_all(net, layers, issues)
     yield 1.0, "Network built"
@@ -796,15 +863,17 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
         )
     rows = np.arange(n)
     multipart = np.zeros(n, dtype=bool)
-    feature_key = pd.Series(src_fid).astype(str)
-    if "src_file" in pipes.columns:
-        feature_key = pipes["src_file"].astype(str).reset_index(drop=True) + "\x00" + feature_key
-    feature_key = feature_key.to_numpy(object)
+    feature_key = np.arange(n)  # one source feature per row unless exploded multi-parts
     if S.SRC_PART in pipes.columns:
         sp = pd.to_numeric(pipes[S.SRC_PART], errors="coerce").fillna(0).to_numpy()
-        multi_key = set(feature_key[sp > 0].tolist())
-        if multi_key:
-            multipart = np.isin(feature_key, list(multi_key))
+        if (sp > 0).any():
+            key = pd.Series(src_fid).astype(str)
+            if "src_file" in pipes.columns:
+                key = pipes["src_file"].astype(str).reset_index(drop=True) + "\x00" + key
+            key = key.to_numpy(object)
+            multi_key = set(key[sp > 0].tolist())
+            multipart = pd.Series(key).isin(multi_key).to_numpy()
+            feature_key = pd.factorize(key)[0]
 
     # empty / missing / non-line geometry
     if n:
@@ -854,8 +923,11 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
     geoms = geoms[sel]
     order = np.argsort(rows, kind="stable")
     rows, geoms = rows[order], geoms[order]
-    coords_start = shapely.get_coordinates(shapely.get_point(geoms, 0))
-    coords_end = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    coords_all = shapely.get_coordinates(geoms)
+    ncoords = shapely.get_num_coordinates(geoms)
+    ends = np.cumsum(ncoords)
+    coords_start = coords_all[ends - ncoords]
+    coords_end = coords_all[ends - 1]
     geom_len_m = shapely.length(geoms) * unit_m
     length_m = geom_len_m
     if S.LENGTH_M in pipes.columns:
@@ -864,7 +936,7 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
         use = np.isfinite(given) & (count_by_row == 1)
         length_m = np.where(use, given, geom_len_m)
     status = str_array(pipes, S.STATUS)[rows]
-    status = np.array([s.lower() if isinstance(s, str) else None for s in status], dtype=object)
+    status = _lower(status)
     system = str_array(pipes, S.SYSTEM)[rows]
     return {
         "row": rows,
@@ -1125,7 +1197,7 @@ def _directions(pc: dict, a_id: np.ndarray, b_id: np.ndarray) -> dict:
     fields_mismatch &= ~(pc["multipart"] & (fa | fb | ta | tb))
 
     fd = pc["flow_dir"]
-    fd_low = np.array([x.lower() if isinstance(x, str) else "" for x in fd], dtype=object)
+    fd_low = _lower(fd)
     fd_fwd = fd_low == "forward"
     fd_rev = fd_low == "reverse"
     fd_known = fd_fwd | fd_rev
@@ -1165,6 +1237,7 @@ def _directions(pc: dict, a_id: np.ndarray, b_id: np.ndarray) -> dict:
 
 
 def _side_connections(
+    tree: shapely.STRtree,
     geoms: np.ndarray,
     node_xy: np.ndarray,
     start_node: np.ndarray,
@@ -1178,13 +1251,16 @@ def _side_connections(
     used[start_node] = True
     used[end_node] = True
     cand = np.flatnonzero(used)
-    tree = shapely.STRtree(geoms)
     pts = shapely.points(node_xy[cand])
-    pi, gi = tree.query(pts, predicate="dwithin", distance=tol)
+    xy = node_xy[cand]
+    boxes = shapely.box(xy[:, 0] - tol, xy[:, 1] - tol, xy[:, 0] + tol, xy[:, 1] + tol)
+    pi, gi = tree.query(boxes)
     if len(pi) == 0:
         return []
     nodes = cand[pi]
     keep = (start_node[gi] != nodes) & (end_node[gi] != nodes)
+    nodes, gi, pi = nodes[keep], gi[keep], pi[keep]
+    keep = shapely.distance(pts[pi], geoms[gi]) <= tol
     nodes, gi, pi = nodes[keep], gi[keep], pi[keep]
     if len(nodes) == 0:
         return []
@@ -1285,10 +1361,6 @@ def _point_xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
 def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: list[Issue]) -> None:
     # pipes that carry foul water (sewage/industrial/combined) are preferred attach targets
     trees: dict[str, Any] = {"all": cKDTree(net.node_xy) if net.n_nodes else None}
-    foul_piece = np.isin(net.piece_system.astype(str), FOUL_SYSTEMS)
-    if foul_piece.any():
-        idx = np.flatnonzero(foul_piece)
-        trees["foul_pieces"] = (shapely.STRtree(net.piece_geom[idx]), idx)
     dist_u = net.attach_distance_m / net.unit_m
 
     ents = layers.get(S.ENTERPRISES)
@@ -1475,7 +1547,13 @@ def _nearest_attach(
     piece = -1
     dist = math.nan
     if len(net.piece_geom):
-        if prefer_foul and "foul_pieces" in trees:
+        if prefer_foul and "foul_pieces" not in trees:
+            foul = pd.Series(net.piece_system).isin(FOUL_SYSTEMS).to_numpy()
+            idx = np.flatnonzero(foul)
+            trees["foul_pieces"] = (
+                (shapely.STRtree(net.piece_geom[idx]), idx) if len(idx) else None
+            )
+        if prefer_foul and trees["foul_pieces"] is not None:
             tree, idx = trees["foul_pieces"]
             hit, d_arr = tree.query_nearest(pt, max_distance=dist_u, return_distance=True)
             if len(hit):

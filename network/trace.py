@@ -166,13 +166,21 @@ def _ids(arr: np.ndarray, indices: Iterable[int]) -> tuple[str, ...]:
     return tuple(arr[idx].tolist()) if len(idx) else ()
 
 
-def _pipe_ids(net: Network, edges: Sequence[int] | np.ndarray) -> tuple[str, ...]:
+def _pipe_ids(
+    net: Network, edges: Sequence[int] | np.ndarray, ordered: bool = True
+) -> tuple[str, ...]:
+    """Pipe ids of *edges*, once each, in order of first appearance (else layer order)."""
     e = np.asarray(edges, dtype=np.int64)
     if len(e) == 0:
         return ()
-    pieces = net.edge_piece[e]
-    _, first = np.unique(net.piece_pipe_id[pieces].astype(str), return_index=True)
-    return tuple(net.piece_pipe_id[pieces[np.sort(first)]].tolist())
+    pe = net.pipe_edges
+    codes = pe.codes[e]
+    if not ordered:
+        mask = np.zeros(len(pe.uniques), dtype=bool)
+        mask[codes] = True
+        return tuple(pe.uniques[mask].tolist())
+    _, first = np.unique(codes, return_index=True)
+    return tuple(pe.uniques[codes[np.sort(first)]].tolist())
 
 
 def _start_label(target: Target) -> str:
@@ -349,7 +357,7 @@ def trace_downstream(
     bar_e, bar_n = _barrier_sets(net, barriers)
     seeds = list(t.nodes)
     dist, _, edges, hits = _walk_down(net, seeds, bar_e, bar_n)
-    first_edges = [e for e in t.edges if e not in edges]
+    first_edges = list(t.edges)
     indptr = net.out_lists[0]
     sinks: dict[int, list[tuple[str, str]]] = {}
     for n in dist:
@@ -418,6 +426,38 @@ def _ents_in(net: Network, nodes: Iterable[int], edges: Iterable[int]) -> list[i
 # --------------------------------------------------------------------------------------------
 # upstream
 # --------------------------------------------------------------------------------------------
+def _reach_upstream_csgraph(
+    net: Network, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Single-seed upstream search with scipy's compiled BFS on a cached reverse CSR matrix
+    (static barriers baked in). None when another plant lies upstream (it must stop there)."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import breadth_first_order
+
+    cache = net.__dict__.get("_reverse_csr")
+    if cache is None:
+        good = net.edge_open & ~net.node_barrier[net.edge_u]
+        e = np.flatnonzero(good)
+        n = net.n_nodes
+        mat = sparse.csr_matrix(
+            (np.ones(len(e), dtype=np.int8), (net.edge_v[e], net.edge_u[e])), shape=(n, n)
+        )
+        cache = (mat, good)
+        net.__dict__["_reverse_csr"] = cache
+    mat, good = cache
+    order = breadth_first_order(mat, seed, directed=True, return_predecessors=False)
+    visited = np.zeros(net.n_nodes, dtype=bool)
+    visited[order] = True
+    stop = net.node_is_plant
+    if stop[order].sum() - int(stop[seed]) > 0:
+        return None
+    into = visited[net.edge_v]
+    edges = np.flatnonzero(into & good)
+    bad = np.flatnonzero(into & ~good)
+    hits = np.where(net.edge_open[bad], -1 - net.edge_u[bad], bad)
+    return visited, edges, hits
+
+
 def reach_upstream(
     net: Network,
     seeds: Sequence[int],
@@ -432,9 +472,13 @@ def reach_upstream(
         Per node: drains to one of the seeds.
     edges : ndarray of int
         Traversed edge indices (twin pipes and loop edges included).
-    barrier_edges : ndarray of int
-        Edges not crossed because they or their upstream node are barriers.
+    barrier_hits : ndarray of int
+        Barriers met: an edge index for a barrier pipe, ``-1 - node`` for a barrier manhole.
     """
+    if len(seeds) == 1 and not bar_edges and not bar_nodes:
+        fast = _reach_upstream_csgraph(net, int(seeds[0]))
+        if fast is not None:
+            return fast
     indptr, order = net.in_csr
     ok = net.edge_open.copy()
     if bar_edges:
@@ -447,6 +491,7 @@ def reach_upstream(
     nbar[seeds_a] = False
     visited = np.zeros(net.n_nodes, dtype=bool)
     visited[seeds_a] = True
+    owner = np.zeros(net.n_nodes, dtype=np.int64)
     frontier = seeds_a
     taken: list[np.ndarray] = []
     blocked: list[np.ndarray] = []
@@ -462,12 +507,16 @@ def reach_upstream(
         u = eu[e]
         good = ok[e] & ~nbar[u]
         if not good.all():
-            blocked.append(e[~good])
+            bad = e[~good]
+            # pipes that are barriers as themselves, else the barrier manhole upstream
+            blocked.append(np.where(ok[bad], -1 - u[~good], bad))
             e, u = e[good], u[good]
         taken.append(e)
         new = u[~visited[u]]
         if new.size:
-            new = np.unique(new)
+            # drop repeats (twin pipes) without sorting: keep each node's first slot
+            owner[new] = np.arange(len(new))
+            new = new[owner[new] == np.arange(len(new))]
             visited[new] = True
             frontier = new[~stop[new]]
         else:
@@ -515,7 +564,10 @@ def _area_result(
     ent_mask: np.ndarray,
     with_warnings: bool,
 ) -> TraceResult:
-    edges = np.unique(edges) if len(edges) else edges
+    if len(edges):
+        emask = np.zeros(net.n_edges, dtype=bool)
+        emask[edges] = True
+        edges = np.flatnonzero(emask)
     nodes = np.flatnonzero(visited)
     ents = np.flatnonzero(ent_mask)
     plants = tuple(
@@ -541,18 +593,14 @@ def _area_result(
         ]
     )
     hits: set[int] = set()
-    for e in bl.tolist():
-        if not net.edge_open[e]:
-            hits.add(e)
-        else:
-            hits.add(-1 - int(net.edge_u[e]))
+    hits.update(bl.tolist())
     warnings = (
         _warnings(net, edges.tolist(), nodes.tolist(), ents.tolist()) if with_warnings else ()
     )
     return TraceResult(
         start=start,
         direction=direction,
-        pipes=_pipe_ids(net, edges),
+        pipes=_pipe_ids(net, edges, ordered=False),
         nodes=tuple(net.node_ids[nodes].tolist()),
         enterprises=tuple(net.ent_ids[ents].tolist()),
         sinks=sinks,
