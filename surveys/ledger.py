@@ -1,0 +1,716 @@
+"""The problem ledger (问题清单/台账): raise problems, track them, export and re-import Excel.
+
+Problems are :class:`~surveys.records.Problem` records in the store. They are raised from
+
+* network checks — :func:`problems_from_issues` (``network.issues.Issue`` objects),
+* defects of grade III–IV — :func:`problems_from_defects`,
+* misconnection records — :func:`problems_from_misconnections`,
+* protected-area conflicts — :func:`problems_from_conflicts` (the dicts of
+  ``surveys.overlap.conflicts_to_problems``),
+* or by hand (a :class:`Problem` added to the store).
+
+:func:`raise_problems` adds them once: a problem whose ``source_ref`` is already in the
+ledger (even soft-deleted, i.e. dismissed) is skipped.
+
+The Excel round trip: :func:`export_ledger_xlsx` writes the park-table column order
+(序号, 问题, 整改措施, 责任单位, 责任人, 整改时限, 整改进展, …) plus hidden columns with each
+problem's id and revision, and a hidden sheet keeps the exported values.
+:func:`plan_ledger_import` makes a field-level three-way comparison (exported values,
+workbook, project): fields edited only in the workbook become changes (merged onto the
+current project record, so edits of other fields in the project are kept), a field edited
+on both sides to different values makes the row a conflict (flagged, never overwritten),
+rows without an id become new problems. :func:`apply_ledger_import` saves the plan in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from surveys.records import (
+    DIRECTION_LABELS_ZH,
+    SOURCE_LABELS_ZH,
+    STATUS_LABELS_EN,
+    STATUS_LABELS_ZH,
+    STATUSES,
+    Misconnection,
+    Observation,
+    Problem,
+    parse_date,
+)
+from surveys.store import SurveyStore
+from surveys.store_errors import WorkbookError
+
+WORKBOOK_FORMAT = "pipeatlas-ledger"
+WORKBOOK_VERSION = 1
+LEDGER_SHEET = "问题台账"
+SUMMARY_SHEET = "汇总"
+META_SHEET = "_pipeatlas"
+
+#: Visible columns in the park-table order: (header, field or None for computed).
+COLUMNS: tuple[tuple[str, str | None], ...] = (
+    ("序号", None),
+    ("问题", "description"),
+    ("整改措施", "measure"),
+    ("责任单位", "responsible_body"),
+    ("责任人", "responsible_person"),
+    ("整改时限", "deadline"),
+    ("整改进展", "notes"),
+    ("整改状态", "status"),
+    ("问题位置", "location"),
+    ("问题来源", "source"),
+    ("是否逾期", None),
+)
+HIDDEN_COLUMNS = ("记录编号", "版本")
+EXPORTED_SHEET = "_exported"
+#: Fields a workbook may change.
+EDITABLE = ("description", "measure", "responsible_body", "responsible_person", "deadline",
+            "notes", "status", "location")
+DEFAULT_MEASURES = {
+    "network_check": "现场核实，按检查结论整改",
+    "defect": "按CJJ 181评估结果安排修复",
+    "misconnection": "封堵错接点，实施雨污分流改造",
+    "protected_area": "核实位置，依法迁出或办理相关手续",
+}
+
+
+# --- raising -----------------------------------------------------------------------------------
+def problems_from_issues(issues: Iterable[Any], *,
+                         severities: Sequence[str] = ("error", "warning")) -> list[Problem]:
+    """One problem per network check finding (``network.issues.Issue``) of the severities.
+
+    Examples
+    --------
+    >>> from network.issues import Issue
+    >>> i = Issue("connectivity.dangling:P1", "connectivity", "dangling_end", "warning",
+    ...           ("P1",), "pipes", 1.0, 2.0, "管段P1末端悬空", "Pipe P1 dangles")
+    >>> problems_from_issues([i])[0].source_ref
+    'issue:connectivity.dangling:P1'
+    """
+    out = []
+    for iss in issues:
+        if iss.severity not in severities:
+            continue
+        out.append(Problem(
+            description=iss.message_zh or iss.message_en,
+            location=_features_text(iss.layer, iss.feature_ids),
+            x=iss.x, y=iss.y, measure=DEFAULT_MEASURES["network_check"],
+            source="network_check", source_ref=f"issue:{iss.id}", layer=iss.layer,
+            feature_ids=list(iss.feature_ids)))
+    return out
+
+
+def _features_text(layer: str, ids: Iterable[str]) -> str:
+    from network.schema import LAYER_LABELS_ZH
+
+    ids = list(ids)
+    label = LAYER_LABELS_ZH.get(layer, layer or "")
+    shown = "、".join(ids[:5]) + ("等" if len(ids) > 5 else "")
+    return f"{label} {shown}".strip()
+
+
+def problems_from_defects(observations: Iterable[Observation], pack: Any, *,
+                          min_grade: int = 3) -> list[Problem]:
+    """One problem per live observation of grade ``min_grade`` (III) or more.
+
+    Unscored codes (FZ) are skipped.
+    """
+    out = []
+    for ob in observations:
+        if ob.deleted or ob.grade is None or int(ob.grade) < min_grade:
+            continue
+        try:
+            dc = pack.code(ob.code)
+        except Exception:  # noqa: BLE001 - a code of another pack: still a serious defect
+            dc = None
+        if dc is not None and not dc.scored:
+            continue
+        label = f"{dc.label_zh}（{dc.code}）" if dc else ob.code
+        pipe = ob.pipe_id or f"{ob.start_node}→{ob.end_node}"
+        roman = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}.get(int(ob.grade), str(ob.grade))
+        at = f"距起始井 {ob.distance_m:g} m" if ob.distance_m is not None else ""
+        out.append(Problem(
+            description=f"管段 {pipe} {at}处{roman}级{label}缺陷",
+            location=f"管段 {pipe}" + (f"，{at}" if at else ""),
+            measure=DEFAULT_MEASURES["defect"], source="defect",
+            source_ref=f"observation:{ob.uuid}", layer="pipes",
+            feature_ids=[ob.pipe_id] if ob.pipe_id else []))
+    return out
+
+
+def problems_from_misconnections(records: Iterable[Misconnection]) -> list[Problem]:
+    """One problem per live misconnection record."""
+    out = []
+    for m in records:
+        if m.deleted:
+            continue
+        where = "、".join(m.pipe_ids) or m.node_id or (
+            f"({m.x:.1f}, {m.y:.1f})" if m.x is not None and m.y is not None else "")
+        ev = []
+        if m.cod_mgl is not None:
+            ev.append(f"COD {m.cod_mgl:g} mg/L")
+        if m.nh3n_mgl is not None:
+            ev.append(f"氨氮 {m.nh3n_mgl:g} mg/L")
+        if m.conductivity_us_cm is not None:
+            ev.append(f"电导率 {m.conductivity_us_cm:g} µS/cm")
+        if m.flow_observed:
+            ev.append("旱天有流水")
+        if m.smell:
+            ev.append(f"气味：{m.smell}")
+        src = f"，疑似来源企业 {m.enterprise_id}" if m.enterprise_id else ""
+        desc = f"雨污混接（{DIRECTION_LABELS_ZH.get(m.direction, m.direction)}）：{where}{src}"
+        if ev:
+            desc += f"；证据：{'，'.join(ev)}"
+        out.append(Problem(
+            description=desc, location=where, x=m.x, y=m.y,
+            measure=DEFAULT_MEASURES["misconnection"], source="misconnection",
+            source_ref=f"misconnection:{m.uuid}", layer="pipes" if m.pipe_ids else "manholes",
+            feature_ids=list(m.pipe_ids) or ([m.node_id] if m.node_id else [])))
+    return out
+
+
+def problems_from_conflicts(conflicts: Iterable[Mapping[str, Any]]) -> list[Problem]:
+    """Problems from protected-area conflicts (``surveys.overlap.conflicts_to_problems``).
+
+    Reads ``description``, ``location`` (``{"x", "y"}`` or text), ``feature``
+    (``{"type", "id"}``) and ``source`` (the stable reference); a ``measure`` given as text
+    is kept, a dict of measurements is ignored (the default measure is used).
+    """
+    out = []
+    for c in conflicts:
+        loc = c.get("location")
+        x = y = None
+        if isinstance(loc, Mapping):
+            x, y = loc.get("x"), loc.get("y")
+        feat = c.get("feature") or {}
+        layer, fid = str(feat.get("type", "")), feat.get("id")
+        location = loc if isinstance(loc, str) else _features_text(layer, [fid] if fid else [])
+        zone = c.get("zone") or {}
+        if zone.get("name") or zone.get("id"):
+            location = f"{location}（{zone.get('name') or zone.get('id')}）"
+        measure = c.get("measure")
+        out.append(Problem(
+            description=str(c.get("description") or c.get("description_en") or ""),
+            location=location, x=x, y=y,
+            measure=measure if isinstance(measure, str) else DEFAULT_MEASURES["protected_area"],
+            source="protected_area",
+            source_ref=str(c.get("source") or c.get("id") or ""),
+            layer=layer, feature_ids=[str(fid)] if fid else []))
+    return out
+
+
+@dataclass(frozen=True)
+class RaiseResult:
+    """What :func:`raise_problems` did."""
+
+    added: list[Problem]
+    skipped: int
+
+
+def raise_problems(store: SurveyStore, problems: Iterable[Problem]) -> RaiseResult:
+    """Add problems not yet in the ledger (by ``source_ref``), in one transaction.
+
+    A ``source_ref`` already present, even on a deleted (dismissed) problem, is skipped,
+    so raising again after a new check does not duplicate or resurrect problems.
+    """
+    have = {p.source_ref for p in store.records("problem", include_deleted=True)
+            if p.source_ref}
+    new, skipped, seen = [], 0, set()
+    for p in problems:
+        if p.source_ref and (p.source_ref in have or p.source_ref in seen):
+            skipped += 1
+            continue
+        seen.add(p.source_ref)
+        new.append(p)
+    added, _, _ = store.save_batch(adds=new) if new else ([], [], [])
+    return RaiseResult(added, skipped)
+
+
+def add_progress_note(problem: Problem, text: str, *, date: dt.date | str | None = None,
+                      author: str = "", status: str | None = None) -> Problem:
+    """Return a copy of ``problem`` with one more progress note (and a new status).
+
+    Save it with ``store.update`` or an ``EditRecord`` command.
+    """
+    d = parse_date(date) if date else dt.date.today()
+    notes = [*problem.notes, {"date": d.isoformat(), "text": text, "author": author}]
+    return dataclasses.replace(problem, notes=notes, status=status or problem.status)
+
+
+# --- tracking ---------------------------------------------------------------------------------
+def overdue_problems(problems: Iterable[Problem], today: dt.date | None = None) -> list[Problem]:
+    """The problems past their deadline and not done or verified."""
+    return [p for p in problems if not p.deleted and p.is_overdue(today)]
+
+
+@dataclass(frozen=True)
+class LedgerSummary:
+    """Counts by status and by responsible body (``by_body``: one row per body)."""
+
+    total: int
+    overdue: int
+    by_status: dict[str, int]
+    by_body: pd.DataFrame
+
+
+def summarize(problems: Iterable[Problem], today: dt.date | None = None) -> LedgerSummary:
+    """Summarise the live problems by status and by responsible body.
+
+    Examples
+    --------
+    >>> s = summarize([Problem(description="a", responsible_body="园区管委会")])
+    >>> s.by_status["open"], s.by_body.loc["园区管委会", "total"]
+    (1, 1)
+    """
+    live = [p for p in problems if not p.deleted]
+    by_status = {s: sum(p.status == s for p in live) for s in STATUSES}
+    rows: dict[str, dict[str, int]] = {}
+    for p in live:
+        body = p.responsible_body or "（未指定）"
+        r = rows.setdefault(body, dict.fromkeys((*STATUSES, "overdue", "total"), 0))
+        r[p.status] = r.get(p.status, 0) + 1
+        r["total"] += 1
+        r["overdue"] += int(p.is_overdue(today))
+    by_body = pd.DataFrame.from_dict(rows, orient="index",
+                                     columns=[*STATUSES, "overdue", "total"]).fillna(0)
+    by_body.index.name = "responsible_body"
+    return LedgerSummary(len(live), sum(p.is_overdue(today) for p in live), by_status,
+                         by_body.astype(int))
+
+
+# --- Excel: value normalisation ---------------------------------------------------------------
+_STATUS_FROM_TEXT = {
+    **{v: k for k, v in STATUS_LABELS_ZH.items()},
+    **{v.lower(): k for k, v in STATUS_LABELS_EN.items()},
+    **{k: k for k in STATUSES},
+    "未完成": "open", "待整改": "open", "进行中": "in_progress", "正在整改": "in_progress",
+    "已整改": "done", "完成": "done", "已核实": "verified", "验收": "verified",
+    "in progress": "in_progress",
+}
+_NOTE_RE = re.compile(r"^\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s*[:：]?\s*(.*)$")
+
+
+def notes_to_text(notes: Sequence[Mapping[str, Any]]) -> str:
+    """Progress notes as the 整改进展 cell shows them: one ``YYYY-MM-DD text`` per line."""
+    return "\n".join(f"{n.get('date', '')} {n.get('text', '')}".strip() for n in notes)
+
+
+def text_to_notes(text: str, today: dt.date, old: Sequence[Mapping[str, Any]] = (),
+                  author: str = "") -> list[dict[str, Any]]:
+    """Parse a 整改进展 cell back into notes (a line without a date gets ``today``).
+
+    Notes equal to an old note (same date and text) keep their author.
+    """
+    keep = {(n.get("date"), n.get("text")): n for n in old}
+    out = []
+    for line in str(text or "").splitlines():
+        if not line.strip():
+            continue
+        m = _NOTE_RE.match(line)
+        d: dt.date | None = None
+        body = line.strip()
+        if m:
+            try:
+                d = parse_date(m.group(1))
+                body = m.group(2).strip()
+            except ValueError:
+                d = None
+        key = ((d or today).isoformat(), body)
+        out.append(dict(keep.get(key, {"date": key[0], "text": body, "author": author})))
+    return out
+
+
+def _norm_status(v: Any) -> str | None:
+    t = str(v or "").strip()
+    return _STATUS_FROM_TEXT.get(t, _STATUS_FROM_TEXT.get(t.lower()))
+
+
+def _norm_values(values: Mapping[str, Any]) -> dict[str, str]:
+    """Editable values as comparable text (dates ISO, notes as cell text)."""
+    out = {}
+    for f in EDITABLE:
+        v = values.get(f)
+        if f == "notes":
+            v = notes_to_text(v) if isinstance(v, list) else str(v or "")
+            v = "\n".join(line.strip() for line in v.splitlines() if line.strip())
+        elif f == "deadline":
+            try:
+                d = parse_date(v)
+                v = d.isoformat() if d else ""
+            except (ValueError, TypeError):
+                v = str(v).strip()
+        elif f == "status":
+            v = _norm_status(v) or str(v or "").strip()
+        else:
+            v = "" if v is None else str(v).strip()
+        out[f] = v
+    return out
+
+
+# --- Excel: export ----------------------------------------------------------------------------
+def export_ledger_xlsx(store: SurveyStore, path: str | Path, *, title: str = "",
+                       today: dt.date | None = None) -> Path:
+    """Write the live problems to an Excel workbook in the park-table column order.
+
+    Sheet ``问题台账`` (title row, header row, one row per problem; overdue rows in red;
+    status as a drop-down), sheet ``汇总`` (counts by responsible body and status) and a
+    hidden sheet identifying the export. Hidden columns 记录编号/版本/校验 let
+    :func:`plan_ledger_import` detect edits and conflicts.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    WorkbookError
+        The file cannot be written (open in Excel?).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path = Path(path)
+    today = today or store.today()
+    problems = store.records("problem")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = LEDGER_SHEET
+    ncol = len(COLUMNS) + len(HIDDEN_COLUMNS)
+    ws.cell(1, 1, title or f"{store.path.stem} 问题整改台账")
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    headers = [h for h, _ in COLUMNS] + list(HIDDEN_COLUMNS)
+    for j, h in enumerate(headers, 1):
+        c = ws.cell(2, j, h)
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDEBF7")
+        c.border = border
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    red = PatternFill("solid", fgColor="FFC7CE")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for i, p in enumerate(problems, 1):
+        r = i + 2
+        overdue = p.is_overdue(today)
+        vals = {
+            "序号": i, "问题": p.description, "整改措施": p.measure,
+            "责任单位": p.responsible_body, "责任人": p.responsible_person,
+            "整改时限": _as_date(p.deadline), "整改进展": notes_to_text(p.notes),
+            "整改状态": STATUS_LABELS_ZH.get(p.status, p.status), "问题位置": p.location,
+            "问题来源": SOURCE_LABELS_ZH.get(p.source, p.source),
+            "是否逾期": "是" if overdue else "",
+            "记录编号": p.uuid, "版本": p.revision,
+        }
+        for j, h in enumerate(headers, 1):
+            c = ws.cell(r, j, vals[h])
+            c.border = border
+            c.alignment = wrap
+            if h == "整改时限" and vals[h] is not None:
+                c.number_format = "yyyy-mm-dd"
+            if overdue and j <= len(COLUMNS):
+                c.fill = red
+    widths = {"序号": 6, "问题": 40, "整改措施": 30, "责任单位": 16, "责任人": 10,
+              "整改时限": 12, "整改进展": 40, "整改状态": 10, "问题位置": 20, "问题来源": 12,
+              "是否逾期": 8}
+    for j, h in enumerate(headers, 1):
+        ws.column_dimensions[get_column_letter(j)].width = widths.get(h, 12)
+    for j in range(len(COLUMNS) + 1, ncol + 1):
+        ws.column_dimensions[get_column_letter(j)].hidden = True
+    ws.freeze_panes = "C3"
+    status_col = get_column_letter(headers.index("整改状态") + 1)
+    dv = DataValidation(type="list", formula1='"' + ",".join(STATUS_LABELS_ZH.values()) + '"',
+                        allow_blank=True)
+    dv.error = "请选择：" + "、".join(STATUS_LABELS_ZH.values())
+    ws.add_data_validation(dv)
+    dv.add(f"{status_col}3:{status_col}{max(len(problems) + 2, 3) + 200}")
+
+    _summary_sheet(wb.create_sheet(SUMMARY_SHEET), summarize(problems, today), today)
+    exported = wb.create_sheet(EXPORTED_SHEET)
+    exported.append(["uuid", "revision", "values"])
+    for p in problems:
+        exported.append([p.uuid, p.revision, json.dumps(_norm_values(dataclasses.asdict(p)),
+                                                          ensure_ascii=False)])
+    exported.sheet_state = "hidden"
+    meta = wb.create_sheet(META_SHEET)
+    for k, v in (("format", WORKBOOK_FORMAT), ("version", WORKBOOK_VERSION),
+                 ("project", store.path.name), ("exported", dt.datetime.now().isoformat(
+                     timespec="seconds")), ("today", today.isoformat())):
+        meta.append([k, v])
+    meta.sheet_state = "hidden"
+    try:
+        wb.save(path)
+    except OSError as exc:
+        raise WorkbookError(f"Cannot write {path.name}: {exc.strerror}; close it in Excel and "
+                            "try again.", details=str(exc), file=str(path)) from exc
+    return path
+
+
+def _as_date(v: str) -> dt.date | None:
+    try:
+        return parse_date(v)
+    except ValueError:
+        return None
+
+
+def _summary_sheet(ws: Any, s: LedgerSummary, today: dt.date) -> None:
+    from openpyxl.styles import Font
+
+    ws.append([f"问题台账汇总（截至 {today.isoformat()}）"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([])
+    ws.append(["整改状态", "数量"])
+    for st in STATUSES:
+        ws.append([STATUS_LABELS_ZH[st], s.by_status[st]])
+    ws.append(["逾期", s.overdue])
+    ws.append(["合计", s.total])
+    ws.append([])
+    ws.append(["责任单位", *[STATUS_LABELS_ZH[x] for x in STATUSES], "逾期", "合计"])
+    for body, row in s.by_body.iterrows():
+        ws.append([body, *[int(row[x]) for x in (*STATUSES, "overdue", "total")]])
+    for row in (3, 10):
+        for c in ws[row]:
+            c.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 24
+
+
+# --- Excel: import ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a problem: project value and workbook value (normalised text)."""
+
+    field: str
+    project: str
+    workbook: str
+
+
+@dataclass
+class RowChange:
+    """A workbook row edited only in the workbook: safe to apply."""
+
+    row: int
+    uuid: str
+    description: str
+    changes: list[FieldChange]
+    record: Problem  # the project's problem with the workbook's edits, at its revision
+
+
+@dataclass
+class RowConflict:
+    """A row edited both in the workbook and in the project since the export."""
+
+    row: int
+    uuid: str
+    description: str
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
+class LedgerImportPlan:
+    """What importing a workbook would do; show it, then :func:`apply_ledger_import`."""
+
+    file: str
+    changes: list[RowChange] = field(default_factory=list)
+    new: list[tuple[int, Problem]] = field(default_factory=list)
+    conflicts: list[RowConflict] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to apply."""
+        return not self.changes and not self.new
+
+    def lines(self) -> list[str]:
+        """The plan as text lines (for the CLI and a confirmation dialog)."""
+        out = [f"{self.file}: {len(self.changes)} changed, {len(self.new)} new, "
+               f"{len(self.conflicts)} conflict(s), {len(self.errors)} unreadable row(s), "
+               f"{self.unchanged} unchanged"]
+        for c in self.changes:
+            out.append(f"  row {c.row} change {c.description[:30]}")
+            out.extend(f"      {f.field}: {f.project!r} -> {f.workbook!r}" for f in c.changes)
+        for r, p in self.new:
+            out.append(f"  row {r} new: {p.description[:40]}")
+        for k in self.conflicts:
+            out.append(f"  row {k.row} CONFLICT {k.description[:30]}: {k.reason}")
+            out.extend(f"      {f.field}: project {f.project!r} / workbook {f.workbook!r}"
+                       for f in k.changes)
+        out.extend(f"  row {r} skipped: {msg}" for r, msg in self.errors)
+        return out
+
+
+def _read_workbook(path: Path) -> tuple[Any, int, dict[str, int], dict[str, dict[str, str]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(path, data_only=True)
+    except FileNotFoundError as exc:
+        raise WorkbookError(f"{path} does not exist.", file=str(path)) from exc
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise WorkbookError(f"{path.name} is not an Excel .xlsx workbook ({exc}).",
+                            details=str(exc), file=str(path)) from exc
+    if META_SHEET not in wb.sheetnames or LEDGER_SHEET not in wb.sheetnames:
+        raise WorkbookError(
+            f"{path.name} is not a PipeAtlas ledger export (no sheet {LEDGER_SHEET!r} with the "
+            "hidden id columns). Export the ledger first, edit that file, and import it.",
+            file=str(path))
+    meta = {r[0]: r[1] for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
+    if meta.get("format") != WORKBOOK_FORMAT:
+        raise WorkbookError(f"{path.name} is not a PipeAtlas ledger export.", file=str(path))
+    base: dict[str, dict[str, str]] = {}
+    if EXPORTED_SHEET in wb.sheetnames:
+        for row in wb[EXPORTED_SHEET].iter_rows(min_row=2, values_only=True):
+            if row and row[0]:
+                try:
+                    base[str(row[0])] = json.loads(row[2])
+                except (TypeError, ValueError):
+                    continue
+    ws = wb[LEDGER_SHEET]
+    for r in range(1, 6):
+        heads = {str(c.value).strip(): c.column for c in ws[r] if c.value is not None}
+        if "问题" in heads and "记录编号" in heads:
+            return ws, r, heads, base
+    raise WorkbookError(f"{path.name}: sheet {LEDGER_SHEET} has no header row with 问题 and "
+                        "记录编号; do not delete the header or the hidden columns.",
+                        file=str(path))
+
+
+def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan:
+    """Compare an edited ledger workbook with the project.
+
+    For each row: unchanged since export → nothing; edited in the workbook while the
+    project still has the exported revision → a change; edited in the workbook *and* in
+    the project since the export → a conflict (unless both made the same edit); no id →
+    a new problem; unreadable → an error with the row number.
+
+    Raises
+    ------
+    WorkbookError
+        The file is not a PipeAtlas ledger export.
+    """
+    path = Path(path)
+    ws, hrow, heads, base = _read_workbook(path)
+    today = store.today()
+    plan = LedgerImportPlan(path.name)
+    current = {p.uuid: p for p in store.records("problem", include_deleted=True)}
+    field_of = {h: f for h, f in COLUMNS if f}
+    for r in range(hrow + 1, ws.max_row + 1):
+        def cell(h: str, r: int = r) -> Any:
+            col = heads.get(h)
+            return ws.cell(r, col).value if col else None
+
+        raw = {f: cell(h) for h, f in field_of.items() if f in EDITABLE}
+        uid = str(cell("记录编号") or "").strip()
+        if not uid and not any(v not in (None, "") for v in raw.values()):
+            continue  # blank row
+        status = _norm_status(raw["status"]) if raw["status"] not in (None, "") else "open"
+        if status is None:
+            plan.errors.append((r, f"整改状态 {raw['status']!r} is not one of "
+                                   f"{'、'.join(STATUS_LABELS_ZH.values())}"))
+            continue
+        try:
+            deadline = parse_date(raw["deadline"]) if raw["deadline"] not in (None, "") else None
+        except (ValueError, TypeError):
+            plan.errors.append((r, f"整改时限 {raw['deadline']!r} is not a date (YYYY-MM-DD)"))
+            continue
+        if not uid:
+            if not str(raw["description"] or "").strip():
+                plan.errors.append((r, "问题 is empty"))
+                continue
+            plan.new.append((r, Problem(
+                description=str(raw["description"]).strip(),
+                measure=str(raw["measure"] or "").strip(),
+                responsible_body=str(raw["responsible_body"] or "").strip(),
+                responsible_person=str(raw["responsible_person"] or "").strip(),
+                deadline=deadline.isoformat() if deadline else "",
+                notes=text_to_notes(raw["notes"] or "", today, author=store.author),
+                status=status, location=str(raw["location"] or "").strip(),
+                source="import")))
+            continue
+        proj = current.get(uid)
+        if proj is None:
+            plan.errors.append((r, f"记录编号 {uid} is not in this project (was the workbook "
+                                   "exported from another project?)"))
+            continue
+        try:
+            exported_rev = int(cell("版本"))
+        except (TypeError, ValueError):
+            exported_rev = -1
+        exported = base.get(uid)
+        if exported is None or exported_rev < 0:
+            plan.errors.append((r, f"记录编号 {uid}: the hidden export data is missing or was "
+                                   "changed; export the ledger again"))
+            continue
+        wb_vals = _norm_values({**raw, "status": status,
+                                "deadline": deadline.isoformat() if deadline else ""})
+        wb_edits = [f for f in EDITABLE if wb_vals[f] != exported.get(f, "")]
+        if not wb_edits:
+            plan.unchanged += 1
+            continue
+        pj_vals = _norm_values(dataclasses.asdict(proj))
+        desc = proj.description
+        if proj.deleted:
+            plan.conflicts.append(RowConflict(
+                r, uid, desc, "deleted in the project since the export",
+                [FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits]))
+            continue
+        both = [f for f in wb_edits
+                if pj_vals[f] != exported.get(f, "") and pj_vals[f] != wb_vals[f]]
+        if both:
+            plan.conflicts.append(RowConflict(
+                r, uid, desc, f"edited in the project by {proj.modified_by} at {proj.modified} "
+                f"(revision {proj.revision}, exported {exported_rev}) and in the workbook",
+                [FieldChange(f, pj_vals[f], wb_vals[f]) for f in both]))
+            continue
+        diffs = [FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits
+                 if pj_vals[f] != wb_vals[f]]
+        if not diffs:
+            plan.unchanged += 1  # both sides made the same edit
+            continue
+        rec = dataclasses.replace(
+            proj, **{f.field: (text_to_notes(f.workbook, today, proj.notes, store.author)
+                               if f.field == "notes" else f.workbook) for f in diffs})
+        plan.changes.append(RowChange(r, uid, desc, diffs, rec))
+    return plan
+
+
+@dataclass(frozen=True)
+class LedgerImportResult:
+    """What :func:`apply_ledger_import` saved; ``conflicts`` were left untouched."""
+
+    updated: list[Problem]
+    added: list[Problem]
+    conflicts: list[RowConflict]
+
+
+def apply_ledger_import(store: SurveyStore, plan: LedgerImportPlan) -> LedgerImportResult:
+    """Save the plan's changes and new problems in one transaction.
+
+    A change whose problem was edited in the project after planning becomes a conflict
+    (the revision check refuses it); nothing is overwritten.
+    """
+    added, updated, stale = store.save_batch(adds=[p for _, p in plan.new],
+                                             updates=[c.record for c in plan.changes])
+    by_uuid = {c.uuid: c for c in plan.changes}
+    late = [RowConflict(by_uuid[rec.uuid].row, rec.uuid, rec.description,
+                        f"edited in the project while importing: {exc.message}",
+                        by_uuid[rec.uuid].changes) for rec, exc in stale]
+    return LedgerImportResult(updated, added, [*plan.conflicts, *late])
+

@@ -1,0 +1,109 @@
+"""Undoable commands on survey records (STYLE §6): plain objects with ``do``/``undo``.
+
+``gisapp`` wraps them for ``QUndoStack``. Each command holds ids and values, never
+widgets. Edits keep the optimistic revision check: undoing an edit that someone else has
+changed since is refused with :class:`~surveys.store_errors.StaleEditError`, never forced.
+
+Examples
+--------
+>>> cmd = AddRecord(store, Observation(pipe_id="P1", distance_m=2, code="PL", grade=2))
+... # doctest: +SKIP
+>>> cmd.do(); cmd.undo(); cmd.do()                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from surveys.records import Record
+from surveys.store import SurveyStore
+
+
+@dataclass
+class AddRecord:
+    """Add a record; undo soft-deletes it, redo brings the same record (same UUID) back."""
+
+    store: SurveyStore
+    record: Record
+    label: str = "Add record"
+    added: Record | None = None
+
+    def do(self) -> None:
+        """Insert the record (first time) or undelete it (redo)."""
+        if self.added is None:
+            self.added = self.store.add(self.record)
+        else:
+            self.added = self.store.undelete(self.added.KIND, self.added.uuid)
+
+    def undo(self) -> None:
+        """Soft-delete the added record."""
+        assert self.added is not None
+        self.added = self.store.delete(self.added.KIND, self.added.uuid)
+
+
+@dataclass
+class EditRecord:
+    """Save an edited record (``new.revision`` = the revision it was read at)."""
+
+    store: SurveyStore
+    new: Record
+    label: str = "Edit record"
+    old: Record | None = None
+    revision: int | None = None  # the revision the stored record has after our last step
+
+    def do(self) -> None:
+        """Save ``new`` (refused if the stored record moved on)."""
+        if self.revision is None:
+            old = self.store.get(self.new.KIND, self.new.uuid)
+            saved = self.store.update(self.new)
+            self.old = old
+        else:  # redo
+            saved = self.store.update(dataclasses.replace(self.new, revision=self.revision))
+        self.revision = saved.revision
+
+    def undo(self) -> None:
+        """Restore the old content (refused if someone edited the record since)."""
+        assert self.old is not None and self.revision is not None
+        saved = self.store.update(dataclasses.replace(self.old, revision=self.revision))
+        self.revision = saved.revision
+
+
+@dataclass
+class DeleteRecord:
+    """Soft-delete a record; undo brings it back."""
+
+    store: SurveyStore
+    kind: str
+    uuid: str
+    expected_revision: int | None = None
+    label: str = "Delete record"
+
+    def do(self) -> None:
+        """Soft-delete (refused if ``expected_revision`` no longer matches)."""
+        rec = self.store.delete(self.kind, self.uuid, expected_revision=self.expected_revision)
+        self.expected_revision = rec.revision
+
+    def undo(self) -> None:
+        """Undelete."""
+        rec = self.store.undelete(self.kind, self.uuid, expected_revision=self.expected_revision)
+        self.expected_revision = rec.revision
+
+
+@dataclass
+class MacroCommand:
+    """Several commands done in order and undone in reverse (one undo step)."""
+
+    commands: list[Any] = field(default_factory=list)
+    label: str = "Edit records"
+
+    def do(self) -> None:
+        """Do every command."""
+        for c in self.commands:
+            c.do()
+
+    def undo(self) -> None:
+        """Undo every command, last first."""
+        for c in reversed(self.commands):
+            c.undo()

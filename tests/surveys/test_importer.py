@@ -1,0 +1,155 @@
+"""Importing contractor inspection tables (CSV/Excel) with bad rows."""
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from surveys.importer import guess_mapping, import_observations, load_mapping, read_table
+from surveys.store import SurveyStore
+from surveys.store_errors import MappingError, TableImportError
+from surveys.synthetic import make_pipes_gpkg
+
+TODAY = dt.date(2024, 6, 1)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SurveyStore(make_pipes_gpkg(tmp_path / "park.gpkg", 3), author="alice",
+                    today=lambda: TODAY)
+    yield s
+    s.close()
+
+
+def contractor_xlsx(path):
+    """A contractor's workbook: title rows, Chinese headers, good and bad rows."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["某园区排水管道CCTV检测成果表"])
+    ws.append(["检测单位：某检测公司", None, None, "检测日期：2024-05-10"])
+    ws.append(["序号", "管段编号", "起始井号", "终止井号", "距离（m）", "缺陷代码", "缺陷名称",
+               "等级", "时钟表示", "长度(m)", "视频时间", "备注", "检测日期"])
+    rows = [
+        (1, "P1", "J1", "J2", 3.5, "PL", "破裂", 3, "0210", None, "00:01:20", "裂口",
+         "2024-05-10"),
+        (2, "P1", "J1", "J2", 12, "CK(2)", "错口", None, "03", None, "", "", "2024-05-10"),
+        (3, "P9", "", "", 1, "PL", "", 1, "", None, "", "unknown pipe", "2024-05-10"),
+        (4, "P2", "J2", "J3", "abc", "PL", "", 1, "", None, "", "bad distance", "2024-05-10"),
+        (5, "P2", "J2", "J3", 5, "FS", "腐蚀", "Ⅳ", "", None, "", "FS has no IV", "2024-05-11"),
+        (6, "", "J3", "J4", 2, "", "沉积", "2级", "", 3.0, "", "by name, by nodes",
+         "2024-05-11"),
+        (7, "", "J4", "J3", 4, "TJ", "", 2, "", None, "", "reversed nodes", "2024-05-11"),
+        (8, "", "K1", "K2", 4, "TJ", "", 2, "", None, "", "pending nodes", "2024-05-11"),
+        (9, "P3", "", "", 45, "TJ", "", 2, "", None, "", "beyond length", "2024-05-11"),
+        (10, "P3", "", "", 4, "TJ", "", 2, "25", None, "", "bad clock", "2024-05-11"),
+        (11, "P3", "", "", -1, "ZZ", "", 2, "", None, "", "neg + code", "2024-05-11"),
+    ]
+    for r in rows:
+        ws.append(list(r))
+    ws.append([])
+    wb.save(path)
+    return path
+
+
+def test_guess_mapping_from_chinese_headers():
+    m = guess_mapping(["序号", "管段编号", "起始井号", "终止井号", "距离（m）", "缺陷代码",
+                       "缺陷名称", "等级", "时钟表示", "长度(m)", "视频时间", "备注"])
+    assert m == {"pipe_id": "管段编号", "start_node": "起始井号", "end_node": "终止井号",
+                 "distance_m": "距离（m）", "code": "缺陷代码", "code_name": "缺陷名称",
+                 "grade": "等级", "clock": "时钟表示", "length_m": "长度(m)",
+                 "video_time": "视频时间", "remarks": "备注"}
+
+
+def test_read_table_finds_header_below_title_rows(tmp_path):
+    table, header_row = read_table(contractor_xlsx(tmp_path / "t.xlsx"))
+    assert header_row == 3
+    assert table.index[0] == 4 and len(table) == 11
+
+
+def test_import_contractor_table_lists_bad_rows_and_imports_the_rest(store, tmp_path):
+    res = import_observations(store, contractor_xlsx(tmp_path / "t.xlsx"), contractor="某公司")
+    rejected = {p.row: p for p in res.rejected}
+    assert sorted(rejected) == [6, 7, 8, 12, 13, 14]
+    assert rejected[6].field == "pipe_id" and "P9" in rejected[6].reason
+    assert rejected[7].field == "distance_m" and rejected[7].column == "距离（m）"
+    assert rejected[8].field == "grade" and "FS has grades 1–3" in rejected[8].reason
+    assert rejected[12].field == "distance_m" and "beyond the length" in rejected[12].reason
+    assert rejected[13].field == "clock"
+    assert "(+1 more)" in rejected[14].reason
+    assert str(rejected[7]).startswith("row 7, field distance_m (column 距离（m）): ")
+    assert len(res.imported) == 5 and res.pending == 1
+    by_remark = {o.remarks: o for o in res.imported}
+    first = by_remark["裂口"]
+    assert (first.pipe_id, first.distance_m, first.code, first.grade) == ("P1", 3.5, "PL", 3)
+    assert (first.clock_from, first.clock_to, first.video_time) == (2, 10, "00:01:20")
+    ck = next(o for o in res.imported if o.code == "CK")
+    assert ck.grade == 2 and ck.clock_from == 3
+    named = by_remark["by name, by nodes"]
+    assert (named.code, named.grade, named.pipe_id, named.length_m) == ("CJ", 2, "P3", 3.0)
+    rev = by_remark["reversed nodes"]
+    assert (rev.pipe_id, rev.reverse) == ("P3", True)
+    assert by_remark["pending nodes"].pipe_id == ""
+    assert res.inspection.date == "2024-05-10" and res.inspection.contractor == "某公司"
+    assert {o.inspection_id for o in store.records("observation")} == {res.inspection.uuid}
+    assert store.grades_frame().loc["P1", "n"] == 2
+
+
+def test_import_gbk_csv_with_explicit_mapping(store, tmp_path):
+    p = tmp_path / "t.csv"
+    text = "管道,位置米,类型,级\nP1,2.5,PL,2\nP2,3,SL,4\n"
+    p.write_bytes(text.encode("gbk"))
+    mapping = {"pipe_id": "管道", "distance_m": "位置米", "code": "类型", "grade": "级"}
+    res = import_observations(store, p, mapping)
+    assert len(res.imported) == 2 and not res.rejected
+    m = tmp_path / "m.json"
+    m.write_text(json.dumps(mapping, ensure_ascii=False), encoding="utf-8")
+    assert load_mapping(str(m)) == mapping
+    assert load_mapping("pipe_id=管道, code=类型") == {"pipe_id": "管道", "code": "类型"}
+
+
+@pytest.mark.parametrize(("mapping", "exc", "match"), [
+    ({"pipe": "管道"}, MappingError, "unknown"),
+    ({"pipe_id": "不存在"}, MappingError, "has no column '不存在'"),
+])
+def test_import_bad_mapping(store, tmp_path, mapping, exc, match):
+    p = tmp_path / "t.csv"
+    p.write_text("管道,距离,缺陷代码,等级\nP1,1,PL,1\n", encoding="utf-8")
+    with pytest.raises(exc, match=match):
+        import_observations(store, p, mapping)
+
+
+def test_import_unreadable_files(store, tmp_path):
+    with pytest.raises(TableImportError, match="does not exist"):
+        import_observations(store, tmp_path / "none.csv")
+    p = tmp_path / "t.csv"
+    p.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(TableImportError, match="no column for the defect code"):
+        import_observations(store, p)
+    q = tmp_path / "t2.csv"
+    q.write_text("管段编号,距离,缺陷代码,等级\nP1,-1,PL,1\n", encoding="utf-8")
+    with pytest.raises(TableImportError, match=r"No row of t2\.csv could be imported\. First "
+                       r"problem: row 2, field distance_m"):
+        import_observations(store, q)
+    r = tmp_path / "t.xls"
+    r.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(TableImportError, match=r"save it as \.xlsx"):
+        import_observations(store, r)
+    assert store.count("observation") == 0 and store.count("inspection") == 0
+
+
+def test_import_attaches_photos_from_folder(store, tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.new("RGB", (64, 48), "red").save(folder / "a.jpg")
+    p = tmp_path / "t.csv"
+    pd.DataFrame({"管段编号": ["P1", "P1"], "距离": [1, 2], "缺陷代码": ["PL", "PL"],
+                  "等级": [1, 2], "照片": ["a.jpg", "missing.jpg"]}).to_csv(p, index=False)
+    res = import_observations(store, p, photo_folder=folder)
+    assert len(res.imported) == 2
+    assert res.imported[0].photos[0].startswith("park.photos/")
+    assert res.imported[1].photos == []
+    assert res.warnings[0].row == 3 and "not found" in res.warnings[0].reason

@@ -1,0 +1,84 @@
+"""``survey import``, ``survey list`` and ``grade`` on the command line; the demo project."""
+
+import json
+import shutil
+
+import pytest
+from openpyxl import load_workbook
+
+from gisapp.cli import main
+from surveys.store import SurveyStore
+from surveys.synthetic import make_pipes_gpkg
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_pipes_gpkg(tmp_path / "park.gpkg", 3)
+
+
+def write_csv(path, rows):
+    path.write_text("管段编号,距离,缺陷代码,等级,时钟表示\n" + "".join(r + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_cli_survey_import_list_and_grade(project, tmp_path, capsys):
+    table = write_csv(tmp_path / "t.csv", ["P1,2,PL,2,0210", "P1,3.2,CK,3,", "P2,1,FS,4,"])
+    assert main(["survey", "import", str(project), str(table), "--contractor", "某公司"]) == 0
+    out = capsys.readouterr().out
+    assert "imported 2 observation(s) from t.csv" in out
+    assert "rejected: t.csv row 4, field grade (column 等级): FS has grades 1–3; got 4." in out
+    assert main(["survey", "list", str(project), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"]["observation"] == 2 and data["counts"]["inspection"] == 1
+    assert main(["grade", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "P1" in out and "III" in out and "1 inspected pipe(s) of 3" in out
+    assert main(["grade", str(project), "--json"]) == 0
+    grades = json.loads(capsys.readouterr().out)
+    assert grades[0]["pipe_id"] == "P1" and grades[0]["f"] == 5.0
+    xlsx = tmp_path / "g.xlsx"
+    assert main(["grade", str(project), "--xlsx", str(xlsx)]) == 0
+    assert "管段状况评估表" in load_workbook(xlsx).sheetnames
+
+
+def test_cli_survey_import_mapping_option(project, tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("管道,位置,类型,级\nP1,1,PL,1\n", encoding="utf-8")
+    assert main(["survey", "import", str(project), str(p), "--mapping",
+                 "pipe_id=管道,distance_m=位置,code=类型,grade=级"]) == 0
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (["survey", "import", "{project}", "{tmp}/none.csv"], "none.csv does not exist"),
+    (["survey", "import", "{project}", "{tmp}/bad.csv"], "row 2, field distance_m"),
+    (["survey", "import", "{project}", "{tmp}/bad.csv", "--mapping", "x=y"], "unknown"),
+    (["survey", "list", "{tmp}/nope.gpkg"], "does not exist"),
+    (["ledger", "import", "{project}", "{tmp}/bad.csv"], "not an Excel"),
+])
+def test_cli_bad_input_exits_2_with_one_line(project, tmp_path, capsys, args, match):
+    write_csv(tmp_path / "bad.csv", ["P1,-2,PL,1,"])
+    argv = [a.format(project=project, tmp=tmp_path) for a in args]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and match in err[0]
+
+
+def test_demo_project_takes_survey_records(demo_project, tmp_path):
+    if not demo_project.exists():
+        pytest.skip("demo project not built")
+    path = tmp_path / "demo.gpkg"
+    shutil.copyfile(demo_project, path)
+    from surveys.records import Observation
+
+    with SurveyStore(path) as store:
+        pipes = store.pipes_frame()
+        assert len(pipes) > 10 and pipes["length_m"].notna().all()
+        pid = pipes.index[0]
+        store.add(Observation(pipe_id=pid, distance_m=min(1.0, pipes.loc[pid, "length_m"]),
+                              code="PL", grade=4))
+        assert store.grades_frame().loc[pid, "structural_grade"] == "IV"
+        assert len(store.regrade()) == len(pipes)
+    from network.project import open_project
+
+    assert len(open_project(path).layer("pipes")) == len(pipes)
