@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import Any
 
 from pyproj import CRS
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -24,20 +25,31 @@ from PySide6.QtWidgets import (
 
 from gisapp.errors import handle_error
 from gisapp.map_canvas import MapCanvas
+from gisapp.network_controller import NetworkController, NetworkState
 from gisapp.render import MapLayer
 from gisapp.settings import AppSettings
 from gisapp.workers import Cancelled, JobWorker, run_in_thread
 from network.crs import crs_label, transformer
+from network.overlays import (
+    CONNECTION_STATUS,
+    FLOW_FORWARD,
+    enterprise_status,
+    pipe_flow_forward,
+)
 from network.project import Project, create_project_job, open_project
 from network.schema import LAYER_KINDS
 
 log = logging.getLogger(__name__)
+# feature modules that add docks, tools and menu entries: each has install(window) -> object
+EXTENSIONS: tuple[str, ...] = ()
 # drawing order, bottom to top
 DRAW_ORDER = ("zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises")
 
 
 class MainWindow(QMainWindow):
     project_opened = Signal(object)  # Project
+    network_updated = Signal(object)  # NetworkState: network, checks, register
+    layer_updated = Signal(str)  # kind
     job_finished = Signal(object)
 
     def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
@@ -50,13 +62,21 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("PipeAtlas[*]")
         self.resize(1400, 900)
 
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.canvas = MapCanvas(self)
         self.canvas.setObjectName("map_canvas")
         self.setCentralWidget(self.canvas)
         self._build_layer_panel()
         self._build_status_bar()
         self._build_menus()
+        self.network_ctl = NetworkController(self)
+        self.network_ctl.state_changed.connect(self._on_network_state_changed)
+        self.network_ctl.build_failed.connect(lambda exc: handle_error(self, exc))
         self.canvas.mouse_moved.connect(self._on_canvas_mouse_moved)
+        self.extensions: dict[str, Any] = {}
+        for name in EXTENSIONS:
+            self.extensions[name] = importlib.import_module(name).install(self)
         self.canvas.view_changed.connect(self._on_canvas_view_changed)
 
     # --- building ---------------------------------------------------------------------------
@@ -140,6 +160,17 @@ class MainWindow(QMainWindow):
             "quit_action",
         )
 
+        self.edit_menu = mb.addMenu(self.tr("&Edit"))
+        undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setObjectName("undo_action")
+        redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        redo.setObjectName("redo_action")
+        self.edit_menu.addAction(undo)
+        self.edit_menu.addAction(redo)
+        self.edit_menu.addSeparator()
+
         self.view_menu = mb.addMenu(self.tr("&View"))
         self._action(
             self.view_menu,
@@ -180,6 +211,10 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.layers_dock.toggleViewAction())
 
         self.tools_menu = mb.addMenu(self.tr("&Tools"))
+        self.analysis_menu = mb.addMenu(self.tr("&Analysis"))
+        self.surveys_menu = mb.addMenu(self.tr("S&urveys"))
+        self.map_toolbar = self.addToolBar(self.tr("Map tools"))
+        self.map_toolbar.setObjectName("map_toolbar")
         settings_menu = mb.addMenu(self.tr("&Settings"))
         lang = settings_menu.addMenu(self.tr("Language / 语言"))
         self._action(lang, "中文", lambda: self.switch_language("zh_CN"), None, "lang_zh_action")
@@ -206,6 +241,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_layers(layers, zoom_to_full=False)
         self.zoom_to_park()
         self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
+        self.undo_stack.clear()
         self.setWindowModified(False)
         self.statusBar().showMessage(
             self.tr("Opened %1: %2 layers")
@@ -213,7 +249,38 @@ class MainWindow(QMainWindow):
             .replace("%2", str(len(project.layers))),
             5000,
         )
+        self.network_ctl.set_data(project.layers, project.settings, project.crs)
         self.project_opened.emit(project)
+
+    # --- network ------------------------------------------------------------------------------
+    def update_layer(self, kind: str, gdf: Any, *, modified: bool = True) -> None:
+        """Replace a layer after an edit: project, map and network all follow."""
+        assert self.project is not None
+        self.project.layers[kind] = gdf
+        if self.canvas.layer(kind) is not None:
+            self.canvas.set_layer_data(kind, self.layer_data(kind))
+        if kind in ("pipes", "manholes", "enterprises", "plants", "outfalls"):
+            self.network_ctl.set_layer(kind, gdf)
+        if modified:
+            self.setWindowModified(True)
+        self.layer_updated.emit(kind)
+
+    def _on_network_state_changed(self, state: NetworkState) -> None:
+        if self.project is None:
+            return
+        for kind in ("pipes", "enterprises"):
+            if kind in self.project.layers and self.canvas.layer(kind) is not None:
+                self.canvas.set_layer_data(kind, self.layer_data(kind))
+        n_err = sum(1 for i in state.checks if i.severity == "error")
+        self.statusBar().showMessage(
+            self.tr("Network: %1 pipes, %2 nodes; %3 check items (%4 errors)")
+            .replace("%1", str(len(state.network.piece_pipe_id)))
+            .replace("%2", str(state.network.n_nodes))
+            .replace("%3", str(len(state.checks)))
+            .replace("%4", str(n_err)),
+            8000,
+        )
+        self.network_updated.emit(state)
 
     def zoom_to_park(self) -> None:
         """The opening view: the park boundary, else the pipes (zones may lie far away)."""
@@ -231,9 +298,14 @@ class MainWindow(QMainWindow):
         """The frame drawn for ``kind`` (hook for derived columns such as connection status)."""
         assert self.project is not None
         gdf = self.project.layers[kind]
-        if kind == "enterprises" and "connection_status" not in gdf.columns:
+        state = self.network_ctl.state if self.network_ctl.is_current else None
+        if kind == "enterprises":
             gdf = gdf.copy()
-            gdf["connection_status"] = "unknown"
+            register = state.register if state else None
+            gdf[CONNECTION_STATUS] = enterprise_status(register, gdf["ent_id"])
+        elif kind == "pipes" and state is not None:
+            gdf = gdf.copy()
+            gdf[FLOW_FORWARD] = pipe_flow_forward(state.network, len(gdf))
         return gdf
 
     def save(self) -> bool:
@@ -246,6 +318,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - shown at the GUI boundary
             handle_error(self, exc)
             return False
+        self.undo_stack.setClean()
         self.setWindowModified(False)
         self.statusBar().showMessage(self.tr("Saved"), 3000)
         return True
@@ -384,7 +457,8 @@ class MainWindow(QMainWindow):
                 return
         for t in list(self._threads):
             t.quit()
-            t.wait(5000)
+            t.wait(30000)
+        self.network_ctl.shutdown()
         if hasattr(self.canvas, "shutdown"):
             self.canvas.shutdown()
         event.accept()

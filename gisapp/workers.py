@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 
 class Cancelled(Exception):
@@ -47,11 +47,14 @@ class JobWorker(QObject):
 def start_job(owner: QObject, worker: JobWorker) -> QThread:
     """Start ``worker`` on a new thread owned by ``owner``; keep the returned thread."""
     thread = QThread(owner)
+    thread._pa_worker = worker  # type: ignore[attr-defined]  # keep the wrapper alive
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
-    worker.finished.connect(thread.quit)
-    worker.failed.connect(thread.quit)
-    thread.finished.connect(worker.deleteLater)
+    # QThread.quit is thread-safe: call it from the worker thread at once, so waiting for the
+    # thread never depends on the GUI event loop
+    worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    thread.finished.connect(thread.deleteLater)
     thread.start()
     return thread
 

@@ -49,3 +49,29 @@ def test_opening_a_bad_file_shows_message_and_keeps_window(qtbot, window, tmp_pa
         window.open_project(bad)
     assert "not a PipeAtlas project" in blocker.args[0].message
     assert window.project.path.name == "demo_park.gpkg"  # the open project is kept
+
+
+def test_network_builds_by_itself_and_colours_enterprises(qtbot, window):
+    if not window.network_ctl.is_current:
+        with qtbot.waitSignal(window.network_updated, timeout=60000):
+            pass
+    state = window.network_ctl.state
+    assert state.network.n_edges > 1000
+    ents = window.canvas.layer("enterprises").data.set_index("ent_id")["connection_status"]
+    assert ents["E01"] == "connected"
+    assert ents["E40"] == "not_connected"  # planted: no connection manhole, far from pipes
+    pipes = window.canvas.layer("pipes").data
+    assert not pipes["flow_forward"].all()  # some pipes are digitised against the flow
+
+
+def test_editing_a_layer_rebuilds_the_network(qtbot, window):
+    if not window.network_ctl.is_current:
+        with qtbot.waitSignal(window.network_updated, timeout=60000):
+            pass
+    pipes = window.project.layers["pipes"]
+    before = window.network_ctl.state.network.n_edges
+    with qtbot.waitSignal(window.network_updated, timeout=60000):
+        window.update_layer("pipes", pipes[pipes["pipe_id"] != "WS-0001"].reset_index(drop=True))
+    assert window.network_ctl.state.network.n_edges < before
+    assert window.isWindowModified()
+    window.setWindowModified(False)  # no "save changes?" question at teardown
