@@ -1,4 +1,4 @@
-"""PipeAtlas: ``python main.py`` opens the app on the demo park; ``python main.py CMD`` is the CLI."""
+"""PipeAtlas: no command opens the app on the demo park; ``python main.py CMD`` is the CLI."""
 
 import sys
 

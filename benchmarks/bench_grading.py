@@ -31,13 +31,15 @@ def make_data(n_obs: int, n_pipes: int, seed: int = 1) -> tuple[pd.DataFrame, pd
     codes = list(pack.codes())
     pipe_ids = np.array([f"P{i:06d}" for i in range(n_pipes)])
     seg_len = rng.uniform(5.0, 120.0, n_pipes).round(2)
-    segments = pd.DataFrame({
-        "pipe_id": pipe_ids,
-        "length_m": seg_len,
-        "diameter_mm": rng.choice([300, 400, 500, 600, 800, 1000, 1200, 1600], n_pipes),
-        "area_k": rng.choice([0, 3, 6, 10], n_pipes),
-        "soil_t": rng.choice([0, 6, 8, 10], n_pipes),
-    })
+    segments = pd.DataFrame(
+        {
+            "pipe_id": pipe_ids,
+            "length_m": seg_len,
+            "diameter_mm": rng.choice([300, 400, 500, 600, 800, 1000, 1200, 1600], n_pipes),
+            "area_k": rng.choice([0, 3, 6, 10], n_pipes),
+            "soil_t": rng.choice([0, 6, 8, 10], n_pipes),
+        }
+    )
     on = rng.integers(0, n_pipes, n_obs)
     ci = rng.integers(0, len(codes), n_obs)
     gmax = np.array([codes[c].grade_numbers[-1] for c in ci])
@@ -45,13 +47,15 @@ def make_data(n_obs: int, n_pipes: int, seed: int = 1) -> tuple[pd.DataFrame, pd
     dist = (rng.random(n_obs) * seg_len[on]).round(1)
     continuous = rng.random(n_obs) < 0.2
     length = np.where(continuous, rng.uniform(0.5, 10.0, n_obs).round(1), np.nan)
-    observations = pd.DataFrame({
-        "pipe_id": pipe_ids[on],
-        "code": [codes[c].code for c in ci],
-        "grade": grade,
-        "distance_m": dist,
-        "length_m": length,
-    })
+    observations = pd.DataFrame(
+        {
+            "pipe_id": pipe_ids[on],
+            "code": [codes[c].code for c in ci],
+            "grade": grade,
+            "distance_m": dist,
+            "length_m": length,
+        }
+    )
     return observations, segments
 
 
@@ -77,15 +81,20 @@ def main(argv: list[str] | None = None) -> int:
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     print(f"grade_segments: {args.observations:,} observations on {args.pipes:,} pipes")
-    print(f"  time: median {np.median(times):.3f} s, min {min(times):.3f} s "
-          f"over {args.repeat} runs")
+    print(
+        f"  time: median {np.median(times):.3f} s, min {min(times):.3f} s over {args.repeat} runs"
+    )
     print(f"  peak traced Python memory during one run: {peak / 2**20:.1f} MiB")
     print(f"  process max RSS: {rss_kb / 1024:.0f} MiB")
-    print(f"  merged clusters noted: {result['notes'].str.contains('merged').sum():,} segments; "
-          f"structural grades {result['structural_grade'].value_counts().to_dict()}")
-    print(f"  machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"numpy {np.__version__}, pandas {pd.__version__}")
+    print(
+        f"  merged clusters noted: {result['notes'].str.contains('merged').sum():,} segments; "
+        f"structural grades {result['structural_grade'].value_counts().to_dict()}"
+    )
+    print(
+        f"  machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, pandas {pd.__version__}"
+    )
     return 0
 
 

@@ -97,10 +97,13 @@ def main() -> None:
         + f"pyogrio.read_dataframe({str(shp)!r}, encoding='GBK')",
         "bare pyogrio.read_dataframe(arrow, ENCODING=CP936)": base
         + f"pyogrio.read_dataframe({str(shp)!r}, use_arrow=True, ENCODING='CP936')",
-        "PipeAtlas import (detect, map, clean, write project)": "from network.project import create_project; "
-        f"create_project({str(folder / 'p.gpkg')!r}, {{'pipes': [{str(shp)!r}]}}, "
+        "PipeAtlas import (detect, map, clean, write project)": (
+            "from network.project import create_project; "
+        )
+        + f"create_project({str(folder / 'p.gpkg')!r}, {{'pipes': [{str(shp)!r}]}}, "
         "overwrite=True)",
-        "PipeAtlas open project": f"from network.project import open_project; open_project({str(folder / 'p.gpkg')!r})",
+        "PipeAtlas open project": "from network.project import open_project; "
+        f"open_project({str(folder / 'p.gpkg')!r})",
     }
     results = {}
     for name, code in steps.items():

@@ -101,8 +101,12 @@ def make_data(n_pipes: int, n_zones: int, seed: int = 1) -> dict[str, gpd.GeoDat
         )
 
     park = shapely.Polygon(
-        [(X0 + 5_000, Y0 + 5_000), (X0 + 95_000, Y0 + 8_000), (X0 + 90_000, Y0 + 96_000),
-         (X0 + 8_000, Y0 + 90_000)]
+        [
+            (X0 + 5_000, Y0 + 5_000),
+            (X0 + 95_000, Y0 + 8_000),
+            (X0 + 90_000, Y0 + 96_000),
+            (X0 + 8_000, Y0 + 90_000),
+        ]
     )
     return {
         "pipes": pipes,
@@ -133,8 +137,9 @@ def _whole() -> str:
 
 
 def _pipes_only() -> str:
-    res = run_overlap_check({"pipes": DATA["pipes"]}, prepare_zones(DATA["zones"]),
-                            default_rules())
+    res = run_overlap_check(
+        {"pipes": DATA["pipes"]}, prepare_zones(DATA["zones"]), default_rules()
+    )
     return f"{len(res.rows):,} rows, {res.rows['overlap_length_m'].sum() / 1000:,.3f} km inside"
 
 
@@ -216,8 +221,7 @@ def main() -> None:
         inc = max(r[2] for r in runs)
         results[name] = sec
         print(
-            f"{label:45s} {sec:7.2f} s   peak RSS {peak:7,.0f} MB (+{inc:,.0f} MB)   "
-            f"{runs[-1][3]}"
+            f"{label:45s} {sec:7.2f} s   peak RSS {peak:7,.0f} MB (+{inc:,.0f} MB)   {runs[-1][3]}"
         )
     ratio = results["_pipes_only"] / results["_plain"]
     print(

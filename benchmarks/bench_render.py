@@ -61,13 +61,15 @@ def machine() -> str:
     mem = "?"
     try:
         with open("/proc/meminfo") as f:
-            mem = f"{int(f.readline().split()[1]) / 1024 ** 2:.0f} GB"
+            mem = f"{int(f.readline().split()[1]) / 1024**2:.0f} GB"
     except OSError:
         pass
-    return (f"{platform.platform()} | {cpu} | {os.cpu_count()} logical cores "
-            f"(affinity {len(os.sched_getaffinity(0))}) | {mem} RAM | Python "
-            f"{platform.python_version()} | PySide6 {PySide6.__version__} / Qt {qVersion()} | "
-            f"numpy {np.__version__} | shapely {shapely.__version__}")
+    return (
+        f"{platform.platform()} | {cpu} | {os.cpu_count()} logical cores "
+        f"(affinity {len(os.sched_getaffinity(0))}) | {mem} RAM | Python "
+        f"{platform.python_version()} | PySide6 {PySide6.__version__} / Qt {qVersion()} | "
+        f"numpy {np.__version__} | shapely {shapely.__version__}"
+    )
 
 
 def make_network(n_pipes: int, seed: int = 0) -> gpd.GeoDataFrame:
@@ -91,17 +93,27 @@ def make_network(n_pipes: int, seed: int = 0) -> gpd.GeoDataFrame:
     ends = starts + n_coords - 1
     coords[ends] = np.column_stack([x[down], y[down]])
     mids = starts[bend] + 1
-    coords[mids] = (coords[starts[bend]] + coords[ends[bend]]) / 2 + rng.normal(0, 3, (len(mids),
-                                                                                     2))
+    coords[mids] = (coords[starts[bend]] + coords[ends[bend]]) / 2 + rng.normal(
+        0, 3, (len(mids), 2)
+    )
     geoms = shapely.linestrings(coords, indices=np.repeat(np.arange(n), n_coords))
     trunk = cols[up] == 0
-    diameter = np.where(trunk, 1200.0, rng.choice([200.0, 300.0, 400.0, 600.0, 800.0], n,
-                                                   p=[0.45, 0.3, 0.12, 0.08, 0.05]))
-    system = rng.choice(["sewage", "rain", "combined", "industrial"], n,
-                        p=[0.55, 0.3, 0.1, 0.05])
-    return gpd.GeoDataFrame({"pipe_id": [f"P{i}" for i in range(n)], "system": system,
-                             "diameter_mm": diameter, "flow_forward": np.ones(n, dtype=bool)},
-                            geometry=geoms, crs="EPSG:4547")
+    diameter = np.where(
+        trunk,
+        1200.0,
+        rng.choice([200.0, 300.0, 400.0, 600.0, 800.0], n, p=[0.45, 0.3, 0.12, 0.08, 0.05]),
+    )
+    system = rng.choice(["sewage", "rain", "combined", "industrial"], n, p=[0.55, 0.3, 0.1, 0.05])
+    return gpd.GeoDataFrame(
+        {
+            "pipe_id": [f"P{i}" for i in range(n)],
+            "system": system,
+            "diameter_mm": diameter,
+            "flow_forward": np.ones(n, dtype=bool),
+        },
+        geometry=geoms,
+        crs="EPSG:4547",
+    )
 
 
 def timed(fn, runs: int) -> tuple[float, list[float]]:
@@ -128,9 +140,16 @@ def wait_for(pred, timeout_s: float = 60.0) -> None:
 
 def send_wheel(canvas: MapCanvas, x: float, y: float, notches: int = 1) -> None:
     pos = QPointF(x, y)
-    ev = QWheelEvent(pos, canvas.mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120 * notches),
-                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                     Qt.ScrollPhase.NoScrollPhase, False)
+    ev = QWheelEvent(
+        pos,
+        canvas.mapToGlobal(pos),
+        QPoint(0, 0),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(canvas, ev)
 
 
@@ -169,15 +188,21 @@ def bench_naive(gdf: gpd.GeoDataFrame, runs: int) -> dict[str, float]:
     m0 = rss_mb()
     t0 = time.perf_counter()
     scene = QGraphicsScene()
-    pens = {s: QPen(QColor(c), 1.4) for s, c in (("sewage", "#8b4513"), ("rain", "#1f6fd1"),
-                                                 ("combined", "#8e44ad"),
-                                                 ("industrial", "#8b0000"))}
+    pens = {
+        s: QPen(QColor(c), 1.4)
+        for s, c in (
+            ("sewage", "#8b4513"),
+            ("rain", "#1f6fd1"),
+            ("combined", "#8e44ad"),
+            ("industrial", "#8b0000"),
+        )
+    }
     for pen in pens.values():
         pen.setCosmetic(True)
     coords, idx = shapely.get_coordinates(gdf.geometry.values, return_index=True)
     bounds = np.searchsorted(idx, np.arange(len(gdf) + 1))
     for i, system in enumerate(gdf["system"].tolist()):
-        c = coords[bounds[i]:bounds[i + 1]]
+        c = coords[bounds[i] : bounds[i + 1]]
         path = QPainterPath(QPointF(c[0, 0], -c[0, 1]))
         for x, y in c[1:].tolist():
             path.lineTo(x, -y)
@@ -237,18 +262,23 @@ def main() -> int:
     geom.anchors()
     t_anchor = time.perf_counter() - t0
     m_prep = rss_mb()
-    print(f"network: {len(gdf):,} pipes, {len(geom.segs):,} segments "
-          f"(generated in {t_gen:.1f} s)")
-    print(f"prepare: segments {t_geom:.2f} s, style batches {t_style:.2f} s, STRtree "
-          f"{t_tree:.2f} s, arrow anchors {t_anchor:.2f} s")
-    print(f"memory: GeoDataFrame {m_gdf - m_start:,.0f} MB; prepared arrays + index "
-          f"+{m_prep - m_gdf:,.0f} MB (arrays alone {layer.memory_bytes() / 2**20:,.0f} MB); "
-          f"process RSS {m_prep:,.0f} MB")
+    print(f"network: {len(gdf):,} pipes, {len(geom.segs):,} segments (generated in {t_gen:.1f} s)")
+    print(
+        f"prepare: segments {t_geom:.2f} s, style batches {t_style:.2f} s, STRtree "
+        f"{t_tree:.2f} s, arrow anchors {t_anchor:.2f} s"
+    )
+    print(
+        f"memory: GeoDataFrame {m_gdf - m_start:,.0f} MB; prepared arrays + index "
+        f"+{m_prep - m_gdf:,.0f} MB (arrays alone {layer.memory_bytes() / 2**20:,.0f} MB); "
+        f"process RSS {m_prep:,.0f} MB"
+    )
 
     full = View.fit(gdf.total_bounds, W, H)
     t_full, all_full = timed(lambda: render_map([layer], full), args.runs)
-    print(f"\nfull extent: {t_full * 1000:,.0f} ms  (runs: "
-          f"{', '.join(f'{t * 1000:.0f}' for t in all_full)} ms)  [target <= 1000 ms]")
+    print(
+        f"\nfull extent: {t_full * 1000:,.0f} ms  (runs: "
+        f"{', '.join(f'{t * 1000:.0f}' for t in all_full)} ms)  [target <= 1000 ms]"
+    )
     render_map([layer], full).save("/tmp/bench_full.png")
 
     minx, miny, maxx, maxy = gdf.total_bounds
@@ -265,27 +295,33 @@ def main() -> int:
         ex = v.extent
         fractions.append(len(geom.tree().query(shapely.box(*ex))) / len(gdf))
     render_map([layer], v).save("/tmp/bench_zoom.png")
-    print(f"zoomed view ({statistics.mean(fractions) * 100:.2f} % of pipes, "
-          f"{scale:.2f} m/px): median {statistics.median(zoom_times) * 1000:.1f} ms, "
-          f"max {max(zoom_times) * 1000:.1f} ms  [target <= 60 ms]")
+    print(
+        f"zoomed view ({statistics.mean(fractions) * 100:.2f} % of pipes, "
+        f"{scale:.2f} m/px): median {statistics.median(zoom_times) * 1000:.1f} ms, "
+        f"max {max(zoom_times) * 1000:.1f} ms  [target <= 60 ms]"
+    )
 
     prev = bench_preview(layer, args.runs)
-    print(f"wheel event -> moved preview painted: idle median "
-          f"{statistics.median(prev['idle']) * 1000:.1f} ms (max "
-          f"{max(prev['idle']) * 1000:.1f}); while the worker renders the full extent median "
-          f"{statistics.median(prev['busy']) * 1000:.1f} ms (max "
-          f"{max(prev['busy']) * 1000:.1f})  [target <= 30 ms]")
+    print(
+        f"wheel event -> moved preview painted: idle median "
+        f"{statistics.median(prev['idle']) * 1000:.1f} ms (max "
+        f"{max(prev['idle']) * 1000:.1f}); while the worker renders the full extent median "
+        f"{statistics.median(prev['busy']) * 1000:.1f} ms (max "
+        f"{max(prev['busy']) * 1000:.1f})  [target <= 30 ms]"
+    )
 
-    small = gdf.iloc[:args.naive_pipes].copy()
+    small = gdf.iloc[: args.naive_pipes].copy()
     small_layer = MapLayer("pipes", small)
     small_layer.prepare()
     sv = View.fit(small.total_bounds, W, H)
     t_small, _ = timed(lambda: render_map([small_layer], sv), args.runs)
     naive = bench_naive(small, args.runs)
-    print(f"\n{len(small):,} pipes, full extent: this renderer {t_small * 1000:,.0f} ms; naive "
-          f"QGraphicsScene (one QGraphicsPathItem per pipe): build {naive['build']:.2f} s, "
-          f"first render {naive['first'] * 1000:,.0f} ms, repeat {naive['repeat'] * 1000:,.0f} "
-          f"ms, +{naive['mem']:,.0f} MB")
+    print(
+        f"\n{len(small):,} pipes, full extent: this renderer {t_small * 1000:,.0f} ms; naive "
+        f"QGraphicsScene (one QGraphicsPathItem per pipe): build {naive['build']:.2f} s, "
+        f"first render {naive['first'] * 1000:,.0f} ms, repeat {naive['repeat'] * 1000:,.0f} "
+        f"ms, +{naive['mem']:,.0f} MB"
+    )
     del app
     return 0
 

@@ -37,8 +37,10 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
@@ -55,10 +57,16 @@ def main() -> None:
         print(f"project with pipes layer:           {time.perf_counter() - t:7.2f} s")
         pipes = store.pipes_frame()
         df = random_observations(pipes, args.observations, seed=1)
-        recs = [Observation(pipe_id=r.pipe_id, code=r.code, grade=int(r.grade),
-                            distance_m=float(r.distance_m),
-                            length_m=None if r.length_m != r.length_m else float(r.length_m))
-                for r in df.itertuples()]
+        recs = [
+            Observation(
+                pipe_id=r.pipe_id,
+                code=r.code,
+                grade=int(r.grade),
+                distance_m=float(r.distance_m),
+                length_m=None if r.length_m != r.length_m else float(r.length_m),
+            )
+            for r in df.itertuples()
+        ]
 
         t = time.perf_counter()
         store.add_many(recs, regrade=False)
@@ -72,8 +80,10 @@ def main() -> None:
         t = time.perf_counter()
         grades = grade_frame(obs, pipes, store.pack)
         t_engine = time.perf_counter() - t
-        print(f"grading all segments (engine):      {t_engine:7.2f} s "
-              f"(+ {t_read:.2f} s reading observations)")
+        print(
+            f"grading all segments (engine):      {t_engine:7.2f} s "
+            f"(+ {t_read:.2f} s reading observations)"
+        )
         t = time.perf_counter()
         store.regrade()
         print(f"grading all + writing sv_grades:    {time.perf_counter() - t:7.2f} s")
@@ -85,18 +95,24 @@ def main() -> None:
         print(f"one edit + regrade of its pipe:     {time.perf_counter() - t:7.3f} s")
 
         t = time.perf_counter()
-        res = ledger.raise_problems(store, ledger.problems_from_defects(
-            store.records("observation"), store.pack))
-        print(f"raise {len(res.added):,} problems (grade III–IV): "
-              f"{time.perf_counter() - t:7.2f} s")
+        res = ledger.raise_problems(
+            store, ledger.problems_from_defects(store.records("observation"), store.pack)
+        )
+        print(
+            f"raise {len(res.added):,} problems (grade III–IV): {time.perf_counter() - t:7.2f} s"
+        )
         t = time.perf_counter()
         out = ledger.export_ledger_xlsx(store, Path(tmp) / "ledger.xlsx")
-        print(f"ledger export ({out.stat().st_size / 1e6:.1f} MB):            "
-              f"{time.perf_counter() - t:7.2f} s")
+        print(
+            f"ledger export ({out.stat().st_size / 1e6:.1f} MB):            "
+            f"{time.perf_counter() - t:7.2f} s"
+        )
         t = time.perf_counter()
         plan = ledger.plan_ledger_import(store, out)
-        print(f"ledger import plan (unchanged={plan.unchanged:,}):   "
-              f"{time.perf_counter() - t:7.2f} s")
+        print(
+            f"ledger import plan (unchanged={plan.unchanged:,}):   "
+            f"{time.perf_counter() - t:7.2f} s"
+        )
         t = time.perf_counter()
         reports.write_report_xlsx(store, Path(tmp) / "report.xlsx")
         print(f"report Excel (both tables + chart): {time.perf_counter() - t:7.2f} s")

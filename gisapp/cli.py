@@ -88,10 +88,9 @@ def _cmd_new(args: argparse.Namespace) -> int:
     for spec in args.offset or []:
         kind, _, datum = spec.partition("=")
         if kind not in LAYER_KINDS or datum.lower() not in ("gcj02", "bd09"):
-            print(
+            sys.stderr.write(
                 f"error: --offset takes KIND=gcj02|bd09 (KIND one of {', '.join(LAYER_KINDS)});"
-                f" got {spec!r}",
-                file=sys.stderr,
+                f" got {spec!r}\n"
             )
             return EXIT_BAD_INPUT
         offsets[kind] = datum.lower()

@@ -19,8 +19,11 @@ from network.schema import (
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
-_FAIL_ON = {"conflict": ("conflict",), "warning": ("conflict", "warning"),
-            "info": ("conflict", "warning", "info")}
+_FAIL_ON = {
+    "conflict": ("conflict",),
+    "warning": ("conflict", "warning"),
+    "info": ("conflict", "warning", "info"),
+}
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -36,25 +39,43 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--xlsx", metavar="FILE", help="write the Excel report")
     p.add_argument("--pdf", metavar="FILE", help="write the PDF report")
-    p.add_argument("--rules", metavar="JSON",
-                   help="rule table file (default: the rules saved with the project)")
-    p.add_argument("--save-rules", action="store_true",
-                   help="save the --rules table into the project")
-    p.add_argument("--zones", metavar="FILE",
-                   help="use this polygon layer as zones (file or FILE.gpkg:LAYER) instead of "
-                   "the project's zone layer")
+    p.add_argument(
+        "--rules",
+        metavar="JSON",
+        help="rule table file (default: the rules saved with the project)",
+    )
+    p.add_argument(
+        "--save-rules", action="store_true", help="save the --rules table into the project"
+    )
+    p.add_argument(
+        "--zones",
+        metavar="FILE",
+        help="use this polygon layer as zones (file or FILE.gpkg:LAYER) instead of "
+        "the project's zone layer",
+    )
     p.add_argument("--class-field", help="zone class column of --zones (类别)")
     p.add_argument("--level-field", help="zone level column of --zones (分区/级别)")
     p.add_argument("--id-field", help="zone id column of --zones (编号)")
     p.add_argument("--name-field", help="zone name column of --zones (名称)")
-    p.add_argument("--zone-class", choices=ZONE_CLASSES,
-                   help="class of zones whose class field is empty or missing")
-    p.add_argument("--fail-on", choices=tuple(_FAIL_ON), default="conflict",
-                   help="lowest severity that makes the exit status 1 (default conflict)")
-    p.add_argument("--raise-problems", action="store_true",
-                   help="raise each conflict as a problem in the project's ledger (once)")
-    p.add_argument("--date", help="report date YYYY-MM-DD (default today; fix it for "
-                   "byte-identical reports)")
+    p.add_argument(
+        "--zone-class",
+        choices=ZONE_CLASSES,
+        help="class of zones whose class field is empty or missing",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=tuple(_FAIL_ON),
+        default="conflict",
+        help="lowest severity that makes the exit status 1 (default conflict)",
+    )
+    p.add_argument(
+        "--raise-problems",
+        action="store_true",
+        help="raise each conflict as a problem in the project's ledger (once)",
+    )
+    p.add_argument(
+        "--date", help="report date YYYY-MM-DD (default today; fix it for byte-identical reports)"
+    )
     p.set_defaults(func=cmd_overlap)
 
 
@@ -64,13 +85,18 @@ def _zones_arg(args: argparse.Namespace, project_crs: object) -> object:
 
     path, layer = split_layer_spec(args.zones)
     gdf, _engine, _enc = read_vector(path, layer)
-    fields = {"zone_class": args.class_field, "zone_level": args.level_field,
-              "zone_id": args.id_field, "name": args.name_field}
+    fields = {
+        "zone_class": args.class_field,
+        "zone_level": args.level_field,
+        "zone_id": args.id_field,
+        "name": args.name_field,
+    }
     mapping = None
     if any(fields.values()):
         mapping = dict(fields)
-    return prepare_zones(gdf, mapping, crs=project_crs, default_class=args.zone_class,
-                         file=path.name)
+    return prepare_zones(
+        gdf, mapping, crs=project_crs, default_class=args.zone_class, file=path.name
+    )
 
 
 def cmd_overlap(args: argparse.Namespace) -> int:
@@ -104,8 +130,9 @@ def cmd_overlap(args: argparse.Namespace) -> int:
             write_pdf(result, args.pdf, generated_at=when)
         if args.raise_problems:
             raised = raise_conflicts(project.path, result)
-            print(f"ledger: {len(raised.added)} problem(s) raised, {raised.skipped} "  # noqa: T201
-                  "already there", file=sys.stderr)
+            sys.stderr.write(
+                f"ledger: {len(raised.added)} problem(s) raised, {raised.skipped} already there\n"
+            )
     except user_errors() as exc:
         return report_user_error(exc)
     if args.json:

@@ -34,16 +34,23 @@ def _cmd_survey_import(args: argparse.Namespace) -> int:
     from surveys.importer import import_observations
 
     with _store(args) as store:
-        res = import_observations(store, args.file, args.mapping, method=args.method,
-                                  contractor=args.contractor or "",
-                                  photo_folder=args.photos)
+        res = import_observations(
+            store,
+            args.file,
+            args.mapping,
+            method=args.method,
+            contractor=args.contractor or "",
+            photo_folder=args.photos,
+        )
         resolved = 0
         if res.pending:
             resolved, _ = store.resolve_pending()
     name = Path(args.file).name
-    _out(f"imported {len(res.imported)} observation(s) from {name} into "
-         f"{Path(args.project).name} (inspection {res.inspection.uuid if res.inspection else ''}"
-         f"); {len(res.rejected)} row(s) rejected; {res.pending - resolved} pending pipe match")
+    _out(
+        f"imported {len(res.imported)} observation(s) from {name} into "
+        f"{Path(args.project).name} (inspection {res.inspection.uuid if res.inspection else ''}"
+        f"); {len(res.rejected)} row(s) rejected; {res.pending - resolved} pending pipe match"
+    )
     _out("mapping: " + ", ".join(f"{k}←{v}" for k, v in res.mapping.items()))
     for p in res.rejected:
         _out(f"  rejected: {name} {p}")
@@ -58,19 +65,32 @@ def _cmd_survey_list(args: argparse.Namespace) -> int:
     with _store(args) as store:
         obs = store.records("observation", include_deleted=args.deleted)
         insp = {i.uuid: i for i in store.records("inspection", include_deleted=True)}
-        counts = {k: store.count(k) for k in ("inspection", "observation", "misconnection",
-                                               "leak", "siltation", "problem")}
+        counts = {
+            k: store.count(k)
+            for k in ("inspection", "observation", "misconnection", "leak", "siltation", "problem")
+        }
     if args.json:
         import dataclasses
 
         print_json({"counts": counts, "observations": [dataclasses.asdict(o) for o in obs]})
         return EXIT_OK
-    rows = [[o.pipe_id or f"{o.start_node}→{o.end_node}", f"{o.distance_m:g}"
-             if o.distance_m is not None else "", o.code, o.grade, o.clock_text(),
-             insp[o.inspection_id].date if o.inspection_id in insp else "", o.author,
-             "deleted" if o.deleted else "", o.uuid[:8]] for o in obs]
-    print_table(rows, ["pipe", "distance_m", "code", "grade", "clock", "date", "author",
-                       "state", "id"])
+    rows = [
+        [
+            o.pipe_id or f"{o.start_node}→{o.end_node}",
+            f"{o.distance_m:g}" if o.distance_m is not None else "",
+            o.code,
+            o.grade,
+            o.clock_text(),
+            insp[o.inspection_id].date if o.inspection_id in insp else "",
+            o.author,
+            "deleted" if o.deleted else "",
+            o.uuid[:8],
+        ]
+        for o in obs
+    ]
+    print_table(
+        rows, ["pipe", "distance_m", "code", "grade", "clock", "date", "author", "state", "id"]
+    )
     _out(" ".join(f"{k}={v}" for k, v in counts.items()))
     return EXIT_OK
 
@@ -95,11 +115,25 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             return EXIT_OK
         inspected = set(store.observations_for_grading()["pipe_id"])
     g = grades.loc[grades.index.isin(inspected)]
-    rows = [[pid, r.n, f"{r.f:.2f}", r.structural_grade, f"{r.ri:.2f}", r.repair_grade or "",
-             r.n_functional, f"{r.g:.2f}", r.functional_grade, f"{r.mi:.2f}",
-             r.maintenance_grade or ""] for pid, r in g.iterrows()]
-    print_table(rows, ["pipe", "n", "F", "struct", "RI", "repair", "n_func", "G", "func", "MI",
-                       "maint"])
+    rows = [
+        [
+            pid,
+            r.n,
+            f"{r.f:.2f}",
+            r.structural_grade,
+            f"{r.ri:.2f}",
+            r.repair_grade or "",
+            r.n_functional,
+            f"{r.g:.2f}",
+            r.functional_grade,
+            f"{r.mi:.2f}",
+            r.maintenance_grade or "",
+        ]
+        for pid, r in g.iterrows()
+    ]
+    print_table(
+        rows, ["pipe", "n", "F", "struct", "RI", "repair", "n_func", "G", "func", "MI", "maint"]
+    )
     _out(f"{len(g)} inspected pipe(s) of {len(grades)}")
     return EXIT_OK
 
@@ -134,8 +168,10 @@ def _cmd_ledger_import(args: argparse.Namespace) -> int:
                 _out("nothing applied")
                 return EXIT_OK
         res = apply_ledger_import(store, plan)
-    _out(f"applied: {len(res.updated)} updated, {len(res.added)} added; "
-         f"{len(res.conflicts)} conflict(s) left for review")
+    _out(
+        f"applied: {len(res.updated)} updated, {len(res.added)} added; "
+        f"{len(res.conflicts)} conflict(s) left for review"
+    )
     return EXIT_OK
 
 
@@ -146,11 +182,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = ss.add_parser("import", help="import an inspection table (CSV/Excel) as observations")
     q.add_argument("project")
     q.add_argument("file", help="contractor table .csv or .xlsx")
-    q.add_argument("--mapping", help="column mapping: JSON file or field=column,field=column "
-                   "(fields: pipe_id start_node end_node distance_m code code_name grade clock "
-                   "length_m video_time photos remarks date)")
-    q.add_argument("--method", default="cctv",
-                   help="cctv (default), qv, sonar, manual, dye, smoke")
+    q.add_argument(
+        "--mapping",
+        help="column mapping: JSON file or field=column,field=column "
+        "(fields: pipe_id start_node end_node distance_m code code_name grade clock "
+        "length_m video_time photos remarks date)",
+    )
+    q.add_argument(
+        "--method", default="cctv", help="cctv (default), qv, sonar, manual, dye, smoke"
+    )
     q.add_argument("--contractor", help="inspection contractor")
     q.add_argument("--photos", help="folder holding the photo files named in the table")
     q.add_argument("--author", help="name recorded as author (default: login name)")

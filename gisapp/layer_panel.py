@@ -71,8 +71,9 @@ def legend_icon(entry: LegendEntry, size: QSize = ICON_SIZE) -> QPixmap:
         p.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         p.drawRect(rect)
     else:
-        paint_marker(p, symbology.Symbol(**{**sym.__dict__, "size": min(sym.size, h - 2)}),
-                     w / 2, h / 2)
+        paint_marker(
+            p, symbology.Symbol(**{**sym.__dict__, "size": min(sym.size, h - 2)}), w / 2, h / 2
+        )
     p.end()
     return pix
 
@@ -88,8 +89,9 @@ class LayerPanel(QWidget):
     layer_selected = Signal(str)  # layer name
     zoom_to_layer_requested = Signal(str)  # also acted on by the panel itself
 
-    def __init__(self, canvas: MapCanvas, parent: QWidget | None = None,
-                 language: str = "zh") -> None:
+    def __init__(
+        self, canvas: MapCanvas, parent: QWidget | None = None, language: str = "zh"
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("layer_panel")
         self._canvas = canvas
@@ -103,8 +105,9 @@ class LayerPanel(QWidget):
         self.layer_tree.setIconSize(ICON_SIZE)
         self.layer_tree.setRootIsDecorated(True)
         self.up_button = self._tool_button("up_button", Qt.ArrowType.UpArrow, self.tr("Raise"))
-        self.down_button = self._tool_button("down_button", Qt.ArrowType.DownArrow,
-                                             self.tr("Lower"))
+        self.down_button = self._tool_button(
+            "down_button", Qt.ArrowType.DownArrow, self.tr("Lower")
+        )
         self.zoom_button = QToolButton(self)
         self.zoom_button.setObjectName("zoom_button")
         self.zoom_button.setText(self.tr("Zoom to layer"))
@@ -113,9 +116,16 @@ class LayerPanel(QWidget):
         self.opacity_slider.setRange(0, 100)
         self.style_combo = QComboBox(self)
         self.style_combo.setObjectName("style_combo")
-        for kind, text in zip(STYLE_CHOICES, (self.tr("Default"), self.tr("Single symbol"),
-                                              self.tr("By category"), self.tr("Graduated")),
-                              strict=True):
+        for kind, text in zip(
+            STYLE_CHOICES,
+            (
+                self.tr("Default"),
+                self.tr("Single symbol"),
+                self.tr("By category"),
+                self.tr("Graduated"),
+            ),
+            strict=True,
+        ):
             self.style_combo.addItem(text, kind)
         self.field_combo = QComboBox(self)
         self.field_combo.setObjectName("field_combo")
@@ -211,8 +221,10 @@ class LayerPanel(QWidget):
         current = self.current_layer_name()
         layers = list(reversed(self._canvas.layers))  # top first
         names = [lay.name for lay in layers]
-        existing = [self.layer_tree.topLevelItem(i).data(0, NAME_ROLE)
-                    for i in range(self.layer_tree.topLevelItemCount())]
+        existing = [
+            self.layer_tree.topLevelItem(i).data(0, NAME_ROLE)
+            for i in range(self.layer_tree.topLevelItemCount())
+        ]
         self._updating = True
         try:
             if names != existing:
@@ -228,8 +240,9 @@ class LayerPanel(QWidget):
             for lay in layers:
                 item = self.layer_item(lay.name)
                 item.setText(0, lay.title)
-                item.setCheckState(0, Qt.CheckState.Checked if lay.visible
-                                   else Qt.CheckState.Unchecked)
+                item.setCheckState(
+                    0, Qt.CheckState.Checked if lay.visible else Qt.CheckState.Unchecked
+                )
                 key = (lay.style, lay.version)
                 if self._legend_keys.get(lay.name) != key:
                     self._legend_keys[lay.name] = key
@@ -245,8 +258,9 @@ class LayerPanel(QWidget):
     def _fill_legend(self, item: QTreeWidgetItem, layer: MapLayer) -> None:
         item.takeChildren()
         data = layer.data if len(layer.data) <= 200_000 else None  # classify cost
-        for entry in symbology.legend_entries(layer.style, layer.geometry, self._language,
-                                              data=data):
+        for entry in symbology.legend_entries(
+            layer.style, layer.geometry, self._language, data=data
+        ):
             child = QTreeWidgetItem([entry.label])
             child.setIcon(0, QIcon(legend_icon(entry)))
             child.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -255,8 +269,16 @@ class LayerPanel(QWidget):
     def _update_controls(self) -> None:
         layer = self.current_layer()
         enabled = layer is not None
-        for w in (self.up_button, self.down_button, self.zoom_button, self.opacity_slider,
-                  self.style_combo, self.field_combo, self.classes_spin, self.label_combo):
+        for w in (
+            self.up_button,
+            self.down_button,
+            self.zoom_button,
+            self.opacity_slider,
+            self.style_combo,
+            self.field_combo,
+            self.classes_spin,
+            self.label_combo,
+        ):
             w.setEnabled(enabled)
         if layer is None:
             return
@@ -267,8 +289,11 @@ class LayerPanel(QWidget):
             self.field_combo.clear()
             for c in fields:
                 self.field_combo.addItem(str(c), c)
-            kind = STYLE_DEFAULT if layer.style == symbology.default_style(
-                layer.kind, self._language) else layer.style.kind
+            kind = (
+                STYLE_DEFAULT
+                if layer.style == symbology.default_style(layer.kind, self._language)
+                else layer.style.kind
+            )
             self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(kind)))
             if layer.style.field is not None:
                 i = self.field_combo.findData(layer.style.field)
@@ -351,8 +376,9 @@ class LayerPanel(QWidget):
             return
         self._canvas.set_layer_style(layer.name, style)
 
-    def build_style(self, layer: MapLayer, kind: str, field: str | None,
-                    n_classes: int = 5) -> symbology.Style:
+    def build_style(
+        self, layer: MapLayer, kind: str, field: str | None, n_classes: int = 5
+    ) -> symbology.Style:
         """The style the controls describe (raises ValueError for an unusable field)."""
         if kind == STYLE_DEFAULT:
             return symbology.default_style(layer.kind, self._language)
@@ -362,13 +388,17 @@ class LayerPanel(QWidget):
         if field is None:
             raise ValueError(self.tr("Choose a field to classify by."))
         if kind == symbology.CATEGORIZED:
-            return symbology.categorized_style(layer.data, field, layer.geometry,
-                                               language=self._language)
+            return symbology.categorized_style(
+                layer.data, field, layer.geometry, language=self._language
+            )
         if not pd.api.types.is_numeric_dtype(layer.data[field]):
             numeric = pd.to_numeric(layer.data[field], errors="coerce")
             if numeric.notna().sum() == 0:
-                raise ValueError(self.tr("Field {0} has no numbers: choose a numeric field "
-                                         "for a graduated style.").format(field))
+                raise ValueError(
+                    self.tr(
+                        "Field {0} has no numbers: choose a numeric field for a graduated style."
+                    ).format(field)
+                )
         return symbology.graduated_style(layer.data, field, layer.geometry, n_classes)
 
 

@@ -39,8 +39,17 @@ from surveys.records import SOURCE_LABELS_ZH, STATUS_LABELS_ZH, STATUSES, Proble
 from surveys.store import StoreEvent, SurveyStore
 
 OVERDUE_COLOR = QColor("#ffc7ce")
-COLUMNS = ("description", "measure", "responsible_body", "responsible_person", "deadline",
-           "progress", "status", "location", "source")
+COLUMNS = (
+    "description",
+    "measure",
+    "responsible_body",
+    "responsible_person",
+    "deadline",
+    "progress",
+    "status",
+    "location",
+    "source",
+)
 
 
 class ProblemTableModel(QAbstractTableModel):
@@ -89,8 +98,9 @@ class ProblemTableModel(QAbstractTableModel):
             return p.uuid
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.headers[section]
         return None
@@ -104,19 +114,25 @@ class LedgerImportDialog(QDialog):
         self.setObjectName("ledger_import_dialog")
         self.setWindowTitle(self.tr("Import ledger workbook"))
         lay = QVBoxLayout(self)
-        summary = QLabel(self.tr("%1 change(s), %2 new problem(s), %3 conflict(s) (not "
-                                 "applied), %4 unreadable row(s)")
-                         .replace("%1", str(len(plan.changes))).replace("%2", str(len(plan.new)))
-                         .replace("%3", str(len(plan.conflicts)))
-                         .replace("%4", str(len(plan.errors))))
+        summary = QLabel(
+            self.tr(
+                "%1 change(s), %2 new problem(s), %3 conflict(s) (not "
+                "applied), %4 unreadable row(s)"
+            )
+            .replace("%1", str(len(plan.changes)))
+            .replace("%2", str(len(plan.new)))
+            .replace("%3", str(len(plan.conflicts)))
+            .replace("%4", str(len(plan.errors)))
+        )
         summary.setObjectName("summary_label")
         lay.addWidget(summary)
         self.details_edit = QPlainTextEdit("\n".join(plan.lines()))
         self.details_edit.setObjectName("details_edit")
         self.details_edit.setReadOnly(True)
         lay.addWidget(self.details_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.setObjectName("buttons")
         apply = buttons.button(QDialogButtonBox.StandardButton.Apply)
         apply.setObjectName("apply_button")
@@ -136,8 +152,13 @@ class LedgerDock(QDockWidget):
     problem_form_requested = Signal(str)
     command_done = Signal(object)
 
-    def __init__(self, store: SurveyStore, *, undo_stack: QUndoStack | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: SurveyStore,
+        *,
+        undo_stack: QUndoStack | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(self.tr("Problem ledger"), parent)
         self.setObjectName("ledger_dock")
         self.store = store
@@ -148,8 +169,12 @@ class LedgerDock(QDockWidget):
         self.status_filter_combo = QComboBox()
         self.status_filter_combo.setObjectName("status_filter_combo")
         self.status_filter_combo.addItem(self.tr("All statuses"), "")
-        labels = {"open": self.tr("Open"), "in_progress": self.tr("In progress"),
-                  "done": self.tr("Done"), "verified": self.tr("Verified")}
+        labels = {
+            "open": self.tr("Open"),
+            "in_progress": self.tr("In progress"),
+            "done": self.tr("Done"),
+            "verified": self.tr("Verified"),
+        }
         for s in STATUSES:
             self.status_filter_combo.addItem(labels[s], s)
         self.body_filter_combo = QComboBox()
@@ -163,9 +188,17 @@ class LedgerDock(QDockWidget):
         filters.addWidget(self.overdue_check)
         filters.addStretch(1)
         lay.addLayout(filters)
-        headers = [self.tr("Problem"), self.tr("Measure"), self.tr("Responsible body"),
-                   self.tr("Responsible person"), self.tr("Deadline"), self.tr("Progress"),
-                   self.tr("Status"), self.tr("Location"), self.tr("Source")]
+        headers = [
+            self.tr("Problem"),
+            self.tr("Measure"),
+            self.tr("Responsible body"),
+            self.tr("Responsible person"),
+            self.tr("Deadline"),
+            self.tr("Progress"),
+            self.tr("Status"),
+            self.tr("Location"),
+            self.tr("Source"),
+        ]
         self.model = ProblemTableModel(headers, self)
         self.table = QTableView()
         self.table.setObjectName("ledger_table")
@@ -185,11 +218,15 @@ class LedgerDock(QDockWidget):
         lay.addWidget(self.message_label)
         buttons = QHBoxLayout()
         for name, text, slot in (
-                ("add_button", self.tr("New problem"), self._on_add_button_clicked),
-                ("raise_button", self.tr("Raise from defects Ⅲ–Ⅳ and misconnections"),
-                 self.raise_from_records),
-                ("export_button", self.tr("Export Excel…"), self._on_export_button_clicked),
-                ("import_button", self.tr("Import Excel…"), self._on_import_button_clicked)):
+            ("add_button", self.tr("New problem"), self._on_add_button_clicked),
+            (
+                "raise_button",
+                self.tr("Raise from defects Ⅲ–Ⅳ and misconnections"),
+                self.raise_from_records,
+            ),
+            ("export_button", self.tr("Export Excel…"), self._on_export_button_clicked),
+            ("import_button", self.tr("Import Excel…"), self._on_import_button_clicked),
+        ):
             b = QPushButton(text)
             b.setObjectName(name)
             b.clicked.connect(slot)
@@ -217,25 +254,32 @@ class LedgerDock(QDockWidget):
         self.body_filter_combo.addItem(self.tr("All bodies"), "")
         for b in bodies:
             self.body_filter_combo.addItem(b, b)
-        self.body_filter_combo.setCurrentIndex(max(self.body_filter_combo.findData(cur or ""),
-                                                   0))
+        self.body_filter_combo.setCurrentIndex(max(self.body_filter_combo.findData(cur or ""), 0))
         self.body_filter_combo.blockSignals(False)
         status = self.status_filter_combo.currentData()
         body = self.body_filter_combo.currentData()
-        shown = [p for p in problems
-                 if (not status or p.status == status)
-                 and (not body or p.responsible_body == body)
-                 and (not self.overdue_check.isChecked() or p.is_overdue(today))]
+        shown = [
+            p
+            for p in problems
+            if (not status or p.status == status)
+            and (not body or p.responsible_body == body)
+            and (not self.overdue_check.isChecked() or p.is_overdue(today))
+        ]
         self.model.set_problems(shown, today)
         s = ledger.summarize(problems, today)
         parts = [f"{STATUS_LABELS_ZH[k]} {v}" for k, v in s.by_status.items()]
-        by_body = "；".join(f"{b}: {int(r['total'])}" + (f"（逾期 {int(r['overdue'])}）"
-                                                       if r["overdue"] else "")
-                           for b, r in s.by_body.iterrows())
+        by_body = "；".join(
+            f"{b}: {int(r['total'])}" + (f"（逾期 {int(r['overdue'])}）" if r["overdue"] else "")
+            for b, r in s.by_body.iterrows()
+        )
         self.summary_label.setText(
-            self.tr("%1 problem(s), %2 overdue").replace("%1", str(s.total))
-            .replace("%2", str(s.overdue)) + " — " + "，".join(parts)
-            + (f"\n{by_body}" if by_body else ""))
+            self.tr("%1 problem(s), %2 overdue")
+            .replace("%1", str(s.total))
+            .replace("%2", str(s.overdue))
+            + " — "
+            + "，".join(parts)
+            + (f"\n{by_body}" if by_body else "")
+        )
 
     def selected_problem(self) -> Problem | None:
         idx = self.table.currentIndex()
@@ -243,9 +287,11 @@ class LedgerDock(QDockWidget):
 
     # --- raising ----------------------------------------------------------------------------
     def _report_raised(self, res: ledger.RaiseResult) -> ledger.RaiseResult:
-        self.message_label.setText(self.tr("%1 problem(s) added, %2 already in the ledger")
-                                   .replace("%1", str(len(res.added)))
-                                   .replace("%2", str(res.skipped)))
+        self.message_label.setText(
+            self.tr("%1 problem(s) added, %2 already in the ledger")
+            .replace("%1", str(len(res.added)))
+            .replace("%2", str(res.skipped))
+        )
         return res
 
     def raise_from_records(self) -> ledger.RaiseResult | None:
@@ -294,21 +340,29 @@ class LedgerDock(QDockWidget):
             return None
         self.message_label.setText(
             self.tr("%1 updated, %2 added, %3 conflict(s) left for review")
-            .replace("%1", str(len(res.updated))).replace("%2", str(len(res.added)))
-            .replace("%3", str(len(res.conflicts))))
+            .replace("%1", str(len(res.updated)))
+            .replace("%2", str(len(res.added)))
+            .replace("%3", str(len(res.conflicts)))
+        )
         return res
 
     def _on_export_button_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export ledger"),
-                                              str(self.store.path.with_suffix(".台账.xlsx")),
-                                              self.tr("Excel workbook (*.xlsx)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export ledger"),
+            str(self.store.path.with_suffix(".台账.xlsx")),
+            self.tr("Excel workbook (*.xlsx)"),
+        )
         if path:
             self.export_to(path)
 
     def _on_import_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import ledger"),
-                                              str(self.store.project_dir),
-                                              self.tr("Excel workbook (*.xlsx)"))
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Import ledger"),
+            str(self.store.project_dir),
+            self.tr("Excel workbook (*.xlsx)"),
+        )
         if not path:
             return
         plan = self.plan_import(path)

@@ -238,15 +238,17 @@ class MapCanvas(QWidget):
         layer.set_data(data)
         for key, ov in list(self._overlays.items()):
             if ov.layer_kind in (layer.name, layer.kind):
-                self._overlays[key] = self._make_overlay(ov.layer_kind, ov.ids, ov.style,
-                                                         allow_worker=key[0] != "_flash")
+                self._overlays[key] = self._make_overlay(
+                    ov.layer_kind, ov.ids, ov.style, allow_worker=key[0] != "_flash"
+                )
         self.refresh()
 
     def _require(self, name: str) -> MapLayer:
         layer = self.layer(name)
         if layer is None:
-            raise KeyError(f"No layer {name!r} on the map; layers: "
-                           f"{[lay.name for lay in self._layers]}.")
+            raise KeyError(
+                f"No layer {name!r} on the map; layers: {[lay.name for lay in self._layers]}."
+            )
         return layer
 
     def _layers_changed(self) -> None:
@@ -289,13 +291,19 @@ class MapCanvas(QWidget):
         """Move the content by (dx, dy) pixels."""
         self._interactive_view(self.view.panned(dx, dy))
 
-    def zoom_to_extent(self, minx: float, miny: float, maxx: float, maxy: float,
-                       margin: float = 0.05, min_scale: float | None = None) -> None:
+    def zoom_to_extent(
+        self,
+        minx: float,
+        miny: float,
+        maxx: float,
+        maxy: float,
+        margin: float = 0.05,
+        min_scale: float | None = None,
+    ) -> None:
         """Show a map rectangle; ``min_scale`` (map units/px) stops zooming onto a point."""
         if not all(map(math.isfinite, (minx, miny, maxx, maxy))):
             return
-        v = View.fit((minx, miny, maxx, maxy), max(1, self.width()), max(1, self.height()),
-                     margin)
+        v = View.fit((minx, miny, maxx, maxy), max(1, self.width()), max(1, self.height()), margin)
         if min_scale is not None and v.scale < min_scale:
             v = View(v.center_x, v.center_y, min_scale, v.width, v.height)
         self.set_view(v)
@@ -306,8 +314,12 @@ class MapCanvas(QWidget):
         ext = ext[np.isfinite(ext).all(axis=1)]
         if len(ext) == 0:
             return (math.nan,) * 4
-        return (float(ext[:, 0].min()), float(ext[:, 1].min()), float(ext[:, 2].max()),
-                float(ext[:, 3].max()))
+        return (
+            float(ext[:, 0].min()),
+            float(ext[:, 1].min()),
+            float(ext[:, 2].max()),
+            float(ext[:, 3].max()),
+        )
 
     def zoom_to_full_extent(self) -> None:
         self.zoom_to_extent(*self.full_extent(), min_scale=0.05)
@@ -326,8 +338,14 @@ class MapCanvas(QWidget):
         b = np.array([ov.bounds for (g, _k), ov in self._overlays.items() if g == group])
         b = b[np.isfinite(b).all(axis=1)] if len(b) else b
         if len(b):
-            self.zoom_to_extent(b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max(),
-                                margin=0.15, min_scale=0.1)
+            self.zoom_to_extent(
+                b[:, 0].min(),
+                b[:, 1].min(),
+                b[:, 2].max(),
+                b[:, 3].max(),
+                margin=0.15,
+                min_scale=0.1,
+            )
 
     def zoom_to_selection(self) -> None:
         self.zoom_to_highlight("selection")
@@ -336,7 +354,7 @@ class MapCanvas(QWidget):
     def _record_view(self, view: View) -> None:
         if self._history_pos >= 0 and view.same_as(self._history[self._history_pos]):
             return
-        del self._history[self._history_pos + 1:]
+        del self._history[self._history_pos + 1 :]
         self._history.append(view)
         if len(self._history) > HISTORY_MAX:
             del self._history[0]
@@ -408,10 +426,13 @@ class MapCanvas(QWidget):
             self.mode_changed.emit(str(mode))
 
     def _apply_cursor(self) -> None:
-        self.setCursor({CanvasMode.PAN: Qt.CursorShape.OpenHandCursor,
-                        CanvasMode.IDENTIFY: Qt.CursorShape.WhatsThisCursor,
-                        CanvasMode.SELECT: Qt.CursorShape.ArrowCursor,
-                        }.get(self._mode, Qt.CursorShape.CrossCursor))
+        self.setCursor(
+            {
+                CanvasMode.PAN: Qt.CursorShape.OpenHandCursor,
+                CanvasMode.IDENTIFY: Qt.CursorShape.WhatsThisCursor,
+                CanvasMode.SELECT: Qt.CursorShape.ArrowCursor,
+            }.get(self._mode, Qt.CursorShape.CrossCursor)
+        )
 
     # --- rendering -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -430,14 +451,18 @@ class MapCanvas(QWidget):
         view = self.view
         self._record_view(view)
         dpr = float(self.devicePixelRatioF() or 1.0)
-        device_view = View(view.center_x, view.center_y, view.scale / dpr,
-                           round(view.width * dpr), round(view.height * dpr))
+        device_view = View(
+            view.center_x,
+            view.center_y,
+            view.scale / dpr,
+            round(view.width * dpr),
+            round(view.height * dpr),
+        )
         self._job_id += 1
         self._job_views = {self._job_id: view}
         snaps = [lay.snapshot() for lay in self._layers]
         snaps += [lay.snapshot() for ov in self._overlays.values() for lay in ov.layers]
-        job = RenderJob(self._job_id, device_view, snaps, dpr=dpr,
-                        background=self._background)
+        job = RenderJob(self._job_id, device_view, snaps, dpr=dpr, background=self._background)
         self._rendering = True
         self.render_started.emit()
         self._thread.submit(job)
@@ -482,8 +507,9 @@ class MapCanvas(QWidget):
         k = iv.scale / v.scale
         return QRectF(x, y, iv.width * k, iv.height * k)
 
-    def render_image(self, view: View | None = None, background: str | None = None,
-                     dpr: float = 1.0) -> QImage:
+    def render_image(
+        self, view: View | None = None, background: str | None = None, dpr: float = 1.0
+    ) -> QImage:
         """Render synchronously on this thread (export, tests). Same code and layers as the
         worker (including big highlights)."""
         view = view or self.view
@@ -507,7 +533,7 @@ class MapCanvas(QWidget):
         data = layer.data
         ids = [str(i) for i in ids] if not isinstance(ids, (str, bytes)) else [str(ids)]
         col = schema.ID_COLUMN.get(layer.kind)
-        values = (data[col] if col is not None and col in data.columns else data.index)
+        values = data[col] if col is not None and col in data.columns else data.index
         # an object Index hashes in C; pandas' Arrow-string isin loops in Python (slow)
         values = pd.Index(np.asarray(values, dtype=object), dtype=object)
         mask = values.isin(ids)
@@ -515,8 +541,9 @@ class MapCanvas(QWidget):
             mask = pd.Index([str(v) for v in values], dtype=object).isin(ids)
         return data[np.asarray(mask)]
 
-    def _make_overlay(self, layer_kind: str, ids: frozenset, style: HighlightStyle,
-                      allow_worker: bool = True) -> _Overlay:
+    def _make_overlay(
+        self, layer_kind: str, ids: frozenset, style: HighlightStyle, allow_worker: bool = True
+    ) -> _Overlay:
         data = self._features(layer_kind, ids)
         segs, points, polys = np.empty((0, 4)), np.empty((0, 2)), None
         bounds = (math.nan,) * 4
@@ -527,8 +554,11 @@ class MapCanvas(QWidget):
             layer = self.layer(layer_kind)
             if len(geoms):
                 bounds = tuple(float(v) for v in data.total_bounds)
-                if (layer.geometry == "line" and allow_worker
-                        and len(geoms) >= WORKER_HIGHLIGHT_MIN_FEATURES):
+                if (
+                    layer.geometry == "line"
+                    and allow_worker
+                    and len(geoms) >= WORKER_HIGHLIGHT_MIN_FEATURES
+                ):
                     layers = _highlight_layers(data, style)
                 elif layer.geometry == "line":
                     segs = LineGeometry.build(geoms).segs
@@ -538,8 +568,13 @@ class MapCanvas(QWidget):
                     points = PointGeometry.build(geoms).xy
         return _Overlay(layer_kind, frozenset(ids), style, segs, points, polys, bounds, layers)
 
-    def set_highlight(self, layer_kind: str, ids: Iterable, style: HighlightStyle | None = None,
-                      group: str = "highlight") -> None:
+    def set_highlight(
+        self,
+        layer_kind: str,
+        ids: Iterable,
+        style: HighlightStyle | None = None,
+        group: str = "highlight",
+    ) -> None:
         """Highlight features of a layer (by kind or name) by id, on top of the map.
 
         One highlight per (group, layer); "selection" is the group for the selection
@@ -561,8 +596,9 @@ class MapCanvas(QWidget):
         for key in list(self._overlays):
             if key[0].startswith("_"):
                 continue
-            matches = (group is None or key[0] == group) and (layer_kind is None
-                                                              or key[1] == layer_kind)
+            matches = (group is None or key[0] == group) and (
+                layer_kind is None or key[1] == layer_kind
+            )
             if matches and self._overlays.pop(key).layers:
                 self.refresh()
         self.update()
@@ -578,8 +614,9 @@ class MapCanvas(QWidget):
     def flash(self, layer_kind: str, ids: Iterable, times: int = 3) -> None:
         """Blink features a few times (after zooming to a result row)."""
         ids = frozenset(str(i) for i in ids)
-        self._overlays[("_flash", layer_kind)] = self._make_overlay(layer_kind, ids, FLASH_STYLE,
-                                                                     allow_worker=False)
+        self._overlays[("_flash", layer_kind)] = self._make_overlay(
+            layer_kind, ids, FLASH_STYLE, allow_worker=False
+        )
         self._flash_left = 2 * times
         self._flash_on = True
         self._flash_timer.start()
@@ -597,8 +634,12 @@ class MapCanvas(QWidget):
     def is_flashing(self) -> bool:
         return self._flash_timer.isActive()
 
-    def set_rubber_band(self, coords: Sequence[Sequence[float]], closed: bool = False,
-                        style: HighlightStyle | None = None) -> None:
+    def set_rubber_band(
+        self,
+        coords: Sequence[Sequence[float]],
+        closed: bool = False,
+        style: HighlightStyle | None = None,
+    ) -> None:
         """Temporary geometry of a measure/draw tool: a polyline (``closed``: a polygon) in
         map coordinates, vertices marked."""
         xy = np.asarray(coords, dtype=float).reshape(-1, 2)
@@ -622,8 +663,7 @@ class MapCanvas(QWidget):
                 if view.same_as(self._image_view):
                     p.drawImage(QPointF(0, 0), self._image)
                 else:
-                    p.drawImage(self.preview_rect(), self._image,
-                                QRectF(self._image.rect()))
+                    p.drawImage(self.preview_rect(), self._image, QRectF(self._image.rect()))
             self._paint_overlays(p, view)
             self._paint_rubber(p, view)
             if self._rect_end is not None and self._press_pos is not None:
@@ -665,8 +705,7 @@ class MapCanvas(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._view is None and self._layers:
-            self._view = View.fit(self.full_extent(), max(1, self.width()),
-                                  max(1, self.height()))
+            self._view = View.fit(self.full_extent(), max(1, self.width()), max(1, self.height()))
         _ = self.view  # adopt the new size, keeping centre and scale
         self.view_changed.emit(self.view)
         self._schedule_render(RENDER_DELAY_MS if self._image is not None else 0)
@@ -677,7 +716,7 @@ class MapCanvas(QWidget):
             event.ignore()
             return
         pos = event.position()
-        self.zoom_by(WHEEL_ZOOM_STEP ** steps, pos.x(), pos.y())
+        self.zoom_by(WHEEL_ZOOM_STEP**steps, pos.x(), pos.y())
         event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -704,11 +743,13 @@ class MapCanvas(QWidget):
             return
         button = self._press_button
         if button == Qt.MouseButton.MiddleButton or (
-                button == Qt.MouseButton.LeftButton
-                and self._mode not in (CanvasMode.SELECT, CanvasMode.EDIT)):
+            button == Qt.MouseButton.LeftButton
+            and self._mode not in (CanvasMode.SELECT, CanvasMode.EDIT)
+        ):
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
-            self.set_view(self._press_view.panned(delta.x(), delta.y()), record=False,
-                          delay_ms=10_000_000)  # rendered on release
+            self.set_view(
+                self._press_view.panned(delta.x(), delta.y()), record=False, delay_ms=10_000_000
+            )  # rendered on release
             self._render_timer.stop()
         elif button == Qt.MouseButton.LeftButton and self._mode == CanvasMode.SELECT:
             self._rect_end = pos
@@ -724,8 +765,10 @@ class MapCanvas(QWidget):
         self._press_button = Qt.MouseButton.NoButton
         if event.button() != button:
             return
-        if dragging and (button == Qt.MouseButton.MiddleButton
-                         or self._mode not in (CanvasMode.SELECT, CanvasMode.EDIT)):
+        if dragging and (
+            button == Qt.MouseButton.MiddleButton
+            or self._mode not in (CanvasMode.SELECT, CanvasMode.EDIT)
+        ):
             self._apply_cursor()
             self._record_view(self.view)
             self._schedule_render(0)
@@ -740,8 +783,7 @@ class MapCanvas(QWidget):
                 sx, sy = self._press_map
                 self._rect_end = None
                 self.update()
-                self.rectangle_selected.emit(min(sx, ax), min(sy, ay), max(sx, ax),
-                                             max(sy, ay))
+                self.rectangle_selected.emit(min(sx, ax), min(sy, ay), max(sx, ax), max(sy, ay))
                 return
             self.clicked.emit(x, y, event.modifiers())
         elif button == Qt.MouseButton.RightButton and not dragging:
@@ -755,8 +797,12 @@ class MapCanvas(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         w, h = self.width() * KEY_PAN_FRACTION, self.height() * KEY_PAN_FRACTION
-        pans = {Qt.Key.Key_Left: (w, 0), Qt.Key.Key_Right: (-w, 0), Qt.Key.Key_Up: (0, h),
-                Qt.Key.Key_Down: (0, -h)}
+        pans = {
+            Qt.Key.Key_Left: (w, 0),
+            Qt.Key.Key_Right: (-w, 0),
+            Qt.Key.Key_Up: (0, h),
+            Qt.Key.Key_Down: (0, -h),
+        }
         if key in pans:
             self.pan_by_pixels(*pans[key])
         elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_PageUp):
@@ -771,9 +817,21 @@ class MapCanvas(QWidget):
         event.accept()
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down,
-                           Qt.Key.Key_Plus, Qt.Key.Key_Minus, Qt.Key.Key_Equal,
-                           Qt.Key.Key_PageUp, Qt.Key.Key_PageDown) and not event.isAutoRepeat():
+        if (
+            event.key()
+            in (
+                Qt.Key.Key_Left,
+                Qt.Key.Key_Right,
+                Qt.Key.Key_Up,
+                Qt.Key.Key_Down,
+                Qt.Key.Key_Plus,
+                Qt.Key.Key_Minus,
+                Qt.Key.Key_Equal,
+                Qt.Key.Key_PageUp,
+                Qt.Key.Key_PageDown,
+            )
+            and not event.isAutoRepeat()
+        ):
             self._record_view(self.view)
         super().keyReleaseEvent(event)
 
@@ -788,8 +846,15 @@ def _highlight_layers(data, style: HighlightStyle) -> tuple[MapLayer, ...]:
     passes = [(style.halo, style.width + 2)] if style.halo else []
     for i, (color, width) in enumerate([*passes, (style.color, style.width)]):
         sym = Symbol(color=color, width=width)
-        out.append(MapLayer("_highlight", data, name=f"_highlight_{id(data)}_{i}",
-                            style=Style(kind=SINGLE, default=sym), geometry="line"))
+        out.append(
+            MapLayer(
+                "_highlight",
+                data,
+                name=f"_highlight_{id(data)}_{i}",
+                style=Style(kind=SINGLE, default=sym),
+                geometry="line",
+            )
+        )
     return tuple(out)
 
 
@@ -808,10 +873,12 @@ def _paint_overlay(p: QPainter, ov: _Overlay, view: View) -> None:
     pad = (style.size + style.width) * view.scale
     if len(ov.segs):
         s = ov.segs
-        keep = ((np.maximum(s[:, 0], s[:, 2]) >= minx - pad)
-                & (np.minimum(s[:, 0], s[:, 2]) <= maxx + pad)
-                & (np.maximum(s[:, 1], s[:, 3]) >= miny - pad)
-                & (np.minimum(s[:, 1], s[:, 3]) <= maxy + pad))
+        keep = (
+            (np.maximum(s[:, 0], s[:, 2]) >= minx - pad)
+            & (np.minimum(s[:, 0], s[:, 2]) <= maxx + pad)
+            & (np.maximum(s[:, 1], s[:, 3]) >= miny - pad)
+            & (np.minimum(s[:, 1], s[:, 3]) <= maxy + pad)
+        )
         s = s[keep]
         if len(s):
             px1, py1 = view.to_pixel(s[:, 0], s[:, 1])

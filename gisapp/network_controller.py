@@ -41,7 +41,7 @@ def build_state(layers: dict[str, Any], settings: dict[str, Any], crs: Any, vers
     return NetworkState(version, net, tuple(checks), register)
 
 
-def _scaled(gen, lo: float, hi: float):  # noqa: ANN001, ANN202
+def _scaled(gen, lo: float, hi: float):
     while True:
         try:
             frac, msg = next(gen)
@@ -100,12 +100,14 @@ class NetworkController(QObject):
             return  # the running build restarts us when it ends
         version = self._version
         self._building = version
-        worker = JobWorker(build_state, dict(self._layers), dict(self._settings), self._crs,
-                           version)
+        worker = JobWorker(
+            build_state, dict(self._layers), dict(self._settings), self._crs, version
+        )
         thread = run_in_thread(self, worker, self._on_built, self._on_failed)
         self._threads.append(thread)
-        thread.finished.connect(lambda t=thread: self._threads.remove(t)
-                                if t in self._threads else None)
+        thread.finished.connect(
+            lambda t=thread: self._threads.remove(t) if t in self._threads else None
+        )
 
     def _on_built(self, state: NetworkState) -> None:
         self._building = None

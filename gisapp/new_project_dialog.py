@@ -285,7 +285,7 @@ class NewProjectDialog(QDialog):
         if not path:
             self.error_label.setText(self.tr("Choose where to save the project (.gpkg)."))
             return
-        if not Path(path).suffix.lower() == ".gpkg":
+        if Path(path).suffix.lower() != ".gpkg":
             self.error_label.setText(self.tr("The project file must end in .gpkg."))
             return
         if not inputs.get("pipes"):

@@ -266,9 +266,7 @@ class OverlapDock(QDockWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         layout.addWidget(self.table)
         self.setWidget(body)
@@ -366,8 +364,9 @@ class OverlapDock(QDockWidget):
         if isinstance(exc, Cancelled):
             self.status_label.setText(self.tr("Cancelled"))
             return
-        self.status_label.setText(self.tr("Check failed: {0}").format(
-            getattr(exc, "message", str(exc))))
+        self.status_label.setText(
+            self.tr("Check failed: {0}").format(getattr(exc, "message", str(exc)))
+        )
         self.check_failed.emit(exc)
 
     def _update_buttons(self) -> None:
@@ -377,8 +376,11 @@ class OverlapDock(QDockWidget):
         self.xlsx_button.setEnabled(has_result and not running)
         self.pdf_button.setEnabled(has_result and not running)
         self.ledger_button.setEnabled(
-            has_result and not running and self._project is not None
-            and self.model.result is not None and self.model.result.has_conflicts
+            has_result
+            and not running
+            and self._project is not None
+            and self.model.result is not None
+            and self.model.result.has_conflicts
         )
 
     # --- map sync ----------------------------------------------------------------------------
@@ -438,8 +440,11 @@ class OverlapDock(QDockWidget):
         if self._project is None or self.model.result is None:
             return 0
         raised = raise_conflicts(self._project.path, self.model.result)
-        self.status_label.setText(self.tr("{0} problems raised, {1} already in the ledger")
-                                  .format(len(raised.added), raised.skipped))
+        self.status_label.setText(
+            self.tr("{0} problems raised, {1} already in the ledger").format(
+                len(raised.added), raised.skipped
+            )
+        )
         return len(raised.added)
 
     def _on_ledger_button_clicked(self) -> None:

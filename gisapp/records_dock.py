@@ -35,11 +35,29 @@ from surveys.store import StoreEvent, SurveyStore
 
 #: Columns shown per kind: (field, header).
 KIND_COLUMNS: dict[str, list[str]] = {
-    "observation": ["pipe_id", "start_node", "end_node", "distance_m", "code", "grade",
-                    "clock", "length_m", "date", "remarks"],
+    "observation": [
+        "pipe_id",
+        "start_node",
+        "end_node",
+        "distance_m",
+        "code",
+        "grade",
+        "clock",
+        "length_m",
+        "date",
+        "remarks",
+    ],
     "inspection": ["date", "method", "contractor", "crew", "weather", "remarks"],
-    "misconnection": ["date", "direction", "pipe_ids", "node_id", "cod_mgl", "nh3n_mgl",
-                      "enterprise_id", "remarks"],
+    "misconnection": [
+        "date",
+        "direction",
+        "pipe_ids",
+        "node_id",
+        "cod_mgl",
+        "nh3n_mgl",
+        "enterprise_id",
+        "remarks",
+    ],
     "leak": ["date", "event", "at_kind", "at_id", "volume_m3", "remarks"],
     "siltation": ["date", "at_kind", "at_id", "distance_m", "depth_mm", "remarks"],
 }
@@ -56,8 +74,9 @@ class RecordTableModel(QAbstractTableModel):
         self.headers: list[str] = []
         self.dates: dict[str, str] = {}  # inspection uuid -> date
 
-    def set_records(self, records: list[Record], columns: list[str], headers: list[str],
-                    dates: dict[str, str]) -> None:
+    def set_records(
+        self, records: list[Record], columns: list[str], headers: list[str], dates: dict[str, str]
+    ) -> None:
         self.beginResetModel()
         self.records, self.columns, self.headers, self.dates = records, columns, headers, dates
         self.endResetModel()
@@ -80,8 +99,9 @@ class RecordTableModel(QAbstractTableModel):
             return f"{v:g}"
         return "" if v is None else v
 
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         rec = self.records[index.row()]
@@ -93,8 +113,9 @@ class RecordTableModel(QAbstractTableModel):
             return rec.uuid
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.headers[section]
         return None
@@ -108,8 +129,13 @@ class RecordsDock(QDockWidget):
     record_activated = Signal(str, str)
     command_done = Signal(object)
 
-    def __init__(self, store: SurveyStore, *, undo_stack: QUndoStack | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: SurveyStore,
+        *,
+        undo_stack: QUndoStack | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(self.tr("Survey records"), parent)
         self.setObjectName("records_dock")
         self.store = store
@@ -117,27 +143,55 @@ class RecordsDock(QDockWidget):
         body = QWidget()
         lay = QVBoxLayout(body)
         row = QHBoxLayout()
-        self.kind_combo = self._combo("kind_combo", [
-            ("observation", self.tr("Pipe defects")), ("inspection", self.tr("Inspections")),
-            ("misconnection", self.tr("Misconnections")), ("leak", self.tr("Leaks / overflows")),
-            ("siltation", self.tr("Siltation"))])
-        self.code_filter_combo = self._combo("code_filter_combo", [("", self.tr("All codes"))] + [
-            (c.code, f"{c.code} {c.label_zh}") for c in store.pack.codes()])
-        self.grade_filter_combo = self._combo("grade_filter_combo", [
-            ("", self.tr("All grades")), ("1", "Ⅰ"), ("2", "Ⅱ"), ("3", "Ⅲ"), ("4", "Ⅳ"),
-            ("3+", self.tr("Ⅲ–Ⅳ"))])
+        self.kind_combo = self._combo(
+            "kind_combo",
+            [
+                ("observation", self.tr("Pipe defects")),
+                ("inspection", self.tr("Inspections")),
+                ("misconnection", self.tr("Misconnections")),
+                ("leak", self.tr("Leaks / overflows")),
+                ("siltation", self.tr("Siltation")),
+            ],
+        )
+        self.code_filter_combo = self._combo(
+            "code_filter_combo",
+            [("", self.tr("All codes"))]
+            + [(c.code, f"{c.code} {c.label_zh}") for c in store.pack.codes()],
+        )
+        self.grade_filter_combo = self._combo(
+            "grade_filter_combo",
+            [
+                ("", self.tr("All grades")),
+                ("1", "Ⅰ"),
+                ("2", "Ⅱ"),
+                ("3", "Ⅲ"),
+                ("4", "Ⅳ"),
+                ("3+", self.tr("Ⅲ–Ⅳ")),
+            ],
+        )
         self.inspection_filter_combo = self._combo("inspection_filter_combo", [])
-        self.status_filter_combo = self._combo("status_filter_combo", [
-            ("live", self.tr("Live")), ("deleted", self.tr("Deleted")),
-            ("pending", self.tr("Pipe not matched")), ("all", self.tr("All"))])
+        self.status_filter_combo = self._combo(
+            "status_filter_combo",
+            [
+                ("live", self.tr("Live")),
+                ("deleted", self.tr("Deleted")),
+                ("pending", self.tr("Pipe not matched")),
+                ("all", self.tr("All")),
+            ],
+        )
         self.date_from_edit = QLineEdit()
         self.date_from_edit.setObjectName("date_from_edit")
         self.date_from_edit.setPlaceholderText(self.tr("from YYYY-MM-DD"))
         self.date_to_edit = QLineEdit()
         self.date_to_edit.setObjectName("date_to_edit")
         self.date_to_edit.setPlaceholderText(self.tr("to YYYY-MM-DD"))
-        for w in (self.kind_combo, self.code_filter_combo, self.grade_filter_combo,
-                  self.inspection_filter_combo, self.status_filter_combo):
+        for w in (
+            self.kind_combo,
+            self.code_filter_combo,
+            self.grade_filter_combo,
+            self.inspection_filter_combo,
+            self.status_filter_combo,
+        ):
             row.addWidget(w)
             w.currentIndexChanged.connect(self.refresh)
         for w in (self.date_from_edit, self.date_to_edit):
@@ -184,18 +238,31 @@ class RecordsDock(QDockWidget):
 
     def _headers(self) -> dict[str, str]:
         return {
-            "pipe_id": self.tr("Pipe"), "start_node": self.tr("Start"), "end_node": self.tr("End"),
-            "distance_m": self.tr("Distance (m)"), "code": self.tr("Code"),
-            "grade": self.tr("Grade"), "clock": self.tr("Clock"),
-            "length_m": self.tr("Length (m)"), "date": self.tr("Date"),
-            "remarks": self.tr("Remarks"), "method": self.tr("Method"),
-            "contractor": self.tr("Contractor"), "crew": self.tr("Crew"),
-            "weather": self.tr("Weather"), "direction": self.tr("Direction"),
-            "pipe_ids": self.tr("Pipes"), "node_id": self.tr("Manhole"),
-            "cod_mgl": self.tr("COD"), "nh3n_mgl": self.tr("NH3-N"),
-            "enterprise_id": self.tr("Enterprise"), "event": self.tr("Event"),
-            "at_kind": self.tr("At"), "at_id": self.tr("Feature"),
-            "volume_m3": self.tr("Volume (m³)"), "depth_mm": self.tr("Depth (mm)"),
+            "pipe_id": self.tr("Pipe"),
+            "start_node": self.tr("Start"),
+            "end_node": self.tr("End"),
+            "distance_m": self.tr("Distance (m)"),
+            "code": self.tr("Code"),
+            "grade": self.tr("Grade"),
+            "clock": self.tr("Clock"),
+            "length_m": self.tr("Length (m)"),
+            "date": self.tr("Date"),
+            "remarks": self.tr("Remarks"),
+            "method": self.tr("Method"),
+            "contractor": self.tr("Contractor"),
+            "crew": self.tr("Crew"),
+            "weather": self.tr("Weather"),
+            "direction": self.tr("Direction"),
+            "pipe_ids": self.tr("Pipes"),
+            "node_id": self.tr("Manhole"),
+            "cod_mgl": self.tr("COD"),
+            "nh3n_mgl": self.tr("NH3-N"),
+            "enterprise_id": self.tr("Enterprise"),
+            "event": self.tr("Event"),
+            "at_kind": self.tr("At"),
+            "at_id": self.tr("Feature"),
+            "volume_m3": self.tr("Volume (m³)"),
+            "depth_mm": self.tr("Depth (mm)"),
         }
 
     # --- data -------------------------------------------------------------------------------
@@ -216,17 +283,18 @@ class RecordsDock(QDockWidget):
         self.inspection_filter_combo.addItem(self.tr("All inspections"), "")
         for i in inspections:
             if not i.deleted:
-                self.inspection_filter_combo.addItem(f"{i.date} {i.method} {i.contractor}",
-                                                     i.uuid)
+                self.inspection_filter_combo.addItem(f"{i.date} {i.method} {i.contractor}", i.uuid)
         self.inspection_filter_combo.setCurrentIndex(
-            max(self.inspection_filter_combo.findData(cur or ""), 0))
+            max(self.inspection_filter_combo.findData(cur or ""), 0)
+        )
         self.inspection_filter_combo.blockSignals(False)
         kind = self.kind
         is_obs = kind == "observation"
         self.code_filter_combo.setEnabled(is_obs)
         self.grade_filter_combo.setEnabled(is_obs)
-        records = [r for r in self.store.records(kind, include_deleted=True)
-                   if self._keep(r, dates)]
+        records = [
+            r for r in self.store.records(kind, include_deleted=True) if self._keep(r, dates)
+        ]
         cols = KIND_COLUMNS[kind]
         names = self._headers()
         self.model.set_records(records, cols, [names.get(c, c) for c in cols], dates)
@@ -243,8 +311,9 @@ class RecordsDock(QDockWidget):
         code = self.code_filter_combo.currentData() if self.code_filter_combo.isEnabled() else ""
         if code and getattr(rec, "code", None) != code:
             return False
-        grade = self.grade_filter_combo.currentData() if self.grade_filter_combo.isEnabled() \
-            else ""
+        grade = (
+            self.grade_filter_combo.currentData() if self.grade_filter_combo.isEnabled() else ""
+        )
         g = getattr(rec, "grade", None)
         if grade == "3+" and not (g is not None and g >= 3):
             return False
@@ -287,7 +356,8 @@ class RecordsDock(QDockWidget):
             return
         rec = self.model.records[current.row()]
         pipe = getattr(rec, "pipe_id", "") or (
-            getattr(rec, "at_id", "") if getattr(rec, "at_kind", "") == "pipe" else "")
+            getattr(rec, "at_id", "") if getattr(rec, "at_kind", "") == "pipe" else ""
+        )
         if pipe:
             self.record_selected.emit(pipe)
         x, y = getattr(rec, "x", None), getattr(rec, "y", None)
@@ -315,8 +385,11 @@ class RecordsDock(QDockWidget):
     def delete_selected(self) -> None:
         rec = self.selected_record()
         if rec is not None and not rec.deleted:
-            self._run(DeleteRecord(self.store, rec.KIND, rec.uuid, rec.revision,
-                                   label=self.tr("Delete record")))
+            self._run(
+                DeleteRecord(
+                    self.store, rec.KIND, rec.uuid, rec.revision, label=self.tr("Delete record")
+                )
+            )
 
     def undelete_selected(self) -> None:
         rec = self.selected_record()

@@ -62,8 +62,14 @@ ARROW_MAX = 20_000  # more readable arrows than this: none drawn
 LABEL_MAX_CANDIDATES = 4_000  # more labelled features in view than this: no labels
 STAMP_MAX_POINTS = 30_000  # more markers of a class than this: drawn as plain dots
 FULL_VIEW_FRACTION = 0.6  # view covering this much of a layer: skip the spatial index
-LABEL_FONT_FAMILIES = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
-                       "PingFang SC", "Sans Serif"]
+LABEL_FONT_FAMILIES = [
+    "Noto Sans CJK SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Sans Serif",
+]
 
 
 class RenderCancelled(Exception):
@@ -85,8 +91,7 @@ class View:
     height: int
 
     @classmethod
-    def fit(cls, bounds: Sequence[float], width: int, height: int,
-            margin: float = 0.05) -> View:
+    def fit(cls, bounds: Sequence[float], width: int, height: int, margin: float = 0.05) -> View:
         """The view showing ``bounds`` (minx, miny, maxx, maxy) with a relative margin."""
         minx, miny, maxx, maxy = (float(v) for v in bounds)
         if not all(map(math.isfinite, (minx, miny, maxx, maxy))):
@@ -128,8 +133,11 @@ class View:
 
     def panned(self, dx_px: float, dy_px: float) -> View:
         """Move the content by (dx, dy) pixels (drag right: dx > 0)."""
-        return replace(self, center_x=self.center_x - dx_px * self.scale,
-                       center_y=self.center_y + dy_px * self.scale)
+        return replace(
+            self,
+            center_x=self.center_x - dx_px * self.scale,
+            center_y=self.center_y + dy_px * self.scale,
+        )
 
     def resized(self, width: int, height: int) -> View:
         return replace(self, width=int(width), height=int(height))
@@ -137,10 +145,13 @@ class View:
     def same_as(self, other: View | None, tol: float = 1e-9) -> bool:
         if other is None:
             return False
-        return (self.width == other.width and self.height == other.height
-                and abs(self.scale - other.scale) <= tol * self.scale
-                and abs(self.center_x - other.center_x) <= 1e-6 * self.scale
-                and abs(self.center_y - other.center_y) <= 1e-6 * self.scale)
+        return (
+            self.width == other.width
+            and self.height == other.height
+            and abs(self.scale - other.scale) <= tol * self.scale
+            and abs(self.center_x - other.center_x) <= 1e-6 * self.scale
+            and abs(self.center_y - other.center_y) <= 1e-6 * self.scale
+        )
 
 
 def scale_denominator(map_units_per_px: float, dpi: float = 96.0) -> float:
@@ -177,27 +188,29 @@ def _qcolor(hex_color: str, alpha: float = 1.0) -> QColor:
     return c
 
 
-def draw_lines_array(painter: QPainter, lines: np.ndarray,
-                     cancel: threading.Event | None = None) -> None:
+def draw_lines_array(
+    painter: QPainter, lines: np.ndarray, cancel: threading.Event | None = None
+) -> None:
     """Draw an ``(n, 4)`` C-contiguous float64 array of pixel segments, zero-copy."""
     lines = np.ascontiguousarray(lines, dtype=np.float64)
     n = len(lines)
     for start in range(0, n, CHUNK_LINES):
         if cancel is not None and cancel.is_set():
             raise RenderCancelled
-        chunk = lines[start:start + CHUNK_LINES]
+        chunk = lines[start : start + CHUNK_LINES]
         painter.drawLines(shiboken6.wrapInstance(chunk.ctypes.data, QLineF), len(chunk))
 
 
-def draw_points_array(painter: QPainter, points: np.ndarray,
-                      cancel: threading.Event | None = None) -> None:
+def draw_points_array(
+    painter: QPainter, points: np.ndarray, cancel: threading.Event | None = None
+) -> None:
     """Draw an ``(n, 2)`` float64 array of pixel points with the current pen, zero-copy."""
     points = np.ascontiguousarray(points, dtype=np.float64)
     n = len(points)
     for start in range(0, n, CHUNK_LINES * 2):
         if cancel is not None and cancel.is_set():
             raise RenderCancelled
-        chunk = points[start:start + CHUNK_LINES * 2]
+        chunk = points[start : start + CHUNK_LINES * 2]
         painter.drawPoints(shiboken6.wrapInstance(chunk.ctypes.data, QPointF), len(chunk))
 
 
@@ -266,8 +279,9 @@ def short_line_pixels(short: np.ndarray, w: int, h: int, width: float) -> np.nda
     if width >= 1.5:
         x = idx % w
         right = np.where(x + 1 < w, idx + 1, idx)
-        idx = np.concatenate([idx, right, np.minimum(idx + w, w * h - 1),
-                              np.minimum(right + w, w * h - 1)])
+        idx = np.concatenate(
+            [idx, right, np.minimum(idx + w, w * h - 1), np.minimum(right + w, w * h - 1)]
+        )
     return idx
 
 
@@ -322,11 +336,20 @@ class LineGeometry:
         feat_start = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=feat_start[1:])
         bounds = shapely.bounds(geoms)
-        tb = (tuple(float(v) for v in (np.nanmin(bounds[:, 0]), np.nanmin(bounds[:, 1]),
-                                       np.nanmax(bounds[:, 2]), np.nanmax(bounds[:, 3])))
-              if n and np.isfinite(bounds).any() else (math.nan,) * 4)
-        return cls(segs=segs, feat_start=feat_start, bounds=bounds, total_bounds=tb,
-                   geoms=geoms)
+        tb = (
+            tuple(
+                float(v)
+                for v in (
+                    np.nanmin(bounds[:, 0]),
+                    np.nanmin(bounds[:, 1]),
+                    np.nanmax(bounds[:, 2]),
+                    np.nanmax(bounds[:, 3]),
+                )
+            )
+            if n and np.isfinite(bounds).any()
+            else (math.nan,) * 4
+        )
+        return cls(segs=segs, feat_start=feat_start, bounds=bounds, total_bounds=tb, geoms=geoms)
 
     @property
     def n_features(self) -> int:
@@ -388,8 +411,16 @@ class PointGeometry:
             xy[:, 0] = shapely.get_x(pts)
             xy[:, 1] = shapely.get_y(pts)
         ok = np.isfinite(xy).all(axis=1)
-        tb = ((float(xy[ok, 0].min()), float(xy[ok, 1].min()), float(xy[ok, 0].max()),
-               float(xy[ok, 1].max())) if ok.any() else (math.nan,) * 4)
+        tb = (
+            (
+                float(xy[ok, 0].min()),
+                float(xy[ok, 1].min()),
+                float(xy[ok, 0].max()),
+                float(xy[ok, 1].max()),
+            )
+            if ok.any()
+            else (math.nan,) * 4
+        )
         return cls(xy=xy, total_bounds=tb)
 
 
@@ -418,11 +449,27 @@ class PolygonGeometry:
         feat_ring_start = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(feat_counts, out=feat_ring_start[1:])
         bounds = shapely.bounds(geoms)
-        tb = (tuple(float(v) for v in (np.nanmin(bounds[:, 0]), np.nanmin(bounds[:, 1]),
-                                       np.nanmax(bounds[:, 2]), np.nanmax(bounds[:, 3])))
-              if n and np.isfinite(bounds).any() else (math.nan,) * 4)
-        return cls(coords=coords, ring_start=ring_start, feat_ring_start=feat_ring_start,
-                   bounds=bounds, total_bounds=tb, geoms=geoms)
+        tb = (
+            tuple(
+                float(v)
+                for v in (
+                    np.nanmin(bounds[:, 0]),
+                    np.nanmin(bounds[:, 1]),
+                    np.nanmax(bounds[:, 2]),
+                    np.nanmax(bounds[:, 3]),
+                )
+            )
+            if n and np.isfinite(bounds).any()
+            else (math.nan,) * 4
+        )
+        return cls(
+            coords=coords,
+            ring_start=ring_start,
+            feat_ring_start=feat_ring_start,
+            bounds=bounds,
+            total_bounds=tb,
+            geoms=geoms,
+        )
 
     def anchors(self) -> np.ndarray:
         with self._lock:
@@ -459,8 +506,14 @@ class LineBatches:
         seg_keys = np.repeat(keys[order], oc)
         bkeys, bstart = np.unique(seg_keys, return_index=True)
         batch_start = np.append(bstart, len(seg_keys)).astype(np.int64)
-        return cls(keys=keys, sorted_segs=sorted_segs, feat_sorted_start=feat_sorted_start,
-                   batch_keys=bkeys, batch_start=batch_start, forward=forward)
+        return cls(
+            keys=keys,
+            sorted_segs=sorted_segs,
+            feat_sorted_start=feat_sorted_start,
+            batch_keys=bkeys,
+            batch_start=batch_start,
+            forward=forward,
+        )
 
 
 @dataclass(frozen=True)
@@ -494,10 +547,19 @@ class MapLayer:
     Preparation (segments, index, batches) is lazy and thread-safe: the render worker does it.
     """
 
-    def __init__(self, kind: str, data, name: str | None = None, title: str | None = None,
-                 style: Style | None = None, visible: bool = True, opacity: float = 1.0,
-                 label_field: str | None = None, geometry: str | None = None,
-                 language: str = "zh") -> None:
+    def __init__(
+        self,
+        kind: str,
+        data,
+        name: str | None = None,
+        title: str | None = None,
+        style: Style | None = None,
+        visible: bool = True,
+        opacity: float = 1.0,
+        label_field: str | None = None,
+        geometry: str | None = None,
+        language: str = "zh",
+    ) -> None:
         self.kind = kind
         self.name = name or kind
         self.title = title or schema.LAYER_LABELS_ZH.get(kind, self.name)
@@ -528,8 +590,15 @@ class MapLayer:
         return self._version
 
     def snapshot(self) -> LayerSnapshot:
-        return LayerSnapshot(self, self._data, self._version, self.style, self.visible,
-                             float(self.opacity), self.label_field)
+        return LayerSnapshot(
+            self,
+            self._data,
+            self._version,
+            self.style,
+            self.visible,
+            float(self.opacity),
+            self.label_field,
+        )
 
     def extent(self) -> tuple[float, float, float, float]:
         """(minx, miny, maxx, maxy) of the data (NaNs when empty)."""
@@ -591,8 +660,10 @@ class MapLayer:
     def memory_bytes(self) -> int:
         """Bytes held by the prepared arrays (not the GeoDataFrame)."""
         total = 0
-        for obj in (self._geom[1] if self._geom else None,
-                    self._styled[1] if self._styled else None):
+        for obj in (
+            self._geom[1] if self._geom else None,
+            self._styled[1] if self._styled else None,
+        ):
             if obj is None:
                 continue
             if isinstance(obj, np.ndarray):
@@ -626,8 +697,12 @@ def _guess_geometry(data) -> str:
     if data is None or len(data) == 0:
         return "line"
     t = data.geometry.iloc[0].geom_type
-    return {"Point": "point", "MultiPoint": "point", "Polygon": "polygon",
-            "MultiPolygon": "polygon"}.get(t, "line")
+    return {
+        "Point": "point",
+        "MultiPoint": "point",
+        "Polygon": "polygon",
+        "MultiPolygon": "polygon",
+    }.get(t, "line")
 
 
 def _flow_forward(data: pd.DataFrame) -> np.ndarray:
@@ -657,9 +732,14 @@ class _Label:
     priority: int
 
 
-def render_map(layers: Sequence[MapLayer | LayerSnapshot], view: View, *,
-               background: str | None = "#ffffff", dpr: float = 1.0,
-               cancel: threading.Event | None = None) -> QImage:
+def render_map(
+    layers: Sequence[MapLayer | LayerSnapshot],
+    view: View,
+    *,
+    background: str | None = "#ffffff",
+    dpr: float = 1.0,
+    cancel: threading.Event | None = None,
+) -> QImage:
     """Render layers (bottom first) for a view into a new ARGB32 image of the view's size.
 
     Safe on any thread. ``dpr`` scales symbol sizes (the view is in device pixels).
@@ -670,8 +750,9 @@ def render_map(layers: Sequence[MapLayer | LayerSnapshot], view: View, *,
         ``cancel`` was set before the image was finished.
     """
     snaps = [s if isinstance(s, LayerSnapshot) else s.snapshot() for s in layers]
-    image = QImage(max(1, view.width), max(1, view.height),
-                   QImage.Format.Format_ARGB32_Premultiplied)
+    image = QImage(
+        max(1, view.width), max(1, view.height), QImage.Format.Format_ARGB32_Premultiplied
+    )
     image.fill(QColor(background) if background else QColor(0, 0, 0, 0))
     painter = QPainter(image)
     try:
@@ -708,13 +789,19 @@ def _line_pen(sym: Symbol, dpr: float, antialias: bool) -> QPen:
     # the gaps at polyline joints when antialiased, flat caps are the cheapest otherwise
     pen.setCapStyle(Qt.PenCapStyle.SquareCap if antialias else Qt.PenCapStyle.FlatCap)
     if sym.dash != "solid":
-        pen.setStyle({"dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine,
-                      "dashdot": Qt.PenStyle.DashDotLine}.get(sym.dash, Qt.PenStyle.SolidLine))
+        pen.setStyle(
+            {
+                "dash": Qt.PenStyle.DashLine,
+                "dot": Qt.PenStyle.DotLine,
+                "dashdot": Qt.PenStyle.DashDotLine,
+            }.get(sym.dash, Qt.PenStyle.SolidLine)
+        )
     return pen
 
 
-def _visible_features(geom_bounds: np.ndarray, total_bounds, view: View, pad: float,
-                      tree_fn=None) -> np.ndarray | None:
+def _visible_features(
+    geom_bounds: np.ndarray, total_bounds, view: View, pad: float, tree_fn=None
+) -> np.ndarray | None:
     """Indices of features whose bbox meets the view (None: all of them)."""
     minx, miny, maxx, maxy = view.extent
     tminx, tminy, tmaxx, tmaxy = total_bounds
@@ -733,13 +820,18 @@ def _visible_features(geom_bounds: np.ndarray, total_bounds, view: View, pad: fl
         box = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
         return np.sort(tree_fn().query(box)).astype(np.int64)
     b = geom_bounds
-    mask = ((b[:, 2] >= minx - pad) & (b[:, 0] <= maxx + pad)
-            & (b[:, 3] >= miny - pad) & (b[:, 1] <= maxy + pad))
+    mask = (
+        (b[:, 2] >= minx - pad)
+        & (b[:, 0] <= maxx + pad)
+        & (b[:, 3] >= miny - pad)
+        & (b[:, 1] <= maxy + pad)
+    )
     return np.flatnonzero(mask)
 
 
-def _render_lines(painter: QPainter, snap: LayerSnapshot, view: View, dpr: float,
-                  cancel, labels: list[_Label]) -> None:
+def _render_lines(
+    painter: QPainter, snap: LayerSnapshot, view: View, dpr: float, cancel, labels: list[_Label]
+) -> None:
     layer = snap.layer
     geom: LineGeometry = layer.prepared_geometry(snap)
     batches: LineBatches = layer.prepared_style(snap)
@@ -754,16 +846,21 @@ def _render_lines(painter: QPainter, snap: LayerSnapshot, view: View, dpr: float
 
     # pick the visible segments of each batch
     if feats is None:
-        slices = [(int(k), batches.sorted_segs[batches.batch_start[i]:batches.batch_start[i + 1]])
-                  for i, k in enumerate(batches.batch_keys)]
+        slices = [
+            (int(k), batches.sorted_segs[batches.batch_start[i] : batches.batch_start[i + 1]])
+            for i, k in enumerate(batches.batch_keys)
+        ]
         vis_feats = np.flatnonzero(batches.keys >= 0)
     else:
         vis_feats = feats[batches.keys[feats] >= 0]
         counts = np.diff(geom.feat_start)[vis_feats]
         pos = np.sort(_ranges(batches.feat_sorted_start[vis_feats], counts))
         cut = np.searchsorted(pos, batches.batch_start)
-        slices = [(int(k), batches.sorted_segs[pos[cut[i]:cut[i + 1]]])
-                  for i, k in enumerate(batches.batch_keys) if cut[i + 1] > cut[i]]
+        slices = [
+            (int(k), batches.sorted_segs[pos[cut[i] : cut[i + 1]]])
+            for i, k in enumerate(batches.batch_keys)
+            if cut[i + 1] > cut[i]
+        ]
     # short segments are written straight into a pixel buffer (one colour per batch, in
     # batch order) and composited once; long ones are stroked with zero-copy drawLines
     prepared = []
@@ -780,11 +877,17 @@ def _render_lines(painter: QPainter, snap: LayerSnapshot, view: View, dpr: float
             if buf is None:
                 buf = np.zeros(view.width * view.height, dtype=np.uint32)
             buf[short_line_pixels(short, view.width, view.height, sym.width * dpr)] = (
-                _premultiplied_argb(sym.color))
+                _premultiplied_argb(sym.color)
+            )
         prepared.append((key, sym, lines))
     if buf is not None:
-        raster = QImage(buf.data, view.width, view.height, view.width * 4,
-                        QImage.Format.Format_ARGB32_Premultiplied)
+        raster = QImage(
+            buf.data,
+            view.width,
+            view.height,
+            view.width * 4,
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
         painter.drawImage(QPointF(0, 0), raster)
         del raster
     antialias = sum(len(lines) for _k, _s, lines in prepared) <= ANTIALIAS_MAX_LINES
@@ -805,8 +908,17 @@ def _render_lines(painter: QPainter, snap: LayerSnapshot, view: View, dpr: float
         _collect_labels(labels, snap, ok, mid, view, priority=1, dy=-9 * dpr)  # off the arrow
 
 
-def _render_arrows(painter, geom: LineGeometry, batches: LineBatches, feats: np.ndarray,
-                   view: View, dpr: float, style: Style, pens: dict, cancel) -> None:
+def _render_arrows(
+    painter,
+    geom: LineGeometry,
+    batches: LineBatches,
+    feats: np.ndarray,
+    view: View,
+    dpr: float,
+    style: Style,
+    pens: dict,
+    cancel,
+) -> None:
     mid, direc, length = geom.anchors()
     min_len = style.arrow_min_px * dpr
     f = feats[length[feats] / view.scale >= min_len]
@@ -839,8 +951,9 @@ def _render_arrows(painter, geom: LineGeometry, batches: LineBatches, feats: np.
         draw_lines_array(painter, chev, cancel)
 
 
-def _render_points(painter: QPainter, snap: LayerSnapshot, view: View, dpr: float,
-                   cancel, labels: list[_Label]) -> None:
+def _render_points(
+    painter: QPainter, snap: LayerSnapshot, view: View, dpr: float, cancel, labels: list[_Label]
+) -> None:
     layer = snap.layer
     geom: PointGeometry = layer.prepared_geometry(snap)
     codes: np.ndarray = layer.prepared_style(snap)
@@ -848,8 +961,13 @@ def _render_points(painter: QPainter, snap: LayerSnapshot, view: View, dpr: floa
     xy = geom.xy
     minx, miny, maxx, maxy = view.extent
     pad = 20 * dpr * view.scale
-    mask = ((xy[:, 0] >= minx - pad) & (xy[:, 0] <= maxx + pad) & (xy[:, 1] >= miny - pad)
-            & (xy[:, 1] <= maxy + pad) & (codes >= 0))
+    mask = (
+        (xy[:, 0] >= minx - pad)
+        & (xy[:, 0] <= maxx + pad)
+        & (xy[:, 1] >= miny - pad)
+        & (xy[:, 1] <= maxy + pad)
+        & (codes >= 0)
+    )
     feats = np.flatnonzero(mask)
     if len(feats) == 0:
         return
@@ -904,18 +1022,39 @@ def marker_path(marker: str, size: float) -> QPainterPath:
         path.addRect(QRectF(-r * 0.85, -r * 0.85, 1.7 * r, 1.7 * r))
     elif marker == "cross":
         t = r * 0.32
-        pts = [(-t, -r), (t, -r), (t, -t), (r, -t), (r, t), (t, t), (t, r), (-t, r), (-t, t),
-               (-r, t), (-r, -t), (-t, -t)]
+        pts = [
+            (-t, -r),
+            (t, -r),
+            (t, -t),
+            (r, -t),
+            (r, t),
+            (t, t),
+            (t, r),
+            (-t, r),
+            (-t, t),
+            (-r, t),
+            (-r, -t),
+            (-t, -t),
+        ]
         path.addPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
         path.closeSubpath()
     else:
         if marker == "star":
-            pts = [(r * (1.0 if i % 2 == 0 else 0.45) * math.sin(i * math.pi / 5),
-                    -r * (1.0 if i % 2 == 0 else 0.45) * math.cos(i * math.pi / 5))
-                   for i in range(10)]
+            pts = [
+                (
+                    r * (1.0 if i % 2 == 0 else 0.45) * math.sin(i * math.pi / 5),
+                    -r * (1.0 if i % 2 == 0 else 0.45) * math.cos(i * math.pi / 5),
+                )
+                for i in range(10)
+            ]
         else:
-            n, rot = {"triangle": (3, 0.0), "triangle_down": (3, math.pi), "diamond": (4, 0.0),
-                      "pentagon": (5, 0.0), "hexagon": (6, math.pi / 6)}.get(marker, (4, 0.0))
+            n, rot = {
+                "triangle": (3, 0.0),
+                "triangle_down": (3, math.pi),
+                "diamond": (4, 0.0),
+                "pentagon": (5, 0.0),
+                "hexagon": (6, math.pi / 6),
+            }.get(marker, (4, 0.0))
             angles = [rot + 2 * math.pi * i / n for i in range(n)]
             pts = [(r * math.sin(a), -r * math.cos(a)) for a in angles]
         path.addPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
@@ -954,9 +1093,12 @@ def marker_stamp(sym: Symbol, dpr: float = 1.0) -> QImage:
 
 
 _HATCH_STYLES = {
-    "bdiag": Qt.BrushStyle.BDiagPattern, "fdiag": Qt.BrushStyle.FDiagPattern,
-    "cross": Qt.BrushStyle.CrossPattern, "diagcross": Qt.BrushStyle.DiagCrossPattern,
-    "horizontal": Qt.BrushStyle.HorPattern, "vertical": Qt.BrushStyle.VerPattern,
+    "bdiag": Qt.BrushStyle.BDiagPattern,
+    "fdiag": Qt.BrushStyle.FDiagPattern,
+    "cross": Qt.BrushStyle.CrossPattern,
+    "diagcross": Qt.BrushStyle.DiagCrossPattern,
+    "horizontal": Qt.BrushStyle.HorPattern,
+    "vertical": Qt.BrushStyle.VerPattern,
 }
 
 
@@ -966,13 +1108,15 @@ def polygon_brushes(sym: Symbol) -> list[QBrush]:
     if sym.fill:
         brushes.append(QBrush(_qcolor(sym.fill, sym.fill_alpha)))
     if sym.hatch and sym.hatch != "none":
-        brushes.append(QBrush(_qcolor(sym.color), _HATCH_STYLES.get(sym.hatch,
-                                                                  Qt.BrushStyle.BDiagPattern)))
+        brushes.append(
+            QBrush(_qcolor(sym.color), _HATCH_STYLES.get(sym.hatch, Qt.BrushStyle.BDiagPattern))
+        )
     return brushes
 
 
-def _render_polygons(painter: QPainter, snap: LayerSnapshot, view: View, dpr: float,
-                     cancel, labels: list[_Label]) -> None:
+def _render_polygons(
+    painter: QPainter, snap: LayerSnapshot, view: View, dpr: float, cancel, labels: list[_Label]
+) -> None:
     layer = snap.layer
     geom: PolygonGeometry = layer.prepared_geometry(snap)
     codes: np.ndarray = layer.prepared_style(snap)
@@ -1013,7 +1157,7 @@ def polygon_path(geom: PolygonGeometry, f: int, view: View) -> QPainterPath | No
     path.setFillRule(Qt.FillRule.OddEvenFill)
     r0, r1 = geom.feat_ring_start[f], geom.feat_ring_start[f + 1]
     for r in range(r0, r1):
-        xy = geom.coords[geom.ring_start[r]:geom.ring_start[r + 1]]
+        xy = geom.coords[geom.ring_start[r] : geom.ring_start[r + 1]]
         px, py = view.to_pixel(xy[:, 0], xy[:, 1])
         pix = np.column_stack([px, py])
         if len(pix) > 8:  # drop vertices within half a pixel of the previous kept one
@@ -1036,9 +1180,16 @@ def label_font(dpr: float = 1.0, point_size: float = 9.0) -> QFont:
     return font
 
 
-def _collect_labels(labels: list[_Label], snap: LayerSnapshot, feats: np.ndarray,
-                    anchors: np.ndarray, view: View, priority: int, dx: float = 0.0,
-                    dy: float = 0.0) -> None:
+def _collect_labels(
+    labels: list[_Label],
+    snap: LayerSnapshot,
+    feats: np.ndarray,
+    anchors: np.ndarray,
+    view: View,
+    priority: int,
+    dx: float = 0.0,
+    dy: float = 0.0,
+) -> None:
     feats = feats[np.isfinite(anchors[feats]).all(axis=1)]
     if len(feats) == 0 or len(feats) > LABEL_MAX_CANDIDATES:
         return
@@ -1052,8 +1203,9 @@ def _collect_labels(labels: list[_Label], snap: LayerSnapshot, feats: np.ndarray
             labels.append(_Label(text, x + dx, y + dy, priority))
 
 
-def _render_labels(painter: QPainter, labels: list[_Label], view: View, dpr: float,
-                   cancel) -> None:
+def _render_labels(
+    painter: QPainter, labels: list[_Label], view: View, dpr: float, cancel
+) -> None:
     font = label_font(dpr)
     metrics = QFontMetricsF(font)
     cell = 64.0
@@ -1064,11 +1216,18 @@ def _render_labels(painter: QPainter, labels: list[_Label], view: View, dpr: flo
         w, h = rect.width(), rect.height()
         x = lab.x if lab.priority == 2 else lab.x - w / 2
         box = QRectF(x - 2, lab.y - h / 2 - 2, w + 4, h + 4)
-        if (box.right() < 0 or box.left() > view.width or box.bottom() < 0
-                or box.top() > view.height):
+        if (
+            box.right() < 0
+            or box.left() > view.width
+            or box.bottom() < 0
+            or box.top() > view.height
+        ):
             continue
-        cells = [(i, j) for i in range(int(box.left() // cell), int(box.right() // cell) + 1)
-                 for j in range(int(box.top() // cell), int(box.bottom() // cell) + 1)]
+        cells = [
+            (i, j)
+            for i in range(int(box.left() // cell), int(box.right() // cell) + 1)
+            for j in range(int(box.top() // cell), int(box.bottom() // cell) + 1)
+        ]
         if any(box.intersects(o) for c in cells for o in grid.get(c, ())):
             continue
         for c in cells:
@@ -1164,8 +1323,9 @@ class RenderThread(QThread):
                 self._running = job
             t0 = time.perf_counter()
             try:
-                image = render_map(job.layers, job.view, background=job.background,
-                                   dpr=job.dpr, cancel=job.cancel)
+                image = render_map(
+                    job.layers, job.view, background=job.background, dpr=job.dpr, cancel=job.cancel
+                )
             except RenderCancelled:
                 image = None
             except Exception as exc:

@@ -94,9 +94,11 @@ class _EnterFilter(QObject):
         self._form = form
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.KeyPress
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and not isinstance(obj, QPlainTextEdit)):
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not isinstance(obj, QPlainTextEdit)
+        ):
             if isinstance(obj, QComboBox) and obj.view().isVisible():
                 return False
             self._form.save()
@@ -125,8 +127,14 @@ class RecordForm(QWidget):
     pick_location_requested = Signal()
     command_done = Signal(object)
 
-    def __init__(self, store: SurveyStore, kind: str, *, undo_stack: QUndoStack | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: SurveyStore,
+        kind: str,
+        *,
+        undo_stack: QUndoStack | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.kind = kind
@@ -143,53 +151,90 @@ class RecordForm(QWidget):
     # --- labels (literal self.tr calls so lupdate finds them) --------------------------------
     def _labels(self) -> dict[str, str]:
         return {
-            "date": self.tr("Date"), "method": self.tr("Method"),
-            "contractor": self.tr("Contractor"), "crew": self.tr("Crew"),
-            "weather": self.tr("Weather"), "remarks": self.tr("Remarks"),
-            "inspection_id": self.tr("Inspection"), "pipe_id": self.tr("Pipe"),
-            "start_node": self.tr("Start manhole"), "end_node": self.tr("End manhole"),
+            "date": self.tr("Date"),
+            "method": self.tr("Method"),
+            "contractor": self.tr("Contractor"),
+            "crew": self.tr("Crew"),
+            "weather": self.tr("Weather"),
+            "remarks": self.tr("Remarks"),
+            "inspection_id": self.tr("Inspection"),
+            "pipe_id": self.tr("Pipe"),
+            "start_node": self.tr("Start manhole"),
+            "end_node": self.tr("End manhole"),
             "reverse": self.tr("Inspected against digitised direction"),
             "distance_m": self.tr("Distance from start (m)"),
-            "clock_from": self.tr("Clock from"), "clock_to": self.tr("Clock to"),
-            "length_m": self.tr("Defect length (m)"), "code": self.tr("Defect code"),
-            "grade": self.tr("Grade"), "photos": self.tr("Photos"),
-            "video_time": self.tr("Video time"), "x": self.tr("X"), "y": self.tr("Y"),
-            "direction": self.tr("Direction"), "pipe_ids": self.tr("Pipes"),
-            "node_id": self.tr("Manhole"), "cod_mgl": self.tr("COD (mg/L)"),
+            "clock_from": self.tr("Clock from"),
+            "clock_to": self.tr("Clock to"),
+            "length_m": self.tr("Defect length (m)"),
+            "code": self.tr("Defect code"),
+            "grade": self.tr("Grade"),
+            "photos": self.tr("Photos"),
+            "video_time": self.tr("Video time"),
+            "x": self.tr("X"),
+            "y": self.tr("Y"),
+            "direction": self.tr("Direction"),
+            "pipe_ids": self.tr("Pipes"),
+            "node_id": self.tr("Manhole"),
+            "cod_mgl": self.tr("COD (mg/L)"),
             "nh3n_mgl": self.tr("NH3-N (mg/L)"),
             "conductivity_us_cm": self.tr("Conductivity (µS/cm)"),
-            "flow_observed": self.tr("Dry-weather flow observed"), "smell": self.tr("Smell"),
-            "enterprise_id": self.tr("Source enterprise"), "event": self.tr("Event"),
-            "at_kind": self.tr("At"), "at_id": self.tr("Feature id"),
-            "volume_m3": self.tr("Volume (m³)"), "depth_mm": self.tr("Siltation depth (mm)"),
-            "description": self.tr("Problem"), "location": self.tr("Location"),
-            "measure": self.tr("Measure"), "responsible_body": self.tr("Responsible body"),
+            "flow_observed": self.tr("Dry-weather flow observed"),
+            "smell": self.tr("Smell"),
+            "enterprise_id": self.tr("Source enterprise"),
+            "event": self.tr("Event"),
+            "at_kind": self.tr("At"),
+            "at_id": self.tr("Feature id"),
+            "volume_m3": self.tr("Volume (m³)"),
+            "depth_mm": self.tr("Siltation depth (mm)"),
+            "description": self.tr("Problem"),
+            "location": self.tr("Location"),
+            "measure": self.tr("Measure"),
+            "responsible_body": self.tr("Responsible body"),
             "responsible_person": self.tr("Responsible person"),
-            "deadline": self.tr("Deadline"), "status": self.tr("Status"),
-            "notes": self.tr("Progress notes"), "source": self.tr("Source"),
-            "source_ref": self.tr("Source reference"), "layer": self.tr("Layer"),
+            "deadline": self.tr("Deadline"),
+            "status": self.tr("Status"),
+            "notes": self.tr("Progress notes"),
+            "source": self.tr("Source"),
+            "source_ref": self.tr("Source reference"),
+            "layer": self.tr("Layer"),
             "feature_ids": self.tr("Features"),
         }
 
     def _choice_labels(self) -> dict[str, str]:
         return {
-            "cctv": self.tr("CCTV"), "qv": self.tr("QV periscope"), "sonar": self.tr("Sonar"),
-            "manual": self.tr("Manual"), "dye": self.tr("Dye test"),
-            "smoke": self.tr("Smoke test"), "sewage_to_rain": self.tr("Sewage → rain"),
-            "rain_to_sewage": self.tr("Rain → sewage"), "leak": self.tr("Leak"),
-            "overflow": self.tr("Overflow"), "manhole": self.tr("Manhole"),
-            "outfall": self.tr("Outfall"), "pipe": self.tr("Pipe"), "open": self.tr("Open"),
-            "in_progress": self.tr("In progress"), "done": self.tr("Done"),
-            "verified": self.tr("Verified"), "network_check": self.tr("Network check"),
-            "defect": self.tr("Defect"), "misconnection": self.tr("Misconnection"),
-            "protected_area": self.tr("Protected-area conflict"), "import": self.tr("Import"),
+            "cctv": self.tr("CCTV"),
+            "qv": self.tr("QV periscope"),
+            "sonar": self.tr("Sonar"),
+            "manual": self.tr("Manual"),
+            "dye": self.tr("Dye test"),
+            "smoke": self.tr("Smoke test"),
+            "sewage_to_rain": self.tr("Sewage → rain"),
+            "rain_to_sewage": self.tr("Rain → sewage"),
+            "leak": self.tr("Leak"),
+            "overflow": self.tr("Overflow"),
+            "manhole": self.tr("Manhole"),
+            "outfall": self.tr("Outfall"),
+            "pipe": self.tr("Pipe"),
+            "open": self.tr("Open"),
+            "in_progress": self.tr("In progress"),
+            "done": self.tr("Done"),
+            "verified": self.tr("Verified"),
+            "network_check": self.tr("Network check"),
+            "defect": self.tr("Defect"),
+            "misconnection": self.tr("Misconnection"),
+            "protected_area": self.tr("Protected-area conflict"),
+            "import": self.tr("Import"),
         }
 
     def _title(self) -> str:
-        return {"inspection": self.tr("Inspection"), "observation": self.tr("Pipe defect"),
-                "misconnection": self.tr("Misconnection"), "leak": self.tr("Leak / overflow"),
-                "siltation": self.tr("Siltation"), "problem": self.tr("Ledger problem")
-                }[self.kind]
+        return {
+            "inspection": self.tr("Inspection"),
+            "observation": self.tr("Pipe defect"),
+            "misconnection": self.tr("Misconnection"),
+            "leak": self.tr("Leak / overflow"),
+            "siltation": self.tr("Siltation"),
+            "problem": self.tr("Ledger problem"),
+        }[self.kind]
 
     # --- building ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -276,9 +321,11 @@ class RecordForm(QWidget):
                 if not c.active:
                     continue
                 w.addItem(f"{c.code} {c.label_zh} {c.label_en}", c.code)
-                tip = "\n".join(f"{g.grade}: {g.zh} / {g.en}"
-                                + (f" ({g.score:g})" if g.score is not None else "")
-                                for g in c.grades)
+                tip = "\n".join(
+                    f"{g.grade}: {g.zh} / {g.en}"
+                    + (f" ({g.score:g})" if g.score is not None else "")
+                    for g in c.grades
+                )
                 w.setItemData(w.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
             return w
         if name == "inspection_id":
@@ -420,8 +467,7 @@ class RecordForm(QWidget):
         for name in self.widgets:
             self._set_value(name, getattr(rec, name))
         self.clear_problems()
-        self.status_label.setText(self.tr("Editing revision %1").replace("%1",
-                                                                         str(rec.revision)))
+        self.status_label.setText(self.tr("Editing revision %1").replace("%1", str(rec.revision)))
 
     def new_record(self, **values: Any) -> None:
         """Start a new record (``values`` pre-fill fields, e.g. ``pipe_id``)."""
@@ -507,8 +553,11 @@ class RecordForm(QWidget):
 
     def _on_photos_button_clicked(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("Attach photos"), "",
-            self.tr("Images (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)"))
+            self,
+            self.tr("Attach photos"),
+            "",
+            self.tr("Images (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)"),
+        )
         if files:
             self.attach_photos(files)
 
@@ -551,8 +600,11 @@ class RecordForm(QWidget):
         for spec in rec.specs():
             v = getattr(rec, spec.name)
             if spec.kind == "real" and isinstance(v, str):
-                out.append(FieldProblem(spec.name, "not_number", f"{v!r} is not a number.",
-                                        f"“{v}”不是数字。", v))
+                out.append(
+                    FieldProblem(
+                        spec.name, "not_number", f"{v!r} is not a number.", f"“{v}”不是数字。", v
+                    )
+                )
         return out
 
     def save(self) -> Record | None:
@@ -567,8 +619,9 @@ class RecordForm(QWidget):
         if self.record is None:
             cmd = AddRecord(self.store, rec, label=self.tr("Add %1").replace("%1", self._title()))
         else:
-            cmd = EditRecord(self.store, rec,
-                             label=self.tr("Edit %1").replace("%1", self._title()))
+            cmd = EditRecord(
+                self.store, rec, label=self.tr("Edit %1").replace("%1", self._title())
+            )
         try:
             cmd.do()
         except RecordValidationError as exc:
@@ -598,4 +651,3 @@ def make_form(store: SurveyStore, kind: str, **kw: Any) -> RecordForm:
     """A form for ``kind`` (``observation``, ``inspection``, ``misconnection``, ``leak``,
     ``siltation``, ``problem``)."""
     return RecordForm(store, kind, **kw)
-

@@ -31,16 +31,41 @@ from network import schema
 SINGLE, CATEGORIZED, GRADUATED = "single", "categorized", "graduated"
 STYLE_KINDS = (SINGLE, CATEGORIZED, GRADUATED)
 
-MARKERS = ("circle", "square", "triangle", "triangle_down", "diamond", "pentagon", "hexagon",
-           "star", "cross")
+MARKERS = (
+    "circle",
+    "square",
+    "triangle",
+    "triangle_down",
+    "diamond",
+    "pentagon",
+    "hexagon",
+    "star",
+    "cross",
+)
 DASHES = ("solid", "dash", "dot", "dashdot")
 HATCHES = ("none", "bdiag", "fdiag", "cross", "diagcross", "horizontal", "vertical")
 
-MPL_MARKERS = {"circle": "o", "square": "s", "triangle": "^", "triangle_down": "v",
-               "diamond": "D", "pentagon": "p", "hexagon": "h", "star": "*", "cross": "X"}
+MPL_MARKERS = {
+    "circle": "o",
+    "square": "s",
+    "triangle": "^",
+    "triangle_down": "v",
+    "diamond": "D",
+    "pentagon": "p",
+    "hexagon": "h",
+    "star": "*",
+    "cross": "X",
+}
 MPL_DASHES = {"solid": "-", "dash": "--", "dot": ":", "dashdot": "-."}
-MPL_HATCHES = {"none": None, "bdiag": "////", "fdiag": "\\\\\\\\", "cross": "++",
-               "diagcross": "xx", "horizontal": "--", "vertical": "||"}
+MPL_HATCHES = {
+    "none": None,
+    "bdiag": "////",
+    "fdiag": "\\\\\\\\",
+    "cross": "++",
+    "diagcross": "xx",
+    "horizontal": "--",
+    "vertical": "||",
+}
 
 FLOW_FORWARD = "flow_forward"  # bool per pipe: flow runs in digitised order (default True)
 CONNECTION_STATUS = "connection_status"  # enterprises: connected / not_connected / unknown
@@ -76,23 +101,58 @@ DIAMETER_WIDTHS_PX = (1.0, 1.8, 2.6, 3.6)
 
 _TEXT = {
     "zh": {
-        "unknown": "未知", "other": "其他", "missing": "无值", "flow": "流向",
-        "connected": "已接管", "not_connected": "未接管", "manhole": "检查井",
-        "plant": "污水处理厂", "boundary": "园区范围", "all": "全部",
+        "unknown": "未知",
+        "other": "其他",
+        "missing": "无值",
+        "flow": "流向",
+        "connected": "已接管",
+        "not_connected": "未接管",
+        "manhole": "检查井",
+        "plant": "污水处理厂",
+        "boundary": "园区范围",
+        "all": "全部",
     },
     "en": {
-        "unknown": "unknown", "other": "other", "missing": "no value", "flow": "flow direction",
-        "connected": "connected", "not_connected": "not connected", "manhole": "manhole",
-        "plant": "treatment plant", "boundary": "park boundary", "all": "all",
+        "unknown": "unknown",
+        "other": "other",
+        "missing": "no value",
+        "flow": "flow direction",
+        "connected": "connected",
+        "not_connected": "not connected",
+        "manhole": "manhole",
+        "plant": "treatment plant",
+        "boundary": "park boundary",
+        "all": "all",
     },
 }
-_EN_SYSTEM = {schema.SEWAGE: "sewage", schema.RAIN: "rain", schema.COMBINED: "combined",
-              schema.INDUSTRIAL: "industrial wastewater"}
-_EN_ZONE = {"redline": "ecological redline", "nature_reserve": "nature reserve",
-            "water_source": "drinking-water source", "scenic": "scenic area", "other": "other"}
+_EN_SYSTEM = {
+    schema.SEWAGE: "sewage",
+    schema.RAIN: "rain",
+    schema.COMBINED: "combined",
+    schema.INDUSTRIAL: "industrial wastewater",
+}
+_EN_ZONE = {
+    "redline": "ecological redline",
+    "nature_reserve": "nature reserve",
+    "water_source": "drinking-water source",
+    "scenic": "scenic area",
+    "other": "other",
+}
 
-CATEGORY_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-                    "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a")
+CATEGORY_PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#393b79",
+    "#ad494a",
+)
 MAX_CATEGORIES = 40
 
 
@@ -142,8 +202,10 @@ class WidthRule:
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.breaks) + 1:
-            raise ValueError("WidthRule needs exactly one more width than breaks; got "
-                             f"{len(self.widths)} widths for {len(self.breaks)} breaks.")
+            raise ValueError(
+                "WidthRule needs exactly one more width than breaks; got "
+                f"{len(self.widths)} widths for {len(self.breaks)} breaks."
+            )
 
 
 @dataclass(frozen=True)
@@ -182,8 +244,7 @@ class Style:
         if sym is None or self.width_rule is None:
             return sym
         rule = self.width_rule
-        width = (rule.missing_width if width_code >= len(rule.widths)
-                 else rule.widths[width_code])
+        width = rule.missing_width if width_code >= len(rule.widths) else rule.widths[width_code]
         return replace(sym, width=width if width is not None else rule.widths[0])
 
 
@@ -208,13 +269,15 @@ def classify(style: Style, data: pd.DataFrame) -> np.ndarray:
     col = data[style.field]
     if style.kind == CATEGORIZED:
         # a dict lookup is hashed per value in C; 1 == 1.0 == np.int64(1) hash alike
-        lookup = {c.value: i for i, c in enumerate(style.classes) if _category_key(c.value)
-                  is not None}
+        lookup = {
+            c.value: i for i, c in enumerate(style.classes) if _category_key(c.value) is not None
+        }
         mapped = col.map(lookup) if lookup else pd.Series(np.nan, index=col.index)
         ok = mapped.notna().to_numpy()
         codes[ok] = mapped[ok].to_numpy().astype(np.int32)
-        missing_class = next((i for i, c in enumerate(style.classes)
-                              if _category_key(c.value) is None), None)
+        missing_class = next(
+            (i for i, c in enumerate(style.classes) if _category_key(c.value) is None), None
+        )
         if missing_class is not None:
             codes[col.isna().to_numpy()] = missing_class
         return codes
@@ -266,9 +329,13 @@ def single_style(geometry: str, color: str = "#3c78b4") -> Style:
     return Style(kind=SINGLE, default=base_symbol(geometry, color))
 
 
-def categorized_style(data: pd.DataFrame, field_name: str, geometry: str,
-                      palette: Sequence[str] = CATEGORY_PALETTE,
-                      language: str = "zh") -> Style:
+def categorized_style(
+    data: pd.DataFrame,
+    field_name: str,
+    geometry: str,
+    palette: Sequence[str] = CATEGORY_PALETTE,
+    language: str = "zh",
+) -> Style:
     """One class per distinct value of ``field_name`` (at most ``MAX_CATEGORIES``; the rest
     and missing values get a grey default symbol)."""
     if field_name not in data.columns:
@@ -276,24 +343,37 @@ def categorized_style(data: pd.DataFrame, field_name: str, geometry: str,
     counts = data[field_name].dropna().map(_category_key).value_counts()
     values = sorted(counts.index[:MAX_CATEGORIES], key=lambda v: (str(type(v)), v))
     text = _TEXT.get(language, _TEXT["zh"])
-    classes = tuple(StyleClass(label=str(v), value=v,
-                               symbol=base_symbol(geometry, palette[i % len(palette)]))
-                    for i, v in enumerate(values))
-    return Style(kind=CATEGORIZED, field=field_name, classes=classes,
-                 default=base_symbol(geometry, UNKNOWN_COLOR), default_label=text["other"])
+    classes = tuple(
+        StyleClass(label=str(v), value=v, symbol=base_symbol(geometry, palette[i % len(palette)]))
+        for i, v in enumerate(values)
+    )
+    return Style(
+        kind=CATEGORIZED,
+        field=field_name,
+        classes=classes,
+        default=base_symbol(geometry, UNKNOWN_COLOR),
+        default_label=text["other"],
+    )
 
 
-def graduated_style(data: pd.DataFrame, field_name: str, geometry: str, n_classes: int = 5,
-                    method: str = "quantile",
-                    ramp: tuple[str, str] = ("#fde0c5", "#b2182b")) -> Style:
+def graduated_style(
+    data: pd.DataFrame,
+    field_name: str,
+    geometry: str,
+    n_classes: int = 5,
+    method: str = "quantile",
+    ramp: tuple[str, str] = ("#fde0c5", "#b2182b"),
+) -> Style:
     """Classes of a numeric field by ``method`` "quantile" or "equal" interval, coloured along
     a two-colour ramp. Missing values get a grey default symbol."""
     if field_name not in data.columns:
         raise ValueError(f"No field {field_name!r} in this layer; fields: {list(data.columns)}.")
     values = pd.to_numeric(data[field_name], errors="coerce").dropna().to_numpy(dtype=float)
     if values.size == 0:
-        raise ValueError(f"Field {field_name!r} has no numeric values to classify; choose a "
-                         "numeric field or a categorized style.")
+        raise ValueError(
+            f"Field {field_name!r} has no numeric values to classify; choose a "
+            "numeric field or a categorized style."
+        )
     n_classes = max(1, int(n_classes))
     if method == "quantile":
         edges = np.unique(np.quantile(values, np.linspace(0, 1, n_classes + 1)))
@@ -305,11 +385,20 @@ def graduated_style(data: pd.DataFrame, field_name: str, geometry: str, n_classe
         edges = np.array([edges[0], edges[0]])
     colors = color_ramp(ramp[0], ramp[1], edges.size - 1)
     classes = tuple(
-        StyleClass(label=f"{_fmt_num(lo)} – {_fmt_num(hi)}", lower=float(lo), upper=float(hi),
-                   symbol=_graduated_symbol(geometry, colors[i], i, edges.size - 1))
-        for i, (lo, hi) in enumerate(itertools.pairwise(edges)))
-    return Style(kind=GRADUATED, field=field_name, classes=classes,
-                 default=base_symbol(geometry, UNKNOWN_COLOR))
+        StyleClass(
+            label=f"{_fmt_num(lo)} – {_fmt_num(hi)}",
+            lower=float(lo),
+            upper=float(hi),
+            symbol=_graduated_symbol(geometry, colors[i], i, edges.size - 1),
+        )
+        for i, (lo, hi) in enumerate(itertools.pairwise(edges))
+    )
+    return Style(
+        kind=GRADUATED,
+        field=field_name,
+        classes=classes,
+        default=base_symbol(geometry, UNKNOWN_COLOR),
+    )
 
 
 def _graduated_symbol(geometry: str, color: str, i: int, n: int) -> Symbol:
@@ -323,8 +412,8 @@ def _graduated_symbol(geometry: str, color: str, i: int, n: int) -> Symbol:
 
 def color_ramp(start: str, end: str, n: int) -> list[str]:
     """``n`` colours from ``start`` to ``end`` (hex strings), linear in RGB."""
-    a = np.array([int(start[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
-    b = np.array([int(end[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    a = np.array([int(start[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    b = np.array([int(end[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
     out = []
     for t in np.linspace(0.0, 1.0, max(n, 1)) if n > 1 else [1.0]:
         r, g, bl = np.round(a + (b - a) * t).astype(int)
@@ -337,8 +426,15 @@ def _fmt_num(v: float) -> str:
 
 
 # --- defaults per layer kind -------------------------------------------------------------------
-DRAW_ORDER = (schema.ZONES, schema.BOUNDARY, schema.PIPES, schema.MANHOLES, schema.PLANTS,
-              schema.ENTERPRISES, schema.OUTFALLS)
+DRAW_ORDER = (
+    schema.ZONES,
+    schema.BOUNDARY,
+    schema.PIPES,
+    schema.MANHOLES,
+    schema.PLANTS,
+    schema.ENTERPRISES,
+    schema.OUTFALLS,
+)
 
 
 def default_style(kind: str, language: str = "zh") -> Style:
@@ -353,61 +449,118 @@ def default_style(kind: str, language: str = "zh") -> Style:
     zh = language == "zh"
     if kind == schema.PIPES:
         labels = schema.SYSTEM_LABELS_ZH if zh else _EN_SYSTEM
-        classes = tuple(StyleClass(label=labels[v], value=v, symbol=Symbol(color=c, width=1.4))
-                        for v, c in SYSTEM_COLORS.items())
-        rule = WidthRule(field=schema.DIAMETER_MM, breaks=DIAMETER_BREAKS_MM,
-                         widths=DIAMETER_WIDTHS_PX, missing_width=DIAMETER_WIDTHS_PX[0],
-                         labels=("DN < 300", "DN 300–600", "DN 600–1000", "DN ≥ 1000"))
-        return Style(kind=CATEGORIZED, field=schema.SYSTEM, classes=classes,
-                     default=Symbol(color=UNKNOWN_COLOR, width=1.2),
-                     default_label=text["unknown"], width_rule=rule, arrows=True)
+        classes = tuple(
+            StyleClass(label=labels[v], value=v, symbol=Symbol(color=c, width=1.4))
+            for v, c in SYSTEM_COLORS.items()
+        )
+        rule = WidthRule(
+            field=schema.DIAMETER_MM,
+            breaks=DIAMETER_BREAKS_MM,
+            widths=DIAMETER_WIDTHS_PX,
+            missing_width=DIAMETER_WIDTHS_PX[0],
+            labels=("DN < 300", "DN 300–600", "DN 600–1000", "DN ≥ 1000"),
+        )
+        return Style(
+            kind=CATEGORIZED,
+            field=schema.SYSTEM,
+            classes=classes,
+            default=Symbol(color=UNKNOWN_COLOR, width=1.2),
+            default_label=text["unknown"],
+            width_rule=rule,
+            arrows=True,
+        )
     if kind == schema.MANHOLES:
-        return Style(kind=SINGLE, default=Symbol(color="#ffffff", size=6.0, marker="circle",
-                                                 outline="#404040", width=1.0),
-                     default_label=text["manhole"], max_mpp=4.0)
+        return Style(
+            kind=SINGLE,
+            default=Symbol(
+                color="#ffffff", size=6.0, marker="circle", outline="#404040", width=1.0
+            ),
+            default_label=text["manhole"],
+            max_mpp=4.0,
+        )
     if kind == schema.OUTFALLS:
-        labels = schema.OUTFALL_CLASS_LABELS_ZH if zh else {k: k.replace("_", " ")
-                                                            for k in OUTFALL_SYMBOLS}
-        classes = tuple(StyleClass(label=labels[k], value=k,
-                                   symbol=Symbol(color=c, size=12.0, marker=m, outline="#202020"))
-                        for k, (m, c) in OUTFALL_SYMBOLS.items())
-        return Style(kind=CATEGORIZED, field=schema.OUTFALL_CLASS, classes=classes,
-                     default=Symbol(color=UNKNOWN_COLOR, size=11.0, marker="cross",
-                                    outline="#202020"),
-                     default_label=text["unknown"])
+        labels = (
+            schema.OUTFALL_CLASS_LABELS_ZH
+            if zh
+            else {k: k.replace("_", " ") for k in OUTFALL_SYMBOLS}
+        )
+        classes = tuple(
+            StyleClass(
+                label=labels[k],
+                value=k,
+                symbol=Symbol(color=c, size=12.0, marker=m, outline="#202020"),
+            )
+            for k, (m, c) in OUTFALL_SYMBOLS.items()
+        )
+        return Style(
+            kind=CATEGORIZED,
+            field=schema.OUTFALL_CLASS,
+            classes=classes,
+            default=Symbol(color=UNKNOWN_COLOR, size=11.0, marker="cross", outline="#202020"),
+            default_label=text["unknown"],
+        )
     if kind == schema.ENTERPRISES:
-        classes = tuple(StyleClass(label=text[v], value=v,
-                                   symbol=Symbol(color=c, size=10.0, marker="square",
-                                                 outline="#202020"))
-                        for v, c in CONNECTION_COLORS.items())
-        return Style(kind=CATEGORIZED, field=CONNECTION_STATUS, classes=classes,
-                     default=Symbol(color=CONNECTION_COLORS["unknown"], size=10.0,
-                                    marker="square", outline="#202020"),
-                     default_label=text["unknown"])
+        classes = tuple(
+            StyleClass(
+                label=text[v],
+                value=v,
+                symbol=Symbol(color=c, size=10.0, marker="square", outline="#202020"),
+            )
+            for v, c in CONNECTION_COLORS.items()
+        )
+        return Style(
+            kind=CATEGORIZED,
+            field=CONNECTION_STATUS,
+            classes=classes,
+            default=Symbol(
+                color=CONNECTION_COLORS["unknown"], size=10.0, marker="square", outline="#202020"
+            ),
+            default_label=text["unknown"],
+        )
     if kind == schema.PLANTS:
-        return Style(kind=SINGLE, default=Symbol(color="#00707a", size=18.0, marker="hexagon",
-                                                 outline="#102020", width=1.5),
-                     default_label=text["plant"])
+        return Style(
+            kind=SINGLE,
+            default=Symbol(
+                color="#00707a", size=18.0, marker="hexagon", outline="#102020", width=1.5
+            ),
+            default_label=text["plant"],
+        )
     if kind == schema.ZONES:
         labels = schema.ZONE_CLASS_LABELS_ZH if zh else _EN_ZONE
-        classes = tuple(StyleClass(label=labels[k], value=k,
-                                   symbol=Symbol(color=c, width=1.5, fill=c, fill_alpha=0.12,
-                                                 hatch="bdiag"))
-                        for k, c in ZONE_COLORS.items())
-        return Style(kind=CATEGORIZED, field=schema.ZONE_CLASS, classes=classes,
-                     default=Symbol(color=ZONE_COLORS["other"], width=1.5,
-                                    fill=ZONE_COLORS["other"], fill_alpha=0.12, hatch="bdiag"),
-                     default_label=text["other"])
+        classes = tuple(
+            StyleClass(
+                label=labels[k],
+                value=k,
+                symbol=Symbol(color=c, width=1.5, fill=c, fill_alpha=0.12, hatch="bdiag"),
+            )
+            for k, c in ZONE_COLORS.items()
+        )
+        return Style(
+            kind=CATEGORIZED,
+            field=schema.ZONE_CLASS,
+            classes=classes,
+            default=Symbol(
+                color=ZONE_COLORS["other"],
+                width=1.5,
+                fill=ZONE_COLORS["other"],
+                fill_alpha=0.12,
+                hatch="bdiag",
+            ),
+            default_label=text["other"],
+        )
     if kind == schema.BOUNDARY:
-        return Style(kind=SINGLE, default=Symbol(color="#303030", width=2.2, fill=None,
-                                                 dash="dash"),
-                     default_label=text["boundary"])
+        return Style(
+            kind=SINGLE,
+            default=Symbol(color="#303030", width=2.2, fill=None, dash="dash"),
+            default_label=text["boundary"],
+        )
     return single_style(schema.GEOMETRY_KIND.get(kind, "line"), UNKNOWN_COLOR)
 
 
 # --- legend --------------------------------------------------------------------------------------
-def legend_entries(style: Style, geometry: str, language: str = "zh",
-                   data: pd.DataFrame | None = None) -> list[LegendEntry]:
+def legend_entries(
+    style: Style, geometry: str, language: str = "zh", data: pd.DataFrame | None = None
+) -> list[LegendEntry]:
     """Legend rows matching what :func:`classify` draws.
 
     With ``data``, categories that no feature uses are left out (the default row too).
@@ -424,8 +577,10 @@ def legend_entries(style: Style, geometry: str, language: str = "zh",
             continue
         sym = cls.symbol if mid_width is None else replace(cls.symbol, width=mid_width)
         entries.append(LegendEntry(cls.label, sym, geometry))
-    if style.default is not None and ((used is None and style.kind == SINGLE)
-                                      or (used is not None and len(style.classes) in used)):
+    if style.default is not None and (
+        (used is None and style.kind == SINGLE)
+        or (used is not None and len(style.classes) in used)
+    ):
         label = style.default_label or (text["all"] if style.kind == SINGLE else text["other"])
         entries.append(LegendEntry(label, style.default, geometry))
     if style.width_rule is not None:

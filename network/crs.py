@@ -80,7 +80,7 @@ def gk3_zone_epsg(zone: int) -> int:
 
 def gk3_cm_epsg(lon: float) -> int:
     """EPSG code of the CGCS2000 3° GK CRS (no zone prefix) whose central meridian is nearest."""
-    cm = int(round(lon / 3.0)) * 3
+    cm = round(lon / 3.0) * 3
     cm = min(max(cm, 75), 135)
     return _GK3_CM_FIRST + (cm - _GK3_CM0) // 3
 

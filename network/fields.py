@@ -195,6 +195,10 @@ def normalise_column(
         bad = present & out.isna().to_numpy()
         return out.astype(object), bad
     table = _TABLES[vtype]
+    keywords = [
+        (c, [_norm(w) for w in words if len(_norm(w)) >= 2 and not _norm(w).isascii()])
+        for c, words in VALUE_SYNONYMS[vtype].items()
+    ]
 
     def code(v: Any) -> str | None:
         s = _as_str(v)
@@ -203,9 +207,10 @@ def normalise_column(
         k = _norm(s)
         if k in table:
             return table[k]
-        # e.g. "污水管", "DN300雨水": a known word inside the value
-        for word, c in sorted(table.items(), key=lambda kv: -len(kv[0])):
-            if len(word) >= 2 and not word.isascii() and word in k:
+        # e.g. "污水管", "DN300雨水", "饮用水水源一级保护区": a known word inside the value;
+        # codes are tried in the order of the synonym table (most specific first)
+        for c, words in keywords:
+            if any(w in k for w in words):
                 return c
         return None
 

@@ -127,7 +127,8 @@ def clean_geometries(
                 layer=kind,
                 x=None,
                 y=None,
-                message_zh=f"{label}：{int(has_z.sum())} 个要素的 Z/M 值已去除（高程请用属性字段）",
+                message_zh=f"{label}：{int(has_z.sum())} 个要素的 Z/M 值已去除"
+                "（高程请用属性字段）",
                 message_en=f"{label}: Z/M values dropped from {int(has_z.sum())} feature(s) "
                 "(elevations come from attribute fields)",
                 data={"count": int(has_z.sum())},

@@ -372,8 +372,13 @@ def _write_atomically(
     tmp = _tmp_path(path)
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
+    lock = None
     try:
         if base is not None:
+            # hold the write lock of the original from the copy to the rename, so no survey
+            # record committed by another window in between can be lost
+            lock = _meta_connection(base)
+            lock.execute("BEGIN IMMEDIATE")
             shutil.copyfile(base, tmp)
         existing = set(_gpkg_layers(tmp)) if base is not None else set()
         for kind in LAYER_KINDS:
@@ -405,6 +410,10 @@ def _write_atomically(
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+    finally:
+        if lock is not None:
+            lock.execute("ROLLBACK")
+            lock.close()
     project.path = path
 
 

@@ -422,18 +422,19 @@ OUTFALL_CLASS_SYNONYMS = {
     "rural_domestic": ("农村生活", "农村生活污水", "农村生活污水排口", "rural", "rural_domestic"),
     "other": ("其他", "other"),
 }
-ZONE_CLASS_SYNONYMS = {
-    "redline": ("生态保护红线", "生态红线", "红线", "redline", "red line", "eco_redline"),
-    "nature_reserve": ("自然保护区", "保护区", "nature_reserve", "reserve", "nature"),
+ZONE_CLASS_SYNONYMS = {  # most specific first: "饮用水水源一级保护区" is a water-source zone
     "water_source": (
         "饮用水水源保护区",
         "水源保护区",
         "水源地",
         "饮用水源",
+        "水源",
         "water_source",
         "drinking_water",
     ),
+    "redline": ("生态保护红线", "生态红线", "红线", "redline", "red line", "eco_redline"),
     "scenic": ("风景名胜区", "风景区", "scenic"),
+    "nature_reserve": ("自然保护区", "保护区", "nature_reserve", "reserve", "nature"),
     "other": ("其他", "敏感区", "其他敏感区", "other"),
 }
 ZONE_LEVEL_SYNONYMS = {

@@ -54,11 +54,16 @@ def engine_observations(obs: pd.DataFrame, pipes: pd.DataFrame) -> pd.DataFrame:
     rev = df["reverse"].fillna(0).astype(bool).to_numpy() & ~np.isnan(seg_len)
     flipped = np.maximum(seg_len - dist.to_numpy() - olen.fillna(0).to_numpy(), 0.0)
     dist = np.where(rev, flipped, dist.to_numpy())
-    out = pd.DataFrame({"pipe_id": df["pipe_id"].astype(str).to_numpy(),
-                        "code": df["code"].to_numpy(),
-                        "grade": pd.to_numeric(df["grade"], errors="coerce").to_numpy(),
-                        "distance_m": dist, "length_m": olen.to_numpy()},
-                       index=pd.Index(df["uuid"].to_numpy(), name="uuid"))
+    out = pd.DataFrame(
+        {
+            "pipe_id": df["pipe_id"].astype(str).to_numpy(),
+            "code": df["code"].to_numpy(),
+            "grade": pd.to_numeric(df["grade"], errors="coerce").to_numpy(),
+            "distance_m": dist,
+            "length_m": olen.to_numpy(),
+        },
+        index=pd.Index(df["uuid"].to_numpy(), name="uuid"),
+    )
     return out
 
 
@@ -71,8 +76,9 @@ def engine_defaults(defaults: Any) -> GradingDefaults:
     return GradingDefaults(**dict(defaults))
 
 
-def grade_frame(obs: pd.DataFrame, pipes: pd.DataFrame, pack: Any,
-                defaults: Any = None) -> pd.DataFrame:
+def grade_frame(
+    obs: pd.DataFrame, pipes: pd.DataFrame, pack: Any, defaults: Any = None
+) -> pd.DataFrame:
     """Grade the pipes of ``pipes`` from the store's observations.
 
     Returns
@@ -82,8 +88,12 @@ def grade_frame(obs: pd.DataFrame, pipes: pd.DataFrame, pack: Any,
         the engine cannot use (a code of another pack) are skipped with a note.
     """
     segs = pipes.reset_index()
-    keep = ["pipe_id", "length_m", "diameter_mm",
-            *[c for c in SEGMENT_WEIGHT_COLUMNS if c in segs.columns]]
+    keep = [
+        "pipe_id",
+        "length_m",
+        "diameter_mm",
+        *[c for c in SEGMENT_WEIGHT_COLUMNS if c in segs.columns],
+    ]
     segs = segs[keep]
     eng = engine_observations(obs, pipes)
     return grade_segments(eng, segs, pack, engine_defaults(defaults), errors="skip")
@@ -99,8 +109,13 @@ def _sql_value(v: Any) -> Any:
     return v
 
 
-def write_grades(conn: sqlite3.Connection, grades: pd.DataFrame,
-                 pipe_ids: Sequence[str] | None, pack: Any, computed: str) -> None:
+def write_grades(
+    conn: sqlite3.Connection,
+    grades: pd.DataFrame,
+    pipe_ids: Sequence[str] | None,
+    pack: Any,
+    computed: str,
+) -> None:
     """Replace the cached grades of ``pipe_ids`` (all when None) inside the caller's txn.
 
     Pipes in ``pipe_ids`` that are missing from ``grades`` (no longer in the layer) lose
@@ -111,13 +126,18 @@ def write_grades(conn: sqlite3.Connection, grades: pd.DataFrame,
         conn.execute(f"DELETE FROM {table}")
     else:
         conn.executemany(f"DELETE FROM {table} WHERE pipe_id = ?", [(p,) for p in pipe_ids])
-    cols = [c for c in RESULT_COLUMNS if c in schema_sv.GRADE_REAL + schema_sv.GRADE_INT
-            + schema_sv.GRADE_TEXT]
+    cols = [
+        c
+        for c in RESULT_COLUMNS
+        if c in schema_sv.GRADE_REAL + schema_sv.GRADE_INT + schema_sv.GRADE_TEXT
+    ]
     names = ["pipe_id", "computed", "pack_id", *cols]
     data = grades[cols]
     pack_id = f"{pack.pack_id} {pack.version}"
-    rows = ([str(pid), computed, pack_id, *(_sql_value(v) for v in vals)]
-            for pid, vals in zip(data.index, data.itertuples(index=False, name=None),
-                                 strict=True))
-    conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) "
-                     f"VALUES ({', '.join('?' for _ in names)})", rows)
+    rows = (
+        [str(pid), computed, pack_id, *(_sql_value(v) for v in vals)]
+        for pid, vals in zip(data.index, data.itertuples(index=False, name=None), strict=True)
+    )
+    conn.executemany(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", rows
+    )

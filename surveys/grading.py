@@ -66,11 +66,30 @@ AREA_K, SOIL_T = "area_k", "soil_t"
 
 #: Columns of :func:`grade_segments`' result (index: ``pipe_id``), in order.
 RESULT_COLUMNS = (
-    "n", "s", "s_max", "f", "s_m", "density_class", "structural_grade",
-    "k_ri", "e", "t_ri", "ri", "repair_grade",
-    "n_functional", "y", "y_max", "g", "y_m", "functional_density_class", "functional_grade",
-    "k_mi", "mi", "maintenance_grade",
-    "notes", "unconfirmed",
+    "n",
+    "s",
+    "s_max",
+    "f",
+    "s_m",
+    "density_class",
+    "structural_grade",
+    "k_ri",
+    "e",
+    "t_ri",
+    "ri",
+    "repair_grade",
+    "n_functional",
+    "y",
+    "y_max",
+    "g",
+    "y_m",
+    "functional_density_class",
+    "functional_grade",
+    "k_mi",
+    "mi",
+    "maintenance_grade",
+    "notes",
+    "unconfirmed",
 )
 
 _ROUND = 6  # spacings are compared after rounding to 1 µm
@@ -179,11 +198,15 @@ class _Rules:
             local_min=float(pack.rule("local_min_length_m")),
             continuous_real=bool(pack.rule("continuous_real_length")),
             factor={STRUCTURAL: float(pack.rule("alpha")), FUNCTIONAL: float(pack.rule("beta"))},
-            weights={STRUCTURAL: dict(pack.rule("ri_weights")),
-                     FUNCTIONAL: dict(pack.rule("mi_weights"))},
+            weights={
+                STRUCTURAL: dict(pack.rule("ri_weights")),
+                FUNCTIONAL: dict(pack.rule("mi_weights")),
+            },
             pkey={STRUCTURAL: "F", FUNCTIONAL: "G"},
-            k_zero_below={STRUCTURAL: pack.rule("k_zero_below_f"),
-                          FUNCTIONAL: pack.rule("k_zero_below_g")},
+            k_zero_below={
+                STRUCTURAL: pack.rule("k_zero_below_f"),
+                FUNCTIONAL: pack.rule("k_zero_below_g"),
+            },
             t_zero=bool(pack.rule("t_zero_when_f_zero")),
             unconfirmed=frozenset(ids),
             order=ids,
@@ -203,8 +226,14 @@ def _at(code: str, start: float, end: float) -> str:
     return f"{code} at {_m(start)} m" if end <= start else f"{code} at {_m(start)}–{_m(end)} m"
 
 
-def _merge_note(side: str, members: Sequence[tuple[str, float, float]], kept: str,
-                score: float, start: float, end: float) -> str:
+def _merge_note(
+    side: str,
+    members: Sequence[tuple[str, float, float]],
+    kept: str,
+    score: float,
+    start: float,
+    end: float,
+) -> str:
     parts = [_at(c, s, e) for c, s, e in members]
     listed = ", ".join(parts[:-1]) + " and " + parts[-1]
     where = f"at {_m(start)} m" if end <= start else f"spans {_m(start)}–{_m(end)} m"
@@ -291,13 +320,15 @@ def assess_segment(
         if dc.kind == FUNCTIONAL:
             applied.update({f"code:{dc.code}", "kind:functional"})
     code_order = list(pack.code_table)
-    notes.extend((_N_UNSCORED, f"{c} recorded, not scored")
-                 for c in sorted(unscored, key=code_order.index))
+    notes.extend(
+        (_N_UNSCORED, f"{c} recorded, not scored") for c in sorted(unscored, key=code_order.index)
+    )
 
     side_out = {}
     for side in _SIDES:
-        side_out[side] = _side_scalar(sorted(items[side], key=_extent), seg_len, rules, side,
-                                      notes, applied)
+        side_out[side] = _side_scalar(
+            sorted(items[side], key=_extent), seg_len, rules, side, notes, applied
+        )
 
     out: dict[str, Any] = {"e": e}
     for side, (pk, kcol, icol, gcol, dcol) in {
@@ -312,8 +343,9 @@ def assess_segment(
         if n == 0:
             index = 0.0
         else:
-            index = (w[rules.pkey[side]] * p + w["K"] * k_used + w["E"] * e
-                     + w.get("T", 0.0) * t_used)
+            index = (
+                w[rules.pkey[side]] * p + w["K"] * k_used + w["E"] * e + w.get("T", 0.0) * t_used
+            )
             if k_used != k:
                 notes.append((_N_K, _k_note(k, rules.pkey[side], p, below)))
                 applied.add("rule:k_zero_below_f" if side == STRUCTURAL else "rule:k_zero_below_g")
@@ -324,19 +356,22 @@ def assess_segment(
         dens = pack.classify_one("density_classes", s_m) if n else None
         if dens is not None:
             applied.add("table:density_classes")
-        out.update({
-            ("n" if side == STRUCTURAL else "n_functional"): n,
-            ("s" if side == STRUCTURAL else "y"): s,
-            ("s_max" if side == STRUCTURAL else "y_max"): s_max,
-            pk: p,
-            ("s_m" if side == STRUCTURAL else "y_m"): s_m,
-            dcol: dens,
-            ("structural_grade" if side == STRUCTURAL else "functional_grade"):
-                pack.classify_one("defect_grades", p),
-            kcol: k_used,
-            icol: index,
-            gcol: pack.classify_one("index_grades", index),
-        })
+        out.update(
+            {
+                ("n" if side == STRUCTURAL else "n_functional"): n,
+                ("s" if side == STRUCTURAL else "y"): s,
+                ("s_max" if side == STRUCTURAL else "y_max"): s_max,
+                pk: p,
+                ("s_m" if side == STRUCTURAL else "y_m"): s_m,
+                dcol: dens,
+                (
+                    "structural_grade" if side == STRUCTURAL else "functional_grade"
+                ): pack.classify_one("defect_grades", p),
+                kcol: k_used,
+                icol: index,
+                gcol: pack.classify_one("index_grades", index),
+            }
+        )
         if side == STRUCTURAL:
             out["t_ri"] = t_used
     n_any = out["n"] + out["n_functional"]
@@ -346,13 +381,21 @@ def assess_segment(
         notes.append((_N_UNKNOWN, "segment length unknown: S_M and Y_M not computed"))
     if n_any and diameter_mm is not None and float(diameter_mm) in pack.e_boundaries_unconfirmed():
         applied.add("table:E")
-    return SegmentAssessment(**out, notes=tuple(n for _, n in sorted(notes, key=lambda x: x[0])),
-                             unconfirmed=rules.keep(applied))
+    return SegmentAssessment(
+        **out,
+        notes=tuple(n for _, n in sorted(notes, key=lambda x: x[0])),
+        unconfirmed=rules.keep(applied),
+    )
 
 
-def _side_scalar(items: list[tuple[float, float, str, float, bool]], seg_len: float,
-                 rules: _Rules, side: str, notes: list[tuple[int, str]],
-                 applied: set[str]) -> tuple[int, float, float, float, float]:
+def _side_scalar(
+    items: list[tuple[float, float, str, float, bool]],
+    seg_len: float,
+    rules: _Rules,
+    side: str,
+    notes: list[tuple[int, str]],
+    applied: set[str],
+) -> tuple[int, float, float, float, float]:
     """Merge, weight and sum one side of one segment; items sorted by (start, end)."""
     if not items:
         return 0, 0.0, 0.0, 0.0, 0.0
@@ -368,8 +411,17 @@ def _side_scalar(items: list[tuple[float, float, str, float, bool]], seg_len: fl
             if score > c["score"]:
                 c["score"], c["kept"] = score, code
         else:
-            clusters.append({"members": [(code, start, end)], "start": start, "end": end,
-                             "score": score, "kept": code, "local": local, "gap_prev": gap})
+            clusters.append(
+                {
+                    "members": [(code, start, end)],
+                    "start": start,
+                    "end": end,
+                    "score": score,
+                    "kept": code,
+                    "local": local,
+                    "gap_prev": gap,
+                }
+            )
         run_end = max(run_end, end)
     total_w = total_wl = 0.0
     for i, c in enumerate(clusters):
@@ -392,8 +444,12 @@ def _side_scalar(items: list[tuple[float, float, str, float, bool]], seg_len: fl
         total_wl += c["score"] * w * counted
         if len(c["members"]) > 1:
             applied.add("rule:merge_spacing_below_m")
-            notes.append((_N_MERGE, _merge_note(side, c["members"], c["kept"], c["score"],
-                                                c["start"], c["end"])))
+            notes.append(
+                (
+                    _N_MERGE,
+                    _merge_note(side, c["members"], c["kept"], c["score"], c["start"], c["end"]),
+                )
+            )
     n = len(clusters)
     s = total_w / n
     s_max = max(c["score"] for c in clusters)
@@ -412,14 +468,21 @@ def _unpack_observation(ob: Any, i: int) -> tuple[str, Any, Any, Any]:
         try:
             return ob[CODE], ob[GRADE], ob[DISTANCE_M], ob.get(OBS_LENGTH_M)
         except KeyError as exc:
-            raise ValidationError(f"Observation {i} lacks {exc.args[0]!r}; an observation "
-                                  "needs code, grade, distance_m (and length_m for a "
-                                  "continuous defect).", record=str(i),
-                                  field=str(exc.args[0])) from None
+            raise ValidationError(
+                f"Observation {i} lacks {exc.args[0]!r}; an observation "
+                "needs code, grade, distance_m (and length_m for a "
+                "continuous defect).",
+                record=str(i),
+                field=str(exc.args[0]),
+            ) from None
     ob = tuple(ob)
     if len(ob) not in (3, 4):
-        raise ValidationError(f"Observation {i} has {len(ob)} values; expected (code, grade, "
-                              "distance_m[, length_m]).", record=str(i), found=ob)
+        raise ValidationError(
+            f"Observation {i} has {len(ob)} values; expected (code, grade, "
+            "distance_m[, length_m]).",
+            record=str(i),
+            found=ob,
+        )
     return ob[0], ob[1], ob[2], ob[3] if len(ob) == 4 else None
 
 
@@ -429,9 +492,13 @@ def _check_distance(dist: Any, i: int, code: str) -> float:
     except (TypeError, ValueError):
         d = math.nan
     if not d >= 0 or math.isinf(d):
-        raise ValidationError(f"Observation {i} ({code}): distance_m must be a number ≥ 0 "
-                              f"(metres from the segment start); got {dist!r}.",
-                              record=str(i), field=DISTANCE_M, found=dist)
+        raise ValidationError(
+            f"Observation {i} ({code}): distance_m must be a number ≥ 0 "
+            f"(metres from the segment start); got {dist!r}.",
+            record=str(i),
+            field=DISTANCE_M,
+            found=dist,
+        )
     return d
 
 
@@ -445,9 +512,13 @@ def _check_length(olen: Any, i: int, code: str) -> float | None:
     if math.isnan(x):
         return None
     if not x >= 0 or math.isinf(x):
-        raise ValidationError(f"Observation {i} ({code}): length_m must be ≥ 0 for a "
-                              f"continuous defect or empty for a local one; got {olen!r}.",
-                              record=str(i), field=OBS_LENGTH_M, found=olen)
+        raise ValidationError(
+            f"Observation {i} ({code}): length_m must be ≥ 0 for a "
+            f"continuous defect or empty for a local one; got {olen!r}.",
+            record=str(i),
+            field=OBS_LENGTH_M,
+            found=olen,
+        )
     return x
 
 
@@ -504,8 +575,9 @@ def grade_segments(
     'I'
     """
     if errors not in ("raise", "skip"):
-        raise ValidationError(f"errors must be 'raise' or 'skip'; got {errors!r}.",
-                              field="errors", found=errors)
+        raise ValidationError(
+            f"errors must be 'raise' or 'skip'; got {errors!r}.", field="errors", found=errors
+        )
     pack = pack or load_pack()
     defaults = defaults or GradingDefaults()
     rules = _Rules.of(pack)
@@ -526,14 +598,18 @@ def grade_segments(
     # unscored codes: a note per (segment, code)
     if (~scored).any():
         pairs = np.unique(np.stack([seg_i[~scored], code_i[~scored]]), axis=1)
-        notes.extend((int(si), _N_UNSCORED, float(ci), f"{codes[ci]} recorded, not scored")
-                     for si, ci in pairs.T)
+        notes.extend(
+            (int(si), _N_UNSCORED, float(ci), f"{codes[ci]} recorded, not scored")
+            for si, ci in pairs.T
+        )
     keep = scored
     seg_i, code_i, score = seg_i[keep], code_i[keep], score[keep]
     start, end, local, side_i = start[keep], end[keep], local[keep], side_i[keep]
     for ci in np.unique(code_i[side_i == 1]):
-        flag(f"code:{codes[ci]}", np.bincount(seg_i[(side_i == 1) & (code_i == ci)],
-                                             minlength=nseg) > 0)
+        flag(
+            f"code:{codes[ci]}",
+            np.bincount(seg_i[(side_i == 1) & (code_i == ci)], minlength=nseg) > 0,
+        )
     flag("kind:functional", np.bincount(seg_i[side_i == 1], minlength=nseg) > 0)
 
     # sort by (segment, side, start, end); group = one side of one segment
@@ -584,8 +660,22 @@ def grade_segments(
     flag("rule:local_min_length_m", seg_any(use_min))
     flag("rule:continuous_real_length", seg_any(~use_min))
     flag("rule:merge_spacing_below_m", seg_any(cl_size > 1))
-    _merge_notes(np.flatnonzero(cl_size > 1), first, cl_size, cl_seg, cl_side, cl_score,
-                 cl_start, cl_end, code_i, score, start, end, codes, notes)
+    _merge_notes(
+        np.flatnonzero(cl_size > 1),
+        first,
+        cl_size,
+        cl_seg,
+        cl_side,
+        cl_score,
+        cl_start,
+        cl_end,
+        code_i,
+        score,
+        start,
+        end,
+        codes,
+        notes,
+    )
 
     size = 2 * nseg
     n2 = np.bincount(cl_grp, minlength=size).reshape(nseg, 2)
@@ -612,38 +702,81 @@ def grade_segments(
         forced_t = (p_j == 0) if rules.t_zero else np.zeros(nseg, bool)
         t_used = np.where(forced_t, 0.0, t)
         wt = rules.weights[side]
-        index = np.where(n_j == 0, 0.0, wt[rules.pkey[side]] * p_j + wt["K"] * k_used
-                         + wt["E"] * e + wt.get("T", 0.0) * t_used)
+        index = np.where(
+            n_j == 0,
+            0.0,
+            wt[rules.pkey[side]] * p_j
+            + wt["K"] * k_used
+            + wt["E"] * e
+            + wt.get("T", 0.0) * t_used,
+        )
         has = n_j > 0
         kn = np.flatnonzero(has & forced_k & (k != 0))
-        notes.extend((int(i), _N_K, float(j), _k_note(k[i], rules.pkey[side], p_j[i], below))
-                     for i in kn)
-        flag("rule:k_zero_below_f" if side == STRUCTURAL else "rule:k_zero_below_g",
-             has & forced_k & (k != 0))
+        notes.extend(
+            (int(i), _N_K, float(j), _k_note(k[i], rules.pkey[side], p_j[i], below)) for i in kn
+        )
+        flag(
+            "rule:k_zero_below_f" if side == STRUCTURAL else "rule:k_zero_below_g",
+            has & forced_k & (k != 0),
+        )
         if side == STRUCTURAL:
             tn = np.flatnonzero(has & forced_t & (t != 0))
-            notes.extend((int(i), _N_T, 0.0, f"T = {t[i]:g} taken as 0 because F = 0")
-                         for i in tn)
+            notes.extend((int(i), _N_T, 0.0, f"T = {t[i]:g} taken as 0 because F = 0") for i in tn)
         else:
             flag("rule:mi_weights", has)
         dens = np.where(has, pack.classify("density_classes", s_m[:, j]), None)
         flag("table:density_classes", pd.notna(dens))
-        names = (("n", "s", "s_max", "f", "s_m", "density_class", "structural_grade", "k_ri",
-                  "ri", "repair_grade") if side == STRUCTURAL else
-                 ("n_functional", "y", "y_max", "g", "y_m", "functional_density_class",
-                  "functional_grade", "k_mi", "mi", "maintenance_grade"))
-        values = (n_j, s[:, j], smax[:, j], p_j, s_m[:, j], dens,
-                  pack.classify("defect_grades", p_j), k_used, index,
-                  pack.classify("index_grades", index))
+        names = (
+            (
+                "n",
+                "s",
+                "s_max",
+                "f",
+                "s_m",
+                "density_class",
+                "structural_grade",
+                "k_ri",
+                "ri",
+                "repair_grade",
+            )
+            if side == STRUCTURAL
+            else (
+                "n_functional",
+                "y",
+                "y_max",
+                "g",
+                "y_m",
+                "functional_density_class",
+                "functional_grade",
+                "k_mi",
+                "mi",
+                "maintenance_grade",
+            )
+        )
+        values = (
+            n_j,
+            s[:, j],
+            smax[:, j],
+            p_j,
+            s_m[:, j],
+            dens,
+            pack.classify("defect_grades", p_j),
+            k_used,
+            index,
+            pack.classify("index_grades", index),
+        )
         res.update(dict(zip(names, values, strict=True)))
         if side == STRUCTURAL:
             res["t_ri"] = t_used
-    n_any = (n2.sum(axis=1) > 0)
-    notes.extend((int(i), _N_UNKNOWN, 0.0,
-                  "diameter unknown: E and the RI/MI indices not computed")
-                 for i in np.flatnonzero(n_any & np.isnan(e)))
-    notes.extend((int(i), _N_UNKNOWN, 1.0, "segment length unknown: S_M and Y_M not computed")
-                 for i in np.flatnonzero(n_any & ~(seg_len > 0)))
+    n_any = n2.sum(axis=1) > 0
+    notes.extend(
+        (int(i), _N_UNKNOWN, 0.0, "diameter unknown: E and the RI/MI indices not computed")
+        for i in np.flatnonzero(n_any & np.isnan(e))
+    )
+    notes.extend(
+        (int(i), _N_UNKNOWN, 1.0, "segment length unknown: S_M and Y_M not computed")
+        for i in np.flatnonzero(n_any & ~(seg_len > 0))
+    )
     bounds = pack.e_boundaries_unconfirmed()
     flag("table:E", n_any & np.isin(diam, bounds))
 
@@ -653,8 +786,11 @@ def grade_segments(
     return out[list(RESULT_COLUMNS)]
 
 
-def _segment_arrays(segments: pd.DataFrame, pack: StandardPack, defaults: GradingDefaults,
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _segment_arrays(
+    segments: pd.DataFrame,
+    pack: StandardPack,
+    defaults: GradingDefaults,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if PIPE_ID in segments.columns:
         ids = segments[PIPE_ID]
     else:
@@ -662,12 +798,17 @@ def _segment_arrays(segments: pd.DataFrame, pack: StandardPack, defaults: Gradin
     ids = ids.astype(str).to_numpy()
     dup = pd.Index(ids).duplicated()
     if dup.any():
-        raise ValidationError(f"Segment id {ids[dup][0]!r} appears more than once; each "
-                              "segment must be listed once.", record=str(ids[dup][0]),
-                              field=PIPE_ID)
+        raise ValidationError(
+            f"Segment id {ids[dup][0]!r} appears more than once; each "
+            "segment must be listed once.",
+            record=str(ids[dup][0]),
+            field=PIPE_ID,
+        )
     if LENGTH_M not in segments.columns:
-        raise ValidationError(f"The segment table lacks column {LENGTH_M!r} (segment length "
-                              "in metres).", field=LENGTH_M)
+        raise ValidationError(
+            f"The segment table lacks column {LENGTH_M!r} (segment length in metres).",
+            field=LENGTH_M,
+        )
     seg_len = pd.to_numeric(segments[LENGTH_M], errors="coerce").to_numpy(float)
     if DIAMETER_MM in segments.columns:
         diam = pd.to_numeric(segments[DIAMETER_MM], errors="coerce").to_numpy(float)
@@ -680,8 +821,9 @@ def _segment_arrays(segments: pd.DataFrame, pack: StandardPack, defaults: Gradin
     return ids, seg_len, diam, k, t
 
 
-def _weight_column(segments: pd.DataFrame, col: str, table: str, pack: StandardPack,
-                   default: Any, ids: np.ndarray) -> np.ndarray:
+def _weight_column(
+    segments: pd.DataFrame, col: str, table: str, pack: StandardPack, default: Any, ids: np.ndarray
+) -> np.ndarray:
     dflt = pack.weight_value(table, default)
     if col not in segments.columns:
         return np.full(len(ids), dflt)
@@ -701,27 +843,43 @@ def _weight_column(segments: pd.DataFrame, col: str, table: str, pack: StandardP
         try:
             pack.weight_value(table, raw.iloc[i])
         except ValidationError as exc:
-            raise ValidationError(f"Segment {ids[i]}: column {col!r}: {exc.message}",
-                                  record=str(ids[i]), field=col, found=raw.iloc[i]) from None
+            raise ValidationError(
+                f"Segment {ids[i]}: column {col!r}: {exc.message}",
+                record=str(ids[i]),
+                field=col,
+                found=raw.iloc[i],
+            ) from None
     return vals
 
 
-def _observation_arrays(observations: pd.DataFrame, pack: StandardPack, seg_ids: np.ndarray,
-                        errors: str, notes: list[tuple[int, int, float, str]]) -> tuple:
+def _observation_arrays(
+    observations: pd.DataFrame,
+    pack: StandardPack,
+    seg_ids: np.ndarray,
+    errors: str,
+    notes: list[tuple[int, int, float, str]],
+) -> tuple:
     missing = [c for c in (PIPE_ID, CODE, GRADE, DISTANCE_M) if c not in observations.columns]
     if missing:
-        raise ValidationError(f"The observation table lacks column(s) {missing}; it needs "
-                              f"{[PIPE_ID, CODE, GRADE, DISTANCE_M]} and optionally "
-                              f"{OBS_LENGTH_M!r}.", field=missing[0])
+        raise ValidationError(
+            f"The observation table lacks column(s) {missing}; it needs "
+            f"{[PIPE_ID, CODE, GRADE, DISTANCE_M]} and optionally "
+            f"{OBS_LENGTH_M!r}.",
+            field=missing[0],
+        )
     labels = observations.index.to_numpy()
     pid = observations[PIPE_ID].astype(str).to_numpy()
     seg_i = pd.Index(seg_ids).get_indexer(pid)
     if (seg_i < 0).any():
         i = int(np.flatnonzero(seg_i < 0)[0])
-        raise ValidationError(f"Observation row {labels[i]} is on pipe {pid[i]!r}, which is "
-                              f"not in the segment table ({(seg_i < 0).sum()} observation(s) "
-                              "on unknown pipes).", record=str(labels[i]), field=PIPE_ID,
-                              found=pid[i])
+        raise ValidationError(
+            f"Observation row {labels[i]} is on pipe {pid[i]!r}, which is "
+            f"not in the segment table ({(seg_i < 0).sum()} observation(s) "
+            "on unknown pipes).",
+            record=str(labels[i]),
+            field=PIPE_ID,
+            found=pid[i],
+        )
     code_list = list(pack.code_table)
     codes_norm = observations[CODE].astype(str).str.strip().str.upper()
     code_i = pd.Index(code_list).get_indexer(codes_norm).astype(np.int64)
@@ -751,28 +909,55 @@ def _observation_arrays(observations: pd.DataFrame, pack: StandardPack, seg_ids:
     bad = bad_code | bad_grade | bad_dist | bad_len
     if bad.any():
         rows = np.flatnonzero(bad)
-        msgs = [_row_problem(observations, pack, int(i), bad_code[i], bad_grade[i],
-                             bad_dist[i]) for i in (rows if errors == "skip" else rows[:1])]
+        msgs = [
+            _row_problem(observations, pack, int(i), bad_code[i], bad_grade[i], bad_dist[i])
+            for i in (rows if errors == "skip" else rows[:1])
+        ]
         if errors == "raise":
             first, i = msgs[0], rows[0]
             more = f" ({len(rows) - 1} more row(s) with problems.)" if len(rows) > 1 else ""
-            raise type(first)(f"Observation row {labels[i]} (pipe {pid[i]}): "
-                              f"{first.message}{more}", first.details, file=first.file,
-                              record=str(labels[i]), field=first.field or CODE, **first.data)
-        notes.extend((int(seg_i[i]), _N_SKIP, float(n),
-                      f"skipped observation row {labels[i]}: {msg.message}")
-                     for n, (i, msg) in enumerate(zip(rows, msgs, strict=True)))
+            raise type(first)(
+                f"Observation row {labels[i]} (pipe {pid[i]}): {first.message}{more}",
+                first.details,
+                file=first.file,
+                record=str(labels[i]),
+                field=first.field or CODE,
+                **first.data,
+            )
+        notes.extend(
+            (
+                int(seg_i[i]),
+                _N_SKIP,
+                float(n),
+                f"skipped observation row {labels[i]}: {msg.message}",
+            )
+            for n, (i, msg) in enumerate(zip(rows, msgs, strict=True))
+        )
     ok = ~bad
     local = np.isnan(olen)
     start = dist
     end = np.where(local, dist, dist + np.where(local, 0.0, olen))
     ci = np.maximum(code_i, 0)
-    return (seg_i[ok], code_i[ok], score[ok], start[ok], end[ok], local[ok], kind_of[ci][ok],
-            scored_of[ci][ok])
+    return (
+        seg_i[ok],
+        code_i[ok],
+        score[ok],
+        start[ok],
+        end[ok],
+        local[ok],
+        kind_of[ci][ok],
+        scored_of[ci][ok],
+    )
 
 
-def _row_problem(observations: pd.DataFrame, pack: StandardPack, i: int, bad_code: bool,
-                 bad_grade: bool, bad_dist: bool) -> Any:
+def _row_problem(
+    observations: pd.DataFrame,
+    pack: StandardPack,
+    i: int,
+    bad_code: bool,
+    bad_grade: bool,
+    bad_dist: bool,
+) -> Any:
     row = observations.iloc[i]
     if bad_code:
         try:
@@ -785,27 +970,51 @@ def _row_problem(observations: pd.DataFrame, pack: StandardPack, i: int, bad_cod
         except GradeError as exc:
             return exc
     if bad_dist:
-        return ValidationError(f"distance_m must be a number ≥ 0 (metres from the segment "
-                               f"start); got {row[DISTANCE_M]!r}.", field=DISTANCE_M,
-                               found=row[DISTANCE_M])
-    return ValidationError(f"length_m must be ≥ 0 for a continuous defect or empty for a "
-                           f"local one; got {row[OBS_LENGTH_M]!r}.", field=OBS_LENGTH_M,
-                           found=row[OBS_LENGTH_M])
+        return ValidationError(
+            f"distance_m must be a number ≥ 0 (metres from the segment "
+            f"start); got {row[DISTANCE_M]!r}.",
+            field=DISTANCE_M,
+            found=row[DISTANCE_M],
+        )
+    return ValidationError(
+        f"length_m must be ≥ 0 for a continuous defect or empty for a "
+        f"local one; got {row[OBS_LENGTH_M]!r}.",
+        field=OBS_LENGTH_M,
+        found=row[OBS_LENGTH_M],
+    )
 
 
-def _merge_notes(merged: np.ndarray, first: np.ndarray, cl_size: np.ndarray,
-                 cl_seg: np.ndarray, cl_side: np.ndarray, cl_score: np.ndarray,
-                 cl_start: np.ndarray, cl_end: np.ndarray, code_i: np.ndarray,
-                 score: np.ndarray, start: np.ndarray, end: np.ndarray, codes: np.ndarray,
-                 notes: list[tuple[int, int, float, str]]) -> None:
+def _merge_notes(
+    merged: np.ndarray,
+    first: np.ndarray,
+    cl_size: np.ndarray,
+    cl_seg: np.ndarray,
+    cl_side: np.ndarray,
+    cl_score: np.ndarray,
+    cl_start: np.ndarray,
+    cl_end: np.ndarray,
+    code_i: np.ndarray,
+    score: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    codes: np.ndarray,
+    notes: list[tuple[int, int, float, str]],
+) -> None:
     for c in merged:
         a, b = first[c], first[c] + cl_size[c]
         kept = codes[code_i[a + int(np.argmax(score[a:b]))]]
         members = [(codes[code_i[r]], float(start[r]), float(end[r])) for r in range(a, b)]
         side = _SIDES[cl_side[c]]
-        notes.append((int(cl_seg[c]), _N_MERGE, cl_side[c] * 1e12 + float(cl_start[c]),
-                      _merge_note(side, members, kept, float(cl_score[c]),
-                                  float(cl_start[c]), float(cl_end[c]))))
+        notes.append(
+            (
+                int(cl_seg[c]),
+                _N_MERGE,
+                cl_side[c] * 1e12 + float(cl_start[c]),
+                _merge_note(
+                    side, members, kept, float(cl_score[c]), float(cl_start[c]), float(cl_end[c])
+                ),
+            )
+        )
 
 
 def _join_notes(notes: list[tuple[int, int, float, str]], nseg: int) -> np.ndarray:

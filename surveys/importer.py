@@ -42,12 +42,42 @@ from surveys.store_errors import MappingError, PhotoError, TableImportError
 #: Fields a table can fill, with the headers they are guessed from (normalised).
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "pipe_id": ("管段编号", "管段", "管道编号", "管线编号", "管段号", "pipe_id", "pipe", "pipeid"),
-    "start_node": ("起始井号", "起点井号", "起始井", "起点井", "起点", "起始检查井", "上游井号",
-                   "start_node", "from_node", "start"),
-    "end_node": ("终止井号", "终点井号", "终止井", "终点井", "终点", "终止检查井", "下游井号",
-                 "end_node", "to_node", "end"),
-    "distance_m": ("距离", "距离(m)", "缺陷距离", "纵向距离", "纵向距离(m)", "距离起始井(m)",
-                   "缺陷位置(m)", "位置(m)", "distance", "distance_m"),
+    "start_node": (
+        "起始井号",
+        "起点井号",
+        "起始井",
+        "起点井",
+        "起点",
+        "起始检查井",
+        "上游井号",
+        "start_node",
+        "from_node",
+        "start",
+    ),
+    "end_node": (
+        "终止井号",
+        "终点井号",
+        "终止井",
+        "终点井",
+        "终点",
+        "终止检查井",
+        "下游井号",
+        "end_node",
+        "to_node",
+        "end",
+    ),
+    "distance_m": (
+        "距离",
+        "距离(m)",
+        "缺陷距离",
+        "纵向距离",
+        "纵向距离(m)",
+        "距离起始井(m)",
+        "缺陷位置(m)",
+        "位置(m)",
+        "distance",
+        "distance_m",
+    ),
     "code": ("缺陷代码", "代码", "缺陷代码及名称", "defect_code", "code"),
     "code_name": ("缺陷名称", "缺陷类型", "名称", "defect", "defect_name"),
     "grade": ("等级", "缺陷等级", "级别", "grade"),
@@ -58,8 +88,20 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "remarks": ("备注", "说明", "缺陷描述", "remarks", "remark"),
     "date": ("检测日期", "日期", "date"),
 }
-_ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "I": 1, "II": 2, "III": 3, "IV": 4,
-          "一": 1, "二": 2, "三": 3, "四": 4}
+_ROMAN = {
+    "Ⅰ": 1,
+    "Ⅱ": 2,
+    "Ⅲ": 3,
+    "Ⅳ": 4,
+    "I": 1,
+    "II": 2,
+    "III": 3,
+    "IV": 4,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+}
 
 
 def normalise_header(text: Any) -> str:
@@ -87,8 +129,11 @@ def guess_mapping(columns: list[Any]) -> dict[str, str]:
                 continue
             for a in aliases:
                 a = normalise_header(a)
-                hit = [n for n in norm if n not in used and (
-                    n == a if strict else (len(a) > 1 and n.startswith(a)))]
+                hit = [
+                    n
+                    for n in norm
+                    if n not in used and (n == a if strict else (len(a) > 1 and n.startswith(a)))
+                ]
                 if hit:
                     out[f] = norm[hit[0]]
                     used.add(hit[0])
@@ -116,16 +161,19 @@ def load_mapping(spec: str | Path | Mapping[str, str] | None) -> dict[str, str]:
         except (OSError, ValueError) as exc:
             raise MappingError(f"Cannot read mapping file {p.name}: {exc}", file=str(p)) from exc
         if not isinstance(data, dict):
-            raise MappingError(f"Mapping file {p.name} must hold a JSON object "
-                               '{"field": "column", …}.', file=str(p))
+            raise MappingError(
+                f'Mapping file {p.name} must hold a JSON object {{"field": "column", …}}.',
+                file=str(p),
+            )
         return {str(k): str(v) for k, v in data.items()}
     out = {}
     for part in re.split(r"[,;，]", text):
         if not part.strip():
             continue
         if "=" not in part:
-            raise MappingError(f"Mapping entry {part!r} must be field=column, e.g. "
-                               "pipe_id=管段编号.", record=part)
+            raise MappingError(
+                f"Mapping entry {part!r} must be field=column, e.g. pipe_id=管段编号.", record=part
+            )
         k, v = part.split("=", 1)
         out[k.strip()] = v.strip()
     return out
@@ -138,8 +186,10 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
             return raw.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    raise TableImportError(f"{name} is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 "
-                           "CSV or as .xlsx.", file=name)
+    raise TableImportError(
+        f"{name} is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV or as .xlsx.",
+        file=name,
+    )
 
 
 def read_table(path: str | Path, *, sheet: str | None = None) -> tuple[pd.DataFrame, int]:
@@ -162,11 +212,15 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> tuple[pd.DataFr
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         try:
-            grid = pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=object,
-                                 engine="openpyxl")
+            grid = pd.read_excel(
+                path, sheet_name=sheet or 0, header=None, dtype=object, engine="openpyxl"
+            )
         except (ValueError, OSError, KeyError, BadZipFile) as exc:
-            raise TableImportError(f"Cannot read {path.name} as an Excel workbook: {exc}",
-                                   details=str(exc), file=str(path)) from exc
+            raise TableImportError(
+                f"Cannot read {path.name} as an Excel workbook: {exc}",
+                details=str(exc),
+                file=str(path),
+            ) from exc
     elif suffix in (".csv", ".txt", ".tsv"):
         text, _enc = _decode(path.read_bytes(), path.name)
         try:
@@ -178,11 +232,15 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> tuple[pd.DataFr
         width = max((len(r) for r in rows), default=0)
         grid = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
     elif suffix == ".xls":
-        raise TableImportError(f"{path.name} is an old .xls workbook; open it in Excel or WPS "
-                               "and save it as .xlsx.", file=str(path))
+        raise TableImportError(
+            f"{path.name} is an old .xls workbook; open it in Excel or WPS and save it as .xlsx.",
+            file=str(path),
+        )
     else:
-        raise TableImportError(f"{path.name}: expected a .csv or .xlsx file, got "
-                               f"{suffix or 'no extension'}.", file=str(path))
+        raise TableImportError(
+            f"{path.name}: expected a .csv or .xlsx file, got {suffix or 'no extension'}.",
+            file=str(path),
+        )
     grid = grid.map(_clean_cell)
     if grid.empty:
         raise TableImportError(f"{path.name} is empty.", file=str(path))
@@ -191,9 +249,10 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> tuple[pd.DataFr
         hits = len(guess_mapping(list(grid.iloc[i])))
         if hits > best_hits:
             best, best_hits = i, hits
-    header = [str(c) if c is not None else f"column {j + 1}"
-              for j, c in enumerate(grid.iloc[best])]
-    data = grid.iloc[best + 1:].copy()
+    header = [
+        str(c) if c is not None else f"column {j + 1}" for j, c in enumerate(grid.iloc[best])
+    ]
+    data = grid.iloc[best + 1 :].copy()
     data.columns = _unique(header)
     data.index = pd.RangeIndex(best + 2, best + 2 + len(data))
     data = data[~data.isna().all(axis=1)]
@@ -265,8 +324,7 @@ def _grade(v: Any) -> int | None:
     raise _CellError("grade", f"grade {v!r} is not 1–4 (or Ⅰ–Ⅳ)")
 
 
-def _code_and_grade(code_v: Any, name_v: Any, grade_v: Any, pack: Any
-                    ) -> tuple[str, int | None]:
+def _code_and_grade(code_v: Any, name_v: Any, grade_v: Any, pack: Any) -> tuple[str, int | None]:
     grade = _grade(grade_v)
     code = _text(code_v).upper()
     m = re.fullmatch(r"([A-Z]{2})\s*[\(\（]?\s*([1-4])?\s*[\)\）]?.*", code)
@@ -340,9 +398,14 @@ def _pipe_pairs(pipes: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
     return pairs
 
 
-def parse_rows(table: pd.DataFrame, mapping: Mapping[str, str], *, pack: Any = None,
-               pipes: pd.DataFrame | None = None, today: dt.date | None = None,
-               ) -> tuple[list[tuple[int, Observation, dict[str, Any]]], list[RowProblem]]:
+def parse_rows(
+    table: pd.DataFrame,
+    mapping: Mapping[str, str],
+    *,
+    pack: Any = None,
+    pipes: pd.DataFrame | None = None,
+    today: dt.date | None = None,
+) -> tuple[list[tuple[int, Observation, dict[str, Any]]], list[RowProblem]]:
     """Turn table rows into observations; bad rows become :class:`RowProblem`.
 
     Returns
@@ -350,11 +413,13 @@ def parse_rows(table: pd.DataFrame, mapping: Mapping[str, str], *, pack: Any = N
     (list of (row, Observation, extras), list of RowProblem)
         ``extras`` holds ``date`` and ``photos`` cell values for the caller.
     """
-    ctx = ValidationContext(pack=pack, today=today,
-                            pipe_lengths=None if pipes is None else pipes["length_m"].to_dict())
+    ctx = ValidationContext(
+        pack=pack, today=today, pipe_lengths=None if pipes is None else pipes["length_m"].to_dict()
+    )
     pairs = _pipe_pairs(pipes) if pipes is not None else {}
     good, bad = [], []
     for rownum, row in table.iterrows():
+
         def cell(f: str, row: pd.Series = row) -> Any:
             col = mapping.get(f)
             return _clean_cell(row.get(col)) if col else None
@@ -363,15 +428,20 @@ def parse_rows(table: pd.DataFrame, mapping: Mapping[str, str], *, pack: Any = N
             code, grade = _code_and_grade(cell("code"), cell("code_name"), cell("grade"), pack)
             c_from, c_to = _clock(cell("clock"))
             rec = Observation(
-                pipe_id=_text(cell("pipe_id")), start_node=_text(cell("start_node")),
+                pipe_id=_text(cell("pipe_id")),
+                start_node=_text(cell("start_node")),
                 end_node=_text(cell("end_node")),
                 distance_m=_number(cell("distance_m"), "distance_m"),
-                length_m=_number(cell("length_m"), "length_m"), code=code, grade=grade,
-                clock_from=c_from, clock_to=c_to, video_time=_text(cell("video_time")),
-                remarks=_text(cell("remarks")))
+                length_m=_number(cell("length_m"), "length_m"),
+                code=code,
+                grade=grade,
+                clock_from=c_from,
+                clock_to=c_to,
+                video_time=_text(cell("video_time")),
+                remarks=_text(cell("remarks")),
+            )
         except _CellError as exc:
-            bad.append(RowProblem(int(rownum), exc.field, mapping.get(exc.field, ""),
-                                  exc.reason))
+            bad.append(RowProblem(int(rownum), exc.field, mapping.get(exc.field, ""), exc.reason))
             continue
         if pipes is not None:
             rec = _resolve(rec, pipes, pairs)
@@ -379,15 +449,17 @@ def parse_rows(table: pd.DataFrame, mapping: Mapping[str, str], *, pack: Any = N
         if problems:
             p = problems[0]
             more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-            bad.append(RowProblem(int(rownum), p.field, mapping.get(p.field, ""),
-                                  p.message_en + more))
+            bad.append(
+                RowProblem(int(rownum), p.field, mapping.get(p.field, ""), p.message_en + more)
+            )
             continue
         good.append((int(rownum), rec, {"date": cell("date"), "photos": cell("photos")}))
     return good, bad
 
 
-def _resolve(rec: Observation, pipes: pd.DataFrame,
-             pairs: dict[tuple[str, str], list[str]]) -> Observation:
+def _resolve(
+    rec: Observation, pipes: pd.DataFrame, pairs: dict[tuple[str, str], list[str]]
+) -> Observation:
     if rec.pipe_id and rec.pipe_id in pipes.index:
         if rec.start_node and rec.end_node:
             row = pipes.loc[rec.pipe_id]
@@ -407,11 +479,17 @@ def _resolve(rec: Observation, pipes: pd.DataFrame,
     return rec
 
 
-def import_observations(store: SurveyStore, path: str | Path,
-                        mapping: Mapping[str, str] | str | Path | None = None, *,
-                        sheet: str | None = None, method: str = "cctv", contractor: str = "",
-                        inspection_date: str | dt.date | None = None,
-                        photo_folder: str | Path | None = None) -> ImportResult:
+def import_observations(
+    store: SurveyStore,
+    path: str | Path,
+    mapping: Mapping[str, str] | str | Path | None = None,
+    *,
+    sheet: str | None = None,
+    method: str = "cctv",
+    contractor: str = "",
+    inspection_date: str | dt.date | None = None,
+    photo_folder: str | Path | None = None,
+) -> ImportResult:
     """Import an inspection table into the project (one new inspection, one transaction).
 
     Parameters
@@ -454,54 +532,77 @@ def import_observations(store: SurveyStore, path: str | Path,
     given = load_mapping(mapping)
     unknown = [f for f in given if f not in FIELD_ALIASES]
     if unknown:
-        raise MappingError(f"Mapping field(s) {unknown} unknown; fields are "
-                           f"{', '.join(FIELD_ALIASES)}.", file=str(path), field=unknown[0])
+        raise MappingError(
+            f"Mapping field(s) {unknown} unknown; fields are {', '.join(FIELD_ALIASES)}.",
+            file=str(path),
+            field=unknown[0],
+        )
     missing = [c for c in given.values() if c not in table.columns]
     if missing:
-        raise MappingError(f"{path.name} has no column {missing[0]!r}; its columns are "
-                           f"{', '.join(map(str, table.columns))}.", file=str(path),
-                           field=missing[0])
+        raise MappingError(
+            f"{path.name} has no column {missing[0]!r}; its columns are "
+            f"{', '.join(map(str, table.columns))}.",
+            file=str(path),
+            field=missing[0],
+        )
     full = {**guess_mapping(list(table.columns)), **given}
     if "code" not in full and "code_name" not in full:
         raise TableImportError(
             f"{path.name}: no column for the defect code (e.g. 缺陷代码); columns are "
             f"{', '.join(map(str, table.columns))}. Pass a mapping such as code=<column>.",
-            file=str(path), field="code")
+            file=str(path),
+            field="code",
+        )
     if "pipe_id" not in full and not ("start_node" in full and "end_node" in full):
         raise TableImportError(
             f"{path.name}: no pipe column (管段编号) and no start/end manhole columns "
-            "(起始井号/终止井号); pass a mapping such as pipe_id=<column>.", file=str(path),
-            field="pipe_id")
+            "(起始井号/终止井号); pass a mapping such as pipe_id=<column>.",
+            file=str(path),
+            field="pipe_id",
+        )
     if method not in METHODS:
-        raise MappingError(f"Method {method!r} unknown; use one of {', '.join(METHODS)}.",
-                           field="method")
+        raise MappingError(
+            f"Method {method!r} unknown; use one of {', '.join(METHODS)}.", field="method"
+        )
     pipes = store.pipes_frame() if store.has_pipes() else None
     good, bad = parse_rows(table, full, pack=store.pack, pipes=pipes, today=store.today())
     result = ImportResult(path.name, full, rejected=bad)
     if not good:
         first = bad[0] if bad else None
         where = f" First problem: {first}." if first else ""
-        raise TableImportError(f"No row of {path.name} could be imported.{where}",
-                               file=str(path), record=str(first.row) if first else None,
-                               field=first.field if first else None)
+        raise TableImportError(
+            f"No row of {path.name} could be imported.{where}",
+            file=str(path),
+            record=str(first.row) if first else None,
+            field=first.field if first else None,
+        )
     dates = []
     for rownum, _, extra in good:
         if extra["date"] is not None:
             try:
                 dates.append(parse_date(extra["date"]))
             except (ValueError, TypeError):
-                result.warnings.append(RowProblem(rownum, "date", full.get("date", ""),
-                                                  f"date {extra['date']!r} unreadable"))
+                result.warnings.append(
+                    RowProblem(
+                        rownum, "date", full.get("date", ""), f"date {extra['date']!r} unreadable"
+                    )
+                )
     if inspection_date is not None:
         idate = parse_date(inspection_date)
     else:
         idate = min((d for d in dates if d), default=None) or store.today()
-    insp = Inspection(uuid=str(uuidlib.uuid4()), date=idate.isoformat(), method=method,
-                      contractor=contractor, remarks=f"导入自 {path.name}")
+    insp = Inspection(
+        uuid=str(uuidlib.uuid4()),
+        date=idate.isoformat(),
+        method=method,
+        contractor=contractor,
+        remarks=f"导入自 {path.name}",
+    )
     obs = []
     for rownum, rec, extra in good:
-        photos = _attach_photos(store, extra["photos"], photo_folder, rownum,
-                                full.get("photos", ""), result.warnings)
+        photos = _attach_photos(
+            store, extra["photos"], photo_folder, rownum, full.get("photos", ""), result.warnings
+        )
         obs.append(dataclasses.replace(rec, photos=photos, inspection_id=insp.uuid))
     added, _, _ = store.save_batch(adds=[insp, *obs])  # one transaction
     result.inspection = added[0]  # type: ignore[assignment]
@@ -509,16 +610,25 @@ def import_observations(store: SurveyStore, path: str | Path,
     return result
 
 
-def _attach_photos(store: SurveyStore, cell: Any, folder: str | Path | None, row: int,
-                   column: str, warnings: list[RowProblem]) -> list[str]:
+def _attach_photos(
+    store: SurveyStore,
+    cell: Any,
+    folder: str | Path | None,
+    row: int,
+    column: str,
+    warnings: list[RowProblem],
+) -> list[str]:
     from surveys.photos import attach_photo
 
     names = [n.strip() for n in re.split(r"[;,，；、\n]", _text(cell)) if n.strip()]
     if not names:
         return []
     if folder is None:
-        warnings.append(RowProblem(row, "photos", column, "photo names given but no photo "
-                                   "folder; photos not attached"))
+        warnings.append(
+            RowProblem(
+                row, "photos", column, "photo names given but no photo folder; photos not attached"
+            )
+        )
         return []
     out = []
     for n in names:

@@ -73,8 +73,16 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
 HIDDEN_COLUMNS = ("记录编号", "版本")
 EXPORTED_SHEET = "_exported"
 #: Fields a workbook may change.
-EDITABLE = ("description", "measure", "responsible_body", "responsible_person", "deadline",
-            "notes", "status", "location")
+EDITABLE = (
+    "description",
+    "measure",
+    "responsible_body",
+    "responsible_person",
+    "deadline",
+    "notes",
+    "status",
+    "location",
+)
 DEFAULT_MEASURES = {
     "network_check": "现场核实，按检查结论整改",
     "defect": "按CJJ 181评估结果安排修复",
@@ -84,8 +92,9 @@ DEFAULT_MEASURES = {
 
 
 # --- raising -----------------------------------------------------------------------------------
-def problems_from_issues(issues: Iterable[Any], *,
-                         severities: Sequence[str] = ("error", "warning")) -> list[Problem]:
+def problems_from_issues(
+    issues: Iterable[Any], *, severities: Sequence[str] = ("error", "warning")
+) -> list[Problem]:
     """One problem per network check finding (``network.issues.Issue``) of the severities.
 
     Examples
@@ -100,12 +109,19 @@ def problems_from_issues(issues: Iterable[Any], *,
     for iss in issues:
         if iss.severity not in severities:
             continue
-        out.append(Problem(
-            description=iss.message_zh or iss.message_en,
-            location=_features_text(iss.layer, iss.feature_ids),
-            x=iss.x, y=iss.y, measure=DEFAULT_MEASURES["network_check"],
-            source="network_check", source_ref=f"issue:{iss.id}", layer=iss.layer,
-            feature_ids=list(iss.feature_ids)))
+        out.append(
+            Problem(
+                description=iss.message_zh or iss.message_en,
+                location=_features_text(iss.layer, iss.feature_ids),
+                x=iss.x,
+                y=iss.y,
+                measure=DEFAULT_MEASURES["network_check"],
+                source="network_check",
+                source_ref=f"issue:{iss.id}",
+                layer=iss.layer,
+                feature_ids=list(iss.feature_ids),
+            )
+        )
     return out
 
 
@@ -118,8 +134,9 @@ def _features_text(layer: str, ids: Iterable[str]) -> str:
     return f"{label} {shown}".strip()
 
 
-def problems_from_defects(observations: Iterable[Observation], pack: Any, *,
-                          min_grade: int = 3) -> list[Problem]:
+def problems_from_defects(
+    observations: Iterable[Observation], pack: Any, *, min_grade: int = 3
+) -> list[Problem]:
     """One problem per live observation of grade ``min_grade`` (III) or more.
 
     Unscored codes (FZ) are skipped.
@@ -138,12 +155,17 @@ def problems_from_defects(observations: Iterable[Observation], pack: Any, *,
         pipe = ob.pipe_id or f"{ob.start_node}→{ob.end_node}"
         roman = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}.get(int(ob.grade), str(ob.grade))
         at = f"距起始井 {ob.distance_m:g} m" if ob.distance_m is not None else ""
-        out.append(Problem(
-            description=f"管段 {pipe} {at}处{roman}级{label}缺陷",
-            location=f"管段 {pipe}" + (f"，{at}" if at else ""),
-            measure=DEFAULT_MEASURES["defect"], source="defect",
-            source_ref=f"observation:{ob.uuid}", layer="pipes",
-            feature_ids=[ob.pipe_id] if ob.pipe_id else []))
+        out.append(
+            Problem(
+                description=f"管段 {pipe} {at}处{roman}级{label}缺陷",
+                location=f"管段 {pipe}" + (f"，{at}" if at else ""),
+                measure=DEFAULT_MEASURES["defect"],
+                source="defect",
+                source_ref=f"observation:{ob.uuid}",
+                layer="pipes",
+                feature_ids=[ob.pipe_id] if ob.pipe_id else [],
+            )
+        )
     return out
 
 
@@ -153,8 +175,11 @@ def problems_from_misconnections(records: Iterable[Misconnection]) -> list[Probl
     for m in records:
         if m.deleted:
             continue
-        where = "、".join(m.pipe_ids) or m.node_id or (
-            f"({m.x:.1f}, {m.y:.1f})" if m.x is not None and m.y is not None else "")
+        where = (
+            "、".join(m.pipe_ids)
+            or m.node_id
+            or (f"({m.x:.1f}, {m.y:.1f})" if m.x is not None and m.y is not None else "")
+        )
         ev = []
         if m.cod_mgl is not None:
             ev.append(f"COD {m.cod_mgl:g} mg/L")
@@ -170,11 +195,19 @@ def problems_from_misconnections(records: Iterable[Misconnection]) -> list[Probl
         desc = f"雨污混接（{DIRECTION_LABELS_ZH.get(m.direction, m.direction)}）：{where}{src}"
         if ev:
             desc += f"；证据：{'，'.join(ev)}"
-        out.append(Problem(
-            description=desc, location=where, x=m.x, y=m.y,
-            measure=DEFAULT_MEASURES["misconnection"], source="misconnection",
-            source_ref=f"misconnection:{m.uuid}", layer="pipes" if m.pipe_ids else "manholes",
-            feature_ids=list(m.pipe_ids) or ([m.node_id] if m.node_id else [])))
+        out.append(
+            Problem(
+                description=desc,
+                location=where,
+                x=m.x,
+                y=m.y,
+                measure=DEFAULT_MEASURES["misconnection"],
+                source="misconnection",
+                source_ref=f"misconnection:{m.uuid}",
+                layer="pipes" if m.pipe_ids else "manholes",
+                feature_ids=list(m.pipe_ids) or ([m.node_id] if m.node_id else []),
+            )
+        )
     return out
 
 
@@ -198,13 +231,21 @@ def problems_from_conflicts(conflicts: Iterable[Mapping[str, Any]]) -> list[Prob
         if zone.get("name") or zone.get("id"):
             location = f"{location}（{zone.get('name') or zone.get('id')}）"
         measure = c.get("measure")
-        out.append(Problem(
-            description=str(c.get("description") or c.get("description_en") or ""),
-            location=location, x=x, y=y,
-            measure=measure if isinstance(measure, str) else DEFAULT_MEASURES["protected_area"],
-            source="protected_area",
-            source_ref=str(c.get("source") or c.get("id") or ""),
-            layer=layer, feature_ids=[str(fid)] if fid else []))
+        out.append(
+            Problem(
+                description=str(c.get("description") or c.get("description_en") or ""),
+                location=location,
+                x=x,
+                y=y,
+                measure=measure
+                if isinstance(measure, str)
+                else DEFAULT_MEASURES["protected_area"],
+                source="protected_area",
+                source_ref=str(c.get("source") or c.get("id") or ""),
+                layer=layer,
+                feature_ids=[str(fid)] if fid else [],
+            )
+        )
     return out
 
 
@@ -222,8 +263,7 @@ def raise_problems(store: SurveyStore, problems: Iterable[Problem]) -> RaiseResu
     A ``source_ref`` already present, even on a deleted (dismissed) problem, is skipped,
     so raising again after a new check does not duplicate or resurrect problems.
     """
-    have = {p.source_ref for p in store.records("problem", include_deleted=True)
-            if p.source_ref}
+    have = {p.source_ref for p in store.records("problem", include_deleted=True) if p.source_ref}
     new, skipped, seen = [], 0, set()
     for p in problems:
         if p.source_ref and (p.source_ref in have or p.source_ref in seen):
@@ -235,8 +275,14 @@ def raise_problems(store: SurveyStore, problems: Iterable[Problem]) -> RaiseResu
     return RaiseResult(added, skipped)
 
 
-def add_progress_note(problem: Problem, text: str, *, date: dt.date | str | None = None,
-                      author: str = "", status: str | None = None) -> Problem:
+def add_progress_note(
+    problem: Problem,
+    text: str,
+    *,
+    date: dt.date | str | None = None,
+    author: str = "",
+    status: str | None = None,
+) -> Problem:
     """Return a copy of ``problem`` with one more progress note (and a new status).
 
     Save it with ``store.update`` or an ``EditRecord`` command.
@@ -280,11 +326,13 @@ def summarize(problems: Iterable[Problem], today: dt.date | None = None) -> Ledg
         r[p.status] = r.get(p.status, 0) + 1
         r["total"] += 1
         r["overdue"] += int(p.is_overdue(today))
-    by_body = pd.DataFrame.from_dict(rows, orient="index",
-                                     columns=[*STATUSES, "overdue", "total"]).fillna(0)
+    by_body = pd.DataFrame.from_dict(
+        rows, orient="index", columns=[*STATUSES, "overdue", "total"]
+    ).fillna(0)
     by_body.index.name = "responsible_body"
-    return LedgerSummary(len(live), sum(p.is_overdue(today) for p in live), by_status,
-                         by_body.astype(int))
+    return LedgerSummary(
+        len(live), sum(p.is_overdue(today) for p in live), by_status, by_body.astype(int)
+    )
 
 
 # --- Excel: value normalisation ---------------------------------------------------------------
@@ -292,8 +340,14 @@ _STATUS_FROM_TEXT = {
     **{v: k for k, v in STATUS_LABELS_ZH.items()},
     **{v.lower(): k for k, v in STATUS_LABELS_EN.items()},
     **{k: k for k in STATUSES},
-    "未完成": "open", "待整改": "open", "进行中": "in_progress", "正在整改": "in_progress",
-    "已整改": "done", "完成": "done", "已核实": "verified", "验收": "verified",
+    "未完成": "open",
+    "待整改": "open",
+    "进行中": "in_progress",
+    "正在整改": "in_progress",
+    "已整改": "done",
+    "完成": "done",
+    "已核实": "verified",
+    "验收": "verified",
     "in progress": "in_progress",
 }
 _NOTE_RE = re.compile(r"^\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s*[:：]?\s*(.*)$")
@@ -304,8 +358,9 @@ def notes_to_text(notes: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(f"{n.get('date', '')} {n.get('text', '')}".strip() for n in notes)
 
 
-def text_to_notes(text: str, today: dt.date, old: Sequence[Mapping[str, Any]] = (),
-                  author: str = "") -> list[dict[str, Any]]:
+def text_to_notes(
+    text: str, today: dt.date, old: Sequence[Mapping[str, Any]] = (), author: str = ""
+) -> list[dict[str, Any]]:
     """Parse a 整改进展 cell back into notes (a line without a date gets ``today``).
 
     Notes equal to an old note (same date and text) keep their author.
@@ -357,8 +412,9 @@ def _norm_values(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 # --- Excel: export ----------------------------------------------------------------------------
-def export_ledger_xlsx(store: SurveyStore, path: str | Path, *, title: str = "",
-                       today: dt.date | None = None) -> Path:
+def export_ledger_xlsx(
+    store: SurveyStore, path: str | Path, *, title: str = "", today: dt.date | None = None
+) -> Path:
     """Write the live problems to an Excel workbook in the park-table column order.
 
     Sheet ``问题台账`` (title row, header row, one row per problem; overdue rows in red;
@@ -407,13 +463,19 @@ def export_ledger_xlsx(store: SurveyStore, path: str | Path, *, title: str = "",
         r = i + 2
         overdue = p.is_overdue(today)
         vals = {
-            "序号": i, "问题": p.description, "整改措施": p.measure,
-            "责任单位": p.responsible_body, "责任人": p.responsible_person,
-            "整改时限": _as_date(p.deadline), "整改进展": notes_to_text(p.notes),
-            "整改状态": STATUS_LABELS_ZH.get(p.status, p.status), "问题位置": p.location,
+            "序号": i,
+            "问题": p.description,
+            "整改措施": p.measure,
+            "责任单位": p.responsible_body,
+            "责任人": p.responsible_person,
+            "整改时限": _as_date(p.deadline),
+            "整改进展": notes_to_text(p.notes),
+            "整改状态": STATUS_LABELS_ZH.get(p.status, p.status),
+            "问题位置": p.location,
             "问题来源": SOURCE_LABELS_ZH.get(p.source, p.source),
             "是否逾期": "是" if overdue else "",
-            "记录编号": p.uuid, "版本": p.revision,
+            "记录编号": p.uuid,
+            "版本": p.revision,
         }
         for j, h in enumerate(headers, 1):
             c = ws.cell(r, j, vals[h])
@@ -423,17 +485,28 @@ def export_ledger_xlsx(store: SurveyStore, path: str | Path, *, title: str = "",
                 c.number_format = "yyyy-mm-dd"
             if overdue and j <= len(COLUMNS):
                 c.fill = red
-    widths = {"序号": 6, "问题": 40, "整改措施": 30, "责任单位": 16, "责任人": 10,
-              "整改时限": 12, "整改进展": 40, "整改状态": 10, "问题位置": 20, "问题来源": 12,
-              "是否逾期": 8}
+    widths = {
+        "序号": 6,
+        "问题": 40,
+        "整改措施": 30,
+        "责任单位": 16,
+        "责任人": 10,
+        "整改时限": 12,
+        "整改进展": 40,
+        "整改状态": 10,
+        "问题位置": 20,
+        "问题来源": 12,
+        "是否逾期": 8,
+    }
     for j, h in enumerate(headers, 1):
         ws.column_dimensions[get_column_letter(j)].width = widths.get(h, 12)
     for j in range(len(COLUMNS) + 1, ncol + 1):
         ws.column_dimensions[get_column_letter(j)].hidden = True
     ws.freeze_panes = "C3"
     status_col = get_column_letter(headers.index("整改状态") + 1)
-    dv = DataValidation(type="list", formula1='"' + ",".join(STATUS_LABELS_ZH.values()) + '"',
-                        allow_blank=True)
+    dv = DataValidation(
+        type="list", formula1='"' + ",".join(STATUS_LABELS_ZH.values()) + '"', allow_blank=True
+    )
     dv.error = "请选择：" + "、".join(STATUS_LABELS_ZH.values())
     ws.add_data_validation(dv)
     dv.add(f"{status_col}3:{status_col}{max(len(problems) + 2, 3) + 200}")
@@ -442,20 +515,32 @@ def export_ledger_xlsx(store: SurveyStore, path: str | Path, *, title: str = "",
     exported = wb.create_sheet(EXPORTED_SHEET)
     exported.append(["uuid", "revision", "values"])
     for p in problems:
-        exported.append([p.uuid, p.revision, json.dumps(_norm_values(dataclasses.asdict(p)),
-                                                          ensure_ascii=False)])
+        exported.append(
+            [
+                p.uuid,
+                p.revision,
+                json.dumps(_norm_values(dataclasses.asdict(p)), ensure_ascii=False),
+            ]
+        )
     exported.sheet_state = "hidden"
     meta = wb.create_sheet(META_SHEET)
-    for k, v in (("format", WORKBOOK_FORMAT), ("version", WORKBOOK_VERSION),
-                 ("project", store.path.name), ("exported", dt.datetime.now().isoformat(
-                     timespec="seconds")), ("today", today.isoformat())):
+    for k, v in (
+        ("format", WORKBOOK_FORMAT),
+        ("version", WORKBOOK_VERSION),
+        ("project", store.path.name),
+        ("exported", dt.datetime.now().isoformat(timespec="seconds")),
+        ("today", today.isoformat()),
+    ):
         meta.append([k, v])
     meta.sheet_state = "hidden"
     try:
         wb.save(path)
     except OSError as exc:
-        raise WorkbookError(f"Cannot write {path.name}: {exc.strerror}; close it in Excel and "
-                            "try again.", details=str(exc), file=str(path)) from exc
+        raise WorkbookError(
+            f"Cannot write {path.name}: {exc.strerror}; close it in Excel and try again.",
+            details=str(exc),
+            file=str(path),
+        ) from exc
     return path
 
 
@@ -537,9 +622,11 @@ class LedgerImportPlan:
 
     def lines(self) -> list[str]:
         """The plan as text lines (for the CLI and a confirmation dialog)."""
-        out = [f"{self.file}: {len(self.changes)} changed, {len(self.new)} new, "
-               f"{len(self.conflicts)} conflict(s), {len(self.errors)} unreadable row(s), "
-               f"{self.unchanged} unchanged"]
+        out = [
+            f"{self.file}: {len(self.changes)} changed, {len(self.new)} new, "
+            f"{len(self.conflicts)} conflict(s), {len(self.errors)} unreadable row(s), "
+            f"{self.unchanged} unchanged"
+        ]
         for c in self.changes:
             out.append(f"  row {c.row} change {c.description[:30]}")
             out.extend(f"      {f.field}: {f.project!r} -> {f.workbook!r}" for f in c.changes)
@@ -547,8 +634,10 @@ class LedgerImportPlan:
             out.append(f"  row {r} new: {p.description[:40]}")
         for k in self.conflicts:
             out.append(f"  row {k.row} CONFLICT {k.description[:30]}: {k.reason}")
-            out.extend(f"      {f.field}: project {f.project!r} / workbook {f.workbook!r}"
-                       for f in k.changes)
+            out.extend(
+                f"      {f.field}: project {f.project!r} / workbook {f.workbook!r}"
+                for f in k.changes
+            )
         out.extend(f"  row {r} skipped: {msg}" for r, msg in self.errors)
         return out
 
@@ -564,13 +653,17 @@ def _read_workbook(path: Path) -> tuple[Any, int, dict[str, int], dict[str, dict
     except FileNotFoundError as exc:
         raise WorkbookError(f"{path} does not exist.", file=str(path)) from exc
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise WorkbookError(f"{path.name} is not an Excel .xlsx workbook ({exc}).",
-                            details=str(exc), file=str(path)) from exc
+        raise WorkbookError(
+            f"{path.name} is not an Excel .xlsx workbook ({exc}).",
+            details=str(exc),
+            file=str(path),
+        ) from exc
     if META_SHEET not in wb.sheetnames or LEDGER_SHEET not in wb.sheetnames:
         raise WorkbookError(
             f"{path.name} is not a PipeAtlas ledger export (no sheet {LEDGER_SHEET!r} with the "
             "hidden id columns). Export the ledger first, edit that file, and import it.",
-            file=str(path))
+            file=str(path),
+        )
     meta = {r[0]: r[1] for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
     if meta.get("format") != WORKBOOK_FORMAT:
         raise WorkbookError(f"{path.name} is not a PipeAtlas ledger export.", file=str(path))
@@ -587,9 +680,11 @@ def _read_workbook(path: Path) -> tuple[Any, int, dict[str, int], dict[str, dict
         heads = {str(c.value).strip(): c.column for c in ws[r] if c.value is not None}
         if "问题" in heads and "记录编号" in heads:
             return ws, r, heads, base
-    raise WorkbookError(f"{path.name}: sheet {LEDGER_SHEET} has no header row with 问题 and "
-                        "记录编号; do not delete the header or the hidden columns.",
-                        file=str(path))
+    raise WorkbookError(
+        f"{path.name}: sheet {LEDGER_SHEET} has no header row with 问题 and "
+        "记录编号; do not delete the header or the hidden columns.",
+        file=str(path),
+    )
 
 
 def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan:
@@ -612,6 +707,7 @@ def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan
     current = {p.uuid: p for p in store.records("problem", include_deleted=True)}
     field_of = {h: f for h, f in COLUMNS if f}
     for r in range(hrow + 1, ws.max_row + 1):
+
         def cell(h: str, r: int = r) -> Any:
             col = heads.get(h)
             return ws.cell(r, col).value if col else None
@@ -622,8 +718,13 @@ def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan
             continue  # blank row
         status = _norm_status(raw["status"]) if raw["status"] not in (None, "") else "open"
         if status is None:
-            plan.errors.append((r, f"整改状态 {raw['status']!r} is not one of "
-                                   f"{'、'.join(STATUS_LABELS_ZH.values())}"))
+            plan.errors.append(
+                (
+                    r,
+                    f"整改状态 {raw['status']!r} is not one of "
+                    f"{'、'.join(STATUS_LABELS_ZH.values())}",
+                )
+            )
             continue
         try:
             deadline = parse_date(raw["deadline"]) if raw["deadline"] not in (None, "") else None
@@ -634,20 +735,32 @@ def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan
             if not str(raw["description"] or "").strip():
                 plan.errors.append((r, "问题 is empty"))
                 continue
-            plan.new.append((r, Problem(
-                description=str(raw["description"]).strip(),
-                measure=str(raw["measure"] or "").strip(),
-                responsible_body=str(raw["responsible_body"] or "").strip(),
-                responsible_person=str(raw["responsible_person"] or "").strip(),
-                deadline=deadline.isoformat() if deadline else "",
-                notes=text_to_notes(raw["notes"] or "", today, author=store.author),
-                status=status, location=str(raw["location"] or "").strip(),
-                source="import")))
+            plan.new.append(
+                (
+                    r,
+                    Problem(
+                        description=str(raw["description"]).strip(),
+                        measure=str(raw["measure"] or "").strip(),
+                        responsible_body=str(raw["responsible_body"] or "").strip(),
+                        responsible_person=str(raw["responsible_person"] or "").strip(),
+                        deadline=deadline.isoformat() if deadline else "",
+                        notes=text_to_notes(raw["notes"] or "", today, author=store.author),
+                        status=status,
+                        location=str(raw["location"] or "").strip(),
+                        source="import",
+                    ),
+                )
+            )
             continue
         proj = current.get(uid)
         if proj is None:
-            plan.errors.append((r, f"记录编号 {uid} is not in this project (was the workbook "
-                                   "exported from another project?)"))
+            plan.errors.append(
+                (
+                    r,
+                    f"记录编号 {uid} is not in this project (was the workbook "
+                    "exported from another project?)",
+                )
+            )
             continue
         try:
             exported_rev = int(cell("版本"))
@@ -655,11 +768,17 @@ def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan
             exported_rev = -1
         exported = base.get(uid)
         if exported is None or exported_rev < 0:
-            plan.errors.append((r, f"记录编号 {uid}: the hidden export data is missing or was "
-                                   "changed; export the ledger again"))
+            plan.errors.append(
+                (
+                    r,
+                    f"记录编号 {uid}: the hidden export data is missing or was "
+                    "changed; export the ledger again",
+                )
+            )
             continue
-        wb_vals = _norm_values({**raw, "status": status,
-                                "deadline": deadline.isoformat() if deadline else ""})
+        wb_vals = _norm_values(
+            {**raw, "status": status, "deadline": deadline.isoformat() if deadline else ""}
+        )
         wb_edits = [f for f in EDITABLE if wb_vals[f] != exported.get(f, "")]
         if not wb_edits:
             plan.unchanged += 1
@@ -667,26 +786,48 @@ def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan
         pj_vals = _norm_values(dataclasses.asdict(proj))
         desc = proj.description
         if proj.deleted:
-            plan.conflicts.append(RowConflict(
-                r, uid, desc, "deleted in the project since the export",
-                [FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits]))
+            plan.conflicts.append(
+                RowConflict(
+                    r,
+                    uid,
+                    desc,
+                    "deleted in the project since the export",
+                    [FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits],
+                )
+            )
             continue
-        both = [f for f in wb_edits
-                if pj_vals[f] != exported.get(f, "") and pj_vals[f] != wb_vals[f]]
+        both = [
+            f for f in wb_edits if pj_vals[f] != exported.get(f, "") and pj_vals[f] != wb_vals[f]
+        ]
         if both:
-            plan.conflicts.append(RowConflict(
-                r, uid, desc, f"edited in the project by {proj.modified_by} at {proj.modified} "
-                f"(revision {proj.revision}, exported {exported_rev}) and in the workbook",
-                [FieldChange(f, pj_vals[f], wb_vals[f]) for f in both]))
+            plan.conflicts.append(
+                RowConflict(
+                    r,
+                    uid,
+                    desc,
+                    f"edited in the project by {proj.modified_by} at {proj.modified} "
+                    f"(revision {proj.revision}, exported {exported_rev}) and in the workbook",
+                    [FieldChange(f, pj_vals[f], wb_vals[f]) for f in both],
+                )
+            )
             continue
-        diffs = [FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits
-                 if pj_vals[f] != wb_vals[f]]
+        diffs = [
+            FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits if pj_vals[f] != wb_vals[f]
+        ]
         if not diffs:
             plan.unchanged += 1  # both sides made the same edit
             continue
         rec = dataclasses.replace(
-            proj, **{f.field: (text_to_notes(f.workbook, today, proj.notes, store.author)
-                               if f.field == "notes" else f.workbook) for f in diffs})
+            proj,
+            **{
+                f.field: (
+                    text_to_notes(f.workbook, today, proj.notes, store.author)
+                    if f.field == "notes"
+                    else f.workbook
+                )
+                for f in diffs
+            },
+        )
         plan.changes.append(RowChange(r, uid, desc, diffs, rec))
     return plan
 
@@ -706,11 +847,18 @@ def apply_ledger_import(store: SurveyStore, plan: LedgerImportPlan) -> LedgerImp
     A change whose problem was edited in the project after planning becomes a conflict
     (the revision check refuses it); nothing is overwritten.
     """
-    added, updated, stale = store.save_batch(adds=[p for _, p in plan.new],
-                                             updates=[c.record for c in plan.changes])
+    added, updated, stale = store.save_batch(
+        adds=[p for _, p in plan.new], updates=[c.record for c in plan.changes]
+    )
     by_uuid = {c.uuid: c for c in plan.changes}
-    late = [RowConflict(by_uuid[rec.uuid].row, rec.uuid, rec.description,
-                        f"edited in the project while importing: {exc.message}",
-                        by_uuid[rec.uuid].changes) for rec, exc in stale]
+    late = [
+        RowConflict(
+            by_uuid[rec.uuid].row,
+            rec.uuid,
+            rec.description,
+            f"edited in the project while importing: {exc.message}",
+            by_uuid[rec.uuid].changes,
+        )
+        for rec, exc in stale
+    ]
     return LedgerImportResult(updated, added, [*plan.conflicts, *late])
-

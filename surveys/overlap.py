@@ -232,8 +232,10 @@ def _as_object_str(values: pd.Series) -> np.ndarray:
         return s or None
 
     out = np.empty(len(values), dtype=object)
-    out[:] = [v if type(v) is str and v and not v[0].isspace() and not v[-1].isspace()
-              else one(v) for v in values.tolist()]
+    out[:] = [
+        v if type(v) is str and v and not v[0].isspace() and not v[-1].isspace() else one(v)
+        for v in values.tolist()
+    ]
     return out
 
 
@@ -330,8 +332,10 @@ def prepare_zones(
     if mapping is None:
         canonical = [c for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL) if c in layer.columns]
         if ZONE_CLASS in canonical:
-            mapping = {c: (c if c in layer.columns else None) for c in
-                       (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL)}
+            mapping = {
+                c: (c if c in layer.columns else None)
+                for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL)
+            }
         else:
             guessed = guess_mapping(ZONES, [str(c) for c in layer.columns if c != "geometry"])
             mapping = {c: guessed.get(c) for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL)}
@@ -351,9 +355,7 @@ def prepare_zones(
             gdf = gdf.to_crs(target)
     n = len(gdf)
     issues: list[Issue] = []
-    src_fid = (
-        gdf[SRC_FID].to_numpy() if SRC_FID in gdf.columns else np.arange(n)
-    )
+    src_fid = gdf[SRC_FID].to_numpy() if SRC_FID in gdf.columns else np.arange(n)
 
     def col_values(role: str) -> np.ndarray:
         col = mapping.get(role)
@@ -462,8 +464,7 @@ def prepare_zones(
                     "已用 make_valid 自动修复后参与检查，请核对原始数据",
                     message_en=f"{label}: zone {ids[i]} is an invalid polygon ({reasons[j]}); "
                     "it was repaired with make_valid for the check. Check the source data.",
-                    data={"src_fid": int(src_fid[i]), "reason": reasons[j],
-                          "area_after": area},
+                    data={"src_fid": int(src_fid[i]), "reason": reasons[j], "area_after": area},
                 )
             )
             if shapely.is_empty(made[j]):
@@ -606,8 +607,15 @@ class OverlapResult:
         Sorted in the order of ``ZONE_CLASSES``, ``SEVERITIES`` and ``FEATURE_TYPES``.
         """
         r = self.rows
-        cols = ["zone_class", "severity", "feature_type", "findings", "features",
-                "overlap_length_m", "overlap_area_m2"]
+        cols = [
+            "zone_class",
+            "severity",
+            "feature_type",
+            "findings",
+            "features",
+            "overlap_length_m",
+            "overlap_area_m2",
+        ]
         if r.empty:
             return pd.DataFrame(columns=cols)
         g = r.groupby(["zone_class", "severity", "feature_type"], sort=False)
@@ -800,9 +808,7 @@ def _pairs_for_kind(
         overlap[cross] = _measure(pieces, dims[cross])
         # a pipe lying along the zone edge is on the edge, not inside: drop collinear parts
         lines = cross[dims[cross] == 1]
-        along = lines[
-            shapely.relate_pattern(g[lines], zones.boundaries[z[lines]], "1********")
-        ]
+        along = lines[shapely.relate_pattern(g[lines], zones.boundaries[z[lines]], "1********")]
         if len(along):
             parts[along] = shapely.difference(parts[along], zones.boundaries[z[along]])
             overlap[along] = shapely.length(parts[along])
@@ -983,10 +989,18 @@ def check_overlaps(
     }
     boxes = [g.total_bounds for g in [zgdf, *feats.values()] if len(g)]
     boxes = [b for b in boxes if np.all(np.isfinite(b))]
-    bounds = np.array(
-        [min(b[0] for b in boxes), min(b[1] for b in boxes),
-         max(b[2] for b in boxes), max(b[3] for b in boxes)]
-    ) if boxes else np.zeros(4)
+    bounds = (
+        np.array(
+            [
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            ]
+        )
+        if boxes
+        else np.zeros(4)
+    )
     lon, lat = _centre_lonlat(project_crs, bounds)
     metric, factor = metric_crs_for(project_crs, lon, lat)
     reproject = not metric.equals(project_crs)
@@ -1078,9 +1092,20 @@ def check_overlaps(
     cols = {
         k: np.concatenate([c[k] for c in chunks]) if chunks else np.array([], dtype=object)
         for k in (
-            "feature_id", "feature_type", "relation", "overlap_length_m", "overlap_area_m2",
-            "overlap_share", "distance_m", "rule_id", "buffer_m", "severity", "note",
-            "feature_index", "zone_index", "geometry",
+            "feature_id",
+            "feature_type",
+            "relation",
+            "overlap_length_m",
+            "overlap_area_m2",
+            "overlap_share",
+            "distance_m",
+            "rule_id",
+            "buffer_m",
+            "severity",
+            "note",
+            "feature_index",
+            "zone_index",
+            "geometry",
         )
     }
     z = cols["zone_index"].astype(np.int64)
@@ -1261,13 +1286,14 @@ def check_project(
             )
         zones = project.layers[ZONES]
     sources = {
-        "project": [{"kind": "project", "path": str(project.path),
-                     "sha256": _sha256(Path(project.path))}],
+        "project": [
+            {"kind": "project", "path": str(project.path), "sha256": _sha256(Path(project.path))}
+        ],
         **dict(getattr(project, "sources", {}) or {}),
     }
-    return (yield from check_overlaps(
-        project.layers, zones, rules, crs=project.crs, sources=sources
-    ))
+    return (
+        yield from check_overlaps(project.layers, zones, rules, crs=project.crs, sources=sources)
+    )
 
 
 def raise_conflicts(
@@ -1357,12 +1383,21 @@ def conflicts_to_problems(
                 f"{zname} ({r.zone_class}{'/' + r.zone_level if zl else ''}){amount_en}",
                 "location": {"x": round(float(x), 3), "y": round(float(y), 3), "crs": crs_text},
                 "feature": {"type": r.feature_type, "id": str(r.feature_id)},
-                "zone": {"id": str(r.zone_id), "name": r.zone_name, "class": r.zone_class,
-                         "level": r.zone_level if isinstance(r.zone_level, str) else None},
+                "zone": {
+                    "id": str(r.zone_id),
+                    "name": r.zone_name,
+                    "class": r.zone_class,
+                    "level": r.zone_level if isinstance(r.zone_level, str) else None,
+                },
                 "measure": _clean_record(
-                    {"overlap_length_m": r.overlap_length_m, "overlap_area_m2": r.overlap_area_m2,
-                     "overlap_share": r.overlap_share, "distance_m": r.distance_m,
-                     "buffer_m": r.buffer_m, "rule_id": r.rule_id}
+                    {
+                        "overlap_length_m": r.overlap_length_m,
+                        "overlap_area_m2": r.overlap_area_m2,
+                        "overlap_share": r.overlap_share,
+                        "distance_m": r.distance_m,
+                        "buffer_m": r.buffer_m,
+                        "rule_id": r.rule_id,
+                    }
                 ),
                 "source": f"overlap:{r.rule_id or 'none'}:{r.feature_type}:{r.feature_id}:"
                 f"{r.zone_id}",

@@ -94,8 +94,13 @@ SUMMARY_COLUMNS = (
     ("区内长度(m)", "overlap_length_m"),
     ("重叠面积(m²)", "overlap_area_m2"),
 )
-ROUND = {"overlap_length_m": 3, "overlap_area_m2": 2, "overlap_share": 6, "distance_m": 3,
-         "buffer_m": 3}
+ROUND = {
+    "overlap_length_m": 3,
+    "overlap_area_m2": 2,
+    "overlap_share": 6,
+    "distance_m": 3,
+    "buffer_m": 3,
+}
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -154,16 +159,17 @@ def reproducibility(result: OverlapResult, generated_at: dt.datetime) -> list[tu
     lines: list[tuple[str, str]] = [
         ("报告日期", generated_at.isoformat(sep=" ")),
         ("项目坐标系", str(prov.get("crs", ""))),
-        ("量算坐标系",
-         f"{prov.get('metric_crs', '')}（每单位 {prov.get('metres_per_unit', 1)} m）"),
+        (
+            "量算坐标系",
+            f"{prov.get('metric_crs', '')}（每单位 {prov.get('metres_per_unit', 1)} m）",
+        ),
     ]
     for rec in prov.get("inputs", []):
         kind = LAYER_LABELS_ZH.get(rec["kind"], rec["kind"])
         lines.append((f"输入文件（{kind}）", f"{rec['file']}  SHA-256 {rec['sha256']}"))
     counts = prov.get("feature_counts", {})
     lines.append(
-        ("检查要素数",
-         "，".join(f"{LAYER_LABELS_ZH.get(k, k)} {v}" for k, v in counts.items()))
+        ("检查要素数", "，".join(f"{LAYER_LABELS_ZH.get(k, k)} {v}" for k, v in counts.items()))
     )
     for name, version in prov.get("software", {}).items():
         lines.append((f"软件版本 {name}", str(version)))
@@ -214,8 +220,9 @@ def _polygon_path(geom: Any) -> MplPath | None:
 
 def _lines(geom: Any) -> list[np.ndarray]:
     out = []
-    for part in shapely.get_parts(shapely.boundary(geom) if shapely.get_dimensions(geom) == 2
-                                  else geom):
+    for part in shapely.get_parts(
+        shapely.boundary(geom) if shapely.get_dimensions(geom) == 2 else geom
+    ):
         if shapely.get_type_id(part) in (1, 2):
             out.append(np.asarray(part.coords)[:, :2])
     return out
@@ -241,9 +248,15 @@ def draw_extract(ax: Any, result: OverlapResult, i: int) -> None:
         if path is None:
             continue
         here = k == int(row.zone_index)
-        ax.add_patch(PathPatch(path, facecolor="#7fbf7f" if here else "#dddddd",
-                               edgecolor="#2e7d32" if here else "#999999", alpha=0.5,
-                               lw=0.8 if here else 0.4))
+        ax.add_patch(
+            PathPatch(
+                path,
+                facecolor="#7fbf7f" if here else "#dddddd",
+                edgecolor="#2e7d32" if here else "#999999",
+                alpha=0.5,
+                lw=0.8 if here else 0.4,
+            )
+        )
     pipes = result.layers.get(PIPES)
     if pipes is not None and len(pipes):
         idx = np.sort(pipes.sindex.query(window))
@@ -274,8 +287,12 @@ def draw_extract(ax: Any, result: OverlapResult, i: int) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
     bar = 10 ** math.floor(math.log10(span / 2))
-    ax.plot([box[0] + half * 0.1, box[0] + half * 0.1 + bar], [box[1] + half * 0.1] * 2,
-            color="black", lw=1.5)
+    ax.plot(
+        [box[0] + half * 0.1, box[0] + half * 0.1 + bar],
+        [box[1] + half * 0.1] * 2,
+        color="black",
+        lw=1.5,
+    )
     ax.text(box[0] + half * 0.1, box[1] + half * 0.14, f"{bar:g} m", fontsize=5)
 
 
@@ -306,8 +323,16 @@ def _normalise_zip(path: Path, when: dt.datetime) -> None:
     # openpyxl stamps dcterms:modified with the save time: set it to the report date
     iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     entries = [
-        (name, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                      rb"\g<1>" + iso + rb"\g<2>", data) if name == "docProps/core.xml" else data)
+        (
+            name,
+            re.sub(
+                rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                rb"\g<1>" + iso + rb"\g<2>",
+                data,
+            )
+            if name == "docProps/core.xml"
+            else data,
+        )
         for name, data in entries
     ]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zout:
@@ -352,8 +377,10 @@ def write_xlsx(
     wb.properties.title = title
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDEBF7")
-    sev_fill = {"conflict": PatternFill("solid", fgColor="F8CBAD"),
-                "warning": PatternFill("solid", fgColor="FFE699")}
+    sev_fill = {
+        "conflict": PatternFill("solid", fgColor="F8CBAD"),
+        "warning": PatternFill("solid", fgColor="FFE699"),
+    }
 
     def header(ws: Any, names: Sequence[str]) -> None:
         ws.append(list(names))
@@ -408,13 +435,22 @@ def write_xlsx(
 
     # rules
     ws = wb.create_sheet("规则")
-    header(ws, ["保护区类别", "功能分区/级别", "要素类型", "缓冲距离(m)", "严重程度", "规则编号",
-                "说明"])
+    header(
+        ws,
+        ["保护区类别", "功能分区/级别", "要素类型", "缓冲距离(m)", "严重程度", "规则编号", "说明"],
+    )
     for rule in result.rules.rules:
-        ws.append([_label("zone_class", rule.zone_class),
-                   _label("zone_level", rule.zone_level) or "（全部）",
-                   _label("feature_type", rule.feature_type), rule.buffer_m,
-                   _label("severity", rule.severity), rule.rule_id, rule.note])
+        ws.append(
+            [
+                _label("zone_class", rule.zone_class),
+                _label("zone_level", rule.zone_level) or "（全部）",
+                _label("feature_type", rule.feature_type),
+                rule.buffer_m,
+                _label("severity", rule.severity),
+                rule.rule_id,
+                rule.note,
+            ]
+        )
     for col, width in zip("ABCDEFG", (18, 14, 12, 12, 10, 34, 60), strict=True):
         ws.column_dimensions[col].width = width
 
@@ -422,8 +458,15 @@ def write_xlsx(
     ws = wb.create_sheet("数据问题")
     header(ws, ["级别", "类型", "图层", "要素", "说明"])
     for issue in result.issues:
-        ws.append([issue.severity, issue.kind, issue.layer, ", ".join(issue.feature_ids),
-                   issue.message_zh])
+        ws.append(
+            [
+                issue.severity,
+                issue.kind,
+                issue.layer,
+                ", ".join(issue.feature_ids),
+                issue.message_zh,
+            ]
+        )
     for col, width in zip("ABCDE", (8, 20, 10, 20, 90), strict=True):
         ws.column_dimensions[col].width = width
 
@@ -522,8 +565,13 @@ def write_pdf(
             fig = _new_page(pdf, pages, title, when)
             y = 0.93
             counts = {s: int((result.rows["severity"] == s).sum()) for s in SEVERITY_LABELS_ZH}
-            fig.text(0.06, y, f"冲突 {counts['conflict']} 条，警告 {counts['warning']} 条，"
-                     f"提示 {counts['info']} 条", fontproperties=f10)
+            fig.text(
+                0.06,
+                y,
+                f"冲突 {counts['conflict']} 条，警告 {counts['warning']} 条，"
+                f"提示 {counts['info']} 条",
+                fontproperties=f10,
+            )
             y -= 0.03
             fig.text(0.06, y, "按保护区类别与严重程度汇总", fontproperties=f10)
             y -= 0.022
@@ -571,34 +619,52 @@ def write_pdf(
                     ax = fig.add_axes((0.10, y - 0.115, 0.105 * A4[1] / A4[0] * 0.7, 0.105))
                     draw_extract(ax, result, i)
                     rule = rec["rule_id"] or "（无规则）"
-                    fig.text(0.30, y - 0.02, f"规则 {rule}，缓冲 {rec['buffer_m']:g} m",
-                             fontproperties=f7)
+                    fig.text(
+                        0.30,
+                        y - 0.02,
+                        f"规则 {rule}，缓冲 {rec['buffer_m']:g} m",
+                        fontproperties=f7,
+                    )
                     fig.text(0.30, y - 0.036, str(rec["note"] or ""), fontproperties=f7)
                     if rec["zone_repaired"]:
-                        fig.text(0.30, y - 0.052, "注：该保护区多边形无效，已自动修复",
-                                 fontproperties=f7)
+                        fig.text(
+                            0.30,
+                            y - 0.052,
+                            "注：该保护区多边形无效，已自动修复",
+                            fontproperties=f7,
+                        )
                     y -= 0.115
             if len(records) > len(maps) and maps:
                 y -= 0.02
-                fig.text(0.06, max(y, 0.03), f"示意图仅绘制前 {len(maps)} 条冲突/警告。",
-                         fontproperties=f7)
+                fig.text(
+                    0.06,
+                    max(y, 0.03),
+                    f"示意图仅绘制前 {len(maps)} 条冲突/警告。",
+                    fontproperties=f7,
+                )
 
             # rules
             fig = _new_page(pdf, pages, f"{title}：规则与缓冲距离", when)
             y = 0.93
-            for x, h in zip((0.06, 0.22, 0.34, 0.44, 0.54, 0.62),
-                            ("保护区类别", "分区/级别", "要素类型", "缓冲(m)", "程度", "说明"),
-                            strict=True):
+            for x, h in zip(
+                (0.06, 0.22, 0.34, 0.44, 0.54, 0.62),
+                ("保护区类别", "分区/级别", "要素类型", "缓冲(m)", "程度", "说明"),
+                strict=True,
+            ):
                 fig.text(x, y, h, fontproperties=f8, weight="bold")
             for rule in result.rules.rules:
                 y -= 0.016
                 if y < 0.04:
                     fig = _new_page(pdf, pages, f"{title}：规则与缓冲距离", when)
                     y = 0.92
-                vals = (_label("zone_class", rule.zone_class),
-                        _label("zone_level", rule.zone_level) or "（全部）",
-                        _label("feature_type", rule.feature_type), f"{rule.buffer_m:g}",
-                        _label("severity", rule.severity), rule.note[:40])
+                vals = (
+                    _label("zone_class", rule.zone_class),
+                    _label("zone_level", rule.zone_level) or "（全部）",
+                    _label("feature_type", rule.feature_type),
+                    f"{rule.buffer_m:g}",
+                    _label("severity", rule.severity),
+                    rule.note[:40],
+                )
                 for x, v in zip((0.06, 0.22, 0.34, 0.44, 0.54, 0.62), vals, strict=True):
                     fig.text(x, y, v, fontproperties=f7)
             if result.issues:

@@ -246,9 +246,7 @@ class RuleTable:
             ) from exc
         records = doc.get("rules") if isinstance(doc, dict) else doc
         if not isinstance(records, list):
-            raise RuleError(
-                f"{file or 'rule file'} holds no 'rules' list.", file=file or None
-            )
+            raise RuleError(f"{file or 'rule file'} holds no 'rules' list.", file=file or None)
         try:
             return cls.from_records(records)
         except RuleError as exc:

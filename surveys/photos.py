@@ -45,8 +45,11 @@ class AttachedPhoto:
 
 def _check_source(src: Path, max_bytes: int) -> None:
     if not src.exists():
-        raise PhotoError(f"Photo {src.name} was not found at {src}; check the path or copy "
-                         "the file first.", file=str(src), kind="missing")
+        raise PhotoError(
+            f"Photo {src.name} was not found at {src}; check the path or copy the file first.",
+            file=str(src),
+            kind="missing",
+        )
     if not src.is_file():
         raise PhotoError(f"{src} is a folder, not a photo file.", file=str(src), kind="not_file")
     size = src.stat().st_size
@@ -54,8 +57,12 @@ def _check_source(src: Path, max_bytes: int) -> None:
         raise PhotoError(
             f"Photo {src.name} is {size / 1024 / 1024:.1f} MB, more than the "
             f"{max_bytes / 1024 / 1024:.0f} MB allowed; reduce it (e.g. export at a lower "
-            "resolution) and attach it again.", file=str(src), kind="too_large", found=size,
-            expected=max_bytes)
+            "resolution) and attach it again.",
+            file=str(src),
+            kind="too_large",
+            found=size,
+            expected=max_bytes,
+        )
     if size == 0:
         raise PhotoError(f"Photo {src.name} is an empty file.", file=str(src), kind="empty")
     from PIL import Image, UnidentifiedImageError
@@ -66,12 +73,16 @@ def _check_source(src: Path, max_bytes: int) -> None:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PhotoError(
             f"{src.name} is not an image PipeAtlas can read (JPEG, PNG, BMP, GIF, TIFF, WebP); "
-            "attach the photo file itself.", details=str(exc), file=str(src),
-            kind="not_image") from exc
+            "attach the photo file itself.",
+            details=str(exc),
+            file=str(src),
+            kind="not_image",
+        ) from exc
 
 
-def attach_photo(project_path: str | Path, src: str | Path, *,
-                 max_bytes: int = MAX_PHOTO_BYTES) -> AttachedPhoto:
+def attach_photo(
+    project_path: str | Path, src: str | Path, *, max_bytes: int = MAX_PHOTO_BYTES
+) -> AttachedPhoto:
     """Copy a photo into the project's photo folder and make a thumbnail.
 
     Parameters
@@ -108,8 +119,12 @@ def attach_photo(project_path: str | Path, src: str | Path, *,
         dest = folder / name
         shutil.copy2(src, dest)
     except OSError as exc:
-        raise PhotoError(f"Cannot copy {src.name} into {folder}: {exc.strerror}.",
-                         details=str(exc), file=str(src), kind="copy_failed") from exc
+        raise PhotoError(
+            f"Cannot copy {src.name} into {folder}: {exc.strerror}.",
+            details=str(exc),
+            file=str(src),
+            kind="copy_failed",
+        ) from exc
     thumb = make_thumbnail(dest)
     rel = dest.relative_to(Path(project_path).parent).as_posix()
     return AttachedPhoto(rel, dest, thumb)
@@ -159,19 +174,32 @@ def resolve_photo(project_path: str | Path, relpath: str, *, must_exist: bool = 
     """
     base = Path(project_path).resolve().parent
     text = str(relpath).strip()
-    if (not text or PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute()
-            or PureWindowsPath(text).drive):
-        raise PhotoError(f"Photo path {relpath!r} must be relative to the project folder.",
-                         record=str(relpath), kind="outside")
+    if (
+        not text
+        or PurePosixPath(text).is_absolute()
+        or PureWindowsPath(text).is_absolute()
+        or PureWindowsPath(text).drive
+    ):
+        raise PhotoError(
+            f"Photo path {relpath!r} must be relative to the project folder.",
+            record=str(relpath),
+            kind="outside",
+        )
     target = (base / PureWindowsPath(text).as_posix()).resolve()
     if not target.is_relative_to(base):
-        raise PhotoError(f"Photo path {relpath} points outside the project folder {base}; "
-                         "photos must live beside the project.", record=str(relpath),
-                         kind="outside")
+        raise PhotoError(
+            f"Photo path {relpath} points outside the project folder {base}; "
+            "photos must live beside the project.",
+            record=str(relpath),
+            kind="outside",
+        )
     if must_exist and not target.is_file():
-        raise PhotoError(f"Photo {relpath} is missing from {base}; it may have been moved or "
-                         "deleted. Attach it again or restore the file.", record=str(relpath),
-                         kind="missing")
+        raise PhotoError(
+            f"Photo {relpath} is missing from {base}; it may have been moved or "
+            "deleted. Attach it again or restore the file.",
+            record=str(relpath),
+            kind="missing",
+        )
     return target
 
 

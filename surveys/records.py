@@ -49,10 +49,18 @@ AT_KINDS = ("manhole", "outfall", "pipe")
 AT_KIND_LABELS_ZH = {"manhole": "检查井", "outfall": "排放口", "pipe": "管段"}
 AT_KIND_LABELS_EN = {"manhole": "Manhole", "outfall": "Outfall", "pipe": "Pipe"}
 STATUSES = ("open", "in_progress", "done", "verified")
-STATUS_LABELS_ZH = {"open": "未整改", "in_progress": "整改中", "done": "已完成",
-                    "verified": "已验收"}
-STATUS_LABELS_EN = {"open": "Open", "in_progress": "In progress", "done": "Done",
-                    "verified": "Verified"}
+STATUS_LABELS_ZH = {
+    "open": "未整改",
+    "in_progress": "整改中",
+    "done": "已完成",
+    "verified": "已验收",
+}
+STATUS_LABELS_EN = {
+    "open": "Open",
+    "in_progress": "In progress",
+    "done": "Done",
+    "verified": "Verified",
+}
 CLOSED_STATUSES = frozenset({"done", "verified"})
 SOURCES = ("manual", "network_check", "defect", "misconnection", "protected_area", "import")
 SOURCE_LABELS_ZH = {
@@ -82,10 +90,22 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
 
 
-def _f(default: Any, kind: str, label_en: str, label_zh: str, *, required: bool = False,
-       choices: tuple[str, ...] = ()) -> Any:
-    meta = {"kind": kind, "label_en": label_en, "label_zh": label_zh, "required": required,
-            "choices": choices}
+def _f(
+    default: Any,
+    kind: str,
+    label_en: str,
+    label_zh: str,
+    *,
+    required: bool = False,
+    choices: tuple[str, ...] = (),
+) -> Any:
+    meta = {
+        "kind": kind,
+        "label_en": label_en,
+        "label_zh": label_zh,
+        "required": required,
+        "choices": choices,
+    }
     if isinstance(default, list):
         return field(default_factory=list, metadata=meta)
     return field(default=default, metadata=meta)
@@ -122,8 +142,11 @@ class Record:
             if f.name in META_FIELDS:
                 continue
             m = f.metadata
-            out.append(FieldSpec(f.name, m["kind"], m["label_en"], m["label_zh"],
-                                 m["required"], m["choices"]))
+            out.append(
+                FieldSpec(
+                    f.name, m["kind"], m["label_en"], m["label_zh"], m["required"], m["choices"]
+                )
+            )
         _SPECS[cls] = tuple(out)
         return _SPECS[cls]
 
@@ -223,14 +246,14 @@ class Misconnection(Record):
     date: str = _f("", "date", "Date", "发现日期", required=True)
     x: float | None = _f(None, "real", "X", "X坐标")
     y: float | None = _f(None, "real", "Y", "Y坐标")
-    direction: str = _f("sewage_to_rain", "text", "Direction", "混接方向", required=True,
-                        choices=DIRECTIONS)
+    direction: str = _f(
+        "sewage_to_rain", "text", "Direction", "混接方向", required=True, choices=DIRECTIONS
+    )
     pipe_ids: list[str] = _f([], "json", "Pipes", "涉及管段")  # noqa: RUF009 - field(default_factory=list)
     node_id: str = _f("", "text", "Manhole", "检查井")
     cod_mgl: float | None = _f(None, "real", "COD (mg/L)", "COD(mg/L)")
     nh3n_mgl: float | None = _f(None, "real", "NH3-N (mg/L)", "氨氮(mg/L)")
-    conductivity_us_cm: float | None = _f(None, "real", "Conductivity (µS/cm)",
-                                          "电导率(µS/cm)")
+    conductivity_us_cm: float | None = _f(None, "real", "Conductivity (µS/cm)", "电导率(µS/cm)")
     flow_observed: bool = _f(False, "bool", "Flow observed", "旱天有流水")
     smell: str = _f("", "text", "Smell", "气味")
     enterprise_id: str = _f("", "text", "Enterprise", "来源企业")
@@ -270,8 +293,7 @@ class Siltation(Record):
 
     inspection_id: str = _f("", "text", "Inspection", "检测任务")
     date: str = _f("", "date", "Date", "测量日期", required=True)
-    at_kind: str = _f("pipe", "text", "At", "位置类型", required=True,
-                      choices=("manhole", "pipe"))
+    at_kind: str = _f("pipe", "text", "At", "位置类型", required=True, choices=("manhole", "pipe"))
     at_id: str = _f("", "text", "Feature id", "设施编号", required=True)
     distance_m: float | None = _f(None, "real", "Distance (m)", "距离(m)")
     depth_mm: float | None = _f(None, "real", "Depth (mm)", "淤积深度(mm)", required=True)
@@ -336,8 +358,9 @@ def record_type(kind: str) -> type[Record]:
     try:
         return RECORD_TYPES[kind]
     except KeyError:
-        raise KeyError(f"Unknown record kind {kind!r}; expected one of "
-                       f"{sorted(RECORD_TYPES)}.") from None
+        raise KeyError(
+            f"Unknown record kind {kind!r}; expected one of {sorted(RECORD_TYPES)}."
+        ) from None
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -370,8 +393,9 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
-def _problem(field_: str, kind: str, en: str, zh: str, found: Any = None,
-             expected: Any = None) -> FieldProblem:
+def _problem(
+    field_: str, kind: str, en: str, zh: str, found: Any = None, expected: Any = None
+) -> FieldProblem:
     return FieldProblem(field_, kind, en, zh, found, expected)
 
 
@@ -409,8 +433,9 @@ def _check_dates_and_choices(rec: Record, today: dt.date) -> list[FieldProblem]:
         v = getattr(rec, s.name)
         empty = v is None or v == "" or (isinstance(v, float) and math.isnan(v))
         if s.required and empty and s.kind != "real":
-            out.append(_problem(s.name, "required", f"{s.label_en} is required.",
-                                f"请填写{s.label_zh}。"))
+            out.append(
+                _problem(s.name, "required", f"{s.label_en} is required.", f"请填写{s.label_zh}。")
+            )
             continue
         if empty:
             continue
@@ -418,79 +443,141 @@ def _check_dates_and_choices(rec: Record, today: dt.date) -> list[FieldProblem]:
             try:
                 d = parse_date(v)
             except ValueError:
-                out.append(_problem(s.name, "bad_date",
-                                    f"{s.label_en} {v!r} is not a date; write it as YYYY-MM-DD.",
-                                    f"{s.label_zh}“{v}”不是日期，请按 YYYY-MM-DD 填写。", v,
-                                    "YYYY-MM-DD"))
+                out.append(
+                    _problem(
+                        s.name,
+                        "bad_date",
+                        f"{s.label_en} {v!r} is not a date; write it as YYYY-MM-DD.",
+                        f"{s.label_zh}“{v}”不是日期，请按 YYYY-MM-DD 填写。",
+                        v,
+                        "YYYY-MM-DD",
+                    )
+                )
                 continue
             if d is not None and d > today and s.name != "deadline":
-                out.append(_problem(s.name, "future_date",
-                                    f"{s.label_en} {d.isoformat()} is in the future "
-                                    f"(today is {today.isoformat()}).",
-                                    f"{s.label_zh} {d.isoformat()} 晚于今天"
-                                    f"（{today.isoformat()}）。", d.isoformat(),
-                                    f"<= {today.isoformat()}"))
+                out.append(
+                    _problem(
+                        s.name,
+                        "future_date",
+                        f"{s.label_en} {d.isoformat()} is in the future "
+                        f"(today is {today.isoformat()}).",
+                        f"{s.label_zh} {d.isoformat()} 晚于今天（{today.isoformat()}）。",
+                        d.isoformat(),
+                        f"<= {today.isoformat()}",
+                    )
+                )
         if s.choices and v not in s.choices:
-            out.append(_problem(s.name, "bad_choice",
-                                f"{s.label_en} {v!r} is not allowed; use one of "
-                                f"{', '.join(s.choices)}.",
-                                f"{s.label_zh}“{v}”无效，可选：{'、'.join(s.choices)}。", v,
-                                s.choices))
+            out.append(
+                _problem(
+                    s.name,
+                    "bad_choice",
+                    f"{s.label_en} {v!r} is not allowed; use one of {', '.join(s.choices)}.",
+                    f"{s.label_zh}“{v}”无效，可选：{'、'.join(s.choices)}。",
+                    v,
+                    s.choices,
+                )
+            )
     return out
 
 
 def _check_observation(rec: Observation, ctx: ValidationContext) -> list[FieldProblem]:
     out: list[FieldProblem] = []
     if not rec.pipe_id and not (rec.start_node and rec.end_node):
-        out.append(_problem("pipe_id", "required",
-                            "Give the pipe id, or both the start and the end manhole.",
-                            "请填写管段编号，或同时填写起始井号和终止井号。"))
+        out.append(
+            _problem(
+                "pipe_id",
+                "required",
+                "Give the pipe id, or both the start and the end manhole.",
+                "请填写管段编号，或同时填写起始井号和终止井号。",
+            )
+        )
     dist = _num(rec.distance_m)
     length = None
     if ctx.pipe_lengths is not None and rec.pipe_id:
         if rec.pipe_id not in ctx.pipe_lengths:
-            out.append(_problem("pipe_id", "unknown_pipe",
-                                f"Pipe {rec.pipe_id!r} is not in the project's pipes layer; "
-                                "check the id or give the start and end manholes instead.",
-                                f"管段“{rec.pipe_id}”不在项目的管线图层中，请核对编号。",
-                                rec.pipe_id))
+            out.append(
+                _problem(
+                    "pipe_id",
+                    "unknown_pipe",
+                    f"Pipe {rec.pipe_id!r} is not in the project's pipes layer; "
+                    "check the id or give the start and end manholes instead.",
+                    f"管段“{rec.pipe_id}”不在项目的管线图层中，请核对编号。",
+                    rec.pipe_id,
+                )
+            )
         else:
             length = _num(ctx.pipe_lengths[rec.pipe_id])
     if dist is None:
-        out.append(_problem("distance_m", "required",
-                            "Distance from the start manhole is required (metres).",
-                            "请填写距起始井的距离（米）。"))
+        out.append(
+            _problem(
+                "distance_m",
+                "required",
+                "Distance from the start manhole is required (metres).",
+                "请填写距起始井的距离（米）。",
+            )
+        )
     elif dist < 0:
-        out.append(_problem("distance_m", "negative",
-                            f"Distance {dist:g} m is negative; measure it from the start "
-                            "manhole (0 or more).",
-                            f"距离 {dist:g} m 为负数，应从起始井量起（不小于 0）。", dist, ">= 0"))
+        out.append(
+            _problem(
+                "distance_m",
+                "negative",
+                f"Distance {dist:g} m is negative; measure it from the start manhole (0 or more).",
+                f"距离 {dist:g} m 为负数，应从起始井量起（不小于 0）。",
+                dist,
+                ">= 0",
+            )
+        )
     elif length is not None and dist > length + 0.01:
-        out.append(_problem("distance_m", "beyond_length",
-                            f"Distance {dist:g} m is beyond the length of pipe "
-                            f"{rec.pipe_id} ({length:.2f} m).",
-                            f"距离 {dist:g} m 超出管段 {rec.pipe_id} 的长度（{length:.2f} m）。",
-                            dist, f"<= {length:.2f}"))
+        out.append(
+            _problem(
+                "distance_m",
+                "beyond_length",
+                f"Distance {dist:g} m is beyond the length of pipe "
+                f"{rec.pipe_id} ({length:.2f} m).",
+                f"距离 {dist:g} m 超出管段 {rec.pipe_id} 的长度（{length:.2f} m）。",
+                dist,
+                f"<= {length:.2f}",
+            )
+        )
     seg = _num(rec.length_m)
     if seg is not None:
         if seg < 0:
-            out.append(_problem("length_m", "negative",
-                                f"Defect length {seg:g} m is negative.",
-                                f"缺陷长度 {seg:g} m 为负数。", seg, ">= 0"))
-        elif (length is not None and dist is not None and dist >= 0
-              and dist + seg > length + 0.01):
-            out.append(_problem("length_m", "beyond_length",
-                                f"The defect runs from {dist:g} m to {dist + seg:g} m, beyond "
-                                f"the end of pipe {rec.pipe_id} ({length:.2f} m).",
-                                f"缺陷从 {dist:g} m 延伸至 {dist + seg:g} m，超出管段"
-                                f" {rec.pipe_id} 的长度（{length:.2f} m）。", dist + seg,
-                                f"<= {length:.2f}"))
+            out.append(
+                _problem(
+                    "length_m",
+                    "negative",
+                    f"Defect length {seg:g} m is negative.",
+                    f"缺陷长度 {seg:g} m 为负数。",
+                    seg,
+                    ">= 0",
+                )
+            )
+        elif length is not None and dist is not None and dist >= 0 and dist + seg > length + 0.01:
+            out.append(
+                _problem(
+                    "length_m",
+                    "beyond_length",
+                    f"The defect runs from {dist:g} m to {dist + seg:g} m, beyond "
+                    f"the end of pipe {rec.pipe_id} ({length:.2f} m).",
+                    f"缺陷从 {dist:g} m 延伸至 {dist + seg:g} m，超出管段"
+                    f" {rec.pipe_id} 的长度（{length:.2f} m）。",
+                    dist + seg,
+                    f"<= {length:.2f}",
+                )
+            )
     for name in ("clock_from", "clock_to"):
         v = getattr(rec, name)
         if v is not None and not (1 <= int(v) <= 12):
-            out.append(_problem(name, "out_of_range",
-                                f"Clock position {v} is not between 1 and 12.",
-                                f"时钟位置 {v} 不在 1–12 之间。", v, "1..12"))
+            out.append(
+                _problem(
+                    name,
+                    "out_of_range",
+                    f"Clock position {v} is not between 1 and 12.",
+                    f"时钟位置 {v} 不在 1–12 之间。",
+                    v,
+                    "1..12",
+                )
+            )
     if not rec.code:
         out.append(_problem("code", "required", "Defect code is required.", "请选择缺陷代码。"))
     elif ctx.pack is not None:
@@ -526,19 +613,39 @@ def code_grade_problems(pack: Any, code: str, grade: int | None) -> list[FieldPr
     try:
         pack.code(code)
     except CodeNotFoundError as exc:
-        return [_problem("code", "unknown_code", exc.message,
-                         f"缺陷代码“{code}”不在标准 {pack.standard} 中。", code,
-                         list(pack.code_table))]
+        return [
+            _problem(
+                "code",
+                "unknown_code",
+                exc.message,
+                f"缺陷代码“{code}”不在标准 {pack.standard} 中。",
+                code,
+                list(pack.code_table),
+            )
+        ]
     if grade is None:
-        return [_problem("grade", "required", f"Grade is required for defect {code}.",
-                         f"请填写缺陷 {code} 的等级。")]
+        return [
+            _problem(
+                "grade",
+                "required",
+                f"Grade is required for defect {code}.",
+                f"请填写缺陷 {code} 的等级。",
+            )
+        ]
     try:
         pack.validate_observation(code, grade)
     except GradeError as exc:
         grades = list(pack.grades_of(code))
-        return [_problem("grade", "bad_grade", exc.message,
-                         f"缺陷 {code} 没有 {grade} 级，可选等级："
-                         f"{'、'.join(str(g) for g in grades)}。", grade, grades)]
+        return [
+            _problem(
+                "grade",
+                "bad_grade",
+                exc.message,
+                f"缺陷 {code} 没有 {grade} 级，可选等级：{'、'.join(str(g) for g in grades)}。",
+                grade,
+                grades,
+            )
+        ]
     return []
 
 
@@ -571,43 +678,90 @@ def validate_record(rec: Record, ctx: ValidationContext | None = None) -> list[F
     elif isinstance(rec, Siltation):
         depth = _num(rec.depth_mm)
         if depth is None:
-            out.append(_problem("depth_mm", "required", "Siltation depth is required (mm).",
-                                "请填写淤积深度（毫米）。"))
+            out.append(
+                _problem(
+                    "depth_mm",
+                    "required",
+                    "Siltation depth is required (mm).",
+                    "请填写淤积深度（毫米）。",
+                )
+            )
         elif depth < 0:
-            out.append(_problem("depth_mm", "negative", f"Depth {depth:g} mm is negative.",
-                                f"淤积深度 {depth:g} mm 为负数。", depth, ">= 0"))
+            out.append(
+                _problem(
+                    "depth_mm",
+                    "negative",
+                    f"Depth {depth:g} mm is negative.",
+                    f"淤积深度 {depth:g} mm 为负数。",
+                    depth,
+                    ">= 0",
+                )
+            )
         dist = _num(rec.distance_m)
         if dist is not None and dist < 0:
-            out.append(_problem("distance_m", "negative", f"Distance {dist:g} m is negative.",
-                                f"距离 {dist:g} m 为负数。", dist, ">= 0"))
+            out.append(
+                _problem(
+                    "distance_m",
+                    "negative",
+                    f"Distance {dist:g} m is negative.",
+                    f"距离 {dist:g} m 为负数。",
+                    dist,
+                    ">= 0",
+                )
+            )
     elif isinstance(rec, Misconnection):
         for name in ("cod_mgl", "nh3n_mgl", "conductivity_us_cm"):
             v = _num(getattr(rec, name))
             if v is not None and v < 0:
                 spec = rec.spec(name)
-                out.append(_problem(name, "negative", f"{spec.label_en} {v:g} is negative.",
-                                    f"{spec.label_zh} {v:g} 为负数。", v, ">= 0"))
+                out.append(
+                    _problem(
+                        name,
+                        "negative",
+                        f"{spec.label_en} {v:g} is negative.",
+                        f"{spec.label_zh} {v:g} 为负数。",
+                        v,
+                        ">= 0",
+                    )
+                )
     elif isinstance(rec, Leak):
         v = _num(rec.volume_m3)
         if v is not None and v < 0:
-            out.append(_problem("volume_m3", "negative", f"Volume {v:g} m³ is negative.",
-                                f"水量 {v:g} m³ 为负数。", v, ">= 0"))
+            out.append(
+                _problem(
+                    "volume_m3",
+                    "negative",
+                    f"Volume {v:g} m³ is negative.",
+                    f"水量 {v:g} m³ 为负数。",
+                    v,
+                    ">= 0",
+                )
+            )
     elif isinstance(rec, Problem):
         for i, note in enumerate(rec.notes):
             try:
                 d = parse_date(note.get("date"))
             except ValueError:
                 d = None
-                out.append(_problem("notes", "bad_date",
-                                    f"Progress note {i + 1} has no valid date "
-                                    f"({note.get('date')!r}).",
-                                    f"第 {i + 1} 条整改进展的日期无效。", note.get("date")))
+                out.append(
+                    _problem(
+                        "notes",
+                        "bad_date",
+                        f"Progress note {i + 1} has no valid date ({note.get('date')!r}).",
+                        f"第 {i + 1} 条整改进展的日期无效。",
+                        note.get("date"),
+                    )
+                )
             if d is not None and d > today:
-                out.append(_problem("notes", "future_date",
-                                    f"Progress note {i + 1} is dated {d.isoformat()}, "
-                                    "in the future.",
-                                    f"第 {i + 1} 条整改进展的日期 {d.isoformat()} 晚于今天。",
-                                    d.isoformat()))
+                out.append(
+                    _problem(
+                        "notes",
+                        "future_date",
+                        f"Progress note {i + 1} is dated {d.isoformat()}, in the future.",
+                        f"第 {i + 1} 条整改进展的日期 {d.isoformat()} 晚于今天。",
+                        d.isoformat(),
+                    )
+                )
     return out
 
 

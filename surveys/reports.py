@@ -27,8 +27,16 @@ from surveys.store_errors import ReportError
 
 log = logging.getLogger(__name__)
 
-CJK_FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
-             "PingFang SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Zen Hei",
+)
 ASSESSMENT_SHEET = "管段状况评估表"
 RESULTS_SHEET = "检测成果表"
 STATS_SHEET = "缺陷统计"
@@ -41,8 +49,9 @@ def find_cjk_font() -> str | None:
     """The family name of an installed font with Chinese glyphs (None if there is none)."""
     for name in CJK_FONTS:
         try:
-            font_manager.findfont(font_manager.FontProperties(family=name),
-                                  fallback_to_default=False)
+            font_manager.findfont(
+                font_manager.FontProperties(family=name), fallback_to_default=False
+            )
         except ValueError:
             continue
         return name
@@ -54,11 +63,18 @@ def cjk_rc() -> Iterator[str | None]:
     """Matplotlib settings for Chinese text, scoped (no global state is changed)."""
     name = find_cjk_font()
     if name is None:
-        log.warning("No CJK font found (tried %s); Chinese text will show as boxes",
-                    ", ".join(CJK_FONTS))
+        log.warning(
+            "No CJK font found (tried %s); Chinese text will show as boxes", ", ".join(CJK_FONTS)
+        )
     fam = [name, "DejaVu Sans"] if name else ["DejaVu Sans"]
-    with rc_context({"font.family": "sans-serif", "font.sans-serif": fam,
-                     "axes.unicode_minus": False, "pdf.fonttype": 42}):
+    with rc_context(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": fam,
+            "axes.unicode_minus": False,
+            "pdf.fonttype": 42,
+        }
+    ):
         yield name
 
 
@@ -69,8 +85,9 @@ def _r(v: Any, nd: int = 2) -> Any:
     return round(float(v), nd)
 
 
-def segment_assessment_table(store: SurveyStore, *, grades: pd.DataFrame | None = None,
-                             inspected_only: bool = True) -> pd.DataFrame:
+def segment_assessment_table(
+    store: SurveyStore, *, grades: pd.DataFrame | None = None, inspected_only: bool = True
+) -> pd.DataFrame:
     """The 管段状况评估表: one row per pipe with the CJJ 181 figures and grades.
 
     Parameters
@@ -89,33 +106,43 @@ def segment_assessment_table(store: SurveyStore, *, grades: pd.DataFrame | None 
         grades = grades.loc[grades.index.isin(obs["pipe_id"])]
     pk = pipes.reindex(grades.index)
     g = grades
-    out = pd.DataFrame({
-        "序号": np.arange(1, len(g) + 1),
-        "管段编号": g.index,
-        "起始井号": pk["from_node"].to_numpy(),
-        "终止井号": pk["to_node"].to_numpy(),
-        "管径(mm)": pk["diameter_mm"].to_numpy(),
-        "长度(m)": pk["length_m"].round(2).to_numpy(),
-        "结构性缺陷数": g["n"].to_numpy(),
-        "S": g["s"].round(2).to_numpy(),
-        "Smax": g["s_max"].round(2).to_numpy(),
-        "F": g["f"].round(2).to_numpy(),
-        "SM": g["s_m"].round(3).to_numpy(),
-        "结构性缺陷密度": g["density_class"].map(lambda v: DENSITY_ZH.get(v, v or "")).to_numpy(),
-        "结构性缺陷等级": g["structural_grade"].map(lambda v: GRADE_LABELS.get(v, v)).to_numpy(),
-        "修复指数RI": g["ri"].round(2).to_numpy(),
-        "修复等级": g["repair_grade"].map(lambda v: GRADE_LABELS.get(v, v or "")).to_numpy(),
-        "功能性缺陷数": g["n_functional"].to_numpy(),
-        "Y": g["y"].round(2).to_numpy(),
-        "Ymax": g["y_max"].round(2).to_numpy(),
-        "G": g["g"].round(2).to_numpy(),
-        "YM": g["y_m"].round(3).to_numpy(),
-        "功能性缺陷等级": g["functional_grade"].map(lambda v: GRADE_LABELS.get(v, v)).to_numpy(),
-        "养护指数MI": g["mi"].round(2).to_numpy(),
-        "养护等级": g["maintenance_grade"].map(lambda v: GRADE_LABELS.get(v, v or "")).to_numpy(),
-        "说明": g["notes"].to_numpy(),
-        "未经核实的规则": g["unconfirmed"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "序号": np.arange(1, len(g) + 1),
+            "管段编号": g.index,
+            "起始井号": pk["from_node"].to_numpy(),
+            "终止井号": pk["to_node"].to_numpy(),
+            "管径(mm)": pk["diameter_mm"].to_numpy(),
+            "长度(m)": pk["length_m"].round(2).to_numpy(),
+            "结构性缺陷数": g["n"].to_numpy(),
+            "S": g["s"].round(2).to_numpy(),
+            "Smax": g["s_max"].round(2).to_numpy(),
+            "F": g["f"].round(2).to_numpy(),
+            "SM": g["s_m"].round(3).to_numpy(),
+            "结构性缺陷密度": g["density_class"]
+            .map(lambda v: DENSITY_ZH.get(v, v or ""))
+            .to_numpy(),
+            "结构性缺陷等级": g["structural_grade"]
+            .map(lambda v: GRADE_LABELS.get(v, v))
+            .to_numpy(),
+            "修复指数RI": g["ri"].round(2).to_numpy(),
+            "修复等级": g["repair_grade"].map(lambda v: GRADE_LABELS.get(v, v or "")).to_numpy(),
+            "功能性缺陷数": g["n_functional"].to_numpy(),
+            "Y": g["y"].round(2).to_numpy(),
+            "Ymax": g["y_max"].round(2).to_numpy(),
+            "G": g["g"].round(2).to_numpy(),
+            "YM": g["y_m"].round(3).to_numpy(),
+            "功能性缺陷等级": g["functional_grade"]
+            .map(lambda v: GRADE_LABELS.get(v, v))
+            .to_numpy(),
+            "养护指数MI": g["mi"].round(2).to_numpy(),
+            "养护等级": g["maintenance_grade"]
+            .map(lambda v: GRADE_LABELS.get(v, v or ""))
+            .to_numpy(),
+            "说明": g["notes"].to_numpy(),
+            "未经核实的规则": g["unconfirmed"].to_numpy(),
+        }
+    )
     return out.reset_index(drop=True)
 
 
@@ -135,29 +162,49 @@ def inspection_results_table(store: SurveyStore) -> pd.DataFrame:
         except Exception:  # noqa: BLE001 - a code of another pack still gets a row
             name, kind, score = "", "", None
         pinfo = pipes.get(o.pipe_id)
-        rows.append({
-            "管段编号": o.pipe_id or "（待匹配）",
-            "起始井号": o.start_node or (pinfo["from_node"] if pinfo is not None else ""),
-            "终止井号": o.end_node or (pinfo["to_node"] if pinfo is not None else ""),
-            "管径(mm)": pinfo["diameter_mm"] if pinfo is not None else None,
-            "检测方法": METHOD_LABELS_ZH.get(i.method, i.method) if i else "",
-            "检测日期": i.date if i else "",
-            "距离(m)": _r(o.distance_m),
-            "缺陷代码": o.code,
-            "缺陷名称": name,
-            "缺陷类别": kind,
-            "等级": o.grade,
-            "分值": score,
-            "时钟表示": o.clock_text(),
-            "缺陷长度(m)": _r(o.length_m),
-            "视频时间": o.video_time,
-            "照片": "；".join(o.photos),
-            "备注": o.remarks,
-        })
-    df = pd.DataFrame(rows, columns=["管段编号", "起始井号", "终止井号", "管径(mm)", "检测方法",
-                                     "检测日期", "距离(m)", "缺陷代码", "缺陷名称", "缺陷类别",
-                                     "等级", "分值", "时钟表示", "缺陷长度(m)", "视频时间",
-                                     "照片", "备注"])
+        rows.append(
+            {
+                "管段编号": o.pipe_id or "（待匹配）",
+                "起始井号": o.start_node or (pinfo["from_node"] if pinfo is not None else ""),
+                "终止井号": o.end_node or (pinfo["to_node"] if pinfo is not None else ""),
+                "管径(mm)": pinfo["diameter_mm"] if pinfo is not None else None,
+                "检测方法": METHOD_LABELS_ZH.get(i.method, i.method) if i else "",
+                "检测日期": i.date if i else "",
+                "距离(m)": _r(o.distance_m),
+                "缺陷代码": o.code,
+                "缺陷名称": name,
+                "缺陷类别": kind,
+                "等级": o.grade,
+                "分值": score,
+                "时钟表示": o.clock_text(),
+                "缺陷长度(m)": _r(o.length_m),
+                "视频时间": o.video_time,
+                "照片": "；".join(o.photos),
+                "备注": o.remarks,
+            }
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "管段编号",
+            "起始井号",
+            "终止井号",
+            "管径(mm)",
+            "检测方法",
+            "检测日期",
+            "距离(m)",
+            "缺陷代码",
+            "缺陷名称",
+            "缺陷类别",
+            "等级",
+            "分值",
+            "时钟表示",
+            "缺陷长度(m)",
+            "视频时间",
+            "照片",
+            "备注",
+        ],
+    )
     if not df.empty:
         df = df.sort_values(["管段编号", "距离(m)"], kind="stable").reset_index(drop=True)
     df.insert(0, "序号", np.arange(1, len(df) + 1))
@@ -189,8 +236,7 @@ def defect_chart(stats: pd.DataFrame, *, title: str = "缺陷统计") -> Figure:
     if stats.empty:
         ax1.text(0.5, 0.5, "无缺陷记录", ha="center", va="center", transform=ax1.transAxes)
     else:
-        labels = [f"{c}\n{n}" for c, n in zip(stats["缺陷代码"], stats["缺陷名称"],
-                                              strict=True)]
+        labels = [f"{c}\n{n}" for c, n in zip(stats["缺陷代码"], stats["缺陷名称"], strict=True)]
         x = np.arange(len(stats))
         bottom = np.zeros(len(stats))
         for gcol in (1, 2, 3, 4):
@@ -200,8 +246,7 @@ def defect_chart(stats: pd.DataFrame, *, title: str = "缺陷统计") -> Figure:
         ax1.set_xticks(x, labels, fontsize=8)
         ax1.legend(fontsize=8)
         totals = stats[[1, 2, 3, 4]].sum().to_numpy(float)
-        ax2.bar([roman[g] for g in (1, 2, 3, 4)], totals,
-                color=[colors[g] for g in (1, 2, 3, 4)])
+        ax2.bar([roman[g] for g in (1, 2, 3, 4)], totals, color=[colors[g] for g in (1, 2, 3, 4)])
         for i, v in enumerate(totals):
             ax2.text(i, v, f"{int(v)}", ha="center", va="bottom", fontsize=8)
     ax1.set_title("按缺陷代码统计（处）")
@@ -223,18 +268,21 @@ def _png(fig: Figure) -> bytes:
 
 def _notes_rows(store: SurveyStore) -> list[list[str]]:
     pack = store.pack
-    rows = [[f"评估标准：{pack.standard} {pack.name_zh}（标准包 {pack.pack_id} {pack.version}）"],
-            [pack.source_note_zh],
-            [f"生成时间：{dt.datetime.now().isoformat(timespec='seconds')}；项目：{store.path.name}"],
-            [],
-            ["以下规则或数值未经核实（仅有单一来源或来源不一致），可在标准包中修正："]]
+    rows = [
+        [f"评估标准：{pack.standard} {pack.name_zh}（标准包 {pack.pack_id} {pack.version}）"],
+        [pack.source_note_zh],
+        [f"生成时间：{dt.datetime.now().isoformat(timespec='seconds')}；项目：{store.path.name}"],
+        [],
+        ["以下规则或数值未经核实（仅有单一来源或来源不一致），可在标准包中修正："],
+    ]
     rows += [[f"{u.id}：{u.zh}"] for u in pack.unconfirmed_rules()]
     return rows
 
 
 # --- writers ----------------------------------------------------------------------------------
-def write_report_xlsx(store: SurveyStore, path: str | Path, *,
-                      grades: pd.DataFrame | None = None) -> Path:
+def write_report_xlsx(
+    store: SurveyStore, path: str | Path, *, grades: pd.DataFrame | None = None
+) -> Path:
     """Write both tables, the statistics with a chart, and the notes to an .xlsx file.
 
     Written in openpyxl's streaming (write-only) mode so 100,000 rows stay fast.
@@ -258,8 +306,7 @@ def write_report_xlsx(store: SurveyStore, path: str | Path, *,
     head = PatternFill("solid", fgColor="DDEBF7")
     bold, title_font = Font(bold=True), Font(bold=True, size=14)
     center = Alignment(horizontal="center", wrap_text=True)
-    for name, df in ((ASSESSMENT_SHEET, assess), (RESULTS_SHEET, results),
-                     (STATS_SHEET, stats)):
+    for name, df in ((ASSESSMENT_SHEET, assess), (RESULTS_SHEET, results), (STATS_SHEET, stats)):
         ws = wb.create_sheet(name)
         for j, col in enumerate(df.columns, 1):
             sample = [len(str(v)) for v in df[col].head(200)]
@@ -290,8 +337,11 @@ def write_report_xlsx(store: SurveyStore, path: str | Path, *,
     try:
         wb.save(path)
     except OSError as exc:
-        raise ReportError(f"Cannot write {path.name}: {exc.strerror}; close it in Excel and "
-                          "try again.", details=str(exc), file=str(path)) from exc
+        raise ReportError(
+            f"Cannot write {path.name}: {exc.strerror}; close it in Excel and try again.",
+            details=str(exc),
+            file=str(path),
+        ) from exc
     return path
 
 
@@ -307,21 +357,25 @@ def _xl(v: Any) -> Any:
     return v
 
 
-def _table_pages(df: pd.DataFrame, title: str, rows_per_page: int = 28,
-                 columns: list[str] | None = None) -> Iterator[Figure]:
+def _table_pages(
+    df: pd.DataFrame, title: str, rows_per_page: int = 28, columns: list[str] | None = None
+) -> Iterator[Figure]:
     cols = columns or list(df.columns)
     sub = df[cols]
     n = max(1, int(np.ceil(len(sub) / rows_per_page)))
     for page in range(n):
-        part = sub.iloc[page * rows_per_page:(page + 1) * rows_per_page]
+        part = sub.iloc[page * rows_per_page : (page + 1) * rows_per_page]
         fig = Figure(figsize=(11.69, 8.27))  # A4 landscape
         ax = fig.add_axes((0.02, 0.03, 0.96, 0.88))
         ax.axis("off")
         fig.text(0.5, 0.95, f"{title}（第 {page + 1}/{n} 页）", ha="center", fontsize=14)
-        cells = [["" if _xl(v) is None else str(_xl(v))[:40] for v in r]
-                 for r in part.itertuples(index=False, name=None)] or [[""] * len(cols)]
-        tab = ax.table(cellText=cells, colLabels=[str(c) for c in cols], loc="upper center",
-                       cellLoc="center")
+        cells = [
+            ["" if _xl(v) is None else str(_xl(v))[:40] for v in r]
+            for r in part.itertuples(index=False, name=None)
+        ] or [[""] * len(cols)]
+        tab = ax.table(
+            cellText=cells, colLabels=[str(c) for c in cols], loc="upper center", cellLoc="center"
+        )
         tab.auto_set_font_size(False)
         tab.set_fontsize(7)
         tab.scale(1, 1.25)
@@ -332,19 +386,48 @@ def _table_pages(df: pd.DataFrame, title: str, rows_per_page: int = 28,
 
 
 PDF_ASSESSMENT_COLUMNS = [
-    "序号", "管段编号", "起始井号", "终止井号", "管径(mm)", "长度(m)", "结构性缺陷数", "S", "F",
-    "SM", "结构性缺陷等级", "修复指数RI", "修复等级", "功能性缺陷数", "Y", "G", "YM",
+    "序号",
+    "管段编号",
+    "起始井号",
+    "终止井号",
+    "管径(mm)",
+    "长度(m)",
+    "结构性缺陷数",
+    "S",
+    "F",
+    "SM",
+    "结构性缺陷等级",
+    "修复指数RI",
+    "修复等级",
+    "功能性缺陷数",
+    "Y",
+    "G",
+    "YM",
     "功能性缺陷等级",
-    "养护指数MI", "养护等级",
+    "养护指数MI",
+    "养护等级",
 ]
 PDF_RESULTS_COLUMNS = [
-    "序号", "管段编号", "起始井号", "终止井号", "检测日期", "距离(m)", "缺陷代码", "缺陷名称",
-    "等级", "分值", "时钟表示", "缺陷长度(m)", "视频时间", "备注",
+    "序号",
+    "管段编号",
+    "起始井号",
+    "终止井号",
+    "检测日期",
+    "距离(m)",
+    "缺陷代码",
+    "缺陷名称",
+    "等级",
+    "分值",
+    "时钟表示",
+    "缺陷长度(m)",
+    "视频时间",
+    "备注",
 ]
 
 
-def write_report_pdf(store: SurveyStore, path: str | Path, *,
-                     grades: pd.DataFrame | None = None) -> Path:
+def write_report_pdf(
+    store: SurveyStore, path: str | Path, *, grades: pd.DataFrame | None = None
+) -> Path:
     """Write the statistics chart, both tables (paginated, A4 landscape) and notes to PDF.
 
     Raises
@@ -371,8 +454,9 @@ def write_report_pdf(store: SurveyStore, path: str | Path, *,
                 FigureCanvasPdf(fig)
                 pdf.savefig(fig)
     except OSError as exc:
-        raise ReportError(f"Cannot write {path.name}: {exc}", details=str(exc),
-                          file=str(path)) from exc
+        raise ReportError(
+            f"Cannot write {path.name}: {exc}", details=str(exc), file=str(path)
+        ) from exc
     return path
 
 

@@ -61,23 +61,52 @@ V1_INDEXES = (
 
 GRADES_TABLE = "sv_grades"
 #: Typed columns of the grade cache (version 2); written from the grading engine's result.
-GRADE_REAL = ("s", "s_max", "f", "s_m", "k_ri", "e", "t_ri", "ri", "y", "y_max", "g", "y_m",
-              "k_mi", "mi")
+GRADE_REAL = (
+    "s",
+    "s_max",
+    "f",
+    "s_m",
+    "k_ri",
+    "e",
+    "t_ri",
+    "ri",
+    "y",
+    "y_max",
+    "g",
+    "y_m",
+    "k_mi",
+    "mi",
+)
 GRADE_INT = ("n", "n_functional")
-GRADE_TEXT = ("density_class", "structural_grade", "repair_grade", "functional_density_class",
-              "functional_grade", "maintenance_grade", "notes", "unconfirmed")
+GRADE_TEXT = (
+    "density_class",
+    "structural_grade",
+    "repair_grade",
+    "functional_density_class",
+    "functional_grade",
+    "maintenance_grade",
+    "notes",
+    "unconfirmed",
+)
 GRADES_DDL = (
     "fid INTEGER PRIMARY KEY AUTOINCREMENT, pipe_id TEXT NOT NULL UNIQUE, computed TEXT, "
     "pack_id TEXT, "
-    + ", ".join([f"{c} INTEGER" for c in GRADE_INT] + [f"{c} REAL" for c in GRADE_REAL]
-                + [f"{c} TEXT" for c in GRADE_TEXT])
+    + ", ".join(
+        [f"{c} INTEGER" for c in GRADE_INT]
+        + [f"{c} REAL" for c in GRADE_REAL]
+        + [f"{c} TEXT" for c in GRADE_TEXT]
+    )
 )
 
 
 def table_exists(conn: sqlite3.Connection, name: str) -> bool:
     """Whether a table exists in the database."""
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-                        (name,)).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)
+        ).fetchone()
+        is not None
+    )
 
 
 def columns(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -99,7 +128,9 @@ def _register(conn: sqlite3.Connection, table: str, description: str) -> None:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     conn.execute(
         "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, "
-        "last_change) VALUES (?, 'attributes', ?, ?, ?)", (table, table, description, now))
+        "last_change) VALUES (?, 'attributes', ?, ?, ?)",
+        (table, table, description, now),
+    )
 
 
 def create_v1(conn: sqlite3.Connection) -> None:
@@ -150,20 +181,26 @@ def split_clock(text: str | None) -> tuple[int | None, int | None]:
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sv_observations ADD COLUMN clock_from INTEGER")
     conn.execute("ALTER TABLE sv_observations ADD COLUMN clock_to INTEGER")
-    rows = conn.execute("SELECT fid, clock FROM sv_observations WHERE clock IS NOT NULL "
-                        "AND clock <> ''").fetchall()
+    rows = conn.execute(
+        "SELECT fid, clock FROM sv_observations WHERE clock IS NOT NULL AND clock <> ''"
+    ).fetchall()
     unreadable = 0
     for fid, clock in rows:
         a, b = split_clock(clock)
         if a is None:
             unreadable += 1
-            conn.execute("UPDATE sv_observations SET remarks = trim(coalesce(remarks, '') || "
-                         "' [clock: ' || ? || ']') WHERE fid = ?", (clock, fid))
-        conn.execute("UPDATE sv_observations SET clock_from = ?, clock_to = ? WHERE fid = ?",
-                     (a, b, fid))
+            conn.execute(
+                "UPDATE sv_observations SET remarks = trim(coalesce(remarks, '') || "
+                "' [clock: ' || ? || ']') WHERE fid = ?",
+                (clock, fid),
+            )
+        conn.execute(
+            "UPDATE sv_observations SET clock_from = ?, clock_to = ? WHERE fid = ?", (a, b, fid)
+        )
     if unreadable:
-        log.warning("Migration to v2: %d clock value(s) could not be read; kept in remarks.",
-                    unreadable)
+        log.warning(
+            "Migration to v2: %d clock value(s) could not be read; kept in remarks.", unreadable
+        )
     conn.execute("ALTER TABLE sv_observations DROP COLUMN clock")
     conn.execute(f"CREATE TABLE IF NOT EXISTS {GRADES_TABLE} ({GRADES_DDL})")
     _register(conn, GRADES_TABLE, "PipeAtlas segment grades (CJJ 181), recomputed on change")
@@ -193,7 +230,9 @@ def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
         raise StoreVersionError(
             f"The survey tables of this project are schema version {found}, written by a "
             f"newer PipeAtlas; this one reads up to version {SCHEMA_VERSION}. Update PipeAtlas.",
-            found=found, expected=SCHEMA_VERSION)
+            found=found,
+            expected=SCHEMA_VERSION,
+        )
     version = found
     while version < SCHEMA_VERSION:
         conn.execute("BEGIN IMMEDIATE")
@@ -204,8 +243,10 @@ def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
                     create_v1(conn)
                 else:
                     MIGRATIONS[version](conn)
-                conn.execute(f"INSERT OR REPLACE INTO {META_TABLE} VALUES "
-                             "('schema_version', ?)", (str(version + 1),))
+                conn.execute(
+                    f"INSERT OR REPLACE INTO {META_TABLE} VALUES ('schema_version', ?)",
+                    (str(version + 1),),
+                )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

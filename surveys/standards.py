@@ -220,7 +220,10 @@ class StandardPack:
             raise CodeNotFoundError(
                 f"Defect code {code!r} is not in standard pack {self.pack_id} "
                 f"{self.version}; known codes: {known}.",
-                record=str(code), file=self.path, expected=list(self.code_table), found=code,
+                record=str(code),
+                file=self.path,
+                expected=list(self.code_table),
+                found=code,
             ) from None
 
     def codes(self, kind: str | None = None) -> tuple[DefectCode, ...]:
@@ -234,8 +237,11 @@ class StandardPack:
         if kind is None:
             return tuple(self.code_table.values())
         if kind not in KINDS:
-            raise ValidationError(f"Defect kind must be one of {list(KINDS)}; got {kind!r}.",
-                                  expected=list(KINDS), found=kind)
+            raise ValidationError(
+                f"Defect kind must be one of {list(KINDS)}; got {kind!r}.",
+                expected=list(KINDS),
+                found=kind,
+            )
         return tuple(c for c in self.code_table.values() if c.kind == kind)
 
     def grades_of(self, code: str) -> tuple[int, ...]:
@@ -274,8 +280,13 @@ class StandardPack:
         if g is None or g not in dc.grade_numbers:
             nums = dc.grade_numbers
             span = f"{nums[0]}–{nums[-1]}" if len(nums) > 1 else str(nums[0])
-            raise GradeError(f"{dc.code} has grades {span}; got {grade}.",
-                             record=dc.code, field="grade", expected=list(nums), found=grade)
+            raise GradeError(
+                f"{dc.code} has grades {span}; got {grade}.",
+                record=dc.code,
+                field="grade",
+                expected=list(nums),
+                found=grade,
+            )
         return dc
 
     def score(self, code: str, grade: Any) -> float:
@@ -299,20 +310,31 @@ class StandardPack:
         out: list[UnconfirmedRule] = []
         for kind, meta in self.kinds.items():
             if meta.get("unconfirmed"):
-                out.append(UnconfirmedRule(f"kind:{kind}", str(meta.get("note_zh", meta["zh"])),
-                                           str(meta.get("note_en", meta["en"]))))
+                out.append(
+                    UnconfirmedRule(
+                        f"kind:{kind}",
+                        str(meta.get("note_zh", meta["zh"])),
+                        str(meta.get("note_en", meta["en"])),
+                    )
+                )
         for c in self.code_table.values():
             if c.unconfirmed:
-                out.append(UnconfirmedRule(f"code:{c.code}", c.note_zh or c.label_zh,
-                                           c.note_en or c.label_en))
+                out.append(
+                    UnconfirmedRule(
+                        f"code:{c.code}", c.note_zh or c.label_zh, c.note_en or c.label_en
+                    )
+                )
         for r in self.rules.values():
             if r.unconfirmed:
                 out.append(UnconfirmedRule(f"rule:{r.id}", r.zh, r.en))
         for t in self.tables.values():
             if t.unconfirmed:
                 out.append(UnconfirmedRule(f"table:{t.id}", t.zh, t.en))
-            out.extend(UnconfirmedRule(f"table:{t.id}/{row.key}", row.zh, row.en)
-                       for row in t.rows if row.unconfirmed)
+            out.extend(
+                UnconfirmedRule(f"table:{t.id}/{row.key}", row.zh, row.en)
+                for row in t.rows
+                if row.unconfirmed
+            )
         return tuple(out)
 
     def is_unconfirmed(self, item_id: str) -> bool:
@@ -337,13 +359,19 @@ class StandardPack:
             except ValueError:
                 value = None
         allowed = [float(r.value) for r in tab.rows]  # type: ignore[arg-type]
-        if (isinstance(value, int | float) and not isinstance(value, bool)
-                and float(value) in allowed):
+        if (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and float(value) in allowed
+        ):
             return float(value)
         raise ValidationError(
             f"{table} must be one of {allowed} or a key of {[r.key for r in tab.rows]} "
             f"(standard pack {self.pack_id}); got {value!r}.",
-            field=table, expected=allowed, found=value)
+            field=table,
+            expected=allowed,
+            found=value,
+        )
 
     def e_values(self, diameter_mm: Any) -> np.ndarray:
         """Return E (pipe importance) for each diameter in mm; NaN where unknown."""
@@ -368,8 +396,11 @@ class StandardPack:
 
     def e_boundaries_unconfirmed(self) -> tuple[float, ...]:
         """Return the diameters (mm) that sit on an unconfirmed E boundary."""
-        return tuple(float(r.above_mm) for r in self.tables["E"].rows
-                     if r.unconfirmed and r.above_mm is not None)
+        return tuple(
+            float(r.above_mm)
+            for r in self.tables["E"].rows
+            if r.unconfirmed and r.above_mm is not None
+        )
 
     def classify(self, table: str, values: Any) -> np.ndarray:
         """Return the class key (``"I"``…, ``"local"``…) of each value; None where NaN.
@@ -460,17 +491,24 @@ def _load(path: Path) -> StandardPack:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise StandardPackError(f"Cannot read standard pack {name}: {exc.strerror}.",
-                                details=str(exc), file=str(path)) from exc
+        raise StandardPackError(
+            f"Cannot read standard pack {name}: {exc.strerror}.", details=str(exc), file=str(path)
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise StandardPackError(f"Standard pack {name} is not UTF-8 text; save it as UTF-8.",
-                                details=str(exc), file=str(path)) from exc
+        raise StandardPackError(
+            f"Standard pack {name} is not UTF-8 text; save it as UTF-8.",
+            details=str(exc),
+            file=str(path),
+        ) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise StandardPackError(
             f"Standard pack {name} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-            f"{exc.msg}).", details=str(exc), file=str(path)) from exc
+            f"{exc.msg}).",
+            details=str(exc),
+            file=str(path),
+        ) from exc
     return _Parser(data, str(path)).pack()
 
 
@@ -483,11 +521,23 @@ class _Parser:
         self.name = Path(file).name
 
     def fail(self, key: str, problem: str, found: Any = None) -> StandardPackError:
-        return StandardPackError(f"Standard pack {self.name}: key '{key}' {problem}",
-                                 file=self.file, key=key, found=found)
+        return StandardPackError(
+            f"Standard pack {self.name}: key '{key}' {problem}",
+            file=self.file,
+            key=key,
+            found=found,
+        )
 
-    def get(self, obj: Any, key: str, path: str, kind: str, *, optional: bool = False,
-            default: Any = None) -> Any:
+    def get(
+        self,
+        obj: Any,
+        key: str,
+        path: str,
+        kind: str,
+        *,
+        optional: bool = False,
+        default: Any = None,
+    ) -> Any:
         if not isinstance(obj, dict):
             raise self.fail(path or "(top level)", "must be a JSON object.")
         full = f"{path}.{key}" if path else key
@@ -502,7 +552,8 @@ class _Parser:
             "str": isinstance(value, str) and value != "",
             "text": isinstance(value, str),
             "bool": isinstance(value, bool),
-            "number": isinstance(value, int | float) and not isinstance(value, bool)
+            "number": isinstance(value, int | float)
+            and not isinstance(value, bool)
             and math.isfinite(value),
             "int": isinstance(value, int) and not isinstance(value, bool),
             "list": isinstance(value, list) and len(value) > 0,
@@ -522,8 +573,12 @@ class _Parser:
             raise self.fail("format", f"must be {PACK_FORMAT!r}; found {fmt!r}.", fmt)
         ver = self.get(d, "format_version", "", "int")
         if ver != PACK_FORMAT_VERSION:
-            raise self.fail("format_version", f"must be {PACK_FORMAT_VERSION} (this PipeAtlas "
-                            f"reads format version {PACK_FORMAT_VERSION}); found {ver}.", ver)
+            raise self.fail(
+                "format_version",
+                f"must be {PACK_FORMAT_VERSION} (this PipeAtlas "
+                f"reads format version {PACK_FORMAT_VERSION}); found {ver}.",
+                ver,
+            )
         kinds = self.get(d, "kinds", "", "object")
         for k in KINDS:
             meta = self.get(kinds, k, "kinds", "object")
@@ -552,20 +607,23 @@ class _Parser:
             p = f"codes[{i}]"
             code = self.get(c, "code", p, "str").strip().upper()
             if code in out:
-                raise self.fail(f"{p}.code", f"repeats code {code!r}; codes must be unique.",
-                                code)
+                raise self.fail(f"{p}.code", f"repeats code {code!r}; codes must be unique.", code)
             kind = self.get(c, "kind", p, "str")
             if kind not in KINDS:
-                raise self.fail(f"{p}.kind", f"must be one of {list(KINDS)}; found {kind!r}.",
-                                kind)
+                raise self.fail(
+                    f"{p}.kind", f"must be one of {list(KINDS)}; found {kind!r}.", kind
+                )
             scored = self.get(c, "scored", p, "bool", optional=True, default=True)
             grades = []
             for j, g in enumerate(self.get(c, "grades", p, "list")):
                 gp = f"{p}.grades[{j}]"
                 num = self.get(g, "grade", gp, "int")
                 if num < 1 or (grades and num <= grades[-1].grade):
-                    raise self.fail(f"{gp}.grade", "must be a whole number ≥ 1, ascending "
-                                    f"within the code; found {num}.", num)
+                    raise self.fail(
+                        f"{gp}.grade",
+                        f"must be a whole number ≥ 1, ascending within the code; found {num}.",
+                        num,
+                    )
                 if scored:
                     score = float(self.get(g, "score", gp, "number"))
                     if score < 0:
@@ -574,10 +632,14 @@ class _Parser:
                     score = g.get("score") if isinstance(g, dict) else None
                     if score is not None:
                         self.check(score, f"{gp}.score", "number")
-                grades.append(GradeInfo(num, score, self.get(g, "zh", gp, "text"),
-                                        self.get(g, "en", gp, "text")))
+                grades.append(
+                    GradeInfo(
+                        num, score, self.get(g, "zh", gp, "text"), self.get(g, "en", gp, "text")
+                    )
+                )
             out[code] = DefectCode(
-                code=code, kind=kind,
+                code=code,
+                kind=kind,
                 label_zh=self.get(c, "label_zh", p, "str"),
                 label_en=self.get(c, "label_en", p, "str"),
                 scored=scored,
@@ -595,8 +657,10 @@ class _Parser:
             r = self.get(obj, rid, "rules", "object")
             p = f"rules.{rid}"
             if "value" not in r:
-                raise self.fail(f"{p}.value", "is missing; add it "
-                                f"({' or '.join(_KIND_WORDS[k] for k in kinds)}).")
+                raise self.fail(
+                    f"{p}.value",
+                    f"is missing; add it ({' or '.join(_KIND_WORDS[k] for k in kinds)}).",
+                )
             value = r["value"]
             if kinds == ("weights",):
                 value = self.check(value, f"{p}.value", "object")
@@ -613,20 +677,28 @@ class _Parser:
                     except StandardPackError:
                         continue
                 else:
-                    raise self.fail(f"{p}.value", "must be "
-                                    f"{' or '.join(_KIND_WORDS[k] for k in kinds)}; "
-                                    f"found {value!r}.", value)
+                    raise self.fail(
+                        f"{p}.value",
+                        f"must be {' or '.join(_KIND_WORDS[k] for k in kinds)}; found {value!r}.",
+                        value,
+                    )
                 if "number" in kinds and value is not None and value < 0:
                     raise self.fail(f"{p}.value", f"must be ≥ 0; found {value}.", value)
-            out[rid] = Rule(rid, value,
-                            self.get(r, "unconfirmed", p, "bool", optional=True, default=False),
-                            self.get(r, "zh", p, "text", optional=True, default=""),
-                            self.get(r, "en", p, "text", optional=True, default=""))
+            out[rid] = Rule(
+                rid,
+                value,
+                self.get(r, "unconfirmed", p, "bool", optional=True, default=False),
+                self.get(r, "zh", p, "text", optional=True, default=""),
+                self.get(r, "en", p, "text", optional=True, default=""),
+            )
         merge = out["merge_spacing_below_m"].value
         near = out["near_spacing_max_m"].value
         if near < merge:
-            raise self.fail("rules.near_spacing_max_m.value", "must be ≥ "
-                            f"rules.merge_spacing_below_m.value ({merge}); found {near}.", near)
+            raise self.fail(
+                "rules.near_spacing_max_m.value",
+                f"must be ≥ rules.merge_spacing_below_m.value ({merge}); found {near}.",
+                near,
+            )
         return out
 
     def tables(self, obj: dict[str, Any]) -> dict[str, Table]:
@@ -642,52 +714,69 @@ class _Parser:
                 if key in keys:
                     raise self.fail(f"{rp}.key", f"repeats key {key!r}.", key)
                 keys.add(key)
-                common = {"key": key,
-                          "zh": self.get(r, "zh", rp, "text", optional=True, default=""),
-                          "en": self.get(r, "en", rp, "text", optional=True, default=""),
-                          "unconfirmed": self.get(r, "unconfirmed", rp, "bool", optional=True,
-                                                  default=False)}
+                common = {
+                    "key": key,
+                    "zh": self.get(r, "zh", rp, "text", optional=True, default=""),
+                    "en": self.get(r, "en", rp, "text", optional=True, default=""),
+                    "unconfirmed": self.get(
+                        r, "unconfirmed", rp, "bool", optional=True, default=False
+                    ),
+                }
                 if tid in WEIGHT_TABLES:
                     row = TableRow(value=float(self.get(r, "value", rp, "number")), **common)
                     if tid == "E":
                         above = r.get("above_mm") if isinstance(r, dict) else None
                         if above is not None:
                             self.check(above, f"{rp}.above_mm", "number")
-                        row = TableRow(value=row.value, above_mm=above,
-                                       above_inclusive=self.get(r, "above_inclusive", rp,
-                                                                "bool", optional=True,
-                                                                default=False), **common)
+                        row = TableRow(
+                            value=row.value,
+                            above_mm=above,
+                            above_inclusive=self.get(
+                                r, "above_inclusive", rp, "bool", optional=True, default=False
+                            ),
+                            **common,
+                        )
                 else:
                     upper = r.get("upper") if isinstance(r, dict) else None
                     if upper is not None:
                         self.check(upper, f"{rp}.upper", "number")
-                    row = TableRow(label=self.get(r, "label", rp, "str", optional=True,
-                                                  default=key),
-                                   upper=upper,
-                                   upper_inclusive=self.get(r, "upper_inclusive", rp, "bool",
-                                                            optional=True, default=True),
-                                   **common)
+                    row = TableRow(
+                        label=self.get(r, "label", rp, "str", optional=True, default=key),
+                        upper=upper,
+                        upper_inclusive=self.get(
+                            r, "upper_inclusive", rp, "bool", optional=True, default=True
+                        ),
+                        **common,
+                    )
                 rows.append(row)
             self._check_order(tid, p, rows)
-            out[tid] = Table(tid, tuple(rows),
-                             self.get(t, "unconfirmed", p, "bool", optional=True, default=False),
-                             self.get(t, "zh", p, "text", optional=True, default=""),
-                             self.get(t, "en", p, "text", optional=True, default=""))
+            out[tid] = Table(
+                tid,
+                tuple(rows),
+                self.get(t, "unconfirmed", p, "bool", optional=True, default=False),
+                self.get(t, "zh", p, "text", optional=True, default=""),
+                self.get(t, "en", p, "text", optional=True, default=""),
+            )
         return out
 
     def _check_order(self, tid: str, p: str, rows: list[TableRow]) -> None:
         if tid == "E":
             bounds = [r.above_mm for r in rows]
             if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
-                raise self.fail(f"{p}.rows[{len(rows) - 1}].above_mm", "must be null on the "
-                                "last row only (the catch-all for the smallest diameters).")
+                raise self.fail(
+                    f"{p}.rows[{len(rows) - 1}].above_mm",
+                    "must be null on the "
+                    "last row only (the catch-all for the smallest diameters).",
+                )
             if any(a <= b for a, b in itertools.pairwise(bounds[:-1])):
                 raise self.fail(f"{p}.rows", "must list above_mm in descending order.")
         elif tid in CLASS_TABLES:
             uppers = [r.upper for r in rows]
             if uppers[-1] is not None or any(u is None for u in uppers[:-1]):
-                raise self.fail(f"{p}.rows[{len(rows) - 1}].upper", "must be null on the last "
-                                "row only (the open top class).")
+                raise self.fail(
+                    f"{p}.rows[{len(rows) - 1}].upper",
+                    "must be null on the last row only (the open top class).",
+                )
             if any(a >= b for a, b in itertools.pairwise(uppers[:-1])):
                 raise self.fail(f"{p}.rows", "must list upper in ascending order.")
 
@@ -703,4 +792,3 @@ _KIND_WORDS = {
     "null": "null",
     "weights": "an object of weights",
 }
-

@@ -136,7 +136,8 @@ class SurveyStore:
         if not self.path.is_file():
             raise StoreFileError(
                 f"Project file {self.path.name} does not exist; create or open a project first.",
-                file=str(self.path))
+                file=str(self.path),
+            )
         self.author = author or default_author()
         self._pack = pack
         self.defaults = defaults
@@ -153,15 +154,21 @@ class SurveyStore:
                 magic = fh.read(16)
             if magic != b"SQLite format 3\x00":
                 raise sqlite3.DatabaseError("file is not a database")
-            self._conn = sqlite3.connect(str(self.path), timeout=self._busy_timeout_s,
-                                         isolation_level=None, check_same_thread=False)
+            self._conn = sqlite3.connect(
+                str(self.path),
+                timeout=self._busy_timeout_s,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             self._conn.row_factory = sqlite3.Row
             mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
         except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreFileError(
                 f"{self.path.name} is not a GeoPackage/SQLite file or is damaged ({exc}); "
-                "open a PipeAtlas project (.gpkg).", details=str(exc),
-                file=str(self.path)) from exc
+                "open a PipeAtlas project (.gpkg).",
+                details=str(exc),
+                file=str(self.path),
+            ) from exc
         st = self.path.stat()
         self._identity = (st.st_dev, st.st_ino)
         log.debug("Opened survey store %s (journal %s)", self.path, mode)
@@ -174,8 +181,9 @@ class SurveyStore:
         try:
             st = self.path.stat()
         except OSError as exc:
-            raise StoreFileError(f"Project file {self.path.name} has gone missing ({exc}).",
-                                 file=str(self.path)) from exc
+            raise StoreFileError(
+                f"Project file {self.path.name} has gone missing ({exc}).", file=str(self.path)
+            ) from exc
         if (st.st_dev, st.st_ino) != self._identity:
             log.info("%s was replaced on disk; reconnecting", self.path.name)
             self._conn.close()
@@ -236,7 +244,9 @@ class SurveyStore:
             f"{self.path.name} is locked by another window or program (waited "
             f"{self._conn.execute('PRAGMA busy_timeout').fetchone()[0] / 1000:g} s); "
             "close the other window's dialog or wait, then save again.",
-            details=str(exc), file=str(self.path))
+            details=str(exc),
+            file=str(self.path),
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -248,11 +258,18 @@ class SurveyStore:
             Another connection held the write lock for longer than the busy timeout.
         """
         with self._lock:
-            self._ensure_current_file()
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise self._locked_error(exc) from exc
+            for _attempt in range(3):
+                self._ensure_current_file()
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    raise self._locked_error(exc) from exc
+                # A Save may have replaced the file while we waited for the lock: never write
+                # into the old, unlinked file.
+                st = self.path.stat()
+                if (st.st_dev, st.st_ino) == self._identity:
+                    break
+                self._rollback()
             try:
                 yield self._conn
                 self._conn.execute("COMMIT")
@@ -305,9 +322,16 @@ class SurveyStore:
             elif s.kind in ("text", "date"):
                 v = v or ""
             values[s.name] = v
-        return cls(uuid=row["uuid"], author=row["author"] or "", created=row["created"] or "",
-                   modified=row["modified"] or "", modified_by=row["modified_by"] or "",
-                   revision=int(row["revision"]), deleted=bool(row["deleted"]), **values)
+        return cls(
+            uuid=row["uuid"],
+            author=row["author"] or "",
+            created=row["created"] or "",
+            modified=row["modified"] or "",
+            modified_by=row["modified_by"] or "",
+            revision=int(row["revision"]),
+            deleted=bool(row["deleted"]),
+            **values,
+        )
 
     # --- reading ----------------------------------------------------------------------------
     def get(self, kind: str, uuid: str) -> Record:
@@ -320,16 +344,19 @@ class SurveyStore:
         """
         cls = record_type(kind)
         with self._lock:
-            row = self._conn.execute(f"SELECT * FROM {cls.TABLE} WHERE uuid = ?",
-                                     (uuid,)).fetchone()
+            row = self._conn.execute(
+                f"SELECT * FROM {cls.TABLE} WHERE uuid = ?", (uuid,)
+            ).fetchone()
         if row is None:
             raise RecordNotFoundError(
                 f"No {cls.LABEL_EN.lower()} with id {uuid} in {self.path.name}; it may have "
-                "been removed by another program.", record=uuid, file=str(self.path))
+                "been removed by another program.",
+                record=uuid,
+                file=str(self.path),
+            )
         return self._from_row(cls, row)
 
-    def records(self, kind: str, *, include_deleted: bool = False,
-                **equals: Any) -> list[Record]:
+    def records(self, kind: str, *, include_deleted: bool = False, **equals: Any) -> list[Record]:
         """Return the records of a kind, oldest first, optionally filtered by field values.
 
         Examples
@@ -393,8 +420,9 @@ class SurveyStore:
             if pipe_ids is not None:
                 params = [str(p) for p in pipe_ids]
                 where += f" AND pipe_id IN ({', '.join('?' for _ in params)})"
-            df = pd.read_sql_query(f'SELECT {sel} FROM "{PIPES_TABLE}" {where}', self._conn,
-                                   params=params)
+            df = pd.read_sql_query(
+                f'SELECT {sel} FROM "{PIPES_TABLE}" {where}', self._conn, params=params
+            )
         df["pipe_id"] = df["pipe_id"].astype(str)
         for c in ("from_node", "to_node"):
             df[c] = df[c].map(lambda v: None if v is None else str(v))
@@ -409,8 +437,9 @@ class SurveyStore:
             if "pipe_id" not in cols:
                 return None
             sel = ", ".join(f'"{c}"' if c in cols else f'NULL AS "{c}"' for c in PIPE_COLUMNS)
-            row = self._conn.execute(f'SELECT {sel} FROM "{PIPES_TABLE}" WHERE pipe_id = ?',
-                                     (pipe_id,)).fetchone()
+            row = self._conn.execute(
+                f'SELECT {sel} FROM "{PIPES_TABLE}" WHERE pipe_id = ?', (pipe_id,)
+            ).fetchone()
         return dict(row) if row is not None else None
 
     def _context(self, rec: Record) -> ValidationContext:
@@ -437,22 +466,37 @@ class SurveyStore:
 
     # --- writing ----------------------------------------------------------------------------
     def _insert(self, conn: sqlite3.Connection, rec: Record, now: str) -> Record:
-        new = dataclasses.replace(rec, uuid=rec.uuid or str(uuidlib.uuid4()),
-                                  author=rec.author or self.author, created=now, modified=now,
-                                  modified_by=self.author, revision=1, deleted=False)
+        new = dataclasses.replace(
+            rec,
+            uuid=rec.uuid or str(uuidlib.uuid4()),
+            author=rec.author or self.author,
+            created=now,
+            modified=now,
+            modified_by=self.author,
+            revision=1,
+            deleted=False,
+        )
         row = self._to_row(new)
-        meta = {"uuid": new.uuid, "author": new.author, "created": now, "modified": now,
-                "modified_by": self.author, "revision": 1, "deleted": 0}
+        meta = {
+            "uuid": new.uuid,
+            "author": new.author,
+            "created": now,
+            "modified": now,
+            "modified_by": self.author,
+            "revision": 1,
+            "deleted": 0,
+        }
         row = {**meta, **row}
         names = ", ".join(f'"{k}"' for k in row)
         marks = ", ".join("?" for _ in row)
         try:
-            conn.execute(f"INSERT INTO {new.TABLE} ({names}) VALUES ({marks})",
-                         list(row.values()))
+            conn.execute(f"INSERT INTO {new.TABLE} ({names}) VALUES ({marks})", list(row.values()))
         except sqlite3.IntegrityError as exc:
             raise StaleEditError(
                 f"A {new.LABEL_EN.lower()} with id {new.uuid} already exists; reload it.",
-                details=str(exc), record=new.uuid) from exc
+                details=str(exc),
+                record=new.uuid,
+            ) from exc
         return new
 
     def add(self, rec: Record) -> Record:
@@ -472,8 +516,9 @@ class SurveyStore:
         self._emit(StoreEvent("added", new.KIND, (new.uuid,), pipes))
         return new
 
-    def add_many(self, recs: Iterable[Record], *, validate: bool = True,
-                 regrade: bool = True) -> list[Record]:
+    def add_many(
+        self, recs: Iterable[Record], *, validate: bool = True, regrade: bool = True
+    ) -> list[Record]:
         """Insert many records in one transaction (all or nothing).
 
         Raises
@@ -498,8 +543,7 @@ class SurveyStore:
             if regrade and pipes:
                 self._regrade_in(conn, pipes)
         if out:
-            self._emit(StoreEvent("bulk", out[0].KIND, tuple(r.uuid for r in out),
-                                  tuple(pipes)))
+            self._emit(StoreEvent("bulk", out[0].KIND, tuple(r.uuid for r in out), tuple(pipes)))
         return out
 
     def _current(self, conn: sqlite3.Connection, cls: type[Record], uuid: str) -> sqlite3.Row:
@@ -507,7 +551,9 @@ class SurveyStore:
         if row is None:
             raise RecordNotFoundError(
                 f"No {cls.LABEL_EN.lower()} with id {uuid} in {self.path.name}.",
-                record=uuid, file=str(self.path))
+                record=uuid,
+                file=str(self.path),
+            )
         return row
 
     def _stale(self, cls: type[Record], row: sqlite3.Row, expected: int) -> StaleEditError:
@@ -518,8 +564,12 @@ class SurveyStore:
             f"{row['modified']} (revision {row['revision']}) after you opened it "
             f"(revision {expected}). Your edit was not saved: reload the record and "
             "apply your change again.",
-            record=row["uuid"], expected=expected, found=int(row["revision"]),
-            modified_by=row["modified_by"], modified=row["modified"])
+            record=row["uuid"],
+            expected=expected,
+            found=int(row["revision"]),
+            modified_by=row["modified_by"],
+            modified=row["modified"],
+        )
 
     def update(self, rec: Record) -> Record:
         """Save an edited record; ``rec.revision`` must be the revision it was read at.
@@ -548,18 +598,29 @@ class SurveyStore:
             old = self._from_row(cls, row)
             values = self._to_row(rec)
             sets = ", ".join(f'"{k}" = ?' for k in values)
-            conn.execute(f"UPDATE {cls.TABLE} SET {sets}, modified = ?, modified_by = ?, "
-                         "revision = revision + 1 WHERE uuid = ? AND revision = ?",
-                         [*values.values(), now, self.author, rec.uuid, rec.revision])
-            new = dataclasses.replace(rec, modified=now, modified_by=self.author,
-                                      revision=rec.revision + 1, deleted=False,
-                                      author=old.author, created=old.created)
+            conn.execute(
+                f"UPDATE {cls.TABLE} SET {sets}, modified = ?, modified_by = ?, "
+                "revision = revision + 1 WHERE uuid = ? AND revision = ?",
+                [*values.values(), now, self.author, rec.uuid, rec.revision],
+            )
+            new = dataclasses.replace(
+                rec,
+                modified=now,
+                modified_by=self.author,
+                revision=rec.revision + 1,
+                deleted=False,
+                author=old.author,
+                created=old.created,
+            )
             pipes = self._regrade_in(conn, set(old.graded_pipes()) | set(new.graded_pipes()))
         self._emit(StoreEvent("updated", cls.KIND, (rec.uuid,), pipes))
         return new
 
-    def save_batch(self, adds: Iterable[Record] = (), updates: Iterable[Record] = (),
-                   ) -> tuple[list[Record], list[Record], list[tuple[Record, StaleEditError]]]:
+    def save_batch(
+        self,
+        adds: Iterable[Record] = (),
+        updates: Iterable[Record] = (),
+    ) -> tuple[list[Record], list[Record], list[tuple[Record, StaleEditError]]]:
         """Insert ``adds`` and save ``updates`` in one transaction.
 
         Updates whose stored record moved on (revision check) are skipped and returned
@@ -593,12 +654,21 @@ class SurveyStore:
                 old = self._from_row(cls, row)
                 values = self._to_row(rec)
                 sets = ", ".join(f'"{k}" = ?' for k in values)
-                conn.execute(f"UPDATE {cls.TABLE} SET {sets}, modified = ?, modified_by = ?, "
-                             "revision = revision + 1 WHERE uuid = ?",
-                             [*values.values(), now, self.author, rec.uuid])
-                updated.append(dataclasses.replace(rec, modified=now, modified_by=self.author,
-                                                   revision=rec.revision + 1,
-                                                   author=old.author, created=old.created))
+                conn.execute(
+                    f"UPDATE {cls.TABLE} SET {sets}, modified = ?, modified_by = ?, "
+                    "revision = revision + 1 WHERE uuid = ?",
+                    [*values.values(), now, self.author, rec.uuid],
+                )
+                updated.append(
+                    dataclasses.replace(
+                        rec,
+                        modified=now,
+                        modified_by=self.author,
+                        revision=rec.revision + 1,
+                        author=old.author,
+                        created=old.created,
+                    )
+                )
                 pipes.update(old.graded_pipes(), rec.graded_pipes())
             grade_ids = self._regrade_in(conn, pipes)
         done = added + updated
@@ -606,8 +676,9 @@ class SurveyStore:
             self._emit(StoreEvent("bulk", done[0].KIND, tuple(r.uuid for r in done), grade_ids))
         return added, updated, stale
 
-    def _set_deleted(self, kind: str, uuid: str, deleted: bool,
-                     expected_revision: int | None) -> Record:
+    def _set_deleted(
+        self, kind: str, uuid: str, deleted: bool, expected_revision: int | None
+    ) -> Record:
         cls = record_type(kind)
         now = now_iso()
         with self.transaction() as conn:
@@ -616,9 +687,11 @@ class SurveyStore:
                 raise self._stale(cls, row, expected_revision)
             if bool(row["deleted"]) == deleted:
                 return self._from_row(cls, row)
-            conn.execute(f"UPDATE {cls.TABLE} SET deleted = ?, modified = ?, modified_by = ?, "
-                         "revision = revision + 1 WHERE uuid = ?",
-                         (int(deleted), now, self.author, uuid))
+            conn.execute(
+                f"UPDATE {cls.TABLE} SET deleted = ?, modified = ?, modified_by = ?, "
+                "revision = revision + 1 WHERE uuid = ?",
+                (int(deleted), now, self.author, uuid),
+            )
             rec = self._from_row(cls, self._current(conn, cls, uuid))
             pipes = self._regrade_in(conn, rec.graded_pipes())
         self._emit(StoreEvent("deleted" if deleted else "undeleted", kind, (uuid,), pipes))
@@ -636,8 +709,7 @@ class SurveyStore:
         """
         return self._set_deleted(kind, uuid, True, expected_revision)
 
-    def undelete(self, kind: str, uuid: str, *,
-                 expected_revision: int | None = None) -> Record:
+    def undelete(self, kind: str, uuid: str, *, expected_revision: int | None = None) -> Record:
         """Bring back a soft-deleted record.
 
         Raises
@@ -664,8 +736,11 @@ class SurveyStore:
         pairs: dict[tuple[str, str], list[str]] = {}
         for pid, a, b in zip(pipes.index, pipes["from_node"], pipes["to_node"], strict=True):
             pairs.setdefault((str(a), str(b)), []).append(pid)
-        pending = [r for r in self.records("observation", pipe_id="")
-                   if isinstance(r, Observation) and r.start_node and r.end_node]
+        pending = [
+            r
+            for r in self.records("observation", pipe_id="")
+            if isinstance(r, Observation) and r.start_node and r.end_node
+        ]
         resolved, messages = 0, []
         for rec in pending:
             fwd = pairs.get((rec.start_node, rec.end_node), [])
@@ -677,40 +752,55 @@ class SurveyStore:
                     self.update(dataclasses.replace(rec, pipe_id=pid, reverse=reverse))
                     resolved += 1
                 except RecordValidationError as exc:
-                    messages.append(f"{rec.start_node}→{rec.end_node} @ {rec.distance_m} m: "
-                                    f"{exc.message}")
+                    messages.append(
+                        f"{rec.start_node}→{rec.end_node} @ {rec.distance_m} m: {exc.message}"
+                    )
             elif hits:
-                messages.append(f"{rec.start_node}→{rec.end_node}: {len(hits)} pipes join "
-                                f"these manholes ({', '.join(p for p, _ in hits)}); pick one.")
+                messages.append(
+                    f"{rec.start_node}→{rec.end_node}: {len(hits)} pipes join "
+                    f"these manholes ({', '.join(p for p, _ in hits)}); pick one."
+                )
             else:
-                messages.append(f"{rec.start_node}→{rec.end_node}: no pipe joins these "
-                                "manholes.")
+                messages.append(f"{rec.start_node}→{rec.end_node}: no pipe joins these manholes.")
         return resolved, messages
 
     # --- grading ----------------------------------------------------------------------------
-    def observations_for_grading(self, pipe_ids: Iterable[str] | None = None,
-                                 conn: sqlite3.Connection | None = None) -> pd.DataFrame:
+    def observations_for_grading(
+        self, pipe_ids: Iterable[str] | None = None, conn: sqlite3.Connection | None = None
+    ) -> pd.DataFrame:
         """Live, resolved observations as the grading engine wants them.
 
         Columns: ``uuid``, ``pipe_id``, ``code``, ``grade``, ``distance_m`` (from the pipe's
         ``from_node``: reversed observations are flipped), ``length_m``, ``reverse``.
         """
         conn = conn or self._conn
-        sql = ("SELECT uuid, pipe_id, code, grade, distance_m, length_m, reverse "
-               "FROM sv_observations WHERE deleted = 0 AND pipe_id <> ''")
+        sql = (
+            "SELECT uuid, pipe_id, code, grade, distance_m, length_m, reverse "
+            "FROM sv_observations WHERE deleted = 0 AND pipe_id <> ''"
+        )
         params: list[Any] = []
         if pipe_ids is not None:
             ids = list(pipe_ids)
             if not ids:
-                return pd.DataFrame(columns=["uuid", "pipe_id", "code", "grade", "distance_m",
-                                             "length_m", "reverse"])
+                return pd.DataFrame(
+                    columns=[
+                        "uuid",
+                        "pipe_id",
+                        "code",
+                        "grade",
+                        "distance_m",
+                        "length_m",
+                        "reverse",
+                    ]
+                )
             sql += f" AND pipe_id IN ({', '.join('?' for _ in ids)})"
             params = ids
         with self._lock:
             return pd.read_sql_query(sql, conn, params=params)
 
-    def compute_grades(self, pipe_ids: Iterable[str] | None = None,
-                       conn: sqlite3.Connection | None = None) -> pd.DataFrame:
+    def compute_grades(
+        self, pipe_ids: Iterable[str] | None = None, conn: sqlite3.Connection | None = None
+    ) -> pd.DataFrame:
         """Grade segments with the pack's engine without saving (all pipes when None).
 
         Returns
@@ -756,8 +846,11 @@ class SurveyStore:
         grades = self.compute_grades(ids)
         with self.transaction() as conn:
             write_grades(conn, grades, ids, self.pack, now_iso())
-        self._emit(StoreEvent("regraded", "observation", (),
-                              tuple(grades.index) if ids is None else tuple(ids)))
+        self._emit(
+            StoreEvent(
+                "regraded", "observation", (), tuple(grades.index) if ids is None else tuple(ids)
+            )
+        )
         return grades
 
     def grades_frame(self) -> pd.DataFrame:

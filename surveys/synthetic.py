@@ -17,9 +17,16 @@ from shapely import linestrings
 DEFAULT_EPSG = 4547
 
 
-def make_pipes_gpkg(path: str | Path, n_pipes: int = 5, *, length_m: float = 40.0,
-                    diameter_mm: float = 400.0, epsg: int = DEFAULT_EPSG,
-                    seed: int = 0, spatial_index: bool = True) -> Path:
+def make_pipes_gpkg(
+    path: str | Path,
+    n_pipes: int = 5,
+    *,
+    length_m: float = 40.0,
+    diameter_mm: float = 400.0,
+    epsg: int = DEFAULT_EPSG,
+    seed: int = 0,
+    spatial_index: bool = True,
+) -> Path:
     """Write a GeoPackage whose ``pipes`` layer holds ``n_pipes`` chained pipes.
 
     Pipe ``P{i}`` runs from manhole ``J{i}`` to ``J{i+1}``; lengths vary by ±25 % around
@@ -50,22 +57,35 @@ def make_pipes_gpkg(path: str | Path, n_pipes: int = 5, *, length_m: float = 40.
     ys = 3300000.0 + iy * 60.0
     coords = np.stack([np.stack([xs, ys], 1), np.stack([xs + lengths, ys], 1)], 1)
     geom = linestrings(coords)
-    gdf = gpd.GeoDataFrame({
-        "pipe_id": [f"P{i + 1}" for i in range(n_pipes)],
-        "from_node": [f"J{i + 1}" for i in range(n_pipes)],
-        "to_node": [f"J{i + 2}" for i in range(n_pipes)],
-        "length_m": lengths,
-        "diameter_mm": diam,
-        "system": ["sewage"] * n_pipes,
-    }, geometry=geom, crs=f"EPSG:{epsg}")
-    gdf.to_file(path, layer="pipes", driver="GPKG", engine="pyogrio",
-                SPATIAL_INDEX="YES" if spatial_index else "NO")
+    gdf = gpd.GeoDataFrame(
+        {
+            "pipe_id": [f"P{i + 1}" for i in range(n_pipes)],
+            "from_node": [f"J{i + 1}" for i in range(n_pipes)],
+            "to_node": [f"J{i + 2}" for i in range(n_pipes)],
+            "length_m": lengths,
+            "diameter_mm": diam,
+            "system": ["sewage"] * n_pipes,
+        },
+        geometry=geom,
+        crs=f"EPSG:{epsg}",
+    )
+    gdf.to_file(
+        path,
+        layer="pipes",
+        driver="GPKG",
+        engine="pyogrio",
+        SPATIAL_INDEX="YES" if spatial_index else "NO",
+    )
     return path
 
 
-def random_observations(pipes: pd.DataFrame, n: int, *, seed: int = 0,
-                        codes: tuple[str, ...] = ("PL", "BX", "CK", "TJ", "SL", "CJ", "ZW",
-                                                  "SG", "QF", "JG")) -> pd.DataFrame:
+def random_observations(
+    pipes: pd.DataFrame,
+    n: int,
+    *,
+    seed: int = 0,
+    codes: tuple[str, ...] = ("PL", "BX", "CK", "TJ", "SL", "CJ", "ZW", "SG", "QF", "JG"),
+) -> pd.DataFrame:
     """Random valid observations on the pipes of ``pipes`` (index ``pipe_id``, ``length_m``).
 
     Returns
@@ -80,7 +100,13 @@ def random_observations(pipes: pd.DataFrame, n: int, *, seed: int = 0,
     seg_len = pipes["length_m"].to_numpy(float)[pick]
     dist = np.round(rng.uniform(0, 1, n) * seg_len * 0.9, 2)
     cont = rng.uniform(0, 1, n) < 0.1
-    olen = np.where(cont, np.round(np.minimum(rng.uniform(0.5, 5, n), seg_len - dist), 2),
-                    np.nan)
-    return pd.DataFrame({"pipe_id": ids[pick], "code": rng.choice(list(codes), n),
-                         "grade": rng.integers(1, 5, n), "distance_m": dist, "length_m": olen})
+    olen = np.where(cont, np.round(np.minimum(rng.uniform(0.5, 5, n), seg_len - dist), 2), np.nan)
+    return pd.DataFrame(
+        {
+            "pipe_id": ids[pick],
+            "code": rng.choice(list(codes), n),
+            "grade": rng.integers(1, 5, n),
+            "distance_m": dist,
+            "length_m": olen,
+        }
+    )

@@ -31,8 +31,11 @@ def _tool(name: str) -> str:
 def main() -> int:
     check = "--check" in sys.argv
     sources = sorted(str(p.relative_to(REPO)) for p in (REPO / "gisapp").glob("*.py"))
-    subprocess.run([_tool("lupdate"), *sources, "-ts", str(TS), "-no-obsolete", "-silent"],
-                   cwd=REPO, check=True)
+    subprocess.run(
+        [_tool("lupdate"), *sources, "-ts", str(TS), "-no-obsolete", "-silent"],
+        cwd=REPO,
+        check=True,
+    )
     table = json.loads(STRINGS.read_text(encoding="utf-8")) if STRINGS.exists() else {}
     tree = ET.parse(TS)
     missing = []
@@ -41,7 +44,7 @@ def main() -> int:
         tr = msg.find("translation")
         if tr is None:
             tr = ET.SubElement(msg, "translation")
-        if src in table and table[src]:
+        if table.get(src):
             tr.text = table[src]
             tr.attrib.pop("type", None)
         else:
@@ -50,8 +53,9 @@ def main() -> int:
     tree.write(TS, encoding="utf-8", xml_declaration=True)
     subprocess.run([_tool("lrelease"), str(TS), "-qm", str(QM), "-silent"], check=True)
     if missing:
-        sys.stderr.write(f"{len(missing)} untranslated:\n" + "\n".join(sorted(set(missing)))
-                         + "\n")
+        sys.stderr.write(
+            f"{len(missing)} untranslated:\n" + "\n".join(sorted(set(missing))) + "\n"
+        )
     return 1 if (check and missing) else 0
 
 

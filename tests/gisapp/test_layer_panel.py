@@ -15,13 +15,23 @@ from gisapp.render import layers_from_project
 
 def project():
     pipes = gpd.GeoDataFrame(
-        {"pipe_id": ["P1", "P2"], "system": ["sewage", "rain"], "diameter_mm": [800.0, 300.0],
-         "材质": ["PE", "砼"]},
-        geometry=[LineString([(0, 0), (100, 0)]), LineString([(0, 20), (100, 20)])])
+        {
+            "pipe_id": ["P1", "P2"],
+            "system": ["sewage", "rain"],
+            "diameter_mm": [800.0, 300.0],
+            "材质": ["PE", "砼"],
+        },
+        geometry=[LineString([(0, 0), (100, 0)]), LineString([(0, 20), (100, 20)])],
+    )
     enterprises = gpd.GeoDataFrame(
-        {"ent_id": ["E1", "E2"], "name": ["甲厂", "乙厂"], "flow_tpd": [10.0, 300.0],
-         "connection_status": ["connected", "not_connected"]},
-        geometry=[Point(20, 60), Point(50, 60)])
+        {
+            "ent_id": ["E1", "E2"],
+            "name": ["甲厂", "乙厂"],
+            "flow_tpd": [10.0, 300.0],
+            "connection_status": ["connected", "not_connected"],
+        },
+        geometry=[Point(20, 60), Point(50, 60)],
+    )
     return {"pipes": pipes, "enterprises": enterprises}
 
 
@@ -48,8 +58,10 @@ def rgb_at(canvas, x, y):
 
 def test_layer_panel_lists_layers_top_first_with_legend(panel):
     tree = panel.layer_tree
-    assert [tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
-            for i in range(tree.topLevelItemCount())] == ["enterprises", "pipes"]
+    assert [
+        tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+        for i in range(tree.topLevelItemCount())
+    ] == ["enterprises", "pipes"]
     assert panel.legend_labels("enterprises") == ["已接管", "未接管"]
     pipes_legend = panel.legend_labels("pipes")
     assert "污水" in pipes_legend and "雨水" in pipes_legend and "流向" in pipes_legend
@@ -74,8 +86,9 @@ def test_layer_panel_down_button_changes_order(panel, qtbot):
     panel.select_layer("enterprises")
     qtbot.mouseClick(panel.down_button, Qt.MouseButton.LeftButton)
     assert [lay.name for lay in canvas.layers] == ["enterprises", "pipes"]
-    qtbot.waitUntil(lambda: panel.layer_tree.topLevelItem(0).data(
-        0, Qt.ItemDataRole.UserRole) == "pipes")
+    qtbot.waitUntil(
+        lambda: panel.layer_tree.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole) == "pipes"
+    )
     assert panel.current_layer_name() == "enterprises"
 
 
@@ -120,7 +133,9 @@ def test_layer_panel_opacity_and_labels(panel):
 
 
 def test_legend_icon_paints_every_geometry(qapp):
-    for entry in (symbology.legend_entries(symbology.default_style("zones"), "polygon")
-                  + symbology.legend_entries(symbology.default_style("outfalls"), "point")
-                  + symbology.legend_entries(symbology.default_style("pipes"), "line")):
+    for entry in (
+        symbology.legend_entries(symbology.default_style("zones"), "polygon")
+        + symbology.legend_entries(symbology.default_style("outfalls"), "point")
+        + symbology.legend_entries(symbology.default_style("pipes"), "line")
+    ):
         assert not legend_icon(entry).toImage().isNull()

@@ -19,18 +19,31 @@ TODAY = dt.date(2024, 6, 1)
 
 @pytest.fixture
 def store(tmp_path):
-    s = SurveyStore(make_pipes_gpkg(tmp_path / "park.gpkg", 3), author="alice",
-                    today=lambda: TODAY)
+    s = SurveyStore(
+        make_pipes_gpkg(tmp_path / "park.gpkg", 3), author="alice", today=lambda: TODAY
+    )
     yield s
     s.close()
 
 
 def test_ledger_dock_highlights_overdue_and_summarises(qtbot, store):
-    store.add(Problem(description="逾期问题", responsible_body="管委会", deadline="2024-05-01",
-                      x=1.0, y=2.0, layer="pipes", feature_ids=["P1"]))
+    store.add(
+        Problem(
+            description="逾期问题",
+            responsible_body="管委会",
+            deadline="2024-05-01",
+            x=1.0,
+            y=2.0,
+            layer="pipes",
+            feature_ids=["P1"],
+        )
+    )
     store.add(Problem(description="未到期", responsible_body="企业A", deadline="2024-09-01"))
-    store.add(Problem(description="已完成", responsible_body="管委会", deadline="2024-05-01",
-                      status="done"))
+    store.add(
+        Problem(
+            description="已完成", responsible_body="管委会", deadline="2024-05-01", status="done"
+        )
+    )
     dock = LedgerDock(store)
     qtbot.addWidget(dock)
     m = dock.model
@@ -47,8 +60,9 @@ def test_ledger_dock_highlights_overdue_and_summarises(qtbot, store):
     dock.body_filter_combo.setCurrentIndex(dock.body_filter_combo.findData("企业A"))
     assert m.rowCount() == 1
     dock.body_filter_combo.setCurrentIndex(0)
-    with qtbot.waitSignals([dock.problem_selected, dock.location_requested,
-                            dock.features_requested]):
+    with qtbot.waitSignals(
+        [dock.problem_selected, dock.location_requested, dock.features_requested]
+    ):
         dock.table.selectRow(0)
 
 
@@ -59,12 +73,29 @@ def test_ledger_dock_raises_problems(qtbot, store):
     res = dock.raise_from_records()
     assert len(res.added) == 1 and dock.model.rowCount() == 1
     assert dock.raise_from_records().skipped == 1
-    issue = Issue("c:1", "connectivity", "dangling_end", "error", ("P2",), "pipes", None,
-                  None, "悬空", "dangling")
+    issue = Issue(
+        "c:1",
+        "connectivity",
+        "dangling_end",
+        "error",
+        ("P2",),
+        "pipes",
+        None,
+        None,
+        "悬空",
+        "dangling",
+    )
     dock.raise_from_issues([issue])
-    dock.raise_from_conflicts([{"description": "排放口位于保护区", "source": "overlap:a",
-                                "location": {"x": 1, "y": 2},
-                                "feature": {"type": "outfalls", "id": "PK1"}}])
+    dock.raise_from_conflicts(
+        [
+            {
+                "description": "排放口位于保护区",
+                "source": "overlap:a",
+                "location": {"x": 1, "y": 2},
+                "feature": {"type": "outfalls", "id": "PK1"},
+            }
+        ]
+    )
     assert dock.model.rowCount() == 3
     assert "1 problem(s) added" in dock.message_label.text()
 

@@ -24,14 +24,25 @@ W, H = 400, 300
 
 def project() -> dict[str, gpd.GeoDataFrame]:
     pipes = gpd.GeoDataFrame(
-        {"pipe_id": ["P1", "P2", "P3"], "system": ["sewage", "rain", "combined"],
-         "diameter_mm": [800.0, 800.0, 1200.0]},
-        geometry=[LineString([(0, 0), (100, 0)]), LineString([(0, 20), (100, 20)]),
-                  LineString([(0, 40), (100, 40)])])
+        {
+            "pipe_id": ["P1", "P2", "P3"],
+            "system": ["sewage", "rain", "combined"],
+            "diameter_mm": [800.0, 800.0, 1200.0],
+        },
+        geometry=[
+            LineString([(0, 0), (100, 0)]),
+            LineString([(0, 20), (100, 20)]),
+            LineString([(0, 40), (100, 40)]),
+        ],
+    )
     enterprises = gpd.GeoDataFrame(
-        {"ent_id": ["E1", "E2"], "name": ["甲厂", "乙厂"],
-         "connection_status": ["connected", "not_connected"]},
-        geometry=[Point(20, 60), Point(50, 60)])
+        {
+            "ent_id": ["E1", "E2"],
+            "name": ["甲厂", "乙厂"],
+            "connection_status": ["connected", "not_connected"],
+        },
+        geometry=[Point(20, 60), Point(50, 60)],
+    )
     return {"pipes": pipes, "enterprises": enterprises}
 
 
@@ -50,9 +61,16 @@ def canvas(qtbot):
 
 def wheel(canvas, x, y, notches=1):
     pos = QPointF(x, y)
-    ev = QWheelEvent(pos, canvas.mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120 * notches),
-                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                     Qt.ScrollPhase.NoScrollPhase, False)
+    ev = QWheelEvent(
+        pos,
+        canvas.mapToGlobal(pos),
+        QPoint(0, 0),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(canvas, ev)
 
 
@@ -63,7 +81,7 @@ def screen_rgb(canvas, x, y):
 
 
 def near(rgb, hex_color, tol=45):
-    want = tuple(int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    want = tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return all(abs(a - b) <= tol for a, b in zip(rgb, want, strict=True))
 
 
@@ -107,9 +125,14 @@ def test_canvas_new_view_cancels_stale_render(canvas, qtbot):
         canvas.zoom_by(1.2)
         canvas.refresh()
     final = canvas.view
-    qtbot.waitUntil(lambda: canvas.image_view() is not None
-                    and canvas.image_view().same_as(final) and not canvas.is_rendering(),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            canvas.image_view() is not None
+            and canvas.image_view().same_as(final)
+            and not canvas.is_rendering()
+        ),
+        timeout=10_000,
+    )
 
 
 def test_canvas_drag_pans_view(canvas, qtbot):
@@ -126,8 +149,9 @@ def test_canvas_drag_pans_view(canvas, qtbot):
 
 def test_canvas_click_emits_map_coordinates(canvas, qtbot):
     with qtbot.waitSignal(canvas.clicked) as blocker:
-        qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton,
-                         Qt.KeyboardModifier.ShiftModifier, QPoint(80, 60))
+        qtbot.mouseClick(
+            canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, QPoint(80, 60)
+        )
     x, y, mods = blocker.args
     assert (x, y) == pytest.approx(canvas.to_map(80, 60))
     assert mods & Qt.KeyboardModifier.ShiftModifier

@@ -18,12 +18,15 @@ def dock(qtbot):
     qtbot.addWidget(d)
     zones = gpd.GeoDataFrame(
         {"zone_id": ["HX-1"], "name": ["红线"], "zone_class": ["redline"], "zone_level": [None]},
-        geometry=[box(X, Y, X + 100, Y + 100)], crs=CRS,
+        geometry=[box(X, Y, X + 100, Y + 100)],
+        crs=CRS,
     )
     pipes = gpd.GeoDataFrame(
         {"pipe_id": ["P1", "P2"]},
-        geometry=[LineString([(X + 50, Y + 50), (X + 150, Y + 50)]),
-                  LineString([(X + 500, Y), (X + 600, Y)])],
+        geometry=[
+            LineString([(X + 50, Y + 50), (X + 150, Y + 50)]),
+            LineString([(X + 500, Y), (X + 600, Y)]),
+        ],
         crs=CRS,
     )
     rules = RuleTable((OverlapRule("redline", None, "pipes", 0, "conflict"),))
@@ -71,8 +74,7 @@ def test_overlap_dock_reports_failure(qtbot):
     d = OverlapDock()
     qtbot.addWidget(d)
     pipes = gpd.GeoDataFrame({"pipe_id": ["P1"]}, geometry=[LineString([(0, 0), (1, 1)])])
-    zones = gpd.GeoDataFrame({"zone_class": ["redline"]}, geometry=[box(0, 0, 1, 1)],
-                             crs=CRS)
+    zones = gpd.GeoDataFrame({"zone_class": ["redline"]}, geometry=[box(0, 0, 1, 1)], crs=CRS)
     d.set_inputs({"pipes": pipes}, zones)
     failures = []
     d.check_failed.connect(failures.append)

@@ -27,19 +27,31 @@ BOUNDS = (-10.0, -10.0, 120.0, 100.0)
 
 def small_project() -> dict[str, gpd.GeoDataFrame]:
     pipes = gpd.GeoDataFrame(
-        {"pipe_id": ["P1", "P2", "P3", "P4"],
-         "system": ["sewage", "rain", "combined", "industrial"],
-         "diameter_mm": [800.0, 800.0, 1200.0, None],
-         "flow_forward": [True, False, True, True]},
-        geometry=[LineString([(0, 0), (100, 0)]), LineString([(0, 20), (100, 20), (100, 60)]),
-                  LineString([(0, 40), (100, 40)]), LineString([(0, 80), (50, 80)])])
+        {
+            "pipe_id": ["P1", "P2", "P3", "P4"],
+            "system": ["sewage", "rain", "combined", "industrial"],
+            "diameter_mm": [800.0, 800.0, 1200.0, None],
+            "flow_forward": [True, False, True, True],
+        },
+        geometry=[
+            LineString([(0, 0), (100, 0)]),
+            LineString([(0, 20), (100, 20), (100, 60)]),
+            LineString([(0, 40), (100, 40)]),
+            LineString([(0, 80), (50, 80)]),
+        ],
+    )
     enterprises = gpd.GeoDataFrame(
-        {"ent_id": ["E1", "E2", "E3"], "name": ["化工厂甲", "纺织厂乙", "丙公司"],
-         "connection_status": ["connected", "not_connected", None]},
-        geometry=[Point(20, 60), Point(50, 60), Point(80, 60)])
-    zones = gpd.GeoDataFrame({"zone_id": ["Z1"], "zone_class": ["water_source"],
-                              "name": ["水源保护区"]},
-                             geometry=[Polygon([(60, 70), (95, 70), (95, 95), (60, 95)])])
+        {
+            "ent_id": ["E1", "E2", "E3"],
+            "name": ["化工厂甲", "纺织厂乙", "丙公司"],
+            "connection_status": ["connected", "not_connected", None],
+        },
+        geometry=[Point(20, 60), Point(50, 60), Point(80, 60)],
+    )
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["Z1"], "zone_class": ["water_source"], "name": ["水源保护区"]},
+        geometry=[Polygon([(60, 70), (95, 70), (95, 95), (60, 95)])],
+    )
     return {"pipes": pipes, "enterprises": enterprises, "zones": zones}
 
 
@@ -50,7 +62,7 @@ def pixel_rgb(image, view, x, y):
 
 
 def near(rgb, hex_color, tol=40):
-    want = tuple(int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    want = tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return all(abs(a - b) <= tol for a, b in zip(rgb, want, strict=True))
 
 
@@ -108,8 +120,10 @@ def test_render_cancelled_raises(layers, view):
 
 
 def test_render_multilinestring_and_empty_layers(qapp, view):
-    pipes = gpd.GeoDataFrame({"system": ["rain"], "diameter_mm": [800.0]},
-                             geometry=[MultiLineString([[(0, 0), (50, 0)], [(60, 30), (90, 30)]])])
+    pipes = gpd.GeoDataFrame(
+        {"system": ["rain"], "diameter_mm": [800.0]},
+        geometry=[MultiLineString([[(0, 0), (50, 0)], [(60, 30), (90, 30)]])],
+    )
     empty = gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([]))
     image = render_map([MapLayer("pipes", pipes), MapLayer("plants", empty)], view)
     assert near(pixel_rgb(image, view, 25, 0), symbology.SYSTEM_COLORS["rain"])
@@ -147,9 +161,10 @@ def test_view_panned_moves_content():
 
 
 def test_classify_categorized_graduated_and_width():
-    df = gpd.GeoDataFrame({"system": ["rain", "sewage", None, "odd"],
-                           "diameter_mm": [200, 650, None, 1500]},
-                          geometry=[Point(0, 0)] * 4)
+    df = gpd.GeoDataFrame(
+        {"system": ["rain", "sewage", None, "odd"], "diameter_mm": [200, 650, None, 1500]},
+        geometry=[Point(0, 0)] * 4,
+    )
     style = symbology.default_style("pipes")
     codes = symbology.classify(style, df)
     values = [c.value for c in style.classes]

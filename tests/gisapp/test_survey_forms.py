@@ -67,7 +67,12 @@ def test_observation_form_validates_on_fields_and_saves(qtbot, store, project):
     reopened = SurveyStore(project)
     rec = reopened.records("observation")[0]
     assert (rec.pipe_id, rec.distance_m, rec.code, rec.grade, rec.clock_text()) == (
-        "P1", 2.5, "FS", 3, "0210")
+        "P1",
+        2.5,
+        "FS",
+        3,
+        "0210",
+    )
     assert rec.author == "alice"
     assert reopened.grades_frame().loc["P1", "n"] == 1
     reopened.close()
@@ -78,8 +83,9 @@ def test_enter_saves_and_starts_next_observation_on_same_pipe(qtbot, store):
     form = RecordForm(store, "observation")
     qtbot.addWidget(form)
     form.show()
-    form.widgets["inspection_id"].setCurrentIndex(form.widgets["inspection_id"].findData(
-        insp.uuid))
+    form.widgets["inspection_id"].setCurrentIndex(
+        form.widgets["inspection_id"].findData(insp.uuid)
+    )
     qtbot.keyClicks(form.widgets["pipe_id"], "P2")
     for dist, code, grade in (("1.5", "PL", 2), ("7", "CK", 1), ("12", "CJ", 3)):
         form.widgets["distance_m"].setFocus()
@@ -93,8 +99,10 @@ def test_enter_saves_and_starts_next_observation_on_same_pipe(qtbot, store):
         assert form.widgets["code"].currentData() == ""
     recs = store.records("observation")
     assert [(r.pipe_id, r.distance_m, r.code, r.inspection_id) for r in recs] == [
-        ("P2", 1.5, "PL", insp.uuid), ("P2", 7.0, "CK", insp.uuid),
-        ("P2", 12.0, "CJ", insp.uuid)]
+        ("P2", 1.5, "PL", insp.uuid),
+        ("P2", 7.0, "CK", insp.uuid),
+        ("P2", 12.0, "CJ", insp.uuid),
+    ]
 
 
 def test_future_date_shown_on_field(qtbot, store):
@@ -115,8 +123,11 @@ def test_edit_form_refuses_stale_edit_with_message(qtbot, store):
     qtbot.addWidget(form)
     form.load_record(rec)
     other = SurveyStore(store.path, author="bob")
-    other.update(other.get("observation", rec.uuid).__class__(
-        **{**other.get("observation", rec.uuid).__dict__, "remarks": "bob was here"}))
+    other.update(
+        other.get("observation", rec.uuid).__class__(
+            **{**other.get("observation", rec.uuid).__dict__, "remarks": "bob was here"}
+        )
+    )
     form.widgets["grade"].setValue(2)
     assert form.save() is None
     assert "changed by bob" in form.form_error_label.text()
@@ -161,8 +172,7 @@ def test_photos_attached_with_thumbnail_and_errors(qtbot, store, tmp_path):
 
 def test_records_dock_filters_and_signals(qtbot, store):
     insp = store.add(Inspection(date="2024-05-01"))
-    store.add(Observation(inspection_id=insp.uuid, pipe_id="P1", distance_m=1, code="PL",
-                          grade=3))
+    store.add(Observation(inspection_id=insp.uuid, pipe_id="P1", distance_m=1, code="PL", grade=3))
     store.add(Observation(pipe_id="P2", distance_m=1, code="CK", grade=1))
     store.add(Observation(start_node="X1", end_node="X2", distance_m=1, code="CK", grade=4))
     stack = QUndoStack()
@@ -175,8 +185,7 @@ def test_records_dock_filters_and_signals(qtbot, store):
     assert dock.model.rowCount() == 1
     dock.code_filter_combo.setCurrentIndex(0)
     dock.grade_filter_combo.setCurrentIndex(0)
-    dock.inspection_filter_combo.setCurrentIndex(dock.inspection_filter_combo.findData(
-        insp.uuid))
+    dock.inspection_filter_combo.setCurrentIndex(dock.inspection_filter_combo.findData(insp.uuid))
     assert dock.model.rowCount() == 1
     dock.inspection_filter_combo.setCurrentIndex(0)
     dock.date_from_edit.setText("2024-04-01")

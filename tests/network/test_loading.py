@@ -340,3 +340,57 @@ def test_read_vector_fiona_fallback_is_named(tmp_path, monkeypatch):
     gdf, engine, enc = read_vector(shp)
     assert engine == "fiona" and enc.codec == "gbk"
     assert gdf["材质"].iloc[0] == "钢筋混凝土"
+
+
+def test_zone_class_values_prefer_the_specific_class(tmp_path):
+    poly = shapely.box(E0, N0, E0 + 10, N0 + 10)
+    gdf = gpd.GeoDataFrame(
+        {
+            "类别": ["饮用水水源一级保护区", "自然保护区", "生态保护红线"],
+            "分区": ["一级保护区", "核心区", ""],
+        },
+        geometry=[poly] * 3,
+        crs=4525,
+    )
+    path = tmp_path / "z.gpkg"
+    gdf.to_file(path, layer="zones")
+    ll = load_layer(path, "zones")
+    assert list(ll.gdf["zone_class"]) == ["water_source", "nature_reserve", "redline"]
+    assert list(ll.gdf["zone_level"])[:2] == ["level1", "core"]
+
+
+def test_save_keeps_other_tables_and_locks_out_writers(tmp_path, monkeypatch):
+    import sqlite3
+
+    import network.project as proj_mod
+    from network.project import save_project
+
+    shp = write_gbk_shapefile(tmp_path / "pipes.shp", _pipes_gdf())
+    proj = create_project(tmp_path / "park.gpkg", {"pipes": [shp]})
+    con = sqlite3.connect(proj.path)
+    con.execute("CREATE TABLE sv_demo (v TEXT)")
+    con.execute("INSERT INTO sv_demo VALUES ('kept')")
+    con.commit()
+    con.close()
+    seen = {}
+    real_copy = proj_mod.shutil.copyfile
+
+    def copy_while_another_window_writes(src, dst):
+        other = sqlite3.connect(src, timeout=0)
+        try:
+            other.execute("INSERT INTO sv_demo VALUES ('lost?')")
+            other.commit()
+            seen["write"] = "went through"
+        except sqlite3.OperationalError as exc:
+            seen["write"] = str(exc)
+        finally:
+            other.close()
+        return real_copy(src, dst)
+
+    monkeypatch.setattr(proj_mod.shutil, "copyfile", copy_while_another_window_writes)
+    proj.layers["pipes"] = proj.layers["pipes"].iloc[:2]
+    save_project(proj)
+    assert seen["write"] == "database is locked"
+    rows = sqlite3.connect(proj.path).execute("SELECT v FROM sv_demo").fetchall()
+    assert rows == [("kept",)]
+    assert len(open_project(proj.path).layers["pipes"]) == 2

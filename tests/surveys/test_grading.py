@@ -41,14 +41,29 @@ def modified_pack(tmp_path, edit):
     return load_pack(path)
 
 
-def one_segment_frame(observations, length_m=10.0, diameter_mm=None, area_k=None,
-                      soil_t=None):
-    obs = pd.DataFrame([{"pipe_id": "P1", "code": o[0], "grade": o[1], "distance_m": o[2],
-                         "length_m": o[3] if len(o) > 3 else None} for o in observations],
-                       columns=["pipe_id", "code", "grade", "distance_m", "length_m"])
-    segs = pd.DataFrame({"pipe_id": ["P1"], "length_m": [length_m],
-                         "diameter_mm": [diameter_mm], "area_k": [area_k],
-                         "soil_t": [soil_t]})
+def one_segment_frame(observations, length_m=10.0, diameter_mm=None, area_k=None, soil_t=None):
+    obs = pd.DataFrame(
+        [
+            {
+                "pipe_id": "P1",
+                "code": o[0],
+                "grade": o[1],
+                "distance_m": o[2],
+                "length_m": o[3] if len(o) > 3 else None,
+            }
+            for o in observations
+        ],
+        columns=["pipe_id", "code", "grade", "distance_m", "length_m"],
+    )
+    segs = pd.DataFrame(
+        {
+            "pipe_id": ["P1"],
+            "length_m": [length_m],
+            "diameter_mm": [diameter_mm],
+            "area_k": [area_k],
+            "soil_t": [soil_t],
+        }
+    )
     return obs, segs
 
 
@@ -108,11 +123,14 @@ def test_assess_alpha_only_for_close_neighbours(pack):
     assert a.s_m == pytest.approx(0.3)
 
 
-@pytest.mark.parametrize(("second", "s"), [
-    (3.5, 1.1 * 7 / 2),  # spacing exactly 1.5: still α
-    (3.6, 7 / 2),  # spacing 1.6 > 1.5: no α, S = (2 + 5)/2 = 3.5
-    (3.0, 1.1 * 7 / 2),  # spacing exactly 1.0: not merged, α (factor_at_merge_limit)
-])
+@pytest.mark.parametrize(
+    ("second", "s"),
+    [
+        (3.5, 1.1 * 7 / 2),  # spacing exactly 1.5: still α
+        (3.6, 7 / 2),  # spacing 1.6 > 1.5: no α, S = (2 + 5)/2 = 3.5
+        (3.0, 1.1 * 7 / 2),  # spacing exactly 1.0: not merged, α (factor_at_merge_limit)
+    ],
+)
 def test_assess_spacing_boundaries(pack, second, s):
     a = assess_segment([("PL", 2, 2.0), ("CK", 3, second)], 10.0, pack=pack)
     assert a.n == 2
@@ -140,8 +158,10 @@ def test_assess_two_defects_close_merge_into_one(pack):
     a = assess_segment([("PL", 2, 3.2), ("CK", 3, 3.6)], 10.0, pack=pack)
     assert (a.n, a.s, a.s_max, a.f) == (1, 5.0, 5.0, 5.0)
     assert a.s_m == pytest.approx(0.1)
-    assert ("merged structural defects PL at 3.2 m and CK at 3.6 m into one "
-            "(kept CK, score 5; spans 3.2–3.6 m)") in a.notes
+    assert (
+        "merged structural defects PL at 3.2 m and CK at 3.6 m into one "
+        "(kept CK, score 5; spans 3.2–3.6 m)"
+    ) in a.notes
     assert "rule:merge_spacing_below_m" in a.unconfirmed
 
 
@@ -160,8 +180,9 @@ def test_assess_merge_chains_along_the_pipe(pack):
     # spanning 3.0–4.6 m (1.6 m), score 2; then CK 1 (0.5) at 5.8: 1.2 m clear -> α on both.
     # S = 1.1·(2 + 0.5)/2 = 1.375; F = max(2, 1.375) = 2.
     # S_M = 1.1·(2·1.6 + 0.5·1)/(1.375·10) = 4.07/13.75 = 0.296
-    a = assess_segment([("PL", 1, 3.0), ("PL", 1, 3.8), ("PL", 2, 4.6), ("CK", 1, 5.8)],
-                       10.0, pack=pack)
+    a = assess_segment(
+        [("PL", 1, 3.0), ("PL", 1, 3.8), ("PL", 2, 4.6), ("CK", 1, 5.8)], 10.0, pack=pack
+    )
     assert a.n == 2
     assert a.s == pytest.approx(1.375)
     assert a.f == 2.0
@@ -192,8 +213,9 @@ def test_assess_continuous_functional_defect(pack):
     assert a.mi == pytest.approx(2.05)
     assert a.maintenance_grade == "II"
     assert a.n == 0 and a.structural_grade == "I" and a.ri == 0.0
-    assert {"kind:functional", "code:CJ", "rule:mi_weights",
-            "rule:continuous_real_length"} <= set(a.unconfirmed)
+    assert {"kind:functional", "code:CJ", "rule:mi_weights", "rule:continuous_real_length"} <= set(
+        a.unconfirmed
+    )
 
 
 def test_assess_short_continuous_defect_uses_real_length(pack):
@@ -226,8 +248,12 @@ def test_assess_no_defects_is_grade_one_with_zeros(pack):
     # a clean pipe: no 0.05·E term even for D = 1600 (E = 10) and K = 10
     a = assess_segment([], 50.0, 1600, area_k="central", soil_t="strong", pack=pack)
     assert (a.n, a.s, a.s_max, a.f, a.s_m, a.ri) == (0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    assert (a.structural_grade, a.repair_grade, a.functional_grade,
-            a.maintenance_grade) == ("I", "I", "I", "I")
+    assert (a.structural_grade, a.repair_grade, a.functional_grade, a.maintenance_grade) == (
+        "I",
+        "I",
+        "I",
+        "I",
+    )
     assert a.density_class is None
     assert a.notes == () and a.unconfirmed == ()
 
@@ -236,8 +262,7 @@ def test_assess_no_defects_is_grade_one_with_zeros(pack):
 def test_assess_ri_with_k_e_t(pack):
     # PL 3 (5) at 2.0; D = 1200 (E = 6), K = 6 (arterial), T = 8 (medium soil). F = 5 ≥ 4.
     # RI = 0.7·5 + 0.1·6 + 0.05·6 + 0.15·8 = 3.5 + 0.6 + 0.3 + 1.2 = 5.6 -> III.
-    a = assess_segment([("PL", 3, 2.0)], 10.0, 1200, area_k="arterial", soil_t="medium",
-                       pack=pack)
+    a = assess_segment([("PL", 3, 2.0)], 10.0, 1200, area_k="arterial", soil_t="medium", pack=pack)
     assert (a.k_ri, a.e, a.t_ri) == (6.0, 6.0, 8.0)
     assert a.ri == pytest.approx(5.6)
     assert a.repair_grade == "III"
@@ -285,13 +310,16 @@ def test_assess_unknown_diameter_and_length(pack):
 
 
 # --- grade boundaries exactly at 1, 3, 6 (F) and 1, 4, 7 (RI) ------------------------------------
-@pytest.mark.parametrize(("obs", "f", "grade"), [
-    ([("TJ", 1, 2.0)], 1.0, "I"),  # TJ 1 scores 1: F = 1 -> I (F ≤ 1)
-    ([("TJ", 2, 2.0)], 3.0, "II"),  # TJ 2 scores 3: F = 3 -> II (1 < F ≤ 3)
-    ([("PL", 3, 2.0)], 5.0, "III"),
-    # two CK 2 (2) 1.2 m apart: S = 1.1·4/2 = 2.2 -> II
-    ([("CK", 2, 2.0), ("CK", 2, 3.2)], 2.2, "II"),
-])
+@pytest.mark.parametrize(
+    ("obs", "f", "grade"),
+    [
+        ([("TJ", 1, 2.0)], 1.0, "I"),  # TJ 1 scores 1: F = 1 -> I (F ≤ 1)
+        ([("TJ", 2, 2.0)], 3.0, "II"),  # TJ 2 scores 3: F = 3 -> II (1 < F ≤ 3)
+        ([("PL", 3, 2.0)], 5.0, "III"),
+        # two CK 2 (2) 1.2 m apart: S = 1.1·4/2 = 2.2 -> II
+        ([("CK", 2, 2.0), ("CK", 2, 3.2)], 2.2, "II"),
+    ],
+)
 def test_assess_structural_grade_boundaries(pack, obs, f, grade):
     a = assess_segment(obs, 10.0, 300, pack=pack)
     assert a.f == pytest.approx(f)
@@ -300,8 +328,7 @@ def test_assess_structural_grade_boundaries(pack, obs, f, grade):
 
 def test_assess_grade_boundary_at_6_with_pack_score_6(tmp_path):
     # a variant pack where PL 3 scores 6: F = 6 -> III (3 < F ≤ 6), RI = 0.7·6 = 4.2 -> III.
-    pack = modified_pack(tmp_path,
-                         lambda d: d["codes"][0]["grades"][2].update(score=6))
+    pack = modified_pack(tmp_path, lambda d: d["codes"][0]["grades"][2].update(score=6))
     a = assess_segment([("PL", 3, 2.0)], 10.0, 300, pack=pack)
     assert a.f == 6.0
     assert a.structural_grade == "III"
@@ -309,12 +336,15 @@ def test_assess_grade_boundary_at_6_with_pack_score_6(tmp_path):
     assert a.repair_grade == "III"
 
 
-@pytest.mark.parametrize(("obs", "diameter", "ri", "grade"), [
-    ([("TJ", 1, 2.0)], 1200, 1.0, "I"),  # 0.7·1 + 0.05·6 = 1.0 -> I (RI ≤ 1)
-    ([("PL", 3, 2.0)], 1600, 4.0, "II"),  # 0.7·5 + 0.05·10 = 4.0 -> II (1 < RI ≤ 4)
-    ([("PL", 4, 2.0)], 300, 7.0, "III"),  # 0.7·10 = 7.0 -> III (4 < RI ≤ 7)
-    ([("PL", 4, 2.0)], 600, 7.15, "IV"),  # 0.7·10 + 0.05·3 = 7.15 -> IV
-])
+@pytest.mark.parametrize(
+    ("obs", "diameter", "ri", "grade"),
+    [
+        ([("TJ", 1, 2.0)], 1200, 1.0, "I"),  # 0.7·1 + 0.05·6 = 1.0 -> I (RI ≤ 1)
+        ([("PL", 3, 2.0)], 1600, 4.0, "II"),  # 0.7·5 + 0.05·10 = 4.0 -> II (1 < RI ≤ 4)
+        ([("PL", 4, 2.0)], 300, 7.0, "III"),  # 0.7·10 = 7.0 -> III (4 < RI ≤ 7)
+        ([("PL", 4, 2.0)], 600, 7.15, "IV"),  # 0.7·10 + 0.05·3 = 7.15 -> IV
+    ],
+)
 def test_assess_repair_grade_boundaries(pack, obs, diameter, ri, grade):
     a = assess_segment(obs, 10.0, diameter, pack=pack)
     assert a.ri == pytest.approx(ri)
@@ -332,8 +362,9 @@ def test_assess_unknown_code_raises(pack):
         assess_segment([("QQ", 1, 1.0)], 10.0, pack=pack)
 
 
-@pytest.mark.parametrize("obs", [("PL", 1, -1.0), ("PL", 1, None), ("PL", 1, 2.0, -3.0),
-                                 ("PL", 1)])
+@pytest.mark.parametrize(
+    "obs", [("PL", 1, -1.0), ("PL", 1, None), ("PL", 1, 2.0, -3.0), ("PL", 1)]
+)
 def test_assess_bad_distance_or_length_raises(pack, obs):
     with pytest.raises(ValidationError):
         assess_segment([obs], 10.0, pack=pack)
@@ -360,6 +391,7 @@ def test_modified_pack_thresholds_and_alpha(tmp_path):
     def edit(d):
         d["rules"]["alpha"]["value"] = 1.5
         d["tables"]["defect_grades"]["rows"][1]["upper"] = 4
+
     variant = modified_pack(tmp_path, edit)
     # PL 2 at 2.0, CK 3 at 3.2: S = 1.5·7/2 = 5.25; F = 5.25 -> III with II up to 4.
     a = assess_segment([("PL", 2, 2.0), ("CK", 3, 3.2)], 10.0, pack=variant)
@@ -371,20 +403,24 @@ def test_modified_pack_thresholds_and_alpha(tmp_path):
 
 # --- grade_segments ------------------------------------------------------------------------------
 def test_grade_segments_matches_hand_worked_segments(pack):
-    obs = pd.DataFrame({
-        "pipe_id": ["A", "A", "B", "B", "C", "D", "E"],
-        "code": ["PL", "CK", "PL", "CK", "CJ", "FZ", "PL"],
-        "grade": [2, 3, 2, 3, 2, 2, 2],
-        "distance_m": [2.0, 3.2, 3.2, 3.6, 5.0, 3.0, 2.0],
-        "length_m": [None, None, None, None, 6.0, None, None],
-    })
-    segs = pd.DataFrame({
-        "pipe_id": ["A", "B", "C", "D", "E", "F"],
-        "length_m": [10.0, 10.0, 20.0, 10.0, 10.0, 10.0],
-        "diameter_mm": [300, 300, 500, 300, 1200, 300],
-        "area_k": [None, None, "road", None, 10, None],
-        "soil_t": [None, None, None, None, 8, None],
-    })
+    obs = pd.DataFrame(
+        {
+            "pipe_id": ["A", "A", "B", "B", "C", "D", "E"],
+            "code": ["PL", "CK", "PL", "CK", "CJ", "FZ", "PL"],
+            "grade": [2, 3, 2, 3, 2, 2, 2],
+            "distance_m": [2.0, 3.2, 3.2, 3.6, 5.0, 3.0, 2.0],
+            "length_m": [None, None, None, None, 6.0, None, None],
+        }
+    )
+    segs = pd.DataFrame(
+        {
+            "pipe_id": ["A", "B", "C", "D", "E", "F"],
+            "length_m": [10.0, 10.0, 20.0, 10.0, 10.0, 10.0],
+            "diameter_mm": [300, 300, 500, 300, 1200, 300],
+            "area_k": [None, None, "road", None, 10, None],
+            "soil_t": [None, None, None, None, 8, None],
+        }
+    )
     r = grade_segments(obs, segs, pack)
     assert list(r.columns) == list(RESULT_COLUMNS)
     assert list(r.index) == ["A", "B", "C", "D", "E", "F"]
@@ -411,8 +447,9 @@ def test_grade_segments_empty_observations(pack):
 def test_grade_segments_defaults(pack):
     obs, segs = one_segment_frame([("PL", 3, 2.0)])
     segs = segs.drop(columns=["area_k", "soil_t", "diameter_mm"])
-    r = grade_segments(obs, segs, pack,
-                       GradingDefaults(area_k="central", soil_t="weak", diameter_mm=1200))
+    r = grade_segments(
+        obs, segs, pack, GradingDefaults(area_k="central", soil_t="weak", diameter_mm=1200)
+    )
     # RI = 0.7·5 + 0.1·10 + 0.05·6 + 0.15·6 = 3.5 + 1 + 0.3 + 0.9 = 5.7
     assert r.loc["P1", "ri"] == pytest.approx(5.7)
 
@@ -428,8 +465,11 @@ def test_grade_segments_k_t_given_as_keys(pack):
 
 def test_grade_segments_wrong_grade_raises_with_row(pack):
     obs, segs = one_segment_frame([("PL", 2, 1.0), ("FS", 4, 3.0)])
-    with pytest.raises(GradeError, match=r"^Observation row 1 \(pipe P1\): FS has grades 1–3; "
-                                         r"got 4"):
+    with pytest.raises(
+        GradeError,
+        match=r"^Observation row 1 \(pipe P1\): FS has grades 1–3; "
+        r"got 4",
+    ):
         grade_segments(obs, segs, pack)
 
 
@@ -440,8 +480,9 @@ def test_grade_segments_unknown_code_raises(pack):
 
 
 def test_grade_segments_skip_notes_bad_rows(pack):
-    obs, segs = one_segment_frame([("PL", 3, 1.0), ("FS", 4, 3.0), ("XX", 1, 2.0),
-                                   ("PL", 1, -2.0)])
+    obs, segs = one_segment_frame(
+        [("PL", 3, 1.0), ("FS", 4, 3.0), ("XX", 1, 2.0), ("PL", 1, -2.0)]
+    )
     r = grade_segments(obs, segs, pack, errors="skip")
     assert r.loc["P1", "n"] == 1
     notes = r.loc["P1", "notes"]
@@ -460,8 +501,9 @@ def test_grade_segments_unknown_pipe_raises(pack):
 def test_grade_segments_duplicate_segment_raises(pack):
     segs = pd.DataFrame({"pipe_id": ["P1", "P1"], "length_m": [1.0, 2.0]})
     with pytest.raises(ValidationError, match="'P1' appears more than once"):
-        grade_segments(pd.DataFrame(columns=["pipe_id", "code", "grade", "distance_m"]), segs,
-                       pack)
+        grade_segments(
+            pd.DataFrame(columns=["pipe_id", "code", "grade", "distance_m"]), segs, pack
+        )
 
 
 def test_grade_segments_bad_k_names_segment(pack):
@@ -484,10 +526,16 @@ def surveys(draw):
             dist = draw(st.integers(0, 200)) / 10  # 0.1 m steps: spacings hit 1.0 and 1.5
             length = draw(st.one_of(st.none(), st.integers(0, 50).map(lambda x: x / 10)))
             rows.append((f"S{s}", code, draw(st.sampled_from(grades)), dist, length))
-    segs = [(f"S{s}", draw(st.sampled_from([None, 0.0, 15.0, 30.0])),
-             draw(st.sampled_from([None, 300, 600, 1000, 1200, 1600])),
-             draw(st.sampled_from([0, 3, 6, 10])), draw(st.sampled_from([0, 6, 8, 10])))
-            for s in range(n_seg)]
+    segs = [
+        (
+            f"S{s}",
+            draw(st.sampled_from([None, 0.0, 15.0, 30.0])),
+            draw(st.sampled_from([None, 300, 600, 1000, 1200, 1600])),
+            draw(st.sampled_from([0, 3, 6, 10])),
+            draw(st.sampled_from([0, 6, 8, 10])),
+        )
+        for s in range(n_seg)
+    ]
     return rows, segs
 
 
@@ -505,8 +553,7 @@ def test_grade_segments_agrees_with_assess_segment(data):
     rows, segs = data
     pack = load_pack()
     obs = pd.DataFrame(rows, columns=["pipe_id", "code", "grade", "distance_m", "length_m"])
-    seg_df = pd.DataFrame(segs, columns=["pipe_id", "length_m", "diameter_mm", "area_k",
-                                         "soil_t"])
+    seg_df = pd.DataFrame(segs, columns=["pipe_id", "length_m", "diameter_mm", "area_k", "soil_t"])
     frame = grade_segments(obs, seg_df, pack)
     for pid, length, diameter, k, t in segs:
         mine = [(c, g, d, ln) for p, c, g, d, ln in rows if p == pid]

@@ -17,8 +17,9 @@ TODAY = dt.date(2024, 6, 1)
 
 @pytest.fixture
 def store(tmp_path):
-    s = SurveyStore(make_pipes_gpkg(tmp_path / "park.gpkg", 3), author="alice",
-                    today=lambda: TODAY)
+    s = SurveyStore(
+        make_pipes_gpkg(tmp_path / "park.gpkg", 3), author="alice", today=lambda: TODAY
+    )
     yield s
     s.close()
 
@@ -29,17 +30,44 @@ def contractor_xlsx(path):
     ws = wb.active
     ws.append(["某园区排水管道CCTV检测成果表"])
     ws.append(["检测单位：某检测公司", None, None, "检测日期：2024-05-10"])
-    ws.append(["序号", "管段编号", "起始井号", "终止井号", "距离（m）", "缺陷代码", "缺陷名称",
-               "等级", "时钟表示", "长度(m)", "视频时间", "备注", "检测日期"])
+    ws.append(
+        [
+            "序号",
+            "管段编号",
+            "起始井号",
+            "终止井号",
+            "距离（m）",
+            "缺陷代码",
+            "缺陷名称",
+            "等级",
+            "时钟表示",
+            "长度(m)",
+            "视频时间",
+            "备注",
+            "检测日期",
+        ]
+    )
     rows = [
-        (1, "P1", "J1", "J2", 3.5, "PL", "破裂", 3, "0210", None, "00:01:20", "裂口",
-         "2024-05-10"),
+        (
+            1,
+            "P1",
+            "J1",
+            "J2",
+            3.5,
+            "PL",
+            "破裂",
+            3,
+            "0210",
+            None,
+            "00:01:20",
+            "裂口",
+            "2024-05-10",
+        ),
         (2, "P1", "J1", "J2", 12, "CK(2)", "错口", None, "03", None, "", "", "2024-05-10"),
         (3, "P9", "", "", 1, "PL", "", 1, "", None, "", "unknown pipe", "2024-05-10"),
         (4, "P2", "J2", "J3", "abc", "PL", "", 1, "", None, "", "bad distance", "2024-05-10"),
         (5, "P2", "J2", "J3", 5, "FS", "腐蚀", "Ⅳ", "", None, "", "FS has no IV", "2024-05-11"),
-        (6, "", "J3", "J4", 2, "", "沉积", "2级", "", 3.0, "", "by name, by nodes",
-         "2024-05-11"),
+        (6, "", "J3", "J4", 2, "", "沉积", "2级", "", 3.0, "", "by name, by nodes", "2024-05-11"),
         (7, "", "J4", "J3", 4, "TJ", "", 2, "", None, "", "reversed nodes", "2024-05-11"),
         (8, "", "K1", "K2", 4, "TJ", "", 2, "", None, "", "pending nodes", "2024-05-11"),
         (9, "P3", "", "", 45, "TJ", "", 2, "", None, "", "beyond length", "2024-05-11"),
@@ -54,12 +82,35 @@ def contractor_xlsx(path):
 
 
 def test_guess_mapping_from_chinese_headers():
-    m = guess_mapping(["序号", "管段编号", "起始井号", "终止井号", "距离（m）", "缺陷代码",
-                       "缺陷名称", "等级", "时钟表示", "长度(m)", "视频时间", "备注"])
-    assert m == {"pipe_id": "管段编号", "start_node": "起始井号", "end_node": "终止井号",
-                 "distance_m": "距离（m）", "code": "缺陷代码", "code_name": "缺陷名称",
-                 "grade": "等级", "clock": "时钟表示", "length_m": "长度(m)",
-                 "video_time": "视频时间", "remarks": "备注"}
+    m = guess_mapping(
+        [
+            "序号",
+            "管段编号",
+            "起始井号",
+            "终止井号",
+            "距离（m）",
+            "缺陷代码",
+            "缺陷名称",
+            "等级",
+            "时钟表示",
+            "长度(m)",
+            "视频时间",
+            "备注",
+        ]
+    )
+    assert m == {
+        "pipe_id": "管段编号",
+        "start_node": "起始井号",
+        "end_node": "终止井号",
+        "distance_m": "距离（m）",
+        "code": "缺陷代码",
+        "code_name": "缺陷名称",
+        "grade": "等级",
+        "clock": "时钟表示",
+        "length_m": "长度(m)",
+        "video_time": "视频时间",
+        "remarks": "备注",
+    }
 
 
 def test_read_table_finds_header_below_title_rows(tmp_path):
@@ -109,10 +160,13 @@ def test_import_gbk_csv_with_explicit_mapping(store, tmp_path):
     assert load_mapping("pipe_id=管道, code=类型") == {"pipe_id": "管道", "code": "类型"}
 
 
-@pytest.mark.parametrize(("mapping", "exc", "match"), [
-    ({"pipe": "管道"}, MappingError, "unknown"),
-    ({"pipe_id": "不存在"}, MappingError, "has no column '不存在'"),
-])
+@pytest.mark.parametrize(
+    ("mapping", "exc", "match"),
+    [
+        ({"pipe": "管道"}, MappingError, "unknown"),
+        ({"pipe_id": "不存在"}, MappingError, "has no column '不存在'"),
+    ],
+)
 def test_import_bad_mapping(store, tmp_path, mapping, exc, match):
     p = tmp_path / "t.csv"
     p.write_text("管道,距离,缺陷代码,等级\nP1,1,PL,1\n", encoding="utf-8")
@@ -129,8 +183,11 @@ def test_import_unreadable_files(store, tmp_path):
         import_observations(store, p)
     q = tmp_path / "t2.csv"
     q.write_text("管段编号,距离,缺陷代码,等级\nP1,-1,PL,1\n", encoding="utf-8")
-    with pytest.raises(TableImportError, match=r"No row of t2\.csv could be imported\. First "
-                       r"problem: row 2, field distance_m"):
+    with pytest.raises(
+        TableImportError,
+        match=r"No row of t2\.csv could be imported\. First "
+        r"problem: row 2, field distance_m",
+    ):
         import_observations(store, q)
     r = tmp_path / "t.xls"
     r.write_bytes(b"\xd0\xcf\x11\xe0")
@@ -146,8 +203,15 @@ def test_import_attaches_photos_from_folder(store, tmp_path):
     folder.mkdir()
     Image.new("RGB", (64, 48), "red").save(folder / "a.jpg")
     p = tmp_path / "t.csv"
-    pd.DataFrame({"管段编号": ["P1", "P1"], "距离": [1, 2], "缺陷代码": ["PL", "PL"],
-                  "等级": [1, 2], "照片": ["a.jpg", "missing.jpg"]}).to_csv(p, index=False)
+    pd.DataFrame(
+        {
+            "管段编号": ["P1", "P1"],
+            "距离": [1, 2],
+            "缺陷代码": ["PL", "PL"],
+            "等级": [1, 2],
+            "照片": ["a.jpg", "missing.jpg"],
+        }
+    ).to_csv(p, index=False)
     res = import_observations(store, p, photo_folder=folder)
     assert len(res.imported) == 2
     assert res.imported[0].photos[0].startswith("park.photos/")

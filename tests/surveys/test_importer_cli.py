@@ -17,8 +17,10 @@ def project(tmp_path):
 
 
 def write_csv(path, rows):
-    path.write_text("管段编号,距离,缺陷代码,等级,时钟表示\n" + "".join(r + "\n" for r in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "管段编号,距离,缺陷代码,等级,时钟表示\n" + "".join(r + "\n" for r in rows),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -45,17 +47,31 @@ def test_cli_survey_import_list_and_grade(project, tmp_path, capsys):
 def test_cli_survey_import_mapping_option(project, tmp_path):
     p = tmp_path / "t.csv"
     p.write_text("管道,位置,类型,级\nP1,1,PL,1\n", encoding="utf-8")
-    assert main(["survey", "import", str(project), str(p), "--mapping",
-                 "pipe_id=管道,distance_m=位置,code=类型,grade=级"]) == 0
+    assert (
+        main(
+            [
+                "survey",
+                "import",
+                str(project),
+                str(p),
+                "--mapping",
+                "pipe_id=管道,distance_m=位置,code=类型,grade=级",
+            ]
+        )
+        == 0
+    )
 
 
-@pytest.mark.parametrize(("args", "match"), [
-    (["survey", "import", "{project}", "{tmp}/none.csv"], "none.csv does not exist"),
-    (["survey", "import", "{project}", "{tmp}/bad.csv"], "row 2, field distance_m"),
-    (["survey", "import", "{project}", "{tmp}/bad.csv", "--mapping", "x=y"], "unknown"),
-    (["survey", "list", "{tmp}/nope.gpkg"], "does not exist"),
-    (["ledger", "import", "{project}", "{tmp}/bad.csv"], "not an Excel"),
-])
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["survey", "import", "{project}", "{tmp}/none.csv"], "none.csv does not exist"),
+        (["survey", "import", "{project}", "{tmp}/bad.csv"], "row 2, field distance_m"),
+        (["survey", "import", "{project}", "{tmp}/bad.csv", "--mapping", "x=y"], "unknown"),
+        (["survey", "list", "{tmp}/nope.gpkg"], "does not exist"),
+        (["ledger", "import", "{project}", "{tmp}/bad.csv"], "not an Excel"),
+    ],
+)
 def test_cli_bad_input_exits_2_with_one_line(project, tmp_path, capsys, args, match):
     write_csv(tmp_path / "bad.csv", ["P1,-2,PL,1,"])
     argv = [a.format(project=project, tmp=tmp_path) for a in args]
@@ -75,8 +91,11 @@ def test_demo_project_takes_survey_records(demo_project, tmp_path):
         pipes = store.pipes_frame()
         assert len(pipes) > 10 and pipes["length_m"].notna().all()
         pid = pipes.index[0]
-        store.add(Observation(pipe_id=pid, distance_m=min(1.0, pipes.loc[pid, "length_m"]),
-                              code="PL", grade=4))
+        store.add(
+            Observation(
+                pipe_id=pid, distance_m=min(1.0, pipes.loc[pid, "length_m"]), code="PL", grade=4
+            )
+        )
         assert store.grades_frame().loc[pid, "structural_grade"] == "IV"
         assert len(store.regrade()) == len(pipes)
     from network.project import open_project

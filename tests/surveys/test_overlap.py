@@ -48,8 +48,13 @@ def pipes_gdf(lines, crs=GK):
 
 def rules(**kw):
     recs = [
-        {"zone_class": c, "zone_level": None, "feature_type": t, "buffer_m": 0,
-         "severity": "conflict"}
+        {
+            "zone_class": c,
+            "zone_level": None,
+            "feature_type": t,
+            "buffer_m": 0,
+            "severity": "conflict",
+        }
         for c in ("redline", "other", "water_source")
         for t in ("pipes", "manholes", "outfalls", "plants", "enterprises", "boundary")
     ]
@@ -68,8 +73,9 @@ def seg(x0, y0, x1, y1):
 
 # --- exact cases ------------------------------------------------------------------------------
 def test_check_pipe_crossing_zone_measures_inside_length():
-    res = run_overlap_check({"pipes": pipes_gdf([seg(50, 50, 150, 50)])},
-                            zones_gdf([sq(0, 0, 100)]), rules())
+    res = run_overlap_check(
+        {"pipes": pipes_gdf([seg(50, 50, 150, 50)])}, zones_gdf([sq(0, 0, 100)]), rules()
+    )
     (row,) = res.rows.itertuples()
     assert row.relation == "crosses"
     assert row.overlap_length_m == pytest.approx(50.0, abs=1e-9)
@@ -81,8 +87,11 @@ def test_check_pipe_crossing_zone_measures_inside_length():
 
 
 def test_check_pipe_touching_zone_edge_has_no_overlap_and_zero_distance():
-    res = run_overlap_check({"pipes": pipes_gdf([seg(100, 20, 160, 20), seg(100, 0, 100, 100)])},
-                            zones_gdf([sq(0, 0, 100)]), rules())
+    res = run_overlap_check(
+        {"pipes": pipes_gdf([seg(100, 20, 160, 20), seg(100, 0, 100, 100)])},
+        zones_gdf([sq(0, 0, 100)]),
+        rules(),
+    )
     assert list(res.rows.relation) == ["edge", "edge"]
     assert list(res.rows.overlap_length_m) == [0.0, 0.0]
     assert list(res.rows.distance_m) == [0.0, 0.0]
@@ -103,8 +112,9 @@ def test_check_pipe_inside_a_hole_is_not_inside_the_zone():
 
 def test_check_pipe_strictly_inside_reports_distance_to_edge():
     ring = Polygon(sq(0, 0, 300).exterior.coords, [sq(100, 100, 100).exterior.coords])
-    res = run_overlap_check({"pipes": pipes_gdf([seg(20, 30, 60, 30)])}, zones_gdf([ring]),
-                            rules())
+    res = run_overlap_check(
+        {"pipes": pipes_gdf([seg(20, 30, 60, 30)])}, zones_gdf([ring]), rules()
+    )
     row = res.rows.iloc[0]
     assert row.relation == "inside"
     assert row.overlap_length_m == pytest.approx(40.0)
@@ -113,8 +123,9 @@ def test_check_pipe_strictly_inside_reports_distance_to_edge():
 
 def test_check_multipolygon_zone_counts_every_part():
     zone = shapely.MultiPolygon([sq(0, 0, 100), sq(200, 0, 100)])
-    res = run_overlap_check({"pipes": pipes_gdf([seg(-50, 50, 350, 50)])}, zones_gdf([zone]),
-                            rules())
+    res = run_overlap_check(
+        {"pipes": pipes_gdf([seg(-50, 50, 350, 50)])}, zones_gdf([zone]), rules()
+    )
     assert res.rows.overlap_length_m.iloc[0] == pytest.approx(200.0)
 
 
@@ -140,13 +151,17 @@ def test_check_zones_in_lonlat_against_gk_project_within_a_millimetre():
     x0, y0 = 37_600_000.0, 3_160_000.0
     pipes = gpd.GeoDataFrame(
         {"pipe_id": ["A", "B", "C"]},
-        geometry=[LineString([(x0 - 300, y0 + 50), (x0 + 900, y0 + 170)]),
-                  LineString([(x0 + 100, y0 - 200), (x0 + 130, y0 + 900), (x0 + 600, y0 + 950)]),
-                  LineString([(x0 + 5000, y0), (x0 + 5100, y0)])],
+        geometry=[
+            LineString([(x0 - 300, y0 + 50), (x0 + 900, y0 + 170)]),
+            LineString([(x0 + 100, y0 - 200), (x0 + 130, y0 + 900), (x0 + 600, y0 + 950)]),
+            LineString([(x0 + 5000, y0), (x0 + 5100, y0)]),
+        ],
         crs="EPSG:4525",
     )
-    zone_gk = Polygon([(x0, y0), (x0 + 700, y0 - 20), (x0 + 750, y0 + 600), (x0 - 30, y0 + 650)],
-                      [[(x0 + 300, y0 + 300), (x0 + 400, y0 + 300), (x0 + 400, y0 + 400)]])
+    zone_gk = Polygon(
+        [(x0, y0), (x0 + 700, y0 - 20), (x0 + 750, y0 + 600), (x0 - 30, y0 + 650)],
+        [[(x0 + 300, y0 + 300), (x0 + 400, y0 + 300), (x0 + 400, y0 + 400)]],
+    )
     zones_ll = zones_gdf([zone_gk], crs="EPSG:4525").to_crs("EPSG:4490")
     res = run_overlap_check({"pipes": pipes}, zones_ll, rules(), crs="EPSG:4525")
     assert res.metric_crs.to_epsg() == 4525
@@ -181,21 +196,31 @@ def test_metric_crs_for_keeps_projected_metres_and_replaces_web_mercator():
 
 
 def test_check_outfall_within_buffer_of_level1_zone_is_near_conflict():
-    z = zones_gdf([sq(0, 0, 100), sq(0, 1000, 100)], classes=("water_source",),
-                  levels=("level1", "level2"), ids=["SY1", "SY2"])
+    z = zones_gdf(
+        [sq(0, 0, 100), sq(0, 1000, 100)],
+        classes=("water_source",),
+        levels=("level1", "level2"),
+        ids=["SY1", "SY2"],
+    )
     outfalls = gpd.GeoDataFrame(
         {"outfall_id": ["O1", "O2", "O3"]},
         geometry=[Point(X + 150, Y + 50), Point(X + 250, Y + 50), Point(X + 150, Y + 1050)],
         crs=GK,
     )
-    rt = RuleTable((
-        OverlapRule("water_source", "level1", "outfalls", 100.0, "conflict"),
-        OverlapRule("water_source", None, "outfalls", 0.0, "warning"),
-    ))
+    rt = RuleTable(
+        (
+            OverlapRule("water_source", "level1", "outfalls", 100.0, "conflict"),
+            OverlapRule("water_source", None, "outfalls", 0.0, "warning"),
+        )
+    )
     res = run_overlap_check({"outfalls": outfalls}, z, rt)
     (row,) = res.rows.itertuples()
     assert (row.feature_id, row.zone_id, row.relation, row.severity) == (
-        "O1", "SY1", "near", "conflict")
+        "O1",
+        "SY1",
+        "near",
+        "conflict",
+    )
     assert row.distance_m == pytest.approx(50.0)
     assert row.buffer_m == 100.0
 
@@ -222,10 +247,13 @@ def test_check_overlap_without_rule_is_info_and_near_without_rule_is_dropped():
 
 
 def test_check_rows_are_sorted_by_severity_then_zone():
-    z = zones_gdf([sq(0, 0, 100), sq(200, 0, 100)], classes=("other", "redline"),
-                  ids=["B", "A"])
-    rt = RuleTable((OverlapRule("redline", None, "pipes", 0, "conflict"),
-                    OverlapRule("other", None, "pipes", 0, "warning")))
+    z = zones_gdf([sq(0, 0, 100), sq(200, 0, 100)], classes=("other", "redline"), ids=["B", "A"])
+    rt = RuleTable(
+        (
+            OverlapRule("redline", None, "pipes", 0, "conflict"),
+            OverlapRule("other", None, "pipes", 0, "warning"),
+        )
+    )
     pipes = pipes_gdf([seg(10, 10, 20, 10), seg(210, 10, 220, 10), seg(30, 10, 40, 10)])
     res = run_overlap_check({"pipes": pipes}, z, rt)
     assert list(res.rows.feature_id) == ["P2", "P1", "P3"]
@@ -248,9 +276,14 @@ def test_prepare_zones_rejects_points_and_missing_crs():
 
 def test_prepare_zones_maps_chinese_fields_and_values():
     gdf = gpd.GeoDataFrame(
-        {"编号": ["A", "B", "C"], "名称": ["x", "y", "z"],
-         "类别": ["饮用水水源一级保护区", "自然保护区", "停车场"], "分区": [None, "实验区", None]},
-        geometry=[sq(0, 0, 10), sq(20, 0, 10), sq(40, 0, 10)], crs=GK,
+        {
+            "编号": ["A", "B", "C"],
+            "名称": ["x", "y", "z"],
+            "类别": ["饮用水水源一级保护区", "自然保护区", "停车场"],
+            "分区": [None, "实验区", None],
+        },
+        geometry=[sq(0, 0, 10), sq(20, 0, 10), sq(40, 0, 10)],
+        crs=GK,
     )
     zl = prepare_zones(gdf)
     z = zl.zones
@@ -268,8 +301,9 @@ def test_zone_codes():
 
 
 def test_conflicts_to_problems_gives_description_location_feature():
-    res = run_overlap_check({"pipes": pipes_gdf([seg(50, 50, 150, 50)])},
-                            zones_gdf([sq(0, 0, 100)]), rules())
+    res = run_overlap_check(
+        {"pipes": pipes_gdf([seg(50, 50, 150, 50)])}, zones_gdf([sq(0, 0, 100)]), rules()
+    )
     (p,) = conflicts_to_problems(res)
     assert p["feature"] == {"type": "pipes", "id": "P1"}
     assert p["location"]["x"] == pytest.approx(X + 75.0)
@@ -284,8 +318,12 @@ def test_check_norfolk_conduits_against_subbasins(shared_data):
     pipes = gpd.read_file(d / "brambleton_conduits_gis.shp")
     pipes["pipe_id"] = pipes["Name"].astype(str)
     basins = gpd.read_file(d / "norfolk_stormwater_subbasins.shp")
-    zl = prepare_zones(basins, {"zone_id": "Sub_Basin_", "name": None, "zone_class": None,
-                                "zone_level": None}, default_class="other", file="subbasins")
+    zl = prepare_zones(
+        basins,
+        {"zone_id": "Sub_Basin_", "name": None, "zone_class": None, "zone_level": None},
+        default_class="other",
+        file="subbasins",
+    )
     repaired = [i for i in zl.issues if i.kind == "zone_repaired"]
     assert len(repaired) == 1
     assert "Self-intersection" in repaired[0].message_en
@@ -315,13 +353,18 @@ def demo_path(tmp_path_factory):
         pytest.skip("demo park sources are not present")
     from network.project import create_project
 
-    create_project(out, {
-        "pipes": [src / "pipes_sewage.shp", src / "pipes_rain.shp"],
-        "manholes": [src / "manholes.shp"], "outfalls": [src / "outfalls.shp"],
-        "enterprises": [src / "enterprises.shp"], "plants": [src / "plants.shp"],
-        "zones": [src / "redline.shp", src / "water_source.shp", src / "nature_reserve.shp"],
-        "boundary": [src / "park_boundary.shp"],
-    })
+    create_project(
+        out,
+        {
+            "pipes": [src / "pipes_sewage.shp", src / "pipes_rain.shp"],
+            "manholes": [src / "manholes.shp"],
+            "outfalls": [src / "outfalls.shp"],
+            "enterprises": [src / "enterprises.shp"],
+            "plants": [src / "plants.shp"],
+            "zones": [src / "redline.shp", src / "water_source.shp", src / "nature_reserve.shp"],
+            "boundary": [src / "park_boundary.shp"],
+        },
+    )
     return out
 
 
@@ -337,17 +380,23 @@ def test_demo_park_planted_conflicts_found_and_nothing_else(demo_path):
     pipe = faults["pipe_crosses_redline"]["expected"]
     outfall = faults["outfall_in_water_source"]["expected"]
     boundary_ids = {r.feature_id for r in findings.itertuples() if r.feature_type == "boundary"}
-    assert got == {("pipes", pipe["pipe_id"], pipe["zone_id"]),
-                   ("outfalls", outfall["outfall_id"], outfall["zone_id"]),
-                   ("boundary", *boundary_ids, pipe["zone_id"])}
+    assert got == {
+        ("pipes", pipe["pipe_id"], pipe["zone_id"]),
+        ("outfalls", outfall["outfall_id"], outfall["zone_id"]),
+        ("boundary", *boundary_ids, pipe["zone_id"]),
+    }
     by = findings.set_index("feature_type")
     assert by.loc["pipes", "zone_class"] == "redline"
-    assert by.loc["pipes", "overlap_length_m"] == pytest.approx(pipe["overlap_length_m"],
-                                                               abs=0.005)
+    assert by.loc["pipes", "overlap_length_m"] == pytest.approx(
+        pipe["overlap_length_m"], abs=0.005
+    )
     assert by.loc["boundary", "overlap_area_m2"] == pytest.approx(
-        pipe["boundary_overlap_area_m2"], abs=0.05)
+        pipe["boundary_overlap_area_m2"], abs=0.05
+    )
     assert (by.loc["outfalls", "zone_class"], by.loc["outfalls", "zone_level"]) == (
-        "water_source", outfall["zone_level"])
+        "water_source",
+        outfall["zone_level"],
+    )
     assert set(findings.severity) == {"conflict"}
     assert len(res.rows) == 3  # no info rows either: nothing else touches a zone
     inputs = {r["file"] for r in res.provenance["inputs"]}

@@ -17,23 +17,35 @@ CRS = "EPSG:4547"
 @pytest.fixture
 def result():
     zones = gpd.GeoDataFrame(
-        {"zone_id": ["HX-1", "SY-1"], "name": ["红线", "水源"],
-         "zone_class": ["redline", "water_source"], "zone_level": [None, "level1"]},
-        geometry=[box(X, Y, X + 100, Y + 100), box(X + 300, Y, X + 400, Y + 100)], crs=CRS,
+        {
+            "zone_id": ["HX-1", "SY-1"],
+            "name": ["红线", "水源"],
+            "zone_class": ["redline", "water_source"],
+            "zone_level": [None, "level1"],
+        },
+        geometry=[box(X, Y, X + 100, Y + 100), box(X + 300, Y, X + 400, Y + 100)],
+        crs=CRS,
     )
     pipes = gpd.GeoDataFrame(
         {"pipe_id": ["P1", "P2", "P3"]},
-        geometry=[LineString([(X + 50, Y + 50), (X + 150, Y + 50)]),
-                  LineString([(X + 10, Y + 10), (X + 20, Y + 10)]),
-                  LineString([(X + 150, Y + 500), (X + 250, Y + 500)])],
+        geometry=[
+            LineString([(X + 50, Y + 50), (X + 150, Y + 50)]),
+            LineString([(X + 10, Y + 10), (X + 20, Y + 10)]),
+            LineString([(X + 150, Y + 500), (X + 250, Y + 500)]),
+        ],
         crs=CRS,
     )
-    outfalls = gpd.GeoDataFrame({"outfall_id": ["PK1"]}, geometry=[Point(X + 350, Y + 50)],
-                                crs=CRS)
-    park = gpd.GeoDataFrame({"name": ["园区"]}, geometry=[box(X - 50, Y - 50, X + 250, Y + 250)],
-                            crs=CRS)
-    return run_overlap_check({"pipes": pipes, "outfalls": outfalls, "boundary": park}, zones,
-                             sources={"pipes": [{"path": "/data/管线.shp", "sha256": "ab" * 32}]})
+    outfalls = gpd.GeoDataFrame(
+        {"outfall_id": ["PK1"]}, geometry=[Point(X + 350, Y + 50)], crs=CRS
+    )
+    park = gpd.GeoDataFrame(
+        {"name": ["园区"]}, geometry=[box(X - 50, Y - 50, X + 250, Y + 250)], crs=CRS
+    )
+    return run_overlap_check(
+        {"pipes": pipes, "outfalls": outfalls, "boundary": park},
+        zones,
+        sources={"pipes": [{"path": "/data/管线.shp", "sha256": "ab" * 32}]},
+    )
 
 
 def sheets(path):
@@ -70,16 +82,24 @@ def test_write_xlsx_is_byte_identical_on_rerun(result, tmp_path):
     # without a fixed date, the data tables are still identical
     c = write_xlsx(result, tmp_path / "c.xlsx")
     sa, sc = sheets(a), sheets(c)
-    for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
-                 "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"):
+    for name in (
+        "xl/worksheets/sheet1.xml",
+        "xl/worksheets/sheet2.xml",
+        "xl/worksheets/sheet3.xml",
+        "xl/worksheets/sheet4.xml",
+    ):
         assert sa[name] == sc[name]
 
 
 def test_rerun_of_the_check_gives_identical_report(result, tmp_path):
     from surveys.overlap import drain  # noqa: F401 - the same inputs, a new run
 
-    again = run_overlap_check(result.layers, result.zones, result.rules,
-                              sources={"pipes": [{"path": "/data/管线.shp", "sha256": "ab" * 32}]})
+    again = run_overlap_check(
+        result.layers,
+        result.zones,
+        result.rules,
+        sources={"pipes": [{"path": "/data/管线.shp", "sha256": "ab" * 32}]},
+    )
     a = write_xlsx(result, tmp_path / "a.xlsx", generated_at=dt.date(2024, 6, 30))
     b = write_xlsx(again, tmp_path / "b.xlsx", generated_at=dt.date(2024, 6, 30))
     assert a.read_bytes() == b.read_bytes()

@@ -37,8 +37,12 @@ def test_default_rules_cover_every_class_and_feature_type():
 
 
 def test_rule_table_level_rule_wins_over_class_rule():
-    t = RuleTable((OverlapRule("scenic", None, "pipes", 0, "info"),
-                   OverlapRule("nature_reserve", "core", "pipes", 5, "conflict")))
+    t = RuleTable(
+        (
+            OverlapRule("scenic", None, "pipes", 0, "info"),
+            OverlapRule("nature_reserve", "core", "pipes", 5, "conflict"),
+        )
+    )
     assert t.lookup("nature_reserve", "buffer", "pipes") is None
     assert t.lookup("nature_reserve", "core", "pipes").buffer_m == 5.0
     assert t.lookup("scenic", "core", "pipes").severity == "info"
@@ -89,8 +93,9 @@ def test_save_rules_round_trip_in_project_gpkg(gpkg):
     assert load_rules(gpkg) == default_rules()
     con = sqlite3.connect(gpkg)
     try:
-        kind = con.execute("SELECT data_type FROM gpkg_contents WHERE table_name=?",
-                           (RULES_TABLE,)).fetchone()
+        kind = con.execute(
+            "SELECT data_type FROM gpkg_contents WHERE table_name=?", (RULES_TABLE,)
+        ).fetchone()
     finally:
         con.close()
     assert kind == ("attributes",)

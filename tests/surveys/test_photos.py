@@ -27,12 +27,15 @@ def test_attach_photo_copies_and_thumbnails(project, tmp_path):
     assert check_photos(project, [att.relpath]) == []
 
 
-@pytest.mark.parametrize(("make", "kind", "match"), [
-    (lambda p: None, "missing", "was not found"),
-    (lambda p: p.write_text("not an image"), "not_image", "is not an image"),
-    (lambda p: p.write_bytes(b""), "empty", "empty file"),
-    (lambda p: p.mkdir(), "not_file", "is a folder"),
-])
+@pytest.mark.parametrize(
+    ("make", "kind", "match"),
+    [
+        (lambda p: None, "missing", "was not found"),
+        (lambda p: p.write_text("not an image"), "not_image", "is not an image"),
+        (lambda p: p.write_bytes(b""), "empty", "empty file"),
+        (lambda p: p.mkdir(), "not_file", "is a folder"),
+    ],
+)
 def test_attach_photo_refuses_bad_files(project, tmp_path, make, kind, match):
     src = tmp_path / "x.jpg"
     make(src)
@@ -50,8 +53,17 @@ def test_attach_photo_refuses_huge_file(project, tmp_path):
         attach_photo(project, src)
 
 
-@pytest.mark.parametrize("bad", ["../secret.jpg", "park.photos/../../x.jpg", "/etc/passwd",
-                                 "C:\\Windows\\x.jpg", "..\\..\\x.jpg", ""])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../secret.jpg",
+        "park.photos/../../x.jpg",
+        "/etc/passwd",
+        "C:\\Windows\\x.jpg",
+        "..\\..\\x.jpg",
+        "",
+    ],
+)
 def test_photo_paths_cannot_escape_project_folder(project, bad):
     with pytest.raises(PhotoError, match="project folder") as info:
         resolve_photo(project, bad)

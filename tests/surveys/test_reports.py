@@ -17,10 +17,23 @@ TODAY = dt.date(2024, 6, 1)
 def store(tmp_path):
     s = SurveyStore(make_pipes_gpkg(tmp_path / "park.gpkg", 3), today=lambda: TODAY)
     insp = s.add(Inspection(date="2024-05-10", method="cctv", contractor="某公司"))
-    for pipe, d, code, grade in (("P1", 2.0, "PL", 2), ("P1", 3.2, "CK", 3), ("P2", 5, "CJ", 4),
-                                 ("P2", 9, "FZ", 1)):
-        s.add(Observation(inspection_id=insp.uuid, pipe_id=pipe, distance_m=d, code=code,
-                          grade=grade, clock_from=2, clock_to=10))
+    for pipe, d, code, grade in (
+        ("P1", 2.0, "PL", 2),
+        ("P1", 3.2, "CK", 3),
+        ("P2", 5, "CJ", 4),
+        ("P2", 9, "FZ", 1),
+    ):
+        s.add(
+            Observation(
+                inspection_id=insp.uuid,
+                pipe_id=pipe,
+                distance_m=d,
+                code=code,
+                grade=grade,
+                clock_from=2,
+                clock_to=10,
+            )
+        )
     yield s
     s.close()
 
@@ -45,9 +58,15 @@ def test_inspection_results_table(store):
     t = reports.inspection_results_table(store)
     assert list(t.columns[:4]) == ["序号", "管段编号", "起始井号", "终止井号"]
     row = t.iloc[0]
-    assert (row["管段编号"], row["起始井号"], row["缺陷名称"], row["分值"], row["时钟表示"],
-            row["检测方法"], row["检测日期"]) == ("P1", "J1", "破裂", 2.0, "0210", "CCTV检测",
-                                              "2024-05-10")
+    assert (
+        row["管段编号"],
+        row["起始井号"],
+        row["缺陷名称"],
+        row["分值"],
+        row["时钟表示"],
+        row["检测方法"],
+        row["检测日期"],
+    ) == ("P1", "J1", "破裂", 2.0, "0210", "CCTV检测", "2024-05-10")
     assert t[t["缺陷代码"] == "FZ"]["分值"].isna().all()
     stats = reports.defect_statistics(t)
     assert stats.set_index("缺陷代码").loc["CJ", 4] == 1 and stats["合计"].sum() == 4

@@ -18,12 +18,22 @@ from surveys.errors import (
 from surveys.standards import default_pack_path, load_pack
 
 STRUCTURAL_SCORES = {
-    "PL": (0.5, 2, 5, 10), "BX": (1, 2, 5, 10), "FS": (0.5, 2, 5), "CK": (0.5, 2, 5, 10),
-    "QF": (0.5, 2, 5, 10), "TJ": (1, 3, 5, 10), "TL": (1, 3), "AJ": (0.5, 2, 5),
-    "CR": (0.5, 2, 5), "SL": (0.5, 2, 5, 10),
+    "PL": (0.5, 2, 5, 10),
+    "BX": (1, 2, 5, 10),
+    "FS": (0.5, 2, 5),
+    "CK": (0.5, 2, 5, 10),
+    "QF": (0.5, 2, 5, 10),
+    "TJ": (1, 3, 5, 10),
+    "TL": (1, 3),
+    "AJ": (0.5, 2, 5),
+    "CR": (0.5, 2, 5),
+    "SL": (0.5, 2, 5, 10),
 }
 FUNCTIONAL_SCORES = {
-    "CJ": (0.5, 2, 5, 10), "JG": (0.5, 2, 5, 10), "ZW": (0.1, 2, 5, 10), "CQ": (1, 3, 5, 10),
+    "CJ": (0.5, 2, 5, 10),
+    "JG": (0.5, 2, 5, 10),
+    "ZW": (0.1, 2, 5, 10),
+    "CQ": (1, 3, 5, 10),
     "SG": (0.5, 2, 5, 10),
 }
 
@@ -107,23 +117,48 @@ def test_pack_rules_and_tables_match_standard(pack):
     assert [r.value for r in pack.tables["T"].rows] == [0, 6, 8, 10]
 
 
-@pytest.mark.parametrize(("d", "e"), [(None, float("nan")), (300, 0), (599.9, 0), (600, 3),
-                                      (800, 3), (1000, 3), (1000.1, 6), (1500, 6),
-                                      (1500.1, 10), (2000, 10)])
+@pytest.mark.parametrize(
+    ("d", "e"),
+    [
+        (None, float("nan")),
+        (300, 0),
+        (599.9, 0),
+        (600, 3),
+        (800, 3),
+        (1000, 3),
+        (1000.1, 6),
+        (1500, 6),
+        (1500.1, 10),
+        (2000, 10),
+    ],
+)
 def test_pack_e_from_diameter(pack, d, e):
     got = pack.e_value(d)
     assert (math.isnan(got) and math.isnan(e)) or got == e
 
 
-@pytest.mark.parametrize(("table", "value", "key"), [
-    ("defect_grades", 0, "I"), ("defect_grades", 1, "I"), ("defect_grades", 1.0001, "II"),
-    ("defect_grades", 3, "II"), ("defect_grades", 3.0000000000000004, "II"),
-    ("defect_grades", 3.01, "III"), ("defect_grades", 6, "III"), ("defect_grades", 6.01, "IV"),
-    ("index_grades", 1, "I"), ("index_grades", 4, "II"), ("index_grades", 4.01, "III"),
-    ("index_grades", 7, "III"), ("index_grades", 7.01, "IV"),
-    ("density_classes", 0.099, "local"), ("density_classes", 0.1, "partial"),
-    ("density_classes", 0.5, "partial"), ("density_classes", 0.51, "whole"),
-])
+@pytest.mark.parametrize(
+    ("table", "value", "key"),
+    [
+        ("defect_grades", 0, "I"),
+        ("defect_grades", 1, "I"),
+        ("defect_grades", 1.0001, "II"),
+        ("defect_grades", 3, "II"),
+        ("defect_grades", 3.0000000000000004, "II"),
+        ("defect_grades", 3.01, "III"),
+        ("defect_grades", 6, "III"),
+        ("defect_grades", 6.01, "IV"),
+        ("index_grades", 1, "I"),
+        ("index_grades", 4, "II"),
+        ("index_grades", 4.01, "III"),
+        ("index_grades", 7, "III"),
+        ("index_grades", 7.01, "IV"),
+        ("density_classes", 0.099, "local"),
+        ("density_classes", 0.1, "partial"),
+        ("density_classes", 0.5, "partial"),
+        ("density_classes", 0.51, "whole"),
+    ],
+)
 def test_pack_classify_boundaries(pack, table, value, key):
     assert pack.classify_one(table, value) == key
 
@@ -136,19 +171,41 @@ def test_pack_classify_nan_is_none(pack):
 def test_pack_unconfirmed_rules_cover_the_standards_file(pack):
     ids = {u.id for u in pack.unconfirmed_rules()}
     # functional scores, aggregation rules, K when F<4, E boundaries, density classes
-    assert {"kind:functional", "code:CJ", "code:JG", "code:ZW", "code:CQ", "code:SG",
-            "rule:merge_spacing_below_m", "rule:local_min_length_m",
-            "rule:continuous_real_length", "rule:k_zero_below_f", "rule:beta",
-            "rule:mi_weights", "table:E", "table:E/d_600_1000",
-            "table:density_classes"} <= ids
+    assert {
+        "kind:functional",
+        "code:CJ",
+        "code:JG",
+        "code:ZW",
+        "code:CQ",
+        "code:SG",
+        "rule:merge_spacing_below_m",
+        "rule:local_min_length_m",
+        "rule:continuous_real_length",
+        "rule:k_zero_below_f",
+        "rule:beta",
+        "rule:mi_weights",
+        "table:E",
+        "table:E/d_600_1000",
+        "table:density_classes",
+    } <= ids
     # confirmed figures are not flagged
-    assert not ids & {"rule:alpha", "rule:ri_weights", "table:K", "table:T", "code:PL",
-                      "table:defect_grades", "table:index_grades", "code:FZ"}
+    assert not ids & {
+        "rule:alpha",
+        "rule:ri_weights",
+        "table:K",
+        "table:T",
+        "code:PL",
+        "table:defect_grades",
+        "table:index_grades",
+        "code:FZ",
+    }
     assert all(u.zh and u.en for u in pack.unconfirmed_rules())
 
 
-@pytest.mark.parametrize(("table", "value", "expected"), [
-    ("K", "central", 10), ("K", 6, 6), ("K", "3", 3), ("T", "medium", 8), ("T", 0, 0)])
+@pytest.mark.parametrize(
+    ("table", "value", "expected"),
+    [("K", "central", 10), ("K", 6, 6), ("K", "3", 3), ("T", "medium", 8), ("T", 0, 0)],
+)
 def test_pack_weight_value_accepts_keys_and_values(pack, table, value, expected):
     assert pack.weight_value(table, value) == expected
 
@@ -194,9 +251,15 @@ def test_load_pack_modified_copy(tmp_path, pack_dict):
 
 
 def test_load_pack_provincial_codes(tmp_path, pack_dict):
-    pack_dict["codes"].append({"code": "CW", "kind": "structural", "label_zh": "错位",
-                               "label_en": "Displacement",
-                               "grades": [{"grade": 1, "score": 1, "zh": "", "en": ""}]})
+    pack_dict["codes"].append(
+        {
+            "code": "CW",
+            "kind": "structural",
+            "label_zh": "错位",
+            "label_en": "Displacement",
+            "grades": [{"grade": 1, "score": 1, "zh": "", "en": ""}],
+        }
+    )
     pack = load_pack(write_pack(tmp_path, pack_dict))
     assert pack.score("CW", 1) == 1
     assert pack.code("CW").active
@@ -214,23 +277,26 @@ def _set(d: dict, path: list, value) -> None:
     d[path[-1]] = value
 
 
-@pytest.mark.parametrize(("path", "value", "key"), [
-    (["rules", "alpha"], None, "rules.alpha"),
-    (["rules", "alpha", "value"], "1.1", "rules.alpha.value"),
-    (["rules", "ri_weights", "value", "T"], None, "rules.ri_weights.value.T"),
-    (["codes", 0, "grades", 2, "score"], "five", "codes[0].grades[2].score"),
-    (["codes", 0, "grades", 2, "score"], None, "codes[0].grades[2].score"),
-    (["codes", 3, "kind"], "operational", "codes[3].kind"),
-    (["codes", 1, "code"], "PL", "codes[1].code"),
-    (["codes", 2, "grades", 1, "grade"], 1, "codes[2].grades[1].grade"),
-    (["tables", "K", "rows", 0, "value"], "ten", "tables.K.rows[0].value"),
-    (["tables", "defect_grades", "rows", 1, "upper"], 0.5, "tables.defect_grades.rows"),
-    (["tables", "E", "rows", 3, "above_mm"], 0, "tables.E.rows[3].above_mm"),
-    (["tables", "density_classes"], None, "tables.density_classes"),
-    (["format_version"], 2, "format_version"),
-    (["pack_id"], None, "pack_id"),
-    (["rules", "near_spacing_max_m", "value"], 0.5, "rules.near_spacing_max_m.value"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "key"),
+    [
+        (["rules", "alpha"], None, "rules.alpha"),
+        (["rules", "alpha", "value"], "1.1", "rules.alpha.value"),
+        (["rules", "ri_weights", "value", "T"], None, "rules.ri_weights.value.T"),
+        (["codes", 0, "grades", 2, "score"], "five", "codes[0].grades[2].score"),
+        (["codes", 0, "grades", 2, "score"], None, "codes[0].grades[2].score"),
+        (["codes", 3, "kind"], "operational", "codes[3].kind"),
+        (["codes", 1, "code"], "PL", "codes[1].code"),
+        (["codes", 2, "grades", 1, "grade"], 1, "codes[2].grades[1].grade"),
+        (["tables", "K", "rows", 0, "value"], "ten", "tables.K.rows[0].value"),
+        (["tables", "defect_grades", "rows", 1, "upper"], 0.5, "tables.defect_grades.rows"),
+        (["tables", "E", "rows", 3, "above_mm"], 0, "tables.E.rows[3].above_mm"),
+        (["tables", "density_classes"], None, "tables.density_classes"),
+        (["format_version"], 2, "format_version"),
+        (["pack_id"], None, "pack_id"),
+        (["rules", "near_spacing_max_m", "value"], 0.5, "rules.near_spacing_max_m.value"),
+    ],
+)
 def test_load_pack_malformed_names_the_key(tmp_path, pack_dict, path, value, key):
     if value is None and path[-1] != "score":
         _del(pack_dict, path)

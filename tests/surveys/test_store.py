@@ -63,38 +63,60 @@ def test_store_add_fills_bookkeeping_fields(store):
     assert store.get("observation", rec.uuid) == rec
 
 
-@pytest.mark.parametrize("rec", [
-    Inspection(date="2024-05-01", method="qv", contractor="某公司", crew="张三", weather="晴"),
-    Misconnection(date="2024-05-02", x=1.5, y=2.5, direction="rain_to_sewage",
-                  pipe_ids=["P1", "P2"], cod_mgl=210.0, nh3n_mgl=25.5,
-                  conductivity_us_cm=900.0, flow_observed=True, smell="臭", enterprise_id="E1"),
-    Leak(date="2024-05-03", event="overflow", at_kind="outfall", at_id="PK1", volume_m3=2.0),
-    Siltation(date="2024-05-04", at_kind="pipe", at_id="P2", distance_m=5.0, depth_mm=120.0),
-    Problem(description="井盖缺失", deadline="2024-07-01", notes=[
-        {"date": "2024-05-05", "text": "已通知", "author": "a"}], photos=["x.photos/a.jpg"]),
-], ids=lambda r: r.KIND)
+@pytest.mark.parametrize(
+    "rec",
+    [
+        Inspection(date="2024-05-01", method="qv", contractor="某公司", crew="张三", weather="晴"),
+        Misconnection(
+            date="2024-05-02",
+            x=1.5,
+            y=2.5,
+            direction="rain_to_sewage",
+            pipe_ids=["P1", "P2"],
+            cod_mgl=210.0,
+            nh3n_mgl=25.5,
+            conductivity_us_cm=900.0,
+            flow_observed=True,
+            smell="臭",
+            enterprise_id="E1",
+        ),
+        Leak(date="2024-05-03", event="overflow", at_kind="outfall", at_id="PK1", volume_m3=2.0),
+        Siltation(date="2024-05-04", at_kind="pipe", at_id="P2", distance_m=5.0, depth_mm=120.0),
+        Problem(
+            description="井盖缺失",
+            deadline="2024-07-01",
+            notes=[{"date": "2024-05-05", "text": "已通知", "author": "a"}],
+            photos=["x.photos/a.jpg"],
+        ),
+    ],
+    ids=lambda r: r.KIND,
+)
 def test_store_round_trips_every_record_kind(store, rec):
     saved = store.add(rec)
     back = store.get(rec.KIND, saved.uuid)
     assert back.content() == rec.content()
 
 
-@pytest.mark.parametrize(("rec", "field", "kind"), [
-    (obs(distance_m=-1.0), "distance_m", "negative"),
-    (obs(distance_m=41.0), "distance_m", "beyond_length"),
-    (obs(distance_m=39.0, length_m=3.0), "length_m", "beyond_length"),
-    (obs(code="FS", grade=4), "grade", "bad_grade"),
-    (obs(code="XX"), "code", "unknown_code"),
-    (obs(grade=None), "grade", "required"),
-    (obs(pipe_id="P9"), "pipe_id", "unknown_pipe"),
-    (obs(pipe_id=""), "pipe_id", "required"),
-    (obs(clock_from=13), "clock_from", "out_of_range"),
-    (Inspection(date="2024-06-02"), "date", "future_date"),
-    (Inspection(date="2024-13-40"), "date", "bad_date"),
-    (Inspection(date="2024-05-01", method="drone"), "method", "bad_choice"),
-    (Siltation(date="2024-05-01", at_id="P1", depth_mm=-5), "depth_mm", "negative"),
-    (Problem(description=""), "description", "required"),
-], ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    ("rec", "field", "kind"),
+    [
+        (obs(distance_m=-1.0), "distance_m", "negative"),
+        (obs(distance_m=41.0), "distance_m", "beyond_length"),
+        (obs(distance_m=39.0, length_m=3.0), "length_m", "beyond_length"),
+        (obs(code="FS", grade=4), "grade", "bad_grade"),
+        (obs(code="XX"), "code", "unknown_code"),
+        (obs(grade=None), "grade", "required"),
+        (obs(pipe_id="P9"), "pipe_id", "unknown_pipe"),
+        (obs(pipe_id=""), "pipe_id", "required"),
+        (obs(clock_from=13), "clock_from", "out_of_range"),
+        (Inspection(date="2024-06-02"), "date", "future_date"),
+        (Inspection(date="2024-13-40"), "date", "bad_date"),
+        (Inspection(date="2024-05-01", method="drone"), "method", "bad_choice"),
+        (Siltation(date="2024-05-01", at_id="P1", depth_mm=-5), "depth_mm", "negative"),
+        (Problem(description=""), "description", "required"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
 def test_store_add_refuses_invalid_field(store, rec, field, kind):
     with pytest.raises(RecordValidationError) as info:
         store.add(rec)
@@ -119,12 +141,9 @@ def test_future_deadline_is_allowed(store):
 
 
 def test_observation_on_free_text_manholes_is_kept_pending_then_resolved(store):
-    a = store.add(Observation(start_node="J2", end_node="J3", distance_m=2, code="CK",
-                              grade=3))
-    b = store.add(Observation(start_node="J3", end_node="J2", distance_m=1, code="PL",
-                              grade=1))
-    c = store.add(Observation(start_node="J8", end_node="J9", distance_m=1, code="PL",
-                              grade=1))
+    a = store.add(Observation(start_node="J2", end_node="J3", distance_m=2, code="CK", grade=3))
+    b = store.add(Observation(start_node="J3", end_node="J2", distance_m=1, code="PL", grade=1))
+    c = store.add(Observation(start_node="J8", end_node="J9", distance_m=1, code="PL", grade=1))
     n, messages = store.resolve_pending()
     assert n == 2
     assert store.get("observation", a.uuid).pipe_id == "P2"
@@ -193,8 +212,7 @@ def test_listeners_hear_commits(store):
     store.delete("observation", rec.uuid)
     unsubscribe()
     store.undelete("observation", rec.uuid)
-    assert [(e.action, e.pipe_ids) for e in events] == [("added", ("P1",)),
-                                                         ("deleted", ("P1",))]
+    assert [(e.action, e.pipe_ids) for e in events] == [("added", ("P1",)), ("deleted", ("P1",))]
 
 
 # --- grades ----------------------------------------------------------------------------------
@@ -346,5 +364,4 @@ def test_record_fields_match_current_tables(store):
 
 
 def test_suggest_siltation_grade():
-    assert [suggest_siltation_grade(d, 400) for d in (50, 80, 130, 170, 210)] == [
-        None, 1, 2, 3, 4]
+    assert [suggest_siltation_grade(d, 400) for d in (50, 80, 130, 170, 210)] == [None, 1, 2, 3, 4]

@@ -46,8 +46,13 @@ def test_kill_during_save_loses_nothing_committed(tmp_path):
     updated: dict[str, tuple[int, str]] = {}
     start = 0
     for kill_after in (3, 17, 8, 29, 12, 41, 5, 23):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(start)],
-                                stdout=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(start)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=REPO_ROOT,
+        )
         assert proc.stdout is not None
         for lines, line in enumerate(proc.stdout, 1):
             kind, uuid, *rest = line.split()
