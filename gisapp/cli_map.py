@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ def export_project_map(
     language: str = "zh",
     dpi: int = 200,
     network: Any = None,
+    trace_pipes: Sequence[str] = (),
 ) -> Path:
     """Build the network, colour enterprises by connection, draw the page."""
     from gisapp.flowmap import MapExportError, MapOptions, render_flow_map
@@ -61,8 +63,8 @@ def export_project_map(
         ents = layers["enterprises"].copy()
         ents[CONNECTION_STATUS] = enterprise_status(connection_register(net), ents["ent_id"])
         layers["enterprises"] = ents
-    trace_pipes: tuple[str, ...] = ()
-    label = ""
+    trace_pipes = tuple(trace_pipes)
+    label = ("追踪结果" if language == "zh" else "trace result") if trace_pipes else ""
     if trace_from:
         result = trace_downstream(net, trace_from)
         trace_pipes = tuple(result.pipes)

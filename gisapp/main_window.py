@@ -41,7 +41,7 @@ from network.schema import LAYER_KINDS
 
 log = logging.getLogger(__name__)
 # feature modules that add docks, tools and menu entries: each has install(window) -> object
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("gisapp.export_dialog",)
 # drawing order, bottom to top
 DRAW_ORDER = ("zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises")
 

@@ -75,3 +75,24 @@ def test_editing_a_layer_rebuilds_the_network(qtbot, window):
     assert window.network_ctl.state.network.n_edges < before
     assert window.isWindowModified()
     window.setWindowModified(False)  # no "save changes?" question at teardown
+
+
+def test_file_export_map_writes_the_page(qtbot, window, tmp_path):
+    exporter = window.extensions["gisapp.export_dialog"]
+    dlg = exporter.open_dialog()
+    qtbot.addWidget(dlg)
+    dlg.path_edit.setText(str(tmp_path / "map.png"))
+    dlg.extent_combo.setCurrentIndex(dlg.extent_combo.findData("view"))
+    with qtbot.waitSignal(window.job_finished, timeout=60000):
+        dlg._on_ok()
+    assert exporter.last_path == tmp_path / "map.png"
+    assert (tmp_path / "map.png").stat().st_size > 10_000
+
+
+def test_export_dialog_refuses_other_formats(qtbot, window, tmp_path):
+    dlg = window.extensions["gisapp.export_dialog"].open_dialog()
+    qtbot.addWidget(dlg)
+    dlg.path_edit.setText(str(tmp_path / "map.svg"))
+    dlg._on_ok()
+    assert ".pdf or .png" in dlg.error_label.text()
+    assert dlg.isVisible()
