@@ -42,6 +42,7 @@ from network.schema import LAYER_KINDS
 log = logging.getLogger(__name__)
 # feature modules that add docks, tools and menu entries: each has install(window) -> object
 EXTENSIONS: tuple[str, ...] = ("gisapp.export_dialog",)
+_WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
 # drawing order, bottom to top
 DRAW_ORDER = ("zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises")
 
@@ -364,20 +365,33 @@ class MainWindow(QMainWindow):
         if name:
             self.canvas.zoom_to_layer(name)
 
-    def switch_language(self, language: str) -> None:
+    def switch_language(self, language: str) -> MainWindow | None:
+        """Switch the interface language now: a new window in that language takes over.
+
+        Unsaved edits are offered for saving first (the undo history does not carry over).
+        """
         from gisapp.app import install_translation
 
+        if self.isWindowModified():
+            answer = QMessageBox.question(
+                self,
+                self.tr("Unsaved changes"),
+                self.tr("Save the changes before switching the language?"),
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Save or not self.save():
+                return None
         self.settings.language = language
         install_translation(QApplication.instance(), language)  # type: ignore[arg-type]
-        QMessageBox.information(
-            self,
-            "PipeAtlas",
-            QCoreApplication.translate(
-                "MainWindow", "The language changes when you reopen the window."
-            )
-            if language == "en"
-            else "界面语言已切换，重新打开窗口后生效。/ Reopen the window to switch the language.",
-        )
+        new = MainWindow(settings=self.settings)
+        _WINDOWS.append(new)
+        new.destroyed.connect(lambda *_: _WINDOWS.remove(new) if new in _WINDOWS else None)
+        new.setGeometry(self.geometry())
+        new.show()
+        if self.project is not None:
+            new.open_project(self.project.path)
+        self.close()
+        return new
 
     def _on_about_triggered(self) -> None:
         QMessageBox.about(

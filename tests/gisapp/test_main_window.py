@@ -96,3 +96,14 @@ def test_export_dialog_refuses_other_formats(qtbot, window, tmp_path):
     dlg._on_ok()
     assert ".pdf or .png" in dlg.error_label.text()
     assert dlg.isVisible()
+
+
+def test_language_switch_reopens_the_window_in_english(qtbot, window):
+    new = window.switch_language("en")
+    qtbot.addWidget(new)
+    with qtbot.waitSignal(new.project_opened, timeout=30000):
+        pass
+    assert window.settings.language == "en"
+    assert new.file_menu.title() == "&File"
+    assert new.project.path == window.project.path
+    assert not window.isVisible()
