@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -255,3 +256,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except user_errors() as exc:
         return report_user_error(exc)
+    except BrokenPipeError:  # `python main.py check P | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
