@@ -420,29 +420,17 @@ class Network:
     @cached_property
     def node_plants(self) -> dict[int, list[int]]:
         """Node index -> plant indices attached there."""
-        d: dict[int, list[int]] = {}
-        for i, n in enumerate(self.plant_node.tolist()):
-            if n >= 0:
-                d.setdefault(n, []).append(i)
-        return d
+        return _group_by_node(self.plant_node)
 
     @cached_property
     def node_outfalls(self) -> dict[int, list[int]]:
         """Node index -> outfall indices attached there."""
-        d: dict[int, list[int]] = {}
-        for i, n in enumerate(self.outfall_node.tolist()):
-            if n >= 0:
-                d.setdefault(n, []).append(i)
-        return d
+        return _group_by_node(self.outfall_node)
 
     @cached_property
     def node_enterprises(self) -> dict[int, list[int]]:
         """Node index -> enterprise indices attached there."""
-        d: dict[int, list[int]] = {}
-        for i, n in enumerate(self.ent_node.tolist()):
-            if n >= 0:
-                d.setdefault(n, []).append(i)
-        return d
+        return _group_by_node(self.ent_node)
 
     @cached_property
     def edge_pipe_id(self) -> np.ndarray:
@@ -595,6 +583,15 @@ def _no_gc() -> Generator[None, None, None]:
     finally:
         if was:
             gc.enable()
+
+
+def _group_by_node(node_of: np.ndarray) -> dict[int, list[int]]:
+    """Node index -> the indices of the items attached there (-1 = not attached)."""
+    d: dict[int, list[int]] = {}
+    for i, n in enumerate(node_of.tolist()):
+        if n >= 0:
+            d.setdefault(n, []).append(i)
+    return d
 
 
 def to_networkx(net: Network) -> nx.MultiDiGraph:
