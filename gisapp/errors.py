@@ -15,17 +15,13 @@ log = logging.getLogger(__name__)
 USER_ERRORS = user_errors()
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Errors", text)
-
-
 def show_user_error(parent: QWidget | None, exc: BaseException) -> None:
     """A fixable problem: say what, where and how to fix, in a warning box."""
     msg = getattr(exc, "message", str(exc))
     where = exc.where() if hasattr(exc, "where") else ""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(tr("Cannot do that"))
+    box.setWindowTitle(QCoreApplication.translate("Errors", "Cannot do that"))
     box.setText(msg)
     if where:
         box.setInformativeText(where)
@@ -42,8 +38,12 @@ def show_bug(parent: QWidget | None, exc: BaseException) -> None:
     log.error("unexpected error\n%s", text)
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle(tr("Unexpected error"))
-    box.setText(tr("This is a bug in PipeAtlas. Your data has not been changed."))
+    box.setWindowTitle(QCoreApplication.translate("Errors", "Unexpected error"))
+    box.setText(
+        QCoreApplication.translate(
+            "Errors", "This is a bug in PipeAtlas. Your data has not been changed."
+        )
+    )
     box.setDetailedText(text)
     box.setObjectName("bug_box")
     box.open()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -105,7 +106,7 @@ class MapExporter:
         from PySide6.QtGui import QAction
 
         self.window = window
-        self.action = QAction(window.tr("Export &map…"), window)
+        self.action = QAction(QCoreApplication.translate("MapExporter", "Export &map…"), window)
         self.action.setObjectName("export_map_action")
         self.action.setShortcut("Ctrl+P")
         self.action.triggered.connect(self.open_dialog)
@@ -163,9 +164,14 @@ class MapExporter:
 
         def done(path: Path) -> None:
             self.last_path = path
-            w.statusBar().showMessage(w.tr("Map written to %1").replace("%1", str(path)), 8000)
+            w.statusBar().showMessage(
+                QCoreApplication.translate("MapExporter", "Map written to %1").replace(
+                    "%1", str(path)
+                ),
+                8000,
+            )
 
-        w.run_job(w.tr("Exporting map"), job, on_done=done)
+        w.run_job(QCoreApplication.translate("MapExporter", "Exporting map"), job, on_done=done)
 
 
 def install(window: Any) -> MapExporter:

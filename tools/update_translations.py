@@ -45,7 +45,13 @@ def main() -> int:
         if tr is None:
             tr = ET.SubElement(msg, "translation")
         if table.get(src):
-            tr.text = table[src]
+            if msg.get("numerus") == "yes":  # %n plurals: Chinese has one form
+                forms = tr.findall("numerusform") or [ET.SubElement(tr, "numerusform")]
+                for form in forms:
+                    form.text = table[src]
+                tr.text = None
+            else:
+                tr.text = table[src]
             tr.attrib.pop("type", None)
         else:
             missing.append(src)

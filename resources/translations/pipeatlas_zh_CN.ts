@@ -1,0 +1,3107 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name />
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="203" />
+        <source>Structural</source>
+        <translation>结构性</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="203" />
+        <source>Functional</source>
+        <translation>功能性</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="214" />
+        <source>Structural defect</source>
+        <translation>结构性缺陷</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="214" />
+        <source>Functional defect</source>
+        <translation>功能性缺陷</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="223" />
+        <source>Defect (no grade)</source>
+        <translation>缺陷（未定级）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="1077" />
+        <source>Grading segments and writing %1</source>
+        <translation>正在评定管段等级并写入 %1</translation>
+    </message>
+</context>
+<context>
+    <name>AttributeTableDock</name>
+    <message>
+        <location filename="../../gisapp/attribute_table.py" line="309" />
+        <source>Filter: words, or field=value (also != &gt; &lt; &gt;= &lt;= ~)</source>
+        <translation>筛选：关键词，或 字段=值（也可用 != &gt; &lt; &gt;= &lt;= ~）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/attribute_table.py" line="312" />
+        <source>Selected only</source>
+        <translation>仅显示选中</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/attribute_table.py" line="314" />
+        <source>Zoom to selected</source>
+        <translation>缩放至选中要素</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/attribute_table.py" line="316" />
+        <source>Clear selection</source>
+        <translation>清除选择</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/attribute_table.py" line="387" />
+        <source>No field named “%1”. Fields: %2</source>
+        <translation>没有名为“%1”的字段。现有字段：%2</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/attribute_table.py" line="457" />
+        <source>Attributes: %1</source>
+        <translation>属性表：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/attribute_table.py" line="460" />
+        <source>%1 of %2 rows shown, %3 selected</source>
+        <translation>显示 %1/%2 行，已选 %3 行</translation>
+    </message>
+</context>
+<context>
+    <name>ChecksDock</name>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="202" />
+        <source>Checks</source>
+        <translation>管网检查</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="212" />
+        <source>Item</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="212" />
+        <source>Features</source>
+        <translation>要素</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="226" />
+        <source>Fix</source>
+        <translation>修复</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="228" />
+        <location filename="../../gisapp/checks_dock.py" line="447" />
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="229" />
+        <source>Zoom to the item and select its features</source>
+        <translation>缩放至该项并选中其要素</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="253" />
+        <source>Data hygiene</source>
+        <translation>数据规范</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="253" />
+        <source>Geometry</source>
+        <translation>几何</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="254" />
+        <source>Connectivity</source>
+        <translation>连通性</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="254" />
+        <source>Flow direction</source>
+        <translation>流向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="255" />
+        <source>Semantics</source>
+        <translation>语义</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="255" />
+        <source>Attachment</source>
+        <translation>挂接</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="260" />
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="260" />
+        <source>warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="261" />
+        <source>info</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="274" />
+        <source>Building the network…</source>
+        <translation>正在构建管网…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="280" />
+        <source>Updating the checks…</source>
+        <translation>正在更新检查结果…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="311" />
+        <source>%1 errors</source>
+        <translation>%1 个错误</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="339" />
+        <source>%1 items: %2 errors, %3 warnings</source>
+        <translation>共 %1 项：%2 个错误，%3 个警告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="374" />
+        <source>This item needs manual editing</source>
+        <translation>此项需手动编辑</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="430" />
+        <source>Selected %1; edit it with the Edit tools</source>
+        <translation>已选择 %1；请使用编辑工具修改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="439" />
+        <source>Zoom to</source>
+        <translation>缩放至</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="443" />
+        <source>Fix: %1</source>
+        <translation>修复：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="444" />
+        <source>Fix (manual)</source>
+        <translation>修复（需手动）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="449" />
+        <source>Copy message</source>
+        <translation>复制信息</translation>
+    </message>
+</context>
+<context>
+    <name>EditController</name>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="107" />
+        <location filename="../../gisapp/edit_tools.py" line="312" />
+        <location filename="../../gisapp/edit_tools.py" line="314" />
+        <source>Draw pipe</source>
+        <translation>绘制管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="108" />
+        <source>Click vertices; ends snap to manholes and pipe ends; double-click or Enter finishes, Esc cancels</source>
+        <translation>单击添加顶点，端点自动吸附到检查井和管线端点；双击或按 Enter 完成，按 Esc 取消</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="111" />
+        <location filename="../../gisapp/edit_tools.py" line="350" />
+        <source>Draw manhole</source>
+        <translation>绘制检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="112" />
+        <source>Click to place a manhole</source>
+        <translation>单击放置检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="114" />
+        <source>Move vertex</source>
+        <translation>移动顶点</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="115" />
+        <source>Drag a pipe vertex or a manhole; pipe ends follow their manhole</source>
+        <translation>拖动管线顶点或检查井；管线端点随所连检查井移动</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="125" />
+        <source>Delete selected</source>
+        <translation>删除所选</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="126" />
+        <source>Delete the selected features</source>
+        <translation>删除所选要素</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="128" />
+        <source>Reverse flow direction</source>
+        <translation>反转流向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="129" />
+        <source>Turn the selected pipes round: line, from/to manholes and inverts</source>
+        <translation>将所选管线反向：线方向、起止检查井及管底高程一并对调</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="132" />
+        <source>Split pipe at manhole</source>
+        <translation>在检查井处打断管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="133" />
+        <source>Split the pipes running through the selected manholes</source>
+        <translation>在所选检查井处打断穿过的管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="136" />
+        <source>Edit attributes…</source>
+        <translation>编辑属性…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="137" />
+        <source>Edit the attributes of the selected feature</source>
+        <translation>编辑所选要素的属性</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="144" />
+        <source>New manholes at free pipe ends</source>
+        <translation>在管线自由端新建检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="148" />
+        <source>System of new pipes</source>
+        <translation>新建管线的类型</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="151" />
+        <source>As the manhole it starts at</source>
+        <translation>与起点检查井相同</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="151" />
+        <source>Sewage</source>
+        <translation>污水</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="152" />
+        <source>Rain</source>
+        <translation>雨水</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="152" />
+        <source>Combined</source>
+        <translation>合流</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="153" />
+        <source>Industrial wastewater</source>
+        <translation>工业废水专管</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="292" />
+        <source>A pipe needs two points.</source>
+        <translation>管线至少需要两个点。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="319" />
+        <source>Pipe %1 added</source>
+        <translation>已添加管线 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="341" />
+        <source>There is a manhole here already.</source>
+        <translation>此处已有检查井。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="441" />
+        <source>Delete %1 features</source>
+        <translation>删除 %1 个要素</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="455" />
+        <source>Reverse %1 pipes</source>
+        <translation>反转 %1 条管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="482" />
+        <source>No pipe runs through the selected manhole(s).</source>
+        <translation>没有管线穿过所选检查井。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/edit_tools.py" line="485" />
+        <source>Split pipes</source>
+        <translation>打断管线</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../gisapp/errors.py" line="24" />
+        <source>Cannot do that</source>
+        <translation>无法执行此操作</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/errors.py" line="41" />
+        <source>Unexpected error</source>
+        <translation>意外错误</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/errors.py" line="43" />
+        <source>This is a bug in PipeAtlas. Your data has not been changed.</source>
+        <translation>这是 PipeAtlas 的程序缺陷。您的数据未被更改。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportMapDialog</name>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="33" />
+        <location filename="../../gisapp/export_dialog.py" line="78" />
+        <source>Export map</source>
+        <translation>导出地图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="35" />
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="43" />
+        <source>Landscape</source>
+        <translation>横向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="44" />
+        <source>Portrait</source>
+        <translation>纵向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="46" />
+        <source>Whole park</source>
+        <translation>整个园区</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="47" />
+        <source>Current view</source>
+        <translation>当前视图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="49" />
+        <source>default: &lt;park&gt; pipe network and flow map</source>
+        <translation>默认：&lt;园区&gt;管网图及污水流向图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="51" />
+        <source>Highlight the current trace</source>
+        <translation>突出显示当前追踪结果</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="61" />
+        <source>File (.pdf or .png)</source>
+        <translation>文件（.pdf 或 .png）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="62" />
+        <source>Paper</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="63" />
+        <source>Orientation</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="64" />
+        <source>Extent</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="65" />
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="66" />
+        <source>Language of the page</source>
+        <translation>图面语言</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="86" />
+        <source>Choose a file name ending in .pdf or .png.</source>
+        <translation>请选择以 .pdf 或 .png 结尾的文件名。</translation>
+    </message>
+</context>
+<context>
+    <name>FeatureForm</name>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="81" />
+        <source>Attributes of %1</source>
+        <translation>%1 的属性</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="88" />
+        <source>Standard fields</source>
+        <translation>标准字段</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="99" />
+        <source>Fields of the source data</source>
+        <translation>源数据字段</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="120" />
+        <source>Pipe id</source>
+        <translation>管线编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="120" />
+        <source>From manhole</source>
+        <translation>起点检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="121" />
+        <source>To manhole</source>
+        <translation>终点检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="121" />
+        <source>System</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="122" />
+        <source>Diameter (mm)</source>
+        <translation>管径 (mm)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="122" />
+        <source>Material</source>
+        <translation>材质</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="123" />
+        <source>From invert (m)</source>
+        <translation>起点管底高程 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="123" />
+        <source>To invert (m)</source>
+        <translation>终点管底高程 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="124" />
+        <source>Flow direction</source>
+        <translation>流向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="124" />
+        <source>Main/branch</source>
+        <translation>主管/支管</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="125" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="125" />
+        <source>Owner</source>
+        <translation>权属单位</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="126" />
+        <source>Year built</source>
+        <translation>建设年代</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="126" />
+        <source>Length (m)</source>
+        <translation>长度 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="127" />
+        <source>Manhole id</source>
+        <translation>检查井编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="127" />
+        <source>Ground level (m)</source>
+        <translation>地面高程 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="128" />
+        <source>Depth (m)</source>
+        <translation>井深 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="128" />
+        <source>Manhole type</source>
+        <translation>检查井类型</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="129" />
+        <source>Outfall id</source>
+        <translation>排放口编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="129" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="130" />
+        <source>Outfall class</source>
+        <translation>排放口类别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="131" />
+        <source>Receiving water</source>
+        <translation>受纳水体</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="131" />
+        <source>Enterprise id</source>
+        <translation>企业编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="132" />
+        <source>Unified social credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="133" />
+        <source>Discharge permit no.</source>
+        <translation>排污许可证编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="133" />
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="134" />
+        <source>Wastewater (t/d)</source>
+        <translation>废水量 (t/d)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="134" />
+        <source>COD (mg/L)</source>
+        <translation>COD (mg/L)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="135" />
+        <source>Connection manhole</source>
+        <translation>接入井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="135" />
+        <source>Plant id</source>
+        <translation>污水处理厂编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="136" />
+        <source>Plant type</source>
+        <translation>污水处理厂类型</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="136" />
+        <source>Process</source>
+        <translation>处理工艺</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="137" />
+        <source>Design capacity (t/d)</source>
+        <translation>设计处理能力 (t/d)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="138" />
+        <source>Actual load (t/d)</source>
+        <translation>实际处理量 (t/d)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="138" />
+        <source>Inflow COD (mg/L)</source>
+        <translation>进水 COD (mg/L)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="139" />
+        <source>Outflow COD (mg/L)</source>
+        <translation>出水 COD (mg/L)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="139" />
+        <source>Standard</source>
+        <translation>排放标准</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="140" />
+        <source>Online monitoring</source>
+        <translation>在线监测</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="140" />
+        <source>Zone id</source>
+        <translation>保护区编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="141" />
+        <source>Zone class</source>
+        <translation>保护区类别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="141" />
+        <source>Zone level</source>
+        <translation>保护区分级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="142" />
+        <source>Park code</source>
+        <translation>园区代码</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="142" />
+        <source>Area (km²)</source>
+        <translation>面积 (km²)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="148" />
+        <source>Sewage</source>
+        <translation>污水</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="148" />
+        <source>Rain</source>
+        <translation>雨水</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="149" />
+        <source>Combined</source>
+        <translation>合流</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="149" />
+        <source>Industrial wastewater</source>
+        <translation>工业废水专管</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="150" />
+        <source>As digitised</source>
+        <translation>顺数字化方向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="150" />
+        <source>Against digitising</source>
+        <translation>逆数字化方向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="151" />
+        <source>Main</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="151" />
+        <source>Branch</source>
+        <translation>支管</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="151" />
+        <source>Open</source>
+        <translation>待整改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="152" />
+        <source>Blocked</source>
+        <translation>堵塞</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="152" />
+        <source>Closed</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="153" />
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="153" />
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="178" />
+        <source>Computed from the geometry</source>
+        <translation>由几何图形计算</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="208" />
+        <source>An id is required.</source>
+        <translation>编号不能为空。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="216" />
+        <source>Enter a number, e.g. 300 or 41.25.</source>
+        <translation>请输入数字，如 300 或 41.25。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="218" />
+        <source>Enter a finite number.</source>
+        <translation>请输入有限数值。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="220" />
+        <source>Enter a whole number.</source>
+        <translation>请输入整数。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="223" />
+        <source>Expected a value between %1 and %2.</source>
+        <translation>数值应在 %1 到 %2 之间。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="229" />
+        <source>This id is already used by another feature.</source>
+        <translation>此编号已被其他要素使用。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/feature_form.py" line="263" />
+        <source>Edit attributes of %1</source>
+        <translation>编辑 %1 的属性</translation>
+    </message>
+</context>
+<context>
+    <name>IdentifyDock</name>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="263" />
+        <source>Identify results</source>
+        <translation>识别结果</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="269" />
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="269" />
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="297" />
+        <source>(geometry)</source>
+        <translation>（几何）</translation>
+    </message>
+</context>
+<context>
+    <name>ImportMappingDialog</name>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="257" />
+        <source>Import inspection table — columns</source>
+        <translation>导入检测表 — 列对应</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="261" />
+        <source>%1: %2 data row(s), header on row %3. Choose the column of each field; fields left empty are not read.</source>
+        <translation>%1：%2 行数据，表头位于第 %3 行。请为每个字段选择对应的列；留空的字段不读取。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="273" />
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="273" />
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="273" />
+        <source>First value</source>
+        <translation>首行值</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="284" />
+        <source>(not in the table)</source>
+        <translation>（表中没有）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="302" />
+        <source>CCTV</source>
+        <translation>CCTV</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="302" />
+        <source>QV periscope</source>
+        <translation>QV 管道潜望镜</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="303" />
+        <source>Sonar</source>
+        <translation>声呐</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="303" />
+        <source>Manual</source>
+        <translation>人工检查</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="304" />
+        <source>Dye test</source>
+        <translation>染色试验</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="304" />
+        <source>Smoke test</source>
+        <translation>烟雾试验</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="312" />
+        <source>folder of the photo files (optional)</source>
+        <translation>照片文件所在文件夹（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="313" />
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="318" />
+        <source>Method</source>
+        <translation>检测方法</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="319" />
+        <source>Contractor</source>
+        <translation>检测单位</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="320" />
+        <location filename="../../gisapp/surveys_ext.py" line="344" />
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="330" />
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="339" />
+        <source>Pipe id</source>
+        <translation>管线编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="339" />
+        <source>Start manhole</source>
+        <translation>起点检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="340" />
+        <source>End manhole</source>
+        <translation>终点检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="340" />
+        <source>Distance (m)</source>
+        <translation>距离 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="341" />
+        <source>Defect code</source>
+        <translation>缺陷代码</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="341" />
+        <source>Defect name</source>
+        <translation>缺陷名称</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="342" />
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="342" />
+        <source>Clock position</source>
+        <translation>环向位置</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="343" />
+        <source>Defect length (m)</source>
+        <translation>缺陷长度 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="343" />
+        <source>Video time</source>
+        <translation>视频时间</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="344" />
+        <source>Remarks</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="345" />
+        <source>Inspection date</source>
+        <translation>检测日期</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="360" />
+        <source>Choose the column of the defect code (or name).</source>
+        <translation>请选择缺陷代码（或名称）所在的列。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="362" />
+        <source>Choose the pipe column, or both manhole columns.</source>
+        <translation>请选择管线列，或同时选择起点和终点检查井列。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="365" />
+        <source>A column is chosen for two fields.</source>
+        <translation>有一列被同时选给了两个字段。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="370" />
+        <source>Photo folder</source>
+        <translation>照片文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>ImportReportDialog</name>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="392" />
+        <source>Inspection table imported</source>
+        <translation>检测表已导入</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="394" />
+        <source>%1 observation(s) imported from %2; %3 row(s) could not be read; %4 warning(s); %5 observation(s) wait for their pipe to be matched.</source>
+        <translation>从 %2 导入 %1 条观测记录；%3 行无法读取；%4 条警告；%5 条观测记录待匹配管线。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="404" />
+        <source>not read</source>
+        <translation>未读取</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="405" />
+        <source>warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="409" />
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="409" />
+        <source>What</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="409" />
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="409" />
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="410" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+</context>
+<context>
+    <name>InspectController</name>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="383" />
+        <source>Pan</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="383" />
+        <source>Drag to move the map</source>
+        <translation>拖动以移动地图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="386" />
+        <source>Identify</source>
+        <translation>识别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="388" />
+        <source>Click a feature to list all its attributes</source>
+        <translation>单击要素以列出其全部属性</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="392" />
+        <source>Select</source>
+        <translation>选择</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="394" />
+        <source>Click or drag a rectangle to select features; Shift adds</source>
+        <translation>单击或拖出矩形以选择要素；按住 Shift 可追加选择</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="397" />
+        <source>Measure distance</source>
+        <translation>测量距离</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="399" />
+        <source>Click points; double-click finishes; Esc ends</source>
+        <translation>单击添加点；双击完成；按 Esc 结束</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="402" />
+        <source>Measure area</source>
+        <translation>测量面积</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="404" />
+        <source>Click corners; double-click finishes; Esc ends</source>
+        <translation>单击添加顶点；双击完成；按 Esc 结束</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="422" />
+        <location filename="../../gisapp/inspect_tools.py" line="429" />
+        <source>Attribute table</source>
+        <translation>属性表</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="424" />
+        <source>Open the attribute table of the current layer</source>
+        <translation>打开当前图层的属性表</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="436" />
+        <source>Clear selection</source>
+        <translation>清除选择</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="443" />
+        <source>Find id or enterprise name…</source>
+        <translation>查找编号或企业名称…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="445" />
+        <source>Id of a pipe, manhole, outfall, plant or enterprise, or part of a name</source>
+        <translation>管线、检查井、排放口、污水处理厂或企业的编号，或名称的一部分</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="455" />
+        <source>Find…</source>
+        <translation>查找…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../gisapp/inspect_tools.py" line="525" />
+        <source>%n feature(s) identified</source>
+        <translation><numerusform>识别到 %n 个要素</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="528" />
+        <source>No feature here</source>
+        <translation>此处没有要素</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../gisapp/inspect_tools.py" line="566" />
+        <source>%n feature(s) selected</source>
+        <translation><numerusform>已选择 %n 个要素</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="612" />
+        <source>(no layers)</source>
+        <translation>（无图层）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="638" />
+        <source>Nothing found for “%1”</source>
+        <translation>未找到“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="648" />
+        <source>Found %1 in %2</source>
+        <translation>在 %2 中找到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="706" />
+        <source>Area: %1 m² (%2 ha), perimeter %3 m</source>
+        <translation>面积：%1 m²（%2 公顷），周长 %3 m</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="714" />
+        <source>Distance: %1 m</source>
+        <translation>距离：%1 m</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="716" />
+        <source> (last segment %1 m)</source>
+        <translation>（最后一段 %1 m）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/inspect_tools.py" line="718" />
+        <source> — finished; click to start again, Esc to clear</source>
+        <translation> — 已完成；单击可重新开始，按 Esc 清除</translation>
+    </message>
+</context>
+<context>
+    <name>LayerPanel</name>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="107" />
+        <source>Raise</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="109" />
+        <source>Lower</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="113" />
+        <source>Zoom to layer</source>
+        <translation>缩放至图层</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="122" />
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="123" />
+        <source>Single symbol</source>
+        <translation>单一符号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="124" />
+        <source>By category</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="125" />
+        <source>Graduated</source>
+        <translation>分级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="148" />
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="149" />
+        <source>Style</source>
+        <translation>样式</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="150" />
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="151" />
+        <source>Classes</source>
+        <translation>分级数</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="152" />
+        <source>Labels</source>
+        <translation>标注</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="305" />
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="389" />
+        <source>Choose a field to classify by.</source>
+        <translation>请选择用于分类的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/layer_panel.py" line="399" />
+        <source>Field {0} has no numbers: choose a numeric field for a graduated style.</source>
+        <translation>字段 {0} 不含数值：分级样式请选择数值字段。</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerDock</name>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="162" />
+        <source>Problem ledger</source>
+        <translation>问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="171" />
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="173" />
+        <source>Open</source>
+        <translation>待整改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="174" />
+        <source>In progress</source>
+        <translation>整改中</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="175" />
+        <source>Done</source>
+        <translation>已整改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="176" />
+        <source>Verified</source>
+        <translation>已核验</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="182" />
+        <source>Overdue only</source>
+        <translation>仅显示逾期</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="192" />
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="193" />
+        <source>Measure</source>
+        <translation>整改措施</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="194" />
+        <source>Responsible body</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="195" />
+        <source>Responsible person</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="196" />
+        <source>Deadline</source>
+        <translation>整改时限</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="197" />
+        <source>Progress</source>
+        <translation>整改进展</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="198" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="199" />
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="200" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="221" />
+        <source>New problem</source>
+        <translation>新建问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="224" />
+        <source>Raise from defects Ⅲ–Ⅳ and misconnections</source>
+        <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="227" />
+        <source>Export Excel…</source>
+        <translation>导出 Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="228" />
+        <source>Import Excel…</source>
+        <translation>导入 Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="254" />
+        <source>All bodies</source>
+        <translation>全部责任单位</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="276" />
+        <source>%1 problem(s), %2 overdue</source>
+        <translation>%1 个问题，%2 个逾期</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="291" />
+        <source>%1 problem(s) added, %2 already in the ledger</source>
+        <translation>新增 %1 个问题，%2 个已在台账中</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="325" />
+        <source>Exported to %1</source>
+        <translation>已导出至 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="342" />
+        <source>%1 updated, %2 added, %3 conflict(s) left for review</source>
+        <translation>更新 %1 条，新增 %2 条，%3 处冲突待复核</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="352" />
+        <source>Export ledger</source>
+        <translation>导出问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="354" />
+        <location filename="../../gisapp/ledger_dock.py" line="364" />
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="362" />
+        <source>Import ledger</source>
+        <translation>导入问题台账</translation>
+    </message>
+</context>
+<context>
+    <name>LedgerImportDialog</name>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="115" />
+        <source>Import ledger workbook</source>
+        <translation>导入问题台账工作簿</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/ledger_dock.py" line="119" />
+        <source>%1 change(s), %2 new problem(s), %3 conflict(s) (not applied), %4 unreadable row(s)</source>
+        <translation>%1 处修改，%2 个新问题，%3 处冲突（未应用），%4 行无法读取</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="88" />
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="104" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="129" />
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="132" />
+        <source>&amp;New project from layers…</source>
+        <translation>从图层新建项目(&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="139" />
+        <source>&amp;Open project…</source>
+        <translation>打开项目(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="144" />
+        <source>Recent projects</source>
+        <translation>最近的项目</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="149" />
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="158" />
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="164" />
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="165" />
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="168" />
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="175" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="178" />
+        <source>Zoom to full extent</source>
+        <translation>缩放至全图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="185" />
+        <source>Zoom to selection</source>
+        <translation>缩放至选择</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="192" />
+        <source>Zoom to layer</source>
+        <translation>缩放至图层</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="199" />
+        <source>Previous view</source>
+        <translation>上一视图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="206" />
+        <source>Next view</source>
+        <translation>下一视图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="214" />
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="215" />
+        <source>&amp;Analysis</source>
+        <translation>分析(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="216" />
+        <source>S&amp;urveys</source>
+        <translation>检测(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="217" />
+        <source>Map tools</source>
+        <translation>地图工具</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="219" />
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="220" />
+        <source>Language / 语言</source>
+        <translation>语言 / Language</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="223" />
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="224" />
+        <source>About PipeAtlas</source>
+        <translation>关于 PipeAtlas</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="230" />
+        <source>Opening project</source>
+        <translation>正在打开项目</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="248" />
+        <source>Opened %1: %2 layers</source>
+        <translation>已打开 %1：%2 个图层</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="277" />
+        <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
+        <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="324" />
+        <source>Saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="337" />
+        <source>Importing layers</source>
+        <translation>正在导入图层</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="350" />
+        <source>Open project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="350" />
+        <source>PipeAtlas project (*.gpkg)</source>
+        <translation>PipeAtlas 项目 (*.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="361" />
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="398" />
+        <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
+        <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="378" />
+        <location filename="../../gisapp/main_window.py" line="461" />
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="379" />
+        <source>Save the changes before switching the language?</source>
+        <translation>切换语言前是否保存更改？</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="462" />
+        <source>The project has unsaved changes. Save them before closing?</source>
+        <translation>项目有未保存的更改。关闭前是否保存？</translation>
+    </message>
+</context>
+<context>
+    <name>MapExporter</name>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="109" />
+        <source>Export &amp;map…</source>
+        <translation>导出地图(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="168" />
+        <source>Map written to %1</source>
+        <translation>地图已写入 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/export_dialog.py" line="174" />
+        <source>Exporting map</source>
+        <translation>正在导出地图</translation>
+    </message>
+</context>
+<context>
+    <name>NewProjectDialog</name>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="52" />
+        <source>New project from layers</source>
+        <translation>从图层新建项目</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="61" />
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="64" />
+        <source>default: the CRS of the pipes, e.g. EPSG:4525</source>
+        <translation>默认：管线图层的坐标系，如 EPSG:4525</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="69" />
+        <source>Project file (.gpkg)</source>
+        <translation>项目文件（.gpkg）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="70" />
+        <source>Project CRS</source>
+        <translation>项目坐标系</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="78" />
+        <source>Add file…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="80" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="83" />
+        <source>Layer kind</source>
+        <translation>图层类型</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="85" />
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="105" />
+        <source>Role</source>
+        <translation>目标属性</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="105" />
+        <source>Source field</source>
+        <translation>源字段</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="105" />
+        <source>Preview (decoded)</source>
+        <translation>预览（已解码）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="108" />
+        <source>Selected file</source>
+        <translation>所选文件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="110" />
+        <source>Encoding</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="112" />
+        <source>CRS if the file has none</source>
+        <translation>文件无坐标系时采用</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="113" />
+        <source>CRS</source>
+        <translation>坐标系</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="179" />
+        <source>Project file</source>
+        <translation>项目文件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="185" />
+        <source>Add layer files</source>
+        <translation>添加图层文件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="250" />
+        <source>No CRS in the file. Hint: </source>
+        <translation>文件中没有坐标系。提示：</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="264" />
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="286" />
+        <source>Choose where to save the project (.gpkg).</source>
+        <translation>请选择项目的保存位置（.gpkg）。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="289" />
+        <source>The project file must end in .gpkg.</source>
+        <translation>项目文件名必须以 .gpkg 结尾。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/new_project_dialog.py" line="292" />
+        <source>Add at least one pipe layer.</source>
+        <translation>请至少添加一个管线图层。</translation>
+    </message>
+</context>
+<context>
+    <name>OverlapController</name>
+    <message>
+        <location filename="../../gisapp/overlap_ext.py" line="91" />
+        <source>Protected-area check</source>
+        <translation>保护区冲突检查</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_ext.py" line="169" />
+        <source>Overlap (pipe inside zone)</source>
+        <translation>重叠部分（保护区内的管线）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_ext.py" line="170" />
+        <source>Overlap (area inside zone)</source>
+        <translation>重叠部分（保护区内的面域）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_ext.py" line="171" />
+        <source>Overlap (feature in zone)</source>
+        <translation>重叠部分（保护区内的要素）</translation>
+    </message>
+</context>
+<context>
+    <name>OverlapDock</name>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="234" />
+        <source>Protected-area check</source>
+        <translation>保护区冲突检查</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="244" />
+        <source>Run check</source>
+        <translation>运行检查</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="247" />
+        <source>Excel report…</source>
+        <translation>Excel 报告…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="250" />
+        <source>PDF report…</source>
+        <translation>PDF 报告…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="253" />
+        <source>Raise conflicts as problems</source>
+        <translation>将冲突列入问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="260" />
+        <location filename="../../gisapp/overlap_dock.py" line="281" />
+        <source>Not run yet</source>
+        <translation>尚未运行</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="319" />
+        <source>Checking…</source>
+        <translation>正在检查…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="354" />
+        <source>{0} conflicts, {1} warnings, {2} notes</source>
+        <translation>{0} 处冲突，{1} 条警告，{2} 条提示</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="365" />
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="368" />
+        <source>Check failed: {0}</source>
+        <translation>检查失败：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="427" />
+        <source>Save Excel report</source>
+        <translation>保存 Excel 报告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="427" />
+        <source>Excel (*.xlsx)</source>
+        <translation>Excel 文件 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="432" />
+        <source>Save PDF report</source>
+        <translation>保存 PDF 报告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="432" />
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="444" />
+        <source>{0} problems raised, {1} already in the ledger</source>
+        <translation>已生成 {0} 个问题，{1} 个已在台账中</translation>
+    </message>
+</context>
+<context>
+    <name>OverlapTableModel</name>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="74" />
+        <source>Severity</source>
+        <translation>严重程度</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="75" />
+        <source>Feature type</source>
+        <translation>要素类型</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="76" />
+        <source>Feature</source>
+        <translation>要素</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="77" />
+        <source>Zone</source>
+        <translation>保护区</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="78" />
+        <source>Zone name</source>
+        <translation>保护区名称</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="79" />
+        <source>Zone class</source>
+        <translation>保护区类别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="80" />
+        <source>Level</source>
+        <translation>分区/级别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="81" />
+        <source>Relation</source>
+        <translation>空间关系</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="82" />
+        <source>Inside (m / m²)</source>
+        <translation>区内长度/面积 (m / m²)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="83" />
+        <source>To edge (m)</source>
+        <translation>距边界 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/overlap_dock.py" line="84" />
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileController</name>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="221" />
+        <source>Profile</source>
+        <translation>纵断面</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="223" />
+        <source>Click two manholes to draw the longitudinal profile between them</source>
+        <translation>单击两个检查井，绘制其间的纵断面图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="243" />
+        <source>Profile: click the first manhole</source>
+        <translation>纵断面：请单击第一个检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="254" />
+        <source>Profile: click on a manhole</source>
+        <translation>纵断面：请单击检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="260" />
+        <source>Profile: %1 picked; click the second manhole</source>
+        <translation>纵断面：已选取 %1，请单击第二个检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="271" />
+        <source>The network is still being built; try again in a moment.</source>
+        <translation>管网仍在构建中，请稍后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="293" />
+        <source>Export profile</source>
+        <translation>导出纵断面图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="294" />
+        <source>PNG image (*.png);;PDF document (*.pdf)</source>
+        <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="302" />
+        <source>Profile saved to %1</source>
+        <translation>纵断面图已保存至 %1</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileDock</name>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="151" />
+        <source>Longitudinal profile</source>
+        <translation>纵断面图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="164" />
+        <source>Export PNG/PDF…</source>
+        <translation>导出 PNG/PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="175" />
+        <source>Trace downstream and press “Longitudinal profile”, or use the Profile tool and click two manholes.</source>
+        <translation>先进行下游追踪再点击“纵断面图”，或使用纵断面工具单击两个检查井。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="185" />
+        <source>%1 manholes, %2 pipes, %3 m.</source>
+        <translation>%1 个检查井，%2 条管线，%3 m。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="189" />
+        <source>%1 pipe(s) without inverts are not drawn.</source>
+        <translation>%1 条管线缺少管底高程，未绘制。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/profile_dock.py" line="193" />
+        <source>Invert rises along the flow in: %1.</source>
+        <translation>以下管线的管底高程沿水流方向升高（倒坡）：%1。</translation>
+    </message>
+</context>
+<context>
+    <name>RecordForm</name>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="154" />
+        <source>Date</source>
+        <extracomment>Fields kept when the observation form moves on to the next observation. Word domain messages in Chinese (None: follow the locale; the language switch sets it).</extracomment>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="155" />
+        <source>Method</source>
+        <translation>检测方法</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="156" />
+        <source>Contractor</source>
+        <translation>检测单位</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="157" />
+        <source>Crew</source>
+        <translation>检测人员</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="158" />
+        <source>Weather</source>
+        <translation>天气</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="159" />
+        <source>Remarks</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="160" />
+        <location filename="../../gisapp/survey_forms.py" line="231" />
+        <source>Inspection</source>
+        <translation>检测</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="161" />
+        <location filename="../../gisapp/survey_forms.py" line="217" />
+        <source>Pipe</source>
+        <translation>管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="162" />
+        <source>Start manhole</source>
+        <translation>起点检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="163" />
+        <source>End manhole</source>
+        <translation>终点检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="164" />
+        <source>Inspected against digitised direction</source>
+        <translation>逆数字化方向检测</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="165" />
+        <source>Distance from start (m)</source>
+        <translation>距起点距离 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="166" />
+        <source>Clock from</source>
+        <translation>环向起点</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="167" />
+        <source>Clock to</source>
+        <translation>环向终点</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="168" />
+        <source>Defect length (m)</source>
+        <translation>缺陷长度 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="169" />
+        <source>Defect code</source>
+        <translation>缺陷代码</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="170" />
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="171" />
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="172" />
+        <source>Video time</source>
+        <translation>视频时间</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="173" />
+        <source>X</source>
+        <translation>X</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="174" />
+        <source>Y</source>
+        <translation>Y</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="175" />
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="176" />
+        <source>Pipes</source>
+        <translation>管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="177" />
+        <location filename="../../gisapp/survey_forms.py" line="215" />
+        <source>Manhole</source>
+        <translation>检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="178" />
+        <source>COD (mg/L)</source>
+        <translation>COD (mg/L)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="179" />
+        <source>NH3-N (mg/L)</source>
+        <translation>NH3-N (mg/L)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="180" />
+        <source>Conductivity (µS/cm)</source>
+        <translation>电导率 (µS/cm)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="181" />
+        <source>Dry-weather flow observed</source>
+        <translation>旱天有水流</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="182" />
+        <source>Smell</source>
+        <translation>气味</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="183" />
+        <source>Source enterprise</source>
+        <translation>来源企业</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="184" />
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="185" />
+        <source>At</source>
+        <translation>发生位置</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="186" />
+        <source>Feature id</source>
+        <translation>要素编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="187" />
+        <source>Volume (m³)</source>
+        <translation>水量 (m³)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="188" />
+        <source>Siltation depth (mm)</source>
+        <translation>淤积深度 (mm)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="189" />
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="190" />
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="191" />
+        <source>Measure</source>
+        <translation>整改措施</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="192" />
+        <source>Responsible body</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="193" />
+        <source>Responsible person</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="194" />
+        <source>Deadline</source>
+        <translation>整改时限</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="195" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="196" />
+        <source>Progress notes</source>
+        <translation>整改进展说明</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="197" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="198" />
+        <source>Source reference</source>
+        <translation>来源编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="199" />
+        <source>Layer</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="200" />
+        <source>Features</source>
+        <translation>要素</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="205" />
+        <source>CCTV</source>
+        <translation>CCTV</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="206" />
+        <source>QV periscope</source>
+        <translation>QV 管道潜望镜</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="207" />
+        <source>Sonar</source>
+        <translation>声呐</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="208" />
+        <source>Manual</source>
+        <translation>人工检查</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="209" />
+        <source>Dye test</source>
+        <translation>染色试验</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="210" />
+        <source>Smoke test</source>
+        <translation>烟雾试验</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="211" />
+        <source>Sewage → rain</source>
+        <translation>污水→雨水</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="212" />
+        <source>Rain → sewage</source>
+        <translation>雨水→污水</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="213" />
+        <source>Leak</source>
+        <translation>渗漏</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="214" />
+        <source>Overflow</source>
+        <translation>溢流</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="216" />
+        <source>Outfall</source>
+        <translation>排放口</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="218" />
+        <source>Open</source>
+        <translation>待整改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="219" />
+        <source>In progress</source>
+        <translation>整改中</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="220" />
+        <source>Done</source>
+        <translation>已整改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="221" />
+        <source>Verified</source>
+        <translation>已核验</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="222" />
+        <source>Network check</source>
+        <translation>管网检查</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="223" />
+        <source>Defect</source>
+        <translation>缺陷</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="224" />
+        <location filename="../../gisapp/survey_forms.py" line="233" />
+        <source>Misconnection</source>
+        <translation>雨污混接</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="225" />
+        <source>Protected-area conflict</source>
+        <translation>保护区冲突</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="226" />
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="232" />
+        <source>Pipe defect</source>
+        <translation>管段缺陷</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="234" />
+        <source>Leak / overflow</source>
+        <translation>渗漏/溢流</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="235" />
+        <source>Siltation</source>
+        <translation>淤积</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="236" />
+        <source>Ledger problem</source>
+        <translation>台账问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="270" />
+        <location filename="../../gisapp/survey_forms.py" line="275" />
+        <source>Pick on map</source>
+        <translation>在地图上选取</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="280" />
+        <source>Attach photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="295" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="299" />
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="379" />
+        <source>ids separated by commas</source>
+        <translation>多个编号以逗号分隔</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="385" />
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="470" />
+        <source>Editing revision %1</source>
+        <translation>正在编辑修订版本 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="520" />
+        <source>(recorded, not scored)</source>
+        <translation>（仅记录，不计分）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="557" />
+        <source>Attach photos</source>
+        <translation>添加照片</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="559" />
+        <source>Images (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)</source>
+        <translation>图像 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="620" />
+        <source>Add %1</source>
+        <translation>添加%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="623" />
+        <source>Edit %1</source>
+        <translation>编辑%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/survey_forms.py" line="640" />
+        <source>Saved</source>
+        <translation>已保存</translation>
+    </message>
+</context>
+<context>
+    <name>RecordsDock</name>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="139" />
+        <source>Survey records</source>
+        <extracomment>Columns shown per kind: (field, header).</extracomment>
+        <translation>检测记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="149" />
+        <source>Pipe defects</source>
+        <translation>管段缺陷</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="150" />
+        <source>Inspections</source>
+        <translation>检测</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="151" />
+        <source>Misconnections</source>
+        <translation>雨污混接</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="152" />
+        <source>Leaks / overflows</source>
+        <translation>渗漏/溢流</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="153" />
+        <source>Siltation</source>
+        <translation>淤积</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="158" />
+        <source>All codes</source>
+        <translation>全部代码</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="164" />
+        <source>All grades</source>
+        <translation>全部等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="169" />
+        <source>Ⅲ–Ⅳ</source>
+        <translation>Ⅲ–Ⅳ级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="176" />
+        <source>Live</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="177" />
+        <source>Deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="178" />
+        <source>Pipe not matched</source>
+        <translation>未匹配管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="179" />
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="184" />
+        <source>from YYYY-MM-DD</source>
+        <translation>起始日期 YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="187" />
+        <source>to YYYY-MM-DD</source>
+        <translation>截止日期 YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="212" />
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="215" />
+        <source>Undelete</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="241" />
+        <source>Pipe</source>
+        <translation>管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="242" />
+        <source>Start</source>
+        <translation>起点</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="243" />
+        <source>End</source>
+        <translation>终点</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="244" />
+        <source>Distance (m)</source>
+        <translation>距离 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="245" />
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="246" />
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="247" />
+        <source>Clock</source>
+        <translation>环向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="248" />
+        <source>Length (m)</source>
+        <translation>长度 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="249" />
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="250" />
+        <source>Remarks</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="251" />
+        <source>Method</source>
+        <translation>检测方法</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="252" />
+        <source>Contractor</source>
+        <translation>检测单位</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="253" />
+        <source>Crew</source>
+        <translation>检测人员</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="254" />
+        <source>Weather</source>
+        <translation>天气</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="255" />
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="256" />
+        <source>Pipes</source>
+        <translation>管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="257" />
+        <source>Manhole</source>
+        <translation>检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="258" />
+        <source>COD</source>
+        <translation>COD</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="259" />
+        <source>NH3-N</source>
+        <translation>NH3-N</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="260" />
+        <source>Enterprise</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="261" />
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="262" />
+        <source>At</source>
+        <translation>发生位置</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="263" />
+        <source>Feature</source>
+        <translation>要素</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="264" />
+        <source>Volume (m³)</source>
+        <translation>水量 (m³)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="265" />
+        <source>Depth (mm)</source>
+        <translation>深度 (mm)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="283" />
+        <source>All inspections</source>
+        <translation>全部检测</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="301" />
+        <source>%1 record(s)</source>
+        <translation>%1 条记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="390" />
+        <source>Delete record</source>
+        <translation>删除记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/records_dock.py" line="397" />
+        <source>Undelete record</source>
+        <translation>恢复记录</translation>
+    </message>
+</context>
+<context>
+    <name>SurveysController</name>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="495" />
+        <source>New inspection…</source>
+        <translation>新建检测…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="496" />
+        <source>New observation…</source>
+        <translation>新建缺陷记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="497" />
+        <source>New misconnection record…</source>
+        <translation>新建雨污混接记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="498" />
+        <source>New leak/overflow record…</source>
+        <translation>新建渗漏/溢流记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="499" />
+        <source>New siltation record…</source>
+        <translation>新建淤积记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="500" />
+        <source>New problem…</source>
+        <translation>新建问题…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="508" />
+        <source>Import inspection table (CSV/Excel)…</source>
+        <translation>导入检测表（CSV/Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="511" />
+        <source>Grade report (Excel/PDF)…</source>
+        <translation>等级评定报告（Excel/PDF）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="514" />
+        <source>Export ledger (Excel)…</source>
+        <translation>导出问题台账（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="517" />
+        <source>Import ledger (Excel)…</source>
+        <translation>导入问题台账（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="520" />
+        <source>Raise problems from network checks</source>
+        <translation>从管网检查结果生成问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="523" />
+        <source>Raise problems from defects Ⅲ–Ⅳ and misconnections</source>
+        <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="527" />
+        <source>Condition map</source>
+        <translation>管道状况图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="533" />
+        <source>Condition map shows</source>
+        <translation>状况图显示</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="536" />
+        <source>Structural grade</source>
+        <translation>结构性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="539" />
+        <source>Functional grade</source>
+        <translation>功能性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="547" />
+        <source>Show survey records</source>
+        <translation>显示检测记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="550" />
+        <source>Show problem ledger</source>
+        <translation>显示问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="633" />
+        <source>Survey form</source>
+        <translation>记录表单</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="700" />
+        <source>Inspection</source>
+        <translation>检测</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="700" />
+        <source>Pipe defect</source>
+        <translation>管段缺陷</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="701" />
+        <source>Misconnection</source>
+        <translation>雨污混接</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="701" />
+        <source>Leak / overflow</source>
+        <translation>渗漏/溢流</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="702" />
+        <source>Siltation</source>
+        <translation>淤积</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="702" />
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="705" />
+        <source>Record saved</source>
+        <translation>记录已保存</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="721" />
+        <source>Click the pipe on the map (Esc cancels)</source>
+        <translation>请在地图上单击管线（按 Esc 取消）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="722" />
+        <source>Click the location on the map (Esc cancels)</source>
+        <translation>请在地图上单击位置（按 Esc 取消）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="757" />
+        <source>No pipe there; click closer to a pipe (Esc cancels)</source>
+        <translation>此处没有管线，请靠近管线单击（按 Esc 取消）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="763" />
+        <source>Pipe %1 picked</source>
+        <translation>已选取管线 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="883" />
+        <source>Condition: structural grade</source>
+        <translation>管道状况：结构性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="884" />
+        <source>Condition: functional grade</source>
+        <translation>管道状况：功能性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="899" />
+        <source>Defects</source>
+        <translation>缺陷</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="929" />
+        <source>The network is still being built; try again when the status bar shows the check count.</source>
+        <translation>管网仍在构建中，请等状态栏显示检查项数后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="948" />
+        <source>%1 problem(s) added to the ledger, %2 already there</source>
+        <translation>已向问题台账新增 %1 个问题，%2 个已存在</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="980" />
+        <source>Export ledger</source>
+        <translation>导出问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="981" />
+        <location filename="../../gisapp/surveys_ext.py" line="991" />
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="989" />
+        <source>Import ledger</source>
+        <translation>导入问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="1000" />
+        <source>Import inspection table</source>
+        <translation>导入检测表</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="1001" />
+        <source>Inspection tables (*.xlsx *.csv *.txt *.tsv)</source>
+        <translation>检测表 (*.xlsx *.csv *.txt *.tsv)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="1050" />
+        <source>Grade report</source>
+        <translation>等级评定报告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="1052" />
+        <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
+        <translation>Excel 工作簿 (*.xlsx);;PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="1057" />
+        <source>Writing grade report</source>
+        <translation>正在写入等级评定报告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/surveys_ext.py" line="1059" />
+        <source>Report written: %1</source>
+        <translation>报告已写入：%1</translation>
+    </message>
+</context>
+<context>
+    <name>TraceController</name>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="313" />
+        <source>Trace</source>
+        <translation>追踪</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="316" />
+        <source>Click an enterprise, manhole or pipe: downstream. Click an outfall or plant: upstream. Ctrl/Shift-click several outfalls: common upstream. Esc clears.</source>
+        <translation>单击企业、检查井或管线：下游追踪。单击排放口或污水处理厂：上游追踪。按住 Ctrl/Shift 单击多个排放口：共同上游。按 Esc 清除。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="326" />
+        <source>Clear trace results</source>
+        <translation>清除追踪结果</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="342" />
+        <source>The network is being built; clicks are traced when it is ready.</source>
+        <translation>管网正在构建中，就绪后将追踪您单击的对象。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="350" />
+        <source>Nothing to trace here: click an enterprise, manhole, pipe, outfall or plant.</source>
+        <translation>此处没有可追踪的对象：请单击企业、检查井、管线、排放口或污水处理厂。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="407" />
+        <source>The network is being built; the trace runs when it is ready.</source>
+        <translation>管网正在构建中，就绪后将执行追踪。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="417" />
+        <source>Tracing</source>
+        <translation>正在追踪</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="542" />
+        <source>reaches %1 (%2 m along the shortest path)</source>
+        <translation>到达 %1（最短路径 %2 m）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="546" />
+        <source>reaches no plant or outfall</source>
+        <translation>未到达任何污水处理厂或排放口</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="547" />
+        <source>Downstream of %1: %2.</source>
+        <translation>%1 的下游：%2。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="549" />
+        <source>%1 dead end(s): %2.</source>
+        <translation>%1 处断头：%2。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="551" />
+        <source>%1 pipes, %2 m in the traced area.</source>
+        <translation>追踪范围内共 %1 条管线，%2 m。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="554" />
+        <source>Upstream of %1</source>
+        <translation>%1 的上游</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="555" />
+        <source>Common upstream of %1</source>
+        <translation>%1 的共同上游</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="557" />
+        <source>%1 enterprise(s), %2 pipes, %3 m.</source>
+        <translation>%1 家企业，%2 条管线，%3 m。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="561" />
+        <source>No enterprise drains to all of them.</source>
+        <translation>没有企业的污水能同时流向所有选中的对象。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="563" />
+        <source>Stopped at %1 closed/blocked pipe(s) or manhole(s).</source>
+        <translation>在 %1 处关闭/堵塞的管线或检查井处停止。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="569" />
+        <source>%1 data problem(s) in the traced area (%2 errors): the result is not trustworthy there. See the Warnings tab.</source>
+        <translation>追踪范围内有 %1 个数据问题（%2 个错误），该处结果不可靠。请查看“警告”选项卡。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="641" />
+        <source>Plant</source>
+        <translation>污水处理厂</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="641" />
+        <source>Outfall</source>
+        <translation>排放口</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="642" />
+        <source>Dead end</source>
+        <translation>断头</translation>
+    </message>
+</context>
+<context>
+    <name>TraceDock</name>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="152" />
+        <source>Trace</source>
+        <translation>追踪</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="173" />
+        <location filename="../../gisapp/trace_panel.py" line="234" />
+        <source>Reached</source>
+        <translation>到达点</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="173" />
+        <location filename="../../gisapp/trace_panel.py" line="179" />
+        <source>Id</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="173" />
+        <location filename="../../gisapp/trace_panel.py" line="179" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="173" />
+        <source>Manhole</source>
+        <translation>检查井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="174" />
+        <source>Distance (m)</source>
+        <translation>距离 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="179" />
+        <source>Flow (t/d)</source>
+        <translation>水量 (t/d)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="179" />
+        <source>COD (mg/L)</source>
+        <translation>COD (mg/L)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="180" />
+        <source>Connection manhole</source>
+        <translation>接入井</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="185" />
+        <source>Pipe</source>
+        <translation>管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="185" />
+        <source>Length (m)</source>
+        <translation>长度 (m)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="185" />
+        <source>DN (mm)</source>
+        <translation>DN (mm)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="185" />
+        <source>System</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="186" />
+        <source>From</source>
+        <translation>起点</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="186" />
+        <source>To</source>
+        <translation>终点</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="191" />
+        <source>Severity</source>
+        <translation>严重程度</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="191" />
+        <source>Check</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="191" />
+        <source>Features</source>
+        <translation>要素</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="191" />
+        <source>Message</source>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="201" />
+        <source>Zoom to result</source>
+        <translation>缩放至结果</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="202" />
+        <source>Longitudinal profile</source>
+        <translation>纵断面图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="205" />
+        <source>Profile of the first path from the start to the plant or outfall</source>
+        <translation>从起点到污水处理厂或排放口的第一条路径的纵断面图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="207" />
+        <source>Clear (Esc)</source>
+        <translation>清除 (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="223" />
+        <source>Trace tool: click an enterprise, manhole or pipe to follow its water downstream; click an outfall or plant to see everything upstream; Ctrl/Shift-click several outfalls for their common upstream.</source>
+        <translation>追踪工具：单击企业、检查井或管线，沿水流进行下游追踪；单击排放口或污水处理厂，查看其全部上游；按住 Ctrl/Shift 单击多个排放口，查看其共同上游。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="234" />
+        <source>Enterprises</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="234" />
+        <source>Pipes</source>
+        <translation>管线</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="235" />
+        <source>Warnings</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/trace_panel.py" line="263" />
+        <source>… %1 more (all highlighted on the map)</source>
+        <translation>… 另有 %1 项（均已在地图上高亮显示）</translation>
+    </message>
+</context>
+</TS>
