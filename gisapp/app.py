@@ -43,6 +43,13 @@ def install_translation(app: QApplication, language: str) -> bool:
     for t in _translators:
         app.removeTranslator(t)
     _translators.clear()
+    # the default locale follows the interface language: widgets that word data messages
+    # (check items, form validation) ask QLocale() which language to use
+    QLocale.setDefault(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+        if language == "zh_CN"
+        else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    )
     if language != "zh_CN":
         return True
     ours = QTranslator(app)

@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
         for kind in ("pipes", "enterprises"):
             if kind in self.project.layers and self.canvas.layer(kind) is not None:
                 self.canvas.set_layer_data(kind, self.layer_data(kind))
+        self.layer_panel.sync()  # legends follow the new connection status
         n_err = sum(1 for i in state.checks if i.severity == "error")
         self.statusBar().showMessage(
             self.tr("Network: %1 pipes, %2 nodes; %3 check items (%4 errors)")
