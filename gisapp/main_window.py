@@ -41,7 +41,11 @@ from network.schema import LAYER_KINDS
 
 log = logging.getLogger(__name__)
 # feature modules that add docks, tools and menu entries: each has install(window) -> object
-EXTENSIONS: tuple[str, ...] = ("gisapp.export_dialog",)
+EXTENSIONS: tuple[str, ...] = (
+    "gisapp.export_dialog",
+    "gisapp.edit_tools",
+    "gisapp.checks_dock",
+)
 _WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
 # drawing order, bottom to top
 DRAW_ORDER = ("zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises")
@@ -166,7 +170,7 @@ class MainWindow(QMainWindow):
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         undo.setObjectName("undo_action")
         redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
-        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         redo.setObjectName("redo_action")
         self.edit_menu.addAction(undo)
         self.edit_menu.addAction(redo)
@@ -260,6 +264,11 @@ class MainWindow(QMainWindow):
         self.project.layers[kind] = gdf
         if self.canvas.layer(kind) is not None:
             self.canvas.set_layer_data(kind, self.layer_data(kind))
+        elif kind in DRAW_ORDER:  # a first feature of a new kind (e.g. the first manhole)
+            below = {k for k in DRAW_ORDER[: DRAW_ORDER.index(kind)]}
+            index = sum(1 for lay in self.canvas.layers if lay.kind in below)
+            self.canvas.add_layer(MapLayer(kind, self.layer_data(kind)), index)
+            self.layer_panel.sync()
         if kind in ("pipes", "manholes", "enterprises", "plants", "outfalls"):
             self.network_ctl.set_layer(kind, gdf)
         if modified:

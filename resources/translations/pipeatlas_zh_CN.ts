@@ -36,37 +36,37 @@
 <context>
     <name>AttributeTableDock</name>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="309" />
+        <location filename="../../gisapp/attribute_table.py" line="333" />
         <source>Filter: words, or field=value (also != &gt; &lt; &gt;= &lt;= ~)</source>
         <translation>筛选：关键词，或 字段=值（也可用 != &gt; &lt; &gt;= &lt;= ~）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="312" />
+        <location filename="../../gisapp/attribute_table.py" line="337" />
         <source>Selected only</source>
         <translation>仅显示选中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="314" />
+        <location filename="../../gisapp/attribute_table.py" line="339" />
         <source>Zoom to selected</source>
         <translation>缩放至选中要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="316" />
+        <location filename="../../gisapp/attribute_table.py" line="341" />
         <source>Clear selection</source>
         <translation>清除选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="387" />
+        <location filename="../../gisapp/attribute_table.py" line="412" />
         <source>No field named “%1”. Fields: %2</source>
         <translation>没有名为“%1”的字段。现有字段：%2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="457" />
+        <location filename="../../gisapp/attribute_table.py" line="481" />
         <source>Attributes: %1</source>
         <translation>属性表：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="460" />
+        <location filename="../../gisapp/attribute_table.py" line="483" />
         <source>%1 of %2 rows shown, %3 selected</source>
         <translation>显示 %1/%2 行，已选 %3 行</translation>
     </message>
@@ -89,113 +89,120 @@
         <translation>要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="226" />
+        <location filename="../../gisapp/checks_dock.py" line="233" />
         <source>Fix</source>
         <translation>修复</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="228" />
-        <location filename="../../gisapp/checks_dock.py" line="447" />
+        <location filename="../../gisapp/checks_dock.py" line="235" />
+        <location filename="../../gisapp/checks_dock.py" line="464" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="229" />
+        <location filename="../../gisapp/checks_dock.py" line="236" />
         <source>Zoom to the item and select its features</source>
         <translation>缩放至该项并选中其要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="253" />
+        <location filename="../../gisapp/checks_dock.py" line="261" />
         <source>Data hygiene</source>
         <translation>数据规范</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="253" />
+        <location filename="../../gisapp/checks_dock.py" line="261" />
         <source>Geometry</source>
         <translation>几何</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="254" />
+        <location filename="../../gisapp/checks_dock.py" line="262" />
         <source>Connectivity</source>
         <translation>连通性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="254" />
+        <location filename="../../gisapp/checks_dock.py" line="262" />
         <source>Flow direction</source>
         <translation>流向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="255" />
+        <location filename="../../gisapp/checks_dock.py" line="263" />
         <source>Semantics</source>
         <translation>语义</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="255" />
+        <location filename="../../gisapp/checks_dock.py" line="263" />
         <source>Attachment</source>
         <translation>挂接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="260" />
+        <location filename="../../gisapp/checks_dock.py" line="268" />
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="260" />
+        <location filename="../../gisapp/checks_dock.py" line="268" />
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="261" />
+        <location filename="../../gisapp/checks_dock.py" line="269" />
         <source>info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="274" />
+        <location filename="../../gisapp/checks_dock.py" line="282" />
         <source>Building the network…</source>
         <translation>正在构建管网…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="280" />
+        <location filename="../../gisapp/checks_dock.py" line="288" />
         <source>Updating the checks…</source>
         <translation>正在更新检查结果…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="311" />
-        <source>%1 errors</source>
-        <translation>%1 个错误</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/checks_dock.py" line="339" />
+        <location filename="../../gisapp/checks_dock.py" line="347" />
         <source>%1 items: %2 errors, %3 warnings</source>
         <translation>共 %1 项：%2 个错误，%3 个警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="374" />
+        <location filename="../../gisapp/checks_dock.py" line="349" />
+        <source>No check items.</source>
+        <translation>没有检查项。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/checks_dock.py" line="382" />
         <source>This item needs manual editing</source>
         <translation>此项需手动编辑</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="430" />
+        <location filename="../../gisapp/checks_dock.py" line="447" />
         <source>Selected %1; edit it with the Edit tools</source>
         <translation>已选择 %1；请使用编辑工具修改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="439" />
+        <location filename="../../gisapp/checks_dock.py" line="456" />
         <source>Zoom to</source>
         <translation>缩放至</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="443" />
+        <location filename="../../gisapp/checks_dock.py" line="390" />
+        <location filename="../../gisapp/checks_dock.py" line="460" />
         <source>Fix: %1</source>
         <translation>修复：%1</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../gisapp/checks_dock.py" line="319" />
+        <source>%n error(s)</source>
+        <translation><numerusform>%n 个错误</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="444" />
+        <location filename="../../gisapp/checks_dock.py" line="461" />
         <source>Fix (manual)</source>
         <translation>修复（需手动）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="449" />
+        <location filename="../../gisapp/checks_dock.py" line="466" />
         <source>Copy message</source>
         <translation>复制信息</translation>
     </message>
@@ -784,22 +791,22 @@
 <context>
     <name>IdentifyDock</name>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="263" />
+        <location filename="../../gisapp/inspect_tools.py" line="308" />
         <source>Identify results</source>
         <translation>识别结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="269" />
+        <location filename="../../gisapp/inspect_tools.py" line="314" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="269" />
+        <location filename="../../gisapp/inspect_tools.py" line="314" />
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="297" />
+        <location filename="../../gisapp/inspect_tools.py" line="342" />
         <source>(geometry)</source>
         <translation>（几何）</translation>
     </message>
@@ -1029,135 +1036,135 @@
 <context>
     <name>InspectController</name>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="383" />
+        <location filename="../../gisapp/inspect_tools.py" line="428" />
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="383" />
+        <location filename="../../gisapp/inspect_tools.py" line="428" />
         <source>Drag to move the map</source>
         <translation>拖动以移动地图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="386" />
+        <location filename="../../gisapp/inspect_tools.py" line="431" />
         <source>Identify</source>
         <translation>识别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="388" />
+        <location filename="../../gisapp/inspect_tools.py" line="433" />
         <source>Click a feature to list all its attributes</source>
         <translation>单击要素以列出其全部属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="392" />
+        <location filename="../../gisapp/inspect_tools.py" line="437" />
         <source>Select</source>
         <translation>选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="394" />
+        <location filename="../../gisapp/inspect_tools.py" line="439" />
         <source>Click or drag a rectangle to select features; Shift adds</source>
         <translation>单击或拖出矩形以选择要素；按住 Shift 可追加选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="397" />
+        <location filename="../../gisapp/inspect_tools.py" line="442" />
         <source>Measure distance</source>
         <translation>测量距离</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="399" />
+        <location filename="../../gisapp/inspect_tools.py" line="444" />
         <source>Click points; double-click finishes; Esc ends</source>
         <translation>单击添加点；双击完成；按 Esc 结束</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="402" />
+        <location filename="../../gisapp/inspect_tools.py" line="447" />
         <source>Measure area</source>
         <translation>测量面积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="404" />
+        <location filename="../../gisapp/inspect_tools.py" line="449" />
         <source>Click corners; double-click finishes; Esc ends</source>
         <translation>单击添加顶点；双击完成；按 Esc 结束</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="422" />
-        <location filename="../../gisapp/inspect_tools.py" line="429" />
+        <location filename="../../gisapp/inspect_tools.py" line="467" />
+        <location filename="../../gisapp/inspect_tools.py" line="474" />
         <source>Attribute table</source>
         <translation>属性表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="424" />
+        <location filename="../../gisapp/inspect_tools.py" line="469" />
         <source>Open the attribute table of the current layer</source>
         <translation>打开当前图层的属性表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="436" />
+        <location filename="../../gisapp/inspect_tools.py" line="481" />
         <source>Clear selection</source>
         <translation>清除选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="443" />
+        <location filename="../../gisapp/inspect_tools.py" line="488" />
         <source>Find id or enterprise name…</source>
         <translation>查找编号或企业名称…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="445" />
+        <location filename="../../gisapp/inspect_tools.py" line="490" />
         <source>Id of a pipe, manhole, outfall, plant or enterprise, or part of a name</source>
         <translation>管线、检查井、排放口、污水处理厂或企业的编号，或名称的一部分</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="455" />
+        <location filename="../../gisapp/inspect_tools.py" line="500" />
         <source>Find…</source>
         <translation>查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gisapp/inspect_tools.py" line="525" />
+        <location filename="../../gisapp/inspect_tools.py" line="574" />
         <source>%n feature(s) identified</source>
         <translation><numerusform>识别到 %n 个要素</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="528" />
+        <location filename="../../gisapp/inspect_tools.py" line="577" />
         <source>No feature here</source>
         <translation>此处没有要素</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gisapp/inspect_tools.py" line="566" />
+        <location filename="../../gisapp/inspect_tools.py" line="615" />
         <source>%n feature(s) selected</source>
         <translation><numerusform>已选择 %n 个要素</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="612" />
+        <location filename="../../gisapp/inspect_tools.py" line="658" />
         <source>(no layers)</source>
         <translation>（无图层）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="638" />
+        <location filename="../../gisapp/inspect_tools.py" line="684" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="648" />
+        <location filename="../../gisapp/inspect_tools.py" line="694" />
         <source>Found %1 in %2</source>
         <translation>在 %2 中找到 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="706" />
+        <location filename="../../gisapp/inspect_tools.py" line="752" />
         <source>Area: %1 m² (%2 ha), perimeter %3 m</source>
         <translation>面积：%1 m²（%2 公顷），周长 %3 m</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="714" />
+        <location filename="../../gisapp/inspect_tools.py" line="760" />
         <source>Distance: %1 m</source>
         <translation>距离：%1 m</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="716" />
+        <location filename="../../gisapp/inspect_tools.py" line="762" />
         <source> (last segment %1 m)</source>
         <translation>（最后一段 %1 m）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="718" />
+        <location filename="../../gisapp/inspect_tools.py" line="764" />
         <source> — finished; click to start again, Esc to clear</source>
         <translation> — 已完成；单击可重新开始，按 Esc 清除</translation>
     </message>
@@ -1400,188 +1407,188 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/main_window.py" line="88" />
+        <location filename="../../gisapp/main_window.py" line="92" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="104" />
+        <location filename="../../gisapp/main_window.py" line="108" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="129" />
+        <location filename="../../gisapp/main_window.py" line="133" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="132" />
+        <location filename="../../gisapp/main_window.py" line="136" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="139" />
+        <location filename="../../gisapp/main_window.py" line="143" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="144" />
+        <location filename="../../gisapp/main_window.py" line="148" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="149" />
+        <location filename="../../gisapp/main_window.py" line="153" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="158" />
+        <location filename="../../gisapp/main_window.py" line="162" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="164" />
+        <location filename="../../gisapp/main_window.py" line="168" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="165" />
+        <location filename="../../gisapp/main_window.py" line="169" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="168" />
+        <location filename="../../gisapp/main_window.py" line="172" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="175" />
+        <location filename="../../gisapp/main_window.py" line="179" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="178" />
+        <location filename="../../gisapp/main_window.py" line="182" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="185" />
+        <location filename="../../gisapp/main_window.py" line="189" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="192" />
+        <location filename="../../gisapp/main_window.py" line="196" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="199" />
+        <location filename="../../gisapp/main_window.py" line="203" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="206" />
+        <location filename="../../gisapp/main_window.py" line="210" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="214" />
+        <location filename="../../gisapp/main_window.py" line="218" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="215" />
+        <location filename="../../gisapp/main_window.py" line="219" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="216" />
+        <location filename="../../gisapp/main_window.py" line="220" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="217" />
+        <location filename="../../gisapp/main_window.py" line="221" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="219" />
+        <location filename="../../gisapp/main_window.py" line="223" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="220" />
+        <location filename="../../gisapp/main_window.py" line="224" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="223" />
+        <location filename="../../gisapp/main_window.py" line="227" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="224" />
+        <location filename="../../gisapp/main_window.py" line="228" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="230" />
+        <location filename="../../gisapp/main_window.py" line="234" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="248" />
+        <location filename="../../gisapp/main_window.py" line="252" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="277" />
+        <location filename="../../gisapp/main_window.py" line="287" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="324" />
+        <location filename="../../gisapp/main_window.py" line="334" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="337" />
+        <location filename="../../gisapp/main_window.py" line="347" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="350" />
+        <location filename="../../gisapp/main_window.py" line="360" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="350" />
+        <location filename="../../gisapp/main_window.py" line="360" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="361" />
+        <location filename="../../gisapp/main_window.py" line="371" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="398" />
+        <location filename="../../gisapp/main_window.py" line="408" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="378" />
-        <location filename="../../gisapp/main_window.py" line="461" />
+        <location filename="../../gisapp/main_window.py" line="388" />
+        <location filename="../../gisapp/main_window.py" line="471" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="379" />
+        <location filename="../../gisapp/main_window.py" line="389" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="462" />
+        <location filename="../../gisapp/main_window.py" line="472" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
@@ -1885,47 +1892,47 @@
 <context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="221" />
+        <location filename="../../gisapp/profile_dock.py" line="268" />
         <source>Profile</source>
         <translation>纵断面</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="223" />
+        <location filename="../../gisapp/profile_dock.py" line="270" />
         <source>Click two manholes to draw the longitudinal profile between them</source>
         <translation>单击两个检查井，绘制其间的纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="243" />
+        <location filename="../../gisapp/profile_dock.py" line="290" />
         <source>Profile: click the first manhole</source>
         <translation>纵断面：请单击第一个检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="254" />
+        <location filename="../../gisapp/profile_dock.py" line="301" />
         <source>Profile: click on a manhole</source>
         <translation>纵断面：请单击检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="260" />
+        <location filename="../../gisapp/profile_dock.py" line="307" />
         <source>Profile: %1 picked; click the second manhole</source>
         <translation>纵断面：已选取 %1，请单击第二个检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="271" />
+        <location filename="../../gisapp/profile_dock.py" line="320" />
         <source>The network is still being built; try again in a moment.</source>
         <translation>管网仍在构建中，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="293" />
+        <location filename="../../gisapp/profile_dock.py" line="343" />
         <source>Export profile</source>
         <translation>导出纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="294" />
+        <location filename="../../gisapp/profile_dock.py" line="345" />
         <source>PNG image (*.png);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="302" />
+        <location filename="../../gisapp/profile_dock.py" line="354" />
         <source>Profile saved to %1</source>
         <translation>纵断面图已保存至 %1</translation>
     </message>
@@ -1933,32 +1940,32 @@
 <context>
     <name>ProfileDock</name>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="151" />
+        <location filename="../../gisapp/profile_dock.py" line="186" />
         <source>Longitudinal profile</source>
         <translation>纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="164" />
+        <location filename="../../gisapp/profile_dock.py" line="200" />
         <source>Export PNG/PDF…</source>
         <translation>导出 PNG/PDF…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="175" />
+        <location filename="../../gisapp/profile_dock.py" line="212" />
         <source>Trace downstream and press “Longitudinal profile”, or use the Profile tool and click two manholes.</source>
         <translation>先进行下游追踪再点击“纵断面图”，或使用纵断面工具单击两个检查井。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="185" />
+        <location filename="../../gisapp/profile_dock.py" line="228" />
         <source>%1 manholes, %2 pipes, %3 m.</source>
         <translation>%1 个检查井，%2 条管线，%3 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="189" />
+        <location filename="../../gisapp/profile_dock.py" line="234" />
         <source>%1 pipe(s) without inverts are not drawn.</source>
         <translation>%1 条管线缺少管底高程，未绘制。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="193" />
+        <location filename="../../gisapp/profile_dock.py" line="239" />
         <source>Invert rises along the flow in: %1.</source>
         <translation>以下管线的管底高程沿水流方向升高（倒坡）：%1。</translation>
     </message>
@@ -2853,107 +2860,107 @@
 <context>
     <name>TraceController</name>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="313" />
+        <location filename="../../gisapp/trace_panel.py" line="345" />
         <source>Trace</source>
         <translation>追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="316" />
+        <location filename="../../gisapp/trace_panel.py" line="348" />
         <source>Click an enterprise, manhole or pipe: downstream. Click an outfall or plant: upstream. Ctrl/Shift-click several outfalls: common upstream. Esc clears.</source>
         <translation>单击企业、检查井或管线：下游追踪。单击排放口或污水处理厂：上游追踪。按住 Ctrl/Shift 单击多个排放口：共同上游。按 Esc 清除。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="326" />
+        <location filename="../../gisapp/trace_panel.py" line="358" />
         <source>Clear trace results</source>
         <translation>清除追踪结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="342" />
+        <location filename="../../gisapp/trace_panel.py" line="375" />
         <source>The network is being built; clicks are traced when it is ready.</source>
         <translation>管网正在构建中，就绪后将追踪您单击的对象。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="350" />
+        <location filename="../../gisapp/trace_panel.py" line="385" />
         <source>Nothing to trace here: click an enterprise, manhole, pipe, outfall or plant.</source>
         <translation>此处没有可追踪的对象：请单击企业、检查井、管线、排放口或污水处理厂。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="407" />
+        <location filename="../../gisapp/trace_panel.py" line="445" />
         <source>The network is being built; the trace runs when it is ready.</source>
         <translation>管网正在构建中，就绪后将执行追踪。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="417" />
+        <location filename="../../gisapp/trace_panel.py" line="455" />
         <source>Tracing</source>
         <translation>正在追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="542" />
+        <location filename="../../gisapp/trace_panel.py" line="592" />
         <source>reaches %1 (%2 m along the shortest path)</source>
         <translation>到达 %1（最短路径 %2 m）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="546" />
+        <location filename="../../gisapp/trace_panel.py" line="599" />
         <source>reaches no plant or outfall</source>
         <translation>未到达任何污水处理厂或排放口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="547" />
+        <location filename="../../gisapp/trace_panel.py" line="600" />
         <source>Downstream of %1: %2.</source>
         <translation>%1 的下游：%2。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="549" />
+        <location filename="../../gisapp/trace_panel.py" line="602" />
         <source>%1 dead end(s): %2.</source>
         <translation>%1 处断头：%2。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="551" />
+        <location filename="../../gisapp/trace_panel.py" line="605" />
         <source>%1 pipes, %2 m in the traced area.</source>
         <translation>追踪范围内共 %1 条管线，%2 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="554" />
+        <location filename="../../gisapp/trace_panel.py" line="610" />
         <source>Upstream of %1</source>
         <translation>%1 的上游</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="555" />
+        <location filename="../../gisapp/trace_panel.py" line="612" />
         <source>Common upstream of %1</source>
         <translation>%1 的共同上游</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="557" />
+        <location filename="../../gisapp/trace_panel.py" line="617" />
         <source>%1 enterprise(s), %2 pipes, %3 m.</source>
         <translation>%1 家企业，%2 条管线，%3 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="561" />
+        <location filename="../../gisapp/trace_panel.py" line="623" />
         <source>No enterprise drains to all of them.</source>
         <translation>没有企业的污水能同时流向所有选中的对象。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="563" />
+        <location filename="../../gisapp/trace_panel.py" line="625" />
         <source>Stopped at %1 closed/blocked pipe(s) or manhole(s).</source>
         <translation>在 %1 处关闭/堵塞的管线或检查井处停止。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="569" />
+        <location filename="../../gisapp/trace_panel.py" line="633" />
         <source>%1 data problem(s) in the traced area (%2 errors): the result is not trustworthy there. See the Warnings tab.</source>
         <translation>追踪范围内有 %1 个数据问题（%2 个错误），该处结果不可靠。请查看“警告”选项卡。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="641" />
+        <location filename="../../gisapp/trace_panel.py" line="734" />
         <source>Plant</source>
         <translation>污水处理厂</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="641" />
+        <location filename="../../gisapp/trace_panel.py" line="735" />
         <source>Outfall</source>
         <translation>排放口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="642" />
+        <location filename="../../gisapp/trace_panel.py" line="736" />
         <source>Dead end</source>
         <translation>断头</translation>
     </message>
@@ -2961,145 +2968,145 @@
 <context>
     <name>TraceDock</name>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="152" />
+        <location filename="../../gisapp/trace_panel.py" line="153" />
         <source>Trace</source>
         <translation>追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="173" />
-        <location filename="../../gisapp/trace_panel.py" line="234" />
+        <location filename="../../gisapp/trace_panel.py" line="175" />
+        <location filename="../../gisapp/trace_panel.py" line="253" />
         <source>Reached</source>
         <translation>到达点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="173" />
-        <location filename="../../gisapp/trace_panel.py" line="179" />
+        <location filename="../../gisapp/trace_panel.py" line="176" />
+        <location filename="../../gisapp/trace_panel.py" line="186" />
         <source>Id</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="173" />
         <location filename="../../gisapp/trace_panel.py" line="179" />
+        <location filename="../../gisapp/trace_panel.py" line="187" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="173" />
+        <location filename="../../gisapp/trace_panel.py" line="178" />
         <source>Manhole</source>
         <translation>检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="174" />
+        <location filename="../../gisapp/trace_panel.py" line="177" />
         <source>Distance (m)</source>
         <translation>距离 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="179" />
+        <location filename="../../gisapp/trace_panel.py" line="188" />
         <source>Flow (t/d)</source>
         <translation>水量 (t/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="179" />
+        <location filename="../../gisapp/trace_panel.py" line="189" />
         <source>COD (mg/L)</source>
         <translation>COD (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="180" />
+        <location filename="../../gisapp/trace_panel.py" line="190" />
         <source>Connection manhole</source>
         <translation>接入井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="185" />
+        <location filename="../../gisapp/trace_panel.py" line="197" />
         <source>Pipe</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="185" />
+        <location filename="../../gisapp/trace_panel.py" line="198" />
         <source>Length (m)</source>
         <translation>长度 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="185" />
+        <location filename="../../gisapp/trace_panel.py" line="199" />
         <source>DN (mm)</source>
         <translation>DN (mm)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="185" />
+        <location filename="../../gisapp/trace_panel.py" line="200" />
         <source>System</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="186" />
+        <location filename="../../gisapp/trace_panel.py" line="201" />
         <source>From</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="186" />
+        <location filename="../../gisapp/trace_panel.py" line="202" />
         <source>To</source>
         <translation>终点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="191" />
+        <location filename="../../gisapp/trace_panel.py" line="208" />
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="191" />
+        <location filename="../../gisapp/trace_panel.py" line="208" />
         <source>Check</source>
         <translation>检查项</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="191" />
+        <location filename="../../gisapp/trace_panel.py" line="208" />
         <source>Features</source>
         <translation>要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="191" />
+        <location filename="../../gisapp/trace_panel.py" line="208" />
         <source>Message</source>
         <translation>信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="201" />
+        <location filename="../../gisapp/trace_panel.py" line="217" />
         <source>Zoom to result</source>
         <translation>缩放至结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="202" />
+        <location filename="../../gisapp/trace_panel.py" line="219" />
         <source>Longitudinal profile</source>
         <translation>纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="205" />
+        <location filename="../../gisapp/trace_panel.py" line="222" />
         <source>Profile of the first path from the start to the plant or outfall</source>
         <translation>从起点到污水处理厂或排放口的第一条路径的纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="207" />
+        <location filename="../../gisapp/trace_panel.py" line="224" />
         <source>Clear (Esc)</source>
         <translation>清除 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="223" />
+        <location filename="../../gisapp/trace_panel.py" line="241" />
         <source>Trace tool: click an enterprise, manhole or pipe to follow its water downstream; click an outfall or plant to see everything upstream; Ctrl/Shift-click several outfalls for their common upstream.</source>
         <translation>追踪工具：单击企业、检查井或管线，沿水流进行下游追踪；单击排放口或污水处理厂，查看其全部上游；按住 Ctrl/Shift 单击多个排放口，查看其共同上游。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="234" />
+        <location filename="../../gisapp/trace_panel.py" line="254" />
         <source>Enterprises</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="234" />
+        <location filename="../../gisapp/trace_panel.py" line="255" />
         <source>Pipes</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="235" />
+        <location filename="../../gisapp/trace_panel.py" line="256" />
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="263" />
+        <location filename="../../gisapp/trace_panel.py" line="293" />
         <source>… %1 more (all highlighted on the map)</source>
         <translation>… 另有 %1 项（均已在地图上高亮显示）</translation>
     </message>

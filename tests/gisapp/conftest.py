@@ -1,0 +1,11 @@
+"""Qt test helpers: a window closed by pytest-qt never waits on a modal question."""
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+
+@pytest.fixture(autouse=True)
+def _no_blocking_questions(monkeypatch):
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
+    )

@@ -1,0 +1,163 @@
+"""The checks dock on the demo park: grouping, zoom, one-click fixes that clear their item."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+import gisapp.main_window as main_window
+from gisapp.checks_dock import ISSUE_ROLE, fix_for
+from gisapp.main_window import MainWindow
+from gisapp.settings import AppSettings
+from network.commands import DeleteFeatures, DictStore, ReversePipe, SnapEnd
+from network.graph import build_network
+from network.issues import Issue
+
+EXTS = ("gisapp.edit_tools", "gisapp.checks_dock")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, demo_project, monkeypatch):
+    path = tmp_path / "park.gpkg"
+    shutil.copyfile(demo_project, path)  # never edit the demo itself
+    extra = tuple(e for e in EXTS if e not in main_window.EXTENSIONS)
+    monkeypatch.setattr(main_window, "EXTENSIONS", (*main_window.EXTENSIONS, *extra))
+    # a failing test must not hang on the "save changes?" question when the window closes
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    settings.language = "zh_CN"
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1500, 900)
+    w.show()
+    with qtbot.waitSignal(w.network_updated, timeout=60000):
+        w.open_project(path)
+    yield w
+    w.undo_stack.setClean()
+    w.setWindowModified(False)
+
+
+def _dock(window):
+    return window.extensions["gisapp.checks_dock"]
+
+
+def _fix_and_wait(qtbot, window, dock, item):
+    dock.tree.setCurrentItem(item)
+    assert dock.fix_button.isEnabled()
+    with qtbot.waitSignal(window.network_updated, timeout=60000):
+        dock.fix_button.click()
+
+
+def test_dock_groups_items_by_category_in_chinese(window):
+    dock = _dock(window)
+    tops = [dock.tree.topLevelItem(i).text(0) for i in range(dock.tree.topLevelItemCount())]
+    assert any(t.startswith("连通性 (") for t in tops)
+    assert len(dock.items()) == len(window.network_ctl.state.checks)
+    item = dock.item_for("near_miss", "WS-0532")
+    assert "WJ-0530" in item.text(0) and "检查井" in item.text(0)
+    assert "misses manhole WJ-0530" in item.toolTip(0)  # English in the tooltip
+
+
+def test_click_zooms_and_highlights(window):
+    dock = _dock(window)
+    item = dock.item_for("near_miss", "WS-0532")
+    dock.tree.setCurrentItem(item)
+    dock.show_item(item)
+    issue = item.data(0, ISSUE_ROLE)
+    x0, y0, x1, y1 = window.canvas.view.extent
+    assert x0 < issue.x < x1 and y0 < issue.y < y1 and (x1 - x0) < 200
+    assert window.canvas.highlighted_ids("pipes", "checks") == {"WS-0532"}
+
+
+def test_near_miss_fix_clears_its_item(qtbot, window):
+    dock = _dock(window)
+    item = dock.item_for("near_miss", "WS-0532")
+    _fix_and_wait(qtbot, window, dock, item)
+    assert dock.item_for("near_miss", "WS-0532") is None
+    assert dock.item_for("dead_end_sink", "WS-0532") is None  # its side effect too
+    g = window.network_ctl.state.network.graph
+    assert any(d["pipe_id"] == "WS-0532" for _, _, d in g.in_edges("WJ-0530", data=True))
+    assert window.isWindowModified()
+    window.undo_stack.undo()
+    with qtbot.waitSignal(window.network_updated, timeout=60000):
+        pass
+    assert dock.item_for("near_miss", "WS-0532") is not None
+    assert not window.isWindowModified()
+
+
+def test_duplicate_and_zero_length_fixes(qtbot, window):
+    dock = _dock(window)
+    n_pipes = len(window.project.layers["pipes"])
+    _fix_and_wait(qtbot, window, dock, dock.item_for("duplicate_pipe", "WS-0280"))
+    assert dock.item_for("duplicate_pipe", "WS-0280") is None
+    ids = set(window.project.layers["pipes"]["pipe_id"])
+    assert "WS-0279" in ids and "WS-0280" not in ids
+    _fix_and_wait(qtbot, window, dock, dock.item_for("zero_length", "YS-0564"))
+    assert dock.item_for("zero_length", "YS-0564") is None
+    assert len(window.project.layers["pipes"]) == n_pipes - 2
+    assert window.undo_stack.count() == 2
+
+
+def test_manual_items_have_no_fix_but_edit_selects(window):
+    dock = _dock(window)
+    item = dock.item_for("against_slope", "WS-0664")
+    dock.tree.setCurrentItem(item)
+    assert not dock.fix_button.isEnabled()
+    assert dock.edit_button.isEnabled()
+    dock.edit_item(item)
+    assert dock.hub.selected_ids("pipes") == {"WS-0664"}
+
+
+def test_screenshot_of_the_window_with_the_checks_dock(qtbot, window):
+    dock = _dock(window)
+    item = dock.item_for("near_miss", "WS-0532")
+    dock.tree.setCurrentItem(item)
+    dock.show_item(item)
+    qtbot.waitUntil(lambda: not window.canvas.is_rendering(), timeout=20000)
+    assert window.grab().save("/tmp/checks.png")
+
+
+def test_fix_for_pure_cases(demo_project):
+    from network.project import open_project
+
+    proj = open_project(demo_project)
+    store = DictStore(proj.layers)
+    net = build_network(proj.layers, proj.settings, proj.crs)
+    near = Issue("i", "connectivity", "near_miss", "error", ("WS-0532",), "pipes",
+                 37627923.945, 3165853.0, "", "",
+                 {"target": "WJ-0530", "target_kind": "manhole"})
+    fix = fix_for(near, store, net)
+    assert isinstance(fix.command, SnapEnd) and fix.command.node_id == "WJ-0530"
+    to_pipe = Issue("i", "connectivity", "near_miss", "error", ("WS-0532",), "pipes",
+                    37627923.945, 3165853.0, "", "", {"target": "WS-1", "target_kind": "pipe"})
+    assert fix_for(to_pipe, store, net) is None
+    dup = Issue("d", "geometry", "duplicate_pipe", "warning", ("WS-0279", "WS-0280"), "pipes",
+                0, 0, "", "", {"pieces": [278, 279]})
+    fix = fix_for(dup, store, net)
+    assert isinstance(fix.command, DeleteFeatures) and list(fix.command.ids) == ["WS-0280"]
+    slope = Issue("s", "direction", "against_slope", "warning", ("WS-0664",), "pipes",
+                  0, 0, "", "", {})
+    assert fix_for(slope, store, net) is None
+
+
+def test_fix_for_reverses_the_only_digitised_pipe_into_a_sink():
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    mh = gpd.GeoDataFrame({"node_id": ["A", "B", "C"]},
+                          geometry=[Point(0, 0), Point(10, 0), Point(20, 0)], crs="EPSG:4525")
+    pipes = gpd.GeoDataFrame(
+        {"pipe_id": ["P1", "P2"], "from_node": ["A", None], "to_node": ["B", None],
+         "system": ["sewage", "sewage"]},
+        geometry=[LineString([(0, 0), (10, 0)]), LineString([(20, 0), (10, 0)])],
+        crs="EPSG:4525")
+    layers = {"pipes": pipes, "manholes": mh}
+    net = build_network(layers)
+    sink = Issue("k", "direction", "dead_end_sink", "error", ("B",), "manholes", 10, 0, "",
+                 "", {"node": "B", "pipes": ["P1", "P2"]})
+    fix = fix_for(sink, DictStore(layers), net)
+    assert isinstance(fix.command, ReversePipe) and fix.command.pipe_id == "P2"
