@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         if self.canvas.layer(kind) is not None:
             self.canvas.set_layer_data(kind, self.layer_data(kind))
         elif kind in DRAW_ORDER:  # a first feature of a new kind (e.g. the first manhole)
-            below = {k for k in DRAW_ORDER[: DRAW_ORDER.index(kind)]}
+            below = set(DRAW_ORDER[: DRAW_ORDER.index(kind)])
             index = sum(1 for lay in self.canvas.layers if lay.kind in below)
             self.canvas.add_layer(MapLayer(kind, self.layer_data(kind)), index)
             self.layer_panel.sync()
