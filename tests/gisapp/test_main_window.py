@@ -107,3 +107,13 @@ def test_language_switch_reopens_the_window_in_english(qtbot, window):
     assert new.file_menu.title() == "&File"
     assert new.project.path == window.project.path
     assert not window.isVisible()
+
+
+def test_a_first_feature_of_a_new_kind_appears_on_the_map(window):
+    manholes = window.project.layers.pop("manholes")
+    window.canvas.remove_layer("manholes")
+    window.update_layer("manholes", manholes.iloc[:1])
+    kinds = [layer.kind for layer in window.canvas.layers]
+    assert kinds.index("manholes") == kinds.index("pipes") + 1
+    window.undo_stack.setClean()
+    window.setWindowModified(False)
