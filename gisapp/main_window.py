@@ -45,6 +45,8 @@ EXTENSIONS: tuple[str, ...] = (
     "gisapp.export_dialog",
     "gisapp.edit_tools",
     "gisapp.checks_dock",
+    "gisapp.surveys_ext",
+    "gisapp.overlap_ext",
 )
 _WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
 # drawing order, bottom to top

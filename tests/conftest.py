@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,5 +27,19 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
-def demo_project() -> Path:
-    return DEMO_DIR / "demo_park.gpkg"
+def demo_project(tmp_path: Path) -> Path:
+    """A private copy of the demo project: tests never touch the committed file."""
+    copy = tmp_path / "demo_park.gpkg"
+    shutil.copyfile(DEMO_DIR / "demo_park.gpkg", copy)
+    return copy
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_project_is_never_written():
+    import hashlib
+
+    path = DEMO_DIR / "demo_park.gpkg"
+    before = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+    yield
+    after = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+    assert after == before, "a test wrote into resources/demo/demo_park.gpkg; use demo_project"

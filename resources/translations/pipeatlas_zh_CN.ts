@@ -1407,188 +1407,188 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/main_window.py" line="92" />
+        <location filename="../../gisapp/main_window.py" line="94" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="108" />
+        <location filename="../../gisapp/main_window.py" line="110" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="133" />
+        <location filename="../../gisapp/main_window.py" line="135" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="136" />
+        <location filename="../../gisapp/main_window.py" line="138" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="143" />
+        <location filename="../../gisapp/main_window.py" line="145" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="148" />
+        <location filename="../../gisapp/main_window.py" line="150" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="153" />
+        <location filename="../../gisapp/main_window.py" line="155" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="162" />
+        <location filename="../../gisapp/main_window.py" line="164" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="168" />
+        <location filename="../../gisapp/main_window.py" line="170" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="169" />
+        <location filename="../../gisapp/main_window.py" line="171" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="172" />
+        <location filename="../../gisapp/main_window.py" line="174" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="179" />
+        <location filename="../../gisapp/main_window.py" line="181" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="182" />
+        <location filename="../../gisapp/main_window.py" line="184" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="189" />
+        <location filename="../../gisapp/main_window.py" line="191" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="196" />
+        <location filename="../../gisapp/main_window.py" line="198" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="203" />
+        <location filename="../../gisapp/main_window.py" line="205" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="210" />
+        <location filename="../../gisapp/main_window.py" line="212" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="218" />
+        <location filename="../../gisapp/main_window.py" line="220" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="219" />
+        <location filename="../../gisapp/main_window.py" line="221" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="220" />
+        <location filename="../../gisapp/main_window.py" line="222" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="221" />
+        <location filename="../../gisapp/main_window.py" line="223" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="223" />
+        <location filename="../../gisapp/main_window.py" line="225" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="224" />
+        <location filename="../../gisapp/main_window.py" line="226" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="227" />
+        <location filename="../../gisapp/main_window.py" line="229" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="228" />
+        <location filename="../../gisapp/main_window.py" line="230" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="234" />
+        <location filename="../../gisapp/main_window.py" line="236" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="252" />
+        <location filename="../../gisapp/main_window.py" line="254" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="287" />
+        <location filename="../../gisapp/main_window.py" line="289" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="334" />
+        <location filename="../../gisapp/main_window.py" line="336" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="347" />
+        <location filename="../../gisapp/main_window.py" line="349" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="360" />
+        <location filename="../../gisapp/main_window.py" line="362" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="360" />
+        <location filename="../../gisapp/main_window.py" line="362" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="371" />
+        <location filename="../../gisapp/main_window.py" line="373" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="408" />
+        <location filename="../../gisapp/main_window.py" line="410" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="388" />
-        <location filename="../../gisapp/main_window.py" line="471" />
+        <location filename="../../gisapp/main_window.py" line="390" />
+        <location filename="../../gisapp/main_window.py" line="473" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="389" />
+        <location filename="../../gisapp/main_window.py" line="391" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="472" />
+        <location filename="../../gisapp/main_window.py" line="474" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
