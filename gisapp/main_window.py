@@ -42,6 +42,9 @@ from network.schema import LAYER_KINDS
 log = logging.getLogger(__name__)
 # feature modules that add docks, tools and menu entries: each has install(window) -> object
 EXTENSIONS: tuple[str, ...] = (
+    "gisapp.inspect_tools",
+    "gisapp.trace_panel",
+    "gisapp.profile_dock",
     "gisapp.export_dialog",
     "gisapp.edit_tools",
     "gisapp.checks_dock",

@@ -1407,188 +1407,188 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/main_window.py" line="94" />
+        <location filename="../../gisapp/main_window.py" line="97" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="110" />
+        <location filename="../../gisapp/main_window.py" line="113" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="135" />
+        <location filename="../../gisapp/main_window.py" line="138" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="138" />
+        <location filename="../../gisapp/main_window.py" line="141" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="145" />
+        <location filename="../../gisapp/main_window.py" line="148" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="150" />
+        <location filename="../../gisapp/main_window.py" line="153" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="155" />
+        <location filename="../../gisapp/main_window.py" line="158" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="164" />
+        <location filename="../../gisapp/main_window.py" line="167" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="170" />
+        <location filename="../../gisapp/main_window.py" line="173" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="171" />
+        <location filename="../../gisapp/main_window.py" line="174" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="174" />
+        <location filename="../../gisapp/main_window.py" line="177" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="181" />
+        <location filename="../../gisapp/main_window.py" line="184" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="184" />
+        <location filename="../../gisapp/main_window.py" line="187" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="191" />
+        <location filename="../../gisapp/main_window.py" line="194" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="198" />
+        <location filename="../../gisapp/main_window.py" line="201" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="205" />
+        <location filename="../../gisapp/main_window.py" line="208" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="212" />
+        <location filename="../../gisapp/main_window.py" line="215" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="220" />
+        <location filename="../../gisapp/main_window.py" line="223" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="221" />
+        <location filename="../../gisapp/main_window.py" line="224" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="222" />
+        <location filename="../../gisapp/main_window.py" line="225" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="223" />
+        <location filename="../../gisapp/main_window.py" line="226" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="225" />
+        <location filename="../../gisapp/main_window.py" line="228" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="226" />
+        <location filename="../../gisapp/main_window.py" line="229" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="229" />
+        <location filename="../../gisapp/main_window.py" line="232" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="230" />
+        <location filename="../../gisapp/main_window.py" line="233" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="236" />
+        <location filename="../../gisapp/main_window.py" line="239" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="254" />
+        <location filename="../../gisapp/main_window.py" line="257" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="289" />
+        <location filename="../../gisapp/main_window.py" line="292" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="336" />
+        <location filename="../../gisapp/main_window.py" line="339" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="349" />
+        <location filename="../../gisapp/main_window.py" line="352" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="362" />
+        <location filename="../../gisapp/main_window.py" line="365" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="362" />
+        <location filename="../../gisapp/main_window.py" line="365" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="373" />
+        <location filename="../../gisapp/main_window.py" line="376" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="410" />
+        <location filename="../../gisapp/main_window.py" line="413" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="390" />
-        <location filename="../../gisapp/main_window.py" line="473" />
+        <location filename="../../gisapp/main_window.py" line="393" />
+        <location filename="../../gisapp/main_window.py" line="476" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="391" />
+        <location filename="../../gisapp/main_window.py" line="394" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="474" />
+        <location filename="../../gisapp/main_window.py" line="477" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
@@ -2890,6 +2890,7 @@
         <translation>管网正在构建中，就绪后将执行追踪。</translation>
     </message>
     <message>
+        <location filename="../../gisapp/trace_panel.py" line="116" />
         <location filename="../../gisapp/trace_panel.py" line="455" />
         <source>Tracing</source>
         <translation>正在追踪</translation>

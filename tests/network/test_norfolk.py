@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pyogrio
 import pytest
@@ -15,9 +17,8 @@ FT = 0.3048006096
 
 @pytest.fixture(scope="module")
 def norfolk(request):
-    from conftest import SHARED_DATA
-
-    shp = SHARED_DATA / "norfolk_brambleton" / "brambleton_conduits_gis.shp"
+    shared_data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    shp = shared_data / "norfolk_brambleton" / "brambleton_conduits_gis.shp"
     if not shp.exists():
         pytest.skip("../shared/data/norfolk_brambleton is not present")
     df = pyogrio.read_dataframe(shp)
