@@ -95,6 +95,9 @@ def run_app(argv: Sequence[str]) -> int:
     from gisapp.main_window import MainWindow
 
     install_excepthook()
+    from gisapp.workers import wait_for_all_jobs
+
+    app.aboutToQuit.connect(wait_for_all_jobs)
     path = Path(argv[0]) if argv else DEMO_PROJECT
     window = MainWindow(settings=settings)
     window.show()

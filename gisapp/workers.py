@@ -46,7 +46,10 @@ class JobWorker(QObject):
 
 def start_job(owner: QObject, worker: JobWorker) -> QThread:
     """Start ``worker`` on a new thread owned by ``owner``; keep the returned thread."""
-    thread = QThread(owner)
+    # The thread has no Qt parent: closing or deleting the window while a job runs must never
+    # destroy a running QThread (Qt aborts the process). A module registry keeps it alive
+    # until it has finished; the reaper (GUI thread) lets it go afterwards.
+    thread = QThread()
     thread._pa_worker = worker  # type: ignore[attr-defined]  # keep the wrapper alive
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
@@ -54,9 +57,37 @@ def start_job(owner: QObject, worker: JobWorker) -> QThread:
     # thread never depends on the GUI event loop
     worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-    thread.finished.connect(thread.deleteLater)
+    _LIVE_THREADS.add(thread)
+    thread.finished.connect(_reaper().release)
     thread.start()
     return thread
+
+
+_LIVE_THREADS: set[QThread] = set()
+
+
+class _Reaper(QObject):
+    """Drops finished job threads, in the GUI thread."""
+
+    @Slot()
+    def release(self) -> None:
+        for t in [t for t in _LIVE_THREADS if t.isFinished()]:
+            _LIVE_THREADS.discard(t)
+
+
+_REAPER: list[_Reaper] = []
+
+
+def _reaper() -> _Reaper:
+    if not _REAPER:
+        _REAPER.append(_Reaper())
+    return _REAPER[0]
+
+
+def wait_for_all_jobs(ms: int = 30000) -> None:
+    """Wait for every running job thread (at application exit and in tests)."""
+    for t in list(_LIVE_THREADS):
+        t.wait(ms)
 
 
 class _Relay(QObject):

@@ -9,3 +9,11 @@ def _no_blocking_questions(monkeypatch):
     monkeypatch.setattr(
         QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
     )
+
+
+@pytest.fixture(autouse=True)
+def _jobs_end_with_the_test():
+    yield
+    from gisapp.workers import wait_for_all_jobs
+
+    wait_for_all_jobs()
