@@ -489,8 +489,13 @@ def import_observations(
     contractor: str = "",
     inspection_date: str | dt.date | None = None,
     photo_folder: str | Path | None = None,
+    guess: bool = True,
 ) -> ImportResult:
     """Import an inspection table into the project (one new inspection, one transaction).
+
+    With ``guess`` (the default) fields missing from ``mapping`` are guessed from the headers;
+    with ``guess=False`` the mapping is taken as complete (a field left out is not read), as
+    the column-mapping dialog does.
 
     Parameters
     ----------
@@ -545,7 +550,7 @@ def import_observations(
             file=str(path),
             field=missing[0],
         )
-    full = {**guess_mapping(list(table.columns)), **given}
+    full = {**guess_mapping(list(table.columns)), **given} if guess else dict(given)
     if "code" not in full and "code_name" not in full:
         raise TableImportError(
             f"{path.name}: no column for the defect code (e.g. 缺陷代码); columns are "

@@ -217,3 +217,13 @@ def test_import_attaches_photos_from_folder(store, tmp_path):
     assert res.imported[0].photos[0].startswith("park.photos/")
     assert res.imported[1].photos == []
     assert res.warnings[0].row == 3 and "not found" in res.warnings[0].reason
+
+
+def test_import_without_guessing_reads_only_the_mapped_columns(store, tmp_path):
+    csv = tmp_path / "t.csv"
+    csv.write_text("管段编号,距离,缺陷代码,等级,备注\nP1,3.5,PL,3,裂缝明显\n", encoding="utf-8")
+    mapping = {"pipe_id": "管段编号", "distance_m": "距离", "code": "缺陷代码", "grade": "等级"}
+    import_observations(store, csv, mapping, guess=False)
+    import_observations(store, csv, mapping)  # guessing also reads 备注 as the remarks
+    remarks = sorted(o.remarks or "" for o in store.records("observation"))
+    assert remarks == ["", "裂缝明显"]
