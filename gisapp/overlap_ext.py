@@ -17,9 +17,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction
 
 from gisapp.errors import handle_error
+from gisapp.inspect_tools import escape_shortcut
 from gisapp.overlap_dock import OverlapDock
 from gisapp.render import MapLayer
 from gisapp.symbology import SINGLE, Style, Symbol
@@ -58,21 +59,6 @@ def split_by_kind(geoms: list[Any]) -> dict[str, list[Any]]:
         if kind is not None:
             out[kind].append(g)
     return out
-
-
-def escape_shortcut(window: Any) -> QShortcut:
-    """The window's one Esc shortcut (created by the first extension that asks).
-
-    Two ``QShortcut``s on the same key and window are ambiguous and neither fires, so every
-    extension connects to this one."""
-    key = QKeySequence(Qt.Key.Key_Escape)
-    for sc in window.findChildren(QShortcut):
-        if sc.key() == key and sc.context() == Qt.ShortcutContext.WindowShortcut:
-            return sc
-    sc = QShortcut(key, window)
-    sc.setObjectName("escape_shortcut")
-    sc.setContext(Qt.ShortcutContext.WindowShortcut)
-    return sc
 
 
 class OverlapController(QObject):

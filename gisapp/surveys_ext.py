@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.errors import USER_ERRORS, handle_error
+from gisapp.inspect_tools import escape_shortcut
 from gisapp.records_dock import RecordsDock
 from gisapp.render import MapLayer
 from gisapp.survey_forms import RecordForm
@@ -77,21 +78,6 @@ RECORD_KINDS = ("inspection", "observation", "misconnection", "leak", "siltation
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("SurveysController", text)
-
-
-def escape_shortcut(window: Any) -> QShortcut:
-    """The window's one Esc shortcut (created by the first extension that asks).
-
-    Two ``QShortcut``s on the same key and window are ambiguous and neither fires, so every
-    extension connects to this one."""
-    key = QKeySequence(Qt.Key.Key_Escape)
-    for sc in window.findChildren(QShortcut):
-        if sc.key() == key and sc.context() == Qt.ShortcutContext.WindowShortcut:
-            return sc
-    sc = QShortcut(key, window)
-    sc.setObjectName("escape_shortcut")
-    sc.setContext(Qt.ShortcutContext.WindowShortcut)
-    return sc
 
 
 # --- pure helpers (no widgets) ------------------------------------------------------------------
@@ -380,7 +366,8 @@ class ImportMappingDialog(QDialog):
         folder = self.photo_folder_edit.text().strip()
         return {"mapping": self.mapping(), "method": self.method_combo.currentData(),
                 "contractor": self.contractor_edit.text().strip(),
-                "photo_folder": folder or None}
+                "photo_folder": folder or None,
+                "guess": False}  # the dialog shows the whole mapping: a cleared field stays out
 
 
 class ImportReportDialog(QDialog):

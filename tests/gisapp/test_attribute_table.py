@@ -5,14 +5,13 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from shapely import points
 from shapely.geometry import Point
 
 from gisapp.attribute_table import FeatureTableModel, FilterError
 from gisapp.inspect_tools import MapToolHub
 from gisapp.render import MapLayer
-from gisapp.settings import AppSettings
 
 EXTS = ("gisapp.inspect_tools", "gisapp.trace_panel", "gisapp.profile_dock")
 
@@ -108,20 +107,8 @@ def test_model_handles_100k_rows_lazily():
 
 # --- the dock in the window ----------------------------------------------------------------------
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, demo_project):
-    import gisapp.main_window as mw
-
-    monkeypatch.setattr(mw, "EXTENSIONS", tuple(dict.fromkeys((*mw.EXTENSIONS, *EXTS))))
-    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    w = mw.MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(w.project_opened, timeout=30000):
-        w.open_project(demo_project)
-    yield w
-    w.setWindowModified(False)
+def window(make_window):
+    return make_window(EXTS, size=(1400, 900))
 
 
 @pytest.fixture

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 
-import gisapp.main_window as main_window
 from gisapp.checks_dock import ISSUE_ROLE, fix_for
-from gisapp.main_window import MainWindow
-from gisapp.settings import AppSettings
 from network.commands import DeleteFeatures, DictStore, ReversePipe, SnapEnd
 from network.graph import build_network
 from network.issues import Issue
@@ -20,25 +13,8 @@ EXTS = ("gisapp.edit_tools", "gisapp.checks_dock")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, demo_project, monkeypatch):
-    path = tmp_path / "park.gpkg"
-    shutil.copyfile(demo_project, path)  # never edit the demo itself
-    extra = tuple(e for e in EXTS if e not in main_window.EXTENSIONS)
-    monkeypatch.setattr(main_window, "EXTENSIONS", (*main_window.EXTENSIONS, *extra))
-    # a failing test must not hang on the "save changes?" question when the window closes
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: QMessageBox.StandardButton.Discard)
-    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    settings.language = "zh_CN"
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1500, 900)
-    w.show()
-    with qtbot.waitSignal(w.network_updated, timeout=60000):
-        w.open_project(path)
-    yield w
-    w.undo_stack.setClean()
-    w.setWindowModified(False)
+def window(make_window):
+    return make_window(EXTS, size=(1500, 900), wait_network=True, language="zh_CN")
 
 
 def _dock(window):

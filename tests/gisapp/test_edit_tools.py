@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
 
-import gisapp.main_window as main_window
-from gisapp.main_window import MainWindow
-from gisapp.settings import AppSettings
 from gisapp.undo import QtCommand, WindowStore, push
 from network import schema as S
 from network.commands import AddManhole, DeleteFeatures, EditError
@@ -21,29 +15,8 @@ EDIT_EXTENSIONS = ("gisapp.edit_tools", "gisapp.checks_dock")
 
 
 @pytest.fixture
-def project_copy(tmp_path, demo_project):
-    path = tmp_path / "park.gpkg"
-    shutil.copyfile(demo_project, path)  # never edit the demo itself
-    return path
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, project_copy, monkeypatch):
-    extra = tuple(e for e in EDIT_EXTENSIONS if e not in main_window.EXTENSIONS)
-    monkeypatch.setattr(main_window, "EXTENSIONS", (*main_window.EXTENSIONS, *extra))
-    # a failing test must not hang on the "save changes?" question when the window closes
-    monkeypatch.setattr(
-        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard
-    )
-    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.network_updated, timeout=60000):
-        w.open_project(project_copy)
-    yield w
-    w.undo_stack.setClean()
-    w.setWindowModified(False)
+def window(make_window, project_copy):
+    return make_window(EDIT_EXTENSIONS, project_copy, wait_network=True)
 
 
 def _edit(window):

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 
 from gisapp.inspect_tools import MapToolHub, features_at, format_value
 from gisapp.map_canvas import CanvasMode
-from gisapp.settings import AppSettings
 
 EXTS = ("gisapp.inspect_tools", "gisapp.trace_panel", "gisapp.profile_dock")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, demo_project):
-    import gisapp.main_window as mw
-
-    monkeypatch.setattr(mw, "EXTENSIONS", tuple(dict.fromkeys((*mw.EXTENSIONS, *EXTS))))
-    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    w = mw.MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(w.project_opened, timeout=30000):
-        w.open_project(demo_project)
-    yield w
-    w.setWindowModified(False)
+def window(make_window):
+    return make_window(EXTS, size=(1400, 900))
 
 
 @pytest.fixture

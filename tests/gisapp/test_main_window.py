@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
-
-from gisapp.main_window import MainWindow
-from gisapp.settings import AppSettings
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, demo_project):
-    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.project_opened, timeout=30000):
-        w.open_project(demo_project)
-    return w
+def window(make_window):
+    return make_window()
 
 
 def test_main_window_opens_demo_park(window):

@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from shapely import LineString, Point, box
 
 from gisapp.overlap_ext import split_by_kind
-from gisapp.settings import AppSettings
 
 
 @pytest.fixture
-def project_copy(tmp_path, demo_project):
-    dst = tmp_path / "park" / "demo_park.gpkg"
-    dst.parent.mkdir()
-    shutil.copy(demo_project, dst)
-    return dst
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, project_copy, monkeypatch):
-    import gisapp.main_window as mw
-
-    monkeypatch.setattr(mw, "EXTENSIONS", tuple(dict.fromkeys(
-        (*mw.EXTENSIONS, "gisapp.surveys_ext", "gisapp.overlap_ext"))))
-    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    w = mw.MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(w.project_opened, timeout=30000):
-        w.open_project(project_copy)
-    yield w
-    w.undo_stack.setClean()
-    w.setWindowModified(False)
+def window(make_window, project_copy):
+    return make_window(("gisapp.surveys_ext", "gisapp.overlap_ext"), project_copy)
 
 
 def run_check(qtbot, ctl):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from matplotlib.figure import Figure
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
 from gisapp.flowmap import cjk_font
 from gisapp.profile_dock import LABELS_ZH, draw_profile
-from gisapp.settings import AppSettings
 from network.graph import build_network
 from network.project import open_project
 from network.trace import find_flow_path, longitudinal_profile
@@ -57,20 +56,8 @@ def test_draw_profile_tolerates_missing_levels(demo_net):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, demo_project):
-    import gisapp.main_window as mw
-
-    monkeypatch.setattr(mw, "EXTENSIONS", tuple(dict.fromkeys((*mw.EXTENSIONS, *EXTS))))
-    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    w = mw.MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(w.network_updated, timeout=60000):
-        w.open_project(demo_project)
-    yield w
-    w.setWindowModified(False)
+def window(make_window):
+    return make_window(EXTS, size=(1400, 900), wait_network=True)
 
 
 def click_manhole(qtbot, window, node_id):

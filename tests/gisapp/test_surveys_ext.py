@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 import shapely
 from openpyxl import load_workbook
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from gisapp import symbology
-from gisapp.settings import AppSettings
 from gisapp.surveys_ext import (
     CONDITION_LAYER,
     DEFECTS_LAYER,
@@ -27,29 +24,8 @@ EXT = "gisapp.surveys_ext"
 
 
 @pytest.fixture
-def project_copy(tmp_path, demo_project):
-    dst = tmp_path / "park" / "demo_park.gpkg"
-    dst.parent.mkdir()
-    shutil.copy(demo_project, dst)
-    return dst
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, project_copy, monkeypatch):
-    import gisapp.main_window as mw
-
-    monkeypatch.setattr(mw, "EXTENSIONS", tuple(dict.fromkeys(
-        (*mw.EXTENSIONS, "gisapp.surveys_ext", "gisapp.overlap_ext"))))
-    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    w = mw.MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    with qtbot.waitSignal(w.project_opened, timeout=30000):
-        w.open_project(project_copy)
-    yield w
-    w.undo_stack.setClean()
-    w.setWindowModified(False)
+def window(make_window, project_copy):
+    return make_window(("gisapp.surveys_ext", "gisapp.overlap_ext"), project_copy)
 
 
 @pytest.fixture

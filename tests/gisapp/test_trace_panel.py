@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QTreeWidget
 
-from gisapp.settings import AppSettings
 from network.trace import trace_common_upstream, trace_downstream, trace_upstream
 
 EXTS = ("gisapp.inspect_tools", "gisapp.trace_panel", "gisapp.profile_dock")
 
 
-def make_window(qtbot, tmp_path, monkeypatch):
-    import gisapp.main_window as mw
-
-    monkeypatch.setattr(mw, "EXTENSIONS", tuple(dict.fromkeys((*mw.EXTENSIONS, *EXTS))))
-    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    w = mw.MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, demo_project):
-    w = make_window(qtbot, tmp_path, monkeypatch)
-    with qtbot.waitSignal(w.network_updated, timeout=60000):
-        w.open_project(demo_project)
-    yield w
-    w.undo_stack.setClean()
-    w.setWindowModified(False)
+def window(make_window):
+    return make_window(EXTS, size=(1400, 900), wait_network=True)
 
 
 @pytest.fixture
@@ -193,22 +174,17 @@ def test_trace_click_on_nothing_says_so(qtbot, window, ctl):
     assert "Nothing to trace" in window.statusBar().currentMessage()
 
 
-def test_trace_waits_for_the_network(qtbot, tmp_path, monkeypatch, demo_project):
-    w = make_window(qtbot, tmp_path, monkeypatch)
-    try:
-        with qtbot.waitSignal(w.project_opened, timeout=30000):
-            w.open_project(demo_project)
-        ctl = w.extensions["gisapp.trace_panel"]
-        if w.network_ctl.state is None:
-            ctl.trace_downstream("E01")
-            assert ctl.result is None
-            with qtbot.waitSignal(ctl.trace_finished, timeout=60000):
-                pass
-        else:  # pragma: no cover - the build won the race
-            ctl.trace_downstream("E01")
-        assert ctl.result.plants == ("P01",)
-    finally:
-        w.setWindowModified(False)
+def test_trace_waits_for_the_network(qtbot, make_window):
+    w = make_window(EXTS, size=(1400, 900))  # waits for project_opened only
+    ctl = w.extensions["gisapp.trace_panel"]
+    if w.network_ctl.state is None:
+        ctl.trace_downstream("E01")
+        assert ctl.result is None
+        with qtbot.waitSignal(ctl.trace_finished, timeout=60000):
+            pass
+    else:  # pragma: no cover - the build won the race
+        ctl.trace_downstream("E01")
+    assert ctl.result.plants == ("P01",)
 
 
 def test_trace_follows_edits(qtbot, window, ctl):
