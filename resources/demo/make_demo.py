@@ -503,7 +503,7 @@ def plant_faults(park: Park) -> None:
     fault(
         park,
         "enterprise_unconnected",
-        "attach",
+        "semantics",
         "enterprises",
         [("ent", "sub")],
         reason="connect_node_drains_to_dead_end",
@@ -659,7 +659,7 @@ def plant_faults(park: Park) -> None:
     fault(
         park,
         "near_miss_end",
-        "geometry",
+        "connectivity",
         "pipes",
         [("pipe", nm.key)],
         end="downstream",
@@ -689,7 +689,7 @@ def plant_faults(park: Park) -> None:
     fault(
         park,
         "cycle",
-        "connectivity",
+        "direction",
         "pipes",
         [("pipe", cp.key), ("pipe", c1.key), ("pipe", c2.key)],
         nodes=[h.key, x2.key, nn.key],
@@ -714,7 +714,7 @@ def plant_faults(park: Park) -> None:
     fault(
         park,
         "duplicate_pipe",
-        "hygiene",
+        "geometry",
         "pipes",
         [("pipe", dup.key), ("pipe", dup0.key)],
         duplicate_of=dup0.key,
@@ -774,7 +774,7 @@ def finish_faults(park: Park) -> None:
     fault(
         park,
         "large_into_small",
-        "semantics",
+        "direction",
         "pipes",
         [("pipe", big.key), ("pipe", small.key)],
         node=big.v,

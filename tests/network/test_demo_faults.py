@@ -1,9 +1,8 @@
 """Every planted fault of the demo park is found, and nothing else is reported.
 
-Five faults sit in a different category in the answer key than in issue #3, which this
-engine follows: near misses are connectivity (key: geometry), cycles are direction (key:
-connectivity), duplicate pipes are geometry (key: hygiene), large-into-small is direction
-(key: semantics), an enterprise whose water reaches no plant is semantics (key: attach).
+The answer key files each fault under the category issue #3 uses (near misses:
+connectivity; cycles, large-into-small and against-slope: direction; duplicates: geometry;
+an enterprise whose water reaches no plant: semantics), and so does the engine.
 """
 
 from __future__ import annotations
@@ -80,6 +79,7 @@ def test_demo_planted_fault_is_found(net, fault):
     ]
     assert hits, f"{fault['id']} {fault['kind']} {fault['feature_ids']} not found"
     assert all(i.category == category for i in hits)
+    assert fault["category"] == category  # the key files each fault under the issue's category
     if kind == "misconnection":
         assert hits[0].data["direction"] == fault["expected"]["direction"]
         assert hits[0].data["node"] == fault["expected"]["to_node"]
