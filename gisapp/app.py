@@ -85,6 +85,26 @@ def make_app(argv: Sequence[str] = ()) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def working_copy_of_demo(folder: Path | None = None) -> Path:
+    """The demo park is opened from a copy in the user's data folder, never from the shipped
+    file (which may be read-only, and must stay pristine). A newer shipped demo replaces the
+    copy; edits to the copy are kept otherwise."""
+    import shutil
+
+    from PySide6.QtCore import QStandardPaths
+
+    base = folder or Path(
+        QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    )
+    base.mkdir(parents=True, exist_ok=True)
+    copy = base / DEMO_PROJECT.name
+    if not copy.exists() or copy.stat().st_mtime < DEMO_PROJECT.stat().st_mtime:
+        tmp = copy.with_suffix(".tmp")
+        shutil.copyfile(DEMO_PROJECT, tmp)
+        tmp.replace(copy)
+    return copy
+
+
 def run_app(argv: Sequence[str]) -> int:
     """``python main.py [PROJECT.gpkg]``: the window on the project or the demo park."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -98,7 +118,7 @@ def run_app(argv: Sequence[str]) -> int:
     from gisapp.workers import wait_for_all_jobs
 
     app.aboutToQuit.connect(wait_for_all_jobs)
-    path = Path(argv[0]) if argv else DEMO_PROJECT
+    path = Path(argv[0]) if argv else working_copy_of_demo()
     window = MainWindow(settings=settings)
     window.show()
     window.open_project(path)

@@ -107,3 +107,18 @@ def test_a_first_feature_of_a_new_kind_appears_on_the_map(window):
     assert kinds.index("manholes") == kinds.index("pipes") + 1
     window.undo_stack.setClean()
     window.setWindowModified(False)
+
+
+def test_the_demo_opens_from_a_working_copy(tmp_path):
+    import os
+
+    from gisapp.app import DEMO_PROJECT, working_copy_of_demo
+
+    copy = working_copy_of_demo(tmp_path)
+    assert copy != DEMO_PROJECT
+    assert copy.read_bytes() == DEMO_PROJECT.read_bytes()
+    copy.write_bytes(b"the user's edited demo")  # newer than the shipped file: kept
+    assert working_copy_of_demo(tmp_path).read_bytes() == b"the user's edited demo"
+    old = DEMO_PROJECT.stat().st_mtime - 100
+    os.utime(copy, (old, old))  # a newer demo was shipped: it replaces the old copy
+    assert working_copy_of_demo(tmp_path).read_bytes() == DEMO_PROJECT.read_bytes()
