@@ -161,6 +161,41 @@ def _to_str(values: pd.Series) -> pd.Series:
     return _by_uniques(values, _as_str)
 
 
+_KEYWORDS = {
+    vtype: [
+        (c, [_norm(w) for w in words if len(_norm(w)) >= 2 and not _norm(w).isascii()])
+        for c, words in table.items()
+    ]
+    for vtype, table in VALUE_SYNONYMS.items()
+}
+
+
+def value_code(value: Any, vtype: str) -> str | None:
+    """The code of one source value for a coded role (``system``, ``zone_class`` …), or None.
+
+    An exact synonym wins; else a known word inside the value ("污水管", "DN300雨水",
+    "饮用水水源一级保护区"), trying codes in the order of the synonym table (most specific first).
+
+    Examples
+    --------
+    >>> value_code("饮用水水源一级保护区", "zone_class"), value_code("WS", "system")
+    ('water_source', 'sewage')
+    >>> value_code("停车场", "zone_class") is None
+    True
+    """
+    s = _as_str(value)
+    if s is None:
+        return None
+    k = _norm(s)
+    table = _TABLES[vtype]
+    if k in table:
+        return table[k]
+    for c, words in _KEYWORDS[vtype]:
+        if any(w in k for w in words):
+            return c
+    return None
+
+
 def _by_uniques(values: pd.Series, func) -> pd.Series:
     """Apply ``func`` once per distinct value (fast on a million rows of few values)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -194,27 +229,7 @@ def normalise_column(
         out = key.map(lambda k: True if k in _TRUE else (False if k in _FALSE else None))
         bad = present & out.isna().to_numpy()
         return out.astype(object), bad
-    table = _TABLES[vtype]
-    keywords = [
-        (c, [_norm(w) for w in words if len(_norm(w)) >= 2 and not _norm(w).isascii()])
-        for c, words in VALUE_SYNONYMS[vtype].items()
-    ]
-
-    def code(v: Any) -> str | None:
-        s = _as_str(v)
-        if s is None:
-            return None
-        k = _norm(s)
-        if k in table:
-            return table[k]
-        # e.g. "污水管", "DN300雨水", "饮用水水源一级保护区": a known word inside the value;
-        # codes are tried in the order of the synonym table (most specific first)
-        for c, words in keywords:
-            if any(w in k for w in words):
-                return c
-        return None
-
-    out = _by_uniques(values, code)
+    out = _by_uniques(values, lambda v: value_code(v, vtype))
     bad = present & out.isna().to_numpy()
     return out.astype(object), bad
 

@@ -423,27 +423,20 @@ OUTFALL_CLASS_SYNONYMS = {
     "other": ("其他", "other"),
 }
 ZONE_CLASS_SYNONYMS = {  # most specific first: "饮用水水源一级保护区" is a water-source zone
-    "water_source": (
-        "饮用水水源保护区",
-        "水源保护区",
-        "水源地",
-        "饮用水源",
-        "水源",
-        "water_source",
-        "drinking_water",
-    ),
+    "water_source": ("饮用水水源保护区", "水源保护区", "水源地", "饮用水源", "水源", "饮用水",
+                     "water_source", "drinking_water"),
     "redline": ("生态保护红线", "生态红线", "红线", "redline", "red line", "eco_redline"),
-    "scenic": ("风景名胜区", "风景区", "scenic"),
-    "nature_reserve": ("自然保护区", "保护区", "nature_reserve", "reserve", "nature"),
-    "other": ("其他", "敏感区", "其他敏感区", "other"),
+    "scenic": ("风景名胜区", "风景区", "风景", "名胜", "scenic"),
+    "nature_reserve": ("自然保护区", "自然保护", "保护区", "nature_reserve", "reserve", "nature"),
+    "other": ("其他", "敏感区", "其他敏感区", "敏感", "湿地", "森林公园", "地质公园", "other"),
 }
-ZONE_LEVEL_SYNONYMS = {
+ZONE_LEVEL_SYNONYMS = {  # "准保护区" before the levels it contains no word of
+    "quasi": ("准保护区", "准保护", "quasi"),
+    "level1": ("一级保护区", "一级", "一级区", "level1", "1", "i"),
+    "level2": ("二级保护区", "二级", "二级区", "level2", "2", "ii"),
     "core": ("核心区", "核心", "core"),
     "buffer": ("缓冲区", "缓冲", "buffer"),
     "experimental": ("实验区", "实验", "experimental"),
-    "level1": ("一级保护区", "一级", "一级区", "level1", "1", "i"),
-    "level2": ("二级保护区", "二级", "二级区", "level2", "2", "ii"),
-    "quasi": ("准保护区", "准保护", "quasi"),
 }
 
 VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -39,7 +39,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import re
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -54,7 +53,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from network.crs import crs_label, gk3_cm_epsg, metres_per_unit
-from network.fields import guess_mapping
+from network.fields import guess_mapping, value_code
 from network.issues import INFO as ISSUE_INFO
 from network.issues import WARNING as ISSUE_WARNING
 from network.issues import Issue
@@ -64,11 +63,9 @@ from network.schema import (
     NAME,
     SRC_FID,
     ZONE_CLASS,
-    ZONE_CLASS_SYNONYMS,
     ZONE_CLASSES,
     ZONE_ID,
     ZONE_LEVEL,
-    ZONE_LEVEL_SYNONYMS,
     ZONE_LEVELS,
     ZONES,
 )
@@ -124,46 +121,6 @@ class OverlapError(SurveyError):
 
 
 # --- zones ---------------------------------------------------------------------------------------
-def _norm(value: Any) -> str:
-    return re.sub(r"[\s_\-()（）/]+", "", str(value)).lower()
-
-
-def _synonym_table(synonyms: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
-    table = {}
-    for code, words in synonyms.items():
-        table[_norm(code)] = code
-        for w in words:
-            table[_norm(w)] = code
-    return table
-
-
-_CLASS_TABLE = _synonym_table(ZONE_CLASS_SYNONYMS)
-_LEVEL_TABLE = _synonym_table(ZONE_LEVEL_SYNONYMS)
-# words inside longer values, most specific first ("饮用水水源一级保护区" is a water source zone
-# although it ends in "保护区")
-_CLASS_WORDS = (
-    ("水源", "water_source"),
-    ("饮用水", "water_source"),
-    ("红线", "redline"),
-    ("风景", "scenic"),
-    ("名胜", "scenic"),
-    ("自然保护", "nature_reserve"),
-    ("保护区", "nature_reserve"),
-    ("敏感", "other"),
-    ("湿地", "other"),
-    ("森林公园", "other"),
-    ("地质公园", "other"),
-)
-_LEVEL_WORDS = (
-    ("准保护", "quasi"),
-    ("一级", "level1"),
-    ("二级", "level2"),
-    ("核心", "core"),
-    ("缓冲", "buffer"),
-    ("实验", "experimental"),
-)
-
-
 def zone_class_code(value: Any) -> str | None:
     """The zone class code of a source value, or None when it names no class.
 
@@ -174,17 +131,7 @@ def zone_class_code(value: Any) -> str | None:
     >>> zone_class_code("nature_reserve"), zone_class_code("停车场") is None
     ('nature_reserve', True)
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    k = _norm(value)
-    if not k:
-        return None
-    if k in _CLASS_TABLE:
-        return _CLASS_TABLE[k]
-    for word, code in _CLASS_WORDS:
-        if word in k:
-            return code
-    return None
+    return value_code(value, "zone_class")
 
 
 def zone_level_code(value: Any) -> str | None:
@@ -195,17 +142,7 @@ def zone_level_code(value: Any) -> str | None:
     >>> zone_level_code("饮用水水源一级保护区"), zone_level_code("实验区"), zone_level_code("")
     ('level1', 'experimental', None)
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    k = _norm(value)
-    if not k:
-        return None
-    if k in _LEVEL_TABLE:
-        return _LEVEL_TABLE[k]
-    for word, code in _LEVEL_WORDS:
-        if word in k:
-            return code
-    return None
+    return value_code(value, "zone_level")
 
 
 @dataclass(frozen=True)
