@@ -314,7 +314,7 @@ def summarize(problems: Iterable[Problem], today: dt.date | None = None) -> Ledg
     Examples
     --------
     >>> s = summarize([Problem(description="a", responsible_body="园区管委会")])
-    >>> s.by_status["open"], s.by_body.loc["园区管委会", "total"]
+    >>> s.by_status["open"], int(s.by_body.loc["园区管委会", "total"])
     (1, 1)
     """
     live = [p for p in problems if not p.deleted]
