@@ -82,7 +82,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.network_ctl = NetworkController(self)
         self.network_ctl.state_changed.connect(self._on_network_state_changed)
-        self.network_ctl.build_failed.connect(lambda exc: handle_error(self, exc))
+        self.network_ctl.build_failed.connect(self._on_network_build_failed)
+        self.network_ctl.progress.connect(self._on_network_progress)
         self.canvas.mouse_moved.connect(self._on_canvas_mouse_moved)
         self.extensions: dict[str, Any] = {}
         for name in EXTENSIONS:
@@ -280,7 +281,21 @@ class MainWindow(QMainWindow):
             self.setWindowModified(True)
         self.layer_updated.emit(kind)
 
+    def _on_network_progress(self, fraction: float, message: str) -> None:
+        if self._worker is not None and self.cancel_button.isVisible():
+            return  # a user job owns the progress bar
+        self.progress_bar.setFormat(self.tr("Network") + " %p%")
+        self.progress_bar.setValue(int(fraction * 1000))
+        self.progress_bar.show()
+
+    def _on_network_build_failed(self, exc: BaseException) -> None:
+        if not self.cancel_button.isVisible():
+            self.progress_bar.hide()
+        handle_error(self, exc)
+
     def _on_network_state_changed(self, state: NetworkState) -> None:
+        if not self.cancel_button.isVisible():
+            self.progress_bar.hide()
         if self.project is None:
             return
         for kind in ("pipes", "enterprises"):

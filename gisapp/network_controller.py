@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gisapp.workers import JobWorker, run_in_thread
 from network.analysis import ConnectionRegister, connection_register
@@ -53,6 +53,7 @@ def _scaled(gen, lo: float, hi: float):
 class NetworkController(QObject):
     state_changed = Signal(object)  # NetworkState
     build_failed = Signal(object)  # exception
+    progress = Signal(float, str)  # while building (fraction, message)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -103,11 +104,16 @@ class NetworkController(QObject):
         worker = JobWorker(
             build_state, dict(self._layers), dict(self._settings), self._crs, version
         )
+        worker.progress.connect(self._on_worker_progress)
         thread = run_in_thread(self, worker, self._on_built, self._on_failed)
         self._threads.append(thread)
         thread.finished.connect(
             lambda t=thread: self._threads.remove(t) if t in self._threads else None
         )
+
+    @Slot(float, str)
+    def _on_worker_progress(self, fraction: float, message: str) -> None:
+        self.progress.emit(fraction, message)
 
     def _on_built(self, state: NetworkState) -> None:
         self._building = None

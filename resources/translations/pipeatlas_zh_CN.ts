@@ -3,32 +3,32 @@
 <context>
     <name />
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="203" />
+        <location filename="../../gisapp/surveys_ext.py" line="189" />
         <source>Structural</source>
         <translation>结构性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="203" />
+        <location filename="../../gisapp/surveys_ext.py" line="189" />
         <source>Functional</source>
         <translation>功能性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="214" />
+        <location filename="../../gisapp/surveys_ext.py" line="200" />
         <source>Structural defect</source>
         <translation>结构性缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="214" />
+        <location filename="../../gisapp/surveys_ext.py" line="200" />
         <source>Functional defect</source>
         <translation>功能性缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="223" />
+        <location filename="../../gisapp/surveys_ext.py" line="209" />
         <source>Defect (no grade)</source>
         <translation>缺陷（未定级）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1077" />
+        <location filename="../../gisapp/surveys_ext.py" line="1064" />
         <source>Grading segments and writing %1</source>
         <translation>正在评定管段等级并写入 %1</translation>
     </message>
@@ -814,173 +814,173 @@
 <context>
     <name>ImportMappingDialog</name>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="257" />
+        <location filename="../../gisapp/surveys_ext.py" line="243" />
         <source>Import inspection table — columns</source>
         <translation>导入检测表 — 列对应</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="261" />
+        <location filename="../../gisapp/surveys_ext.py" line="247" />
         <source>%1: %2 data row(s), header on row %3. Choose the column of each field; fields left empty are not read.</source>
         <translation>%1：%2 行数据，表头位于第 %3 行。请为每个字段选择对应的列；留空的字段不读取。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="273" />
+        <location filename="../../gisapp/surveys_ext.py" line="259" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="273" />
+        <location filename="../../gisapp/surveys_ext.py" line="259" />
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="273" />
+        <location filename="../../gisapp/surveys_ext.py" line="259" />
         <source>First value</source>
         <translation>首行值</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="284" />
+        <location filename="../../gisapp/surveys_ext.py" line="270" />
         <source>(not in the table)</source>
         <translation>（表中没有）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="302" />
+        <location filename="../../gisapp/surveys_ext.py" line="288" />
         <source>CCTV</source>
         <translation>CCTV</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="302" />
+        <location filename="../../gisapp/surveys_ext.py" line="288" />
         <source>QV periscope</source>
         <translation>QV 管道潜望镜</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="303" />
+        <location filename="../../gisapp/surveys_ext.py" line="289" />
         <source>Sonar</source>
         <translation>声呐</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="303" />
+        <location filename="../../gisapp/surveys_ext.py" line="289" />
         <source>Manual</source>
         <translation>人工检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="304" />
+        <location filename="../../gisapp/surveys_ext.py" line="290" />
         <source>Dye test</source>
         <translation>染色试验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="304" />
+        <location filename="../../gisapp/surveys_ext.py" line="290" />
         <source>Smoke test</source>
         <translation>烟雾试验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="312" />
+        <location filename="../../gisapp/surveys_ext.py" line="298" />
         <source>folder of the photo files (optional)</source>
         <translation>照片文件所在文件夹（可选）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="313" />
+        <location filename="../../gisapp/surveys_ext.py" line="299" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="318" />
+        <location filename="../../gisapp/surveys_ext.py" line="304" />
         <source>Method</source>
         <translation>检测方法</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="319" />
+        <location filename="../../gisapp/surveys_ext.py" line="305" />
         <source>Contractor</source>
         <translation>检测单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="320" />
-        <location filename="../../gisapp/surveys_ext.py" line="344" />
+        <location filename="../../gisapp/surveys_ext.py" line="306" />
+        <location filename="../../gisapp/surveys_ext.py" line="330" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="330" />
+        <location filename="../../gisapp/surveys_ext.py" line="316" />
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="339" />
+        <location filename="../../gisapp/surveys_ext.py" line="325" />
         <source>Pipe id</source>
         <translation>管线编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="339" />
+        <location filename="../../gisapp/surveys_ext.py" line="325" />
         <source>Start manhole</source>
         <translation>起点检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="340" />
+        <location filename="../../gisapp/surveys_ext.py" line="326" />
         <source>End manhole</source>
         <translation>终点检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="340" />
+        <location filename="../../gisapp/surveys_ext.py" line="326" />
         <source>Distance (m)</source>
         <translation>距离 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="341" />
+        <location filename="../../gisapp/surveys_ext.py" line="327" />
         <source>Defect code</source>
         <translation>缺陷代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="341" />
+        <location filename="../../gisapp/surveys_ext.py" line="327" />
         <source>Defect name</source>
         <translation>缺陷名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="342" />
+        <location filename="../../gisapp/surveys_ext.py" line="328" />
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="342" />
+        <location filename="../../gisapp/surveys_ext.py" line="328" />
         <source>Clock position</source>
         <translation>环向位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="343" />
+        <location filename="../../gisapp/surveys_ext.py" line="329" />
         <source>Defect length (m)</source>
         <translation>缺陷长度 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="343" />
+        <location filename="../../gisapp/surveys_ext.py" line="329" />
         <source>Video time</source>
         <translation>视频时间</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="344" />
+        <location filename="../../gisapp/surveys_ext.py" line="330" />
         <source>Remarks</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="345" />
+        <location filename="../../gisapp/surveys_ext.py" line="331" />
         <source>Inspection date</source>
         <translation>检测日期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="360" />
+        <location filename="../../gisapp/surveys_ext.py" line="346" />
         <source>Choose the column of the defect code (or name).</source>
         <translation>请选择缺陷代码（或名称）所在的列。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="362" />
+        <location filename="../../gisapp/surveys_ext.py" line="348" />
         <source>Choose the pipe column, or both manhole columns.</source>
         <translation>请选择管线列，或同时选择起点和终点检查井列。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="365" />
+        <location filename="../../gisapp/surveys_ext.py" line="351" />
         <source>A column is chosen for two fields.</source>
         <translation>有一列被同时选给了两个字段。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="370" />
+        <location filename="../../gisapp/surveys_ext.py" line="356" />
         <source>Photo folder</source>
         <translation>照片文件夹</translation>
     </message>
@@ -988,47 +988,47 @@
 <context>
     <name>ImportReportDialog</name>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="392" />
+        <location filename="../../gisapp/surveys_ext.py" line="379" />
         <source>Inspection table imported</source>
         <translation>检测表已导入</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="394" />
+        <location filename="../../gisapp/surveys_ext.py" line="381" />
         <source>%1 observation(s) imported from %2; %3 row(s) could not be read; %4 warning(s); %5 observation(s) wait for their pipe to be matched.</source>
         <translation>从 %2 导入 %1 条观测记录；%3 行无法读取；%4 条警告；%5 条观测记录待匹配管线。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="404" />
+        <location filename="../../gisapp/surveys_ext.py" line="391" />
         <source>not read</source>
         <translation>未读取</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="405" />
+        <location filename="../../gisapp/surveys_ext.py" line="392" />
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="409" />
+        <location filename="../../gisapp/surveys_ext.py" line="396" />
         <source>Row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="409" />
+        <location filename="../../gisapp/surveys_ext.py" line="396" />
         <source>What</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="409" />
+        <location filename="../../gisapp/surveys_ext.py" line="396" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="409" />
+        <location filename="../../gisapp/surveys_ext.py" line="396" />
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="410" />
+        <location filename="../../gisapp/surveys_ext.py" line="397" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1407,188 +1407,193 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/main_window.py" line="97" />
+        <location filename="../../gisapp/main_window.py" line="98" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="113" />
+        <location filename="../../gisapp/main_window.py" line="114" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="138" />
+        <location filename="../../gisapp/main_window.py" line="139" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="141" />
+        <location filename="../../gisapp/main_window.py" line="142" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="148" />
+        <location filename="../../gisapp/main_window.py" line="149" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="153" />
+        <location filename="../../gisapp/main_window.py" line="154" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="158" />
+        <location filename="../../gisapp/main_window.py" line="159" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="167" />
+        <location filename="../../gisapp/main_window.py" line="168" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="173" />
+        <location filename="../../gisapp/main_window.py" line="174" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="174" />
+        <location filename="../../gisapp/main_window.py" line="175" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="177" />
+        <location filename="../../gisapp/main_window.py" line="178" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="184" />
+        <location filename="../../gisapp/main_window.py" line="185" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="187" />
+        <location filename="../../gisapp/main_window.py" line="188" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="194" />
+        <location filename="../../gisapp/main_window.py" line="195" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="201" />
+        <location filename="../../gisapp/main_window.py" line="202" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="208" />
+        <location filename="../../gisapp/main_window.py" line="209" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="215" />
+        <location filename="../../gisapp/main_window.py" line="216" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="223" />
+        <location filename="../../gisapp/main_window.py" line="224" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="224" />
+        <location filename="../../gisapp/main_window.py" line="225" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="225" />
+        <location filename="../../gisapp/main_window.py" line="226" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="226" />
+        <location filename="../../gisapp/main_window.py" line="227" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="228" />
+        <location filename="../../gisapp/main_window.py" line="229" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="229" />
+        <location filename="../../gisapp/main_window.py" line="230" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="232" />
+        <location filename="../../gisapp/main_window.py" line="233" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="233" />
+        <location filename="../../gisapp/main_window.py" line="234" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="239" />
+        <location filename="../../gisapp/main_window.py" line="240" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="257" />
+        <location filename="../../gisapp/main_window.py" line="258" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="292" />
+        <location filename="../../gisapp/main_window.py" line="287" />
+        <source>Network</source>
+        <translation>管网</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/main_window.py" line="307" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="339" />
+        <location filename="../../gisapp/main_window.py" line="354" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="352" />
+        <location filename="../../gisapp/main_window.py" line="367" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="365" />
+        <location filename="../../gisapp/main_window.py" line="380" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="365" />
+        <location filename="../../gisapp/main_window.py" line="380" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="376" />
+        <location filename="../../gisapp/main_window.py" line="391" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="413" />
+        <location filename="../../gisapp/main_window.py" line="428" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="393" />
-        <location filename="../../gisapp/main_window.py" line="476" />
+        <location filename="../../gisapp/main_window.py" line="408" />
+        <location filename="../../gisapp/main_window.py" line="491" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="394" />
+        <location filename="../../gisapp/main_window.py" line="409" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="477" />
+        <location filename="../../gisapp/main_window.py" line="492" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
@@ -1732,22 +1737,22 @@
 <context>
     <name>OverlapController</name>
     <message>
-        <location filename="../../gisapp/overlap_ext.py" line="91" />
+        <location filename="../../gisapp/overlap_ext.py" line="77" />
         <source>Protected-area check</source>
         <translation>保护区冲突检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_ext.py" line="169" />
+        <location filename="../../gisapp/overlap_ext.py" line="155" />
         <source>Overlap (pipe inside zone)</source>
         <translation>重叠部分（保护区内的管线）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_ext.py" line="170" />
+        <location filename="../../gisapp/overlap_ext.py" line="156" />
         <source>Overlap (area inside zone)</source>
         <translation>重叠部分（保护区内的面域）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_ext.py" line="171" />
+        <location filename="../../gisapp/overlap_ext.py" line="157" />
         <source>Overlap (feature in zone)</source>
         <translation>重叠部分（保护区内的要素）</translation>
     </message>
@@ -2636,223 +2641,223 @@
 <context>
     <name>SurveysController</name>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="495" />
+        <location filename="../../gisapp/surveys_ext.py" line="482" />
         <source>New inspection…</source>
         <translation>新建检测…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="496" />
+        <location filename="../../gisapp/surveys_ext.py" line="483" />
         <source>New observation…</source>
         <translation>新建缺陷记录…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="497" />
+        <location filename="../../gisapp/surveys_ext.py" line="484" />
         <source>New misconnection record…</source>
         <translation>新建雨污混接记录…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="498" />
+        <location filename="../../gisapp/surveys_ext.py" line="485" />
         <source>New leak/overflow record…</source>
         <translation>新建渗漏/溢流记录…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="499" />
+        <location filename="../../gisapp/surveys_ext.py" line="486" />
         <source>New siltation record…</source>
         <translation>新建淤积记录…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="500" />
+        <location filename="../../gisapp/surveys_ext.py" line="487" />
         <source>New problem…</source>
         <translation>新建问题…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="508" />
+        <location filename="../../gisapp/surveys_ext.py" line="495" />
         <source>Import inspection table (CSV/Excel)…</source>
         <translation>导入检测表（CSV/Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="511" />
+        <location filename="../../gisapp/surveys_ext.py" line="498" />
         <source>Grade report (Excel/PDF)…</source>
         <translation>等级评定报告（Excel/PDF）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="514" />
+        <location filename="../../gisapp/surveys_ext.py" line="501" />
         <source>Export ledger (Excel)…</source>
         <translation>导出问题台账（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="517" />
+        <location filename="../../gisapp/surveys_ext.py" line="504" />
         <source>Import ledger (Excel)…</source>
         <translation>导入问题台账（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="520" />
+        <location filename="../../gisapp/surveys_ext.py" line="507" />
         <source>Raise problems from network checks</source>
         <translation>从管网检查结果生成问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="523" />
+        <location filename="../../gisapp/surveys_ext.py" line="510" />
         <source>Raise problems from defects Ⅲ–Ⅳ and misconnections</source>
         <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="527" />
+        <location filename="../../gisapp/surveys_ext.py" line="514" />
         <source>Condition map</source>
         <translation>管道状况图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="533" />
+        <location filename="../../gisapp/surveys_ext.py" line="520" />
         <source>Condition map shows</source>
         <translation>状况图显示</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="536" />
+        <location filename="../../gisapp/surveys_ext.py" line="523" />
         <source>Structural grade</source>
         <translation>结构性等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="539" />
+        <location filename="../../gisapp/surveys_ext.py" line="526" />
         <source>Functional grade</source>
         <translation>功能性等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="547" />
+        <location filename="../../gisapp/surveys_ext.py" line="534" />
         <source>Show survey records</source>
         <translation>显示检测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="550" />
+        <location filename="../../gisapp/surveys_ext.py" line="537" />
         <source>Show problem ledger</source>
         <translation>显示问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="633" />
+        <location filename="../../gisapp/surveys_ext.py" line="620" />
         <source>Survey form</source>
         <translation>记录表单</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="700" />
+        <location filename="../../gisapp/surveys_ext.py" line="687" />
         <source>Inspection</source>
         <translation>检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="700" />
+        <location filename="../../gisapp/surveys_ext.py" line="687" />
         <source>Pipe defect</source>
         <translation>管段缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="701" />
+        <location filename="../../gisapp/surveys_ext.py" line="688" />
         <source>Misconnection</source>
         <translation>雨污混接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="701" />
+        <location filename="../../gisapp/surveys_ext.py" line="688" />
         <source>Leak / overflow</source>
         <translation>渗漏/溢流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="702" />
+        <location filename="../../gisapp/surveys_ext.py" line="689" />
         <source>Siltation</source>
         <translation>淤积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="702" />
+        <location filename="../../gisapp/surveys_ext.py" line="689" />
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="705" />
+        <location filename="../../gisapp/surveys_ext.py" line="692" />
         <source>Record saved</source>
         <translation>记录已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="721" />
+        <location filename="../../gisapp/surveys_ext.py" line="708" />
         <source>Click the pipe on the map (Esc cancels)</source>
         <translation>请在地图上单击管线（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="722" />
+        <location filename="../../gisapp/surveys_ext.py" line="709" />
         <source>Click the location on the map (Esc cancels)</source>
         <translation>请在地图上单击位置（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="757" />
+        <location filename="../../gisapp/surveys_ext.py" line="744" />
         <source>No pipe there; click closer to a pipe (Esc cancels)</source>
         <translation>此处没有管线，请靠近管线单击（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="763" />
+        <location filename="../../gisapp/surveys_ext.py" line="750" />
         <source>Pipe %1 picked</source>
         <translation>已选取管线 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="883" />
+        <location filename="../../gisapp/surveys_ext.py" line="870" />
         <source>Condition: structural grade</source>
         <translation>管道状况：结构性等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="884" />
+        <location filename="../../gisapp/surveys_ext.py" line="871" />
         <source>Condition: functional grade</source>
         <translation>管道状况：功能性等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="899" />
+        <location filename="../../gisapp/surveys_ext.py" line="886" />
         <source>Defects</source>
         <translation>缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="929" />
+        <location filename="../../gisapp/surveys_ext.py" line="916" />
         <source>The network is still being built; try again when the status bar shows the check count.</source>
         <translation>管网仍在构建中，请等状态栏显示检查项数后再试。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="948" />
+        <location filename="../../gisapp/surveys_ext.py" line="935" />
         <source>%1 problem(s) added to the ledger, %2 already there</source>
         <translation>已向问题台账新增 %1 个问题，%2 个已存在</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="980" />
+        <location filename="../../gisapp/surveys_ext.py" line="967" />
         <source>Export ledger</source>
         <translation>导出问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="981" />
-        <location filename="../../gisapp/surveys_ext.py" line="991" />
+        <location filename="../../gisapp/surveys_ext.py" line="968" />
+        <location filename="../../gisapp/surveys_ext.py" line="978" />
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="989" />
+        <location filename="../../gisapp/surveys_ext.py" line="976" />
         <source>Import ledger</source>
         <translation>导入问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1000" />
+        <location filename="../../gisapp/surveys_ext.py" line="987" />
         <source>Import inspection table</source>
         <translation>导入检测表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1001" />
+        <location filename="../../gisapp/surveys_ext.py" line="988" />
         <source>Inspection tables (*.xlsx *.csv *.txt *.tsv)</source>
         <translation>检测表 (*.xlsx *.csv *.txt *.tsv)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1050" />
+        <location filename="../../gisapp/surveys_ext.py" line="1037" />
         <source>Grade report</source>
         <translation>等级评定报告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1052" />
+        <location filename="../../gisapp/surveys_ext.py" line="1039" />
         <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
         <translation>Excel 工作簿 (*.xlsx);;PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1057" />
+        <location filename="../../gisapp/surveys_ext.py" line="1044" />
         <source>Writing grade report</source>
         <translation>正在写入等级评定报告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1059" />
+        <location filename="../../gisapp/surveys_ext.py" line="1046" />
         <source>Report written: %1</source>
         <translation>报告已写入：%1</translation>
     </message>

@@ -122,3 +122,15 @@ def test_the_demo_opens_from_a_working_copy(tmp_path):
     old = DEMO_PROJECT.stat().st_mtime - 100
     os.utime(copy, (old, old))  # a newer demo was shipped: it replaces the old copy
     assert working_copy_of_demo(tmp_path).read_bytes() == DEMO_PROJECT.read_bytes()
+
+
+def test_network_build_shows_progress_then_hides_it(qtbot, window):
+    seen = []
+    window.network_ctl.progress.connect(lambda f, m: seen.append(window.progress_bar.isVisible()))
+    pipes = window.project.layers["pipes"]
+    with qtbot.waitSignal(window.network_updated, timeout=60000):
+        window.update_layer("pipes", pipes.iloc[:-1].reset_index(drop=True))
+    assert seen and all(seen)
+    assert not window.progress_bar.isVisible()
+    window.undo_stack.setClean()
+    window.setWindowModified(False)
