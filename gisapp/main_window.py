@@ -73,7 +73,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
 
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.undo_stack.cleanChanged.connect(self._update_modified)
+        self.undo_stack.indexChanged.connect(self._update_modified)
         self.canvas = MapCanvas(self)
         self.canvas.setObjectName("map_canvas")
         self.setCentralWidget(self.canvas)
@@ -262,6 +263,19 @@ class MainWindow(QMainWindow):
         )
         self.network_ctl.set_data(project.layers, project.settings, project.crs)
         self.project_opened.emit(project)
+
+    def _update_modified(self, *_: object) -> None:
+        """Modified = layer edits not saved. Commands that save at once (survey records)
+        between the clean state and now do not count."""
+        stack = self.undo_stack
+        clean, current = stack.cleanIndex(), stack.index()
+        if clean < 0:  # the saved state was undone past and overwritten
+            self.setWindowModified(True)
+            return
+        lo, hi = sorted((clean, current))
+        self.setWindowModified(
+            any(not getattr(stack.command(i), "saves_immediately", False) for i in range(lo, hi))
+        )
 
     # --- network ------------------------------------------------------------------------------
     def update_layer(self, kind: str, gdf: Any, *, modified: bool = True) -> None:

@@ -71,6 +71,10 @@ class AppliedCommand(QUndoCommand):
     ran ``do()`` itself (so a refused save raises where it can be shown, not inside Qt).
     """
 
+    # survey records are written to the project at once: undoing or redoing them leaves
+    # nothing unsaved, so they do not mark the window modified
+    saves_immediately = True
+
     def __init__(self, command: Any) -> None:
         super().__init__(command.label)
         self._command = command

@@ -134,3 +134,26 @@ def test_network_build_shows_progress_then_hides_it(qtbot, window):
     assert not window.progress_bar.isVisible()
     window.undo_stack.setClean()
     window.setWindowModified(False)
+
+
+def test_survey_records_do_not_mark_the_window_modified(window):
+    from gisapp.survey_forms import AppliedCommand
+
+    class Saved:  # a surveys command already written to the project
+        label = "Add record"
+        done = 1
+
+        def do(self):
+            self.done += 1
+
+        def undo(self):
+            self.done -= 1
+
+    window.undo_stack.push(AppliedCommand(Saved()))
+    assert not window.isWindowModified()
+    window.undo_stack.undo()
+    assert not window.isWindowModified()
+    pipes = window.project.layers["pipes"]
+    window.update_layer("pipes", pipes.iloc[:-1].reset_index(drop=True))
+    assert window.isWindowModified()  # a layer edit outside the stack is still unsaved
+    window.setWindowModified(False)
