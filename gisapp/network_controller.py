@@ -36,6 +36,7 @@ def build_state(layers: dict[str, Any], settings: dict[str, Any], crs: Any, vers
     """Progress generator: network → checks → connection register (runs in a worker)."""
     net = yield from _scaled(iter_build_network(layers, settings, crs), 0.0, 0.5)
     checks = yield from _scaled(iter_checks(net), 0.5, 0.9)
+    net.__dict__["issues"] = checks  # fill Network.issues (a cached property): traces use it
     yield 0.9, "Connection register"
     register = connection_register(net)
     return NetworkState(version, net, tuple(checks), register)

@@ -157,3 +157,18 @@ def test_survey_records_do_not_mark_the_window_modified(window):
     window.update_layer("pipes", pipes.iloc[:-1].reset_index(drop=True))
     assert window.isWindowModified()  # a layer edit outside the stack is still unsaved
     window.setWindowModified(False)
+
+
+def test_checks_run_once_per_build(qtbot, window, monkeypatch):
+    import network.checks
+
+    calls = []
+    real = network.checks.run_checks
+    monkeypatch.setattr(network.checks, "run_checks", lambda net: calls.append(1) or real(net))
+    pipes = window.project.layers["pipes"]
+    with qtbot.waitSignal(window.network_updated, timeout=60000):
+        window.update_layer("pipes", pipes.iloc[:-1].reset_index(drop=True))
+    state = window.network_ctl.state
+    assert state.network.issues == list(state.checks)  # traces read the same findings
+    assert calls == []  # … without running the checks a second time
+    window.setWindowModified(False)
