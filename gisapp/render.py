@@ -304,6 +304,18 @@ def _premultiplied_argb(hex_color: str) -> int:
     return (0xFF << 24) | (c.red() << 16) | (c.green() << 8) | c.blue()
 
 
+def _total_bounds(bounds: np.ndarray, n: int) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) over per-feature bounds, NaNs when there is nothing."""
+    if not n or not np.isfinite(bounds).any():
+        return (math.nan,) * 4
+    return (
+        float(np.nanmin(bounds[:, 0])),
+        float(np.nanmin(bounds[:, 1])),
+        float(np.nanmax(bounds[:, 2])),
+        float(np.nanmax(bounds[:, 3])),
+    )
+
+
 # --- prepared geometry ------------------------------------------------------------------------
 @dataclass
 class LineGeometry:
@@ -336,19 +348,7 @@ class LineGeometry:
         feat_start = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=feat_start[1:])
         bounds = shapely.bounds(geoms)
-        tb = (
-            tuple(
-                float(v)
-                for v in (
-                    np.nanmin(bounds[:, 0]),
-                    np.nanmin(bounds[:, 1]),
-                    np.nanmax(bounds[:, 2]),
-                    np.nanmax(bounds[:, 3]),
-                )
-            )
-            if n and np.isfinite(bounds).any()
-            else (math.nan,) * 4
-        )
+        tb = _total_bounds(bounds, n)
         return cls(segs=segs, feat_start=feat_start, bounds=bounds, total_bounds=tb, geoms=geoms)
 
     @property
@@ -449,19 +449,7 @@ class PolygonGeometry:
         feat_ring_start = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(feat_counts, out=feat_ring_start[1:])
         bounds = shapely.bounds(geoms)
-        tb = (
-            tuple(
-                float(v)
-                for v in (
-                    np.nanmin(bounds[:, 0]),
-                    np.nanmin(bounds[:, 1]),
-                    np.nanmax(bounds[:, 2]),
-                    np.nanmax(bounds[:, 3]),
-                )
-            )
-            if n and np.isfinite(bounds).any()
-            else (math.nan,) * 4
-        )
+        tb = _total_bounds(bounds, n)
         return cls(
             coords=coords,
             ring_start=ring_start,
