@@ -98,11 +98,11 @@ def main() -> None:
         "bare pyogrio.read_dataframe(arrow, ENCODING=CP936)": base
         + f"pyogrio.read_dataframe({str(shp)!r}, use_arrow=True, ENCODING='CP936')",
         "PipeAtlas import (detect, map, clean, write project)": (
-            "from network.project import create_project; "
+            "from network.io.project import create_project; "
         )
         + f"create_project({str(folder / 'p.gpkg')!r}, {{'pipes': [{str(shp)!r}]}}, "
         "overwrite=True)",
-        "PipeAtlas open project": "from network.project import open_project; "
+        "PipeAtlas open project": "from network.io.project import open_project; "
         f"open_project({str(folder / 'p.gpkg')!r})",
     }
     results = {}

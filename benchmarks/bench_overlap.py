@@ -30,8 +30,8 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from surveys.overlap import prepare_zones, run_overlap_check
-from surveys.overlap_rules import default_rules
+from surveys.zones.overlap import prepare_zones, run_overlap_check
+from surveys.zones.rules import default_rules
 
 CRS = "EPSG:4547"  # CGCS2000 3-degree GK, central meridian 114 E
 X0, Y0 = 400_000.0, 3_350_000.0

@@ -20,11 +20,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # synthetic_surveys
+
+from synthetic_surveys import make_pipes_gpkg, random_observations
 
 from surveys import ledger, reports
 from surveys.records import Observation
 from surveys.store import SurveyStore
-from surveys.synthetic import make_pipes_gpkg, random_observations
 
 
 def machine() -> str:

@@ -96,7 +96,7 @@ class NetworkModel:
 
     @classmethod
     def from_project(cls, project: Any) -> NetworkModel:
-        """Model over a ``network.project.Project`` (its layers, settings and CRS)."""
+        """Model over a ``network.io.project.Project`` (its layers, settings and CRS)."""
         return cls(
             project.layers, getattr(project, "settings", None), getattr(project, "crs", None)
         )

@@ -6,7 +6,7 @@ keeps ids, positions and values only (never widgets and never whole frames): the
 ``do()`` plans a :class:`LayerDelta` per touched layer (cells changed, rows removed, rows
 appended) and applies it; ``undo()`` reverts the deltas exactly (same values, dtypes, column
 order and index), and a later ``do()`` re-applies them. The Qt adapter is
-``gisapp.undo.QtCommand``.
+``gisapp.qt.undo.QtCommand``.
 
 Identity of features: commands take the feature id (``pipe_id``, ``node_id`` …) and an
 optional ``row`` (position in the layer) for the rare layers where an id is used twice
@@ -99,7 +99,7 @@ class DictStore:
         """Return the layer of ``kind`` (an empty canonical frame when absent)."""
         if kind in self.layers:
             return self.layers[kind]
-        from network.io import empty_layer
+        from network.io.read import empty_layer
 
         crs = self.crs or next((g.crs for g in self.layers.values() if g.crs), None)
         return empty_layer(kind, crs)

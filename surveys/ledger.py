@@ -6,7 +6,7 @@ Problems are :class:`~surveys.records.Problem` records in the store. They are ra
 * defects of grade III–IV — :func:`problems_from_defects`,
 * misconnection records — :func:`problems_from_misconnections`,
 * protected-area conflicts — :func:`problems_from_conflicts` (the dicts of
-  ``surveys.overlap.conflicts_to_problems``),
+  ``surveys.zones.overlap.conflicts_to_problems``),
 * or by hand (a :class:`Problem` added to the store).
 
 :func:`raise_problems` adds them once: a problem whose ``source_ref`` is already in the
@@ -212,7 +212,7 @@ def problems_from_misconnections(records: Iterable[Misconnection]) -> list[Probl
 
 
 def problems_from_conflicts(conflicts: Iterable[Mapping[str, Any]]) -> list[Problem]:
-    """Problems from protected-area conflicts (``surveys.overlap.conflicts_to_problems``).
+    """Problems from protected-area conflicts (``surveys.zones.overlap.conflicts_to_problems``).
 
     Reads ``description``, ``location`` (``{"x", "y"}`` or text), ``feature``
     (``{"type", "id"}``) and ``source`` (the stable reference); a ``measure`` given as text

@@ -30,7 +30,7 @@ def _tool(name: str) -> str:
 
 def main() -> int:
     check = "--check" in sys.argv
-    sources = sorted(str(p.relative_to(REPO)) for p in (REPO / "gisapp").glob("*.py"))
+    sources = sorted(str(p.relative_to(REPO)) for p in (REPO / "gisapp").rglob("*.py"))
     subprocess.run(
         [_tool("lupdate"), *sources, "-ts", str(TS), "-no-obsolete", "-silent"],
         cwd=REPO,

@@ -11,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from network.project import create_project  # noqa: E402
+from network.io.project import create_project  # noqa: E402
 
 SRC = HERE / "src"
 INPUTS = {

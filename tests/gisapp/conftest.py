@@ -18,7 +18,7 @@ def _no_blocking_questions(monkeypatch):
 @pytest.fixture(autouse=True)
 def _jobs_end_with_the_test():
     yield
-    from gisapp.workers import wait_for_all_jobs
+    from gisapp.qt.workers import wait_for_all_jobs
 
     wait_for_all_jobs()
 
@@ -37,12 +37,12 @@ def make_window(qtbot, tmp_path, monkeypatch, demo_project):
     """Factory: ``make_window(extensions=None, project=None, *, wait_network=False, size=None,
     language=None)`` → a shown ``MainWindow`` with its settings in a tmp ini file.
 
-    ``extensions`` are added to ``gisapp.main_window.EXTENSIONS`` (monkeypatched, no
+    ``extensions`` are added to ``gisapp.qt.main_window.EXTENSIONS`` (monkeypatched, no
     duplicates); ``project`` (default: the ``demo_project`` copy) is opened and the call waits
     for ``project_opened``, or for ``network_updated`` with ``wait_network``. The window is
     registered with qtbot and left unmodified at teardown."""
-    import gisapp.main_window as mw
-    from gisapp.settings import AppSettings
+    import gisapp.qt.main_window as mw
+    from gisapp.qt.settings import AppSettings
 
     made = []
 

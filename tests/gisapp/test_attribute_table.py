@@ -9,11 +9,11 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from shapely import points
 from shapely.geometry import Point
 
-from gisapp.attribute_table import FeatureTableModel, FilterError
-from gisapp.inspect_tools import MapToolHub
-from gisapp.render import MapLayer
+from gisapp.qt.attribute_table import FeatureTableModel, FilterError
+from gisapp.qt.inspect_tools import MapToolHub
+from gisapp.qt.render import MapLayer
 
-EXTS = ("gisapp.inspect_tools", "gisapp.trace_panel", "gisapp.profile_dock")
+EXTS = ("gisapp.qt.inspect_tools", "gisapp.qt.trace_panel", "gisapp.qt.profile_dock")
 
 
 def tiny_layer() -> MapLayer:
@@ -113,7 +113,7 @@ def window(make_window):
 
 @pytest.fixture
 def dock(window):
-    return window.extensions["gisapp.inspect_tools"].open_table("pipes")
+    return window.extensions["gisapp.qt.inspect_tools"].open_table("pipes")
 
 
 def test_table_dock_filters_the_demo_pipes(qtbot, window, dock):
@@ -144,7 +144,7 @@ def test_table_selection_goes_to_the_map_and_back(qtbot, window, dock):
     assert hub.selected_ids("pipes") == ids
     assert canvas.highlighted_ids("pipes", group="selection") == ids
     # map -> table: a click with the Select tool
-    ctl = window.extensions["gisapp.inspect_tools"]
+    ctl = window.extensions["gisapp.qt.inspect_tools"]
     ctl.select_action.trigger()
     g = window.canvas.layer("pipes").data.set_index("pipe_id").geometry["WS-0005"]
     mid = g.interpolate(0.5, normalized=True)

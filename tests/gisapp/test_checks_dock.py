@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from gisapp.checks_dock import ISSUE_ROLE, fix_for
+from gisapp.qt.checks_dock import ISSUE_ROLE, fix_for
 from network.commands import DeleteFeatures, DictStore, ReversePipe, SnapEnd
 from network.graph import build_network
 from network.issues import Issue
 
-EXTS = ("gisapp.edit_tools", "gisapp.checks_dock")
+EXTS = ("gisapp.qt.edit_tools", "gisapp.qt.checks_dock")
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def window(make_window):
 
 
 def _dock(window):
-    return window.extensions["gisapp.checks_dock"]
+    return window.extensions["gisapp.qt.checks_dock"]
 
 
 def _fix_and_wait(qtbot, window, dock, item):
@@ -98,7 +98,7 @@ def test_screenshot_of_the_window_with_the_checks_dock(qtbot, window):
 
 
 def test_fix_for_pure_cases(demo_project):
-    from network.project import open_project
+    from network.io.project import open_project
 
     proj = open_project(demo_project)
     store = DictStore(proj.layers)

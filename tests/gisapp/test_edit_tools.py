@@ -6,12 +6,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 
-from gisapp.undo import QtCommand, WindowStore, push
+from gisapp.qt.undo import QtCommand, WindowStore, push
 from network import schema as S
 from network.commands import AddManhole, DeleteFeatures, EditError
-from network.project import open_project
+from network.io.project import open_project
 
-EDIT_EXTENSIONS = ("gisapp.edit_tools", "gisapp.checks_dock")
+EDIT_EXTENSIONS = ("gisapp.qt.edit_tools", "gisapp.qt.checks_dock")
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def window(make_window, project_copy):
 
 
 def _edit(window):
-    return window.extensions["gisapp.edit_tools"]
+    return window.extensions["gisapp.qt.edit_tools"]
 
 
 def _xy(window, node_id):

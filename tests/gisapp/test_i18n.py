@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from gisapp.app import install_translation
-from gisapp.main_window import MainWindow
-from gisapp.settings import AppSettings
+from gisapp.qt.app import install_translation
+from gisapp.qt.main_window import MainWindow
+from gisapp.qt.settings import AppSettings
 from resources import resource_path
 
 
@@ -42,5 +42,5 @@ def test_window_is_chinese_with_the_translation(qtbot, tmp_path, chinese):
     qtbot.addWidget(w)
     assert w.file_menu.title() == "文件(&F)"
     assert w.edit_menu.title() == "编辑(&E)"
-    export = w.extensions["gisapp.export_dialog"].action.text()
+    export = w.extensions["gisapp.qt.export_dialog"].action.text()
     assert export.startswith("导出地图")

@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 
-from gisapp.inspect_tools import MapToolHub, features_at, format_value
-from gisapp.map_canvas import CanvasMode
+from gisapp.qt.inspect_tools import MapToolHub, features_at, format_value
+from gisapp.qt.map_canvas import CanvasMode
 
-EXTS = ("gisapp.inspect_tools", "gisapp.trace_panel", "gisapp.profile_dock")
+EXTS = ("gisapp.qt.inspect_tools", "gisapp.qt.trace_panel", "gisapp.qt.profile_dock")
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def window(make_window):
 
 @pytest.fixture
 def ctl(window):
-    return window.extensions["gisapp.inspect_tools"]
+    return window.extensions["gisapp.qt.inspect_tools"]
 
 
 def point_of(window, kind, col, fid):

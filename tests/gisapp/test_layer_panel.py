@@ -7,10 +7,10 @@ import pytest
 from PySide6.QtCore import Qt
 from shapely.geometry import LineString, Point
 
-from gisapp import symbology
-from gisapp.layer_panel import LayerPanel, legend_icon
-from gisapp.map_canvas import MapCanvas
-from gisapp.render import layers_from_project
+from gisapp.cartography import symbology
+from gisapp.qt.layer_panel import LayerPanel, legend_icon
+from gisapp.qt.map_canvas import MapCanvas
+from gisapp.qt.render import layers_from_project
 
 
 def project():

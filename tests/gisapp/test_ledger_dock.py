@@ -5,14 +5,14 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
+from synthetic_surveys import make_pipes_gpkg
 
-from gisapp.ledger_dock import OVERDUE_COLOR, LedgerDock, LedgerImportDialog
-from gisapp.survey_forms import RecordForm
+from gisapp.qt.ledger_dock import OVERDUE_COLOR, LedgerDock, LedgerImportDialog
+from gisapp.qt.survey_forms import RecordForm
 from network.issues import Issue
 from surveys import ledger
 from surveys.records import Observation, Problem
 from surveys.store import SurveyStore
-from surveys.synthetic import make_pipes_gpkg
 
 TODAY = dt.date(2024, 6, 1)
 

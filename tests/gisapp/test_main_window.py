@@ -68,7 +68,7 @@ def test_editing_a_layer_rebuilds_the_network(qtbot, window):
 
 
 def test_file_export_map_writes_the_page(qtbot, window, tmp_path):
-    exporter = window.extensions["gisapp.export_dialog"]
+    exporter = window.extensions["gisapp.qt.export_dialog"]
     dlg = exporter.open_dialog()
     qtbot.addWidget(dlg)
     dlg.path_edit.setText(str(tmp_path / "map.png"))
@@ -80,7 +80,7 @@ def test_file_export_map_writes_the_page(qtbot, window, tmp_path):
 
 
 def test_export_dialog_refuses_other_formats(qtbot, window, tmp_path):
-    dlg = window.extensions["gisapp.export_dialog"].open_dialog()
+    dlg = window.extensions["gisapp.qt.export_dialog"].open_dialog()
     qtbot.addWidget(dlg)
     dlg.path_edit.setText(str(tmp_path / "map.svg"))
     dlg._on_ok()
@@ -112,7 +112,7 @@ def test_a_first_feature_of_a_new_kind_appears_on_the_map(window):
 def test_the_demo_opens_from_a_working_copy(tmp_path):
     import os
 
-    from gisapp.app import DEMO_PROJECT, working_copy_of_demo
+    from gisapp.qt.app import DEMO_PROJECT, working_copy_of_demo
 
     copy = working_copy_of_demo(tmp_path)
     assert copy != DEMO_PROJECT
@@ -137,7 +137,7 @@ def test_network_build_shows_progress_then_hides_it(qtbot, window):
 
 
 def test_survey_records_do_not_mark_the_window_modified(window):
-    from gisapp.survey_forms import AppliedCommand
+    from gisapp.qt.survey_forms import AppliedCommand
 
     class Saved:  # a surveys command already written to the project
         label = "Add record"

@@ -9,15 +9,15 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 from shapely.geometry import LineString, Point
 
-from gisapp import symbology
-from gisapp.map_canvas import (
+from gisapp.cartography import symbology
+from gisapp.qt.map_canvas import (
     HIGHLIGHT_STYLE,
     RENDER_DELAY_MS,
     WHEEL_ZOOM_STEP,
     CanvasMode,
     MapCanvas,
 )
-from gisapp.render import View, layers_from_project
+from gisapp.qt.render import View, layers_from_project
 
 W, H = 400, 300
 
@@ -253,7 +253,7 @@ def test_view_fit_of_a_point_has_a_sane_scale():
 
 
 def test_canvas_big_highlight_is_drawn_by_the_worker(qtbot, monkeypatch):
-    import gisapp.map_canvas as mc
+    import gisapp.qt.map_canvas as mc
 
     monkeypatch.setattr(mc, "WORKER_HIGHLIGHT_MIN_FEATURES", 2)
     c = MapCanvas()

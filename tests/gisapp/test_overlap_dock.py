@@ -5,8 +5,8 @@ import pytest
 from PySide6.QtCore import Qt
 from shapely import LineString, box
 
-from gisapp.overlap_dock import OverlapDock
-from surveys.overlap_rules import OverlapRule, RuleTable
+from gisapp.qt.overlap_dock import OverlapDock
+from surveys.zones.rules import OverlapRule, RuleTable
 
 X, Y = 500_000.0, 3_400_000.0
 CRS = "EPSG:4547"

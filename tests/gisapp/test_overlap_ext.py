@@ -7,12 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from shapely import LineString, Point, box
 
-from gisapp.overlap_ext import split_by_kind
+from gisapp.qt.overlap_ext import split_by_kind
 
 
 @pytest.fixture
 def window(make_window, project_copy):
-    return make_window(("gisapp.surveys_ext", "gisapp.overlap_ext"), project_copy)
+    return make_window(("gisapp.qt.surveys_ext", "gisapp.qt.overlap_ext"), project_copy)
 
 
 def run_check(qtbot, ctl):
@@ -29,7 +29,7 @@ def test_split_by_kind_sorts_parts():
 
 def test_overlap_ext_finds_demo_conflicts_and_draws_the_overlapping_part(qtbot, window,
                                                                          project_copy):
-    ctl = window.extensions["gisapp.overlap_ext"]
+    ctl = window.extensions["gisapp.qt.overlap_ext"]
     assert not ctl.dock.isVisible()
     window.findChild(QAction, "overlap_check_action").trigger()
     assert ctl.dock.isVisible()
@@ -63,8 +63,8 @@ def test_overlap_ext_finds_demo_conflicts_and_draws_the_overlapping_part(qtbot, 
 
 
 def test_overlap_ext_raise_refreshes_ledger_dock(qtbot, window):
-    ctl = window.extensions["gisapp.overlap_ext"]
-    surveys = window.extensions["gisapp.surveys_ext"]
+    ctl = window.extensions["gisapp.qt.overlap_ext"]
+    surveys = window.extensions["gisapp.qt.surveys_ext"]
     ctl.show_dock()
     run_check(qtbot, ctl)
     assert ctl.dock.ledger_button.isEnabled()
@@ -77,7 +77,7 @@ def test_overlap_ext_raise_refreshes_ledger_dock(qtbot, window):
 
 
 def test_overlap_ext_new_project_resets_dock(qtbot, window, project_copy):
-    ctl = window.extensions["gisapp.overlap_ext"]
+    ctl = window.extensions["gisapp.qt.overlap_ext"]
     run_check(qtbot, ctl)
     ctl.dock.select_row(0)
     with qtbot.waitSignal(window.project_opened, timeout=30000):

@@ -7,13 +7,13 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
-from gisapp.flowmap import cjk_font
-from gisapp.profile_dock import LABELS_ZH, draw_profile
+from gisapp.cartography.flowmap import cjk_font
+from gisapp.qt.profile_dock import LABELS_ZH, draw_profile
 from network.graph import build_network
-from network.project import open_project
+from network.io.project import open_project
 from network.trace import find_flow_path, longitudinal_profile
 
-EXTS = ("gisapp.inspect_tools", "gisapp.trace_panel", "gisapp.profile_dock")
+EXTS = ("gisapp.qt.inspect_tools", "gisapp.qt.trace_panel", "gisapp.qt.profile_dock")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def click_manhole(qtbot, window, node_id):
 
 
 def test_profile_tool_between_two_clicked_manholes(qtbot, window):
-    ctl = window.extensions["gisapp.profile_dock"]
+    ctl = window.extensions["gisapp.qt.profile_dock"]
     ctl.profile_action.trigger()
     click_manhole(qtbot, window, "WJ-0012")
     assert window.canvas.highlighted_ids("manholes", group="profile_pick") == {"WJ-0012"}
@@ -92,13 +92,13 @@ def test_profile_tool_between_two_clicked_manholes(qtbot, window):
 
 
 def test_profile_of_unconnected_points_is_a_user_error(qtbot, window):
-    ctl = window.extensions["gisapp.profile_dock"]
+    ctl = window.extensions["gisapp.qt.profile_dock"]
     assert ctl.show_profile("node:WJ-0012", "node:YJ-0001") is None
     assert window.findChild(object, "user_error_box") is not None
 
 
 def test_profile_export_png_and_pdf(qtbot, window, tmp_path):
-    ctl = window.extensions["gisapp.profile_dock"]
+    ctl = window.extensions["gisapp.qt.profile_dock"]
     assert ctl.show_profile("E01") is not None
     assert not ctl.dock.export_button.isHidden() and ctl.dock.export_button.isEnabled()
     png = ctl.dock.export(tmp_path / "profile.png")

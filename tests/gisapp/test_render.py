@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
-from gisapp import symbology
-from gisapp.render import (
+from gisapp.cartography import symbology
+from gisapp.qt.render import (
     LineGeometry,
     MapLayer,
     RenderCancelled,

@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QUndoStack
+from synthetic_surveys import make_pipes_gpkg
 
-from gisapp.records_dock import RecordsDock
-from gisapp.survey_forms import RecordForm
+from gisapp.qt.records_dock import RecordsDock
+from gisapp.qt.survey_forms import RecordForm
 from surveys.records import Inspection, Observation
 from surveys.store import SurveyStore
-from surveys.synthetic import make_pipes_gpkg
 
 TODAY = dt.date.today()
 

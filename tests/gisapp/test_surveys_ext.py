@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from gisapp import symbology
-from gisapp.surveys_ext import (
+from gisapp.cartography import symbology
+from gisapp.qt.surveys_ext import (
     CONDITION_LAYER,
     DEFECTS_LAYER,
     FUNCTIONAL,
@@ -20,12 +20,12 @@ from gisapp.surveys_ext import (
 from surveys import ledger
 from surveys.records import Observation
 
-EXT = "gisapp.surveys_ext"
+EXT = "gisapp.qt.surveys_ext"
 
 
 @pytest.fixture
 def window(make_window, project_copy):
-    return make_window(("gisapp.surveys_ext", "gisapp.overlap_ext"), project_copy)
+    return make_window(("gisapp.qt.surveys_ext", "gisapp.qt.overlap_ext"), project_copy)
 
 
 @pytest.fixture

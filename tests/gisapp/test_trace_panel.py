@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QTreeWidget
 
 from network.trace import trace_common_upstream, trace_downstream, trace_upstream
 
-EXTS = ("gisapp.inspect_tools", "gisapp.trace_panel", "gisapp.profile_dock")
+EXTS = ("gisapp.qt.inspect_tools", "gisapp.qt.trace_panel", "gisapp.qt.profile_dock")
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def window(make_window):
 
 @pytest.fixture
 def ctl(window):
-    c = window.extensions["gisapp.trace_panel"]
+    c = window.extensions["gisapp.qt.trace_panel"]
     c.trace_action.setChecked(True)
     return c
 
@@ -176,7 +176,7 @@ def test_trace_click_on_nothing_says_so(qtbot, window, ctl):
 
 def test_trace_waits_for_the_network(qtbot, make_window):
     w = make_window(EXTS, size=(1400, 900))  # waits for project_opened only
-    ctl = w.extensions["gisapp.trace_panel"]
+    ctl = w.extensions["gisapp.qt.trace_panel"]
     if w.network_ctl.state is None:
         ctl.trace_downstream("E01")
         assert ctl.result is None
@@ -202,7 +202,7 @@ def test_trace_follows_edits(qtbot, window, ctl):
 def test_trace_profile_button_draws_the_path(qtbot, window, ctl):
     ctl.trace_downstream("E01")
     qtbot.mouseClick(ctl.dock.profile_button, Qt.MouseButton.LeftButton)
-    prof = window.extensions["gisapp.profile_dock"]
+    prof = window.extensions["gisapp.qt.profile_dock"]
     assert prof.dock.isVisible()
     first_path = ctl.result.sinks[0]["paths"][0]
     assert prof.dock.drawn["manholes"][0] == "WJ-0012"
@@ -210,7 +210,7 @@ def test_trace_profile_button_draws_the_path(qtbot, window, ctl):
 
 
 def test_trace_runs_off_the_gui_thread_on_big_networks(qtbot, window, ctl, monkeypatch):
-    import gisapp.trace_panel as tp
+    import gisapp.qt.trace_panel as tp
 
     monkeypatch.setattr(tp, "BIG_NETWORK_EDGES", 0)
     with qtbot.waitSignal(ctl.trace_finished, timeout=30000):

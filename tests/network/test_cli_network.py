@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gisapp import cli_network
+from gisapp.cli import network_commands as cli_network
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo" / "demo_park.gpkg"
@@ -149,7 +149,7 @@ def test_cli_balance_and_stats(capsys, project):
 
 def test_cli_network_module_imports_no_qt():
     code = (
-        "import sys, gisapp.cli_network, network.checks, network.analysis, network.trace,"
+        "import sys, gisapp.cli.network_commands, network.checks, network.analysis, network.trace,"
         " network.cache\n"
         "bad = [m for m in sys.modules if m.startswith('PySide6')]\n"
         "assert not bad, bad\n"

@@ -308,7 +308,7 @@ def test_next_feature_id_keeps_pattern_and_avoids_used():
 
 def test_demo_near_miss_snap_and_duplicate_delete(demo_project):
     from network.checks import run_checks
-    from network.project import open_project
+    from network.io.project import open_project
 
     proj = open_project(demo_project)
     store = DictStore(proj.layers)

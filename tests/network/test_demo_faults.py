@@ -49,7 +49,7 @@ def net():
     path = DEMO / "demo_park.gpkg"
     if not path.exists():
         pytest.skip("resources/demo/demo_park.gpkg has not been built")
-    from network.project import open_project
+    from network.io.project import open_project
 
     project = open_project(path)
     return build_network(project.layers, project.settings, project.crs)

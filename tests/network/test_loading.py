@@ -15,11 +15,11 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from network import crs as crsmod
-from network.encoding import detect_encoding
 from network.errors import CRSError, InputFileError, SchemaError
-from network.io import load_layer, read_vector
-from network.project import create_project, open_project
+from network.io import crs as crsmod
+from network.io.encoding import detect_encoding
+from network.io.project import create_project, open_project
+from network.io.read import load_layer, read_vector
 
 REPO = Path(__file__).resolve().parents[2]
 E0, N0 = 37_626_000.0, 3_166_000.0  # CGCS2000 GK zone 37, near 112.3E 28.6N
@@ -362,8 +362,8 @@ def test_zone_class_values_prefer_the_specific_class(tmp_path):
 def test_save_keeps_other_tables_and_locks_out_writers(tmp_path, monkeypatch):
     import sqlite3
 
-    import network.project as proj_mod
-    from network.project import save_project
+    import network.io.project as proj_mod
+    from network.io.project import save_project
 
     shp = write_gbk_shapefile(tmp_path / "pipes.shp", _pipes_gdf())
     proj = create_project(tmp_path / "park.gpkg", {"pipes": [shp]})

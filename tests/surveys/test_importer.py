@@ -6,11 +6,11 @@ import json
 import pandas as pd
 import pytest
 from openpyxl import Workbook
+from synthetic_surveys import make_pipes_gpkg
 
 from surveys.importer import guess_mapping, import_observations, load_mapping, read_table
 from surveys.store import SurveyStore
 from surveys.store_errors import MappingError, TableImportError
-from surveys.synthetic import make_pipes_gpkg
 
 TODAY = dt.date(2024, 6, 1)
 

@@ -5,10 +5,10 @@ import shutil
 
 import pytest
 from openpyxl import load_workbook
+from synthetic_surveys import make_pipes_gpkg
 
 from gisapp.cli import main
 from surveys.store import SurveyStore
-from surveys.synthetic import make_pipes_gpkg
 
 
 @pytest.fixture
@@ -98,6 +98,6 @@ def test_demo_project_takes_survey_records(demo_project, tmp_path):
         )
         assert store.grades_frame().loc[pid, "structural_grade"] == "IV"
         assert len(store.regrade()) == len(pipes)
-    from network.project import open_project
+    from network.io.project import open_project
 
     assert len(open_project(path).layer("pipes")) == len(pipes)

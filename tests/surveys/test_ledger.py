@@ -5,13 +5,13 @@ import datetime as dt
 
 import pytest
 from openpyxl import load_workbook
+from synthetic_surveys import make_pipes_gpkg
 
 from network.issues import Issue
 from surveys import ledger
 from surveys.records import Misconnection, Observation, Problem
 from surveys.store import SurveyStore
 from surveys.store_errors import WorkbookError
-from surveys.synthetic import make_pipes_gpkg
 
 TODAY = dt.date(2024, 6, 1)
 
@@ -40,7 +40,7 @@ def issue(i="connectivity.dangling:P1", severity="warning"):
     )
 
 
-CONFLICT = {  # the shape surveys.overlap.conflicts_to_problems returns
+CONFLICT = {  # the shape surveys.zones.overlap.conflicts_to_problems returns
     "category": "protected_area",
     "kind": "overlap_water_source",
     "severity": "conflict",

@@ -1,12 +1,12 @@
 """``ledger export`` / ``ledger import`` on the command line."""
 
 from openpyxl import load_workbook
+from synthetic_surveys import make_pipes_gpkg
 
 from gisapp.cli import main
 from surveys import ledger
 from surveys.records import Problem
 from surveys.store import SurveyStore
-from surveys.synthetic import make_pipes_gpkg
 
 
 def test_cli_ledger_round_trip(tmp_path, capsys):

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 from openpyxl import load_workbook
+from synthetic_surveys import make_pipes_gpkg
 
 from surveys import reports
 from surveys.records import Inspection, Observation
 from surveys.store import SurveyStore
-from surveys.synthetic import make_pipes_gpkg
 
 TODAY = dt.date(2024, 6, 1)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+from synthetic_surveys import make_pipes_gpkg
 
 from surveys import schema_sv
 from surveys.record_commands import AddRecord, DeleteRecord, EditRecord
@@ -30,7 +31,6 @@ from surveys.store_errors import (
     StoreLockedError,
     StoreVersionError,
 )
-from surveys.synthetic import make_pipes_gpkg
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2024, 6, 1)

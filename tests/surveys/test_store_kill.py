@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from synthetic_surveys import make_pipes_gpkg
 
 from surveys.store import SurveyStore
-from surveys.synthetic import make_pipes_gpkg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,1 @@
+"""Paper maps and their symbols: the flow-direction map export (no Qt)."""

@@ -1,0 +1,261 @@
+"""Command-line front: a thin layer over ``network`` and ``surveys`` (never imports Qt).
+
+``python main.py`` with no command (or with a project path) starts the window; every other
+first word is a command. Exit status: 0 success, 1 findings where a command says so,
+2 bad input (one clear message on stderr naming the file, layer, feature and field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from network.errors import NetworkError
+from network.schema import LAYER_KINDS, LAYER_LABELS_ZH
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+FEATURE_MODULES = (
+    "gisapp.cli.network_commands",
+    "gisapp.cli.survey_commands",
+    "gisapp.cli.overlap_commands",
+    "gisapp.cli.map_commands",
+)
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """The expected, user-fixable error types of the pure packages."""
+    errs: list[type[BaseException]] = [NetworkError]
+    try:
+        from surveys.errors import SurveyError
+
+        errs.append(SurveyError)
+    except ImportError:  # pragma: no cover - surveys.errors always ships
+        pass
+    return tuple(errs)
+
+
+def report_user_error(exc: BaseException) -> int:
+    """Print one clear line (plus where, when known) and return exit status 2."""
+    msg = getattr(exc, "message", str(exc))
+    where = exc.where() if hasattr(exc, "where") else ""
+    line = f"error: {msg}"
+    if where and where not in msg:
+        line += f" [{where}]"
+    print(line, file=sys.stderr)  # noqa: T201
+    return EXIT_BAD_INPUT
+
+
+def print_json(data: Any) -> None:
+    """Print JSON for machines (UTF-8, Chinese kept readable)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
+    """Print an aligned text table for people (CJK characters count double)."""
+    import unicodedata
+
+    def width(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
+    widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
+    for n, r in enumerate(cells):
+        sys.stdout.write(
+            "  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
+            + "\n"
+        )
+        if n == 0:
+            sys.stdout.write("  ".join("-" * w for w in widths) + "\n")
+
+
+# --- new ---------------------------------------------------------------------------------------
+def _cmd_new(args: argparse.Namespace) -> int:
+    from network.io.fields import load_mapping_file
+    from network.io.project import create_project_job
+
+    inputs: dict[str, list[str]] = {}
+    for kind in LAYER_KINDS:
+        files = getattr(args, kind, None)
+        if files:
+            inputs[kind] = list(files)
+    offsets: dict[str, str] = {}
+    for spec in args.offset or []:
+        kind, _, datum = spec.partition("=")
+        if kind not in LAYER_KINDS or datum.lower() not in ("gcj02", "bd09"):
+            sys.stderr.write(
+                f"error: --offset takes KIND=gcj02|bd09 (KIND one of {', '.join(LAYER_KINDS)});"
+                f" got {spec!r}\n"
+            )
+            return EXIT_BAD_INPUT
+        offsets[kind] = datum.lower()
+    mapping = load_mapping_file(args.mapping) if args.mapping else None
+    settings = {}
+    if args.snap_tolerance is not None:
+        settings["snap_tolerance_m"] = args.snap_tolerance
+    job = create_project_job(
+        args.project,
+        inputs,
+        crs=args.crs,
+        source_crs=args.source_crs,
+        encoding=args.encoding,
+        mapping=mapping,
+        offsets=offsets,
+        settings=settings,
+        overwrite=args.force,
+    )
+    while True:
+        try:
+            frac, msg = next(job)
+            if not args.quiet:
+                sys.stderr.write(f"[{frac:4.0%}] {msg}\n")
+        except StopIteration as stop:
+            project = stop.value
+            break
+    counts = ", ".join(f"{k} {len(v)}" for k, v in project.layers.items())
+    sys.stdout.write(f"created {project.path} ({counts}; {len(project.issues)} import notes)\n")
+    return EXIT_OK
+
+
+# --- info --------------------------------------------------------------------------------------
+def _cmd_info(args: argparse.Namespace) -> int:
+    from network.io.crs import crs_label
+    from network.io.project import open_project
+
+    project = open_project(args.project)
+    info = project.summary()
+    if args.json:
+        print_json(info)
+        return EXIT_OK
+    out = sys.stdout
+    out.write(f"project  {project.path}\nCRS      {crs_label(project.crs)}\n")
+    x0, y0, x1, y1 = info["extent"]
+    out.write(f"extent   {x0:.2f}, {y0:.2f} — {x1:.2f}, {y1:.2f}\n")
+    out.write(f"settings {json.dumps(project.settings, ensure_ascii=False)}\n\n")
+    rows = []
+    for kind, layer in info["layers"].items():
+        for src in layer["sources"] or [{}]:
+            rows.append(
+                [
+                    f"{kind} {LAYER_LABELS_ZH[kind]}",
+                    src.get("feature_count", layer["count"]),
+                    Path(src.get("path", "")).name,
+                    src.get("encoding", ""),
+                    src.get("encoding_reason", ""),
+                    src.get("source_crs", ""),
+                    src.get("engine", ""),
+                ]
+            )
+    print_table(rows, ["layer", "count", "source", "encoding", "why", "source CRS", "engine"])
+    out.write("\nfield mapping\n")
+    for kind, layer in info["layers"].items():
+        for src in layer["sources"]:
+            pairs = [f"{k}←{v}" for k, v in src["mapping"].items() if v]
+            out.write(f"  {kind} ({Path(src['path']).name}): {', '.join(pairs)}\n")
+    out.write(f"\nhygiene notes ({len(project.issues)})\n")
+    for issue in project.issues:
+        out.write(f"  [{issue.severity}] {issue.message_en}\n")
+    return EXIT_OK
+
+
+# --- parser ------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python main.py",
+        description="PipeAtlas 园区污水管网 GIS. With no command, opens the window on the demo "
+        "park (or on PROJECT.gpkg if given).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "new",
+        help="create a project GeoPackage from source layers",
+        description="Import layers (Shapefile, GeoPackage FILE.gpkg:LAYER, "
+        "GeoJSON) into a new project GeoPackage, atomically.",
+    )
+    p.add_argument("project", help="the project file to create (*.gpkg)")
+    p.add_argument("--pipes", nargs="+", required=True, metavar="F", help="pipe layer(s) 管线")
+    for kind, flag in (
+        ("manholes", "--manholes"),
+        ("outfalls", "--outfalls"),
+        ("enterprises", "--enterprises"),
+        ("plants", "--plants"),
+        ("zones", "--zones"),
+        ("boundary", "--boundary"),
+    ):
+        p.add_argument(
+            flag,
+            nargs="+",
+            metavar="F",
+            dest=kind,
+            help=f"{kind} layer(s) {LAYER_LABELS_ZH[kind]}",
+        )
+    p.add_argument("--crs", help="project CRS, e.g. EPSG:4525 (default: the pipes' CRS)")
+    p.add_argument("--source-crs", help="CRS to assume for files without one (.prj missing)")
+    p.add_argument(
+        "--encoding",
+        default="auto",
+        help="text encoding of shapefiles: auto (default), gbk, gb18030, utf-8 …",
+    )
+    p.add_argument("--mapping", help="JSON field mapping {kind: {role: column}}")
+    p.add_argument(
+        "--offset",
+        action="append",
+        metavar="KIND=gcj02|bd09",
+        help="convert phone-app lon/lat of a layer from GCJ-02 or BD-09",
+    )
+    p.add_argument("--snap-tolerance", type=float, help="snap tolerance in metres (default 0.05)")
+    p.add_argument("--force", action="store_true", help="replace an existing project file")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=_cmd_new)
+
+    p = sub.add_parser(
+        "info", help="describe a project: layers, counts, CRS, encodings, mapping, hygiene notes"
+    )
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_info)
+
+    for name in FEATURE_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        mod.add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python main.py``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (len(argv) == 1 and argv[0].lower().endswith(".gpkg")) or argv[:1] == ["gui"]:
+        from gisapp.qt.app import run_app
+
+        return run_app([a for a in argv if a != "gui"])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    try:
+        return int(args.func(args))
+    except user_errors() as exc:
+        return report_user_error(exc)
+    except BrokenPipeError:  # `python main.py check P | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK

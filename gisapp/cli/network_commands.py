@@ -1,0 +1,456 @@
+"""Network commands of ``python main.py``: check, trace, connections, balance, stats.
+
+No Qt here: everything runs on ``network``. JSON for machines (``--json``), aligned tables for
+people. Bad ids and files that are not PipeAtlas projects raise ``NetworkError`` subclasses,
+which ``gisapp.cli`` turns into one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from network.errors import NetworkError
+from network.issues import ERROR
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _out() -> Any:
+    return sys.stdout
+
+
+def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
+    from gisapp.cli import print_table
+
+    print_table(rows, headers)
+
+
+def _json(data: Any) -> None:
+    from gisapp.cli import print_json
+
+    print_json(data)
+
+
+def _load(path: str) -> Any:
+    """Open a project and build its network (raises NetworkError on bad input)."""
+    from network.graph import build_network
+    from network.io.project import open_project
+
+    p = Path(path)
+    if not p.exists():
+        raise NetworkError(
+            f"{path} does not exist: give the path of a PipeAtlas project "
+            f"(*.gpkg made with `python main.py new`).",
+            file=path,
+        )
+    project = open_project(p)
+    return build_network(project.layers, project.settings, project.crs)
+
+
+def _fmt(x: Any, nd: int = 1) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float):
+        return f"{x:,.{nd}f}"
+    return str(x)
+
+
+def _ids(ids: Sequence[str], n: int = 6) -> str:
+    ids = list(ids)
+    return ", ".join(ids[:n]) + (f" … (+{len(ids) - n})" if len(ids) > n else "")
+
+
+# --- check -------------------------------------------------------------------------------------
+def _cmd_check(args: argparse.Namespace) -> int:
+    from network.checks import summarize
+
+    net = _load(args.project)
+    issues = net.issues
+    if args.json:
+        _json(
+            {
+                "project": args.project,
+                "summary": summarize(issues),
+                "issues": [i.to_dict() for i in issues],
+            }
+        )
+    else:
+        zh = args.lang == "zh"
+        rows = [
+            [
+                i.severity if not zh else SEVERITY_ZH.get(i.severity, i.severity),
+                f"{i.category}.{i.kind}",
+                _ids(i.feature_ids, 3),
+                i.message_zh if zh else i.message_en,
+            ]
+            for i in issues
+        ]
+        _table(
+            rows,
+            [
+                "级别" if zh else "severity",
+                "类别" if zh else "check",
+                "要素" if zh else "features",
+                "说明" if zh else "message",
+            ],
+        )
+        s = summarize(issues)["by_severity"]
+        _out().write(
+            f"\n{len(issues)} findings: {s.get('error', 0)} errors, "
+            f"{s.get('warning', 0)} warnings, {s.get('info', 0)} info\n"
+        )
+    if args.fail_on_errors and any(i.severity == ERROR for i in issues):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+# --- trace -------------------------------------------------------------------------------------
+def _print_trace(res: Any, lang: str) -> None:
+    out = _out()
+    start = ", ".join(res.start) if isinstance(res.start, tuple) else res.start
+    out.write(f"trace     {res.direction} from {start}\n")
+    out.write(f"pipes     {len(res.pipes)} ({res.length_m:,.1f} m): {_ids(res.pipes, 12)}\n")
+    out.write(f"manholes  {len(res.nodes)}: {_ids(res.nodes, 12)}\n")
+    out.write(f"enterprises {len(res.enterprises)}: {_ids(res.enterprises, 20)}\n")
+    if res.barriers:
+        out.write(f"barriers  {_ids(res.barriers, 12)}\n")
+    if res.sinks:
+        out.write("\n")
+        rows = [
+            [s["kind"], s["id"], s["node"], _fmt(s.get("length_m")), s.get("n_paths", "")]
+            for s in res.sinks
+        ]
+        _table(rows, ["sink", "id", "node", "shortest m", "paths"])
+    if res.warnings:
+        out.write(
+            f"\n{len(res.warnings)} unresolved finding(s) inside the traced area "
+            f"(the result is not trustworthy there):\n"
+        )
+        for w in res.warnings:
+            out.write(f"  [{w.severity}] {w.message_zh if lang == 'zh' else w.message_en}\n")
+
+
+def _cmd_trace(args: argparse.Namespace) -> int:
+    from network.trace import (
+        find_flow_path,
+        longitudinal_profile,
+        trace_common_upstream,
+        trace_downstream,
+        trace_upstream,
+    )
+
+    net = _load(args.project)
+    barriers = [b for spec in args.barrier or [] for b in spec.split(",") if b.strip()]
+    if args.common_upstream:
+        ids = [s.strip() for s in args.common_upstream.split(",") if s.strip()]
+        res = trace_common_upstream(net, ids, barriers=barriers)
+    elif args.to:
+        if args.profile:
+            prof = longitudinal_profile(net, args.start, args.to, barriers=barriers)
+            if args.json:
+                _json(prof.to_dict())
+            else:
+                _print_trace(prof.path, args.lang)
+                _out().write("\n")
+                _table(
+                    [
+                        [
+                            r["pipe_id"],
+                            r["part"],
+                            r["from_node"],
+                            r["to_node"],
+                            _fmt(r["chainage_start_m"]),
+                            _fmt(r["chainage_end_m"]),
+                            _fmt(r["invert_up_m"], 3),
+                            _fmt(r["invert_down_m"], 3),
+                            _fmt(r["ground_up_m"], 2),
+                            _fmt(r["ground_down_m"], 2),
+                            _fmt(r["diameter_mm"], 0),
+                        ]
+                        for r in prof.rows
+                    ],
+                    [
+                        "pipe",
+                        "part",
+                        "from",
+                        "to",
+                        "ch0 m",
+                        "ch1 m",
+                        "inv up",
+                        "inv down",
+                        "ground up",
+                        "ground down",
+                        "DN",
+                    ],
+                )
+            return EXIT_OK
+        res = find_flow_path(net, args.start, args.to, barriers=barriers)
+    elif args.up:
+        res = trace_upstream(net, args.start, barriers=barriers)
+    else:
+        res = trace_downstream(net, args.start, barriers=barriers)
+    if args.json:
+        _json(res.to_dict())
+    else:
+        _print_trace(res, args.lang)
+    return EXIT_OK
+
+
+# --- connections -------------------------------------------------------------------------------
+def _cmd_connections(args: argparse.Namespace) -> int:
+    from network.analysis import STATUS_LABELS_ZH, connection_register, write_register_xlsx
+
+    net = _load(args.project)
+    reg = connection_register(net)
+    if args.xlsx:
+        path = write_register_xlsx(reg, args.xlsx)
+        _out().write(f"wrote {path} ({len(reg.rows)} enterprises)\n")
+        return EXIT_OK
+    if args.json:
+        _json(reg.to_dict())
+        return EXIT_OK
+    rows = [
+        [
+            r.ent_id,
+            r.name or "",
+            STATUS_LABELS_ZH[r.status],
+            r.plant_id or "",
+            ", ".join(r.outfalls),
+            _fmt(r.flow_tpd),
+            _fmt(r.path_length_m),
+            len(r.pipes),
+            r.node or "",
+            r.method or "",
+        ]
+        for r in reg.rows
+    ]
+    _table(
+        rows,
+        [
+            "企业",
+            "名称",
+            "纳管状态",
+            "污水处理厂",
+            "排放口",
+            "废水量 t/d",
+            "路径 m",
+            "管段数",
+            "接入井",
+            "接入方式",
+        ],
+    )
+    _out().write("\n")
+    _table(
+        [
+            [
+                p["plant_id"],
+                p["name"] or "",
+                p["n_enterprises"],
+                _fmt(p["flow_tpd"]),
+                _fmt(p["cod_kgd"]),
+                _pct(p["share_count"]),
+                _pct(p["share_volume"]),
+            ]
+            for p in reg.plants
+        ],
+        ["污水处理厂", "名称", "企业数", "废水量 t/d", "COD kg/d", "企业占比", "水量占比"],
+    )
+    pk = reg.park
+    _out().write(
+        f"\n园区纳管率 connection rate: {pk['n_connected']}/{pk['n_enterprises']} "
+        f"enterprises = {_pct(pk['rate_count'])} by count, "
+        f"{_pct(pk['rate_volume'])} by volume ({_fmt(pk['connected_flow_tpd'])} of "
+        f"{_fmt(pk['flow_tpd'])} t/d); to outfalls {pk['n_to_outfall']}, nowhere "
+        f"{pk['n_nowhere']}, unattached {pk['n_unattached']}\n"
+    )
+    return EXIT_OK
+
+
+def _pct(x: float | None) -> str:
+    return "" if x is None else f"{100 * x:.1f}%"
+
+
+# --- balance -----------------------------------------------------------------------------------
+def _cmd_balance(args: argparse.Namespace) -> int:
+    from network.analysis import plant_balance
+
+    net = _load(args.project)
+    bal = plant_balance(net)
+    if args.json:
+        _json(bal.to_dict(with_nodes=True))
+        return EXIT_OK
+    rows = [
+        [
+            p.plant_id,
+            p.name or "",
+            p.n_enterprises,
+            _fmt(p.connected_flow_tpd),
+            _fmt(p.connected_cod_kgd),
+            _fmt(p.capacity_tpd, 0),
+            _fmt(p.load_tpd, 0),
+            _pct(p.utilisation),
+            _fmt(p.estimated_cod_in_mgl, 0),
+            _fmt(p.cod_in_mgl, 0),
+            ", ".join(p.flags),
+        ]
+        for p in bal.plants
+    ]
+    _table(
+        rows,
+        [
+            "污水处理厂",
+            "名称",
+            "企业数",
+            "纳管水量 t/d",
+            "COD kg/d",
+            "设计规模 t/d",
+            "实际负荷 t/d",
+            "规模占用",
+            "估算进水COD",
+            "进水COD",
+            "提示",
+        ],
+    )
+    for p in bal.plants:
+        for zh, en in zip(p.messages_zh, p.messages_en, strict=True):
+            _out().write(f"  {p.plant_id}: {zh if args.lang == 'zh' else en}\n")
+    return EXIT_OK
+
+
+# --- stats -------------------------------------------------------------------------------------
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from network.analysis import network_statistics
+
+    net = _load(args.project)
+    st = network_statistics(net)
+    if args.json:
+        _json(st)
+        return EXIT_OK
+    out = _out()
+    out.write(
+        f"管网总长 total {st['total_length_km']:.3f} km: 主管 main "
+        f"{st['main_length_km']:.3f} km, 支管 branch {st['branch_length_km']:.3f} km, "
+        f"unclassified {st['unclassified_length_km']:.3f} km\n\n"
+    )
+    _table(
+        [
+            [sy, f"{v['main']:.3f}", f"{v['branch']:.3f}", f"{v['unknown']:.3f}"]
+            for sy, v in st["by_system"].items()
+        ],
+        ["system", "main km", "branch km", "? km"],
+    )
+    out.write("\n")
+    _table([[k, f"{v:.3f}"] for k, v in st["by_diameter"].items()], ["diameter", "km"])
+    out.write(
+        f"\npipes {st['n_pipes']}, manholes {st['n_manholes']}, outfalls "
+        f"{st['n_outfalls']} {st['outfalls_by_class']}, enterprises "
+        f"{st['n_enterprises']}, plants {st['n_plants']}\n"
+    )
+    return EXIT_OK
+
+
+# --- registration ------------------------------------------------------------------------------
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``check``, ``trace``, ``connections``, ``balance`` and ``stats``."""
+    p = sub.add_parser(
+        "check",
+        help="check the network: geometry, connectivity, direction, semantics (itemised findings)",
+    )
+    p.add_argument("project", help="project file (*.gpkg)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="message language")
+    p.add_argument(
+        "--fail-on-errors",
+        action="store_true",
+        help="exit with status 1 when error findings exist",
+    )
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("trace", help="trace up- or downstream, common upstream, or a path")
+    p.add_argument("project", help="project file (*.gpkg)")
+    p.add_argument(
+        "--from",
+        dest="start",
+        metavar="ID",
+        help="start: any manhole, pipe, enterprise, outfall or plant id",
+    )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--up", action="store_true", help="trace upstream")
+    g.add_argument("--down", action="store_true", help="trace downstream")
+    g.add_argument("--to", metavar="ID", help="flow path from --from to this id")
+    p.add_argument(
+        "--common-upstream",
+        metavar="ID,ID,…",
+        help="what lies upstream of all these ids (溯源 of a shared outfall)",
+    )
+    p.add_argument(
+        "--barrier",
+        action="append",
+        metavar="ID[,ID…]",
+        help="pipes or manholes the trace must not cross (repeatable)",
+    )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="with --to: longitudinal-profile data along the path",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="message language")
+    p.set_defaults(func=_cmd_trace_checked, _parser=p)
+
+    p = sub.add_parser("connections", help="connection register 纳管台账: each enterprise → plant")
+    p.add_argument("project", help="project file (*.gpkg)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true", help="print JSON")
+    g.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook (Chinese headers)")
+    p.set_defaults(func=_cmd_connections)
+
+    p = sub.add_parser("balance", help="flow and COD to every manhole and plant vs capacity")
+    p.add_argument("project", help="project file (*.gpkg)")
+    p.add_argument("--json", action="store_true", help="print JSON (with per-node totals)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="message language")
+    p.set_defaults(func=_cmd_balance)
+
+    p = sub.add_parser("stats", help="network statistics for the park table (lengths, counts)")
+    p.add_argument("project", help="project file (*.gpkg)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_stats)
+
+
+def _cmd_trace_checked(args: argparse.Namespace) -> int:
+    if args.common_upstream:
+        if args.start or args.up or args.down or args.to:
+            return _usage("use --common-upstream ID,ID,… alone, without --from/--up/--down/--to")
+        return _cmd_trace(args)
+    if not args.start:
+        return _usage(
+            "trace needs --from ID with --up, --down or --to ID, or --common-upstream ID,ID,…"
+        )
+    if not (args.up or args.down or args.to):
+        return _usage("say which way: --up, --down or --to ID")
+    if args.profile and not args.to:
+        return _usage("--profile needs --to ID")
+    return _cmd_trace(args)
+
+
+def _usage(msg: str) -> int:
+    sys.stderr.write(f"error: {msg}\n")
+    return EXIT_BAD_INPUT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one network command without the rest of the CLI (used by tests)."""
+    from gisapp.cli import report_user_error
+
+    parser = argparse.ArgumentParser(prog="cli_network")
+    add_parsers(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except NetworkError as exc:
+        return report_user_error(exc)

@@ -1,0 +1,1 @@
+"""The Qt front end: the main window, map canvas, docks, dialogs and their controllers."""

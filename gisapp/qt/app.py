@@ -1,0 +1,129 @@
+"""Start the window: QApplication, translation (Chinese first), CJK font, the demo park."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from gisapp.qt.settings import AppSettings
+from resources import resource_path
+
+log = logging.getLogger(__name__)
+DEMO_PROJECT = resource_path("demo", "demo_park.gpkg")
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Source Han Sans SC",
+)
+_translators: list[QTranslator] = []
+
+
+def ui_language(settings: AppSettings) -> str:
+    """'zh_CN' or 'en': the saved choice, else Chinese on a Chinese system locale."""
+    if settings.language in ("zh_CN", "en"):
+        return settings.language
+    forced = os.environ.get("PIPEATLAS_LANG")
+    if forced in ("zh_CN", "en"):
+        return forced
+    return "zh_CN" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+def install_translation(app: QApplication, language: str) -> bool:
+    """Load the zh_CN translation (ours and Qt's own dialogs); remove it for English."""
+    for t in _translators:
+        app.removeTranslator(t)
+    _translators.clear()
+    # the default locale follows the interface language: widgets that word data messages
+    # (check items, form validation) ask QLocale() which language to use
+    QLocale.setDefault(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+        if language == "zh_CN"
+        else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    )
+    if language != "zh_CN":
+        return True
+    ours = QTranslator(app)
+    ok = ours.load(str(resource_path("translations", "pipeatlas_zh_CN.qm")))
+    if ok:
+        app.installTranslator(ours)
+        _translators.append(ours)
+    else:
+        log.warning("the Chinese translation file is missing; the interface stays English")
+    qt = QTranslator(app)
+    if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        _translators.append(qt)
+    return ok
+
+
+def choose_ui_font() -> QFont | None:
+    """A font that has Chinese glyphs, so names never show as boxes."""
+    families = set(QFontDatabase.families())
+    for fam in CJK_FAMILIES:
+        if fam in families:
+            return QFont(fam, 9)
+    return None
+
+
+def make_app(argv: Sequence[str] = ()) -> QApplication:
+    app = QApplication.instance() or QApplication(["PipeAtlas", *argv])
+    app.setApplicationName("PipeAtlas")
+    app.setOrganizationName("PipeAtlas")
+    font = choose_ui_font()
+    if font is not None:
+        app.setFont(font)
+    return app  # type: ignore[return-value]
+
+
+def working_copy_of_demo(folder: Path | None = None) -> Path:
+    """The demo park is opened from a copy in the user's data folder, never from the shipped
+    file (which may be read-only, and must stay pristine). A newer shipped demo replaces the
+    copy; edits to the copy are kept otherwise."""
+    import shutil
+
+    from PySide6.QtCore import QStandardPaths
+
+    base = folder or Path(
+        QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    )
+    base.mkdir(parents=True, exist_ok=True)
+    copy = base / DEMO_PROJECT.name
+    if not copy.exists() or copy.stat().st_mtime < DEMO_PROJECT.stat().st_mtime:
+        tmp = copy.with_suffix(".tmp")
+        shutil.copyfile(DEMO_PROJECT, tmp)
+        tmp.replace(copy)
+    return copy
+
+
+def run_app(argv: Sequence[str]) -> int:
+    """``python main.py [PROJECT.gpkg]``: the window on the project or the demo park."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = make_app(argv)
+    settings = AppSettings()
+    install_translation(app, ui_language(settings))
+    from gisapp.qt.errors import install_excepthook
+    from gisapp.qt.main_window import MainWindow
+
+    install_excepthook()
+    from gisapp.qt.workers import wait_for_all_jobs
+
+    app.aboutToQuit.connect(wait_for_all_jobs)
+    path = Path(argv[0]) if argv else working_copy_of_demo()
+    window = MainWindow(settings=settings)
+    window.show()
+    window.open_project(path)
+    return app.exec()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_app(sys.argv[1:]))

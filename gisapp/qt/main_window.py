@@ -1,0 +1,525 @@
+"""The main window: map canvas, layer panel, menus, status bar, project open/new/save."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from gisapp.qt.errors import handle_error
+from gisapp.qt.map_canvas import MapCanvas
+from gisapp.qt.network_controller import NetworkController, NetworkState
+from gisapp.qt.render import MapLayer
+from gisapp.qt.settings import AppSettings
+from gisapp.qt.workers import Cancelled, JobWorker, run_in_thread
+from network.io.crs import crs_label, transformer
+from network.io.project import Project, create_project_job, open_project
+from network.overlays import (
+    CONNECTION_STATUS,
+    FLOW_FORWARD,
+    enterprise_status,
+    pipe_flow_forward,
+)
+from network.schema import LAYER_KINDS
+
+log = logging.getLogger(__name__)
+# feature modules that add docks, tools and menu entries: each has install(window) -> object
+EXTENSIONS: tuple[str, ...] = (
+    "gisapp.qt.inspect_tools",
+    "gisapp.qt.trace_panel",
+    "gisapp.qt.profile_dock",
+    "gisapp.qt.export_dialog",
+    "gisapp.qt.edit_tools",
+    "gisapp.qt.checks_dock",
+    "gisapp.qt.surveys_ext",
+    "gisapp.qt.overlap_ext",
+)
+_WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
+# drawing order, bottom to top
+DRAW_ORDER = ("zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises")
+
+
+class MainWindow(QMainWindow):
+    project_opened = Signal(object)  # Project
+    network_updated = Signal(object)  # NetworkState: network, checks, register
+    layer_updated = Signal(str)  # kind
+    job_finished = Signal(object)
+
+    def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or AppSettings()
+        self.project: Project | None = None
+        self._threads: list[Any] = []
+        self._worker: JobWorker | None = None
+        self._to_lonlat = None
+        self.setWindowTitle("PipeAtlas[*]")
+        self.resize(1400, 900)
+
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._update_modified)
+        self.undo_stack.indexChanged.connect(self._update_modified)
+        self.canvas = MapCanvas(self)
+        self.canvas.setObjectName("map_canvas")
+        self.setCentralWidget(self.canvas)
+        self._build_layer_panel()
+        self._build_status_bar()
+        self._build_menus()
+        self.network_ctl = NetworkController(self)
+        self.network_ctl.state_changed.connect(self._on_network_state_changed)
+        self.network_ctl.build_failed.connect(self._on_network_build_failed)
+        self.network_ctl.progress.connect(self._on_network_progress)
+        self.canvas.mouse_moved.connect(self._on_canvas_mouse_moved)
+        self.extensions: dict[str, Any] = {}
+        for name in EXTENSIONS:
+            self.extensions[name] = importlib.import_module(name).install(self)
+        self.canvas.view_changed.connect(self._on_canvas_view_changed)
+
+    # --- building ---------------------------------------------------------------------------
+    def _build_layer_panel(self) -> None:
+        from gisapp.qt.layer_panel import LayerPanel
+
+        self.layer_panel = LayerPanel(self.canvas, self)
+        dock = QDockWidget(self.tr("Layers"), self)
+        dock.setObjectName("layers_dock")
+        dock.setWidget(self.layer_panel)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.layers_dock = dock
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.coord_label = QLabel(objectName="coord_label")
+        self.lonlat_label = QLabel(objectName="lonlat_label")
+        self.scale_label = QLabel(objectName="scale_label")
+        self.crs_label = QLabel(objectName="crs_label")
+        self.progress_bar = QProgressBar(objectName="progress_bar")
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.hide()
+        self.cancel_button = QPushButton(self.tr("Cancel"), objectName="cancel_button")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        for w in (
+            self.progress_bar,
+            self.cancel_button,
+            self.coord_label,
+            self.lonlat_label,
+            self.scale_label,
+            self.crs_label,
+        ):
+            sb.addPermanentWidget(w)
+
+    def _action(self, menu: QMenu, text: str, slot, shortcut=None, name: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(shortcut)
+        if name:
+            act.setObjectName(name)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        self.file_menu = mb.addMenu(self.tr("&File"))
+        self._action(
+            self.file_menu,
+            self.tr("&New project from layers…"),
+            self.new_project_dialog,
+            QKeySequence.StandardKey.New,
+            "new_action",
+        )
+        self._action(
+            self.file_menu,
+            self.tr("&Open project…"),
+            self._on_open_triggered,
+            QKeySequence.StandardKey.Open,
+            "open_action",
+        )
+        self.recent_menu = self.file_menu.addMenu(self.tr("Recent projects"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.file_menu.addSeparator()
+        self.save_action = self._action(
+            self.file_menu,
+            self.tr("&Save"),
+            self.save,
+            QKeySequence.StandardKey.Save,
+            "save_action",
+        )
+        self.file_menu.addSeparator()
+        self.export_anchor = self.file_menu.addSeparator()
+        self._action(
+            self.file_menu,
+            self.tr("&Quit"),
+            self.close,
+            QKeySequence.StandardKey.Quit,
+            "quit_action",
+        )
+
+        self.edit_menu = mb.addMenu(self.tr("&Edit"))
+        undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setObjectName("undo_action")
+        redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        redo.setObjectName("redo_action")
+        self.edit_menu.addAction(undo)
+        self.edit_menu.addAction(redo)
+        self.edit_menu.addSeparator()
+
+        self.view_menu = mb.addMenu(self.tr("&View"))
+        self._action(
+            self.view_menu,
+            self.tr("Zoom to full extent"),
+            self.canvas.zoom_to_full_extent,
+            "Ctrl+Shift+F",
+            "zoom_full_action",
+        )
+        self._action(
+            self.view_menu,
+            self.tr("Zoom to selection"),
+            self.canvas.zoom_to_selection,
+            "Ctrl+J",
+            "zoom_selection_action",
+        )
+        self._action(
+            self.view_menu,
+            self.tr("Zoom to layer"),
+            self._on_zoom_layer_triggered,
+            None,
+            "zoom_layer_action",
+        )
+        self._action(
+            self.view_menu,
+            self.tr("Previous view"),
+            self.canvas.previous_view,
+            "Alt+Left",
+            "previous_view_action",
+        )
+        self._action(
+            self.view_menu,
+            self.tr("Next view"),
+            self.canvas.next_view,
+            "Alt+Right",
+            "next_view_action",
+        )
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.layers_dock.toggleViewAction())
+
+        self.tools_menu = mb.addMenu(self.tr("&Tools"))
+        self.analysis_menu = mb.addMenu(self.tr("&Analysis"))
+        self.surveys_menu = mb.addMenu(self.tr("S&urveys"))
+        self.map_toolbar = self.addToolBar(self.tr("Map tools"))
+        self.map_toolbar.setObjectName("map_toolbar")
+        settings_menu = mb.addMenu(self.tr("&Settings"))
+        lang = settings_menu.addMenu(self.tr("Language / 语言"))
+        self._action(lang, "中文", lambda: self.switch_language("zh_CN"), None, "lang_zh_action")
+        self._action(lang, "English", lambda: self.switch_language("en"), None, "lang_en_action")
+        help_menu = mb.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("About PipeAtlas"), self._on_about_triggered)
+
+    # --- project ------------------------------------------------------------------------------
+    def open_project(self, path: str | Path) -> None:
+        """Open a project off the GUI thread; the map appears when it is read."""
+        self.run_job(
+            self.tr("Opening project"), open_project, Path(path), on_done=self.set_project
+        )
+
+    def set_project(self, project: Project) -> None:
+        self.project = project
+        self.settings.add_recent(str(project.path))
+        self._to_lonlat = transformer(project.crs, CRS.from_epsg(4490))
+        self.crs_label.setText(crs_label(project.crs))
+        layers = []
+        for kind in DRAW_ORDER:
+            if kind in project.layers:
+                layers.append(MapLayer(kind, self.layer_data(kind)))
+        self.canvas.set_layers(layers, zoom_to_full=False)
+        self.zoom_to_park()
+        self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
+        self.undo_stack.clear()
+        self.setWindowModified(False)
+        self.statusBar().showMessage(
+            self.tr("Opened %1: %2 layers")
+            .replace("%1", project.path.name)
+            .replace("%2", str(len(project.layers))),
+            5000,
+        )
+        self.network_ctl.set_data(project.layers, project.settings, project.crs)
+        self.project_opened.emit(project)
+
+    def _update_modified(self, *_: object) -> None:
+        """Modified = layer edits not saved. Commands that save at once (survey records)
+        between the clean state and now do not count."""
+        stack = self.undo_stack
+        clean, current = stack.cleanIndex(), stack.index()
+        if clean < 0:  # the saved state was undone past and overwritten
+            self.setWindowModified(True)
+            return
+        lo, hi = sorted((clean, current))
+        self.setWindowModified(
+            any(not getattr(stack.command(i), "saves_immediately", False) for i in range(lo, hi))
+        )
+
+    # --- network ------------------------------------------------------------------------------
+    def update_layer(self, kind: str, gdf: Any, *, modified: bool = True) -> None:
+        """Replace a layer after an edit: project, map and network all follow."""
+        assert self.project is not None
+        self.project.layers[kind] = gdf
+        if self.canvas.layer(kind) is not None:
+            self.canvas.set_layer_data(kind, self.layer_data(kind))
+        elif kind in DRAW_ORDER:  # a first feature of a new kind (e.g. the first manhole)
+            below = set(DRAW_ORDER[: DRAW_ORDER.index(kind)])
+            index = sum(1 for lay in self.canvas.layers if lay.kind in below)
+            self.canvas.add_layer(MapLayer(kind, self.layer_data(kind)), index)
+            self.layer_panel.sync()
+        if kind in ("pipes", "manholes", "enterprises", "plants", "outfalls"):
+            self.network_ctl.set_layer(kind, gdf)
+        if modified:
+            self.setWindowModified(True)
+        self.layer_updated.emit(kind)
+
+    def _on_network_progress(self, fraction: float, message: str) -> None:
+        if self._worker is not None and self.cancel_button.isVisible():
+            return  # a user job owns the progress bar
+        self.progress_bar.setFormat(self.tr("Network") + " %p%")
+        self.progress_bar.setValue(int(fraction * 1000))
+        self.progress_bar.show()
+
+    def _on_network_build_failed(self, exc: BaseException) -> None:
+        if not self.cancel_button.isVisible():
+            self.progress_bar.hide()
+        handle_error(self, exc)
+
+    def _on_network_state_changed(self, state: NetworkState) -> None:
+        if not self.cancel_button.isVisible():
+            self.progress_bar.hide()
+        if self.project is None:
+            return
+        for kind in ("pipes", "enterprises"):
+            if kind in self.project.layers and self.canvas.layer(kind) is not None:
+                self.canvas.set_layer_data(kind, self.layer_data(kind))
+        self.layer_panel.sync()  # legends follow the new connection status
+        n_err = sum(1 for i in state.checks if i.severity == "error")
+        self.statusBar().showMessage(
+            self.tr("Network: %1 pipes, %2 nodes; %3 check items (%4 errors)")
+            .replace("%1", str(len(state.network.piece_pipe_id)))
+            .replace("%2", str(state.network.n_nodes))
+            .replace("%3", str(len(state.checks)))
+            .replace("%4", str(n_err)),
+            8000,
+        )
+        self.network_updated.emit(state)
+
+    def zoom_to_park(self) -> None:
+        """The opening view: the park boundary, else the pipes (zones may lie far away)."""
+        assert self.project is not None
+        for kind in ("boundary", "pipes"):
+            gdf = self.project.layers.get(kind)
+            if gdf is not None and len(gdf):
+                x0, y0, x1, y1 = gdf.total_bounds
+                m = 0.08 * max(x1 - x0, y1 - y0, 1.0)
+                self.canvas.zoom_to_extent(x0 - m, y0 - m, x1 + m, y1 + m)
+                return
+        self.canvas.zoom_to_full_extent()
+
+    def layer_data(self, kind: str):
+        """The frame drawn for ``kind`` (hook for derived columns such as connection status)."""
+        assert self.project is not None
+        gdf = self.project.layers[kind]
+        state = self.network_ctl.state if self.network_ctl.is_current else None
+        if kind == "enterprises":
+            gdf = gdf.copy()
+            register = state.register if state else None
+            gdf[CONNECTION_STATUS] = enterprise_status(register, gdf["ent_id"])
+        elif kind == "pipes" and state is not None:
+            gdf = gdf.copy()
+            gdf[FLOW_FORWARD] = pipe_flow_forward(state.network, len(gdf))
+        return gdf
+
+    def save(self) -> bool:
+        if self.project is None:
+            return True
+        from network.io.project import save_project
+
+        try:
+            save_project(self.project)
+        except Exception as exc:  # noqa: BLE001 - shown at the GUI boundary
+            handle_error(self, exc)
+            return False
+        self.undo_stack.setClean()
+        self.setWindowModified(False)
+        self.statusBar().showMessage(self.tr("Saved"), 3000)
+        return True
+
+    def new_project_dialog(self) -> None:
+        from gisapp.qt.new_project_dialog import NewProjectDialog
+
+        dlg = NewProjectDialog(self)
+        dlg.setObjectName("new_project_dialog")
+        self._new_dialog = dlg
+
+        def accepted() -> None:
+            path, inputs, kw = dlg.job_arguments()
+            self.run_job(
+                self.tr("Importing layers"),
+                create_project_job,
+                path,
+                inputs,
+                on_done=self.set_project,
+                **kw,
+            )
+
+        dlg.accepted.connect(accepted)
+        dlg.open()
+
+    def _on_open_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open project"), "", self.tr("PipeAtlas project (*.gpkg)")
+        )
+        if path:
+            self.open_project(path)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for p in self.settings.recent_projects:
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _=False, p=p: self.open_project(p))
+        if not self.settings.recent_projects:
+            self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
+
+    def _on_zoom_layer_triggered(self) -> None:
+        name = getattr(self.layer_panel, "current_layer_name", lambda: None)()
+        if name:
+            self.canvas.zoom_to_layer(name)
+
+    def switch_language(self, language: str) -> MainWindow | None:
+        """Switch the interface language now: a new window in that language takes over.
+
+        Unsaved edits are offered for saving first (the undo history does not carry over).
+        """
+        from gisapp.qt.app import install_translation
+
+        if self.isWindowModified():
+            answer = QMessageBox.question(
+                self,
+                self.tr("Unsaved changes"),
+                self.tr("Save the changes before switching the language?"),
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Save or not self.save():
+                return None
+        self.settings.language = language
+        install_translation(QApplication.instance(), language)  # type: ignore[arg-type]
+        new = MainWindow(settings=self.settings)
+        _WINDOWS.append(new)
+        new.destroyed.connect(lambda *_: _WINDOWS.remove(new) if new in _WINDOWS else None)
+        new.setGeometry(self.geometry())
+        new.show()
+        if self.project is not None:
+            new.open_project(self.project.path)
+        self.close()
+        return new
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self, "PipeAtlas", self.tr("PipeAtlas — GIS for industrial-park wastewater networks.")
+        )
+
+    # --- jobs ---------------------------------------------------------------------------------
+    def run_job(self, title: str, job, *args: Any, on_done=None, **kwargs: Any) -> JobWorker:
+        """Run a progress generator off the GUI thread with progress and cancel."""
+        worker = JobWorker(job, *args, **kwargs)
+        self._worker = worker
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat(f"{title} %p%")
+        self.progress_bar.show()
+        self.cancel_button.show()
+        worker.progress.connect(self._on_worker_progress)
+
+        def done(result: Any) -> None:
+            self._job_ended()
+            if on_done is not None:
+                try:
+                    on_done(result)
+                except Exception as exc:  # noqa: BLE001 - GUI boundary
+                    handle_error(self, exc)
+            self.job_finished.emit(result)
+
+        def failed(exc: BaseException) -> None:
+            self._job_ended()
+            if not isinstance(exc, Cancelled):
+                handle_error(self, exc)
+            self.job_finished.emit(exc)
+
+        thread = run_in_thread(self, worker, done, failed)
+        self._threads.append(thread)
+        thread.finished.connect(
+            lambda t=thread: self._threads.remove(t) if t in self._threads else None
+        )
+        return worker
+
+    def _on_worker_progress(self, fraction: float, message: str) -> None:
+        self.progress_bar.setValue(int(fraction * 1000))
+        self.statusBar().showMessage(message)
+
+    def _job_ended(self) -> None:
+        self.progress_bar.hide()
+        self.cancel_button.hide()
+        self.statusBar().clearMessage()
+
+    def _on_cancel_clicked(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    # --- status bar ---------------------------------------------------------------------------
+    def _on_canvas_mouse_moved(self, x: float, y: float) -> None:
+        self.coord_label.setText(f"X {x:,.2f}  Y {y:,.2f}")
+        if self._to_lonlat is not None:
+            lon, lat = self._to_lonlat.transform(x, y)
+            self.lonlat_label.setText(f"{lon:.6f}°E  {lat:.6f}°N")
+
+    def _on_canvas_view_changed(self, _view: object) -> None:
+        self.scale_label.setText(self.canvas.scale_text())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.isWindowModified():
+            answer = QMessageBox.question(
+                self,
+                self.tr("Unsaved changes"),
+                self.tr("The project has unsaved changes. Save them before closing?"),
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+            )
+            if answer == QMessageBox.StandardButton.Cancel or (
+                answer == QMessageBox.StandardButton.Save and not self.save()
+            ):
+                event.ignore()
+                return
+        for t in list(self._threads):
+            t.quit()
+            t.wait(30000)
+        self.network_ctl.shutdown()
+        if hasattr(self.canvas, "shutdown"):
+            self.canvas.shutdown()
+        event.accept()
+
+
+__all__ = ["LAYER_KINDS", "MainWindow"]

@@ -1,0 +1,839 @@
+"""Trace on the map: click a feature, see where its water goes (or where it comes from).
+
+An extension module (``install(window) -> TraceController``). The Trace tool:
+
+- click an enterprise, manhole or pipe: everything downstream is highlighted; the dock lists the
+  plants/outfalls reached, the path length, the pipes and the data problems in the area;
+- click an outfall or plant: everything upstream is highlighted, the enterprises are listed;
+- Ctrl/Shift-click several outfalls (plants, manholes): their common upstream — the
+  enterprises whose water can reach all of them.
+
+Rows of the result lists zoom to and flash their feature. Esc clears the results. The traces
+are the pure functions of :mod:`network.trace`; they take milliseconds on a park, so they run
+on the GUI thread unless the network is big (then ``window.run_job``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gisapp.qt.errors import handle_error
+from gisapp.qt.inspect_tools import (
+    MapToolHub,
+    feature_ids,
+    features_at,
+    features_bounds,
+    format_value,
+    show_dock,
+    use_chinese,
+)
+from gisapp.qt.map_canvas import CanvasMode, HighlightStyle
+from network import schema
+from network.errors import NetworkError
+from network.issues import ERROR
+from network.trace import (
+    COMMON_UPSTREAM,
+    DOWNSTREAM,
+    UPSTREAM,
+    TraceResult,
+    trace_common_upstream,
+    trace_downstream,
+    trace_upstream,
+)
+
+log = logging.getLogger(__name__)
+
+BIG_NETWORK_EDGES = 200_000  # above this, traces run off the GUI thread
+MAX_LIST_ROWS = 5_000  # longer lists are cut (the map still shows everything)
+MAX_NODE_HIGHLIGHT = 5_000  # more traced manholes than this: only the pipes are highlighted
+PICK_TOLERANCE_PX = 7.0
+PICK_ORDER = (
+    schema.ENTERPRISES,
+    schema.OUTFALLS,
+    schema.PLANTS,
+    schema.MANHOLES,
+    schema.PIPES,
+)
+ID_PREFIX = {
+    schema.ENTERPRISES: "enterprise",
+    schema.OUTFALLS: "outfall",
+    schema.PLANTS: "plant",
+    schema.MANHOLES: "node",
+    schema.PIPES: "pipe",
+}
+SINK_LAYER = {"plant": schema.PLANTS, "outfall": schema.OUTFALLS, "dead_end": schema.MANHOLES}
+TRACE_STYLES = {
+    DOWNSTREAM: HighlightStyle(color="#00c8ff", width=5.0, size=11.0, halo="#00304a"),
+    UPSTREAM: HighlightStyle(color="#34d058", width=5.0, size=11.0, halo="#0b3d12"),
+    COMMON_UPSTREAM: HighlightStyle(color="#b06cff", width=5.0, size=11.0, halo="#2e1065"),
+}
+START_STYLE = HighlightStyle(color="#ff3030", width=7.0, size=24.0, halo="#ffffff")
+TRACE_GROUP, START_GROUP = "trace", "trace_start"
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class TraceRequest:
+    """What to trace: a direction and the start features as (layer kind, id) pairs."""
+
+    direction: str
+    starts: tuple[tuple[str, str], ...]
+
+    def network_ids(self) -> list[str]:
+        return [f"{ID_PREFIX.get(kind, kind)}:{fid}" for kind, fid in self.starts]
+
+
+def run_trace(net: Any, request: TraceRequest) -> TraceResult:
+    """Run a request on a network (any thread)."""
+    ids = request.network_ids()
+    if request.direction == DOWNSTREAM:
+        return trace_downstream(net, ids[0])
+    if request.direction == UPSTREAM:
+        return trace_upstream(net, ids[0])
+    return trace_common_upstream(net, ids)
+
+
+def trace_job(net: Any, request: TraceRequest):  # -> Generator[Progress, None, TraceResult]
+    """Progress generator for ``window.run_job`` (big networks)."""
+    yield 0.0, QCoreApplication.translate("TraceController", "Tracing")
+    return run_trace(net, request)
+
+
+def _tree(parent: QWidget, name: str, headers: list[str]) -> QTreeWidget:
+    t = QTreeWidget(parent, objectName=name)
+    t.setHeaderLabels(headers)
+    t.setRootIsDecorated(False)
+    t.setAlternatingRowColors(True)
+    t.setUniformRowHeights(True)
+    t.setSortingEnabled(True)
+    t.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    t.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    t.header().setStretchLastSection(True)
+    return t
+
+
+class _NumItem(QTreeWidgetItem):
+    """Sorts numeric columns as numbers."""
+
+    def __lt__(self, other: QTreeWidgetItem) -> bool:  # type: ignore[override]
+        col = self.treeWidget().sortColumn() if self.treeWidget() else 0
+        a, b = self.data(col, Qt.ItemDataRole.UserRole), other.data(col, Qt.ItemDataRole.UserRole)
+        if isinstance(a, int | float) and isinstance(b, int | float):
+            return a < b
+        return self.text(col) < other.text(col)
+
+
+class TraceDock(QDockWidget):
+    """The result of a trace: summary, warnings banner and lists in tabs."""
+
+    item_activated = Signal(object)  # ("feature", layer kind, ids) or ("point", x, y)
+    clear_requested = Signal()
+    zoom_requested = Signal()
+    profile_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Trace"), parent)
+        self.setObjectName("trace_dock")
+        body = QWidget(self)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.summary_label = QLabel(body, objectName="summary_label")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warning_label = QLabel(body, objectName="warning_label")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(
+            "QLabel { background: #fde2e1; color: #8a1c14; border: 1px solid #e5a19b;"
+            " padding: 4px; }"
+        )
+        self.warning_label.hide()
+        lay.addWidget(self.summary_label)
+        lay.addWidget(self.warning_label)
+        self.tabs = QTabWidget(body, objectName="result_tabs")
+        self.sinks_tree = _tree(
+            body,
+            "sinks_tree",
+            [
+                self.tr("Reached"),
+                self.tr("Id"),
+                self.tr("Distance (m)"),
+                self.tr("Manhole"),
+                self.tr("Name"),
+            ],
+        )
+        self.enterprises_tree = _tree(
+            body,
+            "enterprises_tree",
+            [
+                self.tr("Id"),
+                self.tr("Name"),
+                self.tr("Flow (t/d)"),
+                self.tr("COD (mg/L)"),
+                self.tr("Connection manhole"),
+            ],
+        )
+        self.pipes_tree = _tree(
+            body,
+            "pipes_tree",
+            [
+                self.tr("Pipe"),
+                self.tr("Length (m)"),
+                self.tr("DN (mm)"),
+                self.tr("System"),
+                self.tr("From"),
+                self.tr("To"),
+            ],
+        )
+        self.warnings_tree = _tree(
+            body,
+            "warnings_tree",
+            [self.tr("Severity"), self.tr("Check"), self.tr("Features"), self.tr("Message")],
+        )
+        self.trees = (self.sinks_tree, self.enterprises_tree, self.pipes_tree, self.warnings_tree)
+        for t in self.trees:
+            self.tabs.addTab(t, "")
+            t.currentItemChanged.connect(self._on_tree_current_item_changed)
+            t.itemClicked.connect(self._on_tree_item_clicked)
+        lay.addWidget(self.tabs, 1)
+        buttons = QHBoxLayout()
+        self.zoom_button = QPushButton(self.tr("Zoom to result"), body, objectName="zoom_button")
+        self.profile_button = QPushButton(
+            self.tr("Longitudinal profile"), body, objectName="profile_button"
+        )
+        self.profile_button.setToolTip(
+            self.tr("Profile of the first path from the start to the plant or outfall")
+        )
+        self.clear_button = QPushButton(self.tr("Clear (Esc)"), body, objectName="clear_button")
+        for b in (self.zoom_button, self.profile_button, self.clear_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        body.setMinimumWidth(400)  # room for the four tabs
+        self.setWidget(body)
+        self.zoom_button.clicked.connect(self.zoom_requested)
+        self.profile_button.clicked.connect(self.profile_requested)
+        self.clear_button.clicked.connect(self.clear_requested)
+        self.clear()
+
+    def clear(self) -> None:
+        for t in self.trees:
+            t.clear()
+        self.summary_label.setText(
+            self.tr(
+                "Trace tool: click an enterprise, manhole or pipe to follow its water "
+                "downstream; click an outfall or plant to see everything upstream; "
+                "Ctrl/Shift-click several outfalls for their common upstream."
+            )
+        )
+        self.warning_label.hide()
+        self.zoom_button.setEnabled(False)
+        self.profile_button.setEnabled(False)
+        self._update_tab_titles()
+
+    def _update_tab_titles(self) -> None:
+        titles = (
+            self.tr("Reached"),
+            self.tr("Enterprises"),
+            self.tr("Pipes"),
+            self.tr("Warnings"),
+        )
+        for i, (t, title) in enumerate(zip(self.trees, titles, strict=True)):
+            self.tabs.setTabText(i, f"{title} ({t.topLevelItemCount()})")
+
+    def fill(
+        self, sinks: list, enterprises: list, pipes: list, warnings: list, more: dict[str, int]
+    ) -> None:
+        """Rows are (texts, numbers-or-None per column, activation payload, colour or None)."""
+        for tree, rows, key in (
+            (self.sinks_tree, sinks, "sinks"),
+            (self.enterprises_tree, enterprises, "enterprises"),
+            (self.pipes_tree, pipes, "pipes"),
+            (self.warnings_tree, warnings, "warnings"),
+        ):
+            tree.setSortingEnabled(False)
+            tree.clear()
+            items = []
+            for texts, numbers, payload, colour in rows:
+                item = _NumItem([str(t) for t in texts])
+                for c, t in enumerate(texts):
+                    if len(str(t)) > 12:
+                        item.setToolTip(c, str(t))
+                for c, num in enumerate(numbers):
+                    if num is not None:
+                        item.setData(c, Qt.ItemDataRole.UserRole, num)
+                        item.setTextAlignment(
+                            c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                        )
+                item.setData(0, ITEM_ROLE, payload)
+                if colour:
+                    for c in range(len(texts)):
+                        item.setForeground(c, QBrush(QColor(colour)))
+                items.append(item)
+            if more.get(key):
+                extra = QTreeWidgetItem(
+                    [
+                        self.tr("… %1 more (all highlighted on the map)").replace(
+                            "%1", f"{more[key]:,}"
+                        )
+                    ]
+                )
+                extra.setFlags(Qt.ItemFlag.NoItemFlags)
+                items.append(extra)
+            tree.addTopLevelItems(items)
+            tree.setSortingEnabled(True)
+            for c in range(tree.columnCount() - 1):
+                tree.resizeColumnToContents(c)
+        self._update_tab_titles()
+        self.zoom_button.setEnabled(True)
+
+    def _on_tree_current_item_changed(self, item: QTreeWidgetItem | None, _prev: Any) -> None:
+        if item is not None:  # keyboard or mouse; a click also lands in itemClicked (harmless)
+            self._activate(item)
+
+    def _on_tree_item_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        self._activate(item)  # a second click on the current row zooms again
+
+    def _activate(self, item: QTreeWidgetItem) -> None:
+        payload = item.data(0, ITEM_ROLE)
+        if payload:
+            self.item_activated.emit(payload)
+
+
+class TraceController(QObject):
+    """The Trace tool, its result dock and the map highlights."""
+
+    trace_finished = Signal(object)  # TraceResult
+    cleared = Signal()
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.canvas = window.canvas
+        self.hub = MapToolHub.of(window)
+        self.result: TraceResult | None = None
+        self.request: TraceRequest | None = None
+        self._pending: TraceRequest | None = None
+        self._multi: list[tuple[str, str]] = []
+        self._running = False
+
+        self.dock = TraceDock(window)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.dock.item_activated.connect(self._on_dock_item_activated)
+        self.dock.clear_requested.connect(self.clear)
+        self.dock.zoom_requested.connect(self.zoom_to_result)
+        self.dock.profile_requested.connect(self.show_profile)
+
+        self.trace_action = QAction(self.tr("Trace"), window)
+        self.trace_action.setObjectName("trace_action")
+        tip = self.tr(
+            "Click an enterprise, manhole or pipe: downstream. Click an outfall or plant: "
+            "upstream. Ctrl/Shift-click several outfalls: common upstream. Esc clears."
+        )
+        self.trace_action.setToolTip(tip)
+        self.trace_action.setStatusTip(tip)
+        self.trace_action.setShortcut("Ctrl+T")
+        self.hub.add_tool(self.trace_action, CanvasMode.MEASURE)
+        self.trace_action.toggled.connect(self._on_trace_action_toggled)
+        window.map_toolbar.addAction(self.trace_action)
+        window.analysis_menu.addAction(self.trace_action)
+        self.clear_action = QAction(self.tr("Clear trace results"), window)
+        self.clear_action.setObjectName("clear_trace_action")
+        self.clear_action.triggered.connect(self.clear)
+        window.analysis_menu.addAction(self.clear_action)
+        window.view_menu.addAction(self.dock.toggleViewAction())
+
+        self.canvas.clicked.connect(self._on_canvas_clicked)
+        self.hub.escape_pressed.connect(self.clear)
+        window.network_updated.connect(self._on_window_network_updated)
+        window.project_opened.connect(lambda _p: self.clear())
+
+    # --- tool ---------------------------------------------------------------------------------
+    def _on_trace_action_toggled(self, on: bool) -> None:
+        if on:
+            self._show_dock()
+            if self._network() is None:
+                self._status(
+                    self.tr("The network is being built; clicks are traced when it is ready.")
+                )
+
+    def _on_canvas_clicked(self, x: float, y: float, modifiers: Any) -> None:
+        if self.hub.active_tool() is not self.trace_action:
+            return
+        hit = self.pick(x, y)
+        if hit is None:
+            self._status(
+                self.tr(
+                    "Nothing to trace here: click an enterprise, manhole, pipe, outfall or plant."
+                )
+            )
+            return
+        kind = hit[0]
+        mods = int(getattr(modifiers, "value", modifiers) or 0)
+        multi = bool(
+            mods
+            & (Qt.KeyboardModifier.ShiftModifier.value | Qt.KeyboardModifier.ControlModifier.value)
+        )
+        if multi and kind in (schema.OUTFALLS, schema.PLANTS, schema.MANHOLES):
+            if hit in self._multi:
+                self._multi.remove(hit)
+            else:
+                self._multi.append(hit)
+            if not self._multi:
+                self.clear()
+            elif len(self._multi) == 1:
+                self.trace(TraceRequest(UPSTREAM, tuple(self._multi)))
+            else:
+                self.trace(TraceRequest(COMMON_UPSTREAM, tuple(self._multi)))
+            return
+        if kind in (schema.OUTFALLS, schema.PLANTS):
+            self._multi = [hit]
+            self.trace(TraceRequest(UPSTREAM, (hit,)))
+        else:
+            self._multi = [hit] if kind == schema.MANHOLES else []
+            self.trace(TraceRequest(DOWNSTREAM, (hit,)))
+
+    def pick(self, x: float, y: float) -> tuple[str, str] | None:
+        """The traceable feature under (x, y): (layer kind, id), enterprises first."""
+        tol = self.canvas.pixels_to_map_units(PICK_TOLERANCE_PX)
+        for kind in PICK_ORDER:
+            layer = self.canvas.layer(kind)
+            if layer is None or not layer.visible:
+                continue
+            pos = features_at(layer, x, y, tol)
+            ids = feature_ids(layer)
+            for p in pos.tolist():
+                if ids[p]:
+                    return kind, ids[p]
+        return None
+
+    # --- public API ---------------------------------------------------------------------------
+    def trace_downstream(self, fid: str, kind: str = schema.ENTERPRISES) -> None:
+        self.trace(TraceRequest(DOWNSTREAM, ((kind, fid),)))
+
+    def trace_upstream(self, fid: str, kind: str = schema.OUTFALLS) -> None:
+        self.trace(TraceRequest(UPSTREAM, ((kind, fid),)))
+
+    def trace_common_upstream(self, starts: list[tuple[str, str]]) -> None:
+        self._multi = list(starts)
+        self.trace(TraceRequest(COMMON_UPSTREAM, tuple(starts)))
+
+    def trace(self, request: TraceRequest, quiet: bool = False) -> None:
+        """Run a trace now (or when the network is ready) and show it; ``quiet``: a failure
+        clears the results instead of showing a message (re-tracing after an edit)."""
+        net = self._network()
+        if net is None:
+            self._pending = request
+            self._status(self.tr("The network is being built; the trace runs when it is ready."))
+            return
+        self._pending = None
+        self.request = request
+        if net.n_edges > BIG_NETWORK_EDGES:
+            if self._running:
+                self._pending = request
+                return
+            self._running = True
+            self.window.run_job(
+                self.tr("Tracing"),
+                trace_job,
+                net,
+                request,
+                on_done=lambda res, r=request: self._on_job_done(r, res),
+            )
+            return
+        try:
+            result = run_trace(net, request)
+        except NetworkError as exc:
+            if quiet:
+                self.clear()
+                return
+            self._status(getattr(exc, "message", str(exc)))
+            handle_error(self.window, exc)
+            return
+        self.show_result(request, result)
+
+    def _on_job_done(self, request: TraceRequest, result: TraceResult) -> None:
+        self._running = False
+        if self._pending is not None:  # a newer click while tracing
+            pending, self._pending = self._pending, None
+            self.trace(pending)
+            return
+        self.show_result(request, result)
+
+    def clear(self) -> None:
+        """Remove the trace highlights and results (Esc)."""
+        self.result = None
+        self.request = None
+        self._pending = None
+        self._multi = []
+        self.canvas.clear_highlight(TRACE_GROUP)
+        self.canvas.clear_highlight(START_GROUP)
+        self.dock.clear()
+        self.window.statusBar().clearMessage()
+        self.cleared.emit()
+
+    def zoom_to_result(self) -> None:
+        if self.result is None:
+            return
+        kinds = [(schema.PIPES, self.result.pipes)]
+        if not self.result.pipes:
+            kinds = [(k, [f]) for k, f in self.request.starts] if self.request else []
+        boxes = []
+        for kind, ids in kinds:
+            b = features_bounds(self.canvas, kind, ids)
+            if b is not None:
+                boxes.append(b)
+        if boxes:
+            b = np.array(boxes)
+            self.canvas.zoom_to_extent(
+                b[:, 0].min(),
+                b[:, 1].min(),
+                b[:, 2].max(),
+                b[:, 3].max(),
+                margin=0.1,
+                min_scale=0.1,
+            )
+
+    def reveal_result(self) -> None:
+        """Zoom out just enough to show the whole result (the start stays in view)."""
+        if self.result is None:
+            return
+        boxes = [features_bounds(self.canvas, schema.PIPES, self.result.pipes)]
+        boxes += [features_bounds(self.canvas, k, [f]) for k, f in self.request.starts]
+        boxes = [b for b in boxes if b is not None]
+        if not boxes:
+            return
+        b = np.array(boxes)
+        rx0, ry0, rx1, ry1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+        vx0, vy0, vx1, vy1 = self.canvas.view.extent
+        if rx0 >= vx0 and ry0 >= vy0 and rx1 <= vx1 and ry1 <= vy1:
+            return
+        self.canvas.zoom_to_extent(
+            min(rx0, vx0), min(ry0, vy0), max(rx1, vx1), max(ry1, vy1), margin=0.05
+        )
+
+    def _show_dock(self) -> None:
+        show_dock(self.window, self.dock, Qt.DockWidgetArea.RightDockWidgetArea, 430)
+
+    def show_profile(self) -> None:
+        """Longitudinal profile of the first path of a downstream trace (profile dock)."""
+        ctl = self.window.extensions.get("gisapp.qt.profile_dock")
+        if ctl is None or self.request is None or self.request.direction != DOWNSTREAM:
+            return
+        ctl.show_profile(self.request.network_ids()[0])
+
+    # --- showing ------------------------------------------------------------------------------
+    def show_result(self, request: TraceRequest, result: TraceResult) -> None:
+        self.request = request
+        self.result = result
+        style = TRACE_STYLES[result.direction]
+        node_style = HighlightStyle(color=style.color, width=3.0, size=2.0, halo=None)
+        self.canvas.set_highlight(schema.PIPES, result.pipes, style, group=TRACE_GROUP)
+        nodes = result.nodes if len(result.nodes) <= MAX_NODE_HIGHLIGHT else ()
+        if self.canvas.layer(schema.MANHOLES) is not None:
+            self.canvas.set_highlight(schema.MANHOLES, nodes, node_style, group=TRACE_GROUP)
+        if self.canvas.layer(schema.ENTERPRISES) is not None:
+            ent_style = HighlightStyle(color=style.color, width=3.0, size=16.0, halo=style.halo)
+            self.canvas.set_highlight(
+                schema.ENTERPRISES, result.enterprises, ent_style, group=TRACE_GROUP
+            )
+        sink_kinds: dict[str, list[str]] = {}
+        for s in result.sinks:
+            sink_kinds.setdefault(SINK_LAYER.get(s["kind"], ""), []).append(s["id"])
+        for kind in (schema.PLANTS, schema.OUTFALLS):
+            if self.canvas.layer(kind) is not None:
+                sink_style = HighlightStyle(
+                    color=style.color, width=3.0, size=20.0, halo=style.halo
+                )
+                self.canvas.set_highlight(
+                    kind, sink_kinds.get(kind, ()), sink_style, group=TRACE_GROUP
+                )
+        self.canvas.clear_highlight(START_GROUP)
+        starts: dict[str, list[str]] = {}
+        for kind, fid in request.starts:
+            starts.setdefault(kind, []).append(fid)
+        for kind, ids in starts.items():
+            if self.canvas.layer(kind) is not None:
+                self.canvas.set_highlight(kind, ids, START_STYLE, group=START_GROUP)
+        self._fill_dock(request, result)
+        self._show_dock()
+        self.reveal_result()
+        self._status(self.dock.summary_label.text().split("\n")[0])
+        self.trace_finished.emit(result)
+
+    def _fill_dock(self, request: TraceRequest, result: TraceResult) -> None:
+        zh = use_chinese(self.window)
+        names = ", ".join(fid for _k, fid in request.starts)
+        n_pipes, length = len(result.pipes), result.length_m
+        if result.direction == DOWNSTREAM:
+            reached = [s for s in result.sinks if s["kind"] in ("plant", "outfall")]
+            dead = [s for s in result.sinks if s["kind"] == "dead_end"]
+            if reached:
+                first = min(reached, key=lambda s: s["length_m"])
+                where = (
+                    self.tr("reaches %1 (%2 m along the shortest path)")
+                    .replace(
+                        "%1", ", ".join(f"{self._sink_word(s['kind'])} {s['id']}" for s in reached)
+                    )
+                    .replace("%2", f"{first['length_m']:,.1f}")
+                )
+            else:
+                where = self.tr("reaches no plant or outfall")
+            text = self.tr("Downstream of %1: %2.").replace("%1", names).replace("%2", where)
+            if dead:
+                text += " " + self.tr("%1 dead end(s): %2.").replace("%1", str(len(dead))).replace(
+                    "%2", ", ".join(s["id"] for s in dead[:10])
+                )
+            text += "\n" + self.tr("%1 pipes, %2 m in the traced area.").replace(
+                "%1", f"{n_pipes:,}"
+            ).replace("%2", f"{length:,.1f}")
+        else:
+            head = (
+                self.tr("Upstream of %1")
+                if result.direction == UPSTREAM
+                else self.tr("Common upstream of %1")
+            )
+            text = (
+                head.replace("%1", names)
+                + ": "
+                + self.tr("%1 enterprise(s), %2 pipes, %3 m.")
+                .replace("%1", str(len(result.enterprises)))
+                .replace("%2", f"{n_pipes:,}")
+                .replace("%3", f"{length:,.1f}")
+            )
+            if result.direction == COMMON_UPSTREAM and not result.enterprises:
+                text += " " + self.tr("No enterprise drains to all of them.")
+        if result.barriers:
+            text += " " + self.tr("Stopped at %1 closed/blocked pipe(s) or manhole(s).").replace(
+                "%1", str(len(result.barriers))
+            )
+        self.dock.summary_label.setText(text)
+        if result.warnings:
+            n_err = sum(1 for w in result.warnings if w.severity == ERROR)
+            self.dock.warning_label.setText(
+                self.tr(
+                    "%1 data problem(s) in the traced area (%2 errors): the result is not "
+                    "trustworthy there. See the Warnings tab."
+                )
+                .replace("%1", str(len(result.warnings)))
+                .replace("%2", str(n_err))
+            )
+            self.dock.warning_label.show()
+        else:
+            self.dock.warning_label.hide()
+
+        sinks_rows = []
+        for s in result.sinks:
+            layer_kind = SINK_LAYER.get(s["kind"], schema.MANHOLES)
+            name = self._attr(layer_kind, s["id"], "name")
+            dist = s.get("length_m")
+            sinks_rows.append(
+                (
+                    [
+                        self._sink_word(s["kind"]),
+                        s["id"],
+                        "" if dist is None else f"{dist:,.1f}",
+                        s.get("node", ""),
+                        name,
+                    ],
+                    [None, None, dist, None, None],
+                    self._payload(layer_kind, [s["id"]], s.get("node")),
+                    None,
+                )
+            )
+        ent_rows = []
+        for eid in result.enterprises[:MAX_LIST_ROWS]:
+            flow = self._num(schema.ENTERPRISES, eid, "flow_tpd")
+            cod = self._num(schema.ENTERPRISES, eid, "cod_mgl")
+            ent_rows.append(
+                (
+                    [
+                        eid,
+                        self._attr(schema.ENTERPRISES, eid, "name"),
+                        format_value(flow),
+                        format_value(cod),
+                        self._attr(schema.ENTERPRISES, eid, "connect_node"),
+                    ],
+                    [None, None, flow, cod, None],
+                    ("feature", schema.ENTERPRISES, [eid]),
+                    None,
+                )
+            )
+        pipe_rows = []
+        info = self._pipe_info()
+        for pid in result.pipes[:MAX_LIST_ROWS]:
+            length_m, dn, system, a, b = info.get(pid, (None, None, "", "", ""))
+            pipe_rows.append(
+                (
+                    [
+                        pid,
+                        format_value(None if length_m is None else round(length_m, 2)),
+                        format_value(dn),
+                        system or "",
+                        a or "",
+                        b or "",
+                    ],
+                    [None, length_m, dn, None, None, None],
+                    ("feature", schema.PIPES, [pid]),
+                    None,
+                )
+            )
+        warn_rows = []
+        for w in result.warnings[:MAX_LIST_ROWS]:
+            msg = w.message_zh if zh and w.message_zh else (w.message_en or w.message_zh)
+            colour = "#b42318" if w.severity == ERROR else "#9a6700"
+            payload: Any
+            if w.feature_ids and self.canvas.layer(w.layer) is not None:
+                payload = ("feature", w.layer, list(w.feature_ids), w.x, w.y)
+            elif w.x is not None and w.y is not None:
+                payload = ("point", w.x, w.y)
+            else:
+                payload = None
+            warn_rows.append(
+                (
+                    [w.severity, w.kind, ", ".join(w.feature_ids[:4]), msg],
+                    [None] * 4,
+                    payload,
+                    colour,
+                )
+            )
+        more = {
+            "enterprises": max(0, len(result.enterprises) - MAX_LIST_ROWS),
+            "pipes": max(0, len(result.pipes) - MAX_LIST_ROWS),
+            "warnings": max(0, len(result.warnings) - MAX_LIST_ROWS),
+        }
+        self.dock.fill(sinks_rows, ent_rows, pipe_rows, warn_rows, more)
+        self.dock.profile_button.setEnabled(
+            result.direction == DOWNSTREAM
+            and any(s["kind"] in ("plant", "outfall", "dead_end") for s in result.sinks)
+            and "gisapp.qt.profile_dock" in getattr(self.window, "extensions", {})
+        )
+        tab = 1 if result.direction != DOWNSTREAM else 0
+        self.dock.tabs.setCurrentIndex(tab)
+
+    def _sink_word(self, kind: str) -> str:
+        return {
+            "plant": self.tr("Plant"),
+            "outfall": self.tr("Outfall"),
+            "dead_end": self.tr("Dead end"),
+        }.get(kind, kind)
+
+    def _payload(self, layer_kind: str, ids: list[str], node: str | None) -> tuple:
+        if features_bounds(self.canvas, layer_kind, ids) is not None:
+            return ("feature", layer_kind, ids)
+        net = self._network()
+        if net is not None and node is not None and node in net.node_index:
+            x, y = net.node_xy_of(net.node_index[node])
+            return ("point", x, y)
+        return ("feature", layer_kind, ids)
+
+    def _row(self, kind: str, fid: str) -> Any:
+        layer = self.canvas.layer(kind)
+        if layer is None:
+            return None
+        ids = feature_ids(layer)
+        pos = np.flatnonzero(ids == fid)
+        return layer.data.iloc[int(pos[0])] if len(pos) else None
+
+    def _attr(self, kind: str, fid: str, column: str) -> str:
+        row = self._row(kind, fid)
+        if row is None or column not in row.index:
+            return ""
+        return format_value(row[column])
+
+    def _num(self, kind: str, fid: str, column: str) -> float | None:
+        row = self._row(kind, fid)
+        if row is None or column not in row.index:
+            return None
+        try:
+            v = float(row[column])
+        except (TypeError, ValueError):
+            return None
+        return None if np.isnan(v) else v
+
+    def _pipe_info(self) -> dict[str, tuple]:
+        layer = self.canvas.layer(schema.PIPES)
+        if layer is None:
+            return {}
+        cached = getattr(self, "_pipe_cache", None)
+        if cached is not None and cached[0] is layer.data:
+            return cached[1]
+        d = layer.data
+
+        def col(name: str) -> list:
+            return d[name].tolist() if name in d.columns else [None] * len(d)
+
+        lengths = d["length_m"].tolist() if "length_m" in d.columns else d.length.tolist()
+        info: dict[str, tuple] = {}
+        for pid, length_m, dn, system, a, b in zip(
+            feature_ids(layer).tolist(),
+            lengths,
+            col("diameter_mm"),
+            col("system"),
+            col("from_node"),
+            col("to_node"),
+            strict=True,
+        ):
+            if pid is None:
+                continue
+            old = info.get(pid)
+            if old is not None:  # a multipart pipe: add up the parts
+                length_m = (old[0] or 0.0) + (length_m or 0.0)
+            info[pid] = (length_m, dn, system, a, b)
+        self._pipe_cache = (d, info)
+        return info
+
+    def _on_dock_item_activated(self, payload: tuple) -> None:
+        if payload[0] == "feature":
+            kind, ids = payload[1], payload[2]
+            if features_bounds(self.canvas, kind, ids) is not None:
+                layer = self.canvas.layer(kind)
+                min_scale = 0.5 if layer is not None and layer.geometry == "point" else 0.1
+                self.canvas.zoom_to_features(kind, ids, min_scale=min_scale)
+                self.canvas.flash(kind, ids)
+                return
+            if len(payload) >= 5 and payload[3] is not None:
+                payload = ("point", payload[3], payload[4])
+            else:
+                return
+        if payload[0] == "point":
+            x, y = float(payload[1]), float(payload[2])
+            d = 60.0
+            self.canvas.zoom_to_extent(x - d, y - d, x + d, y + d, margin=0.0)
+
+    # --- network ------------------------------------------------------------------------------
+    def _network(self) -> Any:
+        state = getattr(self.window.network_ctl, "state", None)
+        return state.network if state is not None else None
+
+    def _on_window_network_updated(self, _state: Any) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.trace(pending)
+        elif self.request is not None:  # keep the shown result in step with edits
+            self.trace(self.request, quiet=True)
+
+    def _status(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 6000)
+
+
+def install(window: Any) -> TraceController:
+    return TraceController(window)

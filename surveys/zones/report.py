@@ -1,0 +1,687 @@
+"""Report of the protected-area check: Excel workbook and PDF an auditor can sign.
+
+Both reports hold a summary by zone class and severity, one row per finding (conflicts and
+warnings get a small map extract: the zone, the whole feature in grey, the overlapping part
+in red, neighbouring pipes), the rules with their buffer distances, the data findings, and a
+reproducibility block (input files with SHA-256, CRS, measuring CRS, software versions,
+date). Column names are the Chinese terms of the park dossiers.
+
+Re-running on the same inputs gives the same bytes: rows are sorted, numbers written with
+fixed rounding, the workbook's created/modified properties and zip entry times are set to
+the report date, PNG and PDF metadata carry no timestamps. Pass ``generated_at`` to fix the
+date; then the whole file is identical, otherwise only the date cells differ.
+
+Drawing uses ``matplotlib.figure.Figure`` with the Agg and PDF backends (never pyplot). A
+CJK font (Noto Sans CJK SC, WenQuanYi …) is looked up with ``matplotlib.font_manager``; when
+none is installed the text falls back to the default font and a log warning says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+
+from network.schema import (
+    LAYER_LABELS_ZH,
+    PIPES,
+    ZONE_CLASS_LABELS_ZH,
+    ZONE_LEVEL_LABELS_ZH,
+)
+from surveys.errors import SurveyError
+from surveys.zones.overlap import RELATION_LABELS_ZH, OverlapResult
+from surveys.zones.rules import SEVERITY_LABELS_ZH
+
+log = logging.getLogger(__name__)
+
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+)
+MAX_MAPS = 200  # map extracts per report (the first conflicts and warnings in row order)
+MAP_SEVERITIES = ("conflict", "warning")
+TITLE = "保护区冲突检查报告"
+
+#: Detail columns: (header, row column, number format or None).
+DETAIL_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
+    ("序号", "#", None),
+    ("严重程度", "severity", None),
+    ("要素类型", "feature_type", None),
+    ("要素编号", "feature_id", None),
+    ("保护区编号", "zone_id", None),
+    ("保护区名称", "zone_name", None),
+    ("保护区类别", "zone_class", None),
+    ("功能分区/级别", "zone_level", None),
+    ("位置关系", "relation", None),
+    ("区内长度(m)", "overlap_length_m", "0.000"),
+    ("重叠面积(m²)", "overlap_area_m2", "0.00"),
+    ("重叠比例", "overlap_share", "0.0000%"),
+    ("距保护区边界(m)", "distance_m", "0.000"),
+    ("缓冲距离(m)", "buffer_m", "0.0"),
+    ("适用规则", "rule_id", None),
+    ("规则说明", "note", None),
+    ("保护区多边形已修复", "zone_repaired", None),
+)
+SUMMARY_COLUMNS = (
+    ("保护区类别", "zone_class"),
+    ("严重程度", "severity"),
+    ("要素类型", "feature_type"),
+    ("问题数", "findings"),
+    ("涉及要素数", "features"),
+    ("区内长度(m)", "overlap_length_m"),
+    ("重叠面积(m²)", "overlap_area_m2"),
+)
+ROUND = {
+    "overlap_length_m": 3,
+    "overlap_area_m2": 2,
+    "overlap_share": 6,
+    "distance_m": 3,
+    "buffer_m": 3,
+}
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class ReportError(SurveyError):
+    """A report cannot be written (folder missing, file open in another program …)."""
+
+
+# --- values ----------------------------------------------------------------------------------
+def _label(col: str, v: Any) -> Any:
+    """Chinese label of a code value, rounded numbers, '' for missing."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if col == "severity":
+        return SEVERITY_LABELS_ZH.get(v, v)
+    if col == "feature_type":
+        return LAYER_LABELS_ZH.get(v, v)
+    if col == "zone_class":
+        return ZONE_CLASS_LABELS_ZH.get(v, v)
+    if col == "zone_level":
+        return ZONE_LEVEL_LABELS_ZH.get(v, v)
+    if col == "relation":
+        return RELATION_LABELS_ZH.get(v, v)
+    if col == "zone_repaired":
+        return "是" if bool(v) else ""
+    if col == "rule_id":
+        return v or "（无规则）"
+    if isinstance(v, (float, np.floating)):
+        return round(float(v), ROUND.get(col, 6))
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    return v
+
+
+def _fmt(col: str, v: Any) -> str:
+    """Fixed text formatting (PDF)."""
+    x = _label(col, v)
+    if isinstance(x, float):
+        if col == "overlap_share":
+            return f"{x:.2%}"
+        nd = {"overlap_area_m2": 1, "buffer_m": 0}.get(col, 2)
+        return f"{x:,.{nd}f}"
+    return str(x)
+
+
+def _report_date(generated_at: dt.datetime | dt.date | None) -> dt.datetime:
+    if generated_at is None:
+        return dt.datetime.now().replace(microsecond=0)
+    if isinstance(generated_at, dt.datetime):
+        return generated_at.replace(microsecond=0, tzinfo=None)
+    return dt.datetime.combine(generated_at, dt.time())
+
+
+def reproducibility(result: OverlapResult, generated_at: dt.datetime) -> list[tuple[str, str]]:
+    """The reproducibility block as (label, value) lines."""
+    prov = result.provenance
+    lines: list[tuple[str, str]] = [
+        ("报告日期", generated_at.isoformat(sep=" ")),
+        ("项目坐标系", str(prov.get("crs", ""))),
+        (
+            "量算坐标系",
+            f"{prov.get('metric_crs', '')}（每单位 {prov.get('metres_per_unit', 1)} m）",
+        ),
+    ]
+    for rec in prov.get("inputs", []):
+        kind = LAYER_LABELS_ZH.get(rec["kind"], rec["kind"])
+        lines.append((f"输入文件（{kind}）", f"{rec['file']}  SHA-256 {rec['sha256']}"))
+    counts = prov.get("feature_counts", {})
+    lines.append(
+        ("检查要素数", "，".join(f"{LAYER_LABELS_ZH.get(k, k)} {v}" for k, v in counts.items()))
+    )
+    for name, version in prov.get("software", {}).items():
+        lines.append((f"软件版本 {name}", str(version)))
+    return lines
+
+
+# --- fonts and map extracts ------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def cjk_font_path() -> str | None:
+    """Path of an installed CJK font, or None (text then falls back to the default font)."""
+    for family in CJK_FONTS:
+        try:
+            path = font_manager.findfont(
+                font_manager.FontProperties(family=family), fallback_to_default=False
+            )
+        except ValueError:
+            continue
+        if path:
+            return str(path)
+    log.warning("No CJK font found (tried %s); Chinese text may not render", ", ".join(CJK_FONTS))
+    return None
+
+
+def _font(size: float = 8, weight: str = "normal") -> font_manager.FontProperties:
+    path = cjk_font_path()
+    if path is None:
+        return font_manager.FontProperties(size=size, weight=weight)
+    return font_manager.FontProperties(fname=path, size=size, weight=weight)
+
+
+def _polygon_path(geom: Any) -> MplPath | None:
+    verts, codes = [], []
+    for poly in shapely.get_parts(geom):
+        if shapely.get_type_id(poly) != 3:
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = np.asarray(ring.coords)[:, :2]
+            if len(xy) < 3:
+                continue
+            verts.append(xy)
+            c = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+            c[0], c[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+            codes.append(c)
+    if not verts:
+        return None
+    return MplPath(np.concatenate(verts), np.concatenate(codes))
+
+
+def _lines(geom: Any) -> list[np.ndarray]:
+    out = []
+    for part in shapely.get_parts(
+        shapely.boundary(geom) if shapely.get_dimensions(geom) == 2 else geom
+    ):
+        if shapely.get_type_id(part) in (1, 2):
+            out.append(np.asarray(part.coords)[:, :2])
+    return out
+
+
+def draw_extract(ax: Any, result: OverlapResult, i: int) -> None:
+    """Draw the map extract of row ``i`` on a matplotlib Axes."""
+    row = result.rows.iloc[i]
+    part = result.rows.geometry.iloc[i]
+    whole = result.feature_geometry(i)
+    zone = result.zones.geometry.iloc[int(row.zone_index)]
+    focus = shapely.union_all([g for g in (whole, part) if g is not None and not g.is_empty])
+    minx, miny, maxx, maxy = focus.bounds
+    span = max(maxx - minx, maxy - miny, 2.0 * float(row.distance_m or 0), 60.0)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half = span * 0.75
+    box = (cx - half, cy - half, cx + half, cy + half)
+    window = shapely.box(*box)
+    zones = result.zones
+    near = zones.sindex.query(window)
+    for k in sorted(near.tolist()):
+        path = _polygon_path(shapely.intersection(zones.geometry.iloc[k], window.buffer(half)))
+        if path is None:
+            continue
+        here = k == int(row.zone_index)
+        ax.add_patch(
+            PathPatch(
+                path,
+                facecolor="#7fbf7f" if here else "#dddddd",
+                edgecolor="#2e7d32" if here else "#999999",
+                alpha=0.5,
+                lw=0.8 if here else 0.4,
+            )
+        )
+    pipes = result.layers.get(PIPES)
+    if pipes is not None and len(pipes):
+        idx = np.sort(pipes.sindex.query(window))
+        segs = [xy for g in pipes.geometry.iloc[idx] for xy in _lines(g)]
+        if segs:
+            ax.add_collection(LineCollection(segs, colors="#b0b0b0", linewidths=0.5))
+    dims = shapely.get_dimensions(whole)
+    if dims == 0:
+        pts = shapely.get_coordinates(whole)
+        ax.plot(pts[:, 0], pts[:, 1], "o", ms=5, mfc="#d32f2f", mec="black", mew=0.5)
+    else:
+        segs = _lines(whole)
+        if segs:
+            ax.add_collection(LineCollection(segs, colors="#505050", linewidths=1.2))
+        if part is not None and not part.is_empty and row.relation in ("inside", "crosses"):
+            if shapely.get_dimensions(part) == 2:
+                path = _polygon_path(part)
+                if path is not None:
+                    ax.add_patch(PathPatch(path, facecolor="#d32f2f", alpha=0.45, lw=0))
+            else:
+                segs = _lines(part)
+                if segs:
+                    ax.add_collection(LineCollection(segs, colors="#d32f2f", linewidths=2.4))
+    del zone
+    ax.set_xlim(box[0], box[2])
+    ax.set_ylim(box[1], box[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    bar = 10 ** math.floor(math.log10(span / 2))
+    ax.plot(
+        [box[0] + half * 0.1, box[0] + half * 0.1 + bar],
+        [box[1] + half * 0.1] * 2,
+        color="black",
+        lw=1.5,
+    )
+    ax.text(box[0] + half * 0.1, box[1] + half * 0.14, f"{bar:g} m", fontsize=5)
+
+
+def extract_png(result: OverlapResult, i: int, size_px: int = 160) -> bytes:
+    """PNG bytes of the map extract of row ``i`` (no timestamps: same bytes every run)."""
+    dpi = 100
+    fig = Figure(figsize=(size_px / dpi, size_px / dpi), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))
+    draw_extract(ax, result, i)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _map_rows(result: OverlapResult, max_maps: int) -> list[int]:
+    sev = result.rows["severity"].to_numpy()
+    idx = np.flatnonzero(np.isin(sev, MAP_SEVERITIES))
+    return idx[:max_maps].tolist()
+
+
+# --- Excel ---------------------------------------------------------------------------------------
+def _normalise_zip(path: Path, when: dt.datetime) -> None:
+    """Rewrite the xlsx zip with fixed entry times and order (byte-identical re-runs)."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    # openpyxl stamps dcterms:modified with the save time: set it to the report date
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    entries = [
+        (
+            name,
+            re.sub(
+                rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                rb"\g<1>" + iso + rb"\g<2>",
+                data,
+            )
+            if name == "docProps/core.xml"
+            else data,
+        )
+        for name, data in entries
+    ]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zout.writestr(info, data)
+
+
+def write_xlsx(
+    result: OverlapResult,
+    path: str | Path,
+    *,
+    generated_at: dt.datetime | dt.date | None = None,
+    max_maps: int = MAX_MAPS,
+    title: str = TITLE,
+) -> Path:
+    """Write the Excel report: 汇总, 问题明细 (with map extracts), 规则, 数据问题, 可复现信息.
+
+    Raises
+    ------
+    ReportError
+        The file cannot be written.
+
+    Examples
+    --------
+    >>> write_xlsx(result, "overlap.xlsx", generated_at=dt.date(2024, 6, 30))  # doctest: +SKIP
+    """
+    from openpyxl import Workbook
+    from openpyxl.drawing.image import Image as XlImage
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    when = _report_date(generated_at)
+    path = Path(path)
+    wb = Workbook()
+    wb.properties.creator = "PipeAtlas"
+    wb.properties.lastModifiedBy = "PipeAtlas"
+    wb.properties.created = when
+    wb.properties.modified = when
+    wb.properties.title = title
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    sev_fill = {
+        "conflict": PatternFill("solid", fgColor="F8CBAD"),
+        "warning": PatternFill("solid", fgColor="FFE699"),
+    }
+
+    def header(ws: Any, names: Sequence[str]) -> None:
+        ws.append(list(names))
+        for c in ws[ws.max_row]:
+            c.font = bold
+            c.fill = head_fill
+        ws.freeze_panes = f"A{ws.max_row + 1}"
+
+    # summary
+    ws = wb.active
+    ws.title = "汇总"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    counts = {s: int((result.rows["severity"] == s).sum()) for s in SEVERITY_LABELS_ZH}
+    ws.append(["冲突", counts["conflict"], "警告", counts["warning"], "提示", counts["info"]])
+    ws.append([])
+    header(ws, [h for h, _ in SUMMARY_COLUMNS])
+    for rec in result.summary().to_dict("records"):
+        ws.append([_label(c, rec[c]) for _, c in SUMMARY_COLUMNS])
+    for col, width in zip("ABCDEFG", (18, 10, 12, 8, 10, 14, 14), strict=True):
+        ws.column_dimensions[col].width = width
+
+    # details
+    ws = wb.create_sheet("问题明细")
+    header(ws, [h for h, _, _ in DETAIL_COLUMNS] + ["位置示意图"])
+    maps = set(_map_rows(result, max_maps))
+    records = result.rows.drop(columns=result.rows.geometry.name).to_dict("records")
+    img_col = get_column_letter(len(DETAIL_COLUMNS) + 1)
+    for i, rec in enumerate(records):
+        values = [i + 1 if c == "#" else _label(c, rec[c]) for _, c, _ in DETAIL_COLUMNS]
+        ws.append(values)
+        r = ws.max_row
+        for j, (_, _c, fmt) in enumerate(DETAIL_COLUMNS, start=1):
+            if fmt is not None:
+                ws.cell(row=r, column=j).number_format = fmt
+        fill = sev_fill.get(rec["severity"])
+        if fill is not None:
+            ws.cell(row=r, column=2).fill = fill
+        if i in maps:
+            img = XlImage(io.BytesIO(extract_png(result, i)))
+            img.width = img.height = 120
+            ws.add_image(img, f"{img_col}{r}")
+            ws.row_dimensions[r].height = 92
+            for j in range(1, len(DETAIL_COLUMNS) + 1):
+                ws.cell(row=r, column=j).alignment = Alignment(vertical="top", wrap_text=True)
+    widths = (6, 8, 10, 14, 12, 22, 16, 12, 10, 12, 14, 10, 14, 10, 28, 40, 10, 18)
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    if len(records) > len(maps) and maps:
+        ws.append([])
+        ws.append([f"示意图仅绘制前 {len(maps)} 条冲突/警告。"])
+
+    # rules
+    ws = wb.create_sheet("规则")
+    header(
+        ws,
+        ["保护区类别", "功能分区/级别", "要素类型", "缓冲距离(m)", "严重程度", "规则编号", "说明"],
+    )
+    for rule in result.rules.rules:
+        ws.append(
+            [
+                _label("zone_class", rule.zone_class),
+                _label("zone_level", rule.zone_level) or "（全部）",
+                _label("feature_type", rule.feature_type),
+                rule.buffer_m,
+                _label("severity", rule.severity),
+                rule.rule_id,
+                rule.note,
+            ]
+        )
+    for col, width in zip("ABCDEFG", (18, 14, 12, 12, 10, 34, 60), strict=True):
+        ws.column_dimensions[col].width = width
+
+    # data findings
+    ws = wb.create_sheet("数据问题")
+    header(ws, ["级别", "类型", "图层", "要素", "说明"])
+    for issue in result.issues:
+        ws.append(
+            [
+                issue.severity,
+                issue.kind,
+                issue.layer,
+                ", ".join(issue.feature_ids),
+                issue.message_zh,
+            ]
+        )
+    for col, width in zip("ABCDE", (8, 20, 10, 20, 90), strict=True):
+        ws.column_dimensions[col].width = width
+
+    # reproducibility
+    ws = wb.create_sheet("可复现信息")
+    header(ws, ["项目", "内容"])
+    for label, value in reproducibility(result, when):
+        ws.append([label, value])
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 110
+
+    try:
+        wb.save(path)
+        _normalise_zip(path, when)
+    except OSError as exc:
+        raise ReportError(
+            f"Cannot write {path.name}: {exc.strerror or exc}. Close it if it is open in Excel "
+            "and check the folder exists.",
+            details=str(exc),
+            file=str(path),
+        ) from exc
+    return path
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+A4 = (8.27, 11.69)
+_PDF_COLUMNS = (
+    ("#", "序号", 0.00),
+    ("severity", "程度", 0.04),
+    ("feature_type", "要素类型", 0.09),
+    ("feature_id", "要素编号", 0.18),
+    ("zone", "保护区", 0.33),
+    ("relation", "位置关系", 0.62),
+    ("measure", "区内长度/面积", 0.71),
+    ("distance_m", "距边界(m)", 0.87),
+)
+
+
+def _measure_text(rec: dict[str, Any]) -> str:
+    if rec["overlap_length_m"] == rec["overlap_length_m"] and rec["overlap_length_m"] is not None:
+        return f"{rec['overlap_length_m']:,.2f} m"
+    if rec["overlap_area_m2"] == rec["overlap_area_m2"] and rec["overlap_area_m2"] is not None:
+        share = rec["overlap_share"]
+        return f"{rec['overlap_area_m2']:,.1f} m² ({share:.2%})"
+    return "—"
+
+
+def _row_cells(i: int, rec: dict[str, Any]) -> dict[str, str]:
+    level = _label("zone_level", rec["zone_level"])
+    zone = f"{rec['zone_id']} {rec['zone_name'] or ''}".strip()
+    return {
+        "#": str(i + 1),
+        "severity": _label("severity", rec["severity"]),
+        "feature_type": _label("feature_type", rec["feature_type"]),
+        "feature_id": str(rec["feature_id"]),
+        "zone": f"{zone}（{_label('zone_class', rec['zone_class'])}{level}）",
+        "relation": _label("relation", rec["relation"]),
+        "measure": _measure_text(rec),
+        "distance_m": _fmt("distance_m", rec["distance_m"]),
+    }
+
+
+def _new_page(pdf: PdfPages, pages: list[Figure], title: str, when: dt.datetime) -> Figure:
+    if pages:
+        pdf.savefig(pages[-1])
+        pages.clear()
+    fig = Figure(figsize=A4)
+    fig.text(0.06, 0.965, title, fontproperties=_font(12, "bold"))
+    fig.text(0.94, 0.965, when.date().isoformat(), ha="right", fontproperties=_font(8))
+    pages.append(fig)
+    return fig
+
+
+def write_pdf(
+    result: OverlapResult,
+    path: str | Path,
+    *,
+    generated_at: dt.datetime | dt.date | None = None,
+    max_maps: int = MAX_MAPS,
+    title: str = TITLE,
+) -> Path:
+    """Write the PDF report: summary, reproducibility, findings with map extracts, rules.
+
+    Raises
+    ------
+    ReportError
+        The file cannot be written.
+    """
+    when = _report_date(generated_at)
+    path = Path(path)
+    meta = {"Title": title, "Creator": "PipeAtlas", "CreationDate": None, "ModDate": None}
+    f8, f7, f10 = _font(8), _font(7), _font(10, "bold")
+    try:
+        with PdfPages(path, metadata=meta) as pdf:
+            pages: list[Figure] = []
+            fig = _new_page(pdf, pages, title, when)
+            y = 0.93
+            counts = {s: int((result.rows["severity"] == s).sum()) for s in SEVERITY_LABELS_ZH}
+            fig.text(
+                0.06,
+                y,
+                f"冲突 {counts['conflict']} 条，警告 {counts['warning']} 条，"
+                f"提示 {counts['info']} 条",
+                fontproperties=f10,
+            )
+            y -= 0.03
+            fig.text(0.06, y, "按保护区类别与严重程度汇总", fontproperties=f10)
+            y -= 0.022
+            xs = (0.06, 0.24, 0.33, 0.45, 0.54, 0.66, 0.80)
+            for x, (h, _) in zip(xs, SUMMARY_COLUMNS, strict=True):
+                fig.text(x, y, h, fontproperties=f8, weight="bold")
+            for rec in result.summary().to_dict("records"):
+                y -= 0.016
+                if y < 0.5:
+                    break
+                for x, (_, c) in zip(xs, SUMMARY_COLUMNS, strict=True):
+                    fig.text(x, y, _fmt(c, rec[c]), fontproperties=f8)
+            y -= 0.035
+            fig.text(0.06, y, "可复现信息", fontproperties=f10)
+            for label, value in reproducibility(result, when):
+                y -= 0.016
+                if y < 0.04:
+                    fig = _new_page(pdf, pages, title, when)
+                    y = 0.92
+                fig.text(0.06, y, label, fontproperties=f7)
+                fig.text(0.26, y, value, fontproperties=f7)
+
+            # findings
+            records = result.rows.drop(columns=result.rows.geometry.name).to_dict("records")
+            maps = set(_map_rows(result, max_maps))
+            fig = _new_page(pdf, pages, f"{title}：问题明细", when)
+            y = 0.93
+
+            def header_line(fig: Figure, y: float) -> None:
+                for _key, head, x in _PDF_COLUMNS:
+                    fig.text(0.06 + x * 0.88, y, head, fontproperties=f8, weight="bold")
+
+            header_line(fig, y)
+            for i, rec in enumerate(records):
+                height = 0.13 if i in maps else 0.016
+                if y - height < 0.04:
+                    fig = _new_page(pdf, pages, f"{title}：问题明细", when)
+                    y = 0.93
+                    header_line(fig, y)
+                y -= 0.018
+                cells = _row_cells(i, rec)
+                for key, _, x in _PDF_COLUMNS:
+                    fig.text(0.06 + x * 0.88, y, cells[key], fontproperties=f7)
+                if i in maps:
+                    ax = fig.add_axes((0.10, y - 0.115, 0.105 * A4[1] / A4[0] * 0.7, 0.105))
+                    draw_extract(ax, result, i)
+                    rule = rec["rule_id"] or "（无规则）"
+                    fig.text(
+                        0.30,
+                        y - 0.02,
+                        f"规则 {rule}，缓冲 {rec['buffer_m']:g} m",
+                        fontproperties=f7,
+                    )
+                    fig.text(0.30, y - 0.036, str(rec["note"] or ""), fontproperties=f7)
+                    if rec["zone_repaired"]:
+                        fig.text(
+                            0.30,
+                            y - 0.052,
+                            "注：该保护区多边形无效，已自动修复",
+                            fontproperties=f7,
+                        )
+                    y -= 0.115
+            if len(records) > len(maps) and maps:
+                y -= 0.02
+                fig.text(
+                    0.06,
+                    max(y, 0.03),
+                    f"示意图仅绘制前 {len(maps)} 条冲突/警告。",
+                    fontproperties=f7,
+                )
+
+            # rules
+            fig = _new_page(pdf, pages, f"{title}：规则与缓冲距离", when)
+            y = 0.93
+            for x, h in zip(
+                (0.06, 0.22, 0.34, 0.44, 0.54, 0.62),
+                ("保护区类别", "分区/级别", "要素类型", "缓冲(m)", "程度", "说明"),
+                strict=True,
+            ):
+                fig.text(x, y, h, fontproperties=f8, weight="bold")
+            for rule in result.rules.rules:
+                y -= 0.016
+                if y < 0.04:
+                    fig = _new_page(pdf, pages, f"{title}：规则与缓冲距离", when)
+                    y = 0.92
+                vals = (
+                    _label("zone_class", rule.zone_class),
+                    _label("zone_level", rule.zone_level) or "（全部）",
+                    _label("feature_type", rule.feature_type),
+                    f"{rule.buffer_m:g}",
+                    _label("severity", rule.severity),
+                    rule.note[:40],
+                )
+                for x, v in zip((0.06, 0.22, 0.34, 0.44, 0.54, 0.62), vals, strict=True):
+                    fig.text(x, y, v, fontproperties=f7)
+            if result.issues:
+                y -= 0.03
+                fig.text(0.06, y, "数据问题", fontproperties=f10)
+                for issue in result.issues:
+                    y -= 0.016
+                    if y < 0.04:
+                        fig = _new_page(pdf, pages, f"{title}：数据问题", when)
+                        y = 0.92
+                    fig.text(0.06, y, issue.message_zh[:90], fontproperties=f7)
+            pdf.savefig(pages[-1])
+    except OSError as exc:
+        raise ReportError(
+            f"Cannot write {path.name}: {exc.strerror or exc}. Close it if it is open and "
+            "check the folder exists.",
+            details=str(exc),
+            file=str(path),
+        ) from exc
+    return path
