@@ -129,8 +129,9 @@ class LayerDelta:
     _dtypes: dict | None = field(default=None, repr=False)
     _index: pd.Index | None = field(default=None, repr=False)
 
-    def set_cells(self, frame: pd.DataFrame, positions: Sequence[int], column: str,
-                  values: Sequence[Any]) -> None:
+    def set_cells(
+        self, frame: pd.DataFrame, positions: Sequence[int], column: str, values: Sequence[Any]
+    ) -> None:
         """Plan ``frame[column].iloc[positions] = values`` (old values read from ``frame``)."""
         pos = np.asarray(positions, dtype=np.int64)
         if column in self.updates:  # merge with an earlier plan for the same column
@@ -139,8 +140,11 @@ class LayerDelta:
             merged.update(zip(pos.tolist(), values, strict=True))
             olds = dict(zip(old_pos.tolist(), old_old, strict=True))
             keys = sorted(merged)
-            before = (frame[column].iloc[[k for k in keys if k not in olds]].tolist()
-                      if column in frame.columns else [None] * len(keys))
+            before = (
+                frame[column].iloc[[k for k in keys if k not in olds]].tolist()
+                if column in frame.columns
+                else [None] * len(keys)
+            )
             it = iter(before)
             old = [olds[k] if k in olds else next(it) for k in keys]
             self.updates[column] = (np.asarray(keys, np.int64), old, [merged[k] for k in keys])
@@ -225,8 +229,10 @@ def _set_cells(f: pd.DataFrame, pos: np.ndarray, column: str, values: Sequence[A
             v is None or (isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
             for v in values
         ) and any(v is not None for v in values)
-        f[column] = np.full(len(f), np.nan) if numeric else pd.Series(
-            [None] * len(f), index=f.index, dtype=object
+        f[column] = (
+            np.full(len(f), np.nan)
+            if numeric
+            else pd.Series([None] * len(f), index=f.index, dtype=object)
         )
     if isinstance(f, gpd.GeoDataFrame) and column == f.geometry.name:
         arr = f.geometry.array.copy()
@@ -268,7 +274,8 @@ def _append_rows(f: gpd.GeoDataFrame, rows: gpd.GeoDataFrame) -> gpd.GeoDataFram
         # else the column widens (e.g. an int column gets a missing value)
         with contextlib.suppress(TypeError, ValueError):
             rows[col] = pd.Series(
-                [_coerce(v, f[col].dtype) for v in rows[col].tolist()], index=rows.index,
+                [_coerce(v, f[col].dtype) for v in rows[col].tolist()],
+                index=rows.index,
                 dtype=f[col].dtype,
             )
     extra = [c for c in rows.columns if c not in f.columns]
@@ -297,8 +304,7 @@ def find_rows(gdf: gpd.GeoDataFrame, kind: str, feature_id: str) -> np.ndarray:
     return np.flatnonzero(ids == str(feature_id))
 
 
-def feature_row(gdf: gpd.GeoDataFrame, kind: str, feature_id: str, row: int | None = None
-                ) -> int:
+def feature_row(gdf: gpd.GeoDataFrame, kind: str, feature_id: str, row: int | None = None) -> int:
     """The position of one feature; ``row`` picks among features sharing an id.
 
     Raises
@@ -312,10 +318,14 @@ def feature_row(gdf: gpd.GeoDataFrame, kind: str, feature_id: str, row: int | No
             return int(row)
         raise UnknownIdError(
             f"Row {row} of layer {kind} is not {feature_id!r} (that id is at rows "
-            f"{rows.tolist()}).", layer=kind, feature=str(feature_id))
+            f"{rows.tolist()}).",
+            layer=kind,
+            feature=str(feature_id),
+        )
     if not len(rows):
-        raise UnknownIdError(f"Layer {kind} has no feature {feature_id!r}.", layer=kind,
-                             feature=str(feature_id))
+        raise UnknownIdError(
+            f"Layer {kind} has no feature {feature_id!r}.", layer=kind, feature=str(feature_id)
+        )
     return int(rows[0])
 
 
@@ -332,8 +342,9 @@ def _id_str(v: Any) -> str | None:
     return None if v is None else str(v).strip() or None
 
 
-def next_feature_id(existing: Iterable[Any], like: Iterable[Any] = (),
-                    default_prefix: str = "WS-", width: int = 4) -> str:
+def next_feature_id(
+    existing: Iterable[Any], like: Iterable[Any] = (), default_prefix: str = "WS-", width: int = 4
+) -> str:
     """The next free id in the series of ``like`` (else ``default_prefix``).
 
     Parameters
@@ -361,7 +372,7 @@ def next_feature_id(existing: Iterable[Any], like: Iterable[Any] = (),
     top = 0
     for v in existing:
         if v.startswith(prefix):
-            rest = v[len(prefix):]
+            rest = v[len(prefix) :]
             if rest.isdigit():
                 top = max(top, int(rest))
     n = top + 1
@@ -380,8 +391,7 @@ def new_pipe_id(pipes: gpd.GeoDataFrame, system: str | None) -> str:
     return next_feature_id(ids, like, prefix)
 
 
-def new_node_id(manholes: gpd.GeoDataFrame, system: str | None, taken: Iterable[str] = ()
-                ) -> str:
+def new_node_id(manholes: gpd.GeoDataFrame, system: str | None, taken: Iterable[str] = ()) -> str:
     """The next manhole id of the series used by manholes of ``system`` (``WJ-…``).
 
     ``taken`` adds ids to avoid (ids handed out for manholes not added yet).
@@ -395,8 +405,9 @@ def new_node_id(manholes: gpd.GeoDataFrame, system: str | None, taken: Iterable[
     return next_feature_id(ids, like, prefix)
 
 
-def mirror_values(values: Mapping[str, Any], field_map: Mapping[str, str | None] | None
-                  ) -> dict[str, Any]:
+def mirror_values(
+    values: Mapping[str, Any], field_map: Mapping[str, str | None] | None
+) -> dict[str, Any]:
     """Canonical values plus the same values under the source's original column names.
 
     ``field_map`` maps canonical -> original column (``Project.mapping[kind][0]``); systems
@@ -421,8 +432,7 @@ def _manhole_xy(manholes: gpd.GeoDataFrame, node_id: str) -> tuple[float, float]
     return (float(c.x), float(c.y))
 
 
-def fields_reversed(pipes: gpd.GeoDataFrame, pos: int, manholes: gpd.GeoDataFrame | None
-                    ) -> bool:
+def fields_reversed(pipes: gpd.GeoDataFrame, pos: int, manholes: gpd.GeoDataFrame | None) -> bool:
     """True when the pipe's from/to fields name its digitised end/start (drawn backwards).
 
     Decided from where the named manholes lie; False when that cannot be told.
@@ -444,8 +454,9 @@ def fields_reversed(pipes: gpd.GeoDataFrame, pos: int, manholes: gpd.GeoDataFram
     return known and rev < fwd
 
 
-def _end_field(pipes: gpd.GeoDataFrame, pos: int, end: str,
-               manholes: gpd.GeoDataFrame | None) -> tuple[str, str]:
+def _end_field(
+    pipes: gpd.GeoDataFrame, pos: int, end: str, manholes: gpd.GeoDataFrame | None
+) -> tuple[str, str]:
     """(node field, invert field) of a digitised end."""
     start_is_from = not fields_reversed(pipes, pos, manholes)
     if (end == START) == start_is_from:
@@ -487,16 +498,18 @@ class SnapIndex:
     Build it again when a layer changes (it is cheap: one pass over the ends).
     """
 
-    def __init__(self, pipes: gpd.GeoDataFrame | None, manholes: gpd.GeoDataFrame | None
-                 ) -> None:
+    def __init__(self, pipes: gpd.GeoDataFrame | None, manholes: gpd.GeoDataFrame | None) -> None:
         self._mh_ids: list[Any] = []
         self._mh_tree = None
         if manholes is not None and len(manholes):
             geoms = np.asarray(manholes.geometry.array, dtype=object)
             ok = ~(pd.isna(geoms) | shapely.is_empty(geoms))
             xy = shapely.get_coordinates(shapely.centroid(geoms[ok]))[:, :2]
-            ids = (manholes[S.NODE_ID].astype(object).to_numpy()[ok]
-                   if S.NODE_ID in manholes.columns else np.arange(len(manholes))[ok])
+            ids = (
+                manholes[S.NODE_ID].astype(object).to_numpy()[ok]
+                if S.NODE_ID in manholes.columns
+                else np.arange(len(manholes))[ok]
+            )
             self._mh_xy, self._mh_ids = xy, ids.tolist()
             self._mh_tree = cKDTree(xy) if len(xy) else None
         self._end_tree = None
@@ -516,16 +529,18 @@ class SnapIndex:
             self._pipes = pipes
             self._end_tree = cKDTree(self._end_xy) if len(self._end_xy) else None
 
-    def snap(self, x: float, y: float, radius: float,
-             exclude_pipe_rows: Iterable[int] = ()) -> SnapTarget | None:
+    def snap(
+        self, x: float, y: float, radius: float, exclude_pipe_rows: Iterable[int] = ()
+    ) -> SnapTarget | None:
         """The nearest manhole within ``radius``, else the nearest pipe end, else None."""
         if self._mh_tree is not None:
             d, i = self._mh_tree.query((x, y), distance_upper_bound=radius)
             if np.isfinite(d):
                 mx, my = self._mh_xy[i]
                 nid = _id_str(self._mh_ids[i])
-                return SnapTarget("manhole", str(nid), float(mx), float(my), nid,
-                                  distance=float(d))
+                return SnapTarget(
+                    "manhole", str(nid), float(mx), float(my), nid, distance=float(d)
+                )
         if self._end_tree is not None:
             excl = set(exclude_pipe_rows)
             for j in self._end_tree.query_ball_point((x, y), radius, return_sorted=True):
@@ -536,8 +551,12 @@ class SnapIndex:
                 ex, ey = self._end_xy[j]
                 field_ = S.FROM_NODE if side == START else S.TO_NODE
                 return SnapTarget(
-                    "pipe_end", str(_id_str(_value(self._pipes, S.PIPE_ID, row))), float(ex),
-                    float(ey), _id_str(_value(self._pipes, field_, row)), end=side,
+                    "pipe_end",
+                    str(_id_str(_value(self._pipes, S.PIPE_ID, row))),
+                    float(ex),
+                    float(ey),
+                    _id_str(_value(self._pipes, field_, row)),
+                    end=side,
                     distance=float(math.hypot(ex - x, ey - y)),
                 )
         return None
@@ -602,12 +621,17 @@ class AddPipe(LayerCommand):
         """Plan the new row."""
         coords = [(float(x), float(y)) for x, y in self.coords]
         if len(coords) < 2 or LineString(coords).length == 0:
-            raise EditError("A pipe needs at least two different points; got "
-                            f"{len(coords)} point(s).", layer=S.PIPES)
+            raise EditError(
+                f"A pipe needs at least two different points; got {len(coords)} point(s).",
+                layer=S.PIPES,
+            )
         pipes = self.store.get(S.PIPES)
         if self.system is not None and self.system not in S.SYSTEM_VALUES:
-            raise EditError(f"Unknown system {self.system!r}; expected one of "
-                            f"{list(S.SYSTEM_VALUES)}.", layer=S.PIPES, field=S.SYSTEM)
+            raise EditError(
+                f"Unknown system {self.system!r}; expected one of {list(S.SYSTEM_VALUES)}.",
+                layer=S.PIPES,
+                field=S.SYSTEM,
+            )
         pid = self.pipe_id or new_pipe_id(pipes, self.system)
         self.pipe_id = pid
         geom = LineString(coords)
@@ -622,8 +646,7 @@ class AddPipe(LayerCommand):
         values = mirror_values(values, self.field_map)
         values.update({S.SRC_FID: DRAWN_SRC_FID, S.SRC_PART: 0})
         values.update(self.attributes)
-        row = gpd.GeoDataFrame({k: [v] for k, v in values.items()}, geometry=[geom],
-                               crs=pipes.crs)
+        row = gpd.GeoDataFrame({k: [v] for k, v in values.items()}, geometry=[geom], crs=pipes.crs)
         return [LayerDelta(S.PIPES, append=row)]
 
 
@@ -646,19 +669,27 @@ class AddManhole(LayerCommand):
         mh = self.store.get(S.MANHOLES)
         nid = self.node_id or new_node_id(mh, self.system)
         if len(find_rows(mh, S.MANHOLES, nid)):
-            raise EditError(f"Manhole id {nid!r} is already used; choose another id.",
-                            layer=S.MANHOLES, feature=nid, field=S.NODE_ID)
+            raise EditError(
+                f"Manhole id {nid!r} is already used; choose another id.",
+                layer=S.MANHOLES,
+                feature=nid,
+                field=S.NODE_ID,
+            )
         self.node_id = nid
         values = mirror_values({S.NODE_ID: nid, S.SYSTEM: self.system}, self.field_map)
         values.update({S.SRC_FID: DRAWN_SRC_FID, S.SRC_PART: 0})
         values.update(self.attributes)
-        row = gpd.GeoDataFrame({k: [v] for k, v in values.items()},
-                               geometry=[Point(float(self.x), float(self.y))], crs=mh.crs)
+        row = gpd.GeoDataFrame(
+            {k: [v] for k, v in values.items()},
+            geometry=[Point(float(self.x), float(self.y))],
+            crs=mh.crs,
+        )
         return [LayerDelta(S.MANHOLES, append=row)]
 
 
-def _plan_pipe_geometry(delta: LayerDelta, pipes: gpd.GeoDataFrame, pos: int,
-                        geom: LineString) -> None:
+def _plan_pipe_geometry(
+    delta: LayerDelta, pipes: gpd.GeoDataFrame, pos: int, geom: LineString
+) -> None:
     delta.set_cells(pipes, [pos], pipes.geometry.name, [geom])
     if S.LENGTH_M in pipes.columns:
         delta.set_cells(pipes, [pos], S.LENGTH_M, [round(_length_m(geom, pipes.crs), 3)])
@@ -695,8 +726,11 @@ class MoveVertex(LayerCommand):
         geom = gdf.geometry.iloc[pos]
         new_xy = (float(self.x), float(self.y))
         if geom is None or geom.is_empty:
-            raise EditError(f"{self.feature_id} has no geometry to move.", layer=self.kind,
-                            feature=self.feature_id)
+            raise EditError(
+                f"{self.feature_id} has no geometry to move.",
+                layer=self.kind,
+                feature=self.feature_id,
+            )
         if geom.geom_type == "Point":
             delta = LayerDelta(self.kind)
             delta.set_cells(gdf, [pos], gdf.geometry.name, [Point(new_xy)])
@@ -712,21 +746,28 @@ class MoveVertex(LayerCommand):
                         deltas.append(d)
             return deltas
         if geom.geom_type != "LineString":
-            raise EditError(f"{self.feature_id} is a {geom.geom_type}; only lines and points "
-                            f"can be edited vertex by vertex.", layer=self.kind,
-                            feature=self.feature_id)
+            raise EditError(
+                f"{self.feature_id} is a {geom.geom_type}; only lines and points "
+                f"can be edited vertex by vertex.",
+                layer=self.kind,
+                feature=self.feature_id,
+            )
         coords = [tuple(c[:2]) for c in geom.coords]
         if not -len(coords) <= self.vertex < len(coords):
-            raise EditError(f"{self.feature_id} has {len(coords)} vertices; there is no "
-                            f"vertex {self.vertex}.", layer=self.kind, feature=self.feature_id)
+            raise EditError(
+                f"{self.feature_id} has {len(coords)} vertices; there is no vertex {self.vertex}.",
+                layer=self.kind,
+                feature=self.feature_id,
+            )
         coords[self.vertex] = new_xy
         delta = LayerDelta(self.kind)
         _plan_pipe_geometry(delta, gdf, pos, LineString(coords))
         return [delta]
 
 
-def _move_ends_at(pipes: gpd.GeoDataFrame, old: tuple[float, float],
-                  new: tuple[float, float], tol: float) -> LayerDelta:
+def _move_ends_at(
+    pipes: gpd.GeoDataFrame, old: tuple[float, float], new: tuple[float, float], tol: float
+) -> LayerDelta:
     delta = LayerDelta(S.PIPES)
     geoms = np.asarray(pipes.geometry.array, dtype=object)
     box = shapely.box(old[0] - tol, old[1] - tol, old[0] + tol, old[1] + tol)
@@ -764,21 +805,28 @@ class DeleteFeatures(LayerCommand):
         if self.rows is not None:
             pos = np.asarray(sorted({int(r) for r in self.rows}), dtype=np.int64)
             if len(pos) and (pos.min() < 0 or pos.max() >= len(gdf)):
-                raise EditError(f"Layer {self.kind} has {len(gdf)} rows; cannot delete rows "
-                                f"{pos.tolist()}.", layer=self.kind)
+                raise EditError(
+                    f"Layer {self.kind} has {len(gdf)} rows; cannot delete rows {pos.tolist()}.",
+                    layer=self.kind,
+                )
             if self.ids:
                 col = S.ID_COLUMN[self.kind]
                 have = {str(v) for v in gdf[col].iloc[pos].tolist()}
                 if not have <= {str(i) for i in self.ids}:
-                    raise EditError(f"Rows {pos.tolist()} of {self.kind} are {sorted(have)}, "
-                                    f"not {list(self.ids)}: the layer changed.",
-                                    layer=self.kind)
+                    raise EditError(
+                        f"Rows {pos.tolist()} of {self.kind} are {sorted(have)}, "
+                        f"not {list(self.ids)}: the layer changed.",
+                        layer=self.kind,
+                    )
         else:
             parts = [find_rows(gdf, self.kind, i) for i in self.ids]
             missing = [i for i, p in zip(self.ids, parts, strict=True) if not len(p)]
             if missing:
-                raise UnknownIdError(f"Layer {self.kind} has no feature(s) {missing}.",
-                                     layer=self.kind, feature=str(missing[0]))
+                raise UnknownIdError(
+                    f"Layer {self.kind} has no feature(s) {missing}.",
+                    layer=self.kind,
+                    feature=str(missing[0]),
+                )
             pos = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
         return [LayerDelta(self.kind, delete=pos)]
 
@@ -805,8 +853,11 @@ class ReversePipe(LayerCommand):
         pos = feature_row(pipes, S.PIPES, self.pipe_id, self.row)
         geom = pipes.geometry.iloc[pos]
         if geom is None or geom.geom_type != "LineString":
-            raise EditError(f"Pipe {self.pipe_id} is not a simple line; reverse its parts "
-                            f"one by one.", layer=S.PIPES, feature=self.pipe_id)
+            raise EditError(
+                f"Pipe {self.pipe_id} is not a simple line; reverse its parts one by one.",
+                layer=S.PIPES,
+                feature=self.pipe_id,
+            )
         delta = LayerDelta(S.PIPES)
         delta.set_cells(pipes, [pos], pipes.geometry.name, [geom.reverse()])
         pairs = [(S.FROM_NODE, S.TO_NODE), (S.FROM_INVERT_M, S.TO_INVERT_M)]
@@ -818,8 +869,12 @@ class ReversePipe(LayerCommand):
                 delta.set_cells(pipes, [pos], a, [vb])
                 delta.set_cells(pipes, [pos], b, [va])
         f, t = _value(pipes, S.FROM_NODE, pos), _value(pipes, S.TO_NODE, pos)
-        delta.set_cells(pipes, [pos], EDIT_NOTE,
-                        [_note(pipes, pos, f"flow reversed (was {f or '?'} -> {t or '?'})")])
+        delta.set_cells(
+            pipes,
+            [pos],
+            EDIT_NOTE,
+            [_note(pipes, pos, f"flow reversed (was {f or '?'} -> {t or '?'})")],
+        )
         return [delta]
 
 
@@ -849,8 +904,9 @@ class SnapEnd(LayerCommand):
         pos = feature_row(pipes, S.PIPES, self.pipe_id, self.row)
         geom = pipes.geometry.iloc[pos]
         if geom is None or geom.geom_type != "LineString":
-            raise EditError(f"Pipe {self.pipe_id} is not a simple line.", layer=S.PIPES,
-                            feature=self.pipe_id)
+            raise EditError(
+                f"Pipe {self.pipe_id} is not a simple line.", layer=S.PIPES, feature=self.pipe_id
+            )
         coords = [tuple(c[:2]) for c in geom.coords]
         end = self.end
         if end is None:
@@ -866,8 +922,12 @@ class SnapEnd(LayerCommand):
             node_field, _ = _end_field(pipes, pos, end, _maybe(self.store, S.MANHOLES))
             for col, v in mirror_values({node_field: self.node_id}, self.field_map).items():
                 delta.set_cells(pipes, [pos], col, [v])
-        delta.set_cells(pipes, [pos], EDIT_NOTE,
-                        [_note(pipes, pos, f"{end} snapped to {self.node_id or 'node'}")])
+        delta.set_cells(
+            pipes,
+            [pos],
+            EDIT_NOTE,
+            [_note(pipes, pos, f"{end} snapped to {self.node_id or 'node'}")],
+        )
         return [delta]
 
 
@@ -897,48 +957,65 @@ class SplitPipeAtManhole(LayerCommand):
         pos = feature_row(pipes, S.PIPES, self.pipe_id, self.row)
         xy = _manhole_xy(manholes, self.node_id)
         if xy is None:
-            raise UnknownIdError(f"Layer manholes has no manhole {self.node_id!r}.",
-                                 layer=S.MANHOLES, feature=self.node_id)
+            raise UnknownIdError(
+                f"Layer manholes has no manhole {self.node_id!r}.",
+                layer=S.MANHOLES,
+                feature=self.node_id,
+            )
         line = pipes.geometry.iloc[pos]
         if line is None or line.geom_type != "LineString":
-            raise EditError(f"Pipe {self.pipe_id} is not a simple line.", layer=S.PIPES,
-                            feature=self.pipe_id)
+            raise EditError(
+                f"Pipe {self.pipe_id} is not a simple line.", layer=S.PIPES, feature=self.pipe_id
+            )
         unit = crs_unit_m(pipes.crs)
         max_d = self.max_distance if self.max_distance is not None else 1.0 / unit
         pt = Point(xy)
         if line.distance(pt) > max_d:
-            raise EditError(f"Manhole {self.node_id} is {line.distance(pt) * unit:.2f} m from "
-                            f"pipe {self.pipe_id}; it must lie on the pipe (within "
-                            f"{max_d * unit:g} m) to split it there.", layer=S.PIPES,
-                            feature=self.pipe_id)
+            raise EditError(
+                f"Manhole {self.node_id} is {line.distance(pt) * unit:.2f} m from "
+                f"pipe {self.pipe_id}; it must lie on the pipe (within "
+                f"{max_d * unit:g} m) to split it there.",
+                layer=S.PIPES,
+                feature=self.pipe_id,
+            )
         at = line.project(pt)
         tol = 0.05 / unit
         if at <= tol or at >= line.length - tol:
-            raise EditError(f"Manhole {self.node_id} is at an end of pipe {self.pipe_id}; "
-                            f"there is nothing to split.", layer=S.PIPES,
-                            feature=self.pipe_id)
+            raise EditError(
+                f"Manhole {self.node_id} is at an end of pipe {self.pipe_id}; "
+                f"there is nothing to split.",
+                layer=S.PIPES,
+                feature=self.pipe_id,
+            )
         first, second = _split_line(line, at, xy)
         frac = at / line.length
         rev = fields_reversed(pipes, pos, manholes)
-        start_field, start_inv = (S.TO_NODE, S.TO_INVERT_M) if rev else (S.FROM_NODE,
-                                                                         S.FROM_INVERT_M)
-        end_field, end_inv = (S.FROM_NODE, S.FROM_INVERT_M) if rev else (S.TO_NODE,
-                                                                         S.TO_INVERT_M)
+        start_field, start_inv = (
+            (S.TO_NODE, S.TO_INVERT_M) if rev else (S.FROM_NODE, S.FROM_INVERT_M)
+        )
+        end_field, end_inv = (S.FROM_NODE, S.FROM_INVERT_M) if rev else (S.TO_NODE, S.TO_INVERT_M)
         i0, i1 = _value(pipes, start_inv, pos), _value(pipes, end_inv, pos)
-        mid_inv = (round(float(i0) + (float(i1) - float(i0)) * frac, 3)
-                   if i0 is not None and i1 is not None else None)
+        mid_inv = (
+            round(float(i0) + (float(i1) - float(i0)) * frac, 3)
+            if i0 is not None and i1 is not None
+            else None
+        )
         new_id = self.new_id or new_pipe_id(pipes, _value(pipes, S.SYSTEM, pos))
         if len(find_rows(pipes, S.PIPES, new_id)):
-            raise EditError(f"Pipe id {new_id!r} is already used.", layer=S.PIPES,
-                            feature=new_id)
+            raise EditError(f"Pipe id {new_id!r} is already used.", layer=S.PIPES, feature=new_id)
         self.new_id = new_id
         delta = LayerDelta(S.PIPES)
         _plan_pipe_geometry(delta, pipes, pos, first)
-        for col, v in mirror_values({end_field: self.node_id, end_inv: mid_inv},
-                                    self.field_map).items():
+        for col, v in mirror_values(
+            {end_field: self.node_id, end_inv: mid_inv}, self.field_map
+        ).items():
             delta.set_cells(pipes, [pos], col, [v])
-        delta.set_cells(pipes, [pos], EDIT_NOTE,
-                        [_note(pipes, pos, f"split at {self.node_id}; rest is {new_id}")])
+        delta.set_cells(
+            pipes,
+            [pos],
+            EDIT_NOTE,
+            [_note(pipes, pos, f"split at {self.node_id}; rest is {new_id}")],
+        )
         # the second part: a copy of the row with its own id, geometry and start values
         rest = pipes.iloc[[pos]].copy()
         rest[pipes.geometry.name] = gpd.GeoSeries([second], index=rest.index, crs=pipes.crs)
@@ -956,8 +1033,9 @@ class SplitPipeAtManhole(LayerCommand):
         return [delta]
 
 
-def _split_line(line: LineString, at: float, xy: tuple[float, float]
-                ) -> tuple[LineString, LineString]:
+def _split_line(
+    line: LineString, at: float, xy: tuple[float, float]
+) -> tuple[LineString, LineString]:
     coords = [tuple(c[:2]) for c in line.coords]
     dist = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(np.asarray(coords), axis=0).T))])
     k = int(np.searchsorted(dist, at, side="right"))  # vertices [0, k) are before the point

@@ -423,8 +423,16 @@ OUTFALL_CLASS_SYNONYMS = {
     "other": ("其他", "other"),
 }
 ZONE_CLASS_SYNONYMS = {  # most specific first: "饮用水水源一级保护区" is a water-source zone
-    "water_source": ("饮用水水源保护区", "水源保护区", "水源地", "饮用水源", "水源", "饮用水",
-                     "water_source", "drinking_water"),
+    "water_source": (
+        "饮用水水源保护区",
+        "水源保护区",
+        "水源地",
+        "饮用水源",
+        "水源",
+        "饮用水",
+        "water_source",
+        "drinking_water",
+    ),
     "redline": ("生态保护红线", "生态红线", "红线", "redline", "red line", "eco_redline"),
     "scenic": ("风景名胜区", "风景区", "风景", "名胜", "scenic"),
     "nature_reserve": ("自然保护区", "自然保护", "保护区", "nature_reserve", "reserve", "nature"),

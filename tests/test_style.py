@@ -23,3 +23,10 @@ def _ruff() -> list[str]:
 def test_ruff_check_is_clean():
     r = subprocess.run([*_ruff(), "check", "."], cwd=REPO_ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_ruff_format_is_clean():
+    r = subprocess.run(
+        [*_ruff(), "format", "--check", "."], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stdout + r.stderr

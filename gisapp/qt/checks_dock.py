@@ -71,8 +71,9 @@ class Fix:
     text_en: str
 
 
-def fix_for(issue: Issue, store: LayerStore, network: Any,
-            field_map: dict[str, str | None] | None = None) -> Fix | None:
+def fix_for(
+    issue: Issue, store: LayerStore, network: Any, field_map: dict[str, str | None] | None = None
+) -> Fix | None:
     """The obvious fix of ``issue`` or None (manual). ``network`` is the one it came from."""
     try:
         if issue.kind == "near_miss":
@@ -109,11 +110,15 @@ def _fix_near_miss(issue: Issue, store: LayerStore, net: Any, fm: Any) -> Fix | 
         n = net.node_index[target]
         x, y = (float(v) for v in net.node_xy[n])
         node = None  # a junction of pipe ends: keep the from/to field as it is
-    cmd = SnapEnd(store, pid, x, y, node_id=node, near=(issue.x, issue.y), row=int(rows[0]),
-                  field_map=fm)
+    cmd = SnapEnd(
+        store, pid, x, y, node_id=node, near=(issue.x, issue.y), row=int(rows[0]), field_map=fm
+    )
     what_zh = "检查井" if kind == "manhole" else "管线端点"
-    return Fix(cmd, f"将 {pid} 的端点捕捉到{what_zh} {target}",
-               f"Snap the end of {pid} to {kind} {target}")
+    return Fix(
+        cmd,
+        f"将 {pid} 的端点捕捉到{what_zh} {target}",
+        f"Snap the end of {pid} to {kind} {target}",
+    )
 
 
 def _fix_duplicate(issue: Issue, store: LayerStore, net: Any) -> Fix | None:
@@ -139,8 +144,10 @@ def _fix_zero_length(issue: Issue, store: LayerStore, net: Any) -> Fix | None:
     if not len(rows):
         return None
     lengths = shapely.length(np.asarray(pipes.geometry.array[rows], dtype=object))
-    short = rows[lengths * (net.unit_m if net is not None else 1.0)
-                 < (net.snap_tolerance_m if net is not None else 0.05)]
+    short = rows[
+        lengths * (net.unit_m if net is not None else 1.0)
+        < (net.snap_tolerance_m if net is not None else 0.05)
+    ]
     if len(short) != 1 or len(rows) != 1:
         return None  # a part of a multi-part pipe, or an id shared by real pipes: by hand
     cmd = DeleteFeatures(store, S.PIPES, [pid], rows=[int(short[0])])
@@ -153,7 +160,7 @@ def _fix_digitised_sink(issue: Issue, store: LayerStore, net: Any, fm: Any) -> F
         return None
     n = net.node_index[node]
     ip, order = net.in_csr
-    edges = order[ip[n]: ip[n + 1]]
+    edges = order[ip[n] : ip[n + 1]]
     if len(edges) < 2:
         return None
     src = net.piece_dir_source[net.edge_piece[edges]]
@@ -165,8 +172,11 @@ def _fix_digitised_sink(issue: Issue, store: LayerStore, net: Any, fm: Any) -> F
     if len(rows) != 1:
         return None
     cmd = ReversePipe(store, pid, row=int(rows[0]), field_map=fm)
-    return Fix(cmd, f"反转管线 {pid} 的流向（其方向仅来自数字化顺序）",
-               f"Reverse pipe {pid} (its direction comes only from the digitising order)")
+    return Fix(
+        cmd,
+        f"反转管线 {pid} 的流向（其方向仅来自数字化顺序）",
+        f"Reverse pipe {pid} (its direction comes only from the digitising order)",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,15 +268,21 @@ class ChecksDock(QDockWidget):
     def category_label(self, cat: str) -> str:
         if self.chinese:
             return CATEGORY_LABELS_ZH.get(cat, cat)
-        return {"hygiene": self.tr("Data hygiene"), "geometry": self.tr("Geometry"),
-                "connectivity": self.tr("Connectivity"), "direction": self.tr("Flow direction"),
-                "semantics": self.tr("Semantics"), "attach": self.tr("Attachment")}.get(cat, cat)
+        return {
+            "hygiene": self.tr("Data hygiene"),
+            "geometry": self.tr("Geometry"),
+            "connectivity": self.tr("Connectivity"),
+            "direction": self.tr("Flow direction"),
+            "semantics": self.tr("Semantics"),
+            "attach": self.tr("Attachment"),
+        }.get(cat, cat)
 
     def severity_label(self, sev: str) -> str:
         if self.chinese:
             return SEVERITY_LABELS_ZH.get(sev, sev)
-        return {ERROR: self.tr("error"), WARNING: self.tr("warning"),
-                INFO: self.tr("info")}.get(sev, sev)
+        return {ERROR: self.tr("error"), WARNING: self.tr("warning"), INFO: self.tr("info")}.get(
+            sev, sev
+        )
 
     def message(self, issue: Issue) -> str:
         return issue.message_zh if self.chinese else issue.message_en
@@ -297,9 +313,11 @@ class ChecksDock(QDockWidget):
         cur = self.tree.currentItem()
         cur_issue = cur.data(0, ISSUE_ROLE) if cur is not None else None
         cur_id = cur_issue.id if cur_issue is not None else None
-        collapsed = {self.tree.topLevelItem(i).data(0, ISSUE_ROLE + 1)
-                     for i in range(self.tree.topLevelItemCount())
-                     if not self.tree.topLevelItem(i).isExpanded()}
+        collapsed = {
+            self.tree.topLevelItem(i).data(0, ISSUE_ROLE + 1)
+            for i in range(self.tree.topLevelItemCount())
+            if not self.tree.topLevelItem(i).isExpanded()
+        }
         self.issues = issues
         self.tree.setUpdatesEnabled(False)
         self.tree.clear()
@@ -309,8 +327,9 @@ class ChecksDock(QDockWidget):
         order = [c for c in CATEGORIES if c in by_cat] + sorted(set(by_cat) - set(CATEGORIES))
         select = None
         for cat in order:
-            items = sorted(by_cat[cat], key=lambda i: (SEVERITY_ORDER.get(i.severity, 9),
-                                                       i.kind, i.id))
+            items = sorted(
+                by_cat[cat], key=lambda i: (SEVERITY_ORDER.get(i.severity, 9), i.kind, i.id)
+            )
             n_err = sum(1 for i in items if i.severity == ERROR)
             top = QTreeWidgetItem(self.tree)
             worst = min((i.severity for i in items), key=lambda s: SEVERITY_ORDER.get(s, 9))
@@ -328,13 +347,21 @@ class ChecksDock(QDockWidget):
                 it = QTreeWidgetItem(top)
                 it.setText(0, self.message(issue))
                 it.setIcon(0, severity_icon(issue.severity))
-                ids = ", ".join(issue.feature_ids[:3]) + ("…" if len(issue.feature_ids) > 3
-                                                          else "")
+                ids = ", ".join(issue.feature_ids[:3]) + (
+                    "…" if len(issue.feature_ids) > 3 else ""
+                )
                 it.setText(1, ids)
-                it.setForeground(0, QBrush(QColor(SEVERITY_COLORS[issue.severity]))
-                                 if issue.severity == ERROR else QBrush())
-                it.setToolTip(0, f"{self.severity_label(issue.severity)} · {issue.kind}\n"
-                                 f"{self.other_message(issue)}")
+                it.setForeground(
+                    0,
+                    QBrush(QColor(SEVERITY_COLORS[issue.severity]))
+                    if issue.severity == ERROR
+                    else QBrush(),
+                )
+                it.setToolTip(
+                    0,
+                    f"{self.severity_label(issue.severity)} · {issue.kind}\n"
+                    f"{self.other_message(issue)}",
+                )
                 it.setToolTip(1, ", ".join(issue.feature_ids[:50]))
                 it.setData(0, ISSUE_ROLE, issue)
                 if issue.id == cur_id:
@@ -345,8 +372,12 @@ class ChecksDock(QDockWidget):
         n_warn = sum(1 for i in issues if i.severity == WARNING)
         self.summary_label.setText(
             self.tr("%1 items: %2 errors, %3 warnings")
-            .replace("%1", str(len(issues))).replace("%2", str(n_err))
-            .replace("%3", str(n_warn)) if issues else self.tr("No check items."))
+            .replace("%1", str(len(issues)))
+            .replace("%2", str(n_err))
+            .replace("%3", str(n_warn))
+            if issues
+            else self.tr("No check items.")
+        )
         if select is not None:
             self.tree.setCurrentItem(select)
         self._update_buttons()
@@ -378,17 +409,25 @@ class ChecksDock(QDockWidget):
         fix = self.fix(issue)
         self.fix_button.setEnabled(fix is not None)
         self.fix_button.setToolTip(
-            (fix.text_zh if self.chinese else fix.text_en) if fix is not None
-            else self.tr("This item needs manual editing") if issue is not None else "")
+            (fix.text_zh if self.chinese else fix.text_en)
+            if fix is not None
+            else self.tr("This item needs manual editing")
+            if issue is not None
+            else ""
+        )
         self.edit_button.setEnabled(issue is not None)
         if issue is None:
             self.detail_label.setText("")
             return
-        text = f"{self.severity_label(issue.severity)}：{self.message(issue)}" if self.chinese \
+        text = (
+            f"{self.severity_label(issue.severity)}：{self.message(issue)}"
+            if self.chinese
             else f"{self.severity_label(issue.severity)}: {self.message(issue)}"
+        )
         if fix is not None:
             text += "\n" + self.tr("Fix: %1").replace(
-                "%1", fix.text_zh if self.chinese else fix.text_en)
+                "%1", fix.text_zh if self.chinese else fix.text_en
+            )
         self.detail_label.setText(text)
 
     # --- actions -----------------------------------------------------------------------------
@@ -410,8 +449,9 @@ class ChecksDock(QDockWidget):
         close_up = len(ids) > 20 or issue.kind in ("near_miss", "zero_length")
         if issue.x is not None and issue.y is not None and close_up:
             half = ZOOM_BOX_M / 2 / (self._network.unit_m if self._network is not None else 1)
-            self.canvas.zoom_to_extent(issue.x - half, issue.y - half, issue.x + half,
-                                       issue.y + half, margin=0.0)
+            self.canvas.zoom_to_extent(
+                issue.x - half, issue.y - half, issue.x + half, issue.y + half, margin=0.0
+            )
         elif self.canvas.layer(layer) is not None and ids:
             self.canvas.zoom_to_features(layer, ids, min_scale=0.05)
         elif issue.x is not None and issue.y is not None:
@@ -444,8 +484,11 @@ class ChecksDock(QDockWidget):
             self.hub.clear_selection()
             self.hub.set_selection(issue.layer, issue.feature_ids)
         self.window.statusBar().showMessage(
-            self.tr("Selected %1; edit it with the Edit tools")
-            .replace("%1", ", ".join(issue.feature_ids[:5])), 8000)
+            self.tr("Selected %1; edit it with the Edit tools").replace(
+                "%1", ", ".join(issue.feature_ids[:5])
+            ),
+            8000,
+        )
 
     def _on_tree_context_menu_requested(self, pos: Any) -> None:
         item = self.tree.itemAt(pos)
@@ -458,13 +501,17 @@ class ChecksDock(QDockWidget):
         fix = self.fix(item.data(0, ISSUE_ROLE))
         act: QAction = menu.addAction(
             self.tr("Fix: %1").replace("%1", fix.text_zh if self.chinese else fix.text_en)
-            if fix is not None else self.tr("Fix (manual)"))
+            if fix is not None
+            else self.tr("Fix (manual)")
+        )
         act.setEnabled(fix is not None)
         act.triggered.connect(lambda: self.fix_item(item))
         menu.addAction(self.tr("Edit"), lambda: self.edit_item(item))
         menu.addSeparator()
-        menu.addAction(self.tr("Copy message"), lambda: QApplication.clipboard().setText(
-            self.message(item.data(0, ISSUE_ROLE))))
+        menu.addAction(
+            self.tr("Copy message"),
+            lambda: QApplication.clipboard().setText(self.message(item.data(0, ISSUE_ROLE))),
+        )
         self._menu = menu
         menu.popup(self.tree.viewport().mapToGlobal(pos))
 

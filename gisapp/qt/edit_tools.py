@@ -104,40 +104,67 @@ class EditController(QObject):
         menu = w.edit_menu
         menu.addSeparator()
         self.draw_pipe_action = self._action(
-            self.tr("Draw pipe"), "draw_pipe_action",
-            self.tr("Click vertices; ends snap to manholes and pipe ends; double-click or "
-                    "Enter finishes, Esc cancels"), shortcut="Ctrl+Shift+P")
+            self.tr("Draw pipe"),
+            "draw_pipe_action",
+            self.tr(
+                "Click vertices; ends snap to manholes and pipe ends; double-click or "
+                "Enter finishes, Esc cancels"
+            ),
+            shortcut="Ctrl+Shift+P",
+        )
         self.draw_manhole_action = self._action(
-            self.tr("Draw manhole"), "draw_manhole_action",
-            self.tr("Click to place a manhole"), shortcut="Ctrl+Shift+M")
+            self.tr("Draw manhole"),
+            "draw_manhole_action",
+            self.tr("Click to place a manhole"),
+            shortcut="Ctrl+Shift+M",
+        )
         self.move_vertex_action = self._action(
-            self.tr("Move vertex"), "move_vertex_action",
-            self.tr("Drag a pipe vertex or a manhole; pipe ends follow their manhole"))
+            self.tr("Move vertex"),
+            "move_vertex_action",
+            self.tr("Drag a pipe vertex or a manhole; pipe ends follow their manhole"),
+        )
         tb.addSeparator()
-        for act, mode in ((self.draw_pipe_action, CanvasMode.DRAW),
-                          (self.draw_manhole_action, CanvasMode.DRAW),
-                          (self.move_vertex_action, CanvasMode.EDIT)):
+        for act, mode in (
+            (self.draw_pipe_action, CanvasMode.DRAW),
+            (self.draw_manhole_action, CanvasMode.DRAW),
+            (self.move_vertex_action, CanvasMode.EDIT),
+        ):
             self.hub.add_tool(act, mode)
             act.toggled.connect(self._on_tool_toggled)
             menu.addAction(act)
             tb.addAction(act)
         self.delete_action = self._action(
-            self.tr("Delete selected"), "delete_selected_action",
-            self.tr("Delete the selected features"), self.delete_selected, "Del")
+            self.tr("Delete selected"),
+            "delete_selected_action",
+            self.tr("Delete the selected features"),
+            self.delete_selected,
+            "Del",
+        )
         self.reverse_action = self._action(
-            self.tr("Reverse flow direction"), "reverse_flow_action",
+            self.tr("Reverse flow direction"),
+            "reverse_flow_action",
             self.tr("Turn the selected pipes round: line, from/to manholes and inverts"),
-            self.reverse_selected)
+            self.reverse_selected,
+        )
         self.split_action = self._action(
-            self.tr("Split pipe at manhole"), "split_pipe_action",
+            self.tr("Split pipe at manhole"),
+            "split_pipe_action",
             self.tr("Split the pipes running through the selected manholes"),
-            self.split_selected)
+            self.split_selected,
+        )
         self.attributes_action = self._action(
-            self.tr("Edit attributes…"), "edit_attributes_action",
-            self.tr("Edit the attributes of the selected feature"), self.edit_attributes,
-            "Ctrl+E")
-        for act in (self.delete_action, self.reverse_action, self.split_action,
-                    self.attributes_action):
+            self.tr("Edit attributes…"),
+            "edit_attributes_action",
+            self.tr("Edit the attributes of the selected feature"),
+            self.edit_attributes,
+            "Ctrl+E",
+        )
+        for act in (
+            self.delete_action,
+            self.reverse_action,
+            self.split_action,
+            self.attributes_action,
+        ):
             menu.addAction(act)
         tb.addAction(self.attributes_action)
 
@@ -148,9 +175,13 @@ class EditController(QObject):
         self.system_menu = menu.addMenu(self.tr("System of new pipes"))
         self.system_menu.setObjectName("new_pipe_system_menu")
         self.system_group = QActionGroup(self)
-        labels = {AUTO: self.tr("As the manhole it starts at"), S.SEWAGE: self.tr("Sewage"),
-                  S.RAIN: self.tr("Rain"), S.COMBINED: self.tr("Combined"),
-                  S.INDUSTRIAL: self.tr("Industrial wastewater")}
+        labels = {
+            AUTO: self.tr("As the manhole it starts at"),
+            S.SEWAGE: self.tr("Sewage"),
+            S.RAIN: self.tr("Rain"),
+            S.COMBINED: self.tr("Combined"),
+            S.INDUSTRIAL: self.tr("Industrial wastewater"),
+        }
         for code, text in labels.items():
             act = self.system_menu.addAction(text)
             act.setCheckable(True)
@@ -303,12 +334,25 @@ class EditController(QObject):
             if t is None and self.new_manholes_action.isChecked():
                 node = new_node_id(self.store.get(S.MANHOLES), system, taken)
                 taken.append(node)
-                commands.append(AddManhole(self.store, xy[0], xy[1], system=system,
-                                           node_id=node,
-                                           field_map=self._field_map(S.MANHOLES)))
+                commands.append(
+                    AddManhole(
+                        self.store,
+                        xy[0],
+                        xy[1],
+                        system=system,
+                        node_id=node,
+                        field_map=self._field_map(S.MANHOLES),
+                    )
+                )
             nodes.append(node)
-        pipe = AddPipe(self.store, verts, system=system, from_node=nodes[0], to_node=nodes[1],
-                       field_map=self._field_map(S.PIPES))
+        pipe = AddPipe(
+            self.store,
+            verts,
+            system=system,
+            from_node=nodes[0],
+            to_node=nodes[1],
+            field_map=self._field_map(S.PIPES),
+        )
         cmd = Macro(self.tr("Draw pipe"), [*commands, pipe]) if commands else pipe
         if isinstance(cmd, AddPipe):
             cmd.label = self.tr("Draw pipe")
@@ -316,7 +360,8 @@ class EditController(QObject):
             return False
         self.last_pipe_id = pipe.pipe_id
         self.window.statusBar().showMessage(
-            self.tr("Pipe %1 added").replace("%1", str(pipe.pipe_id)), 5000)
+            self.tr("Pipe %1 added").replace("%1", str(pipe.pipe_id)), 5000
+        )
         return True
 
     def _system_at(self, target: SnapTarget | None) -> str | None:
@@ -337,16 +382,16 @@ class EditController(QObject):
     def add_manhole(self, x: float, y: float) -> bool:
         target = self.snap(x, y)
         if target is not None and target.kind == "manhole":
-            self.window.statusBar().showMessage(
-                self.tr("There is a manhole here already."), 4000)
+            self.window.statusBar().showMessage(self.tr("There is a manhole here already."), 4000)
             return False
         if target is not None:
             x, y = target.x, target.y
         system = self.new_pipe_system
         if system == AUTO:
             system = self._system_at(target) or S.SEWAGE
-        cmd = AddManhole(self.store, float(x), float(y), system=system,
-                         field_map=self._field_map(S.MANHOLES))
+        cmd = AddManhole(
+            self.store, float(x), float(y), system=system, field_map=self._field_map(S.MANHOLES)
+        )
         cmd.label = self.tr("Draw manhole")
         return self._push(cmd)
 
@@ -357,8 +402,14 @@ class EditController(QObject):
         idx = self.snap_index()
         t = idx.snap(x, y, tol)
         if t is not None and t.kind == "manhole" and mh is not None:
-            return {"kind": S.MANHOLES, "id": t.feature_id, "vertex": 0, "row": None,
-                    "xy": (t.x, t.y), "neighbours": []}
+            return {
+                "kind": S.MANHOLES,
+                "id": t.feature_id,
+                "vertex": 0,
+                "row": None,
+                "xy": (t.x, t.y),
+                "neighbours": [],
+            }
         pipes = self._layer(S.PIPES)
         if pipes is None or not len(pipes):
             return None
@@ -380,9 +431,16 @@ class EditController(QObject):
         nb = [tuple(c[k - 1])] if k > 0 else []
         nb += [tuple(c[k + 1])] if k < len(c) - 1 else []
         pid = pipes[S.PIPE_ID].iloc[pos]
-        return {"kind": S.PIPES, "id": str(pid), "vertex": k, "row": int(pos),
-                "xy": tuple(c[k]), "neighbours": nb, "is_end": k in (0, len(c) - 1),
-                "n": len(c)}
+        return {
+            "kind": S.PIPES,
+            "id": str(pid),
+            "vertex": k,
+            "row": int(pos),
+            "xy": tuple(c[k]),
+            "neighbours": nb,
+            "is_end": k in (0, len(c) - 1),
+            "n": len(c),
+        }
 
     def _on_canvas_mouse_pressed(self, x: float, y: float, _mods: Any) -> None:
         if not self.move_vertex_action.isChecked() or self.window.project is None:
@@ -405,8 +463,9 @@ class EditController(QObject):
         g = self._grab
         if g is None or g["kind"] != S.PIPES:
             return None
-        t = self.snap_index().snap(x, y, self.canvas.pixels_to_map_units(SNAP_PX),
-                                   exclude_pipe_rows=[g["row"]])
+        t = self.snap_index().snap(
+            x, y, self.canvas.pixels_to_map_units(SNAP_PX), exclude_pipe_rows=[g["row"]]
+        )
         return t
 
     def _on_canvas_mouse_released(self, x: float, y: float) -> None:
@@ -421,14 +480,22 @@ class EditController(QObject):
         target = self._release_target(x, y)
         if grab["kind"] == S.PIPES and grab.get("is_end") and target is not None:
             end = "start" if grab["vertex"] == 0 else "end"
-            cmd: Any = SnapEnd(self.store, grab["id"], target.x, target.y,
-                               node_id=target.node_id if target.kind == "manhole" else None,
-                               end=end, row=grab["row"], field_map=self._field_map(S.PIPES))
+            cmd: Any = SnapEnd(
+                self.store,
+                grab["id"],
+                target.x,
+                target.y,
+                node_id=target.node_id if target.kind == "manhole" else None,
+                end=end,
+                row=grab["row"],
+                field_map=self._field_map(S.PIPES),
+            )
         else:
             if target is not None:
                 x, y = target.x, target.y
-            cmd = MoveVertex(self.store, grab["kind"], grab["id"], grab["vertex"], x, y,
-                             row=grab["row"])
+            cmd = MoveVertex(
+                self.store, grab["kind"], grab["id"], grab["vertex"], x, y, row=grab["row"]
+            )
         return self._push(cmd)
 
     # --- actions on the selection ----------------------------------------------------------------
@@ -438,8 +505,11 @@ class EditController(QObject):
             return False
         cmds = [DeleteFeatures(self.store, kind, sorted(ids)) for kind, ids in sel.items()]
         n = sum(len(v) for v in sel.values())
-        cmd = cmds[0] if len(cmds) == 1 else Macro(self.tr("Delete %1 features")
-                                                   .replace("%1", str(n)), cmds)
+        cmd = (
+            cmds[0]
+            if len(cmds) == 1
+            else Macro(self.tr("Delete %1 features").replace("%1", str(n)), cmds)
+        )
         if self._push(cmd):
             self.hub.clear_selection()
             return True
@@ -451,8 +521,11 @@ class EditController(QObject):
             return False
         fm = self._field_map(S.PIPES)
         cmds = [ReversePipe(self.store, pid, field_map=fm) for pid in ids]
-        return self._push(cmds[0] if len(cmds) == 1 else Macro(
-            self.tr("Reverse %1 pipes").replace("%1", str(len(ids))), cmds))
+        return self._push(
+            cmds[0]
+            if len(cmds) == 1
+            else Macro(self.tr("Reverse %1 pipes").replace("%1", str(len(ids))), cmds)
+        )
 
     def split_selected(self) -> bool:
         nodes = sorted(self.hub.selected_ids(S.MANHOLES))
@@ -475,11 +548,13 @@ class EditController(QObject):
                     continue
                 at = line.project(pt)
                 if 0.05 / unit < at < line.length - 0.05 / unit:
-                    cmds.append(SplitPipeAtManhole(self.store, pid, nid, row=int(pos),
-                                                   field_map=fm))
+                    cmds.append(
+                        SplitPipeAtManhole(self.store, pid, nid, row=int(pos), field_map=fm)
+                    )
         if not cmds:
             self.window.statusBar().showMessage(
-                self.tr("No pipe runs through the selected manhole(s)."), 5000)
+                self.tr("No pipe runs through the selected manhole(s)."), 5000
+            )
             return False
         # later splits of the same layer: rows shift only by appends, so plan rows stay valid
         return self._push(cmds[0] if len(cmds) == 1 else Macro(self.tr("Split pipes"), cmds))

@@ -65,8 +65,9 @@ def _text(v: Any) -> str:
 class FeatureForm(QDialog):
     """Edit the attributes of feature ``feature_id`` of layer ``kind``."""
 
-    def __init__(self, window: Any, store: Any, kind: str, feature_id: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, window: Any, store: Any, kind: str, feature_id: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent or window)
         self.window = window
         self.store = store
@@ -92,23 +93,31 @@ class FeatureForm(QDialog):
             self._add_field(form, col, self.field_label(col), vtype)
         if kind == S.PIPES and S.LENGTH_M in gdf.columns:
             self._add_field(form, S.LENGTH_M, self.field_label(S.LENGTH_M), "float")
-        originals = [c for c in gdf.columns
-                     if c not in roles and c not in HIDDEN and c != gdf.geometry.name
-                     and c != S.LENGTH_M]
+        originals = [
+            c
+            for c in gdf.columns
+            if c not in roles and c not in HIDDEN and c != gdf.geometry.name and c != S.LENGTH_M
+        ]
         if originals:
             head = QLabel(self.tr("Fields of the source data"))
             head.setStyleSheet("font-weight: bold")
             form.addRow(head)
             for col in originals:
                 dtype = gdf[col].dtype
-                vtype = ("int" if pd.api.types.is_integer_dtype(dtype) else
-                         "float" if pd.api.types.is_float_dtype(dtype) else "str")
+                vtype = (
+                    "int"
+                    if pd.api.types.is_integer_dtype(dtype)
+                    else "float"
+                    if pd.api.types.is_float_dtype(dtype)
+                    else "str"
+                )
                 self._add_field(form, col, str(col), vtype)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -117,40 +126,67 @@ class FeatureForm(QDialog):
 
     def field_label(self, col: str) -> str:
         labels = {
-            S.PIPE_ID: self.tr("Pipe id"), S.FROM_NODE: self.tr("From manhole"),
-            S.TO_NODE: self.tr("To manhole"), S.SYSTEM: self.tr("System"),
-            S.DIAMETER_MM: self.tr("Diameter (mm)"), S.MATERIAL: self.tr("Material"),
-            S.FROM_INVERT_M: self.tr("From invert (m)"), S.TO_INVERT_M: self.tr("To invert (m)"),
-            S.FLOW_DIR: self.tr("Flow direction"), S.PIPE_CLASS: self.tr("Main/branch"),
-            S.STATUS: self.tr("Status"), S.OWNER: self.tr("Owner"),
-            S.YEAR: self.tr("Year built"), S.LENGTH_M: self.tr("Length (m)"),
-            S.NODE_ID: self.tr("Manhole id"), S.GROUND_M: self.tr("Ground level (m)"),
-            S.DEPTH_M: self.tr("Depth (m)"), S.NODE_TYPE: self.tr("Manhole type"),
-            S.OUTFALL_ID: self.tr("Outfall id"), S.NAME: self.tr("Name"),
+            S.PIPE_ID: self.tr("Pipe id"),
+            S.FROM_NODE: self.tr("From manhole"),
+            S.TO_NODE: self.tr("To manhole"),
+            S.SYSTEM: self.tr("System"),
+            S.DIAMETER_MM: self.tr("Diameter (mm)"),
+            S.MATERIAL: self.tr("Material"),
+            S.FROM_INVERT_M: self.tr("From invert (m)"),
+            S.TO_INVERT_M: self.tr("To invert (m)"),
+            S.FLOW_DIR: self.tr("Flow direction"),
+            S.PIPE_CLASS: self.tr("Main/branch"),
+            S.STATUS: self.tr("Status"),
+            S.OWNER: self.tr("Owner"),
+            S.YEAR: self.tr("Year built"),
+            S.LENGTH_M: self.tr("Length (m)"),
+            S.NODE_ID: self.tr("Manhole id"),
+            S.GROUND_M: self.tr("Ground level (m)"),
+            S.DEPTH_M: self.tr("Depth (m)"),
+            S.NODE_TYPE: self.tr("Manhole type"),
+            S.OUTFALL_ID: self.tr("Outfall id"),
+            S.NAME: self.tr("Name"),
             S.OUTFALL_CLASS: self.tr("Outfall class"),
-            S.RECEIVING_WATER: self.tr("Receiving water"), S.ENT_ID: self.tr("Enterprise id"),
+            S.RECEIVING_WATER: self.tr("Receiving water"),
+            S.ENT_ID: self.tr("Enterprise id"),
             S.CREDIT_CODE: self.tr("Unified social credit code"),
-            S.PERMIT_NO: self.tr("Discharge permit no."), S.INDUSTRY: self.tr("Industry"),
-            S.FLOW_TPD: self.tr("Wastewater (t/d)"), S.COD_MGL: self.tr("COD (mg/L)"),
-            S.CONNECT_NODE: self.tr("Connection manhole"), S.PLANT_ID: self.tr("Plant id"),
-            S.PLANT_TYPE: self.tr("Plant type"), S.PROCESS: self.tr("Process"),
+            S.PERMIT_NO: self.tr("Discharge permit no."),
+            S.INDUSTRY: self.tr("Industry"),
+            S.FLOW_TPD: self.tr("Wastewater (t/d)"),
+            S.COD_MGL: self.tr("COD (mg/L)"),
+            S.CONNECT_NODE: self.tr("Connection manhole"),
+            S.PLANT_ID: self.tr("Plant id"),
+            S.PLANT_TYPE: self.tr("Plant type"),
+            S.PROCESS: self.tr("Process"),
             S.CAPACITY_TPD: self.tr("Design capacity (t/d)"),
-            S.LOAD_TPD: self.tr("Actual load (t/d)"), S.COD_IN_MGL: self.tr("Inflow COD (mg/L)"),
-            S.COD_OUT_MGL: self.tr("Outflow COD (mg/L)"), S.STANDARD: self.tr("Standard"),
-            S.ONLINE_MONITORING: self.tr("Online monitoring"), S.ZONE_ID: self.tr("Zone id"),
-            S.ZONE_CLASS: self.tr("Zone class"), S.ZONE_LEVEL: self.tr("Zone level"),
-            S.PARK_CODE: self.tr("Park code"), S.AREA_KM2: self.tr("Area (km²)"),
+            S.LOAD_TPD: self.tr("Actual load (t/d)"),
+            S.COD_IN_MGL: self.tr("Inflow COD (mg/L)"),
+            S.COD_OUT_MGL: self.tr("Outflow COD (mg/L)"),
+            S.STANDARD: self.tr("Standard"),
+            S.ONLINE_MONITORING: self.tr("Online monitoring"),
+            S.ZONE_ID: self.tr("Zone id"),
+            S.ZONE_CLASS: self.tr("Zone class"),
+            S.ZONE_LEVEL: self.tr("Zone level"),
+            S.PARK_CODE: self.tr("Park code"),
+            S.AREA_KM2: self.tr("Area (km²)"),
         }
         return labels.get(col, col)
 
     def code_label(self, code: str) -> str:
         labels = {
-            "sewage": self.tr("Sewage"), "rain": self.tr("Rain"),
-            "combined": self.tr("Combined"), "industrial": self.tr("Industrial wastewater"),
-            "forward": self.tr("As digitised"), "reverse": self.tr("Against digitising"),
-            "main": self.tr("Main"), "branch": self.tr("Branch"), "open": self.tr("Open"),
-            "blocked": self.tr("Blocked"), "closed": self.tr("Closed"),
-            "true": self.tr("Yes"), "false": self.tr("No"),
+            "sewage": self.tr("Sewage"),
+            "rain": self.tr("Rain"),
+            "combined": self.tr("Combined"),
+            "industrial": self.tr("Industrial wastewater"),
+            "forward": self.tr("As digitised"),
+            "reverse": self.tr("Against digitising"),
+            "main": self.tr("Main"),
+            "branch": self.tr("Branch"),
+            "open": self.tr("Open"),
+            "blocked": self.tr("Blocked"),
+            "closed": self.tr("Closed"),
+            "true": self.tr("Yes"),
+            "false": self.tr("No"),
         }
         return labels.get(code, code)
 
@@ -220,8 +256,11 @@ class FeatureForm(QDialog):
                 return None, self.tr("Enter a whole number.")
             lo, hi = RANGES.get(col, (-math.inf, math.inf))
             if not lo <= v <= hi:
-                return None, (self.tr("Expected a value between %1 and %2.")
-                              .replace("%1", f"{lo:g}").replace("%2", f"{hi:g}"))
+                return None, (
+                    self.tr("Expected a value between %1 and %2.")
+                    .replace("%1", f"{lo:g}")
+                    .replace("%2", f"{hi:g}")
+                )
             return (int(v) if vtype == "int" else v), ""
         if col == S.ID_COLUMN.get(self.kind):
             rows = find_rows(self._gdf, self.kind, raw)
@@ -249,8 +288,9 @@ class FeatureForm(QDialog):
                 continue
             new, _ = self.parsed(col)
             old = self._gdf[col].iloc[self.row] if col in self._gdf.columns else None
-            if _text(new) != _text(old) and not (isinstance(new, bool)
-                                                 and _text(old).lower() == str(new).lower()):
+            if _text(new) != _text(old) and not (
+                isinstance(new, bool) and _text(old).lower() == str(new).lower()
+            ):
                 out[col] = new
         return out
 

@@ -67,7 +67,7 @@ WORKER_HIGHLIGHT_MIN_FEATURES = 5_000  # bigger line highlights are drawn by the
 
 
 class CanvasMode(enum.StrEnum):
-    """What a left-button drag and click do (set by the lead's tools)."""
+    """What a left-button drag and click do (set by the active map tool)."""
 
     PAN = "pan"  # drag pans; click -> clicked
     IDENTIFY = "identify"  # drag pans; click -> clicked

@@ -32,17 +32,36 @@ SURVEYS_EXTENSION = "gisapp.qt.surveys_ext"
 WARNING_COLOR = "#ff7f00"
 PART_LAYERS = {  # geometry kind -> (layer name, style)
     "line": ("overlap_parts", Style(kind=SINGLE, default=Symbol(color=WARNING_COLOR, width=6.0))),
-    "polygon": ("overlap_parts_area",
-                Style(kind=SINGLE, default=Symbol(color=WARNING_COLOR, width=3.0,
-                                                  fill=WARNING_COLOR, fill_alpha=0.45,
-                                                  hatch="diagcross"))),
-    "point": ("overlap_parts_points",
-              Style(kind=SINGLE, default=Symbol(color=WARNING_COLOR, size=18.0,
-                                                marker="star", outline="#202020"))),
+    "polygon": (
+        "overlap_parts_area",
+        Style(
+            kind=SINGLE,
+            default=Symbol(
+                color=WARNING_COLOR,
+                width=3.0,
+                fill=WARNING_COLOR,
+                fill_alpha=0.45,
+                hatch="diagcross",
+            ),
+        ),
+    ),
+    "point": (
+        "overlap_parts_points",
+        Style(
+            kind=SINGLE,
+            default=Symbol(color=WARNING_COLOR, size=18.0, marker="star", outline="#202020"),
+        ),
+    ),
 }
-_KIND_OF_TYPE = {"LineString": "line", "MultiLineString": "line", "LinearRing": "line",
-                 "Polygon": "polygon", "MultiPolygon": "polygon", "Point": "point",
-                 "MultiPoint": "point"}
+_KIND_OF_TYPE = {
+    "LineString": "line",
+    "MultiLineString": "line",
+    "LinearRing": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+    "Point": "point",
+    "MultiPoint": "point",
+}
 
 
 def split_by_kind(geoms: list[Any]) -> dict[str, list[Any]]:
@@ -101,8 +120,7 @@ class OverlapController(QObject):
         self.clear_parts()
         self.dock.set_project(project)
 
-    def _on_dock_zoom_requested(self, minx: float, miny: float, maxx: float,
-                                maxy: float) -> None:
+    def _on_dock_zoom_requested(self, minx: float, miny: float, maxx: float, maxy: float) -> None:
         self.canvas.zoom_to_extent(minx, miny, maxx, maxy, margin=0.0)
 
     def _on_dock_highlight_requested(self, geoms: list) -> None:
@@ -137,12 +155,16 @@ class OverlapController(QObject):
                 if self.canvas.layer_by_name(name) is not None:
                     self.canvas.remove_layer(name)
                 continue
-            data = gpd.GeoDataFrame({"part": np.arange(len(parts)).astype(str)},
-                                    geometry=parts, crs=crs)
+            data = gpd.GeoDataFrame(
+                {"part": np.arange(len(parts)).astype(str)}, geometry=parts, crs=crs
+            )
             layer = self.canvas.layer_by_name(name)
             if layer is None:
-                self.canvas.add_layer(MapLayer(name, data, name=name, title=self._title(kind),
-                                               style=style, geometry=kind))
+                self.canvas.add_layer(
+                    MapLayer(
+                        name, data, name=name, title=self._title(kind), style=style, geometry=kind
+                    )
+                )
             else:
                 self.canvas.set_layer_data(name, data)
                 if self.canvas.layers[-1] is not layer:  # keep the parts on top
@@ -152,9 +174,11 @@ class OverlapController(QObject):
         return drawn
 
     def _title(self, kind: str) -> str:
-        return {"line": self.tr("Overlap (pipe inside zone)"),
-                "polygon": self.tr("Overlap (area inside zone)"),
-                "point": self.tr("Overlap (feature in zone)")}[kind]
+        return {
+            "line": self.tr("Overlap (pipe inside zone)"),
+            "polygon": self.tr("Overlap (area inside zone)"),
+            "point": self.tr("Overlap (feature in zone)"),
+        }[kind]
 
     def clear_parts(self) -> None:
         """Remove the overlap layers (Esc, a new check, a new project)."""

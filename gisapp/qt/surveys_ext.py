@@ -81,18 +81,21 @@ def tr(text: str) -> str:
 
 
 # --- pure helpers (no widgets) ------------------------------------------------------------------
-def condition_frame(pipes: gpd.GeoDataFrame, grades: pd.DataFrame,
-                    observed: set[str] | None = None) -> gpd.GeoDataFrame:
+def condition_frame(
+    pipes: gpd.GeoDataFrame, grades: pd.DataFrame, observed: set[str] | None = None
+) -> gpd.GeoDataFrame:
     """The graded pipes: ``pipe_id``, ``structural_grade``, ``functional_grade`` (I–IV),
     ``ri``, ``mi``, geometry. Pipes without a grade are left out, and so are pipes not in
     ``observed`` when it is given (the cache keeps a grade I row for a pipe whose last
     observation was deleted)."""
     if pipes is None or "pipe_id" not in pipes:
-        return gpd.GeoDataFrame({"pipe_id": [], STRUCTURAL: [], FUNCTIONAL: []},
-                                geometry=gpd.GeoSeries([]))
+        return gpd.GeoDataFrame(
+            {"pipe_id": [], STRUCTURAL: [], FUNCTIONAL: []}, geometry=gpd.GeoSeries([])
+        )
     geom = pipes.geometry.name
-    left = pd.DataFrame({"pipe_id": pipes["pipe_id"].astype(str).to_numpy(),
-                         geom: pipes.geometry.to_numpy()})
+    left = pd.DataFrame(
+        {"pipe_id": pipes["pipe_id"].astype(str).to_numpy(), geom: pipes.geometry.to_numpy()}
+    )
     g = grades.reindex(columns=[STRUCTURAL, FUNCTIONAL, "ri", "mi"])
     g.index = g.index.astype(str)
     if observed is not None:
@@ -106,8 +109,14 @@ def from_node_at_start(pipes: gpd.GeoDataFrame, manholes: gpd.GeoDataFrame | Non
     when it was digitised from the ``to_node``. Unknown nodes count as True."""
     n = len(pipes)
     out = np.ones(n, dtype=bool)
-    if (manholes is None or manholes.empty or "node_id" not in manholes
-            or "from_node" not in pipes or "to_node" not in pipes or n == 0):
+    if (
+        manholes is None
+        or manholes.empty
+        or "node_id" not in manholes
+        or "from_node" not in pipes
+        or "to_node" not in pipes
+        or n == 0
+    ):
         return out
     mh = manholes[manholes["node_id"].notna()]
     nodes = pd.Series(mh.geometry.to_numpy(), index=mh["node_id"].astype(str).to_numpy())
@@ -117,8 +126,9 @@ def from_node_at_start(pipes: gpd.GeoDataFrame, manholes: gpd.GeoDataFrame | Non
         v = nodes.reindex(pipes[col].astype(str).to_numpy()).to_numpy(dtype=object)
         return np.where(pd.isna(v), None, v)
 
-    start = shapely.get_point(shapely.line_merge(np.asarray(pipes.geometry.values,
-                                                            dtype=object)), 0)
+    start = shapely.get_point(
+        shapely.line_merge(np.asarray(pipes.geometry.values, dtype=object)), 0
+    )
     d_from = shapely.distance(start, at("from_node"))
     d_to = shapely.distance(start, at("to_node"))
     known = np.isfinite(d_from) & np.isfinite(d_to)
@@ -126,8 +136,12 @@ def from_node_at_start(pipes: gpd.GeoDataFrame, manholes: gpd.GeoDataFrame | Non
     return out
 
 
-def defect_points(pipes: gpd.GeoDataFrame, manholes: gpd.GeoDataFrame | None,
-                  observations: pd.DataFrame, pack: Any) -> gpd.GeoDataFrame:
+def defect_points(
+    pipes: gpd.GeoDataFrame,
+    manholes: gpd.GeoDataFrame | None,
+    observations: pd.DataFrame,
+    pack: Any,
+) -> gpd.GeoDataFrame:
     """The observations as points along their pipes.
 
     ``observations`` are :meth:`SurveyStore.observations_for_grading` rows (distance from the
@@ -139,11 +153,17 @@ def defect_points(pipes: gpd.GeoDataFrame, manholes: gpd.GeoDataFrame | None,
     from surveys.gradecache import engine_observations
 
     cols = ["uuid", "pipe_id", "code", "grade", "defect_kind", "symbol"]
-    empty = gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols},
-                             geometry=gpd.GeoSeries([], crs=pipes.crs if pipes is not None
-                                                    else None))
-    if (pipes is None or pipes.empty or observations is None or observations.empty
-            or "pipe_id" not in pipes):
+    empty = gpd.GeoDataFrame(
+        {c: pd.Series([], dtype=object) for c in cols},
+        geometry=gpd.GeoSeries([], crs=pipes.crs if pipes is not None else None),
+    )
+    if (
+        pipes is None
+        or pipes.empty
+        or observations is None
+        or observations.empty
+        or "pipe_id" not in pipes
+    ):
         return empty
     ids = pipes["pipe_id"].astype(str)
     keep = ~ids.duplicated().to_numpy()
@@ -151,8 +171,11 @@ def defect_points(pipes: gpd.GeoDataFrame, manholes: gpd.GeoDataFrame | None,
     ids = ids[keep]
     geoms = np.asarray(p.geometry.values, dtype=object)
     geom_len = shapely.length(geoms)
-    attr_len = (pd.to_numeric(p["length_m"], errors="coerce").to_numpy(float)
-                if "length_m" in p else np.full(len(p), np.nan))
+    attr_len = (
+        pd.to_numeric(p["length_m"], errors="coerce").to_numpy(float)
+        if "length_m" in p
+        else np.full(len(p), np.nan)
+    )
     seg_len = np.where(np.isfinite(attr_len) & (attr_len > 0), attr_len, geom_len)
     frame = pd.DataFrame({"length_m": seg_len}, index=pd.Index(ids.to_numpy(), name="pipe_id"))
     eng = engine_observations(observations, frame)
@@ -175,11 +198,18 @@ def defect_points(pipes: gpd.GeoDataFrame, manholes: gpd.GeoDataFrame | None,
             kinds.append("structural")
     grade = pd.to_numeric(eng["grade"], errors="coerce")
     gtext = [GRADES[int(g) - 1] if np.isfinite(g) and 1 <= g <= 4 else "" for g in grade]
-    out = gpd.GeoDataFrame({
-        "uuid": eng.index.astype(str).to_numpy(), "pipe_id": eng["pipe_id"].to_numpy(),
-        "code": eng["code"].to_numpy(), "grade": gtext, "defect_kind": kinds,
-        "symbol": [f"{k}:{g}" for k, g in zip(kinds, gtext, strict=True)],
-    }, geometry=pts, crs=pipes.crs)
+    out = gpd.GeoDataFrame(
+        {
+            "uuid": eng.index.astype(str).to_numpy(),
+            "pipe_id": eng["pipe_id"].to_numpy(),
+            "code": eng["code"].to_numpy(),
+            "grade": gtext,
+            "defect_kind": kinds,
+            "symbol": [f"{k}:{g}" for k, g in zip(kinds, gtext, strict=True)],
+        },
+        geometry=pts,
+        crs=pipes.crs,
+    )
     return out[~out.geometry.is_empty & out.geometry.notna()].reset_index(drop=True)
 
 
@@ -187,9 +217,12 @@ def condition_style(field: str) -> Style:
     """Categorized line style of a grade field: I green, II yellow, III orange, IV red;
     ungraded pipes are not drawn."""
     what = tr("Structural") if field == STRUCTURAL else tr("Functional")
-    classes = tuple(StyleClass(label=f"{what} {ROMAN[g]}", value=g,
-                               symbol=Symbol(color=GRADE_COLORS[g], width=4.0))
-                    for g in GRADES)
+    classes = tuple(
+        StyleClass(
+            label=f"{what} {ROMAN[g]}", value=g, symbol=Symbol(color=GRADE_COLORS[g], width=4.0)
+        )
+        for g in GRADES
+    )
     return Style(kind=CATEGORIZED, field=field, classes=classes, default=None)
 
 
@@ -200,17 +233,27 @@ def defects_style() -> Style:
     names = {"structural": tr("Structural defect"), "functional": tr("Functional defect")}
     for kind, marker in DEFECT_MARKERS.items():
         for g in GRADES:
-            classes.append(StyleClass(
-                label=f"{names[kind]} {ROMAN[g]}", value=f"{kind}:{g}",
-                symbol=Symbol(color=GRADE_COLORS[g], size=11.0, marker=marker,
-                              outline="#202020")))
-    return Style(kind=CATEGORIZED, field="symbol", classes=tuple(classes),
-                 default=Symbol(color="#8c8c8c", size=9.0, marker="circle", outline="#202020"),
-                 default_label=tr("Defect (no grade)"))
+            classes.append(
+                StyleClass(
+                    label=f"{names[kind]} {ROMAN[g]}",
+                    value=f"{kind}:{g}",
+                    symbol=Symbol(
+                        color=GRADE_COLORS[g], size=11.0, marker=marker, outline="#202020"
+                    ),
+                )
+            )
+    return Style(
+        kind=CATEGORIZED,
+        field="symbol",
+        classes=tuple(classes),
+        default=Symbol(color="#8c8c8c", size=9.0, marker="circle", outline="#202020"),
+        default_label=tr("Defect (no grade)"),
+    )
 
 
-def nearest_feature_index(layer: MapLayer, x: float, y: float,
-                          rect: tuple[float, float, float, float]) -> int | None:
+def nearest_feature_index(
+    layer: MapLayer, x: float, y: float, rect: tuple[float, float, float, float]
+) -> int | None:
     """Row position (in ``layer.data``) of the feature nearest (x, y) within ``rect``."""
     data = layer.data
     if data is None or len(data) == 0:
@@ -233,8 +276,9 @@ def nearest_feature_index(layer: MapLayer, x: float, y: float,
 class ImportMappingDialog(QDialog):
     """Which table column holds which observation field (pre-filled by ``guess_mapping``)."""
 
-    def __init__(self, path: Path, table: pd.DataFrame, header_row: int,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, path: Path, table: pd.DataFrame, header_row: int, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         from surveys.importer import FIELD_ALIASES, guess_mapping
         from surveys.records import METHODS
@@ -244,10 +288,15 @@ class ImportMappingDialog(QDialog):
         self.columns = [str(c) for c in table.columns]
         guessed = guess_mapping(self.columns)
         lay = QVBoxLayout(self)
-        info = QLabel(self.tr("%1: %2 data row(s), header on row %3. Choose the column of "
-                              "each field; fields left empty are not read.")
-                      .replace("%1", path.name).replace("%2", str(len(table)))
-                      .replace("%3", str(header_row)))
+        info = QLabel(
+            self.tr(
+                "%1: %2 data row(s), header on row %3. Choose the column of "
+                "each field; fields left empty are not read."
+            )
+            .replace("%1", path.name)
+            .replace("%2", str(len(table)))
+            .replace("%3", str(header_row))
+        )
         info.setWordWrap(True)
         info.setObjectName("info_label")
         lay.addWidget(info)
@@ -256,7 +305,8 @@ class ImportMappingDialog(QDialog):
         self.mapping_table = QTableWidget(len(self.fields), 3)
         self.mapping_table.setObjectName("mapping_table")
         self.mapping_table.setHorizontalHeaderLabels(
-            [self.tr("Field"), self.tr("Column"), self.tr("First value")])
+            [self.tr("Field"), self.tr("Column"), self.tr("First value")]
+        )
         self.mapping_table.verticalHeader().hide()
         self.combos: dict[str, QComboBox] = {}
         first = table.iloc[0] if len(table) else None
@@ -280,14 +330,20 @@ class ImportMappingDialog(QDialog):
         for i in range(len(self.fields)):
             self._show_sample(i)
         self.mapping_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         lay.addWidget(self.mapping_table, 1)
         form = QFormLayout()
         self.method_combo = QComboBox()
         self.method_combo.setObjectName("method_combo")
-        method_labels = {"cctv": self.tr("CCTV"), "qv": self.tr("QV periscope"),
-                         "sonar": self.tr("Sonar"), "manual": self.tr("Manual"),
-                         "dye": self.tr("Dye test"), "smoke": self.tr("Smoke test")}
+        method_labels = {
+            "cctv": self.tr("CCTV"),
+            "qv": self.tr("QV periscope"),
+            "sonar": self.tr("Sonar"),
+            "manual": self.tr("Manual"),
+            "dye": self.tr("Dye test"),
+            "smoke": self.tr("Smoke test"),
+        }
         for m in METHODS:
             self.method_combo.addItem(method_labels.get(m, m), m)
         self.contractor_edit = QLineEdit()
@@ -310,8 +366,9 @@ class ImportMappingDialog(QDialog):
         self.hint_label.setStyleSheet("color: #c00000;")
         self.hint_label.setWordWrap(True)
         lay.addWidget(self.hint_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.setObjectName("buttons")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Import"))
         self.buttons.accepted.connect(self.accept)
@@ -322,12 +379,18 @@ class ImportMappingDialog(QDialog):
 
     def _field_labels(self) -> dict[str, str]:
         return {
-            "pipe_id": self.tr("Pipe id"), "start_node": self.tr("Start manhole"),
-            "end_node": self.tr("End manhole"), "distance_m": self.tr("Distance (m)"),
-            "code": self.tr("Defect code"), "code_name": self.tr("Defect name"),
-            "grade": self.tr("Grade"), "clock": self.tr("Clock position"),
-            "length_m": self.tr("Defect length (m)"), "video_time": self.tr("Video time"),
-            "photos": self.tr("Photos"), "remarks": self.tr("Remarks"),
+            "pipe_id": self.tr("Pipe id"),
+            "start_node": self.tr("Start manhole"),
+            "end_node": self.tr("End manhole"),
+            "distance_m": self.tr("Distance (m)"),
+            "code": self.tr("Defect code"),
+            "code_name": self.tr("Defect name"),
+            "grade": self.tr("Grade"),
+            "clock": self.tr("Clock position"),
+            "length_m": self.tr("Defect length (m)"),
+            "video_time": self.tr("Video time"),
+            "photos": self.tr("Photos"),
+            "remarks": self.tr("Remarks"),
             "date": self.tr("Inspection date"),
         }
 
@@ -364,10 +427,13 @@ class ImportMappingDialog(QDialog):
     def options(self) -> dict[str, Any]:
         """Keyword arguments for ``surveys.importer.import_observations``."""
         folder = self.photo_folder_edit.text().strip()
-        return {"mapping": self.mapping(), "method": self.method_combo.currentData(),
-                "contractor": self.contractor_edit.text().strip(),
-                "photo_folder": folder or None,
-                "guess": False}  # the dialog shows the whole mapping: a cleared field stays out
+        return {
+            "mapping": self.mapping(),
+            "method": self.method_combo.currentData(),
+            "contractor": self.contractor_edit.text().strip(),
+            "photo_folder": folder or None,
+            "guess": False,
+        }  # the dialog shows the whole mapping: a cleared field stays out
 
 
 class ImportReportDialog(QDialog):
@@ -378,13 +444,18 @@ class ImportReportDialog(QDialog):
         self.setObjectName("import_report_dialog")
         self.setWindowTitle(self.tr("Inspection table imported"))
         lay = QVBoxLayout(self)
-        summary = QLabel(self.tr("%1 observation(s) imported from %2; %3 row(s) could not be "
-                                 "read; %4 warning(s); %5 observation(s) wait for their pipe "
-                                 "to be matched.")
-                         .replace("%1", str(len(result.imported))).replace("%2", result.file)
-                         .replace("%3", str(len(result.rejected)))
-                         .replace("%4", str(len(result.warnings)))
-                         .replace("%5", str(result.pending)))
+        summary = QLabel(
+            self.tr(
+                "%1 observation(s) imported from %2; %3 row(s) could not be "
+                "read; %4 warning(s); %5 observation(s) wait for their pipe "
+                "to be matched."
+            )
+            .replace("%1", str(len(result.imported)))
+            .replace("%2", result.file)
+            .replace("%3", str(len(result.rejected)))
+            .replace("%4", str(len(result.warnings)))
+            .replace("%5", str(result.pending))
+        )
         summary.setWordWrap(True)
         summary.setObjectName("summary_label")
         lay.addWidget(summary)
@@ -393,8 +464,14 @@ class ImportReportDialog(QDialog):
         self.rows_table = QTableWidget(len(rows), 5)
         self.rows_table.setObjectName("rows_table")
         self.rows_table.setHorizontalHeaderLabels(
-            [self.tr("Row"), self.tr("What"), self.tr("Field"), self.tr("Column"),
-             self.tr("Reason")])
+            [
+                self.tr("Row"),
+                self.tr("What"),
+                self.tr("Field"),
+                self.tr("Column"),
+                self.tr("Reason"),
+            ]
+        )
         self.rows_table.verticalHeader().hide()
         for i, (what, p) in enumerate(rows):
             for j, v in enumerate((str(p.row), what, p.field, p.column, p.reason)):
@@ -479,37 +556,75 @@ class SurveysController(QObject):
     def _build_actions(self) -> None:
         m = self.window.surveys_menu
         self._actions: list[QAction] = []
-        titles = {"inspection": self.tr("New inspection…"),
-                  "observation": self.tr("New observation…"),
-                  "misconnection": self.tr("New misconnection record…"),
-                  "leak": self.tr("New leak/overflow record…"),
-                  "siltation": self.tr("New siltation record…"),
-                  "problem": self.tr("New problem…")}
+        titles = {
+            "inspection": self.tr("New inspection…"),
+            "observation": self.tr("New observation…"),
+            "misconnection": self.tr("New misconnection record…"),
+            "leak": self.tr("New leak/overflow record…"),
+            "siltation": self.tr("New siltation record…"),
+            "problem": self.tr("New problem…"),
+        }
         for kind in RECORD_KINDS:
             if kind == "problem":
                 m.addSeparator()
-            self._actions.append(self._add(m, titles[kind],
-                                           lambda _=False, k=kind: self.open_form(k),
-                                           f"new_{kind}_action"))
+            self._actions.append(
+                self._add(
+                    m,
+                    titles[kind],
+                    lambda _=False, k=kind: self.open_form(k),
+                    f"new_{kind}_action",
+                )
+            )
         m.addSeparator()
-        self._actions.append(self._add(m, self.tr("Import inspection table (CSV/Excel)…"),
-                                       self._on_import_action_triggered,
-                                       "import_table_action"))
-        self._actions.append(self._add(m, self.tr("Grade report (Excel/PDF)…"),
-                                       self._on_report_action_triggered, "grade_report_action"))
+        self._actions.append(
+            self._add(
+                m,
+                self.tr("Import inspection table (CSV/Excel)…"),
+                self._on_import_action_triggered,
+                "import_table_action",
+            )
+        )
+        self._actions.append(
+            self._add(
+                m,
+                self.tr("Grade report (Excel/PDF)…"),
+                self._on_report_action_triggered,
+                "grade_report_action",
+            )
+        )
         m.addSeparator()
-        self._actions.append(self._add(m, self.tr("Export ledger (Excel)…"),
-                                       self._on_export_ledger_action_triggered,
-                                       "export_ledger_action"))
-        self._actions.append(self._add(m, self.tr("Import ledger (Excel)…"),
-                                       self._on_import_ledger_action_triggered,
-                                       "import_ledger_action"))
-        self._actions.append(self._add(m, self.tr("Raise problems from network checks"),
-                                       self.raise_from_network_checks,
-                                       "raise_checks_action"))
-        self._actions.append(self._add(m, self.tr("Raise problems from defects Ⅲ–Ⅳ and "
-                                                  "misconnections"),
-                                       self.raise_from_records, "raise_records_action"))
+        self._actions.append(
+            self._add(
+                m,
+                self.tr("Export ledger (Excel)…"),
+                self._on_export_ledger_action_triggered,
+                "export_ledger_action",
+            )
+        )
+        self._actions.append(
+            self._add(
+                m,
+                self.tr("Import ledger (Excel)…"),
+                self._on_import_ledger_action_triggered,
+                "import_ledger_action",
+            )
+        )
+        self._actions.append(
+            self._add(
+                m,
+                self.tr("Raise problems from network checks"),
+                self.raise_from_network_checks,
+                "raise_checks_action",
+            )
+        )
+        self._actions.append(
+            self._add(
+                m,
+                self.tr("Raise problems from defects Ⅲ–Ⅳ and misconnections"),
+                self.raise_from_records,
+                "raise_records_action",
+            )
+        )
         m.addSeparator()
         self.condition_action = QAction(self.tr("Condition map"), self.window)
         self.condition_action.setObjectName("condition_map_action")
@@ -520,23 +635,33 @@ class SurveysController(QObject):
         sub = m.addMenu(self.tr("Condition map shows"))
         group = QActionGroup(self)
         group.setExclusive(True)
-        self.structural_action = QAction(self.tr("Structural grade"), self.window,
-                                         checkable=True, checked=True)
+        self.structural_action = QAction(
+            self.tr("Structural grade"), self.window, checkable=True, checked=True
+        )
         self.structural_action.setObjectName("condition_structural_action")
-        self.functional_action = QAction(self.tr("Functional grade"), self.window,
-                                         checkable=True)
+        self.functional_action = QAction(self.tr("Functional grade"), self.window, checkable=True)
         self.functional_action.setObjectName("condition_functional_action")
         for a, f in ((self.structural_action, STRUCTURAL), (self.functional_action, FUNCTIONAL)):
             group.addAction(a)
             sub.addAction(a)
             a.triggered.connect(lambda _=False, f=f: self.set_condition_field(f))
         m.addSeparator()
-        self._actions.append(self._add(m, self.tr("Show survey records"),
-                                       lambda: self._show_dock(self.records_dock),
-                                       "show_records_action"))
-        self._actions.append(self._add(m, self.tr("Show problem ledger"),
-                                       lambda: self._show_dock(self.ledger_dock),
-                                       "show_ledger_action"))
+        self._actions.append(
+            self._add(
+                m,
+                self.tr("Show survey records"),
+                lambda: self._show_dock(self.records_dock),
+                "show_records_action",
+            )
+        )
+        self._actions.append(
+            self._add(
+                m,
+                self.tr("Show problem ledger"),
+                lambda: self._show_dock(self.ledger_dock),
+                "show_ledger_action",
+            )
+        )
 
     def _set_enabled(self, enabled: bool) -> None:
         for a in self._actions:
@@ -552,8 +677,10 @@ class SurveysController(QObject):
     def _on_window_project_opened(self, project: Any) -> None:
         self.cancel_pick()
         # keep the user's choice: docks closed in the last project stay closed
-        shown = [d is None or d.toggleViewAction().isChecked()
-                 for d in (self.records_dock, self.ledger_dock)]
+        shown = [
+            d is None or d.toggleViewAction().isChecked()
+            for d in (self.records_dock, self.ledger_dock)
+        ]
         self._teardown()
         try:
             store = SurveyStore(project.path, author=self._author())
@@ -677,21 +804,35 @@ class SurveysController(QObject):
         was_shown = self.form_dock.isVisible()
         self._show_dock(self.form_dock)
         if not was_shown:  # wide enough for the form without a horizontal scroll bar
-            width = form.sizeHint().width() + self._form_pages[kind].verticalScrollBar(
-            ).sizeHint().width() + 24
-            self.window.resizeDocks([self.form_dock], [max(width, FORM_DOCK_MIN_WIDTH_PX)],
-                                    Qt.Orientation.Horizontal)
+            width = (
+                form.sizeHint().width()
+                + self._form_pages[kind].verticalScrollBar().sizeHint().width()
+                + 24
+            )
+            self.window.resizeDocks(
+                [self.form_dock], [max(width, FORM_DOCK_MIN_WIDTH_PX)], Qt.Orientation.Horizontal
+            )
         return form
 
     def _form_titles(self) -> dict[str, str]:
-        return {"inspection": self.tr("Inspection"), "observation": self.tr("Pipe defect"),
-                "misconnection": self.tr("Misconnection"), "leak": self.tr("Leak / overflow"),
-                "siltation": self.tr("Siltation"), "problem": self.tr("Problem")}
+        return {
+            "inspection": self.tr("Inspection"),
+            "observation": self.tr("Pipe defect"),
+            "misconnection": self.tr("Misconnection"),
+            "leak": self.tr("Leak / overflow"),
+            "siltation": self.tr("Siltation"),
+            "problem": self.tr("Problem"),
+        }
 
     def _on_form_record_saved(self, kind: str, uuid: str) -> None:
         self.window.statusBar().showMessage(self.tr("Record saved"), 3000)
-        if self.records_dock is not None and kind in ("observation", "inspection",
-                                                     "misconnection", "leak", "siltation"):
+        if self.records_dock is not None and kind in (
+            "observation",
+            "inspection",
+            "misconnection",
+            "leak",
+            "siltation",
+        ):
             combo = self.records_dock.kind_combo
             if combo.currentData() != kind:
                 combo.setCurrentIndex(combo.findData(kind))
@@ -705,8 +846,10 @@ class SurveysController(QObject):
         self._saved_cursor = self.canvas.cursor()
         self.canvas.setCursor(Qt.CursorShape.CrossCursor)
         self.window.statusBar().showMessage(
-            self.tr("Click the pipe on the map (Esc cancels)") if what == "pipe"
-            else self.tr("Click the location on the map (Esc cancels)"))
+            self.tr("Click the pipe on the map (Esc cancels)")
+            if what == "pipe"
+            else self.tr("Click the location on the map (Esc cancels)")
+        )
 
     def cancel_pick(self) -> None:
         if self._pick is None:
@@ -719,7 +862,7 @@ class SurveysController(QObject):
 
     @property
     def picking(self) -> str:
-        """"pipe", "location" or "" (no pick pending)."""
+        """ "pipe", "location" or "" (no pick pending)."""
         return self._pick[0] if self._pick else ""
 
     def _on_canvas_clicked(self, x: float, y: float, _modifiers: object) -> None:
@@ -741,7 +884,8 @@ class SurveysController(QObject):
         pid = self.pipe_at(x, y)
         if pid is None:
             self.window.statusBar().showMessage(
-                self.tr("No pipe there; click closer to a pipe (Esc cancels)"))
+                self.tr("No pipe there; click closer to a pipe (Esc cancels)")
+            )
             return
         self.cancel_pick()
         form.set_pipe(pid)
@@ -756,8 +900,7 @@ class SurveysController(QObject):
         layer = self.canvas.layer(schema.PIPES)
         if layer is None or "pipe_id" not in layer.data:
             return None
-        i = nearest_feature_index(layer, x, y,
-                                  self.canvas.search_rect(x, y, PICK_TOLERANCE_PX))
+        i = nearest_feature_index(layer, x, y, self.canvas.search_rect(x, y, PICK_TOLERANCE_PX))
         return None if i is None else str(layer.data["pipe_id"].iloc[i])
 
     def _select_defect_at(self, x: float, y: float) -> None:
@@ -795,13 +938,22 @@ class SurveysController(QObject):
         The canvas highlights features of layers only, so a one-point layer is added just
         long enough for the highlight and the flash to copy its coordinates.
         """
-        pt = gpd.GeoDataFrame({"marker_id": ["1"]}, geometry=[shapely.Point(x, y)],
-                              crs=getattr(self.window.project, "crs", None))
+        pt = gpd.GeoDataFrame(
+            {"marker_id": ["1"]},
+            geometry=[shapely.Point(x, y)],
+            crs=getattr(self.window.project, "crs", None),
+        )
         pt.index = pd.Index(["1"])
         if self.canvas.layer_by_name(MARKER_LAYER) is not None:
             self.canvas.remove_layer(MARKER_LAYER)
-        layer = MapLayer(MARKER_LAYER, pt, name=MARKER_LAYER, geometry="point",
-                         style=Style(default=None), visible=False)
+        layer = MapLayer(
+            MARKER_LAYER,
+            pt,
+            name=MARKER_LAYER,
+            geometry="point",
+            style=Style(default=None),
+            visible=False,
+        )
         self.canvas.add_layer(layer)
         try:
             self.canvas.set_highlight(MARKER_LAYER, ["1"], group=HIGHLIGHT_GROUP)
@@ -859,16 +1011,20 @@ class SurveysController(QObject):
         if field not in (STRUCTURAL, FUNCTIONAL):
             raise ValueError(f"field must be {STRUCTURAL!r} or {FUNCTIONAL!r}; got {field!r}")
         self.condition_field = field
-        (self.structural_action if field == STRUCTURAL else self.functional_action
-         ).setChecked(True)
+        (self.structural_action if field == STRUCTURAL else self.functional_action).setChecked(
+            True
+        )
         layer = self.canvas.layer_by_name(CONDITION_LAYER)
         if layer is not None:
             layer.title = self._condition_title()
             self.canvas.set_layer_style(CONDITION_LAYER, condition_style(field))
 
     def _condition_title(self) -> str:
-        return (self.tr("Condition: structural grade") if self.condition_field == STRUCTURAL
-                else self.tr("Condition: functional grade"))
+        return (
+            self.tr("Condition: structural grade")
+            if self.condition_field == STRUCTURAL
+            else self.tr("Condition: functional grade")
+        )
 
     def refresh_condition_map(self) -> None:
         """(Re)build the condition layers from the grade cache and the observations."""
@@ -880,13 +1036,27 @@ class SurveysController(QObject):
         obs = store.observations_for_grading()
         cond = condition_frame(pipes, store.grades_frame(), set(obs["pipe_id"].astype(str)))
         defects = defect_points(pipes, project.layers.get(schema.MANHOLES), obs, store.pack)
-        self._put_layer(CONDITION_LAYER, cond, "line", condition_style(self.condition_field),
-                        self._condition_title(), offset=1)
-        self._put_layer(DEFECTS_LAYER, defects, "point", defects_style(),
-                        self.tr("Defects"), offset=2)
+        self._put_layer(
+            CONDITION_LAYER,
+            cond,
+            "line",
+            condition_style(self.condition_field),
+            self._condition_title(),
+            offset=1,
+        )
+        self._put_layer(
+            DEFECTS_LAYER, defects, "point", defects_style(), self.tr("Defects"), offset=2
+        )
 
-    def _put_layer(self, name: str, data: gpd.GeoDataFrame, geometry: str, style: Style,
-                   title: str, offset: int) -> None:
+    def _put_layer(
+        self,
+        name: str,
+        data: gpd.GeoDataFrame,
+        geometry: str,
+        style: Style,
+        title: str,
+        offset: int,
+    ) -> None:
         layer = self.canvas.layer_by_name(name)
         if layer is not None:
             layer.title = title
@@ -897,8 +1067,9 @@ class SurveysController(QObject):
         index = names.index(schema.PIPES) + offset if schema.PIPES in names else None
         if index is not None:
             index = min(index, len(names))
-        self.canvas.add_layer(MapLayer(name, data, name=name, title=title, style=style,
-                                       geometry=geometry), index)
+        self.canvas.add_layer(
+            MapLayer(name, data, name=name, title=title, style=style, geometry=geometry), index
+        )
 
     def _remove_condition_layers(self) -> None:
         for name in (CONDITION_LAYER, DEFECTS_LAYER):
@@ -913,8 +1084,12 @@ class SurveysController(QObject):
         state = self.window.network_ctl.state
         if state is None:
             self.window.statusBar().showMessage(
-                self.tr("The network is still being built; try again when the status bar "
-                        "shows the check count."), 8000)
+                self.tr(
+                    "The network is still being built; try again when the status bar "
+                    "shows the check count."
+                ),
+                8000,
+            )
             return None
         res = self.ledger_dock.raise_from_issues(list(state.checks))
         self._report_raised(res)
@@ -933,7 +1108,10 @@ class SurveysController(QObject):
         if res is not None:
             self.window.statusBar().showMessage(
                 self.tr("%1 problem(s) added to the ledger, %2 already there")
-                .replace("%1", str(len(res.added))).replace("%2", str(res.skipped)), 8000)
+                .replace("%1", str(len(res.added)))
+                .replace("%2", str(res.skipped)),
+                8000,
+            )
 
     def export_ledger(self, path: str | Path) -> Path | None:
         if self.ledger_dock is None:
@@ -954,8 +1132,7 @@ class SurveysController(QObject):
             self.show_ledger()
             return None
         dlg = LedgerImportDialog(plan, self.window)
-        ok = confirm(dlg) if confirm is not None else (
-            dlg.exec() == QDialog.DialogCode.Accepted)
+        ok = confirm(dlg) if confirm is not None else (dlg.exec() == QDialog.DialogCode.Accepted)
         dlg.deleteLater()
         self.show_ledger()
         return self.ledger_dock.apply_import(plan) if ok else None
@@ -964,8 +1141,11 @@ class SurveysController(QObject):
         if self.store is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self.window, self.tr("Export ledger"), str(self.store.path.with_suffix(".台账.xlsx")),
-            self.tr("Excel workbook (*.xlsx)"))
+            self.window,
+            self.tr("Export ledger"),
+            str(self.store.path.with_suffix(".台账.xlsx")),
+            self.tr("Excel workbook (*.xlsx)"),
+        )
         if path:
             self.export_ledger(path)
             self.show_ledger()
@@ -973,9 +1153,12 @@ class SurveysController(QObject):
     def _on_import_ledger_action_triggered(self) -> None:
         if self.store is None:
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import ledger"),
-                                              str(self.store.project_dir),
-                                              self.tr("Excel workbook (*.xlsx)"))
+        path, _ = QFileDialog.getOpenFileName(
+            self.window,
+            self.tr("Import ledger"),
+            str(self.store.project_dir),
+            self.tr("Excel workbook (*.xlsx)"),
+        )
         if path:
             self.import_ledger(path)
 
@@ -984,8 +1167,11 @@ class SurveysController(QObject):
         if self.store is None:
             return
         path, _ = QFileDialog.getOpenFileName(
-            self.window, self.tr("Import inspection table"), str(self.store.project_dir),
-            self.tr("Inspection tables (*.xlsx *.csv *.txt *.tsv)"))
+            self.window,
+            self.tr("Import inspection table"),
+            str(self.store.project_dir),
+            self.tr("Inspection tables (*.xlsx *.csv *.txt *.tsv)"),
+        )
         if path:
             self.import_table(path)
 
@@ -1020,7 +1206,8 @@ class SurveysController(QObject):
         QApplication.restoreOverrideCursor()
         if self.records_dock is not None:
             self.records_dock.kind_combo.setCurrentIndex(
-                self.records_dock.kind_combo.findData("observation"))
+                self.records_dock.kind_combo.findData("observation")
+            )
             self._show_dock(self.records_dock)
         rep = ImportReportDialog(result, self.window)
         if report is not None:
@@ -1034,16 +1221,24 @@ class SurveysController(QObject):
         if self.store is None:
             return
         path, chosen = QFileDialog.getSaveFileName(
-            self.window, self.tr("Grade report"),
+            self.window,
+            self.tr("Grade report"),
             str(self.store.path.with_name(f"{self.store.path.stem}_管段评估.xlsx")),
-            self.tr("Excel workbook (*.xlsx);;PDF (*.pdf)"))
+            self.tr("Excel workbook (*.xlsx);;PDF (*.pdf)"),
+        )
         if not path:
             return
         if not Path(path).suffix:
             path += ".pdf" if "pdf" in chosen.lower() else ".xlsx"
-        self.window.run_job(self.tr("Writing grade report"), _report_job, self.store, path,
-                            on_done=lambda out: self.window.statusBar().showMessage(
-                                self.tr("Report written: %1").replace("%1", str(out)), 8000))
+        self.window.run_job(
+            self.tr("Writing grade report"),
+            _report_job,
+            self.store,
+            path,
+            on_done=lambda out: self.window.statusBar().showMessage(
+                self.tr("Report written: %1").replace("%1", str(out)), 8000
+            ),
+        )
 
     def write_grade_report(self, path: str | Path) -> Path:
         """Write the segment assessment and inspection results tables (.xlsx or .pdf)."""

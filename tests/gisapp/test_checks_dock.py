@@ -103,20 +103,53 @@ def test_fix_for_pure_cases(demo_project):
     proj = open_project(demo_project)
     store = DictStore(proj.layers)
     net = build_network(proj.layers, proj.settings, proj.crs)
-    near = Issue("i", "connectivity", "near_miss", "error", ("WS-0532",), "pipes",
-                 37627923.945, 3165853.0, "", "",
-                 {"target": "WJ-0530", "target_kind": "manhole"})
+    near = Issue(
+        "i",
+        "connectivity",
+        "near_miss",
+        "error",
+        ("WS-0532",),
+        "pipes",
+        37627923.945,
+        3165853.0,
+        "",
+        "",
+        {"target": "WJ-0530", "target_kind": "manhole"},
+    )
     fix = fix_for(near, store, net)
     assert isinstance(fix.command, SnapEnd) and fix.command.node_id == "WJ-0530"
-    to_pipe = Issue("i", "connectivity", "near_miss", "error", ("WS-0532",), "pipes",
-                    37627923.945, 3165853.0, "", "", {"target": "WS-1", "target_kind": "pipe"})
+    to_pipe = Issue(
+        "i",
+        "connectivity",
+        "near_miss",
+        "error",
+        ("WS-0532",),
+        "pipes",
+        37627923.945,
+        3165853.0,
+        "",
+        "",
+        {"target": "WS-1", "target_kind": "pipe"},
+    )
     assert fix_for(to_pipe, store, net) is None
-    dup = Issue("d", "geometry", "duplicate_pipe", "warning", ("WS-0279", "WS-0280"), "pipes",
-                0, 0, "", "", {"pieces": [278, 279]})
+    dup = Issue(
+        "d",
+        "geometry",
+        "duplicate_pipe",
+        "warning",
+        ("WS-0279", "WS-0280"),
+        "pipes",
+        0,
+        0,
+        "",
+        "",
+        {"pieces": [278, 279]},
+    )
     fix = fix_for(dup, store, net)
     assert isinstance(fix.command, DeleteFeatures) and list(fix.command.ids) == ["WS-0280"]
-    slope = Issue("s", "direction", "against_slope", "warning", ("WS-0664",), "pipes",
-                  0, 0, "", "", {})
+    slope = Issue(
+        "s", "direction", "against_slope", "warning", ("WS-0664",), "pipes", 0, 0, "", "", {}
+    )
     assert fix_for(slope, store, net) is None
 
 
@@ -124,16 +157,35 @@ def test_fix_for_reverses_the_only_digitised_pipe_into_a_sink():
     import geopandas as gpd
     from shapely.geometry import LineString, Point
 
-    mh = gpd.GeoDataFrame({"node_id": ["A", "B", "C"]},
-                          geometry=[Point(0, 0), Point(10, 0), Point(20, 0)], crs="EPSG:4525")
+    mh = gpd.GeoDataFrame(
+        {"node_id": ["A", "B", "C"]},
+        geometry=[Point(0, 0), Point(10, 0), Point(20, 0)],
+        crs="EPSG:4525",
+    )
     pipes = gpd.GeoDataFrame(
-        {"pipe_id": ["P1", "P2"], "from_node": ["A", None], "to_node": ["B", None],
-         "system": ["sewage", "sewage"]},
+        {
+            "pipe_id": ["P1", "P2"],
+            "from_node": ["A", None],
+            "to_node": ["B", None],
+            "system": ["sewage", "sewage"],
+        },
         geometry=[LineString([(0, 0), (10, 0)]), LineString([(20, 0), (10, 0)])],
-        crs="EPSG:4525")
+        crs="EPSG:4525",
+    )
     layers = {"pipes": pipes, "manholes": mh}
     net = build_network(layers)
-    sink = Issue("k", "direction", "dead_end_sink", "error", ("B",), "manholes", 10, 0, "",
-                 "", {"node": "B", "pipes": ["P1", "P2"]})
+    sink = Issue(
+        "k",
+        "direction",
+        "dead_end_sink",
+        "error",
+        ("B",),
+        "manholes",
+        10,
+        0,
+        "",
+        "",
+        {"node": "B", "pipes": ["P1", "P2"]},
+    )
     fix = fix_for(sink, DictStore(layers), net)
     assert isinstance(fix.command, ReversePipe) and fix.command.pipe_id == "P2"

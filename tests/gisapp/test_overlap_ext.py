@@ -22,13 +22,21 @@ def run_check(qtbot, ctl):
 
 
 def test_split_by_kind_sorts_parts():
-    parts = split_by_kind([LineString([(0, 0), (1, 0)]), box(0, 0, 1, 1), Point(0, 0), None,
-                           Point(1, 1).buffer(0.1).boundary])
+    parts = split_by_kind(
+        [
+            LineString([(0, 0), (1, 0)]),
+            box(0, 0, 1, 1),
+            Point(0, 0),
+            None,
+            Point(1, 1).buffer(0.1).boundary,
+        ]
+    )
     assert [len(parts[k]) for k in ("line", "polygon", "point")] == [2, 1, 1]
 
 
-def test_overlap_ext_finds_demo_conflicts_and_draws_the_overlapping_part(qtbot, window,
-                                                                         project_copy):
+def test_overlap_ext_finds_demo_conflicts_and_draws_the_overlapping_part(
+    qtbot, window, project_copy
+):
     ctl = window.extensions["gisapp.qt.overlap_ext"]
     assert not ctl.dock.isVisible()
     window.findChild(QAction, "overlap_check_action").trigger()
@@ -38,9 +46,11 @@ def test_overlap_ext_finds_demo_conflicts_and_draws_the_overlapping_part(qtbot, 
     rows = result.rows
     assert len(rows) == 3
     found = {(r.feature_type, r.feature_id, r.zone_id, r.severity) for r in rows.itertuples()}
-    assert found == {("pipes", "WS-0333", "HX-01", "conflict"),
-                     ("boundary", "益泉精细化工产业园", "HX-01", "conflict"),
-                     ("outfalls", "PK10", "SY-01", "conflict")}
+    assert found == {
+        ("pipes", "WS-0333", "HX-01", "conflict"),
+        ("boundary", "益泉精细化工产业园", "HX-01", "conflict"),
+        ("outfalls", "PK10", "SY-01", "conflict"),
+    }
     i = int((rows["feature_id"] == "WS-0333").to_numpy().nonzero()[0][0])
     assert rows["overlap_length_m"].iloc[i] == pytest.approx(56.23, abs=0.01)
 

@@ -52,8 +52,9 @@ def click_map(qtbot, canvas, x, y):
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(px), round(py)))
 
 
-def test_surveys_ext_observation_picked_on_map_saved_and_reopened(qtbot, window, ctl,
-                                                                  project_copy):
+def test_surveys_ext_observation_picked_on_map_saved_and_reopened(
+    qtbot, window, ctl, project_copy
+):
     assert ctl.store is not None and ctl.store.path == project_copy
     ctl.action("new_observation_action").trigger()
     form = ctl.forms["observation"]
@@ -187,13 +188,12 @@ def test_surveys_ext_condition_map_colours_and_places_defects(qtbot, window, ctl
     assert window.canvas.layer_by_name(CONDITION_LAYER) is None
 
 
-def test_surveys_ext_imports_table_with_mapping_and_lists_bad_rows(qtbot, window, ctl,
-                                                                  tmp_path):
+def test_surveys_ext_imports_table_with_mapping_and_lists_bad_rows(qtbot, window, ctl, tmp_path):
     csv = tmp_path / "cctv.csv"
-    csv.write_text("序号,管段,距离（m）,代码,等级\n"
-                   "1,WS-0001,3.5,PL,3\n"
-                   "2,WS-0001,-2,PL,2\n"
-                   "3,WS-0002,7,CJ,2\n", encoding="utf-8")
+    csv.write_text(
+        "序号,管段,距离（m）,代码,等级\n1,WS-0001,3.5,PL,3\n2,WS-0001,-2,PL,2\n3,WS-0002,7,CJ,2\n",
+        encoding="utf-8",
+    )
     seen = {}
 
     def ask(dlg):

@@ -31,8 +31,15 @@ from network.errors import UnknownIdError
 from network.graph import build_network
 
 CRS = "EPSG:4525"
-FIELD_MAP = {"pipe_id": "编号", "from_node": "起点编号", "to_node": "终点编号", "system": "类型",
-             "diameter_mm": "管径", "from_invert_m": "起点管底高", "to_invert_m": "终点管底高"}
+FIELD_MAP = {
+    "pipe_id": "编号",
+    "from_node": "起点编号",
+    "to_node": "终点编号",
+    "system": "类型",
+    "diameter_mm": "管径",
+    "from_invert_m": "起点管底高",
+    "to_invert_m": "终点管底高",
+}
 
 
 def _layers() -> dict[str, gpd.GeoDataFrame]:
@@ -97,8 +104,15 @@ def _roundtrip(store: DictStore, cmd) -> dict[str, gpd.GeoDataFrame]:
 
 
 def test_add_pipe_fills_canonical_columns_and_undoes_exactly(store):
-    cmd = AddPipe(store, [(0, 0), (0, 50)], system="sewage", diameter_mm=300,
-                  from_node="WJ-0001", to_node=None, field_map=FIELD_MAP)
+    cmd = AddPipe(
+        store,
+        [(0, 0), (0, 50)],
+        system="sewage",
+        diameter_mm=300,
+        from_node="WJ-0001",
+        to_node=None,
+        field_map=FIELD_MAP,
+    )
     after = _roundtrip(store, cmd)
     new = after["pipes"].iloc[-1]
     assert cmd.pipe_id == "WS-0004"
@@ -251,8 +265,10 @@ def test_split_refuses_a_far_manhole_and_an_end(store):
 
 
 def test_set_attributes_keeps_types_and_undoes(store):
-    after = _roundtrip(store, SetAttributes(store, S.PIPES, "WS-0002",
-                                            {"diameter_mm": 500, "管径": 500, "备注": "新"}))
+    after = _roundtrip(
+        store,
+        SetAttributes(store, S.PIPES, "WS-0002", {"diameter_mm": 500, "管径": 500, "备注": "新"}),
+    )
     r = after["pipes"].iloc[1]
     assert (r["diameter_mm"], r["管径"], r["备注"]) == (500.0, 500, "新")
     assert after["pipes"]["管径"].dtype == np.int32
@@ -265,8 +281,9 @@ def test_set_attributes_widens_a_column_for_a_missing_value(store):
 
 def test_macro_is_one_step_and_rolls_back_on_failure(store):
     mh = AddManhole(store, 0.0, 50.0)
-    macro = Macro("Draw", [mh, AddPipe(store, [(0, 0), (0, 50)], from_node="WJ-0001",
-                                       to_node="WJ-0005")])
+    macro = Macro(
+        "Draw", [mh, AddPipe(store, [(0, 0), (0, 50)], from_node="WJ-0001", to_node="WJ-0005")]
+    )
     after = _roundtrip(store, macro)
     assert after["pipes"]["to_node"].iloc[-1] == "WJ-0005"
     before = dict(store.layers)
@@ -314,8 +331,7 @@ def test_demo_near_miss_snap_and_duplicate_delete(demo_project):
     store = DictStore(proj.layers)
     mh = proj.layers["manholes"]
     xy = mh.loc[mh["node_id"] == "WJ-0530"].geometry.iloc[0]
-    SnapEnd(store, "WS-0532", xy.x, xy.y, node_id="WJ-0530", near=None,
-            end="end").do()
+    SnapEnd(store, "WS-0532", xy.x, xy.y, node_id="WJ-0530", near=None, end="end").do()
     DeleteFeatures(store, S.PIPES, ["WS-0280"]).do()
     DeleteFeatures(store, S.PIPES, ["YS-0564"]).do()
     issues = run_checks(build_network(store.layers, proj.settings, proj.crs))
