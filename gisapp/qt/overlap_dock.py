@@ -4,8 +4,8 @@ The check itself runs off the GUI thread: a Python thread drives the pure genera
 (``surveys.zones.overlap.check_project`` / ``check_overlaps``) and reports through signals of a
 GUI-thread QObject (queued), so no QObject lives in or is deleted from the worker thread.
 Selecting a row asks the map to zoom to it (``zoom_requested``) and to draw the overlapping
-part of the feature in a warning style (``highlight_requested``); the overlap extension wires both to the
-map canvas.
+part of the feature in a warning style (``highlight_requested``); the overlap extension
+wires both to the map canvas.
 """
 
 from __future__ import annotations
