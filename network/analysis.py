@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from network import schema as S
-from network.graph import Network, Progress, float_array, str_array
+from network.graph import Network, float_array, str_array
+from network.progress import Progress, drain
 from network.trace import _walk_down, trace_upstream
 
 # connection status of an enterprise
@@ -32,14 +33,6 @@ METHOD_LABELS_ZH = {
 }
 LOW_INFLUENT_COD_MGL = 260.0
 ONLINE_MONITORING_TPD = 500.0
-
-
-def _drain(gen: Generator[Progress, None, Any]) -> Any:
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:
@@ -382,7 +375,7 @@ def connection_register(net: Network) -> ConnectionRegister:
     >>> reg.rows[0].plant_id, reg.park["rate_count"]
     ('W', 1.0)
     """
-    return _drain(iter_connection_register(net))
+    return drain(iter_connection_register(net))
 
 
 def write_register_xlsx(register: ConnectionRegister, path: str | Path) -> Path:

@@ -17,7 +17,8 @@ import pandas as pd
 import shapely
 
 from network import schema as S
-from network.graph import Network, Progress, iter_build_network
+from network.graph import Network, iter_build_network
+from network.progress import Progress
 
 NETWORK_KINDS = (S.PIPES, S.MANHOLES, S.ENTERPRISES, S.PLANTS, S.OUTFALLS)
 HASH_ROW_LIMIT = 200_000

@@ -51,6 +51,7 @@ from network.graph import (
     multipart_base_id,
 )
 from network.issues import ERROR, INFO, WARNING, Issue
+from network.progress import drain
 from network.trace import find_loops, reach_upstream
 
 CATEGORIES = ("hygiene", "geometry", "connectivity", "direction", "semantics", "attach")
@@ -851,11 +852,7 @@ def run_checks(net: Network) -> list[Issue]:
     ['isolated_subnetwork', 'dead_end_sink', 'misconnection']
     """
     gen = iter_checks(net)
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
+    return drain(gen)
 
 
 _SEV_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}

@@ -41,10 +41,10 @@ from scipy.spatial import cKDTree
 from network import schema as S
 from network.errors import NetworkError, UnknownIdError
 from network.issues import ERROR, INFO, WARNING, Issue
+from network.progress import Progress, drain
 
 log = logging.getLogger(__name__)
 
-Progress = tuple[float, str]
 
 DEFAULT_SNAP_TOLERANCE_M = 0.05
 DEFAULT_ATTACH_DISTANCE_M = 50.0
@@ -694,11 +694,7 @@ def build_network(
     """
     gen = iter_build_network(layers, settings, crs)
     with _no_gc():
-        while True:
-            try:
-                next(gen)
-            except StopIteration as stop:
-                return stop.value
+        return drain(gen)
 
 
 def iter_build_network(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from network.errors import NetworkError
+from network.progress import Progress, drain
 from network.schema import LAYER_KINDS, LAYER_LABELS_ZH
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -76,6 +77,10 @@ def print_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
 
 
 # --- new ---------------------------------------------------------------------------------------
+def _print_step(step: Progress) -> None:
+    sys.stderr.write(f"[{step[0]:4.0%}] {step[1]}\n")
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from network.io.fields import load_mapping_file
     from network.io.project import create_project_job
@@ -110,14 +115,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
         settings=settings,
         overwrite=args.force,
     )
-    while True:
-        try:
-            frac, msg = next(job)
-            if not args.quiet:
-                sys.stderr.write(f"[{frac:4.0%}] {msg}\n")
-        except StopIteration as stop:
-            project = stop.value
-            break
+    project = drain(job, None if args.quiet else _print_step)
     counts = ", ".join(f"{k} {len(v)}" for k, v in project.layers.items())
     sys.stdout.write(f"created {project.path} ({counts}; {len(project.issues)} import notes)\n")
     return EXIT_OK

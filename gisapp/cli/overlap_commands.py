@@ -105,7 +105,8 @@ def cmd_overlap(args: argparse.Namespace) -> int:
 
     from gisapp.cli import report_user_error, user_errors
     from network.io.project import open_project
-    from surveys.zones.overlap import check_project, drain, raise_conflicts
+    from network.progress import drain
+    from surveys.zones.overlap import check_project, raise_conflicts
     from surveys.zones.rules import read_rules_file, save_rules
 
     try:

@@ -18,6 +18,7 @@ from network.analysis import ConnectionRegister, connection_register
 from network.checks import iter_checks
 from network.graph import Network, iter_build_network
 from network.issues import Issue
+from network.progress import scaled
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +35,12 @@ class NetworkState:
 
 def build_state(layers: dict[str, Any], settings: dict[str, Any], crs: Any, version: int):
     """Progress generator: network → checks → connection register (runs in a worker)."""
-    net = yield from _scaled(iter_build_network(layers, settings, crs), 0.0, 0.5)
-    checks = yield from _scaled(iter_checks(net), 0.5, 0.9)
+    net = yield from scaled(iter_build_network(layers, settings, crs), 0.0, 0.5)
+    checks = yield from scaled(iter_checks(net), 0.5, 0.9)
     net.__dict__["issues"] = checks  # fill Network.issues (a cached property): traces use it
     yield 0.9, "Connection register"
     register = connection_register(net)
     return NetworkState(version, net, tuple(checks), register)
-
-
-def _scaled(gen, lo: float, hi: float):
-    while True:
-        try:
-            frac, msg = next(gen)
-        except StopIteration as stop:
-            return stop.value
-        yield lo + (hi - lo) * frac, msg
 
 
 class NetworkController(QObject):

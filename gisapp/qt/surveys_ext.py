@@ -55,6 +55,7 @@ from gisapp.qt.records_dock import RecordsDock
 from gisapp.qt.render import MapLayer
 from gisapp.qt.survey_forms import RecordForm
 from network import schema
+from network.progress import drain
 from surveys.store import StoreEvent, SurveyStore, default_author
 
 log = logging.getLogger(__name__)
@@ -1244,11 +1245,7 @@ class SurveysController(QObject):
         """Write the segment assessment and inspection results tables (.xlsx or .pdf)."""
         assert self.store is not None
         gen = _report_job(self.store, path)
-        while True:
-            try:
-                next(gen)
-            except StopIteration as stop:
-                return stop.value
+        return drain(gen)
 
 
 def _report_job(store: SurveyStore, path: str | Path):

@@ -35,6 +35,7 @@ from network.errors import NetworkError, ProjectError, SchemaError
 from network.io import crs as crsmod
 from network.io.read import LayerSource, empty_layer, load_layer
 from network.issues import Issue
+from network.progress import Progress, drain
 from network.schema import ID_COLUMN, LAYER_KINDS, PIPES, ROLE_ALIASES
 
 PROJECT_FORMAT = "pipeatlas-project"
@@ -45,7 +46,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "attach_distance_m": 50.0,
 }
 SRC_FILE = "src_file"
-Progress = tuple[float, str]
 
 
 @dataclass
@@ -216,15 +216,6 @@ def create_project(
 ) -> Project:
     """Run :func:`create_project_job` to the end and return the project."""
     return drain(create_project_job(path, inputs, **kw))
-
-
-def drain(gen: Generator[Progress, None, Any]) -> Any:
-    """Run a progress generator to its end and return its value."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 def _duplicate_ids_across_files(kind: str, gdf: gpd.GeoDataFrame) -> list[Issue]:

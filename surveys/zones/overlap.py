@@ -57,6 +57,7 @@ from network.io.fields import guess_mapping, value_code
 from network.issues import INFO as ISSUE_INFO
 from network.issues import WARNING as ISSUE_WARNING
 from network.issues import Issue
+from network.progress import Progress, drain
 from network.schema import (
     BOUNDARY,
     ID_COLUMN,
@@ -81,7 +82,6 @@ from surveys.zones.rules import (
 
 log = logging.getLogger(__name__)
 
-Progress = tuple[float, str]
 
 # relations of a feature to a zone
 INSIDE, CROSSES, EDGE, NEAR = "inside", "crosses", "edge", "near"
@@ -1172,15 +1172,6 @@ def _clean_features(
                 )
             )
     return geoms, issues
-
-
-def drain(gen: Generator[Progress, None, Any]) -> Any:
-    """Run a generator job to the end and return its result."""
-    while True:
-        try:
-            next(gen)
-        except StopIteration as stop:
-            return stop.value
 
 
 def run_overlap_check(

@@ -370,7 +370,8 @@ def demo_path(tmp_path_factory):
 
 def test_demo_park_planted_conflicts_found_and_nothing_else(demo_path):
     from network.io.project import open_project
-    from surveys.zones.overlap import check_project, drain
+    from network.progress import drain
+    from surveys.zones.overlap import check_project
 
     key = json.loads((DEMO_DIR / "answer_key.json").read_text(encoding="utf-8"))
     faults = {f["kind"]: f for f in key["faults"]}

@@ -92,7 +92,6 @@ def test_write_xlsx_is_byte_identical_on_rerun(result, tmp_path):
 
 
 def test_rerun_of_the_check_gives_identical_report(result, tmp_path):
-    from surveys.zones.overlap import drain  # noqa: F401 - the same inputs, a new run
 
     again = run_overlap_check(
         result.layers,
