@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -232,10 +232,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def display_problem(env: Mapping[str, str] | None = None, platform: str | None = None) -> str:
+    """Why the window cannot start here, in words a user can act on ("" when it can).
+
+    Qt aborts the process with a misleading hint about the xcb plugin when there is no
+    display; this says what is missing before Qt is loaded.
+
+    >>> display_problem({}, "linux").startswith("The PipeAtlas window needs a display")
+    True
+    >>> display_problem({"DISPLAY": ":0"}, "linux") == display_problem({}, "win32") == ""
+    True
+    >>> display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    ''
+    """
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux"):
+        return ""
+    qpa = env.get("QT_QPA_PLATFORM", "")
+    if qpa and not qpa.startswith(("xcb", "wayland")):
+        return ""  # offscreen, vnc, eglfs …: the user chose a platform on purpose
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return ""
+    return (
+        "The PipeAtlas window needs a display, and none was found (neither DISPLAY nor "
+        "WAYLAND_DISPLAY is set). Start it on a desktop session, over `ssh -X`, or on a "
+        "virtual screen: `xvfb-run -a python main.py`. Every analysis also runs without a "
+        "window: `python main.py --help` lists the commands."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python main.py``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (len(argv) == 1 and argv[0].lower().endswith(".gpkg")) or argv[:1] == ["gui"]:
+        problem = display_problem()
+        if problem:
+            sys.stderr.write(problem + "\n")
+            return EXIT_BAD_INPUT
         from gisapp.qt.app import run_app
 
         return run_app([a for a in argv if a != "gui"])
