@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from network.analysis import connection_register
 from network.checks import run_checks
 from network.graph import build_network
-from network.trace import trace_downstream, trace_upstream
+from network.trace import IssueIndex, trace_downstream, trace_upstream
 
 CRS = "EPSG:4547"
 SPACING = 30.0
@@ -209,11 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     with Step("all checks") as s_chk:
         issues = run_checks(net)
-        net.__dict__["issues"] = issues
     print(f"    ({len(issues)} findings)")
+    with Step("index the findings by feature (once, for every trace)"):
+        findings = IssueIndex(net, issues)
     plant = "W1"
     with Step("upstream trace from the plant (CSR, with warnings)") as s_up:
-        up = trace_upstream(net, plant)
+        up = trace_upstream(net, plant, findings=findings)
     print(
         f"    ({len(up.pipes):,} pipes, {len(up.enterprises):,} enterprises, "
         f"{up.length_m / 1000:,.1f} km)"
@@ -236,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     with Step(f"{len(starts)} downstream traces from enterprises (all)"):
         for e in starts:
             t0 = time.perf_counter()
-            res = trace_downstream(net, e)
+            res = trace_downstream(net, e, findings=findings)
             times.append(time.perf_counter() - t0)
             assert res.plants == ("W1",)
             n_pipes_seen.append(len(res.pipes))

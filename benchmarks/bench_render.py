@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.qt.map_canvas import MapCanvas
-from gisapp.qt.render import MapLayer, View, render_map
+from gisapp.qt.map_layer import MapLayer
+from gisapp.qt.render import View, render_map
 
 W, H = 1920, 1080
 SPACING_M = 30.0

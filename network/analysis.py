@@ -31,6 +31,15 @@ METHOD_LABELS_ZH = {
     "nearest_pipe": "就近管线",
     None: "",
 }
+# the plant-balance flags as people read them
+FLAG_LABELS_ZH = {
+    "over_capacity": "纳管水量超设计规模",
+    "load_over_capacity": "实际负荷超设计规模",
+    "load_below_connected": "实际负荷偏低（疑漏损或错接）",
+    "load_above_connected": "实际负荷偏高（疑外水或未登记来源）",
+    "low_influent_cod": "进水COD偏低（需一厂一策排查）",
+    "online_monitoring_required": "须安装在线监测",
+}
 LOW_INFLUENT_COD_MGL = 260.0
 ONLINE_MONITORING_TPD = 500.0
 
@@ -119,15 +128,45 @@ class ConnectionRegister:
         )
 
 
+_Target = tuple[str, str | None, tuple[str, ...], float | None, tuple[str, ...]]
+"""Where water entering a node goes: status, plant id, outfall ids, length, pipe ids."""
+
+
+def _drain_target(net: Network, node: int) -> _Target:
+    """Walk down from *node*: the nearest plant (connected), else the nearest outfall, else
+    nowhere; with the outfalls reached, the path length and the pipes on the way."""
+    plant_at, outfall_at = net.node_plants, net.node_outfalls
+    dist, pred, _, _ = _walk_down(net, [node], set(), set())
+    plants = [(d, m) for m, d in dist.items() if m in plant_at]
+    outs = [(d, m) for m, d in dist.items() if m in outfall_at]
+    out_ids = tuple(net.outfall_ids[k] for _, m in sorted(outs) for k in outfall_at[m])
+    if plants:
+        d, m = min(plants)
+        status, pid = CONNECTED, net.plant_ids[plant_at[m][0]]
+    elif outs:
+        d, m = min(outs)
+        status, pid = TO_OUTFALL, None
+    else:
+        d, m, status, pid = None, None, NOWHERE, None
+    pipes: tuple[str, ...] = ()
+    if m is not None:
+        path = []
+        k = m
+        while k != node:
+            e = pred[k]
+            path.append(e)
+            k = int(net.edge_u[e])
+        pipes = tuple(dict.fromkeys(net.edge_pipe_id[path[::-1]].tolist()))
+    return status, pid, out_ids, d, pipes
+
+
 def iter_connection_register(net: Network) -> Generator[Progress, None, ConnectionRegister]:
     """Generator version of :func:`connection_register`."""
     ents = net.layers.get(S.ENTERPRISES)
     n = len(net.ent_ids)
     names = str_array(ents, S.NAME) if ents is not None else np.full(n, None, dtype=object)
     codes = str_array(ents, S.CREDIT_CODE) if ents is not None else names
-    plant_at = net.node_plants
-    outfall_at = net.node_outfalls
-    cache: dict[int, tuple[str, str | None, tuple[str, ...], float | None, tuple[str, ...]]] = {}
+    cache: dict[int, _Target] = {}
     yield 0.0, "Finding where each enterprise drains"
     fast = _forest_reach(net, np.unique(net.ent_node[net.ent_node >= 0]))
     if fast is not None:
@@ -162,29 +201,7 @@ def iter_connection_register(net: Network) -> Generator[Progress, None, Connecti
             continue
         res = cache.get(node)
         if res is None:
-            dist, pred, _, _ = _walk_down(net, [node], set(), set())
-            plants = [(d, m) for m, d in dist.items() if m in plant_at]
-            outs = [(d, m) for m, d in dist.items() if m in outfall_at]
-            out_ids = tuple(net.outfall_ids[k] for _, m in sorted(outs) for k in outfall_at[m])
-            if plants:
-                d, m = min(plants)
-                status, pid = CONNECTED, net.plant_ids[plant_at[m][0]]
-            elif outs:
-                d, m = min(outs)
-                status, pid = TO_OUTFALL, None
-            else:
-                d, m, status, pid = None, None, NOWHERE, None
-            pipes: tuple[str, ...] = ()
-            if m is not None:
-                path = []
-                k = m
-                while k != node:
-                    e = pred[k]
-                    path.append(e)
-                    k = int(net.edge_u[e])
-                pipes = tuple(dict.fromkeys(net.edge_pipe_id[path[::-1]].tolist()))
-            res = (status, pid, out_ids, d, pipes)
-            cache[node] = res
+            res = cache[node] = _drain_target(net, node)
         status, pid, out_ids, d, pipes = res
         rows.append(
             ConnectionRow(
@@ -387,65 +404,72 @@ def write_register_xlsx(register: ConnectionRegister, path: str | Path) -> Path:
         The file cannot be written.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     path = Path(path)
     wb = Workbook()
+    _register_sheet(wb, register)
+    _rates_sheet(wb, register)
+    wb.save(path)
+    return path
+
+
+REGISTER_HEADERS = (
+    "企业编号",
+    "企业名称",
+    "统一社会信用代码",
+    "废水量(t/d)",
+    "COD(mg/L)",
+    "COD负荷(kg/d)",
+    "接入井",
+    "接入方式",
+    "纳管状态",
+    "接入污水处理厂",
+    "到达排放口",
+    "路径长度(m)",
+    "途经管线",
+)
+RATE_HEADERS = (
+    "污水处理厂编号",
+    "名称",
+    "纳管企业数",
+    "废水量(t/d)",
+    "COD负荷(kg/d)",
+    "企业数占比",
+    "水量占比",
+)
+COUNT_HEADERS = ("企业总数", "已纳管", "排往排放口", "无去向", "未接入管网")
+
+
+def _register_sheet(wb: Any, register: ConnectionRegister) -> None:
+    """Sheet 纳管台账: one row per enterprise, in people's words (已纳管, 就近管线 …)."""
+    from network.io.xlsx import write_table
+
     ws = wb.active
     ws.title = "纳管台账"
     df = register.to_frame()
-    headers = (
-        list(df.columns)
-        if len(df.columns)
-        else [
-            "企业编号",
-            "企业名称",
-            "统一社会信用代码",
-            "废水量(t/d)",
-            "COD(mg/L)",
-            "COD负荷(kg/d)",
-            "接入井",
-            "接入方式",
-            "纳管状态",
-            "接入污水处理厂",
-            "到达排放口",
-            "路径长度(m)",
-            "途经管线",
-        ]
-    )
-    ws.append(headers)
-    for row in df.itertuples(index=False):
-        ws.append([None if (isinstance(v, float) and not np.isfinite(v)) else v for v in row])
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    ws2 = wb.create_sheet("纳管率")
-    ws2.append(
-        [
-            "污水处理厂编号",
-            "名称",
-            "纳管企业数",
-            "废水量(t/d)",
-            "COD负荷(kg/d)",
-            "企业数占比",
-            "水量占比",
-        ]
-    )
-    for p in register.plants:
-        ws2.append(
-            [
-                p["plant_id"],
-                p["name"],
-                p["n_enterprises"],
-                p["flow_tpd"],
-                p["cod_kgd"],
-                p["share_count"],
-                p["share_volume"],
-            ]
-        )
+    headers = list(df.columns) if len(df.columns) else list(REGISTER_HEADERS)
+    write_table(ws, headers, df.itertuples(index=False))
+
+
+def _rates_sheet(wb: Any, register: ConnectionRegister) -> None:
+    """Sheet 纳管率: per plant and the park total (shares as percentages), then the counts."""
+    from network.io.xlsx import write_table
+
+    ws = wb.create_sheet("纳管率")
     pk = register.park
-    ws2.append([])
-    ws2.append(
+    rows: list[list[Any]] = [
+        [
+            p["plant_id"],
+            p["name"],
+            p["n_enterprises"],
+            p["flow_tpd"],
+            p["cod_kgd"],
+            p["share_count"],
+            p["share_volume"],
+        ]
+        for p in register.plants
+    ]
+    rows.append(
         [
             "园区合计",
             None,
@@ -456,22 +480,26 @@ def write_register_xlsx(register: ConnectionRegister, path: str | Path) -> Path:
             pk["rate_volume"],
         ]
     )
-    ws2.append(
-        [
-            "企业总数",
-            pk["n_enterprises"],
-            "排往排放口",
-            pk["n_to_outfall"],
-            "无去向",
-            pk["n_nowhere"],
-            "未接入",
-            pk["n_unattached"],
-        ]
-    )
-    for c in ws2[1]:
-        c.font = Font(bold=True)
-    wb.save(path)
-    return path
+    write_table(ws, RATE_HEADERS, rows, percent=("企业数占比", "水量占比"))
+    counts = [
+        pk["n_enterprises"],
+        pk["n_connected"],
+        pk["n_to_outfall"],
+        pk["n_nowhere"],
+        pk["n_unattached"],
+    ]
+    write_table(ws, COUNT_HEADERS, [counts], start_row=len(rows) + 3, freeze=False)
+    # the first table's widths win where the two share columns
+    from network.io.xlsx import display_width, fit_columns
+
+    widths = [
+        max(
+            [display_width(h) for h in (RATE_HEADERS[j : j + 1] + COUNT_HEADERS[j : j + 1])]
+            + [display_width(r[j]) if not isinstance(r[j], float) else 10 for r in rows]
+        )
+        for j in range(len(RATE_HEADERS))
+    ]
+    fit_columns(ws, widths)
 
 
 # --------------------------------------------------------------------------------------------
@@ -681,44 +709,8 @@ def plant_balance(net: Network, accumulation: Accumulation | None = None) -> Bal
         ld = load[k] if np.isfinite(load[k]) else None
         ci = cod_in[k] if np.isfinite(cod_in[k]) else None
         est = cod * 1000.0 / flow if flow > 0 else None
-        flags, zh, en = [], [], []
         pid = net.plant_ids[k]
-        if c and flow > c:
-            flags.append("over_capacity")
-            zh.append(f"纳管企业废水量 {flow:.0f} t/d 超过设计规模 {c:.0f} t/d。")
-            en.append(f"Connected flow {flow:.0f} t/d exceeds design capacity {c:.0f} t/d.")
-        if c and ld and ld > c:
-            flags.append("load_over_capacity")
-            zh.append(f"实际负荷 {ld:.0f} t/d 超过设计规模 {c:.0f} t/d。")
-            en.append(f"Actual load {ld:.0f} t/d exceeds design capacity {c:.0f} t/d.")
-        if ld is not None and flow > 0 and ld < 0.8 * flow:
-            flags.append("load_below_connected")
-            zh.append(
-                f"实际负荷 {ld:.0f} t/d 低于纳管企业废水量 {flow:.0f} t/d 的 80%，疑有漏损或错接。"
-            )
-            en.append(
-                f"Actual load {ld:.0f} t/d is below 80 % of the connected flow "
-                f"{flow:.0f} t/d: losses or misconnections?"
-            )
-        if ld is not None and flow > 0 and ld > 1.5 * flow:
-            flags.append("load_above_connected")
-            zh.append(
-                f"实际负荷 {ld:.0f} t/d 高于纳管企业废水量 {flow:.0f} t/d 的 150%，"
-                f"疑有外水或未登记来源。"
-            )
-            en.append(
-                f"Actual load {ld:.0f} t/d is above 150 % of the connected flow "
-                f"{flow:.0f} t/d: infiltration or unregistered sources?"
-            )
-        if ci is not None and ci < LOW_INFLUENT_COD_MGL:
-            flags.append("low_influent_cod")
-            zh.append(f"进水 COD {ci:.0f} mg/L 低于 260 mg/L，需开展管网系统排查（一厂一策）。")
-            en.append(f"Influent COD {ci:.0f} mg/L is below 260 mg/L: review the network.")
-        scale = max(x for x in (c, ld, flow, 0.0) if x is not None)
-        if scale >= ONLINE_MONITORING_TPD and not _truthy(online[k]):
-            flags.append("online_monitoring_required")
-            zh.append("规模 ≥ 500 t/d，应安装在线监测。")
-            en.append("500 t/d or more: online monitoring is required.")
+        flags, zh, en = _balance_flags(flow, c, ld, ci, _truthy(online[k]))
         out.append(
             PlantBalance(
                 plant_id=pid,
@@ -747,6 +739,51 @@ def plant_balance(net: Network, accumulation: Accumulation | None = None) -> Bal
         "load_tpd": _r(float(np.nansum(load))) if n else None,
     }
     return Balance(tuple(out), acc, park)
+
+
+def _balance_flags(
+    flow: float, c: float | None, ld: float | None, ci: float | None, online: bool
+) -> tuple[list[str], list[str], list[str]]:
+    """Flags of one plant (connected *flow*, capacity *c*, load *ld*, influent COD *ci*) and
+    their messages in Chinese and English."""
+    flags, zh, en = [], [], []
+    if c and flow > c:
+        flags.append("over_capacity")
+        zh.append(f"纳管企业废水量 {flow:.0f} t/d 超过设计规模 {c:.0f} t/d。")
+        en.append(f"Connected flow {flow:.0f} t/d exceeds design capacity {c:.0f} t/d.")
+    if c and ld and ld > c:
+        flags.append("load_over_capacity")
+        zh.append(f"实际负荷 {ld:.0f} t/d 超过设计规模 {c:.0f} t/d。")
+        en.append(f"Actual load {ld:.0f} t/d exceeds design capacity {c:.0f} t/d.")
+    if ld is not None and flow > 0 and ld < 0.8 * flow:
+        flags.append("load_below_connected")
+        zh.append(
+            f"实际负荷 {ld:.0f} t/d 低于纳管企业废水量 {flow:.0f} t/d 的 80%，疑有漏损或错接。"
+        )
+        en.append(
+            f"Actual load {ld:.0f} t/d is below 80 % of the connected flow "
+            f"{flow:.0f} t/d: losses or misconnections?"
+        )
+    if ld is not None and flow > 0 and ld > 1.5 * flow:
+        flags.append("load_above_connected")
+        zh.append(
+            f"实际负荷 {ld:.0f} t/d 高于纳管企业废水量 {flow:.0f} t/d 的 150%，"
+            f"疑有外水或未登记来源。"
+        )
+        en.append(
+            f"Actual load {ld:.0f} t/d is above 150 % of the connected flow "
+            f"{flow:.0f} t/d: infiltration or unregistered sources?"
+        )
+    if ci is not None and ci < LOW_INFLUENT_COD_MGL:
+        flags.append("low_influent_cod")
+        zh.append(f"进水 COD {ci:.0f} mg/L 低于 260 mg/L，需开展管网系统排查（一厂一策）。")
+        en.append(f"Influent COD {ci:.0f} mg/L is below 260 mg/L: review the network.")
+    scale = max(x for x in (c, ld, flow, 0.0) if x is not None)
+    if scale >= ONLINE_MONITORING_TPD and not online:
+        flags.append("online_monitoring_required")
+        zh.append("规模 ≥ 500 t/d，应安装在线监测。")
+        en.append("500 t/d or more: online monitoring is required.")
+    return flags, zh, en
 
 
 def _truthy(v: Any) -> bool:

@@ -12,14 +12,18 @@ connectivity
     tolerance), ``dangling_end`` (an end at no manhole, when a manhole layer exists),
     ``isolated_subnetwork`` (drains to no plant or outfall), ``orphan_manhole`` (no pipe),
     ``side_connection`` (CJJ 181 AJ 支管暗接: a pipe joins another mid-way),
-    ``pipe_through_manhole``, ``fields_mismatch`` (from/to fields disagree with geometry).
+    ``pipe_through_manhole``, ``fields_mismatch`` (from/to fields disagree with geometry),
+    ``unknown_node`` (a from/to id names no manhole), ``contact_not_connected`` (a pipe passes
+    within the tolerance of a manhole or pipe end the ids say it does not meet: a candidate
+    for a field check), ``contact_ruled_out`` (a geometric contact the inverts rule out).
 direction
     ``cycle``, ``against_slope``, ``direction_conflict`` (from/to vs flow-direction field),
     ``dead_end_sink`` (a sink that is neither plant nor outfall), ``large_to_small``.
 semantics
     ``misconnection`` (雨污混接; ``data["direction"]`` is ``rain->sewage`` or
-    ``sewage->rain``), ``sewage_to_rain_outfall``, ``sewage_to_river``,
-    ``enterprise_no_plant``.
+    ``sewage->rain``), ``suspected_misconnection`` (rain and sewage touch by geometry only,
+    with no ids to say so: carries no flow until listed in the ``confirmed_contacts``
+    setting), ``sewage_to_rain_outfall``, ``sewage_to_river``, ``enterprise_no_plant``.
 attach
     ``unknown_connect_node``, ``enterprise_unattached``, ``unknown_plant_node``,
     ``plant_unattached``, ``unknown_outfall_node``, ``outfall_unattached``,
@@ -40,18 +44,18 @@ from scipy.spatial import cKDTree
 
 from network import schema as S
 from network.graph import (
+    CONTACT_IDS,
+    CONTACT_INVERTS,
     DIR_SOURCE_LABELS_ZH,
     FOUL_SYSTEMS,
     NEAR_MISS_FACTOR,
     NODE_JUNCTION,
     NODE_MANHOLE,
     Network,
-    Progress,
-    make_issue,
     multipart_base_id,
 )
 from network.issues import ERROR, INFO, WARNING, Issue
-from network.progress import drain
+from network.progress import Progress, drain
 from network.trace import find_loops, reach_upstream
 
 CATEGORIES = ("hygiene", "geometry", "connectivity", "direction", "semantics", "attach")
@@ -88,7 +92,7 @@ def check_geometry(net: Network) -> list[Issue]:
     zero = geom_len_m < net.snap_tolerance_m
     for p in np.flatnonzero(zero).tolist():
         out.append(
-            make_issue(
+            Issue.make(
                 "geometry",
                 "zero_length",
                 ERROR,
@@ -109,7 +113,7 @@ def check_geometry(net: Network) -> list[Issue]:
         ids = part_ids if base in part_ids else [base, *part_ids]
         n_parts = len(pieces)
         out.append(
-            make_issue(
+            Issue.make(
                 "geometry",
                 "multipart",
                 WARNING,
@@ -126,7 +130,7 @@ def check_geometry(net: Network) -> list[Issue]:
     simple = shapely.is_simple(geoms)
     for p in np.flatnonzero(~simple & ~zero).tolist():
         out.append(
-            make_issue(
+            Issue.make(
                 "geometry",
                 "self_intersecting",
                 WARNING,
@@ -144,7 +148,7 @@ def check_geometry(net: Network) -> list[Issue]:
     for d in per_id[per_id > 1].index.tolist():
         p = int(np.flatnonzero(pid == d)[0])
         out.append(
-            make_issue(
+            Issue.make(
                 "hygiene",
                 "duplicate_id",
                 WARNING,
@@ -185,7 +189,7 @@ def _duplicate_pipes(net: Network, geom_len_m: np.ndarray, zero: np.ndarray) -> 
                 ip, iq = net.piece_pipe_id[p], net.piece_pipe_id[q]
                 ids = [ip] if same_id else [ip, iq]
                 out.append(
-                    make_issue(
+                    Issue.make(
                         "geometry",
                         "duplicate_pipe",
                         ERROR if same_id else WARNING,
@@ -207,6 +211,121 @@ def _duplicate_pipes(net: Network, geom_len_m: np.ndarray, zero: np.ndarray) -> 
 # --------------------------------------------------------------------------------------------
 def check_connectivity(net: Network) -> list[Issue]:
     """Near misses, dangling ends, isolated sub-networks, orphan manholes, side connections."""
+    out, near_miss_pipes = _loose_ends(net)
+    out += _orphan_manholes(net)
+    out += _isolated_subnetworks(net)
+    out += _side_connections(net)
+    out += _fields_mismatches(net, near_miss_pipes)
+    out += _contacts(net)
+    return out
+
+
+def _contact_nodes(net: Network) -> set[int]:
+    """Nodes of pipe ends left unjoined at a contact (their finding explains them)."""
+    out = {c.node for c in net.contacts if c.where == "end"}
+    return out | {c.other_node for c in net.contacts if c.other_node >= 0}
+
+
+_LAYER_ZH = {S.MANHOLES: "检查井", S.PIPES: "管线"}
+_LAYER_EN = {S.MANHOLES: "manhole", S.PIPES: "pipe"}
+
+
+def _sys_zh(system: str | None) -> str:
+    return S.SYSTEM_LABELS_ZH.get(system, "") if system else ""
+
+
+def _contacts(net: Network) -> list[Issue]:
+    """One finding per geometric contact the build did not join (see ``Network.contacts``)."""
+    out: list[Issue] = []
+    for c in net.contacts:
+        o_zh = f"{_sys_zh(c.systems[1])}{_LAYER_ZH[c.other_layer]} {c.other}"
+        o_en = f"{_LAYER_EN[c.other_layer]} {c.other}" + (
+            f" of the {c.systems[1]} system" if c.systems[1] else ""
+        )
+        p_zh = f"{_sys_zh(c.systems[0])}管 {c.pipe}"
+        p_en = (f"{c.systems[0]} " if c.systems[0] else "") + f"pipe {c.pipe}"
+        d_cm = c.distance_m * 100
+        part_zh = "端点" if c.where == "end" else ""
+        part_en = "an end of " if c.where == "end" else ""
+        data = {
+            "contact": c.key,
+            "reason": c.reason,
+            "where": c.where,
+            "pipe": c.pipe,
+            "other": c.other,
+            "other_layer": c.other_layer,
+            "node": net.node_ids[c.node],
+            "distance_m": round(c.distance_m, 4),
+            "systems": list(c.systems),
+            "inverts": [None if not np.isfinite(v) else round(v, 3) for v in c.inverts],
+        }
+        ids = [c.pipe, c.other] if c.other_layer == S.PIPES else [c.pipe]
+        if c.other_layer == S.MANHOLES:
+            data["manhole"] = c.other
+        if c.reason == CONTACT_IDS:
+            out.append(
+                Issue.make(
+                    "connectivity",
+                    "contact_not_connected",
+                    WARNING,
+                    ids,
+                    S.PIPES,
+                    c.xy,
+                    f"{p_zh} 在 {d_cm:.0f} cm 内经过{o_zh}，但起止井号表明二者不相连"
+                    f"（未连接；建议现场核查）。",
+                    f"{p_en[0].upper()}{p_en[1:]} passes within {d_cm:.0f} cm of {o_en}; the "
+                    f"ids say they are not connected (not joined; a candidate for a field "
+                    f"check).",
+                    **data,
+                )
+            )
+        elif c.reason == CONTACT_INVERTS:
+            dz = abs(c.inverts[0] - c.inverts[1])
+            who = part_en + p_en
+            out.append(
+                Issue.make(
+                    "connectivity",
+                    "contact_ruled_out",
+                    INFO,
+                    ids,
+                    S.PIPES,
+                    c.xy,
+                    f"{p_zh} {part_zh}与{o_zh}平面上相接（{d_cm:.0f} cm），但管底高程相差 "
+                    f"{dz:.2f} m，判定不相连。",
+                    f"{who[0].upper()}{who[1:]} touches {o_en} in plan ({d_cm:.0f} cm) but their "
+                    f"inverts differ by {dz:.2f} m: not connected.",
+                    **data,
+                )
+            )
+        else:
+            arrow = {"rain->sewage": "雨水接入污水", "sewage->rain": "污水接入雨水"}
+            how_zh = f"（{arrow[c.direction]}）" if c.direction in arrow else ""
+            how_en = f" ({c.direction})" if c.direction else ""
+            out.append(
+                Issue.make(
+                    "semantics",
+                    "suspected_misconnection",
+                    WARNING,
+                    ids,
+                    S.PIPES,
+                    c.xy,
+                    f"疑似雨污混接{how_zh}：{p_zh} {part_zh}与{o_zh}仅在图形上相接"
+                    f"（{d_cm:.0f} cm），无起止井号佐证；未确认前不计入流向。确认后将 "
+                    f"“{c.key}” 加入项目设置 confirmed_contacts。",
+                    f"Suspected rain/sewage misconnection{how_en}: {part_en}{p_en} touches "
+                    f"{o_en} in plan only ({d_cm:.0f} cm), with no from/to ids to say so; it "
+                    f"carries no flow until confirmed. To confirm, add {c.key!r} to the "
+                    f"project setting confirmed_contacts.",
+                    direction=c.direction,
+                    **data,
+                )
+            )
+    return out
+
+
+def _loose_ends(net: Network) -> tuple[list[Issue], set[str]]:
+    """Pipe ends alone at a junction: near misses (errors) or dangling ends; also the pipes
+    with a near miss (a near miss explains their from/to mismatch)."""
     out: list[Issue] = []
     ids = net.node_ids
     deg_in, deg_out = _node_degree(net)
@@ -214,7 +333,7 @@ def check_connectivity(net: Network) -> list[Issue]:
     tol_m = net.snap_tolerance_m
     tol = net.tolerance_units
     has_manholes = bool((net.node_kind == NODE_MANHOLE).any())
-    side_nodes = {n for n, _, _ in net.side_connections}
+    side_nodes = {n for n, _, _ in net.side_connections} | _contact_nodes(net)
     attached = net.node_is_plant | net.node_is_outfall
     has_ent = np.zeros(net.n_nodes, dtype=bool)
     has_ent[net.ent_node[(net.ent_node >= 0) & (net.ent_edge < 0)]] = True
@@ -236,7 +355,7 @@ def check_connectivity(net: Network) -> list[Issue]:
             if hit is not None:
                 what, target, d = hit
                 out.append(
-                    make_issue(
+                    Issue.make(
                         "connectivity",
                         "near_miss",
                         ERROR,
@@ -256,7 +375,7 @@ def check_connectivity(net: Network) -> list[Issue]:
                 )
             elif has_manholes:
                 out.append(
-                    make_issue(
+                    Issue.make(
                         "connectivity",
                         "dangling_end",
                         WARNING,
@@ -271,11 +390,19 @@ def check_connectivity(net: Network) -> list[Issue]:
                     )
                 )
 
+    return out, near_miss_pipes
+
+
+def _orphan_manholes(net: Network) -> list[Issue]:
+    out: list[Issue] = []
+    ids = net.node_ids
+    deg_in, deg_out = _node_degree(net)
+    deg = deg_in + deg_out
     # manholes without pipes
     orphan = np.flatnonzero((net.node_kind == NODE_MANHOLE) & (deg == 0))
     for n in orphan.tolist():
         out.append(
-            make_issue(
+            Issue.make(
                 "connectivity",
                 "orphan_manhole",
                 WARNING,
@@ -286,7 +413,12 @@ def check_connectivity(net: Network) -> list[Issue]:
                 f"Manhole {ids[n]} has no pipe.",
             )
         )
+    return out
 
+
+def _isolated_subnetworks(net: Network) -> list[Issue]:
+    out: list[Issue] = []
+    attached = net.node_is_plant | net.node_is_outfall
     # isolated sub-networks: weak components reaching no plant and no outfall
     if net.n_edges:
         n = net.n_nodes
@@ -309,7 +441,7 @@ def check_connectivity(net: Network) -> list[Issue]:
                 pipes = list(dict.fromkeys(net.edge_pipe_id[edges].tolist()))
                 length = float(net.edge_length_m[edges].sum())
                 out.append(
-                    make_issue(
+                    Issue.make(
                         "connectivity",
                         "isolated_subnetwork",
                         WARNING,
@@ -324,7 +456,12 @@ def check_connectivity(net: Network) -> list[Issue]:
                         n_pipes=len(pipes),
                     )
                 )
+    return out
 
+
+def _side_connections(net: Network) -> list[Issue]:
+    out: list[Issue] = []
+    ids = net.node_ids
     # side connections / pipes through manholes
     by_node: dict[int, list[int]] = {}
     for node, piece, _ in net.side_connections:
@@ -340,7 +477,7 @@ def check_connectivity(net: Network) -> list[Issue]:
         laterals = [x for x in dict.fromkeys(laterals) if x not in host_ids]
         if net.node_kind[node] == NODE_MANHOLE:
             out.append(
-                make_issue(
+                Issue.make(
                     "connectivity",
                     "pipe_through_manhole",
                     INFO,
@@ -356,7 +493,7 @@ def check_connectivity(net: Network) -> list[Issue]:
             )
         else:
             out.append(
-                make_issue(
+                Issue.make(
                     "connectivity",
                     "side_connection",
                     WARNING,
@@ -373,7 +510,12 @@ def check_connectivity(net: Network) -> list[Issue]:
                     laterals=laterals,
                 )
             )
+    return out
 
+
+def _fields_mismatches(net: Network, near_miss_pipes: set[str]) -> list[Issue]:
+    out: list[Issue] = []
+    ids = net.node_ids
     # from/to fields that disagree with the geometry
     mism = np.flatnonzero(net.piece_fields_mismatch)
     for p in mism.tolist():
@@ -381,7 +523,7 @@ def check_connectivity(net: Network) -> list[Issue]:
         if pid in near_miss_pipes:
             continue  # the near miss explains it
         out.append(
-            make_issue(
+            Issue.make(
                 "connectivity",
                 "fields_mismatch",
                 WARNING,
@@ -450,34 +592,14 @@ def _near_misses(
 def check_direction(net: Network) -> list[Issue]:
     """Cycles, flow against the invert slope, conflicting direction fields, dead-end sinks,
     large pipes draining into smaller ones."""
-    out: list[Issue] = []
+    out = _cycles(net)
     ids = net.node_ids
-    geom_len_m = shapely.length(net.piece_geom) * net.unit_m
-    for loop in find_loops(net):
-        if loop["self_loop"]:
-            e = loop["edges"][0]
-            if geom_len_m[net.edge_piece[e]] < net.snap_tolerance_m:
-                continue  # reported as zero length
-        pipes = loop["pipes"]
-        out.append(
-            make_issue(
-                "direction",
-                "cycle",
-                ERROR,
-                pipes,
-                S.PIPES,
-                net.edge_xy(loop["edges"][0]),
-                f"流向成环：管线 {_fmt_ids(pipes, '、')} 构成闭合回路。",
-                f"Flow cycle: pipes {_fmt_ids(pipes)} form a closed loop.",
-                nodes=loop["nodes"][:200],
-            )
-        )
     for p in np.flatnonzero(net.piece_slope_conflict).tolist():
         pid = net.piece_pipe_id[p]
         up, dn = float(net.piece_up_invert[p]), float(net.piece_down_invert[p])
         src = net.piece_dir_source[p]
         out.append(
-            make_issue(
+            Issue.make(
                 "direction",
                 "against_slope",
                 WARNING,
@@ -496,7 +618,7 @@ def check_direction(net: Network) -> list[Issue]:
     for p in np.flatnonzero(net.piece_flowdir_conflict).tolist():
         pid = net.piece_pipe_id[p]
         out.append(
-            make_issue(
+            Issue.make(
                 "direction",
                 "direction_conflict",
                 WARNING,
@@ -512,6 +634,8 @@ def check_direction(net: Network) -> list[Issue]:
     sinks = np.flatnonzero(
         (deg_in > 0) & (deg_out == 0) & ~net.node_is_plant & ~net.node_is_outfall
     )
+    explained = _contact_nodes(net)  # an unconfirmed contact: its finding says why
+    sinks = np.array([n for n in sinks.tolist() if n not in explained], dtype=np.int64)
     if len(sinks):
         ip, order = net.in_csr
         for n in sinks.tolist():
@@ -519,7 +643,7 @@ def check_direction(net: Network) -> list[Issue]:
             layer = S.MANHOLES if net.node_kind[n] == NODE_MANHOLE else S.PIPES
             fids = [ids[n]] if layer == S.MANHOLES else pipes
             out.append(
-                make_issue(
+                Issue.make(
                     "direction",
                     "dead_end_sink",
                     ERROR,
@@ -535,6 +659,32 @@ def check_direction(net: Network) -> list[Issue]:
                 )
             )
     out.extend(_large_to_small(net))
+    return out
+
+
+def _cycles(net: Network) -> list[Issue]:
+    """Closed flow loops (a zero-length self-loop is reported as zero length instead)."""
+    out: list[Issue] = []
+    geom_len_m = shapely.length(net.piece_geom) * net.unit_m
+    for loop in find_loops(net):
+        if loop["self_loop"]:
+            e = loop["edges"][0]
+            if geom_len_m[net.edge_piece[e]] < net.snap_tolerance_m:
+                continue  # reported as zero length
+        pipes = loop["pipes"]
+        out.append(
+            Issue.make(
+                "direction",
+                "cycle",
+                ERROR,
+                pipes,
+                S.PIPES,
+                net.edge_xy(loop["edges"][0]),
+                f"流向成环：管线 {_fmt_ids(pipes, '、')} 构成闭合回路。",
+                f"Flow cycle: pipes {_fmt_ids(pipes)} form a closed loop.",
+                nodes=loop["nodes"][:200],
+            )
+        )
     return out
 
 
@@ -561,7 +711,7 @@ def _large_to_small(net: Network) -> list[Issue]:
     for r in bad.itertuples(index=False):
         n = int(r.node)
         out.append(
-            make_issue(
+            Issue.make(
                 "direction",
                 "large_to_small",
                 WARNING,
@@ -595,6 +745,10 @@ def _system_class(system: np.ndarray) -> np.ndarray:
 def check_semantics(net: Network) -> list[Issue]:
     """Rain/sewage misconnections, sewage reaching rain outfalls or rivers, enterprises
     reaching no plant."""
+    return _misconnections(net) + _sewage_to_outfalls(net) + _enterprises_without_plant(net)
+
+
+def _misconnections(net: Network) -> list[Issue]:
     out: list[Issue] = []
     sys_e = net.edge_system.astype(str)
     cls = _system_class(net.edge_system)
@@ -618,7 +772,7 @@ def check_semantics(net: Network) -> list[Issue]:
         s_out = S.SYSTEM_LABELS_ZH.get(g["s_out"].iloc[0], g["s_out"].iloc[0])
         n = int(node)
         out.append(
-            make_issue(
+            Issue.make(
                 "semantics",
                 "misconnection",
                 ERROR,
@@ -635,7 +789,12 @@ def check_semantics(net: Network) -> list[Issue]:
                 into=outs,
             )
         )
+    return out
 
+
+def _sewage_to_outfalls(net: Network) -> list[Issue]:
+    out: list[Issue] = []
+    sys_e = net.edge_system.astype(str)
     # sewage reaching an outfall (not through a plant)
     foul_edge = np.isin(sys_e, (S.SEWAGE, S.INDUSTRIAL))
     ok_classes = ("municipal_plant", "plant_overflow", "industrial")
@@ -670,7 +829,7 @@ def check_semantics(net: Network) -> list[Issue]:
         if ent_ids:
             what_en.append(f"enterprise(s) {_fmt_ids(ent_ids)}")
         out.append(
-            make_issue(
+            Issue.make(
                 "semantics",
                 kind,
                 ERROR if rain else WARNING,
@@ -686,7 +845,11 @@ def check_semantics(net: Network) -> list[Issue]:
                 outfall_class=ocls,
             )
         )
+    return out
 
+
+def _enterprises_without_plant(net: Network) -> list[Issue]:
+    out: list[Issue] = []
     # enterprises reaching no plant
     if len(net.ent_ids):
         plant_nodes = np.flatnonzero(net.node_is_plant)
@@ -711,7 +874,7 @@ def check_semantics(net: Network) -> list[Issue]:
                 f"it drains to outfall(s) {', '.join(outs)}" if outs else "it drains nowhere"
             )
             out.append(
-                make_issue(
+                Issue.make(
                     "semantics",
                     "enterprise_no_plant",
                     ERROR,
@@ -754,7 +917,7 @@ def check_attachments(net: Network) -> list[Issue]:
             continue
         eid = net.ent_ids[i]
         out.append(
-            make_issue(
+            Issue.make(
                 "attach",
                 "connects_to_rain",
                 ERROR,
@@ -786,7 +949,7 @@ def check_attachments(net: Network) -> list[Issue]:
             else f"node {net.node_ids[n]}"
         )
         out.append(
-            make_issue(
+            Issue.make(
                 "attach",
                 "attached_by_distance",
                 INFO,
@@ -846,7 +1009,8 @@ def run_checks(net: Network) -> list[Issue]:
     >>> import geopandas as gpd
     >>> from shapely.geometry import LineString
     >>> from network.graph import build_network
-    >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"], "system": ["rain", "sewage"]},
+    >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"], "system": ["rain", "sewage"],
+    ...     "from_node": ["A", "B"], "to_node": ["B", "C"]},
     ...     geometry=[LineString([(0, 0), (10, 0)]), LineString([(10, 0), (20, 0)])])
     >>> [i.kind for i in run_checks(build_network({"pipes": pipes}))]
     ['isolated_subnetwork', 'dead_end_sink', 'misconnection']

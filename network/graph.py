@@ -2,8 +2,10 @@
 
 The result is a :class:`Network`: compact numpy arrays (nodes, pipe pieces, directed edges,
 CSR adjacency in both directions) plus a lazily built networkx ``MultiDiGraph`` of the same
-graph, which is the model and the public API. Hot traversals (see ``network.trace``) run on
-the arrays.
+graph. The networkx graph is the public model (what a notebook user walks); the CSR arrays are
+the engine: hot traversals (see ``network.trace``) and the checks run on them. A network is
+only the graph: the check findings and the connection register that go with it live in
+:class:`network.state.CheckedNetwork`.
 
 Vocabulary
 ----------
@@ -23,7 +25,7 @@ import gc
 import logging
 import math
 import re
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -48,7 +50,16 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SNAP_TOLERANCE_M = 0.05
 DEFAULT_ATTACH_DISTANCE_M = 50.0
+DEFAULT_CONTACT_MAX_DROP_M = 3.0
 NEAR_MISS_FACTOR = 10.0
+
+# why a geometric contact (pipe end at a manhole or another pipe end, a node on a pipe) was
+# not joined: the ids deny it, it joins the rain and the sewage system (a *suspected*
+# misconnection until a user confirms it), or the inverts differ by more than a plausible drop
+CONTACT_IDS, CONTACT_CROSS_SYSTEM, CONTACT_INVERTS = "ids", "cross_system", "inverts"
+# strict system classes for contacts: rain and sewage/industrial must not meet by geometry
+# alone; combined and unknown systems meet anything
+_CLS_NONE, _CLS_RAIN, _CLS_FOUL = 0, 1, 2
 
 # direction sources, strongest first
 DIR_FROMTO, DIR_FLOWDIR, DIR_INVERT, DIR_DIGITISED = "from_to", "flow_dir", "invert", "digitised"
@@ -181,41 +192,95 @@ def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return indptr, order
 
 
-def _issue(
-    category: str,
-    kind: str,
-    severity: str,
-    ids: Iterable[str],
-    layer: str,
-    xy: tuple[float, float] | None,
-    zh: str,
-    en: str,
-    **data: Any,
-) -> Issue:
-    ids = tuple(str(i) for i in ids)
-    x, y = (None, None) if xy is None else (float(xy[0]), float(xy[1]))
-    key = ",".join(ids[:4]) + ("…" if len(ids) > 4 else "")
-    return Issue(
-        id=f"{category}.{kind}:{key}",
-        category=category,
-        kind=kind,
-        severity=severity,
-        feature_ids=ids,
-        layer=layer,
-        x=x,
-        y=y,
-        message_zh=zh,
-        message_en=en,
-        data=data,
-    )
-
-
-make_issue = _issue
-
-
 # --------------------------------------------------------------------------------------------
 # the network
 # --------------------------------------------------------------------------------------------
+def _empty(dtype: Any) -> np.ndarray:
+    """An empty 1-d array of *dtype* (attachment arrays before the attachment step)."""
+    return np.empty(0, dtype=dtype)
+
+
+def contact_key(a: str, b: str) -> str:
+    """The key of a contact between two features, as ``confirmed_contacts`` lists it.
+
+    The two ids sorted and joined by ``|``, so either order names the same contact.
+
+    Examples
+    --------
+    >>> contact_key("YJ-7", "WS-3")
+    'WS-3|YJ-7'
+    """
+    return "|".join(sorted((str(a), str(b))))
+
+
+def _confirmed_keys(value: Any) -> frozenset[str]:
+    """Normalise the ``confirmed_contacts`` setting: ``"A|B"`` strings or ``[A, B]`` pairs."""
+    if isinstance(value, str):
+        value = [value]
+    out = set()
+    for v in value or ():
+        parts = v.split("|") if isinstance(v, str) else list(v)
+        parts = [str(x).strip() for x in parts if str(x).strip()]
+        if len(parts) == 2:
+            out.add(contact_key(*parts))
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A geometric contact the build did not join (see :func:`build_network`).
+
+    Attributes
+    ----------
+    key : str
+        :func:`contact_key` of the two features; list it in the ``confirmed_contacts`` setting
+        to join them.
+    reason : str
+        ``ids`` (the from/to ids say they are not connected), ``cross_system`` (rain meets
+        sewage with no ids to vouch for it: a suspected misconnection) or ``inverts`` (the
+        inverts differ by more than ``contact_max_drop_m``).
+    where : str
+        ``end`` (a pipe end at a manhole or another pipe's end) or ``side`` (a manhole or
+        pipe end on a pipe's interior).
+    pipe : str
+        The pipe whose end (``end``) or interior (``side``) is in contact.
+    other : str
+        The manhole or pipe id on the other side.
+    other_layer : str
+        ``manholes`` or ``pipes``.
+    node : int
+        The node index at the contact (the unjoined end's own node, or the node on the pipe).
+    xy : (float, float)
+        Where (CRS units).
+    distance_m : float
+        The gap between the two in metres.
+    systems : (str or None, str or None)
+        System of *pipe* and of *other*.
+    inverts : (float, float)
+        Invert of *pipe* at the contact and of *other* (NaN when unknown).
+    direction : str or None
+        ``rain->sewage`` or ``sewage->rain`` when the unjoined end is a pipe's downstream or
+        upstream end across systems; None otherwise.
+    other_node : int
+        For an end contact, the node on the other side (the manhole, or the other end's
+        node); else -1.
+    """
+
+    key: str
+    reason: str
+    where: str
+    pipe: str
+    other: str
+    other_layer: str
+    node: int
+    xy: tuple[float, float]
+    distance_m: float
+    systems: tuple[str | None, str | None]
+    inverts: tuple[float, float]
+    direction: str | None = None
+    other_node: int = -1
+
+
 class PipeEdges(Mapping):
     """Read-only mapping pipe id -> edge indices (parts), built lazily from arrays."""
 
@@ -286,8 +351,18 @@ class Network:
     """A directed pipe network (flow direction) in array form, with a networkx view.
 
     Build it with :func:`build_network`. Arrays are indexed by node, piece or edge number.
-    Use :attr:`graph` for the networkx ``MultiDiGraph`` (nodes keyed by node id, edges keyed
-    by pipe id, edge attributes ``pipe_id``, ``part``, ``length_m``, ``dir_source`` …).
+
+    Two faces of one graph:
+
+    * :attr:`graph` is the public model: a networkx ``MultiDiGraph`` (nodes keyed by node id,
+      edges keyed by pipe id, edge attributes ``pipe_id``, ``part``, ``length_m``,
+      ``dir_source`` …), built on first use.
+    * the arrays (``edge_u``/``edge_v``, :attr:`out_csr`, :attr:`in_csr`, :attr:`adjacency`,
+      :attr:`reverse_open_csr`) are the engine the traces and checks run on.
+
+    Everything below the fields is derived from them alone and computed lazily
+    (``functools.cached_property``): it never depends on what ran before. A network holds no
+    check findings; :class:`network.state.CheckedNetwork` pairs it with them.
     """
 
     layers: dict[str, gpd.GeoDataFrame]
@@ -333,20 +408,22 @@ class Network:
     edge_open: np.ndarray
     # side connections: (node index, host piece index, distance along host in m)
     side_connections: list[tuple[int, int, float]]
-    # attachments
-    ent_ids: np.ndarray
-    ent_xy: np.ndarray
-    ent_node: np.ndarray
-    ent_edge: np.ndarray
-    ent_method: np.ndarray
-    ent_distance_m: np.ndarray
-    ent_flow_tpd: np.ndarray
-    ent_cod_mgl: np.ndarray
-    plant_ids: np.ndarray
-    plant_node: np.ndarray
-    outfall_ids: np.ndarray
-    outfall_node: np.ndarray
-    outfall_class: np.ndarray
+    # geometric contacts not joined (ids deny them, suspected misconnections, ruled out)
+    contacts: list[Contact] = field(default_factory=list)
+    # attachments (filled by the build's last step; empty until then)
+    ent_ids: np.ndarray = field(default_factory=lambda: _empty(object))
+    ent_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    ent_node: np.ndarray = field(default_factory=lambda: _empty(np.int64))
+    ent_edge: np.ndarray = field(default_factory=lambda: _empty(np.int64))
+    ent_method: np.ndarray = field(default_factory=lambda: _empty(object))
+    ent_distance_m: np.ndarray = field(default_factory=lambda: _empty(float))
+    ent_flow_tpd: np.ndarray = field(default_factory=lambda: _empty(float))
+    ent_cod_mgl: np.ndarray = field(default_factory=lambda: _empty(float))
+    plant_ids: np.ndarray = field(default_factory=lambda: _empty(object))
+    plant_node: np.ndarray = field(default_factory=lambda: _empty(np.int64))
+    outfall_ids: np.ndarray = field(default_factory=lambda: _empty(object))
+    outfall_node: np.ndarray = field(default_factory=lambda: _empty(np.int64))
+    outfall_class: np.ndarray = field(default_factory=lambda: _empty(object))
     build_issues: list[Issue] = field(default_factory=list)
     # per-user-id lookups
     pipe_edges: PipeEdges = field(default=None)  # type: ignore[assignment]
@@ -449,8 +526,34 @@ class Network:
 
     @cached_property
     def pipe_tree(self) -> shapely.STRtree:
-        """STRtree over the piece geometries."""
+        """STRtree over the piece geometries (the build hands over the one it made)."""
         return shapely.STRtree(self.piece_geom)
+
+    @cached_property
+    def plant_nodes(self) -> frozenset[int]:
+        """Node indices where a plant is attached (downstream walks stop there)."""
+        return frozenset(np.flatnonzero(self.node_is_plant).tolist())
+
+    @cached_property
+    def barrier_nodes(self) -> frozenset[int]:
+        """Node indices of manholes whose status makes them barriers (``blocked``/``closed``)."""
+        return frozenset(np.flatnonzero(self.node_barrier).tolist())
+
+    @cached_property
+    def reverse_open_csr(self) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """``(matrix, passable)``: CSR adjacency against the flow over passable edges.
+
+        ``matrix[v, u]`` is set for each open edge ``u -> v`` whose upstream node is no
+        barrier manhole; ``passable`` is that bool mask per edge. For single-seed upstream
+        searches with ``scipy.sparse.csgraph``.
+        """
+        good = self.edge_open & ~self.node_barrier[self.edge_u]
+        e = np.flatnonzero(good)
+        n = self.n_nodes
+        mat = sparse.csr_matrix(
+            (np.ones(len(e), dtype=np.int8), (self.edge_v[e], self.edge_u[e])), shape=(n, n)
+        )
+        return mat, good
 
     # ---- networkx -----------------------------------------------------------------------------
     @cached_property
@@ -564,13 +667,6 @@ class Network:
             "outfalls": len(self.outfall_ids),
             "side_connections": len(self.side_connections),
         }
-
-    @cached_property
-    def issues(self) -> list[Issue]:
-        """All check findings (build findings included), computed once per network."""
-        from network.checks import run_checks
-
-        return run_checks(self)
 
 
 @contextmanager
@@ -701,147 +797,194 @@ def iter_build_network(
     layers: Mapping[str, gpd.GeoDataFrame], settings: Any = None, crs: Any = None
 ) -> Generator[Progress, None, Network]:
     """Generator version of :func:`build_network` yielding ``(fraction, message)``."""
-    issues: list[Issue] = []
     pipes = layers.get(S.PIPES)
     if pipes is None:
         raise NetworkError(
             "The project has no pipe layer; import pipes before building the network.",
             layer=S.PIPES,
         )
-    if crs is None:
-        crs = pipes.crs
+    crs = pipes.crs if crs is None else crs
     unit_m = crs_unit_m(crs)
     tol_m = float(get_setting(settings, "snap_tolerance_m", DEFAULT_SNAP_TOLERANCE_M))
     attach_m = float(get_setting(settings, "attach_distance_m", DEFAULT_ATTACH_DISTANCE_M))
+    max_drop_m = float(get_setting(settings, "contact_max_drop_m", DEFAULT_CONTACT_MAX_DROP_M))
+    confirmed = _confirmed_keys(get_setting(settings, "confirmed_contacts", ()))
     tol = tol_m / unit_m
+    issues: list[Issue] = []
 
     yield 0.0, "Reading pipes"
     pc = _pipe_pieces(pipes, unit_m, issues)
-    n_pieces = len(pc["pipe_id"])
 
     yield 0.15, "Reading manholes"
-    manholes = layers.get(S.MANHOLES)
-    mh = _manholes(manholes, issues)
-    n_mh = len(mh["ids"])
+    mh = _manholes(layers.get(S.MANHOLES), issues)
+
+    yield 0.2, "Joining pipe ends to the manholes their ids name"
+    ends = _end_arrays(pc, mh, tol, unit_m, issues)
 
     yield 0.25, "Snapping pipe ends"
-    end_xy = np.empty((2 * n_pieces, 2))
+    end_xy = np.empty((2 * len(pc["pipe_id"]), 2))
     end_xy[0::2] = pc["start_xy"]
     end_xy[1::2] = pc["end_xy"]
-    end_node, n_clusters, cluster_xy = _snap_ends(end_xy, mh["xy"], tol)
-    if n_mh > 1:
+    end_node, n_clusters, cluster_xy, raw_contacts = _snap_ends(end_xy, mh, tol, ends, confirmed)
+    if len(mh["ids"]) > 1:
         _duplicate_manholes(mh, tol, tol_m, issues)
 
     yield 0.4, "Naming junctions"
-    node_ids = np.empty(n_mh + n_clusters, dtype=object)
-    node_ids[:n_mh] = mh["ids"]
-    node_ids[n_mh:] = _name_clusters(end_node, mh["ids"], n_clusters, pc)
-    node_xy = np.vstack([mh["xy"].reshape(-1, 2), cluster_xy.reshape(-1, 2)])
-    node_kind = np.array([NODE_MANHOLE] * n_mh + [NODE_JUNCTION] * n_clusters, dtype=object)
-    node_manhole_row = np.concatenate([mh["row"], np.full(n_clusters, -1)]).astype(np.int64)
-    node_barrier = np.zeros(len(node_ids), dtype=bool)
-    node_barrier[:n_mh] = mh["barrier"]
-    node_index = dict(zip(node_ids.tolist(), range(len(node_ids)), strict=True))
-
+    nodes = _node_arrays(mh, end_node, n_clusters, cluster_xy, pc)
     start_node = end_node[0::2].copy()
     end_node_p = end_node[1::2].copy()
 
     yield 0.5, "Finding flow directions"
-    dirs = _directions(pc, node_ids[start_node], node_ids[end_node_p])
+    dirs = _directions(pc, nodes["node_ids"][start_node], nodes["node_ids"][end_node_p])
+    dirs["fields_mismatch"] &= ~ends["unknown_id"]  # reported as "X does not exist"
+    ctx = _ContactContext(pc, mh, ends, end_node, nodes, dirs["reversed"], unit_m, max_drop_m)
+    contacts = _end_contacts(ctx, raw_contacts)
 
     yield 0.6, "Finding side connections"
     pipe_tree = shapely.STRtree(pc["geom"])
-    splits = _side_connections(pipe_tree, pc["geom"], node_xy, start_node, end_node_p, tol)
+    splits, side_contacts = _side_connections(
+        pipe_tree, pc["geom"], nodes["node_xy"], start_node, end_node_p, tol, ctx, confirmed
+    )
+    contacts.extend(side_contacts)
 
     yield 0.7, "Making edges"
     edges = _make_edges(pc, start_node, end_node_p, dirs["reversed"], splits)
-    edge_open = ~pd.Series(pc["status"][edges["piece"]]).isin(BARRIER_STATUS).to_numpy()
-
-    pipe_edges = PipeEdges(pc["pipe_id"][edges["piece"]])
-
-    pipe_alias = _multipart_aliases(pc)
-
     net = Network(
         layers=dict(layers),
         settings=dict(settings)
         if isinstance(settings, Mapping)
-        else {"snap_tolerance_m": tol_m, "attach_distance_m": attach_m},
+        else {
+            "snap_tolerance_m": tol_m,
+            "attach_distance_m": attach_m,
+            "contact_max_drop_m": max_drop_m,
+            "confirmed_contacts": sorted(confirmed),
+        },
         crs=crs,
         unit_m=unit_m,
         snap_tolerance_m=tol_m,
         attach_distance_m=attach_m,
-        node_ids=node_ids,
-        node_xy=node_xy,
-        node_kind=node_kind,
-        node_manhole_row=node_manhole_row,
-        node_barrier=node_barrier,
-        node_index=node_index,
-        piece_pipe_id=pc["pipe_id"],
-        piece_row=pc["row"],
-        piece_geom=pc["geom"],
-        piece_length_m=pc["length_m"],
-        piece_start_node=start_node,
-        piece_end_node=end_node_p,
-        piece_reversed=dirs["reversed"],
-        piece_dir_source=dirs["source"],
-        piece_system=pc["system"],
-        piece_diameter_mm=pc["diameter_mm"],
-        piece_status=pc["status"],
-        piece_up_invert=dirs["up_invert"],
-        piece_down_invert=dirs["down_invert"],
-        piece_slope_conflict=dirs["slope_conflict"],
-        piece_fields_mismatch=dirs["fields_mismatch"],
-        piece_flowdir_conflict=dirs["flowdir_conflict"],
-        piece_multipart=pc["multipart"],
-        piece_feature=pd.factorize(pc["feature_key"])[0].astype(np.int64),
-        edge_u=edges["u"],
-        edge_v=edges["v"],
-        edge_piece=edges["piece"],
-        edge_part=edges["part"],
-        edge_length_m=edges["length_m"],
-        edge_frac0=edges["frac0"],
-        edge_frac1=edges["frac1"],
-        edge_open=edge_open,
+        **nodes,
+        **_piece_arrays(pc, start_node, end_node_p, dirs),
+        **{f"edge_{k}": v for k, v in edges.items()},
+        edge_open=~pd.Series(pc["status"][edges["piece"]]).isin(BARRIER_STATUS).to_numpy(),
         side_connections=splits,
-        ent_ids=np.empty(0, dtype=object),
-        ent_xy=np.empty((0, 2)),
-        ent_node=np.empty(0, np.int64),
-        ent_edge=np.empty(0, np.int64),
-        ent_method=np.empty(0, dtype=object),
-        ent_distance_m=np.empty(0),
-        ent_flow_tpd=np.empty(0),
-        ent_cod_mgl=np.empty(0),
-        plant_ids=np.empty(0, dtype=object),
-        plant_node=np.empty(0, np.int64),
-        outfall_ids=np.empty(0, dtype=object),
-        outfall_node=np.empty(0, np.int64),
-        outfall_class=np.empty(0, dtype=object),
+        contacts=contacts,
         build_issues=issues,
-        pipe_edges=pipe_edges,
-        pipe_alias=pipe_alias,
+        pipe_edges=PipeEdges(pc["pipe_id"][edges["piece"]]),
+        pipe_alias=_multipart_aliases(pc),
     )
+    net.pipe_tree = pipe_tree  # fills the cached property with the tree built above
+    net.pipe_edges.lookup()  # id -> pipe dict, so the first trace does not pay for it
 
-    net.__dict__["pipe_tree"] = pipe_tree
-    pipe_edges.lookup()  # id -> pipe dict, so the first trace does not pay for it
     yield 0.85, "Attaching enterprises, plants and outfalls"
     _attach_all(net, layers, issues)
     yield 1.0, "Network built"
     return net
 
 
+def _node_arrays(
+    mh: dict, end_node: np.ndarray, n_clusters: int, cluster_xy: np.ndarray, pc: dict
+) -> dict[str, Any]:
+    """The node fields of :class:`Network`: manholes first, then the junction clusters."""
+    n_mh = len(mh["ids"])
+    node_ids = np.empty(n_mh + n_clusters, dtype=object)
+    node_ids[:n_mh] = mh["ids"]
+    node_ids[n_mh:] = _name_clusters(end_node, mh["ids"], n_clusters, pc)
+    node_barrier = np.zeros(len(node_ids), dtype=bool)
+    node_barrier[:n_mh] = mh["barrier"]
+    return {
+        "node_ids": node_ids,
+        "node_xy": np.vstack([mh["xy"].reshape(-1, 2), cluster_xy.reshape(-1, 2)]),
+        "node_kind": np.array([NODE_MANHOLE] * n_mh + [NODE_JUNCTION] * n_clusters, dtype=object),
+        "node_manhole_row": np.concatenate([mh["row"], np.full(n_clusters, -1)]).astype(np.int64),
+        "node_barrier": node_barrier,
+        "node_index": dict(zip(node_ids.tolist(), range(len(node_ids)), strict=True)),
+    }
+
+
+def _piece_arrays(
+    pc: dict, start_node: np.ndarray, end_node: np.ndarray, dirs: dict
+) -> dict[str, np.ndarray]:
+    """The piece fields of :class:`Network` (pipe rows with multi-parts exploded)."""
+    return {
+        "piece_pipe_id": pc["pipe_id"],
+        "piece_row": pc["row"],
+        "piece_geom": pc["geom"],
+        "piece_length_m": pc["length_m"],
+        "piece_start_node": start_node,
+        "piece_end_node": end_node,
+        "piece_reversed": dirs["reversed"],
+        "piece_dir_source": dirs["source"],
+        "piece_system": pc["system"],
+        "piece_diameter_mm": pc["diameter_mm"],
+        "piece_status": pc["status"],
+        "piece_up_invert": dirs["up_invert"],
+        "piece_down_invert": dirs["down_invert"],
+        "piece_slope_conflict": dirs["slope_conflict"],
+        "piece_fields_mismatch": dirs["fields_mismatch"],
+        "piece_flowdir_conflict": dirs["flowdir_conflict"],
+        "piece_multipart": pc["multipart"],
+        "piece_feature": pd.factorize(pc["feature_key"])[0].astype(np.int64),
+    }
+
+
 # ---- pieces ---------------------------------------------------------------------------------
 def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) -> dict:
+    """The usable pipe rows as pieces (multi-lines exploded), in row order, as arrays."""
     n = len(pipes)
     geoms = np.asarray(pipes.geometry.array, dtype=object) if n else np.empty(0, dtype=object)
-    pid = str_array(pipes, S.PIPE_ID)
     src_fid = pipes[S.SRC_FID].to_numpy() if S.SRC_FID in pipes.columns else np.arange(n)
+    pid = _pipe_ids(pipes, src_fid, issues)
+    multipart, feature_key = _source_features(pipes, src_fid)
+    keep = _usable_lines(geoms, pid, src_fid, issues)
+    geoms, rows, keep = _explode_multilines(geoms, keep, multipart)
+    sel = np.flatnonzero(keep)
+    rows = rows[sel]
+    geoms = geoms[sel]
+    order = np.argsort(rows, kind="stable")
+    rows, geoms = rows[order], geoms[order]
+    coords_all = shapely.get_coordinates(geoms)
+    ncoords = shapely.get_num_coordinates(geoms)
+    ends = np.cumsum(ncoords)
+    geom_len_m = shapely.length(geoms) * unit_m
+    length_m = geom_len_m
+    if S.LENGTH_M in pipes.columns:
+        given = float_array(pipes, S.LENGTH_M)[rows]
+        count_by_row = np.bincount(rows, minlength=n)[rows]
+        use = np.isfinite(given) & (count_by_row == 1)
+        length_m = np.where(use, given, geom_len_m)
+    return {
+        "row": rows,
+        "geom": geoms,
+        "pipe_id": pid[rows],
+        "src_fid": src_fid[rows],
+        "multipart": multipart[rows],
+        "feature_key": feature_key[rows],
+        "start_xy": coords_all[ends - ncoords][:, :2],
+        "end_xy": coords_all[ends - 1][:, :2],
+        "length_m": np.asarray(length_m, float),
+        "geom_length_m": geom_len_m,
+        "from_node": str_array(pipes, S.FROM_NODE)[rows],
+        "to_node": str_array(pipes, S.TO_NODE)[rows],
+        "flow_dir": str_array(pipes, S.FLOW_DIR)[rows],
+        "from_invert": float_array(pipes, S.FROM_INVERT_M)[rows],
+        "to_invert": float_array(pipes, S.TO_INVERT_M)[rows],
+        "system": str_array(pipes, S.SYSTEM)[rows],
+        "diameter_mm": float_array(pipes, S.DIAMETER_MM)[rows],
+        "status": _lower(str_array(pipes, S.STATUS)[rows]),
+    }
+
+
+def _pipe_ids(pipes: gpd.GeoDataFrame, src_fid: np.ndarray, issues: list[Issue]) -> np.ndarray:
+    """Pipe id per row; rows without one are named ``pipes#<feature number>`` (one finding)."""
+    pid = str_array(pipes, S.PIPE_ID)
     missing = np.flatnonzero(pd.isna(pid))
     for i in missing:
         pid[i] = f"pipes#{src_fid[i]}"
     if len(missing):
         ids = pid[missing].tolist()
         issues.append(
-            _issue(
+            Issue.make(
                 "hygiene",
                 "missing_id",
                 WARNING,
@@ -854,9 +997,20 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
                 count=len(ids),
             )
         )
-    rows = np.arange(n)
+    return pid
+
+
+def _source_features(
+    pipes: gpd.GeoDataFrame, src_fid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: part of a multi-part source feature? and a key of that source feature.
+
+    Rows exploded at import from one multi-line share ``src_fid`` (and ``src_file``) and have
+    ``src_part > 0``; every other row is its own feature.
+    """
+    n = len(pipes)
     multipart = np.zeros(n, dtype=bool)
-    feature_key = np.arange(n)  # one source feature per row unless exploded multi-parts
+    feature_key = np.arange(n)
     if S.SRC_PART in pipes.columns:
         sp = pd.to_numeric(pipes[S.SRC_PART], errors="coerce").fillna(0).to_numpy()
         if (sp > 0).any():
@@ -867,20 +1021,24 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
             multi_key = set(key[sp > 0].tolist())
             multipart = pd.Series(key).isin(multi_key).to_numpy()
             feature_key = pd.factorize(key)[0]
+    return multipart, feature_key
 
-    # empty / missing / non-line geometry
-    if n:
-        is_none = pd.isna(geoms) | shapely.is_empty(geoms)
-        gtype = shapely.get_type_id(geoms)
-        bad_type = ~is_none & ~np.isin(gtype, (1, 2, 5))  # LineString, LinearRing, Multi
-    else:
-        is_none = bad_type = np.zeros(0, dtype=bool)
+
+def _usable_lines(
+    geoms: np.ndarray, pid: np.ndarray, src_fid: np.ndarray, issues: list[Issue]
+) -> np.ndarray:
+    """Bool per row: a line geometry; empty and non-line rows get an error finding."""
+    if len(geoms) == 0:
+        return np.zeros(0, dtype=bool)
+    is_none = pd.isna(geoms) | shapely.is_empty(geoms)
+    gtype = shapely.get_type_id(geoms)
+    bad_type = ~is_none & ~np.isin(gtype, (1, 2, 5))  # LineString, LinearRing, Multi
     for i in np.flatnonzero(is_none | bad_type):
         what = "empty" if is_none[i] else "not_a_line"
         issues.append(
-            _issue(
+            Issue.make(
                 "geometry",
-                "empty" if is_none[i] else "not_a_line",
+                what,
                 ERROR,
                 [pid[i]],
                 S.PIPES,
@@ -894,63 +1052,34 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
                 src_fid=int(src_fid[i]),
             )
         )
-    keep = ~(is_none | bad_type)
-    # explode remaining multi-lines (after trying to merge them)
-    multi = keep & (shapely.get_type_id(geoms) == 5) if n else keep
-    if multi.any():
-        extra_geom, extra_row = [], []
-        for i in np.flatnonzero(multi):
-            merged = shapely.line_merge(geoms[i])
-            parts = shapely.get_parts(merged)
-            geoms[i] = parts[0]
-            multipart[i] = multipart[i] or len(parts) > 1
-            for p in parts[1:]:
-                extra_geom.append(p)
-                extra_row.append(i)
-        if extra_geom:
-            geoms = np.concatenate([geoms, np.array(extra_geom, dtype=object)])
-            rows = np.concatenate([rows, np.array(extra_row)])
-            keep = np.concatenate([keep, np.ones(len(extra_geom), dtype=bool)])
-    sel = np.flatnonzero(keep)
-    rows = rows[sel]
-    geoms = geoms[sel]
-    order = np.argsort(rows, kind="stable")
-    rows, geoms = rows[order], geoms[order]
-    coords_all = shapely.get_coordinates(geoms)
-    ncoords = shapely.get_num_coordinates(geoms)
-    ends = np.cumsum(ncoords)
-    coords_start = coords_all[ends - ncoords]
-    coords_end = coords_all[ends - 1]
-    geom_len_m = shapely.length(geoms) * unit_m
-    length_m = geom_len_m
-    if S.LENGTH_M in pipes.columns:
-        given = float_array(pipes, S.LENGTH_M)[rows]
-        count_by_row = np.bincount(rows, minlength=n)[rows]
-        use = np.isfinite(given) & (count_by_row == 1)
-        length_m = np.where(use, given, geom_len_m)
-    status = str_array(pipes, S.STATUS)[rows]
-    status = _lower(status)
-    system = str_array(pipes, S.SYSTEM)[rows]
-    return {
-        "row": rows,
-        "geom": geoms,
-        "pipe_id": pid[rows],
-        "src_fid": src_fid[rows],
-        "multipart": multipart[rows],
-        "feature_key": feature_key[rows],
-        "start_xy": coords_start[:, :2],
-        "end_xy": coords_end[:, :2],
-        "length_m": np.asarray(length_m, float),
-        "geom_length_m": geom_len_m,
-        "from_node": str_array(pipes, S.FROM_NODE)[rows],
-        "to_node": str_array(pipes, S.TO_NODE)[rows],
-        "flow_dir": str_array(pipes, S.FLOW_DIR)[rows],
-        "from_invert": float_array(pipes, S.FROM_INVERT_M)[rows],
-        "to_invert": float_array(pipes, S.TO_INVERT_M)[rows],
-        "system": system,
-        "diameter_mm": float_array(pipes, S.DIAMETER_MM)[rows],
-        "status": status,
-    }
+    return ~(is_none | bad_type)
+
+
+def _explode_multilines(
+    geoms: np.ndarray, keep: np.ndarray, multipart: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge, then explode the multi-lines still left: ``(geoms, row per geom, keep)``.
+
+    The first part stays in its row; further parts are appended with their row number, and
+    *multipart* is set for rows that really had several parts.
+    """
+    rows = np.arange(len(geoms))
+    multi = keep & (shapely.get_type_id(geoms) == 5) if len(geoms) else keep
+    if not multi.any():
+        return geoms, rows, keep
+    extra_geom, extra_row = [], []
+    for i in np.flatnonzero(multi):
+        parts = shapely.get_parts(shapely.line_merge(geoms[i]))
+        geoms[i] = parts[0]
+        multipart[i] = multipart[i] or len(parts) > 1
+        for p in parts[1:]:
+            extra_geom.append(p)
+            extra_row.append(i)
+    if extra_geom:
+        geoms = np.concatenate([geoms, np.array(extra_geom, dtype=object)])
+        rows = np.concatenate([rows, np.array(extra_row)])
+        keep = np.concatenate([keep, np.ones(len(extra_geom), dtype=bool)])
+    return geoms, rows, keep
 
 
 def multipart_base_id(ids: list[str]) -> str | None:
@@ -982,6 +1111,8 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
             "xy": np.empty((0, 2)),
             "barrier": np.empty(0, dtype=bool),
             "row": np.empty(0, np.int64),
+            "cls": np.empty(0, np.int8),
+            "invert": np.empty(0),
         }
     geoms = np.asarray(manholes.geometry.array, dtype=object)
     ok = ~(pd.isna(geoms) | shapely.is_empty(geoms))
@@ -993,7 +1124,7 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
     )
     for i in np.flatnonzero(~ok):
         issues.append(
-            _issue(
+            Issue.make(
                 "geometry",
                 "empty",
                 ERROR,
@@ -1011,7 +1142,7 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
     ids, dups = _dedupe_ids(ids)
     if dups:
         issues.append(
-            _issue(
+            Issue.make(
                 "hygiene",
                 "duplicate_id",
                 WARNING,
@@ -1031,7 +1162,11 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
     barrier = np.array(
         [isinstance(s, str) and s.lower() in BARRIER_STATUS for s in status], dtype=bool
     )
-    return {"ids": ids, "xy": xy, "barrier": barrier, "row": rows}
+    # the manhole's own system decides which pipes may join it by geometry alone; its invert
+    # (ground level less depth) can rule a contact out
+    invert = (float_array(manholes, S.GROUND_M) - float_array(manholes, S.DEPTH_M))[rows]
+    cls = _strict_class(str_array(manholes, S.SYSTEM)[rows])
+    return {"ids": ids, "xy": xy, "barrier": barrier, "row": rows, "cls": cls, "invert": invert}
 
 
 def _duplicate_manholes(mh: dict, tol: float, tol_m: float, issues: list[Issue]) -> None:
@@ -1039,7 +1174,7 @@ def _duplicate_manholes(mh: dict, tol: float, tol_m: float, issues: list[Issue])
     for a, b in pairs.tolist():
         ia, ib = mh["ids"][a], mh["ids"][b]
         issues.append(
-            _issue(
+            Issue.make(
                 "geometry",
                 "duplicate_manhole",
                 WARNING,
@@ -1052,30 +1187,304 @@ def _duplicate_manholes(mh: dict, tol: float, tol_m: float, issues: list[Issue])
         )
 
 
+def _strict_class(system: np.ndarray) -> np.ndarray:
+    """Per value: 1 rain, 2 sewage or industrial, 0 combined or unknown (int8)."""
+    codes, uniques = pd.factorize(pd.Series(system, dtype=object))
+    lut = np.array(
+        [
+            _CLS_RAIN if u == S.RAIN else _CLS_FOUL if u in (S.SEWAGE, S.INDUSTRIAL) else 0
+            for u in uniques
+        ]
+        + [0],
+        dtype=np.int8,
+    )
+    return lut[codes]
+
+
+def _conflict(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise: one side rain, the other sewage/industrial."""
+    return (a.astype(np.int16) * b) == _CLS_RAIN * _CLS_FOUL
+
+
+def _keys(a: np.ndarray, b: np.ndarray) -> list[str]:
+    return [contact_key(x, y) for x, y in zip(a.tolist(), b.tolist(), strict=True)]
+
+
+def _end_arrays(pc: dict, mh: dict, tol: float, unit_m: float, issues: list[Issue]) -> dict:
+    """Per pipe end (``2 * piece + 0`` start, ``+ 1`` end): the manhole its from/to id names.
+
+    When a pipe's from/to ids name manholes of the manhole layer, the ids define where it
+    joins: its ends go to those manholes whatever the geometry says (the from id to the end
+    nearer that manhole). A gap beyond the snap tolerance becomes a finding (``near_miss``
+    within ten times the tolerance, ``fields_mismatch`` beyond); an id naming no manhole
+    becomes ``unknown_node``. Parts of multi-part pipes, pipes without ids and projects
+    without a manhole layer join by geometry.
+
+    Returns a dict of per-end arrays: ``forced`` (manhole index or -1), ``id`` (the id of that
+    end, None when not known), ``cls`` (strict system class), ``inv`` (invert, NaN when not
+    known), ``f``/``t`` (the piece's from/to ids, for ids vouching for a contact) and, per
+    piece, ``has_ids`` and ``unknown_id``.
+    """
+    n = len(pc["pipe_id"])
+    f, t = pc["from_node"], pc["to_node"]
+    has_f, has_t = ~pd.isna(f), ~pd.isna(t)
+    n_mh = len(mh["ids"])
+    forced = np.full(2 * n, -1, dtype=np.int64)
+    swap = np.zeros(n, dtype=bool)
+    unknown = np.zeros(n, dtype=bool)
+    if n_mh and n:
+        index = pd.Index(mh["ids"])
+        fi = index.get_indexer(pd.Series(f, dtype=object).where(has_f, ""))
+        ti = index.get_indexer(pd.Series(t, dtype=object).where(has_t, ""))
+        fi = np.where(has_f, fi, -1)
+        ti = np.where(has_t, ti, -1)
+        unknown_f = has_f & (fi < 0)
+        unknown_t = has_t & (ti < 0)
+        unknown = unknown_f | unknown_t
+        _unknown_ids(pc, unknown_f, unknown_t, issues)
+        mp = pc["multipart"]
+        fi[mp] = -1
+        ti[mp] = -1
+        s_xy, e_xy = pc["start_xy"], pc["end_xy"]
+
+        def dist(xy: np.ndarray, k: np.ndarray) -> np.ndarray:
+            d = np.hypot(*(xy - mh["xy"][np.maximum(k, 0)]).T) if n_mh else np.zeros(n)
+            return np.where(k >= 0, d, 0.0)
+
+        d_fs, d_fe, d_ts, d_te = dist(s_xy, fi), dist(e_xy, fi), dist(s_xy, ti), dist(e_xy, ti)
+        swap = d_fe + d_ts < d_fs + d_te
+        swap &= (fi >= 0) | (ti >= 0)
+        forced[0::2] = np.where(swap, ti, fi)
+        forced[1::2] = np.where(swap, fi, ti)
+        _id_gaps(pc, mh, forced, swap, tol, unit_m, issues)
+    fv = pd.Series(f, dtype=object).where(has_f, None).to_numpy(object)
+    tv = pd.Series(t, dtype=object).where(has_t, None).to_numpy(object)
+    end_id = np.empty(2 * n, dtype=object)
+    end_id[0::2] = np.where(swap, tv, fv)
+    end_id[1::2] = np.where(swap, fv, tv)
+    fiv, tiv = pc["from_invert"], pc["to_invert"]
+    inv = np.empty(2 * n)
+    inv[0::2] = np.where(swap, tiv, fiv)
+    inv[1::2] = np.where(swap, fiv, tiv)
+    cls = np.repeat(_strict_class(pc["system"]), 2)
+    return {
+        "forced": forced,
+        "id": end_id,
+        "cls": cls,
+        "inv": inv,
+        "f": np.repeat(fv, 2),
+        "t": np.repeat(tv, 2),
+        "pid": np.repeat(pc["pipe_id"], 2),
+        "has_ids": has_f | has_t,
+        "unknown_id": unknown,
+    }
+
+
+def _unknown_ids(
+    pc: dict, unknown_f: np.ndarray, unknown_t: np.ndarray, issues: list[Issue]
+) -> None:
+    """One finding per pipe end whose from/to id names no manhole of the manhole layer."""
+    seen: set[tuple[str, str]] = set()
+    for field_name, mask, col, zh_end in (
+        (S.FROM_NODE, unknown_f, "from_node", "起点"),
+        (S.TO_NODE, unknown_t, "to_node", "终点"),
+    ):
+        for p in np.flatnonzero(mask).tolist():
+            pid, x = pc["pipe_id"][p], pc[col][p]
+            if (pid, field_name) in seen:
+                continue  # another part of the same multi-part pipe
+            seen.add((pid, field_name))
+            xy = pc["start_xy"][p]
+            issues.append(
+                Issue.make(
+                    "connectivity",
+                    "unknown_node",
+                    WARNING,
+                    [pid],
+                    S.PIPES,
+                    (float(xy[0]), float(xy[1])),
+                    f"管线 {pid} 的{zh_end}编号 {x} 不存在：检查井图层中没有该井（按图形连接）。",
+                    f"Pipe {pid}: {field_name} {x} does not exist: no manhole of the manhole "
+                    f"layer has that id (joined by geometry instead).",
+                    id=f"connectivity.unknown_node:{pid}:{field_name}",
+                    field=field_name,
+                    node=x,
+                    src_fid=int(pc["src_fid"][p]) if pd.notna(pc["src_fid"][p]) else None,
+                )
+            )
+
+
+def _id_gaps(
+    pc: dict,
+    mh: dict,
+    forced: np.ndarray,
+    swap: np.ndarray,
+    tol: float,
+    unit_m: float,
+    issues: list[Issue],
+) -> None:
+    """Findings for pipe ends joined by their id to a manhole farther than the tolerance."""
+    ends = np.flatnonzero(forced >= 0)
+    if not len(ends):
+        return
+    xy = np.empty((len(forced), 2))
+    xy[0::2] = pc["start_xy"]
+    xy[1::2] = pc["end_xy"]
+    gap = np.hypot(*(xy[ends] - mh["xy"][forced[ends]]).T)
+    far = gap > tol * (1 + 1e-9)
+    tol_m = tol * unit_m
+    for e, g in zip(ends[far].tolist(), (gap[far] * unit_m).tolist(), strict=True):
+        p, side = divmod(e, 2)
+        pid, target = pc["pipe_id"][p], mh["ids"][forced[e]]
+        is_from = (side == 0) != bool(swap[p])
+        end_en, end_zh = ("upstream", "上游") if is_from else ("downstream", "下游")
+        field_name, field_zh = ("from_node", "起点编号") if is_from else ("to_node", "终点编号")
+        where = (float(xy[e, 0]), float(xy[e, 1]))
+        if g <= tol_m * NEAR_MISS_FACTOR:
+            issues.append(
+                Issue.make(
+                    "connectivity",
+                    "near_miss",
+                    WARNING,
+                    [pid],
+                    S.PIPES,
+                    where,
+                    f"管线 {pid} 的{end_zh}端点距检查井 {target} {g:.3f} m（捕捉容差 "
+                    f"{tol_m:g} m），已按{field_zh}连接；请修正图形。",
+                    f"The {end_en} end of pipe {pid} misses manhole {target} by {g:.3f} m "
+                    f"(snap tolerance {tol_m:g} m); joined by its {field_name} id. Fix the "
+                    f"drawing.",
+                    node=target,
+                    end=end_en,
+                    target=target,
+                    target_kind="manhole",
+                    distance_m=round(g, 4),
+                    joined_by="ids",
+                )
+            )
+        else:
+            issues.append(
+                Issue.make(
+                    "connectivity",
+                    "fields_mismatch",
+                    WARNING,
+                    [pid],
+                    S.PIPES,
+                    where,
+                    f"管线 {pid} 的{field_zh}为 {target}，但图形端点距该井 {g:.1f} m；"
+                    f"已按编号连接，请核对编号或图形。",
+                    f"Pipe {pid}: its {field_name} is {target} but its drawn {end_en} end lies "
+                    f"{g:.1f} m from that manhole; joined by the id. Check the id or the drawing.",
+                    node=target,
+                    end=end_en,
+                    field=field_name,
+                    distance_m=round(g, 3),
+                    joined_by="ids",
+                )
+            )
+
+
+def _manhole_classes(
+    own: np.ndarray, node: np.ndarray, cls: np.ndarray, ends: np.ndarray, near: np.ndarray
+) -> np.ndarray:
+    """Strict class per manhole: its own system field, else that of the pipes joined to it by
+    id (the majority), else that of the pipe ends lying at it (the majority; sewage on a tie).
+    """
+    n_mh = len(own)
+    out = own.copy()
+    if not n_mh:
+        return out
+
+    def votes(where: np.ndarray, c: np.ndarray) -> np.ndarray:
+        rain = np.bincount(where[c == _CLS_RAIN], minlength=n_mh)
+        foul = np.bincount(where[c == _CLS_FOUL], minlength=n_mh)
+        return np.where(rain + foul == 0, 0, np.where(rain > foul, _CLS_RAIN, _CLS_FOUL))
+
+    by_id = np.flatnonzero(node >= 0)
+    v_id = votes(node[by_id], cls[by_id])
+    v_geo = votes(near, cls[ends])
+    fill = np.where(v_id > 0, v_id, v_geo).astype(np.int8)
+    out[out == 0] = fill[out == 0]
+    return out
+
+
 def _snap_ends(
-    end_xy: np.ndarray, mh_xy: np.ndarray, tol: float
-) -> tuple[np.ndarray, int, np.ndarray]:
-    """Return node index per end (manholes first, then clusters), cluster count and coords."""
+    end_xy: np.ndarray, mh: dict, tol: float, ends: dict, confirmed: frozenset[str]
+) -> tuple[np.ndarray, int, np.ndarray, list[tuple[np.ndarray, str, np.ndarray, np.ndarray]]]:
+    """Node index per pipe end (manholes first, then junction clusters), the cluster count and
+    coordinates, and the geometric contacts refused: ``(ends, 'manhole' or 'end', other
+    manhole or end indices, distances in CRS units)``.
+
+    Ends joined by their ids (``ends["forced"]``) keep their manhole. The others join the
+    nearest manhole within *tol*, or an end within *tol* of one, or each other — except
+    across the rain and sewage systems (unless their ids agree or the contact is confirmed).
+    """
     n_ends = len(end_xy)
+    mh_xy = mh["xy"]
     n_mh = len(mh_xy)
-    node = np.full(n_ends, -1, dtype=np.int64)
+    node = ends["forced"].copy()
+    cls, pid = ends["cls"], ends["pid"]
+    refused: list[tuple[np.ndarray, str, np.ndarray, np.ndarray]] = []
+
+    def allowed(e: np.ndarray, m: np.ndarray, mcls: np.ndarray) -> np.ndarray:
+        ok = ~_conflict(cls[e], mcls[m])
+        if confirmed and not ok.all():
+            bad = np.flatnonzero(~ok)
+            keys = _keys(pid[e[bad]], mh["ids"][m[bad]])
+            ok[bad] = [k in confirmed for k in keys]
+        return ok
+
     if n_mh and n_ends:
-        _, idx = cKDTree(mh_xy).query(end_xy, distance_upper_bound=tol)
-        snapped = idx < n_mh
-        node[snapped] = idx[snapped]
-        # ends within tolerance of an end already at a manhole join that manhole too
-        loose = np.flatnonzero(~snapped)
-        if len(loose) and snapped.any():
-            sn = np.flatnonzero(snapped)
-            _, j = cKDTree(end_xy[sn]).query(end_xy[loose], distance_upper_bound=tol)
-            ok = j < len(sn)
-            node[loose[ok]] = node[sn[j[ok]]]
+        loose = np.flatnonzero(node < 0)
+        d, idx = cKDTree(mh_xy).query(end_xy[loose], distance_upper_bound=tol)
+        hit = idx < n_mh
+        le, li, ld = loose[hit], idx[hit], d[hit]
+        mcls = _manhole_classes(mh["cls"], node, cls, le, li)
+        mh["cls_used"] = mcls
+        ok = allowed(le, li, mcls)
+        node[le[ok]] = li[ok]
+        refused.append((le[~ok], "manhole", li[~ok], ld[~ok]))
+        # ends within tolerance of an end lying at a manhole join that manhole too
+        at = np.flatnonzero(node >= 0)
+        at = at[np.hypot(*(end_xy[at] - mh_xy[node[at]]).T) <= tol]
+        loose = np.flatnonzero(node < 0)
+        if len(loose) and len(at):
+            d2, j = cKDTree(end_xy[at]).query(end_xy[loose], distance_upper_bound=tol)
+            hit = j < len(at)
+            le, m2, d2 = loose[hit], node[at[j[hit]]], d2[hit]
+            ok = allowed(le, m2, mcls)
+            node[le[ok]] = m2[ok]
+            refused.append((le[~ok], "manhole", m2[~ok], d2[~ok]))
+    else:
+        mh["cls_used"] = mh["cls"]
     loose = np.flatnonzero(node < 0)
     if len(loose) == 0:
-        return node, 0, np.empty((0, 2))
+        return node, 0, np.empty((0, 2)), refused
     pts = end_xy[loose]
     pairs = cKDTree(pts).query_pairs(tol, output_type="ndarray")
     m = len(loose)
+    if len(pairs):
+        a, b = loose[pairs[:, 0]], loose[pairs[:, 1]]
+        bad = np.flatnonzero(_conflict(cls[a], cls[b]))
+        if len(bad):
+            fa, ta, fb, tb = (
+                ends["f"][a[bad]],
+                ends["t"][a[bad]],
+                ends["f"][b[bad]],
+                ends["t"][b[bad]],
+            )
+            vouch = np.zeros(len(bad), dtype=bool)
+            for x, y in ((fa, fb), (fa, tb), (ta, fb), (ta, tb)):
+                vouch |= ~pd.isna(x) & (x == y)
+            if confirmed:
+                vouch |= np.array(
+                    [k in confirmed for k in _keys(pid[a[bad]], pid[b[bad]])], dtype=bool
+                )
+            drop = bad[~vouch]
+            if len(drop):
+                dist = np.hypot(*(end_xy[a[drop]] - end_xy[b[drop]]).T)
+                refused.append((a[drop], "end", b[drop], dist))
+                pairs = np.delete(pairs, drop, axis=0)
     if len(pairs):
         adj = sparse.coo_matrix(
             (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(m, m)
@@ -1093,7 +1502,7 @@ def _snap_ends(
     cx = np.bincount(labels, weights=pts[:, 0], minlength=n_c)
     cy = np.bincount(labels, weights=pts[:, 1], minlength=n_c)
     cnt = np.bincount(labels, minlength=n_c)
-    return node, n_c, np.column_stack([cx / cnt, cy / cnt])
+    return node, n_c, np.column_stack([cx / cnt, cy / cnt]), refused
 
 
 def _name_clusters(
@@ -1229,6 +1638,99 @@ def _directions(pc: dict, a_id: np.ndarray, b_id: np.ndarray) -> dict:
     }
 
 
+_CLS_NAME = {_CLS_RAIN: "rain", _CLS_FOUL: "sewage"}
+
+
+@dataclass
+class _ContactContext:
+    """What deciding and reporting contacts needs about nodes and pieces (build internal)."""
+
+    pc: dict
+    mh: dict
+    ends: dict
+    end_node: np.ndarray
+    nodes: dict
+    rev: np.ndarray
+    unit_m: float
+    max_drop_m: float
+
+    def __post_init__(self) -> None:
+        n = len(self.nodes["node_ids"])
+        n_mh = len(self.mh["ids"])
+        en, cls, inv = self.end_node, self.ends["cls"], self.ends["inv"]
+        rain = np.bincount(en[cls == _CLS_RAIN], minlength=n)
+        foul = np.bincount(en[cls == _CLS_FOUL], minlength=n)
+        node_cls = np.where(rain + foul == 0, 0, np.where(rain > foul, _CLS_RAIN, _CLS_FOUL))
+        node_cls[:n_mh] = self.mh.get("cls_used", self.mh["cls"])
+        self.node_cls = node_cls.astype(np.int8)
+        low = np.full(n, np.inf)
+        ok = np.isfinite(inv)
+        np.minimum.at(low, en[ok], inv[ok])
+        low[~np.isfinite(low)] = np.nan
+        own = np.full(n, np.nan)
+        own[:n_mh] = self.mh["invert"]
+        self.node_inv = np.where(np.isfinite(own), own, low)
+        self.node_has_ids = np.bincount(en[~pd.isna(self.ends["id"])], minlength=n) > 0
+        first = np.full(n, -1, dtype=np.int64)
+        first[en[::-1]] = np.arange(len(en))[::-1]
+        self.node_first_end = first
+        self.piece_cls = cls[0::2]
+        self.piece_inv = (inv[0::2], inv[1::2])
+
+    def ruled_out(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Both inverts known and further apart than a plausible drop."""
+        with np.errstate(invalid="ignore"):
+            return np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) > self.max_drop_m)
+
+    def system_of(self, cls: int, system: Any) -> str | None:
+        return system if isinstance(system, str) else _CLS_NAME.get(int(cls))
+
+
+def _end_contacts(
+    ctx: _ContactContext, refused: list[tuple[np.ndarray, str, np.ndarray, np.ndarray]]
+) -> list[Contact]:
+    """The refused end contacts of :func:`_snap_ends` as :class:`Contact` (one per key)."""
+    out: dict[str, Contact] = {}
+    pc, mh, ends = ctx.pc, ctx.mh, ctx.ends
+    xy_of = ctx.nodes["node_xy"]
+    for e_arr, kind, o_arr, d_arr in refused:
+        for e, o, d in zip(e_arr.tolist(), o_arr.tolist(), d_arr.tolist(), strict=True):
+            p = e // 2
+            pipe = pc["pipe_id"][p]
+            if kind == "manhole":
+                other, layer = mh["ids"][o], S.MANHOLES
+                o_cls, o_sys, o_inv = int(ctx.node_cls[o]), None, float(ctx.node_inv[o])
+            else:
+                op = o // 2
+                other, layer = pc["pipe_id"][op], S.PIPES
+                o_cls, o_sys, o_inv = int(ends["cls"][o]), pc["system"][op], float(ends["inv"][o])
+            key = contact_key(pipe, other)
+            if key in out:
+                continue
+            inv = float(ends["inv"][e])
+            a = _CLS_NAME.get(int(ends["cls"][e]), "")
+            b = _CLS_NAME.get(o_cls, "")
+            downstream = (e % 2 == 1) != bool(ctx.rev[p])
+            ruled = bool(ctx.ruled_out(np.array([inv]), np.array([o_inv]))[0])
+            n = int(ctx.end_node[e])
+            out[key] = Contact(
+                key=key,
+                reason=CONTACT_INVERTS if ruled else CONTACT_CROSS_SYSTEM,
+                where="end",
+                pipe=pipe,
+                other=other,
+                other_layer=layer,
+                node=n,
+                xy=(float(xy_of[n, 0]), float(xy_of[n, 1])),
+                distance_m=float(d) * ctx.unit_m,
+                systems=(pc["system"][p], ctx.system_of(o_cls, o_sys)),
+                inverts=(inv, o_inv),
+                direction=(f"{a}->{b}" if downstream else f"{b}->{a}") if a and b else None,
+                other_node=int(ctx.end_node[o]) if kind == "end" else int(o),
+            )
+    return list(out.values())
+
+
 def _side_connections(
     tree: shapely.STRtree,
     geoms: np.ndarray,
@@ -1236,10 +1738,19 @@ def _side_connections(
     start_node: np.ndarray,
     end_node: np.ndarray,
     tol: float,
-) -> list[tuple[int, int, float]]:
-    """Nodes lying on the interior of a piece: ``(node, piece, distance along in CRS units)``."""
+    ctx: _ContactContext | None = None,
+    confirmed: frozenset[str] = frozenset(),
+) -> tuple[list[tuple[int, int, float]], list[Contact]]:
+    """Nodes lying on the interior of a piece: ``(node, piece, distance along in CRS units)``
+    for the pipes split there, and the contacts refused.
+
+    A pipe with from/to ids is never split at a manhole (its ids name its two ends), nor at
+    the end of a pipe whose id at that end names something (the ids say they do not meet). A
+    pipe without ids is split, unless rain meets sewage there (a suspected misconnection) or
+    the inverts differ by more than a plausible drop. A confirmed contact is always split.
+    """
     if len(geoms) == 0 or len(node_xy) == 0:
-        return []
+        return [], []
     used = np.zeros(len(node_xy), dtype=bool)
     used[start_node] = True
     used[end_node] = True
@@ -1249,21 +1760,91 @@ def _side_connections(
     boxes = shapely.box(xy[:, 0] - tol, xy[:, 1] - tol, xy[:, 0] + tol, xy[:, 1] + tol)
     pi, gi = tree.query(boxes)
     if len(pi) == 0:
-        return []
+        return [], []
     nodes = cand[pi]
     keep = (start_node[gi] != nodes) & (end_node[gi] != nodes)
     nodes, gi, pi = nodes[keep], gi[keep], pi[keep]
-    keep = shapely.distance(pts[pi], geoms[gi]) <= tol
-    nodes, gi, pi = nodes[keep], gi[keep], pi[keep]
+    dist = shapely.distance(pts[pi], geoms[gi])
+    keep = dist <= tol
+    nodes, gi, pi, dist = nodes[keep], gi[keep], pi[keep], dist[keep]
     if len(nodes) == 0:
-        return []
+        return [], []
     along = shapely.line_locate_point(geoms[gi], pts[pi])
     length = shapely.length(geoms[gi])
     keep = (along > tol) & (along < length - tol)
+    nodes, gi, along, dist, length = nodes[keep], gi[keep], along[keep], dist[keep], length[keep]
+    contacts: list[Contact] = []
+    if ctx is not None and len(nodes):
+        split, contacts = _judge_side_contacts(ctx, nodes, gi, along, dist, length, confirmed)
+        nodes, gi, along = nodes[split], gi[split], along[split]
     return sorted(
-        zip(nodes[keep].tolist(), gi[keep].tolist(), along[keep].tolist(), strict=True),
+        zip(nodes.tolist(), gi.tolist(), along.tolist(), strict=True),
         key=lambda r: (r[1], r[2]),
+    ), contacts
+
+
+def _judge_side_contacts(
+    ctx: _ContactContext,
+    nodes: np.ndarray,
+    pieces: np.ndarray,
+    along: np.ndarray,
+    dist: np.ndarray,
+    length: np.ndarray,
+    confirmed: frozenset[str],
+) -> tuple[np.ndarray, list[Contact]]:
+    """Which node-on-pipe contacts split the pipe (bool mask), and the others as contacts."""
+    n_mh = len(ctx.mh["ids"])
+    pid = ctx.pc["pipe_id"]
+    is_mh = nodes < n_mh
+    ids_deny = ctx.ends["has_ids"][pieces] & (is_mh | ctx.node_has_ids[nodes])
+    cross = _conflict(ctx.piece_cls[pieces], ctx.node_cls[nodes])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(length > 0, along / length, 0.0)
+    s_inv, e_inv = ctx.piece_inv
+    host_inv = s_inv[pieces] + (e_inv[pieces] - s_inv[pieces]) * frac
+    node_inv = ctx.node_inv[nodes]
+    ruled = ctx.ruled_out(host_inv, node_inv)
+    split = ~(ids_deny | cross | ruled)
+    refuse = np.flatnonzero(~split)
+    if not len(refuse):
+        return split, []
+    first_end = ctx.node_first_end[nodes[refuse]]
+    other = np.where(
+        is_mh[refuse],
+        ctx.nodes["node_ids"][nodes[refuse]],
+        ctx.ends["pid"][np.maximum(first_end, 0)],
     )
+    keys = _keys(pid[pieces[refuse]], other)
+    out: dict[str, Contact] = {}
+    node_xy = ctx.nodes["node_xy"]
+    for k, key, oth in zip(refuse.tolist(), keys, other.tolist(), strict=True):
+        if key in confirmed:
+            split[k] = True
+            continue
+        if key in out:
+            continue
+        p, n = int(pieces[k]), int(nodes[k])
+        reason = (
+            CONTACT_IDS if ids_deny[k] else CONTACT_INVERTS if ruled[k] else CONTACT_CROSS_SYSTEM
+        )
+        o_sys = ctx.system_of(int(ctx.node_cls[n]), None)
+        if not is_mh[k]:
+            o_sys = ctx.pc["system"][int(first_end[k]) // 2]
+        out[key] = Contact(
+            key=key,
+            reason=reason,
+            where="side",
+            pipe=pid[p],
+            other=oth,
+            other_layer=S.MANHOLES if is_mh[k] else S.PIPES,
+            node=n,
+            xy=(float(node_xy[n, 0]), float(node_xy[n, 1])),
+            distance_m=float(dist[k]) * ctx.unit_m,
+            systems=(ctx.pc["system"][p], o_sys),
+            inverts=(float(host_inv[k]), float(node_inv[k])),
+            direction=None,
+        )
+    return split, list(out.values())
 
 
 def _make_edges(
@@ -1352,88 +1933,112 @@ def _point_xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: list[Issue]) -> None:
+    """Attach enterprises (to the nearest pipe or node), then plants and outfalls (to sinks)."""
+    ents = layers.get(S.ENTERPRISES)
+    if ents is not None and len(ents):
+        _attach_enterprises(net, ents, issues)
+    sinks = _free_sinks(net, layers)
+    for kind, id_col in ((S.PLANTS, S.PLANT_ID), (S.OUTFALLS, S.OUTFALL_ID)):
+        gdf = layers.get(kind)
+        if gdf is not None and len(gdf):
+            _attach_to_sinks(net, gdf, kind, id_col, sinks, issues)
+
+
+def _feature_ids(gdf: gpd.GeoDataFrame, column: str, kind: str) -> np.ndarray:
+    """Ids of a point layer; rows without one are named ``<kind>#<row>``."""
+    ids = str_array(gdf, column)
+    for k in np.flatnonzero(pd.isna(ids)):
+        ids[k] = f"{kind}#{k}"
+    return ids
+
+
+def _finite_xy(xy: np.ndarray) -> tuple[float, float] | None:
+    return tuple(xy) if np.isfinite(xy).all() else None
+
+
+def _attach_enterprises(net: Network, ents: gpd.GeoDataFrame, issues: list[Issue]) -> None:
+    """Enterprises join their connection manhole, else the nearest (foul) pipe or node."""
+    ids, dups = _dedupe_ids(_feature_ids(ents, S.ENT_ID, S.ENTERPRISES))
+    if dups:
+        issues.append(
+            Issue.make(
+                "hygiene",
+                "duplicate_id",
+                WARNING,
+                dups,
+                S.ENTERPRISES,
+                None,
+                f"企业编号重复：{'、'.join(dups[:10])}。",
+                f"Duplicate enterprise id(s): {', '.join(dups[:10])}.",
+            )
+        )
     # pipes that carry foul water (sewage/industrial/combined) are preferred attach targets
     trees: dict[str, Any] = {"all": cKDTree(net.node_xy) if net.n_nodes else None}
     dist_u = net.attach_distance_m / net.unit_m
-
-    ents = layers.get(S.ENTERPRISES)
-    if ents is not None and len(ents):
-        ids = str_array(ents, S.ENT_ID)
-        for k in np.flatnonzero(pd.isna(ids)):
-            ids[k] = f"enterprises#{k}"
-        ids, dups = _dedupe_ids(ids)
-        if dups:
-            issues.append(
-                _issue(
-                    "hygiene",
-                    "duplicate_id",
-                    WARNING,
-                    dups,
-                    S.ENTERPRISES,
-                    None,
-                    f"企业编号重复：{'、'.join(dups[:10])}。",
-                    f"Duplicate enterprise id(s): {', '.join(dups[:10])}.",
-                )
-            )
-        xy = _point_xy(ents)
-        conn = str_array(ents, S.CONNECT_NODE)
-        node = np.full(len(ids), -1, dtype=np.int64)
-        edge = np.full(len(ids), -1, dtype=np.int64)
-        method = np.full(len(ids), None, dtype=object)
-        dist = np.full(len(ids), np.nan)
-        for i in range(len(ids)):
-            c = conn[i]
-            if c is not None:
-                j = net.node_index.get(c)
-                if j is not None:
-                    node[i], method[i] = j, "field"
-                    if np.isfinite(xy[i]).all():
-                        dist[i] = float(np.hypot(*(net.node_xy[j] - xy[i]))) * net.unit_m
-                    continue
-                issues.append(
-                    _issue(
-                        "attach",
-                        "unknown_connect_node",
-                        WARNING,
-                        [ids[i], c],
-                        S.ENTERPRISES,
-                        tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
-                        f"企业 {ids[i]} 的接入井 {c} 不在管网中，改按距离就近接入。",
-                        f"Enterprise {ids[i]}: connection manhole {c} is not in the network; "
-                        f"attaching by distance instead.",
-                        connect_node=c,
-                    )
-                )
-            if not np.isfinite(xy[i]).all():
+    xy = _point_xy(ents)
+    conn = str_array(ents, S.CONNECT_NODE)
+    node = np.full(len(ids), -1, dtype=np.int64)
+    edge = np.full(len(ids), -1, dtype=np.int64)
+    method = np.full(len(ids), None, dtype=object)
+    dist = np.full(len(ids), np.nan)
+    for i in range(len(ids)):
+        c = conn[i]
+        if c is not None:
+            j = net.node_index.get(c)
+            if j is not None:
+                node[i], method[i] = j, "field"
+                if np.isfinite(xy[i]).all():
+                    dist[i] = float(np.hypot(*(net.node_xy[j] - xy[i]))) * net.unit_m
                 continue
-            n_i, e_i, d_i, how = _nearest_attach(net, xy[i], dist_u, trees, prefer_foul=True)
-            node[i], edge[i], dist[i], method[i] = n_i, e_i, d_i, how
-        net.ent_ids, net.ent_xy, net.ent_node, net.ent_edge = ids, xy, node, edge
-        net.ent_method, net.ent_distance_m = method, dist
-        net.ent_flow_tpd = np.nan_to_num(float_array(ents, S.FLOW_TPD), nan=0.0)
-        net.ent_cod_mgl = float_array(ents, S.COD_MGL)
-        net.ent_index = {e: i for i, e in enumerate(ids.tolist())}
-        for i in np.flatnonzero(node < 0):
             issues.append(
-                _issue(
+                Issue.make(
                     "attach",
-                    "enterprise_unattached",
-                    ERROR,
-                    [ids[i]],
+                    "unknown_connect_node",
+                    WARNING,
+                    [ids[i], c],
                     S.ENTERPRISES,
-                    tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
-                    f"企业 {ids[i]} 无法接入管网：无有效接入井，"
-                    f"{net.attach_distance_m:g} m 内也没有检查井或管线。",
-                    f"Enterprise {ids[i]} cannot be attached: no valid connection manhole and no "
-                    f"node or pipe within {net.attach_distance_m:g} m.",
+                    _finite_xy(xy[i]),
+                    f"企业 {ids[i]} 的接入井 {c} 不在管网中，改按距离就近接入。",
+                    f"Enterprise {ids[i]}: connection manhole {c} is not in the network; "
+                    f"attaching by distance instead.",
+                    connect_node=c,
                 )
             )
-    # plants and outfalls without a node field attach to the nearest sink (a pipe end that
-    # only receives water), never to a manhole in the middle of the network
+        if not np.isfinite(xy[i]).all():
+            continue
+        n_i, e_i, d_i, how = _nearest_attach(net, xy[i], dist_u, trees, prefer_foul=True)
+        node[i], edge[i], dist[i], method[i] = n_i, e_i, d_i, how
+    net.ent_ids, net.ent_xy, net.ent_node, net.ent_edge = ids, xy, node, edge
+    net.ent_method, net.ent_distance_m = method, dist
+    net.ent_flow_tpd = np.nan_to_num(float_array(ents, S.FLOW_TPD), nan=0.0)
+    net.ent_cod_mgl = float_array(ents, S.COD_MGL)
+    net.ent_index = {e: i for i, e in enumerate(ids.tolist())}
+    for i in np.flatnonzero(node < 0):
+        issues.append(
+            Issue.make(
+                "attach",
+                "enterprise_unattached",
+                ERROR,
+                [ids[i]],
+                S.ENTERPRISES,
+                _finite_xy(xy[i]),
+                f"企业 {ids[i]} 无法接入管网：无有效接入井，"
+                f"{net.attach_distance_m:g} m 内也没有检查井或管线。",
+                f"Enterprise {ids[i]} cannot be attached: no valid connection manhole and no "
+                f"node or pipe within {net.attach_distance_m:g} m.",
+            )
+        )
+
+
+def _free_sinks(
+    net: Network, layers: Mapping[str, gpd.GeoDataFrame]
+) -> tuple[np.ndarray, cKDTree | None]:
+    """Sinks (pipe ends that only receive water) not named by a plant's or outfall's node
+    field: ``(node indices, KD-tree over them)``. Plants and outfalls without a node field
+    attach to the nearest of them, never to a manhole in the middle of the network."""
     deg_in = np.bincount(net.edge_v, minlength=net.n_nodes)
     deg_out = np.bincount(net.edge_u, minlength=net.n_nodes)
     sink = (deg_in > 0) & (deg_out == 0)
-    # sinks already named by a plant's or outfall's node field are not free
     for kind in (S.PLANTS, S.OUTFALLS):
         gdf = layers.get(kind)
         if gdf is not None and len(gdf):
@@ -1442,90 +2047,146 @@ def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: li
                 if j is not None:
                     sink[j] = False
     sink_idx = np.flatnonzero(sink)
-    sink_tree = cKDTree(net.node_xy[sink_idx]) if len(sink_idx) else None
-    for kind, id_col, attr in (
-        (S.PLANTS, S.PLANT_ID, "plant"),
-        (S.OUTFALLS, S.OUTFALL_ID, "outfall"),
-    ):
-        gdf = layers.get(kind)
-        if gdf is None or len(gdf) == 0:
+    return sink_idx, cKDTree(net.node_xy[sink_idx]) if len(sink_idx) else None
+
+
+_POINT_LABELS = {S.PLANTS: ("污水处理厂", "Plant"), S.OUTFALLS: ("排放口", "Outfall")}
+
+
+def _duplicate_point_ids(
+    kind: str, before: np.ndarray, after: np.ndarray, xy: np.ndarray
+) -> list[Issue]:
+    """One error per plant or outfall whose id an earlier feature already has.
+
+    The later feature stays in the network under the id ``<id>~2`` (``~3`` …); the finding
+    names both (the original id and the renamed one) and their row numbers.
+    """
+    label_zh, label_en = _POINT_LABELS[kind]
+    first: dict[str, int] = {}
+    out = []
+    for i, (a, b) in enumerate(zip(before.tolist(), after.tolist(), strict=True)):
+        if a == b:
+            first.setdefault(a, i)
             continue
-        ids = str_array(gdf, id_col)
-        for k in np.flatnonzero(pd.isna(ids)):
-            ids[k] = f"{kind}#{k}"
-        ids, dups = _dedupe_ids(ids)
-        xy = _point_xy(gdf)
-        field_node = str_array(gdf, S.NODE_ID)
-        node = np.full(len(ids), -1, dtype=np.int64)
-        method = np.full(len(ids), None, dtype=object)
-        label_zh = "污水处理厂" if attr == "plant" else "排放口"
-        for i in range(len(ids)):
-            c = field_node[i]
-            if c is not None:
-                j = net.node_index.get(c)
-                if j is not None:
-                    node[i] = j
-                    method[i] = "field"
-                    continue
-                issues.append(
-                    _issue(
-                        "attach",
-                        f"unknown_{attr}_node",
-                        WARNING,
-                        [ids[i], c],
-                        kind,
-                        tuple(xy[i]) if np.isfinite(xy[i]).all() else None,
-                        f"{label_zh} {ids[i]} 的接入井 {c} 不在管网中，改为就近接入管线末端。",
-                        f"{attr.capitalize()} {ids[i]}: node {c} is not in the network; "
-                        f"attaching to the nearest pipe end instead.",
-                        node_id=c,
-                    )
-                )
-            if np.isfinite(xy[i]).all() and sink_tree is not None:
-                _, j = sink_tree.query(xy[i], distance_upper_bound=dist_u)
-                if j < len(sink_idx):
-                    node[i] = int(sink_idx[j])
-                    method[i] = "nearest_sink"
-        for i in np.flatnonzero(node < 0):
-            where = tuple(xy[i]) if np.isfinite(xy[i]).all() else None
-            if attr == "outfall" and field_node[i] is None:
-                # outfalls of farmland return, rural domestic … often have no pipe network
-                issues.append(
-                    _issue(
-                        "attach",
-                        "outfall_without_network",
-                        INFO,
-                        [ids[i]],
-                        kind,
-                        where,
-                        f"排放口 {ids[i]} 无接入井，{net.attach_distance_m:g} m 内也无管线末端，"
-                        f"视为不接管网。",
-                        f"Outfall {ids[i]} has no node and no pipe end within "
-                        f"{net.attach_distance_m:g} m: it is not part of the pipe network.",
-                    )
-                )
+        j = first.get(a, -1)
+        out.append(
+            Issue.make(
+                "hygiene",
+                "duplicate_id",
+                ERROR,
+                [a, b],
+                kind,
+                _finite_xy(xy[i]),
+                f"{label_zh}编号 {a} 重复：第 {j + 1} 个与第 {i + 1} 个要素同号，后者暂记为 {b}。",
+                f"{label_en} id {a} is used twice (features {j + 1} and {i + 1}); the second "
+                f"is kept as {b}. Give each {label_en.lower()} its own id.",
+                duplicate_of=a,
+                renamed=b,
+                rows=[j, i],
+            )
+        )
+    return out
+
+
+def _attach_to_sinks(
+    net: Network,
+    gdf: gpd.GeoDataFrame,
+    kind: str,
+    id_col: str,
+    sinks: tuple[np.ndarray, cKDTree | None],
+    issues: list[Issue],
+) -> None:
+    """Plants or outfalls join their node field's manhole, else the nearest free sink."""
+    attr = "plant" if kind == S.PLANTS else "outfall"
+    label_zh, label_en = _POINT_LABELS[kind]
+    raw = _feature_ids(gdf, id_col, kind)
+    ids, _ = _dedupe_ids(raw)
+    xy = _point_xy(gdf)
+    issues.extend(_duplicate_point_ids(kind, raw, ids, xy))
+    sink_idx, sink_tree = sinks
+    dist_u = net.attach_distance_m / net.unit_m
+    field_node = str_array(gdf, S.NODE_ID)
+    node = np.full(len(ids), -1, dtype=np.int64)
+    for i in range(len(ids)):
+        c = field_node[i]
+        if c is not None:
+            j = net.node_index.get(c)
+            if j is not None:
+                node[i] = j
                 continue
             issues.append(
-                _issue(
+                Issue.make(
                     "attach",
-                    f"{attr}_unattached",
-                    ERROR if attr == "plant" else WARNING,
+                    f"unknown_{attr}_node",
+                    WARNING,
+                    [ids[i], c],
+                    kind,
+                    _finite_xy(xy[i]),
+                    f"{label_zh} {ids[i]} 的接入井 {c} 不在管网中，改为就近接入管线末端。",
+                    f"{label_en} {ids[i]}: node {c} is not in the network; "
+                    f"attaching to the nearest pipe end instead.",
+                    node_id=c,
+                )
+            )
+        if np.isfinite(xy[i]).all() and sink_tree is not None:
+            _, j = sink_tree.query(xy[i], distance_upper_bound=dist_u)
+            if j < len(sink_idx):
+                node[i] = int(sink_idx[j])
+    issues.extend(_unattached_points(net, kind, ids, xy, node, field_node))
+    if attr == "plant":
+        net.plant_ids, net.plant_node = ids, node
+        net.plant_index = {e: i for i, e in enumerate(ids.tolist())}
+    else:
+        net.outfall_ids, net.outfall_node = ids, node
+        net.outfall_class = str_array(gdf, S.OUTFALL_CLASS)
+        net.outfall_index = {e: i for i, e in enumerate(ids.tolist())}
+
+
+def _unattached_points(
+    net: Network,
+    kind: str,
+    ids: np.ndarray,
+    xy: np.ndarray,
+    node: np.ndarray,
+    field_node: np.ndarray,
+) -> list[Issue]:
+    """Findings for the plants or outfalls that found no node."""
+    attr = "plant" if kind == S.PLANTS else "outfall"
+    label_zh, label_en = _POINT_LABELS[kind]
+    d_m = net.attach_distance_m
+    out = []
+    for i in np.flatnonzero(node < 0):
+        where = _finite_xy(xy[i])
+        if attr == "outfall" and field_node[i] is None:
+            # outfalls of farmland return, rural domestic … often have no pipe network
+            out.append(
+                Issue.make(
+                    "attach",
+                    "outfall_without_network",
+                    INFO,
                     [ids[i]],
                     kind,
                     where,
-                    f"{label_zh} {ids[i]} 无法接入管网（接入井无效，{net.attach_distance_m:g} m 内"
-                    f"也无管线末端）。",
-                    f"{attr.capitalize()} {ids[i]} cannot be attached to the network (no valid "
-                    f"node, no pipe end within {net.attach_distance_m:g} m).",
+                    f"排放口 {ids[i]} 无接入井，{d_m:g} m 内也无管线末端，视为不接管网。",
+                    f"Outfall {ids[i]} has no node and no pipe end within "
+                    f"{d_m:g} m: it is not part of the pipe network.",
                 )
             )
-        if attr == "plant":
-            net.plant_ids, net.plant_node = ids, node
-            net.plant_index = {e: i for i, e in enumerate(ids.tolist())}
-        else:
-            net.outfall_ids, net.outfall_node = ids, node
-            net.outfall_class = str_array(gdf, S.OUTFALL_CLASS)
-            net.outfall_index = {e: i for i, e in enumerate(ids.tolist())}
+            continue
+        out.append(
+            Issue.make(
+                "attach",
+                f"{attr}_unattached",
+                ERROR if attr == "plant" else WARNING,
+                [ids[i]],
+                kind,
+                where,
+                f"{label_zh} {ids[i]} 无法接入管网（接入井无效，{d_m:g} m 内也无管线末端）。",
+                f"{label_en} {ids[i]} cannot be attached to the network (no valid "
+                f"node, no pipe end within {d_m:g} m).",
+            )
+        )
+    return out
 
 
 def _nearest_attach(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -51,6 +52,72 @@ class Issue:
         d = asdict(self)
         d["feature_ids"] = list(self.feature_ids)
         return d
+
+    @classmethod
+    def make(
+        cls,
+        category: str,
+        kind: str,
+        severity: str,
+        ids: Iterable[Any] = (),
+        layer: str = "",
+        xy: tuple[float, float] | None = None,
+        zh: str = "",
+        en: str = "",
+        *,
+        id: str | None = None,
+        **data: Any,
+    ) -> Issue:
+        """Build a finding with the usual defaults.
+
+        Parameters
+        ----------
+        category, kind, severity : str
+            As the fields of the same names.
+        ids : iterable
+            Feature ids involved; each is turned into a string.
+        layer : str
+            The layer kind the ids belong to.
+        xy : (float, float) or None
+            A location in the project CRS; ``None`` leaves ``x``/``y`` empty.
+        zh, en : str
+            The message in Chinese and English.
+        id : str, optional
+            The finding's id. By default ``"{category}.{kind}:{ids}"`` with the first four ids
+            joined by commas (``…`` when there are more).
+        **data
+            Extra structured values, stored in :attr:`data`.
+
+        Returns
+        -------
+        Issue
+
+        Examples
+        --------
+        >>> i = Issue.make("geometry", "zero_length", ERROR, ["P1"], "pipes", (1, 2), "零", "zero")
+        >>> i.id, i.x, i.feature_ids
+        ('geometry.zero_length:P1', 1.0, ('P1',))
+        >>> Issue.make("hygiene", "z_dropped", INFO, layer="pipes", id="hygiene.z:pipes").data
+        {}
+        """
+        fids = tuple(str(i) for i in ids)
+        x, y = (None, None) if xy is None else (float(xy[0]), float(xy[1]))
+        if id is None:
+            key = ",".join(fids[:4]) + ("…" if len(fids) > 4 else "")
+            id = f"{category}.{kind}:{key}"
+        return cls(
+            id=id,
+            category=category,
+            kind=kind,
+            severity=severity,
+            feature_ids=fids,
+            layer=layer,
+            x=x,
+            y=y,
+            message_zh=zh,
+            message_en=en,
+            data=data,
+        )
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Issue:

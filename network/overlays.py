@@ -18,7 +18,10 @@ CONNECTION_STATUS = "connection_status"
 def pipe_flow_forward(net: Network, n_rows: int) -> np.ndarray:
     """For each row of the pipe layer: does the flow run in digitised order?
 
-    Rows the network could not use (empty geometry …) count as forward.
+    Rows the network could not use (empty geometry …) count as forward. The rows are those
+    of the frame the network was built from (``net.layers["pipes"]``): after an edit replaced
+    that frame, wait for the new network (``CheckedNetwork.built_from`` says which frame a
+    state belongs to) rather than mapping the old one onto the new rows.
 
     Examples
     --------

@@ -5,7 +5,9 @@ Every trace accepts any manhole, pipe, enterprise, outfall or plant id (see
 :meth:`Network.resolve`), honours barriers (pipes with status ``blocked``/``closed``, manholes
 with such a status, plus ids given by the caller) and reports in ``warnings`` the unresolved
 check findings (errors and warnings) inside the traced area, so a result is never trusted
-blindly where the data are dirty.
+blindly where the data are dirty. The findings are an argument (``findings=``, best an
+:class:`IssueIndex` built once, as :class:`network.state.CheckedNetwork` holds it): a trace
+depends on nothing but its arguments.
 
 Downstream traces walk Python lists (they touch few nodes); upstream traces run a
 level-synchronous breadth-first search on the CSR arrays (they may touch the whole network).
@@ -22,7 +24,7 @@ import numpy as np
 from scipy.sparse.csgraph import connected_components
 
 from network.errors import NetworkError
-from network.graph import Network, Target
+from network.graph import Network, Target, float_array
 from network.issues import ERROR, WARNING, Issue
 
 UPSTREAM, DOWNSTREAM, COMMON_UPSTREAM, PATH = "upstream", "downstream", "common_upstream", "path"
@@ -109,56 +111,104 @@ def _barrier_sets(net: Network, barriers: Iterable[str] | None) -> tuple[set[int
     return be, bn
 
 
-def issue_index(net: Network) -> dict[str, dict[int, list[int]]]:
-    """Map edges, nodes and enterprises to the error/warning findings naming them (cached)."""
-    cached = net.__dict__.get("_issue_index")
-    if cached is not None:
-        return cached
-    idx: dict[str, dict[int, list[int]]] = {"edge": {}, "node": {}, "ent": {}}
-    for k, issue in enumerate(net.issues):
-        if issue.severity not in (ERROR, WARNING):
-            continue
+class IssueIndex:
+    """Check findings indexed by the edges, nodes and enterprises they name.
+
+    Traces report the unresolved errors and warnings inside the traced area; this index
+    makes that a few dictionary look-ups. Build it once per network and set of findings
+    (:class:`network.state.CheckedNetwork` holds one) and pass it to every trace.
+
+    Parameters
+    ----------
+    net : Network
+        The network the findings are about.
+    findings : sequence of Issue
+        All findings (e.g. ``run_checks(net)``); info findings are ignored.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> from network.checks import run_checks
+    >>> from network.graph import build_network
+    >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"], "system": ["rain", "sewage"],
+    ...     "from_node": ["A", "B"], "to_node": ["B", "C"]},
+    ...     geometry=[LineString([(0, 0), (10, 0)]), LineString([(10, 0), (20, 0)])])
+    >>> net = build_network({"pipes": pipes})
+    >>> index = IssueIndex(net, run_checks(net))
+    >>> [w.kind for w in index.lookup(net.pipe_edges["P1"], (), ())]
+    ['isolated_subnetwork', 'misconnection']
+    """
+
+    def __init__(self, net: Network, findings: Sequence[Issue]) -> None:
+        self.findings = tuple(findings)
+        self.edge: dict[int, list[int]] = {}
+        self.node: dict[int, list[int]] = {}
+        self.ent: dict[int, list[int]] = {}
+        for k, issue in enumerate(self.findings):
+            if issue.severity in (ERROR, WARNING):
+                self._add(net, k, issue)
+
+    def _add(self, net: Network, k: int, issue: Issue) -> None:
         for fid in issue.feature_ids:
             if issue.layer == "pipes":
                 for e in net.pipe_edges.get(fid, ()):
-                    idx["edge"].setdefault(e, []).append(k)
+                    self.edge.setdefault(e, []).append(k)
             elif issue.layer == "manholes":
                 n = net.node_index.get(fid)
                 if n is not None:
-                    idx["node"].setdefault(n, []).append(k)
+                    self.node.setdefault(n, []).append(k)
             elif issue.layer == "enterprises":
                 i = net.ent_index.get(fid)
                 if i is not None:
-                    idx["ent"].setdefault(i, []).append(k)
+                    self.ent.setdefault(i, []).append(k)
             elif issue.layer in ("outfalls", "plants"):
-                t = (net.outfall_index if issue.layer == "outfalls" else net.plant_index).get(fid)
+                outfall = issue.layer == "outfalls"
+                t = (net.outfall_index if outfall else net.plant_index).get(fid)
                 if t is not None:
-                    n = int((net.outfall_node if issue.layer == "outfalls" else net.plant_node)[t])
+                    n = int((net.outfall_node if outfall else net.plant_node)[t])
                     if n >= 0:
-                        idx["node"].setdefault(n, []).append(k)
-    net.__dict__["_issue_index"] = idx
-    return idx
+                        self.node.setdefault(n, []).append(k)
+
+    @classmethod
+    def of(cls, net: Network, findings: Sequence[Issue] | IssueIndex) -> IssueIndex:
+        """*findings* itself when it is an index already, else a new index over them."""
+        return findings if isinstance(findings, IssueIndex) else cls(net, findings)
+
+    def lookup(
+        self, edges: Iterable[int], nodes: Iterable[int], ents: Iterable[int]
+    ) -> tuple[Issue, ...]:
+        """The error and warning findings naming any of *edges*, *nodes* or *ents*, in
+        findings order."""
+        found: set[int] = set()
+        for m, items in ((self.edge, edges), (self.node, nodes), (self.ent, ents)):
+            if not m:
+                continue
+            if len(m) < 64:
+                for el in set(m).intersection(items):
+                    found.update(m[el])
+            else:
+                for el in items:
+                    hit = m.get(el)
+                    if hit:
+                        found.update(hit)
+        return tuple(self.findings[k] for k in sorted(found))
+
+
+Findings = Sequence[Issue] | IssueIndex
+"""What a trace looks its warnings up in: the findings, or an :class:`IssueIndex` of them."""
 
 
 def _warnings(
-    net: Network, edges: Iterable[int], nodes: Iterable[int], ents: Iterable[int]
+    net: Network,
+    findings: Findings,
+    edges: Iterable[int],
+    nodes: Iterable[int],
+    ents: Iterable[int],
 ) -> tuple[Issue, ...]:
-    idx = issue_index(net)
-    found: set[int] = set()
-    for key, items in (("edge", edges), ("node", nodes), ("ent", ents)):
-        m = idx[key]
-        if not m:
-            continue
-        if len(m) < 64:
-            for el in set(m).intersection(items):
-                found.update(m[el])
-        else:
-            for el in items:
-                hit = m.get(el)
-                if hit:
-                    found.update(hit)
-    issues = net.issues
-    return tuple(issues[k] for k in sorted(found))
+    if not findings:
+        return ()
+    return IssueIndex.of(net, findings).lookup(edges, nodes, ents)
 
 
 def _ids(arr: np.ndarray, indices: Iterable[int]) -> tuple[str, ...]:
@@ -199,12 +249,8 @@ def _walk_down(
 ) -> tuple[dict[int, float], dict[int, int], list[int], set[int]]:
     """Dijkstra downstream from *seeds*; returns (dist, pred edge, edges, barrier hits)."""
     indptr, order, ev, eopen, elen = net.out_lists
-    plants = net.__dict__.get("_plant_nodes")
-    if plants is None:
-        plants = set(np.flatnonzero(net.node_is_plant).tolist())
-        net.__dict__["_plant_nodes"] = plants
-        net.__dict__["_static_bar_nodes"] = set(np.flatnonzero(net.node_barrier).tolist())
-    static_bn: set[int] = net.__dict__["_static_bar_nodes"]
+    plants = net.plant_nodes
+    static_bn = net.barrier_nodes
     seed_set = set(seeds)
     dist: dict[int, float] = dict.fromkeys(seeds, 0.0)
     pred: dict[int, int] = {}
@@ -309,6 +355,7 @@ def trace_downstream(
     *,
     barriers: Iterable[str] | None = None,
     max_paths: int = MAX_PATHS,
+    findings: Findings = (),
     with_warnings: bool = True,
 ) -> TraceResult:
     """Everything downstream of *start*: the sinks it reaches and every path to them.
@@ -322,8 +369,13 @@ def trace_downstream(
         Extra pipe or manhole ids the trace must not cross.
     max_paths : int
         Stop enumerating paths after this many (``truncated`` is then set on the sinks).
+    findings : sequence of Issue or IssueIndex, optional
+        The check findings to report in ``warnings`` (the errors and warnings naming the
+        traced pipes, manholes and enterprises). Pass ``checked.issue_index`` of a
+        :class:`network.state.CheckedNetwork` (indexed once) or any list of findings; none
+        given, no warnings.
     with_warnings : bool
-        Look up unresolved findings in the traced area (runs the checks once per network).
+        False skips the look-up in *findings*.
 
     Returns
     -------
@@ -344,7 +396,7 @@ def trace_downstream(
     >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"], "from_node": ["A", "B"],
     ...     "to_node": ["B", "C"]},
     ...     geometry=[LineString([(0, 0), (10, 0)]), LineString([(10, 0), (20, 0)])])
-    >>> trace_downstream(build_network({"pipes": pipes}), "A", with_warnings=False).pipes
+    >>> trace_downstream(build_network({"pipes": pipes}), "A").pipes
     ('P1', 'P2')
     """
     t = net.resolve(start)
@@ -357,24 +409,60 @@ def trace_downstream(
     bar_e, bar_n = _barrier_sets(net, barriers)
     seeds = list(t.nodes)
     dist, _, edges, hits = _walk_down(net, seeds, bar_e, bar_n)
+    sinks = _sinks_reached(net, dist)
+    paths, truncated = _enumerate_paths(net, seeds, edges, set(sinks), max_paths)
     first_edges = list(t.edges)
+    sink_rows = _sink_rows(net, sinks, dist, paths, first_edges, truncated)
+    all_edges = list(dict.fromkeys(first_edges + edges))
+    node_list = list(dist)
+    ents = _ents_in(net, node_list, all_edges)
+    return TraceResult(
+        start=t.id,
+        direction=DOWNSTREAM,
+        pipes=_pipe_ids(net, all_edges),
+        nodes=_ids(net.node_ids, node_list),
+        enterprises=_ids(net.ent_ids, ents),
+        sinks=tuple(sink_rows),
+        length_m=float(net.edge_length_m[all_edges].sum()),
+        warnings=_warnings(net, findings, all_edges, node_list, ents) if with_warnings else (),
+        barriers=_hits_ids(net, hits),
+        plants=tuple(dict.fromkeys(r["id"] for r in sink_rows if r["kind"] == "plant")),
+        outfalls=tuple(dict.fromkeys(r["id"] for r in sink_rows if r["kind"] == "outfall")),
+        edges=tuple(all_edges),
+    )
+
+
+def _sinks_reached(net: Network, dist: dict[int, float]) -> dict[int, list[tuple[str, str]]]:
+    """Reached node -> its sinks as ``(kind, id)``: plants, outfalls, else a dead end."""
     indptr = net.out_lists[0]
     sinks: dict[int, list[tuple[str, str]]] = {}
     for n in dist:
-        has_out = indptr[n + 1] > indptr[n]
-        kinds = _sink_kind(net, n, has_out)
+        kinds = _sink_kind(net, n, indptr[n + 1] > indptr[n])
         if kinds:
             sinks[n] = kinds
-    paths, truncated = _enumerate_paths(net, seeds, edges, set(sinks), max_paths)
+    return sinks
+
+
+def _sink_rows(
+    net: Network,
+    sinks: dict[int, list[tuple[str, str]]],
+    dist: dict[int, float],
+    paths: dict[int, list[list[int]]],
+    first_edges: list[int],
+    truncated: bool,
+) -> list[dict[str, Any]]:
+    """One row per sink, nearest first, with every enumerated path to it.
+
+    *first_edges* (the start pipe's own parts) lead every path and count in its length.
+    """
     lead = sum(float(net.edge_length_m[e]) for e in first_edges)
-    sink_rows = []
+    rows = []
     for n in sorted(sinks, key=lambda k: (dist[k], k)):
         plist = []
         for p in paths.get(n, []):
-            all_e = first_edges + p
             plist.append(
                 {
-                    "pipes": list(_pipe_ids(net, all_e)),
+                    "pipes": list(_pipe_ids(net, first_edges + p)),
                     "nodes": [net.node_ids[int(net.edge_u[p[0]])]]
                     + [net.node_ids[int(net.edge_v[e])] for e in p]
                     if p
@@ -383,7 +471,7 @@ def trace_downstream(
                 }
             )
         for kind, sid in sinks[n]:
-            sink_rows.append(
+            rows.append(
                 {
                     "kind": kind,
                     "id": sid,
@@ -394,24 +482,7 @@ def trace_downstream(
                     "paths": plist,
                 }
             )
-    all_edges = list(dict.fromkeys(first_edges + edges))
-    node_list = list(dist)
-    ents = _ents_in(net, node_list, all_edges)
-    warnings = _warnings(net, all_edges, node_list, ents) if with_warnings else ()
-    return TraceResult(
-        start=t.id,
-        direction=DOWNSTREAM,
-        pipes=_pipe_ids(net, all_edges),
-        nodes=_ids(net.node_ids, node_list),
-        enterprises=_ids(net.ent_ids, ents),
-        sinks=tuple(sink_rows),
-        length_m=float(net.edge_length_m[all_edges].sum()),
-        warnings=warnings,
-        barriers=_hits_ids(net, hits),
-        plants=tuple(dict.fromkeys(r["id"] for r in sink_rows if r["kind"] == "plant")),
-        outfalls=tuple(dict.fromkeys(r["id"] for r in sink_rows if r["kind"] == "outfall")),
-        edges=tuple(all_edges),
-    )
+    return rows
 
 
 def _ents_in(net: Network, nodes: Iterable[int], edges: Iterable[int]) -> list[int]:
@@ -429,22 +500,12 @@ def _ents_in(net: Network, nodes: Iterable[int], edges: Iterable[int]) -> list[i
 def _reach_upstream_csgraph(
     net: Network, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Single-seed upstream search with scipy's compiled BFS on a cached reverse CSR matrix
-    (static barriers baked in). None when another plant lies upstream (it must stop there)."""
-    from scipy import sparse
+    """Single-seed upstream search with scipy's compiled BFS on the network's reverse CSR
+    matrix (static barriers baked in). None when another plant lies upstream (it must stop
+    there)."""
     from scipy.sparse.csgraph import breadth_first_order
 
-    cache = net.__dict__.get("_reverse_csr")
-    if cache is None:
-        good = net.edge_open & ~net.node_barrier[net.edge_u]
-        e = np.flatnonzero(good)
-        n = net.n_nodes
-        mat = sparse.csr_matrix(
-            (np.ones(len(e), dtype=np.int8), (net.edge_v[e], net.edge_u[e])), shape=(n, n)
-        )
-        cache = (mat, good)
-        net.__dict__["_reverse_csr"] = cache
-    mat, good = cache
+    mat, good = net.reverse_open_csr
     order = breadth_first_order(mat, seed, directed=True, return_predecessors=False)
     visited = np.zeros(net.n_nodes, dtype=bool)
     visited[order] = True
@@ -562,7 +623,7 @@ def _area_result(
     edges: np.ndarray,
     bl: np.ndarray,
     ent_mask: np.ndarray,
-    with_warnings: bool,
+    findings: Findings,
 ) -> TraceResult:
     if len(edges):
         emask = np.zeros(net.n_edges, dtype=bool)
@@ -594,9 +655,7 @@ def _area_result(
     )
     hits: set[int] = set()
     hits.update(bl.tolist())
-    warnings = (
-        _warnings(net, edges.tolist(), nodes.tolist(), ents.tolist()) if with_warnings else ()
-    )
+    warnings = _warnings(net, findings, edges.tolist(), nodes.tolist(), ents.tolist())
     return TraceResult(
         start=start,
         direction=direction,
@@ -614,7 +673,12 @@ def _area_result(
 
 
 def trace_upstream(
-    net: Network, start: str, *, barriers: Iterable[str] | None = None, with_warnings: bool = True
+    net: Network,
+    start: str,
+    *,
+    barriers: Iterable[str] | None = None,
+    findings: Findings = (),
+    with_warnings: bool = True,
 ) -> TraceResult:
     """Everything that drains to *start*: all pipes, manholes and enterprises.
 
@@ -628,8 +692,10 @@ def trace_upstream(
         A manhole, pipe, outfall, plant (or enterprise) id.
     barriers : iterable of str, optional
         Extra pipe or manhole ids the trace must not cross.
+    findings : sequence of Issue or IssueIndex, optional
+        The check findings to report in ``warnings``, as for :func:`trace_downstream`.
     with_warnings : bool
-        Look up unresolved findings in the traced area.
+        False skips the look-up in *findings*.
 
     Returns
     -------
@@ -648,13 +714,15 @@ def trace_upstream(
     >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"], "from_node": ["A", "B"],
     ...     "to_node": ["B", "C"]},
     ...     geometry=[LineString([(0, 0), (10, 0)]), LineString([(10, 0), (20, 0)])])
-    >>> trace_upstream(build_network({"pipes": pipes}), "C", with_warnings=False).nodes
+    >>> trace_upstream(build_network({"pipes": pipes}), "C").nodes
     ('A', 'B', 'C')
     """
     t = net.resolve(start)
     bar_e, bar_n = _barrier_sets(net, barriers)
     visited, edges, bl, ent_mask = _upstream_parts(net, t, bar_e, bar_n)
-    return _area_result(net, t.id, UPSTREAM, visited, edges, bl, ent_mask, with_warnings)
+    return _area_result(
+        net, t.id, UPSTREAM, visited, edges, bl, ent_mask, findings if with_warnings else ()
+    )
 
 
 def trace_common_upstream(
@@ -662,6 +730,7 @@ def trace_common_upstream(
     starts: Sequence[str],
     *,
     barriers: Iterable[str] | None = None,
+    findings: Findings = (),
     with_warnings: bool = True,
 ) -> TraceResult:
     """What lies upstream of *every* one of *starts* (溯源 for a shared outfall).
@@ -672,7 +741,10 @@ def trace_common_upstream(
     starts : sequence of str
         Two or more outfall, manhole, pipe or plant ids (e.g. sampling points).
     barriers : iterable of str, optional
+    findings : sequence of Issue or IssueIndex, optional
+        The check findings to report in ``warnings``, as for :func:`trace_downstream`.
     with_warnings : bool
+        False skips the look-up in *findings*.
 
     Returns
     -------
@@ -694,8 +766,7 @@ def trace_common_upstream(
     >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"], "from_node": ["A", "B"],
     ...     "to_node": ["B", "C"]},
     ...     geometry=[LineString([(0, 0), (10, 0)]), LineString([(10, 0), (20, 0)])])
-    >>> trace_common_upstream(build_network({"pipes": pipes}), ["B", "C"],
-    ...                       with_warnings=False).nodes
+    >>> trace_common_upstream(build_network({"pipes": pipes}), ["B", "C"]).nodes
     ('A', 'B')
     """
     if not starts:
@@ -722,7 +793,51 @@ def trace_common_upstream(
         np.flatnonzero(edge_mask),
         np.concatenate(bl_all),
         ent_mask,
-        with_warnings,
+        findings if with_warnings else (),
+    )
+
+
+def explain_common_upstream(
+    net: Network,
+    starts: Sequence[str],
+    result: TraceResult,
+    *,
+    barriers: Iterable[str] | None = None,
+) -> tuple[str, str] | None:
+    """Why a common-upstream trace found nothing: ``(zh, en)``, or None when it found pipes.
+
+    Either some of *starts* have nothing upstream at all, or their catchments are disjoint.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString
+    >>> from network.graph import build_network
+    >>> pipes = gpd.GeoDataFrame({"pipe_id": ["P1", "P2"], "from_node": ["A", "C"],
+    ...     "to_node": ["B", "D"]},
+    ...     geometry=[LineString([(0, 0), (10, 0)]), LineString([(0, 5), (10, 5)])])
+    >>> net = build_network({"pipes": pipes})
+    >>> res = trace_common_upstream(net, ["B", "D"])
+    >>> explain_common_upstream(net, ["B", "D"], res)[1]
+    'B and D share no upstream pipe: their catchments are disjoint.'
+    """
+    if result.pipes:
+        return None
+    ids = [net.resolve(s).id for s in starts]
+    empty = [
+        i for i in ids if not trace_upstream(net, i, barriers=barriers, with_warnings=False).pipes
+    ]
+    names = " and ".join([", ".join(ids[:-1]), ids[-1]]) if len(ids) > 1 else ids[0]
+    names_zh = "、".join(ids)
+    if empty:
+        return (
+            f"{'、'.join(empty)} 上游没有任何管线，因此 {names_zh} 没有共同上游。",
+            f"{', '.join(empty)} {'has' if len(empty) == 1 else 'have'} nothing upstream, so "
+            f"{names} share no upstream pipe.",
+        )
+    return (
+        f"{names_zh} 没有共同的上游管线：它们的汇水范围互不相交。",
+        f"{names} share no upstream pipe: their catchments are disjoint.",
     )
 
 
@@ -750,6 +865,7 @@ def find_flow_path(
     b: str,
     *,
     barriers: Iterable[str] | None = None,
+    findings: Findings = (),
     with_warnings: bool = True,
 ) -> TraceResult:
     """The shortest flow path between two points (from *a* down to *b*, or *b* down to *a*).
@@ -760,7 +876,10 @@ def find_flow_path(
     a, b : str
         Manhole (or other) ids.
     barriers : iterable of str, optional
+    findings : sequence of Issue or IssueIndex, optional
+        The check findings to report in ``warnings``, as for :func:`trace_downstream`.
     with_warnings : bool
+        False skips the look-up in *findings*.
 
     Returns
     -------
@@ -805,7 +924,7 @@ def find_flow_path(
         else list(x.nodes)
     )
     ents = _ents_in(net, nodes, edges)
-    warnings = _warnings(net, edges, nodes, ents) if with_warnings else ()
+    warnings = _warnings(net, findings, edges, nodes, ents) if with_warnings else ()
     return TraceResult(
         start=(x.id, y.id),
         direction=PATH,
@@ -905,7 +1024,12 @@ def _nan_to_none(x: float) -> float | None:
 
 
 def longitudinal_profile(
-    net: Network, a: str, b: str | None = None, *, barriers: Iterable[str] | None = None
+    net: Network,
+    a: str,
+    b: str | None = None,
+    *,
+    barriers: Iterable[str] | None = None,
+    findings: Findings = (),
 ) -> ProfileResult:
     """Profile data (chainage, inverts, ground levels, diameters) along a flow path.
 
@@ -917,6 +1041,8 @@ def longitudinal_profile(
     b : str, optional
         Other end; when omitted, the shortest path from *a* to its nearest sink.
     barriers : iterable of str, optional
+    findings : sequence of Issue or IssueIndex, optional
+        Check findings to report in the path's ``warnings`` (see :func:`trace_downstream`).
 
     Returns
     -------
@@ -932,62 +1058,64 @@ def longitudinal_profile(
         if not down.sinks:
             raise NoPathError(f"Nothing downstream of {a}: no profile to draw.", feature=a)
         b = "node:" + down.sinks[0]["node"]
-    path = find_flow_path(net, a, b, barriers=barriers)
-    ground = np.full(net.n_nodes, np.nan)
-    mh = net.layers.get("manholes")
-    if mh is not None and "ground_m" in mh.columns:
-        from network.graph import float_array
-
-        g = float_array(mh, "ground_m")
-        rows_mh = net.node_manhole_row
-        has = rows_mh >= 0
-        ground[has] = g[rows_mh[has]]
+    path = find_flow_path(net, a, b, barriers=barriers, findings=findings)
+    ground = _ground_levels(net)
     rows = []
     nodes_out = []
     ch = 0.0
     for k, e in enumerate(path.edges):
-        p = int(net.edge_piece[e])
-        f0, f1 = float(net.edge_frac0[e]), float(net.edge_frac1[e])
-        if net.piece_reversed[p]:
-            t0, t1 = 1 - f1, 1 - f0
-        else:
-            t0, t1 = f0, f1
-        up, dn = net.piece_up_invert[p], net.piece_down_invert[p]
-        inv_u = up + (dn - up) * t0
-        inv_d = up + (dn - up) * t1
         u, v = int(net.edge_u[e]), int(net.edge_v[e])
-        length = float(net.edge_length_m[e])
         if k == 0:
-            nodes_out.append(
-                {
-                    "node_id": net.node_ids[u],
-                    "chainage_m": 0.0,
-                    "ground_m": _nan_to_none(ground[u]),
-                }
-            )
-        rows.append(
-            {
-                "pipe_id": net.piece_pipe_id[p],
-                "part": int(net.edge_part[e]),
-                "from_node": net.node_ids[u],
-                "to_node": net.node_ids[v],
-                "chainage_start_m": round(ch, 3),
-                "chainage_end_m": round(ch + length, 3),
-                "length_m": round(length, 3),
-                "invert_up_m": _nan_to_none(inv_u),
-                "invert_down_m": _nan_to_none(inv_d),
-                "ground_up_m": _nan_to_none(ground[u]),
-                "ground_down_m": _nan_to_none(ground[v]),
-                "diameter_mm": _nan_to_none(net.piece_diameter_mm[p]),
-                "slope": _nan_to_none((inv_u - inv_d) / length) if length > 0 else None,
-            }
-        )
-        ch += length
-        nodes_out.append(
-            {
-                "node_id": net.node_ids[v],
-                "chainage_m": round(ch, 3),
-                "ground_m": _nan_to_none(ground[v]),
-            }
-        )
+            nodes_out.append(_profile_node(net, u, 0.0, ground))
+        row = _profile_row(net, e, ch, ground)
+        rows.append(row)
+        ch += float(net.edge_length_m[e])
+        nodes_out.append(_profile_node(net, v, round(ch, 3), ground))
     return ProfileResult(path=path, rows=tuple(rows), nodes=tuple(nodes_out))
+
+
+def _ground_levels(net: Network) -> np.ndarray:
+    """Ground level per node from the manholes' ``ground_m`` (NaN for junctions, unknown)."""
+    ground = np.full(net.n_nodes, np.nan)
+    mh = net.layers.get("manholes")
+    if mh is not None and "ground_m" in mh.columns:
+        g = float_array(mh, "ground_m")
+        rows_mh = net.node_manhole_row
+        has = rows_mh >= 0
+        ground[has] = g[rows_mh[has]]
+    return ground
+
+
+def _profile_node(net: Network, n: int, chainage: float, ground: np.ndarray) -> dict[str, Any]:
+    return {
+        "node_id": net.node_ids[n],
+        "chainage_m": chainage,
+        "ground_m": _nan_to_none(ground[n]),
+    }
+
+
+def _profile_row(net: Network, e: int, ch: float, ground: np.ndarray) -> dict[str, Any]:
+    """One pipe part of a profile: inverts interpolated along the piece, starting at *ch*."""
+    p = int(net.edge_piece[e])
+    f0, f1 = float(net.edge_frac0[e]), float(net.edge_frac1[e])
+    t0, t1 = (1 - f1, 1 - f0) if net.piece_reversed[p] else (f0, f1)
+    up, dn = net.piece_up_invert[p], net.piece_down_invert[p]
+    inv_u = up + (dn - up) * t0
+    inv_d = up + (dn - up) * t1
+    u, v = int(net.edge_u[e]), int(net.edge_v[e])
+    length = float(net.edge_length_m[e])
+    return {
+        "pipe_id": net.piece_pipe_id[p],
+        "part": int(net.edge_part[e]),
+        "from_node": net.node_ids[u],
+        "to_node": net.node_ids[v],
+        "chainage_start_m": round(ch, 3),
+        "chainage_end_m": round(ch + length, 3),
+        "length_m": round(length, 3),
+        "invert_up_m": _nan_to_none(inv_u),
+        "invert_down_m": _nan_to_none(inv_d),
+        "ground_up_m": _nan_to_none(ground[u]),
+        "ground_down_m": _nan_to_none(ground[v]),
+        "diameter_mm": _nan_to_none(net.piece_diameter_mm[p]),
+        "slope": _nan_to_none((inv_u - inv_d) / length) if length > 0 else None,
+    }

@@ -64,30 +64,42 @@ OBS_LENGTH_M = LENGTH_M  # defect length (None/NaN for a local defect)
 # segment table columns besides pipe_id, length_m, diameter_mm
 AREA_K, SOIL_T = "area_k", "soil_t"
 
-#: Columns of :func:`grade_segments`' result (index: ``pipe_id``), in order.
+#: The per-side columns of :func:`grade_segments`: count, score, maximum, F/G, S_M/Y_M,
+#: density class, defect grade, K, RI/MI index, repair/maintenance grade.
+SIDE_COLUMNS = {
+    STRUCTURAL: (
+        "n",
+        "s",
+        "s_max",
+        "f",
+        "s_m",
+        "density_class",
+        "structural_grade",
+        "k_ri",
+        "ri",
+        "repair_grade",
+    ),
+    FUNCTIONAL: (
+        "n_functional",
+        "y",
+        "y_max",
+        "g",
+        "y_m",
+        "functional_density_class",
+        "functional_grade",
+        "k_mi",
+        "mi",
+        "maintenance_grade",
+    ),
+}
+#: Columns of :func:`grade_segments`' result (index: ``pipe_id``), in order: the structural
+#: side with E and T after K, the functional side, then notes and unconfirmed rules.
 RESULT_COLUMNS = (
-    "n",
-    "s",
-    "s_max",
-    "f",
-    "s_m",
-    "density_class",
-    "structural_grade",
-    "k_ri",
+    *SIDE_COLUMNS[STRUCTURAL][:8],
     "e",
     "t_ri",
-    "ri",
-    "repair_grade",
-    "n_functional",
-    "y",
-    "y_max",
-    "g",
-    "y_m",
-    "functional_density_class",
-    "functional_grade",
-    "k_mi",
-    "mi",
-    "maintenance_grade",
+    *SIDE_COLUMNS[STRUCTURAL][8:],
+    *SIDE_COLUMNS[FUNCTIONAL],
     "notes",
     "unconfirmed",
 )
@@ -726,33 +738,7 @@ def grade_segments(
             flag("rule:mi_weights", has)
         dens = np.where(has, pack.classify("density_classes", s_m[:, j]), None)
         flag("table:density_classes", pd.notna(dens))
-        names = (
-            (
-                "n",
-                "s",
-                "s_max",
-                "f",
-                "s_m",
-                "density_class",
-                "structural_grade",
-                "k_ri",
-                "ri",
-                "repair_grade",
-            )
-            if side == STRUCTURAL
-            else (
-                "n_functional",
-                "y",
-                "y_max",
-                "g",
-                "y_m",
-                "functional_density_class",
-                "functional_grade",
-                "k_mi",
-                "mi",
-                "maintenance_grade",
-            )
-        )
+        names = SIDE_COLUMNS[side]
         values = (
             n_j,
             s[:, j],

@@ -6,7 +6,14 @@ says which column holds which :class:`~surveys.records.Observation` field; missi
 are guessed from the usual Chinese headers (管段编号, 起始井号, 终止井号, 距离, 缺陷代码, 等级,
 时钟表示 …). Every row is checked on its own: rows that cannot be read are listed with the
 row number (as Excel shows it), the field and the reason, and the rest are imported in one
-transaction under one new :class:`~surveys.records.Inspection`.
+transaction.
+
+Dates: a CCTV inspection (检测任务) is one day's work, so the rows are filed under one new
+:class:`~surveys.records.Inspection` per inspection date (检测日期 column): every observation
+keeps its own row's date. A row without a date takes the date of the rows above it of the same
+pipe (merged cells), else the date given to the import, else the earliest date of the table,
+else today. Rows of one pipe dated differently, unreadable dates and rows whose date had to be
+assumed are reported as warnings.
 """
 
 from __future__ import annotations
@@ -380,7 +387,8 @@ class ImportResult:
 
     file: str
     mapping: dict[str, str]
-    inspection: Inspection | None = None
+    inspection: Inspection | None = None  # the first (earliest) of ``inspections``
+    inspections: list[Inspection] = field(default_factory=list)  # one per inspection date
     imported: list[Observation] = field(default_factory=list)
     rejected: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
@@ -479,62 +487,16 @@ def _resolve(
     return rec
 
 
-def import_observations(
-    store: SurveyStore,
-    path: str | Path,
-    mapping: Mapping[str, str] | str | Path | None = None,
-    *,
-    sheet: str | None = None,
-    method: str = "cctv",
-    contractor: str = "",
-    inspection_date: str | dt.date | None = None,
-    photo_folder: str | Path | None = None,
-    guess: bool = True,
-) -> ImportResult:
-    """Import an inspection table into the project (one new inspection, one transaction).
-
-    With ``guess`` (the default) fields missing from ``mapping`` are guessed from the headers;
-    with ``guess=False`` the mapping is taken as complete (a field left out is not read), as
-    the column-mapping dialog does.
-
-    Parameters
-    ----------
-    store : SurveyStore
-        The project's record store.
-    path : str or Path
-        A ``.csv`` or ``.xlsx`` file.
-    mapping : dict, JSON file or ``"field=column,…"``, optional
-        ``{field: column header}``; fields not given are guessed from the headers. Fields:
-        see :data:`FIELD_ALIASES`.
-    method, contractor : str
-        Recorded on the new inspection.
-    inspection_date : str or date, optional
-        The inspection date; default: the table's 检测日期 column (earliest) or today.
-    photo_folder : str or Path, optional
-        Where the photo files named in the 照片 column are; they are copied into the
-        project. Missing or bad photos are warnings, the row is still imported.
-
-    Returns
-    -------
-    ImportResult
-        Imported observations, rejected rows (row number, field, reason) and warnings.
+def _full_mapping(
+    path: Path, table: pd.DataFrame, given: dict[str, str], guess: bool
+) -> dict[str, str]:
+    """The mapping to import with: checked against the table, completed by guessing.
 
     Raises
     ------
-    TableImportError
-        The file cannot be read, or no row at all could be imported.
-    MappingError
-        The mapping names an unknown field or a column that is not in the table.
-
-    Examples
-    --------
-    >>> res = import_observations(store, "cctv.xlsx")        # doctest: +SKIP
-    >>> [str(p) for p in res.rejected]                        # doctest: +SKIP
-    ['row 7, field grade (column 等级): FS has grades 1–3; got 4.']
+    MappingError, TableImportError
+        An unknown field, a column not in the table, no code or no pipe column.
     """
-    path = Path(path)
-    table, _hrow = read_table(path, sheet=sheet)
-    given = load_mapping(mapping)
     unknown = [f for f in given if f not in FIELD_ALIASES]
     if unknown:
         raise MappingError(
@@ -565,6 +527,66 @@ def import_observations(
             file=str(path),
             field="pipe_id",
         )
+    return full
+
+
+def import_observations(
+    store: SurveyStore,
+    path: str | Path,
+    mapping: Mapping[str, str] | str | Path | None = None,
+    *,
+    sheet: str | None = None,
+    method: str = "cctv",
+    contractor: str = "",
+    inspection_date: str | dt.date | None = None,
+    photo_folder: str | Path | None = None,
+    guess: bool = True,
+) -> ImportResult:
+    """Import an inspection table into the project (one inspection per date, one transaction).
+
+    With ``guess`` (the default) fields missing from ``mapping`` are guessed from the headers;
+    with ``guess=False`` the mapping is taken as complete (a field left out is not read), as
+    the column-mapping dialog does.
+
+    Parameters
+    ----------
+    store : SurveyStore
+        The project's record store.
+    path : str or Path
+        A ``.csv`` or ``.xlsx`` file.
+    mapping : dict, JSON file or ``"field=column,…"``, optional
+        ``{field: column header}``; fields not given are guessed from the headers. Fields:
+        see :data:`FIELD_ALIASES`.
+    method, contractor : str
+        Recorded on the new inspection.
+    inspection_date : str or date, optional
+        The date of rows without one; default: the earliest date of the table's 检测日期
+        column, else today. A row's own date always wins: one inspection per date.
+    photo_folder : str or Path, optional
+        Where the photo files named in the 照片 column are; they are copied into the
+        project. Missing or bad photos are warnings, the row is still imported.
+
+    Returns
+    -------
+    ImportResult
+        Imported observations, rejected rows (row number, field, reason) and warnings.
+
+    Raises
+    ------
+    TableImportError
+        The file cannot be read, or no row at all could be imported.
+    MappingError
+        The mapping names an unknown field or a column that is not in the table.
+
+    Examples
+    --------
+    >>> res = import_observations(store, "cctv.xlsx")        # doctest: +SKIP
+    >>> [str(p) for p in res.rejected]                        # doctest: +SKIP
+    ['row 7, field grade (column 等级): FS has grades 1–3; got 4.']
+    """
+    path = Path(path)
+    table, _hrow = read_table(path, sheet=sheet)
+    full = _full_mapping(path, table, load_mapping(mapping), guess)
     if method not in METHODS:
         raise MappingError(
             f"Method {method!r} unknown; use one of {', '.join(METHODS)}.", field="method"
@@ -581,38 +603,99 @@ def import_observations(
             record=str(first.row) if first else None,
             field=first.field if first else None,
         )
-    dates = []
-    for rownum, _, extra in good:
-        if extra["date"] is not None:
-            try:
-                dates.append(parse_date(extra["date"]))
-            except (ValueError, TypeError):
-                result.warnings.append(
-                    RowProblem(
-                        rownum, "date", full.get("date", ""), f"date {extra['date']!r} unreadable"
-                    )
-                )
-    if inspection_date is not None:
-        idate = parse_date(inspection_date)
-    else:
-        idate = min((d for d in dates if d), default=None) or store.today()
-    insp = Inspection(
-        uuid=str(uuidlib.uuid4()),
-        date=idate.isoformat(),
-        method=method,
-        contractor=contractor,
-        remarks=f"导入自 {path.name}",
-    )
+    default = parse_date(inspection_date) if inspection_date is not None else None
+    row_dates = _row_dates(good, full.get("date", ""), default, store.today(), result.warnings)
+    inspections = {
+        d: Inspection(
+            uuid=str(uuidlib.uuid4()),
+            date=d.isoformat(),
+            method=method,
+            contractor=contractor,
+            remarks=f"导入自 {path.name}",
+        )
+        for d in sorted(set(row_dates.values()))
+    }
     obs = []
     for rownum, rec, extra in good:
         photos = _attach_photos(
             store, extra["photos"], photo_folder, rownum, full.get("photos", ""), result.warnings
         )
-        obs.append(dataclasses.replace(rec, photos=photos, inspection_id=insp.uuid))
-    added, _, _ = store.save_batch(adds=[insp, *obs])  # one transaction
-    result.inspection = added[0]  # type: ignore[assignment]
+        insp_id = inspections[row_dates[rownum]].uuid
+        obs.append(dataclasses.replace(rec, photos=photos, inspection_id=insp_id))
+    added, _, _ = store.save_batch(adds=[*inspections.values(), *obs])  # one transaction
+    result.inspections = [r for r in added if isinstance(r, Inspection)]
+    result.inspection = result.inspections[0]
     result.imported = [o for o in added if isinstance(o, Observation)]
     return result
+
+
+def _pipe_key(rec: Observation) -> str:
+    return rec.pipe_id or f"{rec.start_node}→{rec.end_node}"
+
+
+def _row_dates(
+    good: list[tuple[int, Observation, dict[str, Any]]],
+    column: str,
+    given: dt.date | None,
+    today: dt.date,
+    warnings: list[RowProblem],
+) -> dict[int, dt.date]:
+    """The inspection date of every good row (its own date, see the module notes).
+
+    Appends a warning for an unreadable date, for a row whose date had to be assumed
+    while the table has dates, and for each pipe whose rows carry different dates.
+    """
+    own: dict[int, dt.date | None] = {}
+    for rownum, _, extra in good:
+        own[rownum] = None
+        if extra["date"] is None:
+            continue
+        try:
+            own[rownum] = parse_date(extra["date"])
+        except (ValueError, TypeError):
+            warnings.append(
+                RowProblem(rownum, "date", column, f"date {extra['date']!r} unreadable")
+            )
+    known = [d for d in own.values() if d is not None]
+    fallback = given or min(known, default=None) or today
+    first_of_pipe: dict[str, dt.date] = {}
+    for rownum, rec, _ in good:
+        d = own[rownum]
+        if d is not None:
+            first_of_pipe.setdefault(_pipe_key(rec), d)
+    out: dict[int, dt.date] = {}
+    last_of_pipe: dict[str, dt.date] = {}
+    dates_of_pipe: dict[str, dict[dt.date, int]] = {}
+    for rownum, rec, _ in good:
+        key = _pipe_key(rec)
+        d = own[rownum] or last_of_pipe.get(key) or first_of_pipe.get(key)
+        if d is None:
+            d = fallback
+            if known:  # the table has dates, this row none (or an unreadable one)
+                warnings.append(
+                    RowProblem(
+                        rownum,
+                        "date",
+                        column,
+                        f"no inspection date; filed under {d.isoformat()}",
+                    )
+                )
+        out[rownum] = last_of_pipe[key] = d
+        dates_of_pipe.setdefault(key, {}).setdefault(d, rownum)
+    for key, dates in dates_of_pipe.items():
+        if len(dates) > 1:
+            shown = ", ".join(f"{d.isoformat()} (row {r})" for d, r in sorted(dates.items()))
+            first_row = min(dates.values())
+            warnings.append(
+                RowProblem(
+                    first_row,
+                    "date",
+                    column,
+                    f"pipe {key} has rows of different dates: {shown}; each observation "
+                    "keeps its own row's date (one inspection per date)",
+                )
+            )
+    return out
 
 
 def _attach_photos(

@@ -36,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from surveys.errors import CodeNotFoundError
 from surveys.records import (
     DIRECTION_LABELS_ZH,
     SOURCE_LABELS_ZH,
@@ -100,8 +101,8 @@ def problems_from_issues(
     Examples
     --------
     >>> from network.issues import Issue
-    >>> i = Issue("connectivity.dangling:P1", "connectivity", "dangling_end", "warning",
-    ...           ("P1",), "pipes", 1.0, 2.0, "管段P1末端悬空", "Pipe P1 dangles")
+    >>> i = Issue.make("connectivity", "dangling_end", "warning", ["P1"], "pipes", (1.0, 2.0),
+    ...                "管段P1末端悬空", "Pipe P1 dangles", id="connectivity.dangling:P1")
     >>> problems_from_issues([i])[0].source_ref
     'issue:connectivity.dangling:P1'
     """
@@ -147,7 +148,7 @@ def problems_from_defects(
             continue
         try:
             dc = pack.code(ob.code)
-        except Exception:  # noqa: BLE001 - a code of another pack: still a serious defect
+        except CodeNotFoundError:  # a code of another pack: still a serious defect
             dc = None
         if dc is not None and not dc.scored:
             continue
@@ -412,6 +413,10 @@ def _norm_values(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 # --- Excel: export ----------------------------------------------------------------------------
+#: Widest a wrapped text column of the ledger sheet gets (characters).
+WRAP_WIDTH = 40
+
+
 def export_ledger_xlsx(
     store: SurveyStore, path: str | Path, *, title: str = "", today: dt.date | None = None
 ) -> Path:
@@ -419,8 +424,12 @@ def export_ledger_xlsx(
 
     Sheet ``问题台账`` (title row, header row, one row per problem; overdue rows in red;
     status as a drop-down), sheet ``汇总`` (counts by responsible body and status) and a
-    hidden sheet identifying the export. Hidden columns 记录编号/版本/校验 let
-    :func:`plan_ledger_import` detect edits and conflicts.
+    hidden sheet identifying the export. Hidden columns 记录编号/版本 and the hidden sheet of
+    exported values let :func:`plan_ledger_import` detect edits and conflicts.
+
+    Every cell goes through :mod:`network.io.xlsx`: a problem, measure or name beginning
+    with ``=``, ``+``, ``-`` or ``@`` is written as text (never a formula) and reads back as
+    the same string.
 
     Returns
     -------
@@ -433,9 +442,6 @@ def export_ledger_xlsx(
         The file cannot be written (open in Excel?).
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     path = Path(path)
     today = today or store.today()
@@ -443,96 +449,10 @@ def export_ledger_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = LEDGER_SHEET
-    ncol = len(COLUMNS) + len(HIDDEN_COLUMNS)
-    ws.cell(1, 1, title or f"{store.path.stem} 问题整改台账")
-    ws.cell(1, 1).font = Font(bold=True, size=14)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    headers = [h for h, _ in COLUMNS] + list(HIDDEN_COLUMNS)
-    for j, h in enumerate(headers, 1):
-        c = ws.cell(2, j, h)
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="DDEBF7")
-        c.border = border
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    red = PatternFill("solid", fgColor="FFC7CE")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for i, p in enumerate(problems, 1):
-        r = i + 2
-        overdue = p.is_overdue(today)
-        vals = {
-            "序号": i,
-            "问题": p.description,
-            "整改措施": p.measure,
-            "责任单位": p.responsible_body,
-            "责任人": p.responsible_person,
-            "整改时限": _as_date(p.deadline),
-            "整改进展": notes_to_text(p.notes),
-            "整改状态": STATUS_LABELS_ZH.get(p.status, p.status),
-            "问题位置": p.location,
-            "问题来源": SOURCE_LABELS_ZH.get(p.source, p.source),
-            "是否逾期": "是" if overdue else "",
-            "记录编号": p.uuid,
-            "版本": p.revision,
-        }
-        for j, h in enumerate(headers, 1):
-            c = ws.cell(r, j, vals[h])
-            c.border = border
-            c.alignment = wrap
-            if h == "整改时限" and vals[h] is not None:
-                c.number_format = "yyyy-mm-dd"
-            if overdue and j <= len(COLUMNS):
-                c.fill = red
-    widths = {
-        "序号": 6,
-        "问题": 40,
-        "整改措施": 30,
-        "责任单位": 16,
-        "责任人": 10,
-        "整改时限": 12,
-        "整改进展": 40,
-        "整改状态": 10,
-        "问题位置": 20,
-        "问题来源": 12,
-        "是否逾期": 8,
-    }
-    for j, h in enumerate(headers, 1):
-        ws.column_dimensions[get_column_letter(j)].width = widths.get(h, 12)
-    for j in range(len(COLUMNS) + 1, ncol + 1):
-        ws.column_dimensions[get_column_letter(j)].hidden = True
-    ws.freeze_panes = "C3"
-    status_col = get_column_letter(headers.index("整改状态") + 1)
-    dv = DataValidation(
-        type="list", formula1='"' + ",".join(STATUS_LABELS_ZH.values()) + '"', allow_blank=True
-    )
-    dv.error = "请选择：" + "、".join(STATUS_LABELS_ZH.values())
-    ws.add_data_validation(dv)
-    dv.add(f"{status_col}3:{status_col}{max(len(problems) + 2, 3) + 200}")
-
+    _ledger_sheet(ws, problems, title or f"{store.path.stem} 问题整改台账", today)
     _summary_sheet(wb.create_sheet(SUMMARY_SHEET), summarize(problems, today), today)
-    exported = wb.create_sheet(EXPORTED_SHEET)
-    exported.append(["uuid", "revision", "values"])
-    for p in problems:
-        exported.append(
-            [
-                p.uuid,
-                p.revision,
-                json.dumps(_norm_values(dataclasses.asdict(p)), ensure_ascii=False),
-            ]
-        )
-    exported.sheet_state = "hidden"
-    meta = wb.create_sheet(META_SHEET)
-    for k, v in (
-        ("format", WORKBOOK_FORMAT),
-        ("version", WORKBOOK_VERSION),
-        ("project", store.path.name),
-        ("exported", dt.datetime.now().isoformat(timespec="seconds")),
-        ("today", today.isoformat()),
-    ):
-        meta.append([k, v])
-    meta.sheet_state = "hidden"
+    _exported_sheet(wb.create_sheet(EXPORTED_SHEET), problems)
+    _meta_sheet(wb.create_sheet(META_SHEET), store.path.name, today)
     try:
         wb.save(path)
     except OSError as exc:
@@ -542,6 +462,112 @@ def export_ledger_xlsx(
             file=str(path),
         ) from exc
     return path
+
+
+def _ledger_row(i: int, p: Problem, overdue: bool) -> dict[str, Any]:
+    """One problem as the ledger sheet shows it (header → value)."""
+    return {
+        "序号": i,
+        "问题": p.description,
+        "整改措施": p.measure,
+        "责任单位": p.responsible_body,
+        "责任人": p.responsible_person,
+        "整改时限": _as_date(p.deadline),
+        "整改进展": notes_to_text(p.notes),
+        "整改状态": STATUS_LABELS_ZH.get(p.status, p.status),
+        "问题位置": p.location,
+        "问题来源": SOURCE_LABELS_ZH.get(p.source, p.source),
+        "是否逾期": "是" if overdue else "",
+        "记录编号": p.uuid,
+        "版本": p.revision,
+    }
+
+
+def _ledger_sheet(ws: Any, problems: Sequence[Problem], title: str, today: dt.date) -> None:
+    """The 问题台账 sheet: title, header, one row per problem, then its styles."""
+    from openpyxl.styles import Alignment, Font
+
+    from network.io.xlsx import set_cell, write_table
+
+    headers = [h for h, _ in COLUMNS] + list(HIDDEN_COLUMNS)
+    overdue = [p.is_overdue(today) for p in problems]
+    rows = [
+        [_ledger_row(i, p, late)[h] for h in headers]
+        for i, (p, late) in enumerate(zip(problems, overdue, strict=True), 1)
+    ]
+    set_cell(ws.cell(1, 1), title)
+    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    write_table(ws, headers, rows, start_row=2, freeze=False)
+    _style_ledger_sheet(ws, headers, overdue)
+
+
+def _style_ledger_sheet(ws: Any, headers: Sequence[str], overdue: Sequence[bool]) -> None:
+    """Borders, header fill, red overdue rows, date format, widths, hidden id columns."""
+    from openpyxl.styles import Alignment, Border, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head = PatternFill("solid", fgColor="DDEBF7")
+    red = PatternFill("solid", fgColor="FFC7CE")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for c in ws[2]:
+        c.fill, c.border = head, border
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    deadline_col = headers.index("整改时限") + 1
+    for r, late in enumerate(overdue, 3):
+        for j in range(1, len(headers) + 1):
+            c = ws.cell(r, j)
+            c.border, c.alignment = border, wrap
+            if late and j <= len(COLUMNS):
+                c.fill = red
+        if ws.cell(r, deadline_col).value is not None:
+            ws.cell(r, deadline_col).number_format = "yyyy-mm-dd"
+    for j in range(1, len(headers) + 1):
+        dim = ws.column_dimensions[get_column_letter(j)]
+        dim.width = min(dim.width or WRAP_WIDTH, WRAP_WIDTH + 2)
+        dim.hidden = j > len(COLUMNS)
+    ws.freeze_panes = "C3"
+    status_col = get_column_letter(headers.index("整改状态") + 1)
+    dv = DataValidation(
+        type="list", formula1='"' + ",".join(STATUS_LABELS_ZH.values()) + '"', allow_blank=True
+    )
+    dv.error = "请选择：" + "、".join(STATUS_LABELS_ZH.values())
+    ws.add_data_validation(dv)
+    dv.add(f"{status_col}3:{status_col}{max(len(overdue) + 2, 3) + 200}")
+
+
+def _exported_sheet(ws: Any, problems: Sequence[Problem]) -> None:
+    """The hidden sheet of exported values (the base of the three-way comparison)."""
+    from network.io.xlsx import write_table
+
+    rows = [
+        [p.uuid, p.revision, json.dumps(_norm_values(dataclasses.asdict(p)), ensure_ascii=False)]
+        for p in problems
+    ]
+    write_table(ws, ["uuid", "revision", "values"], rows, freeze=False)
+    ws.sheet_state = "hidden"
+
+
+def _meta_sheet(ws: Any, project: str, today: dt.date) -> None:
+    from network.io.xlsx import set_cell
+
+    for r, (k, v) in enumerate(
+        (
+            ("format", WORKBOOK_FORMAT),
+            ("version", WORKBOOK_VERSION),
+            ("project", project),
+            ("exported", dt.datetime.now().isoformat(timespec="seconds")),
+            ("today", today.isoformat()),
+        ),
+        1,
+    ):
+        set_cell(ws.cell(r, 1), k)
+        set_cell(ws.cell(r, 2), v)
+    ws.sheet_state = "hidden"
 
 
 def _as_date(v: str) -> dt.date | None:
@@ -554,22 +580,22 @@ def _as_date(v: str) -> dt.date | None:
 def _summary_sheet(ws: Any, s: LedgerSummary, today: dt.date) -> None:
     from openpyxl.styles import Font
 
-    ws.append([f"问题台账汇总（截至 {today.isoformat()}）"])
+    from network.io.xlsx import display_width, fit_columns, set_cell, write_table
+
+    set_cell(ws.cell(1, 1), f"问题台账汇总（截至 {today.isoformat()}）")
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([])
-    ws.append(["整改状态", "数量"])
-    for st in STATUSES:
-        ws.append([STATUS_LABELS_ZH[st], s.by_status[st]])
-    ws.append(["逾期", s.overdue])
-    ws.append(["合计", s.total])
-    ws.append([])
-    ws.append(["责任单位", *[STATUS_LABELS_ZH[x] for x in STATUSES], "逾期", "合计"])
-    for body, row in s.by_body.iterrows():
-        ws.append([body, *[int(row[x]) for x in (*STATUSES, "overdue", "total")]])
-    for row in (3, 10):
-        for c in ws[row]:
-            c.font = Font(bold=True)
-    ws.column_dimensions["A"].width = 24
+    by_status = [[STATUS_LABELS_ZH[st], s.by_status[st]] for st in STATUSES]
+    by_status += [["逾期", s.overdue], ["合计", s.total]]
+    write_table(ws, ["整改状态", "数量"], by_status, start_row=3, freeze=False)
+    start = 3 + len(by_status) + 2
+    heads = ["责任单位", *[STATUS_LABELS_ZH[x] for x in STATUSES], "逾期", "合计"]
+    rows = [
+        [body, *[int(row[x]) for x in (*STATUSES, "overdue", "total")]]
+        for body, row in s.by_body.iterrows()
+    ]
+    write_table(ws, heads, rows, start_row=start, freeze=False)
+    widths = [max(display_width(c.value) for c in col) for col in ws.iter_cols(min_row=3)]
+    fit_columns(ws, widths)
 
 
 # --- Excel: import ----------------------------------------------------------------------------
@@ -606,7 +632,12 @@ class RowConflict:
 
 @dataclass
 class LedgerImportPlan:
-    """What importing a workbook would do; show it, then :func:`apply_ledger_import`."""
+    """What importing a workbook would do; show it, then :func:`apply_ledger_import`.
+
+    ``errors`` are the rows that will not be applied, as ``(row, message)`` with the message
+    naming the column; ``missing_columns`` are the editable columns absent from the workbook
+    (their fields are left as they are in the project, never blanked).
+    """
 
     file: str
     changes: list[RowChange] = field(default_factory=list)
@@ -614,11 +645,17 @@ class LedgerImportPlan:
     conflicts: list[RowConflict] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     unchanged: int = 0
+    missing_columns: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Nothing to apply."""
         return not self.changes and not self.new
+
+    @property
+    def refused(self) -> int:
+        """Rows that applying will leave out (unreadable rows and conflicts)."""
+        return len(self.errors) + len(self.conflicts)
 
     def lines(self) -> list[str]:
         """The plan as text lines (for the CLI and a confirmation dialog)."""
@@ -627,6 +664,11 @@ class LedgerImportPlan:
             f"{len(self.conflicts)} conflict(s), {len(self.errors)} unreadable row(s), "
             f"{self.unchanged} unchanged"
         ]
+        if self.missing_columns:
+            out.append(
+                f"  column(s) absent from the workbook: {'、'.join(self.missing_columns)}; "
+                "those fields are not changed (a missing column is not a blank one)"
+            )
         for c in self.changes:
             out.append(f"  row {c.row} change {c.description[:30]}")
             out.extend(f"      {f.field}: {f.project!r} -> {f.workbook!r}" for f in c.changes)
@@ -638,11 +680,38 @@ class LedgerImportPlan:
                 f"      {f.field}: project {f.project!r} / workbook {f.workbook!r}"
                 for f in k.changes
             )
-        out.extend(f"  row {r} skipped: {msg}" for r, msg in self.errors)
+        out.extend(f"  row {r} REFUSED: {msg}" for r, msg in self.errors)
+        if self.refused:
+            out.append(
+                f"  {self.refused} row(s) above (REFUSED / CONFLICT) will not be applied; "
+                "the other changes will"
+            )
         return out
 
 
-def _read_workbook(path: Path) -> tuple[Any, int, dict[str, int], dict[str, dict[str, str]]]:
+@dataclass
+class _LedgerSheet:
+    """The ledger sheet of an export: header row, columns present, exported values."""
+
+    ws: Any
+    header_row: int
+    heads: dict[str, int]  # header → column number
+    base: dict[str, dict[str, str]]  # uuid → exported values
+    missing: list[str]  # editable column headers absent
+
+    def value(self, r: int, header: str) -> Any:
+        col = self.heads.get(header)
+        return self.ws.cell(r, col).value if col else None
+
+    def where(self, header: str) -> str:
+        """``column 整改时限 (F)`` for messages."""
+        from openpyxl.utils import get_column_letter
+
+        col = self.heads.get(header)
+        return f"column {header} ({get_column_letter(col)})" if col else f"column {header}"
+
+
+def _read_workbook(path: Path) -> _LedgerSheet:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -676,15 +745,27 @@ def _read_workbook(path: Path) -> tuple[Any, int, dict[str, int], dict[str, dict
                 except (TypeError, ValueError):
                     continue
     ws = wb[LEDGER_SHEET]
+    known = {h for h, _ in COLUMNS}
     for r in range(1, 6):
         heads = {str(c.value).strip(): c.column for c in ws[r] if c.value is not None}
-        if "问题" in heads and "记录编号" in heads:
-            return ws, r, heads, base
-    raise WorkbookError(
-        f"{path.name}: sheet {LEDGER_SHEET} has no header row with 问题 and "
-        "记录编号; do not delete the header or the hidden columns.",
-        file=str(path),
-    )
+        if "记录编号" in heads and known & heads.keys():
+            break
+    else:
+        raise WorkbookError(
+            f"{path.name}: sheet {LEDGER_SHEET} has no header row with the hidden column "
+            "记录编号; do not delete the header row or the hidden columns 记录编号/版本.",
+            file=str(path),
+            field="记录编号",
+        )
+    if "版本" not in heads:
+        raise WorkbookError(
+            f"{path.name}: sheet {LEDGER_SHEET} has no hidden column 版本 (row {r}); "
+            "do not delete the hidden columns 记录编号/版本. Export the ledger again.",
+            file=str(path),
+            field="版本",
+        )
+    missing = [h for h, f in COLUMNS if f in EDITABLE and h not in heads]
+    return _LedgerSheet(ws, r, heads, base, missing)
 
 
 def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan:
@@ -693,7 +774,9 @@ def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan
     For each row: unchanged since export → nothing; edited in the workbook while the
     project still has the exported revision → a change; edited in the workbook *and* in
     the project since the export → a conflict (unless both made the same edit); no id →
-    a new problem; unreadable → an error with the row number.
+    a new problem; unreadable → an error with the row number and column (the other rows are
+    still planned). A column deleted from the workbook leaves its field as it is: the
+    columns absent are listed in ``missing_columns``.
 
     Raises
     ------
@@ -701,135 +784,159 @@ def plan_ledger_import(store: SurveyStore, path: str | Path) -> LedgerImportPlan
         The file is not a PipeAtlas ledger export.
     """
     path = Path(path)
-    ws, hrow, heads, base = _read_workbook(path)
-    today = store.today()
-    plan = LedgerImportPlan(path.name)
+    sheet = _read_workbook(path)
+    plan = LedgerImportPlan(path.name, missing_columns=list(sheet.missing))
     current = {p.uuid: p for p in store.records("problem", include_deleted=True)}
-    field_of = {h: f for h, f in COLUMNS if f}
-    for r in range(hrow + 1, ws.max_row + 1):
-
-        def cell(h: str, r: int = r) -> Any:
-            col = heads.get(h)
-            return ws.cell(r, col).value if col else None
-
-        raw = {f: cell(h) for h, f in field_of.items() if f in EDITABLE}
-        uid = str(cell("记录编号") or "").strip()
+    for r in range(sheet.header_row + 1, sheet.ws.max_row + 1):
+        raw = {f: sheet.value(r, h) for h, f in COLUMNS if f in EDITABLE and h in sheet.heads}
+        uid = str(sheet.value(r, "记录编号") or "").strip()
         if not uid and not any(v not in (None, "") for v in raw.values()):
             continue  # blank row
-        status = _norm_status(raw["status"]) if raw["status"] not in (None, "") else "open"
-        if status is None:
-            plan.errors.append(
-                (
-                    r,
-                    f"整改状态 {raw['status']!r} is not one of "
-                    f"{'、'.join(STATUS_LABELS_ZH.values())}",
-                )
-            )
-            continue
         try:
-            deadline = parse_date(raw["deadline"]) if raw["deadline"] not in (None, "") else None
-        except (ValueError, TypeError):
-            plan.errors.append((r, f"整改时限 {raw['deadline']!r} is not a date (YYYY-MM-DD)"))
-            continue
-        if not uid:
-            if not str(raw["description"] or "").strip():
-                plan.errors.append((r, "问题 is empty"))
-                continue
-            plan.new.append(
-                (
-                    r,
-                    Problem(
-                        description=str(raw["description"]).strip(),
-                        measure=str(raw["measure"] or "").strip(),
-                        responsible_body=str(raw["responsible_body"] or "").strip(),
-                        responsible_person=str(raw["responsible_person"] or "").strip(),
-                        deadline=deadline.isoformat() if deadline else "",
-                        notes=text_to_notes(raw["notes"] or "", today, author=store.author),
-                        status=status,
-                        location=str(raw["location"] or "").strip(),
-                        source="import",
-                    ),
-                )
-            )
-            continue
-        proj = current.get(uid)
-        if proj is None:
-            plan.errors.append(
-                (
-                    r,
-                    f"记录编号 {uid} is not in this project (was the workbook "
-                    "exported from another project?)",
-                )
-            )
-            continue
-        try:
-            exported_rev = int(cell("版本"))
-        except (TypeError, ValueError):
-            exported_rev = -1
-        exported = base.get(uid)
-        if exported is None or exported_rev < 0:
-            plan.errors.append(
-                (
-                    r,
-                    f"记录编号 {uid}: the hidden export data is missing or was "
-                    "changed; export the ledger again",
-                )
-            )
-            continue
-        wb_vals = _norm_values(
-            {**raw, "status": status, "deadline": deadline.isoformat() if deadline else ""}
-        )
-        wb_edits = [f for f in EDITABLE if wb_vals[f] != exported.get(f, "")]
-        if not wb_edits:
-            plan.unchanged += 1
-            continue
-        pj_vals = _norm_values(dataclasses.asdict(proj))
-        desc = proj.description
-        if proj.deleted:
-            plan.conflicts.append(
-                RowConflict(
-                    r,
-                    uid,
-                    desc,
-                    "deleted in the project since the export",
-                    [FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits],
-                )
-            )
-            continue
-        both = [
-            f for f in wb_edits if pj_vals[f] != exported.get(f, "") and pj_vals[f] != wb_vals[f]
-        ]
-        if both:
-            plan.conflicts.append(
-                RowConflict(
-                    r,
-                    uid,
-                    desc,
-                    f"edited in the project by {proj.modified_by} at {proj.modified} "
-                    f"(revision {proj.revision}, exported {exported_rev}) and in the workbook",
-                    [FieldChange(f, pj_vals[f], wb_vals[f]) for f in both],
-                )
-            )
-            continue
-        diffs = [
-            FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits if pj_vals[f] != wb_vals[f]
-        ]
-        if not diffs:
-            plan.unchanged += 1  # both sides made the same edit
-            continue
-        rec = dataclasses.replace(
-            proj,
-            **{
-                f.field: (
-                    text_to_notes(f.workbook, today, proj.notes, store.author)
-                    if f.field == "notes"
-                    else f.workbook
-                )
-                for f in diffs
-            },
-        )
-        plan.changes.append(RowChange(r, uid, desc, diffs, rec))
+            if not uid:
+                plan.new.append((r, _new_problem(sheet, r, raw, store)))
+            else:
+                _plan_row(plan, sheet, r, uid, raw, current.get(uid), store)
+        except _RowError as exc:
+            plan.errors.append((r, str(exc)))
     return plan
+
+
+class _RowError(ValueError):
+    """One row of the workbook cannot be applied (the message names the column)."""
+
+
+def _read_status(sheet: _LedgerSheet, r: int, raw: Mapping[str, Any], *, new: bool) -> str:
+    v = raw.get("status")
+    if v in (None, ""):
+        if new:
+            return "open"
+        raise _RowError(
+            f"{sheet.where('整改状态')} is empty; choose one of "
+            f"{'、'.join(STATUS_LABELS_ZH.values())}"
+        )
+    status = _norm_status(v)
+    if status is None:
+        raise _RowError(
+            f"{sheet.where('整改状态')}: {v!r} is not one of "
+            f"{'、'.join(STATUS_LABELS_ZH.values())}"
+        )
+    return status
+
+
+def _read_deadline(sheet: _LedgerSheet, raw: Mapping[str, Any]) -> str:
+    v = raw.get("deadline")
+    try:
+        d = parse_date(v) if v not in (None, "") else None
+    except (ValueError, TypeError):
+        raise _RowError(f"{sheet.where('整改时限')}: {v!r} is not a date (YYYY-MM-DD)") from None
+    return d.isoformat() if d else ""
+
+
+def _new_problem(
+    sheet: _LedgerSheet, r: int, raw: Mapping[str, Any], store: SurveyStore
+) -> Problem:
+    """A row without an id: a new problem (missing columns give empty fields)."""
+    status = _read_status(sheet, r, raw, new=True)
+    deadline = _read_deadline(sheet, raw)
+    if not str(raw.get("description") or "").strip():
+        raise _RowError(f"{sheet.where('问题')} is empty")
+
+    def text(f: str) -> str:
+        return str(raw.get(f) or "").strip()
+
+    return Problem(
+        description=text("description"),
+        measure=text("measure"),
+        responsible_body=text("responsible_body"),
+        responsible_person=text("responsible_person"),
+        deadline=deadline,
+        notes=text_to_notes(raw.get("notes") or "", store.today(), author=store.author),
+        status=status,
+        location=text("location"),
+        source="import",
+    )
+
+
+def _plan_row(
+    plan: LedgerImportPlan,
+    sheet: _LedgerSheet,
+    r: int,
+    uid: str,
+    raw: Mapping[str, Any],
+    proj: Problem | None,
+    store: SurveyStore,
+) -> None:
+    """Plan one exported row: unchanged, a change or a conflict (or raise _RowError)."""
+    if proj is None:
+        raise _RowError(
+            f"column 记录编号: {uid} is not in this project (was the workbook exported from "
+            "another project?)"
+        )
+    given = dict(raw)
+    if "status" in given:
+        given["status"] = _read_status(sheet, r, raw, new=False)
+    if "deadline" in given:
+        given["deadline"] = _read_deadline(sheet, raw)
+    try:
+        exported_rev = int(sheet.value(r, "版本"))
+    except (TypeError, ValueError):
+        exported_rev = -1
+    exported = sheet.base.get(uid)
+    if exported is None or exported_rev < 0:
+        raise _RowError(
+            f"column 记录编号/版本: {uid}: the hidden export data is missing or was changed; "
+            "export the ledger again"
+        )
+    # a column absent from the workbook is "not given": its exported value stands
+    wb_vals = {**_norm_values(given), **{f: exported.get(f, "") for f in EDITABLE - given.keys()}}
+    wb_edits = [f for f in EDITABLE if wb_vals[f] != exported.get(f, "")]
+    if not wb_edits:
+        plan.unchanged += 1
+        return
+    pj_vals = _norm_values(dataclasses.asdict(proj))
+    desc = proj.description
+    if proj.deleted:
+        plan.conflicts.append(
+            RowConflict(
+                r,
+                uid,
+                desc,
+                "deleted in the project since the export",
+                [FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits],
+            )
+        )
+        return
+    both = [f for f in wb_edits if pj_vals[f] != exported.get(f, "") and pj_vals[f] != wb_vals[f]]
+    if both:
+        plan.conflicts.append(
+            RowConflict(
+                r,
+                uid,
+                desc,
+                f"edited in the project by {proj.modified_by} at {proj.modified} "
+                f"(revision {proj.revision}, exported {exported_rev}) and in the workbook",
+                [FieldChange(f, pj_vals[f], wb_vals[f]) for f in both],
+            )
+        )
+        return
+    diffs = [FieldChange(f, pj_vals[f], wb_vals[f]) for f in wb_edits if pj_vals[f] != wb_vals[f]]
+    if not diffs:
+        plan.unchanged += 1  # both sides made the same edit
+        return
+    today = store.today()
+    rec = dataclasses.replace(
+        proj,
+        **{
+            f.field: (
+                text_to_notes(f.workbook, today, proj.notes, store.author)
+                if f.field == "notes"
+                else f.workbook
+            )
+            for f in diffs
+        },
+    )
+    plan.changes.append(RowChange(r, uid, desc, diffs, rec))
 
 
 @dataclass(frozen=True)

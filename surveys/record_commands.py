@@ -107,3 +107,72 @@ class MacroCommand:
         """Undo every command, last first."""
         for c in reversed(self.commands):
             c.undo()
+
+
+# --- the problem ledger ------------------------------------------------------------------------
+@dataclass
+class RaiseProblems:
+    """Raise problems into the ledger (``surveys.ledger.raise_problems``); undo removes them.
+
+    Problems already in the ledger (same ``source_ref``) are skipped, as when raising
+    directly. Undo soft-deletes the problems this command added; redo brings the same
+    problems (same UUIDs) back.
+    """
+
+    store: SurveyStore
+    problems: list[Any]
+    label: str = "Raise problems"
+    result: Any = None  # the first run's ``ledger.RaiseResult``
+    _added: list[AddRecord] = field(default_factory=list)
+
+    def do(self) -> None:
+        """Raise (first time) or undelete the raised problems (redo)."""
+        from surveys.ledger import raise_problems
+
+        if self.result is None:
+            self.result = raise_problems(self.store, self.problems)
+            self._added = [AddRecord(self.store, p, added=p) for p in self.result.added]
+            return
+        for cmd in self._added:
+            cmd.do()
+
+    def undo(self) -> None:
+        """Soft-delete the problems this command added, last first."""
+        for cmd in reversed(self._added):
+            cmd.undo()
+
+
+@dataclass
+class ApplyLedgerImport:
+    """Apply a ledger workbook import (``surveys.ledger.apply_ledger_import``) as one step.
+
+    Undo restores the updated problems' old content and removes the added ones (both
+    refused, never forced, if the records changed since); redo applies them again.
+    """
+
+    store: SurveyStore
+    plan: Any  # ledger.LedgerImportPlan
+    label: str = "Import ledger workbook"
+    result: Any = None  # the first run's ``ledger.LedgerImportResult``
+    _steps: MacroCommand | None = None
+
+    def do(self) -> None:
+        """Apply the plan (first time) or redo its saved changes."""
+        from surveys.ledger import apply_ledger_import
+
+        if self._steps is not None:
+            self._steps.do()
+            return
+        before = {c.uuid: self.store.get("problem", c.uuid) for c in self.plan.changes}
+        self.result = apply_ledger_import(self.store, self.plan)
+        steps: list[Any] = [
+            EditRecord(self.store, rec, old=before[rec.uuid], revision=rec.revision)
+            for rec in self.result.updated
+        ]
+        steps += [AddRecord(self.store, rec, added=rec) for rec in self.result.added]
+        self._steps = MacroCommand(steps, label=self.label)
+
+    def undo(self) -> None:
+        """Put the updated problems back and remove the added ones."""
+        assert self._steps is not None
+        self._steps.undo()

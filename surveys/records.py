@@ -507,6 +507,21 @@ def _check_observation(rec: Observation, ctx: ValidationContext) -> list[FieldPr
             )
         else:
             length = _num(ctx.pipe_lengths[rec.pipe_id])
+    out += _check_distance(rec, dist, length)
+    out += _check_defect_length(rec, dist, length)
+    out += _check_clock(rec)
+    if not rec.code:
+        out.append(_problem("code", "required", "Defect code is required.", "请选择缺陷代码。"))
+    elif ctx.pack is not None:
+        out.extend(code_grade_problems(ctx.pack, rec.code, rec.grade))
+    return out
+
+
+def _check_distance(
+    rec: Observation, dist: float | None, length: float | None
+) -> list[FieldProblem]:
+    """The distance from the start manhole: given, not negative, within the pipe."""
+    out: list[FieldProblem] = []
     if dist is None:
         out.append(
             _problem(
@@ -539,6 +554,14 @@ def _check_observation(rec: Observation, ctx: ValidationContext) -> list[FieldPr
                 f"<= {length:.2f}",
             )
         )
+    return out
+
+
+def _check_defect_length(
+    rec: Observation, dist: float | None, length: float | None
+) -> list[FieldProblem]:
+    """The defect length: not negative, the defect ends within the pipe."""
+    out: list[FieldProblem] = []
     seg = _num(rec.length_m)
     if seg is not None:
         if seg < 0:
@@ -565,6 +588,12 @@ def _check_observation(rec: Observation, ctx: ValidationContext) -> list[FieldPr
                     f"<= {length:.2f}",
                 )
             )
+    return out
+
+
+def _check_clock(rec: Observation) -> list[FieldProblem]:
+    """Clock positions are 1–12."""
+    out: list[FieldProblem] = []
     for name in ("clock_from", "clock_to"):
         v = getattr(rec, name)
         if v is not None and not (1 <= int(v) <= 12):
@@ -578,10 +607,6 @@ def _check_observation(rec: Observation, ctx: ValidationContext) -> list[FieldPr
                     "1..12",
                 )
             )
-    if not rec.code:
-        out.append(_problem("code", "required", "Defect code is required.", "请选择缺陷代码。"))
-    elif ctx.pack is not None:
-        out.extend(code_grade_problems(ctx.pack, rec.code, rec.grade))
     return out
 
 
@@ -676,92 +701,120 @@ def validate_record(rec: Record, ctx: ValidationContext | None = None) -> list[F
         seen = {p.field for p in out}
         out += [p for p in _check_observation(rec, ctx) if p.field not in seen]
     elif isinstance(rec, Siltation):
-        depth = _num(rec.depth_mm)
-        if depth is None:
-            out.append(
-                _problem(
-                    "depth_mm",
-                    "required",
-                    "Siltation depth is required (mm).",
-                    "请填写淤积深度（毫米）。",
-                )
-            )
-        elif depth < 0:
-            out.append(
-                _problem(
-                    "depth_mm",
-                    "negative",
-                    f"Depth {depth:g} mm is negative.",
-                    f"淤积深度 {depth:g} mm 为负数。",
-                    depth,
-                    ">= 0",
-                )
-            )
-        dist = _num(rec.distance_m)
-        if dist is not None and dist < 0:
-            out.append(
-                _problem(
-                    "distance_m",
-                    "negative",
-                    f"Distance {dist:g} m is negative.",
-                    f"距离 {dist:g} m 为负数。",
-                    dist,
-                    ">= 0",
-                )
-            )
+        out += _check_siltation(rec)
     elif isinstance(rec, Misconnection):
-        for name in ("cod_mgl", "nh3n_mgl", "conductivity_us_cm"):
-            v = _num(getattr(rec, name))
-            if v is not None and v < 0:
-                spec = rec.spec(name)
-                out.append(
-                    _problem(
-                        name,
-                        "negative",
-                        f"{spec.label_en} {v:g} is negative.",
-                        f"{spec.label_zh} {v:g} 为负数。",
-                        v,
-                        ">= 0",
-                    )
-                )
+        out += _check_misconnection(rec)
     elif isinstance(rec, Leak):
-        v = _num(rec.volume_m3)
+        out += _check_leak(rec)
+    elif isinstance(rec, Problem):
+        out += _check_problem(rec, today)
+    return out
+
+
+def _check_siltation(rec: Siltation) -> list[FieldProblem]:
+    """Depth required and not negative; distance not negative."""
+    out: list[FieldProblem] = []
+    depth = _num(rec.depth_mm)
+    if depth is None:
+        out.append(
+            _problem(
+                "depth_mm",
+                "required",
+                "Siltation depth is required (mm).",
+                "请填写淤积深度（毫米）。",
+            )
+        )
+    elif depth < 0:
+        out.append(
+            _problem(
+                "depth_mm",
+                "negative",
+                f"Depth {depth:g} mm is negative.",
+                f"淤积深度 {depth:g} mm 为负数。",
+                depth,
+                ">= 0",
+            )
+        )
+    dist = _num(rec.distance_m)
+    if dist is not None and dist < 0:
+        out.append(
+            _problem(
+                "distance_m",
+                "negative",
+                f"Distance {dist:g} m is negative.",
+                f"距离 {dist:g} m 为负数。",
+                dist,
+                ">= 0",
+            )
+        )
+    return out
+
+
+def _check_misconnection(rec: Misconnection) -> list[FieldProblem]:
+    """Measured concentrations are not negative."""
+    out: list[FieldProblem] = []
+    for name in ("cod_mgl", "nh3n_mgl", "conductivity_us_cm"):
+        v = _num(getattr(rec, name))
         if v is not None and v < 0:
+            spec = rec.spec(name)
             out.append(
                 _problem(
-                    "volume_m3",
+                    name,
                     "negative",
-                    f"Volume {v:g} m³ is negative.",
-                    f"水量 {v:g} m³ 为负数。",
+                    f"{spec.label_en} {v:g} is negative.",
+                    f"{spec.label_zh} {v:g} 为负数。",
                     v,
                     ">= 0",
                 )
             )
-    elif isinstance(rec, Problem):
-        for i, note in enumerate(rec.notes):
-            try:
-                d = parse_date(note.get("date"))
-            except ValueError:
-                d = None
-                out.append(
-                    _problem(
-                        "notes",
-                        "bad_date",
-                        f"Progress note {i + 1} has no valid date ({note.get('date')!r}).",
-                        f"第 {i + 1} 条整改进展的日期无效。",
-                        note.get("date"),
-                    )
+    return out
+
+
+def _check_leak(rec: Leak) -> list[FieldProblem]:
+    """The volume is not negative."""
+    out: list[FieldProblem] = []
+    v = _num(rec.volume_m3)
+    if v is not None and v < 0:
+        out.append(
+            _problem(
+                "volume_m3",
+                "negative",
+                f"Volume {v:g} m³ is negative.",
+                f"水量 {v:g} m³ 为负数。",
+                v,
+                ">= 0",
+            )
+        )
+    return out
+
+
+def _check_problem(rec: Problem, today: dt.date) -> list[FieldProblem]:
+    """Every progress note has a valid date, not in the future."""
+    out: list[FieldProblem] = []
+    for i, note in enumerate(rec.notes):
+        try:
+            d = parse_date(note.get("date"))
+        except ValueError:
+            d = None
+            out.append(
+                _problem(
+                    "notes",
+                    "bad_date",
+                    f"Progress note {i + 1} has no valid date ({note.get('date')!r}).",
+                    f"第 {i + 1} 条整改进展的日期无效。",
+                    note.get("date"),
                 )
-            if d is not None and d > today:
-                out.append(
-                    _problem(
-                        "notes",
-                        "future_date",
-                        f"Progress note {i + 1} is dated {d.isoformat()}, in the future.",
-                        f"第 {i + 1} 条整改进展的日期 {d.isoformat()} 晚于今天。",
-                        d.isoformat(),
-                    )
+            )
+        if d is not None and d > today:
+            out.append(
+                _problem(
+                    "notes",
+                    "future_date",
+                    f"Progress note {i + 1} is dated {d.isoformat()}, in the future.",
+                    f"第 {i + 1} 条整改进展的日期 {d.isoformat()} 晚于今天。",
+                    d.isoformat(),
                 )
+            )
     return out
 
 

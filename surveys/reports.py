@@ -10,72 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 
+from network.io.fonts import cjk_rc
+from surveys.errors import CodeNotFoundError
 from surveys.records import METHOD_LABELS_ZH
 from surveys.store import SurveyStore
 from surveys.store_errors import ReportError
 
-log = logging.getLogger(__name__)
-
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "WenQuanYi Micro Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Source Han Sans SC",
-    "Noto Sans SC",
-    "WenQuanYi Zen Hei",
-)
 ASSESSMENT_SHEET = "管段状况评估表"
 RESULTS_SHEET = "检测成果表"
 STATS_SHEET = "缺陷统计"
 NOTES_SHEET = "说明"
 GRADE_LABELS = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ"}
 DENSITY_ZH = {"local": "局部缺陷", "partial": "部分或整体缺陷", "whole": "整体缺陷"}
-
-
-def find_cjk_font() -> str | None:
-    """The family name of an installed font with Chinese glyphs (None if there is none)."""
-    for name in CJK_FONTS:
-        try:
-            font_manager.findfont(
-                font_manager.FontProperties(family=name), fallback_to_default=False
-            )
-        except ValueError:
-            continue
-        return name
-    return None
-
-
-@contextmanager
-def cjk_rc() -> Iterator[str | None]:
-    """Matplotlib settings for Chinese text, scoped (no global state is changed)."""
-    name = find_cjk_font()
-    if name is None:
-        log.warning(
-            "No CJK font found (tried %s); Chinese text will show as boxes", ", ".join(CJK_FONTS)
-        )
-    fam = [name, "DejaVu Sans"] if name else ["DejaVu Sans"]
-    with rc_context(
-        {
-            "font.family": "sans-serif",
-            "font.sans-serif": fam,
-            "axes.unicode_minus": False,
-            "pdf.fonttype": 42,
-        }
-    ):
-        yield name
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -159,7 +113,7 @@ def inspection_results_table(store: SurveyStore) -> pd.DataFrame:
             dc = pack.code(o.code)
             name, kind = dc.label_zh, pack.kinds[dc.kind]["zh"]
             score = dc.score(int(o.grade)) if o.grade is not None and dc.scored else None
-        except Exception:  # noqa: BLE001 - a code of another pack still gets a row
+        except (CodeNotFoundError, KeyError):  # a code of another pack still gets a row
             name, kind, score = "", "", None
         pinfo = pipes.get(o.pipe_id)
         rows.append(
@@ -280,12 +234,23 @@ def _notes_rows(store: SurveyStore) -> list[list[str]]:
 
 
 # --- writers ----------------------------------------------------------------------------------
+def _report_tables(
+    store: SurveyStore, grades: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three tables every report holds: assessment, inspection results, statistics."""
+    assess = segment_assessment_table(store, grades=grades)
+    results = inspection_results_table(store)
+    return assess, results, defect_statistics(results)
+
+
 def write_report_xlsx(
     store: SurveyStore, path: str | Path, *, grades: pd.DataFrame | None = None
 ) -> Path:
     """Write both tables, the statistics with a chart, and the notes to an .xlsx file.
 
-    Written in openpyxl's streaming (write-only) mode so 100,000 rows stay fast.
+    Written in openpyxl's streaming (write-only) mode so 100,000 rows stay fast. Cells follow
+    :mod:`network.io.xlsx`: text that looks like a formula (a remark ``=HYPERLINK(…)``) is
+    written as text, columns are fitted to their contents.
 
     Raises
     ------
@@ -293,47 +258,15 @@ def write_report_xlsx(
         The file cannot be written.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.drawing.image import Image as XLImage
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     path = Path(path)
-    assess = segment_assessment_table(store, grades=grades)
-    results = inspection_results_table(store)
-    stats = defect_statistics(results)
+    assess, results, stats = _report_tables(store, grades)
     wb = Workbook(write_only=True)
-    head = PatternFill("solid", fgColor="DDEBF7")
-    bold, title_font = Font(bold=True), Font(bold=True, size=14)
-    center = Alignment(horizontal="center", wrap_text=True)
     for name, df in ((ASSESSMENT_SHEET, assess), (RESULTS_SHEET, results), (STATS_SHEET, stats)):
-        ws = wb.create_sheet(name)
-        for j, col in enumerate(df.columns, 1):
-            sample = [len(str(v)) for v in df[col].head(200)]
-            width = max([len(str(col)) * 2, *sample])
-            ws.column_dimensions[get_column_letter(j)].width = min(max(6, width + 2), 50)
-        ws.freeze_panes = "C3"
-        title = WriteOnlyCell(ws, name)
-        title.font = title_font
-        ws.append([title])
-        heads = []
-        for c in df.columns:
-            cell = WriteOnlyCell(ws, f"{c}级" if isinstance(c, int | np.integer) else str(c))
-            cell.font, cell.fill, cell.alignment = bold, head, center
-            heads.append(cell)
-        ws.append(heads)
-        for row in df.itertuples(index=False, name=None):
-            ws.append([_xl(v) for v in row])
+        ws = _table_sheet(wb, name, df)
         if name == STATS_SHEET:
-            with cjk_rc():
-                png = _png(defect_chart(stats))
-            img = XLImage(io.BytesIO(png))
-            img.anchor = f"A{len(stats) + 5}"
-            ws.add_image(img)
-    notes = wb.create_sheet(NOTES_SHEET)
-    notes.column_dimensions["A"].width = 120
-    for r in _notes_rows(store):
-        notes.append(r)
+            _add_chart(ws, stats)
+    _notes_sheet(wb, store)
     try:
         wb.save(path)
     except OSError as exc:
@@ -343,6 +276,76 @@ def write_report_xlsx(
             file=str(path),
         ) from exc
     return path
+
+
+def _header_text(c: Any) -> str:
+    return f"{c}级" if isinstance(c, int | np.integer) else str(c)
+
+
+def _table_sheet(wb: Any, name: str, df: pd.DataFrame) -> Any:
+    """A write-only sheet: title row, bold header row, one row per table row."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from network.io.xlsx import display_width, fit_columns, is_formula_like, set_cell
+
+    ws = wb.create_sheet(name)
+    heads = [_header_text(c) for c in df.columns]
+    widths = [
+        max([display_width(h), *(display_width(_xl(v)) for v in df[col].head(500))])
+        for h, col in zip(heads, df.columns, strict=True)
+    ]
+    fit_columns(ws, widths)
+    ws.freeze_panes = "C3"
+    title = WriteOnlyCell(ws)
+    set_cell(title, name)
+    title.font = Font(bold=True, size=14)
+    ws.append([title])
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    bold, center = Font(bold=True), Alignment(horizontal="center", wrap_text=True)
+    cells = []
+    for h in heads:
+        cell = WriteOnlyCell(ws)
+        set_cell(cell, h)
+        cell.font, cell.fill, cell.alignment = bold, fill, center
+        cells.append(cell)
+    ws.append(cells)
+
+    def text_cell(v: Any) -> Any:  # only formula-like text needs a cell object
+        cell = WriteOnlyCell(ws)
+        set_cell(cell, v)
+        return cell
+
+    for row in df.itertuples(index=False, name=None):
+        values = [_xl(v) for v in row]
+        ws.append([text_cell(v) if is_formula_like(v) else v for v in values])
+    return ws
+
+
+def _add_chart(ws: Any, stats: pd.DataFrame) -> None:
+    from openpyxl.drawing.image import Image as XLImage
+
+    with cjk_rc():
+        png = _png(defect_chart(stats))
+    img = XLImage(io.BytesIO(png))
+    img.anchor = f"A{len(stats) + 5}"
+    ws.add_image(img)
+
+
+def _notes_sheet(wb: Any, store: SurveyStore) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    from network.io.xlsx import set_cell
+
+    notes = wb.create_sheet(NOTES_SHEET)
+    notes.column_dimensions["A"].width = 120
+    for r in _notes_rows(store):
+        cells = []
+        for v in r:
+            cell = WriteOnlyCell(notes)
+            set_cell(cell, v)
+            cells.append(cell)
+        notes.append(cells)
 
 
 def _xl(v: Any) -> Any:
@@ -438,9 +441,7 @@ def write_report_pdf(
     from matplotlib.backends.backend_pdf import FigureCanvasPdf, PdfPages
 
     path = Path(path)
-    assess = segment_assessment_table(store, grades=grades)
-    results = inspection_results_table(store)
-    stats = defect_statistics(results)
+    assess, results, stats = _report_tables(store, grades)
     try:
         with cjk_rc(), PdfPages(path) as pdf:
             figs = [defect_chart(stats, title=f"{store.path.stem} 缺陷统计")]

@@ -1,10 +1,12 @@
 """Survey tables inside the project GeoPackage: DDL per schema version and migrations.
 
 The survey records live in ordinary SQLite tables with the prefix ``sv_``, registered in
-``gpkg_contents`` as ``attributes`` so QGIS lists them (each has an integer ``fid`` primary
-key as GDAL expects). ``sv_meta`` holds ``schema_version``. The DDL of each released
-version is frozen here; :func:`migrate` walks an older file up to :data:`SCHEMA_VERSION`,
-one transaction per step.
+``gpkg_contents`` as ``attributes`` so QGIS lists them as valid layers (each has an integer
+``fid`` primary key as GDAL expects; since version 3 ``sv_meta`` too). ``sv_meta`` holds
+``schema_version``. The DDL of each released
+version is frozen here and registered with the project file's owner
+(:mod:`network.io.gpkg`) as the ``surveys`` schema group; :func:`migrate` walks an older
+file up to :data:`SCHEMA_VERSION` there, one transaction per step.
 
 Versions
 --------
@@ -13,22 +15,29 @@ Versions
     (``"0210"`` = from 2 to 10 o'clock).
 2
     ``clock`` split into integer ``clock_from``/``clock_to``; grade cache ``sv_grades``.
+3
+    ``sv_meta`` (key/value) gets an ``INTEGER PRIMARY KEY`` ``fid`` and is registered in
+    ``gpkg_contents`` like every other ``sv_`` table: QGIS showed the version-2 table (a text
+    primary key, not registered) as an invalid layer.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
+from network.io import gpkg
 from surveys.store_errors import StoreVersionError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META_TABLE = "sv_meta"
+#: ``sv_meta`` since version 3: a GeoPackage attributes table.
+META_DDL_V3 = "fid INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, value TEXT"
 
 _META_COLUMNS = (
     "fid INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, author TEXT, "
@@ -101,36 +110,20 @@ GRADES_DDL = (
 
 def table_exists(conn: sqlite3.Connection, name: str) -> bool:
     """Whether a table exists in the database."""
-    return (
-        conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)
-        ).fetchone()
-        is not None
-    )
+    return name in gpkg.table_names(conn)
 
 
 def columns(conn: sqlite3.Connection, table: str) -> list[str]:
     """Column names of a table (empty if the table does not exist)."""
-    return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+    return gpkg.table_columns(conn, table)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
     """The survey schema version of a database (0 when it has no survey tables)."""
-    if not table_exists(conn, META_TABLE):
-        return 0
-    row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key='schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    return gpkg.stored_version(conn, SURVEY_SCHEMA)
 
 
-def _register(conn: sqlite3.Connection, table: str, description: str) -> None:
-    if not table_exists(conn, "gpkg_contents"):
-        return
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    conn.execute(
-        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, "
-        "last_change) VALUES (?, 'attributes', ?, ?, ?)",
-        (table, table, description, now),
-    )
+_register = gpkg.register_attributes
 
 
 def create_v1(conn: sqlite3.Connection) -> None:
@@ -206,10 +199,36 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     _register(conn, GRADES_TABLE, "PipeAtlas segment grades (CJJ 181), recomputed on change")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    conn.execute(f"CREATE TABLE {META_TABLE}_v3 ({META_DDL_V3})")
+    conn.execute(
+        f"INSERT INTO {META_TABLE}_v3 (key, value) SELECT key, value FROM {META_TABLE} "
+        "ORDER BY key"
+    )
+    conn.execute(f"DROP TABLE {META_TABLE}")
+    conn.execute(f"ALTER TABLE {META_TABLE}_v3 RENAME TO {META_TABLE}")
+    _register(conn, META_TABLE, "PipeAtlas survey schema version")
+    # files made before every table was registered
+    for table in V1_TABLES:
+        _register(conn, table, "PipeAtlas survey records")
+    _register(conn, GRADES_TABLE, "PipeAtlas segment grades (CJJ 181), recomputed on change")
 
 
-def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+
+SURVEY_SCHEMA = gpkg.register_schema(
+    gpkg.SchemaGroup(
+        name="surveys",
+        label="survey tables",
+        tables=(META_TABLE, *V1_TABLES, GRADES_TABLE),
+        version=SCHEMA_VERSION,
+        version_table=META_TABLE,
+        steps={0: create_v1, **MIGRATIONS},
+    )
+)
+
+
+def migrate(conn: sqlite3.Connection, path: str | Path = "the project") -> tuple[int, int]:
     """Create or upgrade the survey tables to :data:`SCHEMA_VERSION`.
 
     Each step runs in its own ``BEGIN IMMEDIATE`` transaction, so a crash leaves the file
@@ -224,34 +243,12 @@ def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
     ------
     StoreVersionError
         The file was written by a newer PipeAtlas.
+    network.errors.ProjectError
+        The file is locked or damaged.
     """
-    found = schema_version(conn)
-    if found > SCHEMA_VERSION:
+    try:
+        return gpkg.migrate(conn, SURVEY_SCHEMA.name, path)
+    except gpkg.ProjectVersionError as exc:
         raise StoreVersionError(
-            f"The survey tables of this project are schema version {found}, written by a "
-            f"newer PipeAtlas; this one reads up to version {SCHEMA_VERSION}. Update PipeAtlas.",
-            found=found,
-            expected=SCHEMA_VERSION,
-        )
-    version = found
-    while version < SCHEMA_VERSION:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = schema_version(conn)  # another window may have migrated meanwhile
-            if current == version:
-                if version == 0:
-                    create_v1(conn)
-                else:
-                    MIGRATIONS[version](conn)
-                conn.execute(
-                    f"INSERT OR REPLACE INTO {META_TABLE} VALUES ('schema_version', ?)",
-                    (str(version + 1),),
-                )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        version = schema_version(conn)
-        if found:
-            log.info("Survey tables migrated to version %d", version)
-    return found, version
+            exc.message, found=exc.found, expected=exc.expected, file=exc.file
+        ) from exc

@@ -15,6 +15,12 @@ Safety rules
 * Deletes are soft (``deleted = 1``) and can be undone with :meth:`SurveyStore.undelete`.
 * Segment grades (``sv_grades``) are recomputed for the affected pipes inside the same
   transaction whenever an observation changes.
+* The store never opens the file on its own terms: the connection, the write lock (shared
+  with Save), following the file when Save replaces it, the "is this a PipeAtlas project"
+  check and the schema versions all belong to :mod:`network.io.gpkg`.
+* Pipe attributes (ids, ends, length, diameter) come from the in-memory project, never from
+  the saved ``pipes`` table: validation and grading see the current, possibly unsaved pipes
+  (see :class:`PipeAttributes`).
 
 Listeners registered with :meth:`SurveyStore.subscribe` receive a :class:`StoreEvent`
 after each commit (the Qt side turns these into signals).
@@ -29,7 +35,6 @@ import json
 import logging
 import math
 import sqlite3
-import threading
 import uuid as uuidlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -39,7 +44,14 @@ from typing import Any
 
 import pandas as pd
 
+from network.errors import ProjectError
+from network.io import gpkg
 from surveys import schema_sv
+from surveys.pipe_source import (
+    PIPE_COLUMNS,
+    PipeAttributes,
+    PipeSource,
+)
 from surveys.records import (
     Observation,
     Record,
@@ -56,10 +68,6 @@ from surveys.store_errors import (
 )
 
 log = logging.getLogger(__name__)
-
-PIPES_TABLE = "pipes"
-PIPE_COLUMNS = ("pipe_id", "from_node", "to_node", "length_m", "diameter_mm")
-OPTIONAL_PIPE_COLUMNS = ("area_k", "soil_t")
 
 
 def now_iso() -> str:
@@ -95,8 +103,12 @@ class SurveyStore:
     Parameters
     ----------
     path : str or Path
-        The project GeoPackage. It must exist (create the project first); the survey
-        tables are created or migrated on open.
+        The project GeoPackage. It must be a PipeAtlas project (create it first); the
+        survey tables are created or migrated on open.
+    pipes : PipeSource, optional
+        The pipes to validate and grade against: a callable returning the current pipe
+        layer (the window passes its own, so unsaved edits count), a ``Project`` or a frame.
+        Default: the saved pipes layer of ``path``, read once when first needed.
     author : str, optional
         Name written into ``author``/``modified_by`` (default: the login name).
     pack : StandardPack, optional
@@ -111,13 +123,17 @@ class SurveyStore:
     Raises
     ------
     StoreFileError
-        The file does not exist or is not an SQLite/GeoPackage file.
+        The file does not exist, is not a PipeAtlas project (a plain GeoPackage or another
+        SQLite file is refused, never written into) or is damaged.
+    StoreLockedError
+        Another program kept the file locked while the tables were checked.
     StoreVersionError
         The survey tables were written by a newer PipeAtlas.
 
     Examples
     --------
-    >>> store = SurveyStore("park.gpkg")                       # doctest: +SKIP
+    >>> project = open_project("park.gpkg")                   # doctest: +SKIP
+    >>> store = SurveyStore(project.path, pipes=project)       # doctest: +SKIP
     >>> obs = store.add(Observation(pipe_id="P1", distance_m=3.2, code="PL", grade=3))
     ...                                                          # doctest: +SKIP
     """
@@ -126,6 +142,7 @@ class SurveyStore:
         self,
         path: str | Path,
         *,
+        pipes: PipeSource | None = None,
         author: str | None = None,
         pack: Any = None,
         defaults: Any = None,
@@ -133,76 +150,55 @@ class SurveyStore:
         today: Callable[[], dt.date] | None = None,
     ) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
-            raise StoreFileError(
-                f"Project file {self.path.name} does not exist; create or open a project first.",
-                file=str(self.path),
-            )
         self.author = author or default_author()
         self._pack = pack
         self.defaults = defaults
         self._today = today or dt.date.today
-        self._lock = threading.RLock()
         self._listeners: list[Callable[[StoreEvent], None]] = []
         self._busy_timeout_s = busy_timeout_s
-        self._connect()
-        self.migrated_from, self.schema_version = self._migrate()
-
-    def _connect(self) -> None:
         try:
-            with self.path.open("rb") as fh:
-                magic = fh.read(16)
-            if magic != b"SQLite format 3\x00":
-                raise sqlite3.DatabaseError("file is not a database")
-            self._conn = sqlite3.connect(
-                str(self.path),
-                timeout=self._busy_timeout_s,
-                isolation_level=None,
-                check_same_thread=False,
+            self._db = gpkg.ProjectConnection(
+                self.path, timeout_s=busy_timeout_s, on_reconnect=self._migrate
             )
-            self._conn.row_factory = sqlite3.Row
-            mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise StoreFileError(
-                f"{self.path.name} is not a GeoPackage/SQLite file or is damaged ({exc}); "
-                "open a PipeAtlas project (.gpkg).",
-                details=str(exc),
-                file=str(self.path),
-            ) from exc
-        st = self.path.stat()
-        self._identity = (st.st_dev, st.st_ino)
-        log.debug("Opened survey store %s (journal %s)", self.path, mode)
-
-    def _ensure_current_file(self) -> None:
-        """Reconnect when the project file was replaced (an atomic Save of the layers).
-
-        Otherwise this connection would keep writing into the old, unlinked file.
-        """
+        except ProjectError as exc:
+            raise self._file_error(exc) from exc
+        self._lock = self._db.guard
+        self.pipes = PipeAttributes(pipes, self.path)
         try:
-            st = self.path.stat()
-        except OSError as exc:
-            raise StoreFileError(
-                f"Project file {self.path.name} has gone missing ({exc}).", file=str(self.path)
-            ) from exc
-        if (st.st_dev, st.st_ino) != self._identity:
-            log.info("%s was replaced on disk; reconnecting", self.path.name)
-            self._conn.close()
-            self._connect()
-            self._migrate()
-
-    def _migrate(self) -> tuple[int, int]:
-        try:
-            return schema_sv.migrate(self._conn)
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise self._locked_error(exc) from exc
+            self.migrated_from, self.schema_version = self._migrate(self._db.conn)
+        except BaseException:
+            self._db.close()
             raise
+        log.debug("Opened survey store %s", self.path)
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The connection to the current project file (followed across Saves)."""
+        try:
+            return self._db.conn
+        except ProjectError as exc:
+            raise self._file_error(exc) from exc
+
+    def _migrate(self, conn: sqlite3.Connection) -> tuple[int, int]:
+        try:
+            return schema_sv.migrate(conn, self.path)
+        except ProjectError as exc:
+            raise self._file_error(exc) from exc
+
+    def _file_error(self, exc: ProjectError) -> StoreFileError | StoreLockedError:
+        """The survey error for a problem of the project file (worded by its owner)."""
+        if isinstance(exc, gpkg.ProjectLockedError):
+            return self._locked_error(exc)
+        return StoreFileError(exc.message, details=exc.details, file=str(self.path))
+
+    def set_pipe_source(self, pipes: PipeSource | None) -> None:
+        """Validate and grade against another pipe source from now on."""
+        self.pipes.set_source(pipes)
 
     # --- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:
         """Close the database connection."""
-        with self._lock:
-            self._conn.close()
+        self._db.close()
 
     def __enter__(self) -> SurveyStore:
         return self
@@ -242,8 +238,8 @@ class SurveyStore:
     def _locked_error(self, exc: Exception) -> StoreLockedError:
         return StoreLockedError(
             f"{self.path.name} is locked by another window or program (waited "
-            f"{self._conn.execute('PRAGMA busy_timeout').fetchone()[0] / 1000:g} s); "
-            "close the other window's dialog or wait, then save again.",
+            f"{self._busy_timeout_s:g} s); close the other window's dialog or wait, then save "
+            "again.",
             details=str(exc),
             file=str(self.path),
         )
@@ -252,39 +248,21 @@ class SurveyStore:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), rolled back on error.
 
+        The transaction runs on the current project file under its write lock (see
+        :meth:`network.io.gpkg.ProjectConnection.transaction`).
+
         Raises
         ------
         StoreLockedError
             Another connection held the write lock for longer than the busy timeout.
+        StoreFileError
+            The project file went missing or is damaged.
         """
-        with self._lock:
-            for _attempt in range(3):
-                self._ensure_current_file()
-                try:
-                    self._conn.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError as exc:
-                    raise self._locked_error(exc) from exc
-                # A Save may have replaced the file while we waited for the lock: never write
-                # into the old, unlinked file.
-                st = self.path.stat()
-                if (st.st_dev, st.st_ino) == self._identity:
-                    break
-                self._rollback()
-            try:
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                self._rollback()
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise self._locked_error(exc) from exc
-                raise
-            except BaseException:
-                self._rollback()
-                raise
-
-    def _rollback(self) -> None:
-        if self._conn.in_transaction:
-            self._conn.execute("ROLLBACK")
+        try:
+            with self._db.transaction() as conn:
+                yield conn
+        except ProjectError as exc:
+            raise self._file_error(exc) from exc
 
     # --- (de)serialisation ------------------------------------------------------------------
     @staticmethod
@@ -400,47 +378,31 @@ class SurveyStore:
 
     def has_pipes(self) -> bool:
         """Whether the project has a pipes layer."""
-        with self._lock:
-            return schema_sv.table_exists(self._conn, PIPES_TABLE)
+        return self.pipes.frame() is not None
 
     def pipes_frame(self, pipe_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """Pipe attributes for grading: index ``pipe_id``; from/to node, length, diameter.
 
-        Read straight from the GeoPackage's ``pipes`` table (no geometry), all pipes or
-        only ``pipe_ids``. Missing canonical columns come back as NaN/None; an absent
-        layer gives an empty frame.
+        Taken from the in-memory pipe layer (see :class:`PipeAttributes`), all pipes or only
+        ``pipe_ids``. Missing canonical columns come back as NaN/None; an absent layer gives
+        an empty frame.
         """
-        with self._lock:
-            cols = schema_sv.columns(self._conn, PIPES_TABLE)
-            if "pipe_id" not in cols:
-                return pd.DataFrame(columns=list(PIPE_COLUMNS)).set_index("pipe_id")
-            sel = ", ".join(f'"{c}"' if c in cols else f'NULL AS "{c}"' for c in PIPE_COLUMNS)
-            sel += "".join(f', "{c}"' for c in OPTIONAL_PIPE_COLUMNS if c in cols)
-            where, params = "WHERE pipe_id IS NOT NULL", []
-            if pipe_ids is not None:
-                params = [str(p) for p in pipe_ids]
-                where += f" AND pipe_id IN ({', '.join('?' for _ in params)})"
-            df = pd.read_sql_query(
-                f'SELECT {sel} FROM "{PIPES_TABLE}" {where}', self._conn, params=params
-            )
-        df["pipe_id"] = df["pipe_id"].astype(str)
-        for c in ("from_node", "to_node"):
-            df[c] = df[c].map(lambda v: None if v is None else str(v))
-        for c in ("length_m", "diameter_mm"):
-            df[c] = pd.to_numeric(df[c], errors="coerce")
-        return df.drop_duplicates("pipe_id").set_index("pipe_id")
+        table = self.pipes.table()
+        if pipe_ids is None:
+            return table
+        return table[table.index.isin([str(p) for p in pipe_ids])]
 
     def pipe_info(self, pipe_id: str) -> dict[str, Any] | None:
         """One pipe's canonical attributes, or None when the id is not in the pipes layer."""
-        with self._lock:
-            cols = schema_sv.columns(self._conn, PIPES_TABLE)
-            if "pipe_id" not in cols:
-                return None
-            sel = ", ".join(f'"{c}"' if c in cols else f'NULL AS "{c}"' for c in PIPE_COLUMNS)
-            row = self._conn.execute(
-                f'SELECT {sel} FROM "{PIPES_TABLE}" WHERE pipe_id = ?', (pipe_id,)
-            ).fetchone()
-        return dict(row) if row is not None else None
+        table = self.pipes.table()
+        if pipe_id not in table.index:
+            return None
+        row = table.loc[pipe_id]
+        info = {"pipe_id": pipe_id}
+        for c in PIPE_COLUMNS[1:]:
+            v = row[c]
+            info[c] = None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+        return info
 
     def _context(self, rec: Record) -> ValidationContext:
         lengths: dict[str, float] | None = None

@@ -1,8 +1,9 @@
 """Small synthetic projects and observations for tests, benchmarks and demos.
 
-:func:`make_pipes_gpkg` writes a GeoPackage with a ``pipes`` layer in the canonical schema
-(``pipe_id``, ``from_node``, ``to_node``, ``length_m``, ``diameter_mm``), laid out as a
-grid of straight pipes in a projected CRS (CGCS2000 / 3-degree GK CM 114E, EPSG:4547).
+:func:`make_pipes_gpkg` writes a PipeAtlas project GeoPackage with a ``pipes`` layer in the
+canonical schema (``pipe_id``, ``from_node``, ``to_node``, ``length_m``, ``diameter_mm``),
+laid out as a grid of straight pipes in a projected CRS (CGCS2000 / 3-degree GK CM 114E,
+EPSG:4547).
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ import numpy as np
 import pandas as pd
 from shapely import linestrings
 
+from network.io import gpkg
+from network.io.project import Project, write_meta
+
 DEFAULT_EPSG = 4547
+CREATED = "2024-01-01T00:00:00+00:00"
 
 
 def make_pipes_gpkg(
@@ -76,6 +81,14 @@ def make_pipes_gpkg(
         engine="pyogrio",
         SPATIAL_INDEX="YES" if spatial_index else "NO",
     )
+    # a PipeAtlas project, not a plain GeoPackage: the survey store refuses those
+    project = Project(path=path, crs=gdf.crs, layers={"pipes": gdf}, created=CREATED)
+    con = gpkg.connect(path, write=True)
+    try:
+        with gpkg.transaction(con, path):
+            write_meta(con, project)
+    finally:
+        con.close()
     return path
 
 

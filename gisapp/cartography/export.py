@@ -1,7 +1,8 @@
 """The park map as a file: enterprises coloured by connection, trace highlight, page (no Qt).
 
-The one place that turns a project (and its built network, when the caller has it) into the
-pipe-network and sewage flow-direction map; ``python main.py map`` and File → Export map call it.
+The one place that turns a project (and its :class:`network.state.CheckedNetwork`, when the
+caller has it) into the pipe-network and sewage flow-direction map; ``python main.py map`` and
+File → Export map call it.
 """
 
 from __future__ import annotations
@@ -24,19 +25,53 @@ def export_project_map(
     dpi: int = 200,
     network: Any = None,
     trace_pipes: Sequence[str] = (),
+    checked: Any = None,
 ) -> Path:
-    """Build the network, colour enterprises by connection, draw the page."""
+    """Draw the park map of *project* to *out*: enterprises coloured by connection, flow arrows.
+
+    Parameters
+    ----------
+    project : Project
+        Its layers, settings, CRS and extent.
+    out : Path
+        ``*.pdf`` or ``*.png``.
+    size, orientation, extent, title, language, dpi
+        The page (see :class:`gisapp.cartography.flowmap.MapOptions`).
+    trace_from : str, optional
+        Highlight the downstream path of this id.
+    network : Network, optional
+        A network already built from *project* (its connection register is computed here).
+    trace_pipes : sequence of str
+        Pipe ids to highlight (a trace the caller has).
+    checked : CheckedNetwork, optional
+        The network with its connection register, as the window holds it: nothing is
+        rebuilt or recomputed. Without it (and without *network*) the network is built here.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    MapExportError
+        A bad extent or file type.
+    """
     from gisapp.cartography.flowmap import MapExportError, MapOptions, render_flow_map
     from network.analysis import connection_register, network_statistics
     from network.graph import build_network
     from network.overlays import CONNECTION_STATUS, enterprise_status, pipe_flow_forward
     from network.trace import trace_downstream
 
-    net = network or build_network(project.layers, project.settings, project.crs)
+    if checked is not None:
+        net, register = checked.network, checked.register
+    else:
+        net = network or build_network(project.layers, project.settings, project.crs)
+        register = connection_register(net)
     layers = dict(project.layers)
     if "enterprises" in layers:
         ents = layers["enterprises"].copy()
-        ents[CONNECTION_STATUS] = enterprise_status(connection_register(net), ents["ent_id"])
+        ents[CONNECTION_STATUS] = enterprise_status(register, ents["ent_id"])
         layers["enterprises"] = ents
     trace_pipes = tuple(trace_pipes)
     label = ("追踪结果" if language == "zh" else "trace result") if trace_pipes else ""

@@ -20,7 +20,6 @@ matplotlib.use("Agg", force=False)
 
 import numpy as np
 import shapely
-from matplotlib import font_manager
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, PathPatch, Rectangle
@@ -30,18 +29,10 @@ from gisapp.cartography import symbology as sym
 from network import schema
 from network.errors import NetworkError
 from network.io.crs import crs_label
+from network.io.fonts import cjk_font
 
 PAPER_MM = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}  # landscape width, height
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "WenQuanYi Micro Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "Source Han Sans SC",
-    "PingFang SC",
-)
 HIGHLIGHT = "#ff00c8"
-DRAW_ORDER = ("zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises")
 
 
 class MapExportError(NetworkError):
@@ -62,15 +53,6 @@ class MapOptions:
     dpi: int = 200
     arrows: bool = True
     labels: bool = True
-
-
-def cjk_font() -> str | None:
-    """Name of an installed font with Chinese glyphs (None if there is none)."""
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for fam in CJK_FONTS:
-        if fam in names:
-            return fam
-    return None
 
 
 def page_size_in(size: str, orientation: str) -> tuple[float, float]:
@@ -355,7 +337,7 @@ def _legend(
         **{**font, "fontsize": 11, "fontweight": "bold"},
     )
     y -= step * 1.5
-    for kind in reversed(DRAW_ORDER):
+    for kind in reversed(sym.DRAW_ORDER):
         if kind not in layers:
             continue
         style = styles[kind]
@@ -417,6 +399,51 @@ def _legend(
         ax.plot([0.04, 0.16], [y, y], color=color, linewidth=3.0)
         ax.text(0.2, y, label, va="center", **font)
         y -= step
+
+
+def _draw_trace(ax: Any, pipes: Any, trace_pipes: Sequence[str]) -> None:
+    """The traced pipes as a broad translucent band under the pipe symbols."""
+    sel = pipes[schema.PIPE_ID].astype(str).isin({str(p) for p in trace_pipes})
+    segs = [
+        np.asarray(g.coords)
+        for g in pipes.geometry[sel]
+        if g is not None and not g.is_empty and g.geom_type == "LineString"
+    ]
+    ax.add_collection(
+        LineCollection(
+            segs,
+            colors=HIGHLIGHT,
+            linewidths=4.0,
+            alpha=0.55,
+            zorder=2,
+            capstyle="round",
+        )
+    )
+
+
+def _draw_labels(
+    ax: Any,
+    present: dict[str, Any],
+    extent: tuple[float, float, float, float],
+    font: dict[str, Any],
+) -> None:
+    """Names of the plants and ids of the outfalls inside the map extent."""
+    for kind, col in (("plants", schema.NAME), ("outfalls", schema.OUTFALL_ID)):
+        gdf = present.get(kind)
+        if gdf is None or col not in gdf:
+            continue
+        for g, text in zip(gdf.geometry, gdf[col], strict=True):
+            if g is None or g.is_empty or text is None or text != text:
+                continue
+            if extent[0] < g.x < extent[2] and extent[1] < g.y < extent[3]:
+                ax.annotate(
+                    str(text),
+                    (g.x, g.y),
+                    xytext=(4, 4),
+                    textcoords="offset points",
+                    zorder=12,
+                    **{**font, "fontsize": 6.5},
+                )
 
 
 def render_flow_map(
@@ -485,9 +512,9 @@ def render_flow_map(
     ax.set_aspect("equal", adjustable="box")
     scale_mpp = (extent[2] - extent[0]) / (map_rect[2] * w_in)  # map units per inch
 
-    styles = {k: sym.default_style(k, "zh" if zh else "en") for k in DRAW_ORDER}
-    present = {k: v for k, v in layers.items() if k in DRAW_ORDER and v is not None and len(v)}
-    for kind in DRAW_ORDER:
+    styles = {k: sym.default_style(k, "zh" if zh else "en") for k in sym.DRAW_ORDER}
+    present = {k: v for k, v in layers.items() if k in sym.DRAW_ORDER and v is not None and len(v)}
+    for kind in sym.DRAW_ORDER:
         gdf = present.get(kind)
         if gdf is None:
             continue
@@ -496,22 +523,7 @@ def render_flow_map(
             _draw_polygons(ax, gdf, styles[kind])
         elif geom == "line":
             if len(opts.trace_pipes):
-                sel = gdf[schema.PIPE_ID].astype(str).isin({str(p) for p in opts.trace_pipes})
-                segs = [
-                    np.asarray(g.coords)
-                    for g in gdf.geometry[sel]
-                    if g is not None and not g.is_empty and g.geom_type == "LineString"
-                ]
-                ax.add_collection(
-                    LineCollection(
-                        segs,
-                        colors=HIGHLIGHT,
-                        linewidths=4.0,
-                        alpha=0.55,
-                        zorder=2,
-                        capstyle="round",
-                    )
-                )
+                _draw_trace(ax, gdf, opts.trace_pipes)
             # an arrow on every pipe at least 2.5 mm long on paper
             _draw_lines(
                 ax, gdf, styles[kind], flow_forward, opts.arrows, extent, scale_mpp * 0.1 / 9.0
@@ -520,24 +532,9 @@ def render_flow_map(
             style = styles[kind]
             if kind == "manholes" and scale_mpp * unit_m > 127:  # smaller than 1:5,000
                 style = replace(style, default=replace(style.default, size=3.0, width=0.5))
-            _draw_points(ax, gdf, style, zorder=5 + DRAW_ORDER.index(kind))
+            _draw_points(ax, gdf, style, zorder=5 + sym.DRAW_ORDER.index(kind))
     if opts.labels:
-        for kind, col in (("plants", schema.NAME), ("outfalls", schema.OUTFALL_ID)):
-            gdf = present.get(kind)
-            if gdf is None or col not in gdf:
-                continue
-            for g, text in zip(gdf.geometry, gdf[col], strict=True):
-                if g is None or g.is_empty or text is None or text != text:
-                    continue
-                if extent[0] < g.x < extent[2] and extent[1] < g.y < extent[3]:
-                    ax.annotate(
-                        str(text),
-                        (g.x, g.y),
-                        xytext=(4, 4),
-                        textcoords="offset points",
-                        zorder=12,
-                        **{**font, "fontsize": 6.5},
-                    )
+        _draw_labels(ax, present, extent, font)
 
     length_m = _scale_bar(ax, extent, unit_m, font)
     _north_arrow(ax, extent, font)

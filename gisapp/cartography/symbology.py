@@ -426,15 +426,150 @@ def _fmt_num(v: float) -> str:
 
 
 # --- defaults per layer kind -------------------------------------------------------------------
+#: Layer kinds bottom to top, the one order of the window, the paper map and every export:
+#: areas under lines, lines under points, the enterprises (the subject of a park map) on top.
 DRAW_ORDER = (
     schema.ZONES,
     schema.BOUNDARY,
     schema.PIPES,
     schema.MANHOLES,
     schema.PLANTS,
-    schema.ENTERPRISES,
     schema.OUTFALLS,
+    schema.ENTERPRISES,
 )
+
+
+def _pipes_style(text: dict[str, str], zh: bool) -> Style:
+    """Pipes: colour by ``system``, width by ``diameter_mm`` class, flow arrows."""
+    labels = schema.SYSTEM_LABELS_ZH if zh else _EN_SYSTEM
+    classes = tuple(
+        StyleClass(label=labels[v], value=v, symbol=Symbol(color=c, width=1.4))
+        for v, c in SYSTEM_COLORS.items()
+    )
+    rule = WidthRule(
+        field=schema.DIAMETER_MM,
+        breaks=DIAMETER_BREAKS_MM,
+        widths=DIAMETER_WIDTHS_PX,
+        missing_width=DIAMETER_WIDTHS_PX[0],
+        labels=("DN < 300", "DN 300–600", "DN 600–1000", "DN ≥ 1000"),
+    )
+    return Style(
+        kind=CATEGORIZED,
+        field=schema.SYSTEM,
+        classes=classes,
+        default=Symbol(color=UNKNOWN_COLOR, width=1.2),
+        default_label=text["unknown"],
+        width_rule=rule,
+        arrows=True,
+    )
+
+
+def _manholes_style(text: dict[str, str], zh: bool) -> Style:
+    """Manholes: small white circles, hidden when zoomed far out."""
+    return Style(
+        kind=SINGLE,
+        default=Symbol(color="#ffffff", size=6.0, marker="circle", outline="#404040", width=1.0),
+        default_label=text["manhole"],
+        max_mpp=4.0,
+    )
+
+
+def _outfalls_style(text: dict[str, str], zh: bool) -> Style:
+    """Outfalls: a marker per ``outfall_class``."""
+    labels = (
+        schema.OUTFALL_CLASS_LABELS_ZH if zh else {k: k.replace("_", " ") for k in OUTFALL_SYMBOLS}
+    )
+    classes = tuple(
+        StyleClass(
+            label=labels[k],
+            value=k,
+            symbol=Symbol(color=c, size=12.0, marker=m, outline="#202020"),
+        )
+        for k, (m, c) in OUTFALL_SYMBOLS.items()
+    )
+    return Style(
+        kind=CATEGORIZED,
+        field=schema.OUTFALL_CLASS,
+        classes=classes,
+        default=Symbol(color=UNKNOWN_COLOR, size=11.0, marker="cross", outline="#202020"),
+        default_label=text["unknown"],
+    )
+
+
+def _enterprises_style(text: dict[str, str], zh: bool) -> Style:
+    """Enterprises: squares coloured by ``connection_status``."""
+    classes = tuple(
+        StyleClass(
+            label=text[v],
+            value=v,
+            symbol=Symbol(color=c, size=10.0, marker="square", outline="#202020"),
+        )
+        for v, c in CONNECTION_COLORS.items()
+    )
+    return Style(
+        kind=CATEGORIZED,
+        field=CONNECTION_STATUS,
+        classes=classes,
+        default=Symbol(
+            color=CONNECTION_COLORS["unknown"], size=10.0, marker="square", outline="#202020"
+        ),
+        default_label=text["unknown"],
+    )
+
+
+def _plants_style(text: dict[str, str], zh: bool) -> Style:
+    """Treatment plants: large hexagons."""
+    return Style(
+        kind=SINGLE,
+        default=Symbol(color="#00707a", size=18.0, marker="hexagon", outline="#102020", width=1.5),
+        default_label=text["plant"],
+    )
+
+
+def _zones_style(text: dict[str, str], zh: bool) -> Style:
+    """Protected zones: hatched, coloured by ``zone_class``."""
+    labels = schema.ZONE_CLASS_LABELS_ZH if zh else _EN_ZONE
+    classes = tuple(
+        StyleClass(
+            label=labels[k],
+            value=k,
+            symbol=Symbol(color=c, width=1.5, fill=c, fill_alpha=0.12, hatch="bdiag"),
+        )
+        for k, c in ZONE_COLORS.items()
+    )
+    return Style(
+        kind=CATEGORIZED,
+        field=schema.ZONE_CLASS,
+        classes=classes,
+        default=Symbol(
+            color=ZONE_COLORS["other"],
+            width=1.5,
+            fill=ZONE_COLORS["other"],
+            fill_alpha=0.12,
+            hatch="bdiag",
+        ),
+        default_label=text["other"],
+    )
+
+
+def _boundary_style(text: dict[str, str], zh: bool) -> Style:
+    """The park boundary: a dashed outline."""
+    return Style(
+        kind=SINGLE,
+        default=Symbol(color="#303030", width=2.2, fill=None, dash="dash"),
+        default_label=text["boundary"],
+    )
+
+
+_DEFAULT_STYLES = {
+    schema.PIPES: _pipes_style,
+    schema.MANHOLES: _manholes_style,
+    schema.OUTFALLS: _outfalls_style,
+    schema.ENTERPRISES: _enterprises_style,
+    schema.PLANTS: _plants_style,
+    schema.ZONES: _zones_style,
+    schema.BOUNDARY: _boundary_style,
+}
 
 
 def default_style(kind: str, language: str = "zh") -> Style:
@@ -445,116 +580,10 @@ def default_style(kind: str, language: str = "zh") -> Style:
     Plants: large hexagons. Zones: hatched, by ``zone_class``. Boundary: dashed outline.
     Unknown kinds get a single grey style for their geometry.
     """
-    text = _TEXT.get(language, _TEXT["zh"])
-    zh = language == "zh"
-    if kind == schema.PIPES:
-        labels = schema.SYSTEM_LABELS_ZH if zh else _EN_SYSTEM
-        classes = tuple(
-            StyleClass(label=labels[v], value=v, symbol=Symbol(color=c, width=1.4))
-            for v, c in SYSTEM_COLORS.items()
-        )
-        rule = WidthRule(
-            field=schema.DIAMETER_MM,
-            breaks=DIAMETER_BREAKS_MM,
-            widths=DIAMETER_WIDTHS_PX,
-            missing_width=DIAMETER_WIDTHS_PX[0],
-            labels=("DN < 300", "DN 300–600", "DN 600–1000", "DN ≥ 1000"),
-        )
-        return Style(
-            kind=CATEGORIZED,
-            field=schema.SYSTEM,
-            classes=classes,
-            default=Symbol(color=UNKNOWN_COLOR, width=1.2),
-            default_label=text["unknown"],
-            width_rule=rule,
-            arrows=True,
-        )
-    if kind == schema.MANHOLES:
-        return Style(
-            kind=SINGLE,
-            default=Symbol(
-                color="#ffffff", size=6.0, marker="circle", outline="#404040", width=1.0
-            ),
-            default_label=text["manhole"],
-            max_mpp=4.0,
-        )
-    if kind == schema.OUTFALLS:
-        labels = (
-            schema.OUTFALL_CLASS_LABELS_ZH
-            if zh
-            else {k: k.replace("_", " ") for k in OUTFALL_SYMBOLS}
-        )
-        classes = tuple(
-            StyleClass(
-                label=labels[k],
-                value=k,
-                symbol=Symbol(color=c, size=12.0, marker=m, outline="#202020"),
-            )
-            for k, (m, c) in OUTFALL_SYMBOLS.items()
-        )
-        return Style(
-            kind=CATEGORIZED,
-            field=schema.OUTFALL_CLASS,
-            classes=classes,
-            default=Symbol(color=UNKNOWN_COLOR, size=11.0, marker="cross", outline="#202020"),
-            default_label=text["unknown"],
-        )
-    if kind == schema.ENTERPRISES:
-        classes = tuple(
-            StyleClass(
-                label=text[v],
-                value=v,
-                symbol=Symbol(color=c, size=10.0, marker="square", outline="#202020"),
-            )
-            for v, c in CONNECTION_COLORS.items()
-        )
-        return Style(
-            kind=CATEGORIZED,
-            field=CONNECTION_STATUS,
-            classes=classes,
-            default=Symbol(
-                color=CONNECTION_COLORS["unknown"], size=10.0, marker="square", outline="#202020"
-            ),
-            default_label=text["unknown"],
-        )
-    if kind == schema.PLANTS:
-        return Style(
-            kind=SINGLE,
-            default=Symbol(
-                color="#00707a", size=18.0, marker="hexagon", outline="#102020", width=1.5
-            ),
-            default_label=text["plant"],
-        )
-    if kind == schema.ZONES:
-        labels = schema.ZONE_CLASS_LABELS_ZH if zh else _EN_ZONE
-        classes = tuple(
-            StyleClass(
-                label=labels[k],
-                value=k,
-                symbol=Symbol(color=c, width=1.5, fill=c, fill_alpha=0.12, hatch="bdiag"),
-            )
-            for k, c in ZONE_COLORS.items()
-        )
-        return Style(
-            kind=CATEGORIZED,
-            field=schema.ZONE_CLASS,
-            classes=classes,
-            default=Symbol(
-                color=ZONE_COLORS["other"],
-                width=1.5,
-                fill=ZONE_COLORS["other"],
-                fill_alpha=0.12,
-                hatch="bdiag",
-            ),
-            default_label=text["other"],
-        )
-    if kind == schema.BOUNDARY:
-        return Style(
-            kind=SINGLE,
-            default=Symbol(color="#303030", width=2.2, fill=None, dash="dash"),
-            default_label=text["boundary"],
-        )
-    return single_style(schema.GEOMETRY_KIND.get(kind, "line"), UNKNOWN_COLOR)
+    builder = _DEFAULT_STYLES.get(kind)
+    if builder is None:
+        return single_style(schema.GEOMETRY_KIND.get(kind, "line"), UNKNOWN_COLOR)
+    return builder(_TEXT.get(language, _TEXT["zh"]), language == "zh")
 
 
 # --- legend --------------------------------------------------------------------------------------

@@ -114,6 +114,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
         offsets=offsets,
         settings=settings,
         overwrite=args.force,
+        discard_surveys=args.discard_surveys,
     )
     project = drain(job, None if args.quiet else _print_step)
     counts = ", ".join(f"{k} {len(v)}" for k, v in project.layers.items())
@@ -211,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--snap-tolerance", type=float, help="snap tolerance in metres (default 0.05)")
     p.add_argument("--force", action="store_true", help="replace an existing project file")
+    p.add_argument(
+        "--discard-surveys",
+        action="store_true",
+        help="with --force: also replace a project that holds survey records or ledger "
+        "problems (they are lost; export the ledger first)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=_cmd_new)
 

@@ -38,8 +38,10 @@ def add_parsers(sub: Any) -> None:
 def _cmd_map(args: argparse.Namespace) -> int:
     from gisapp.cartography.export import export_project_map
     from network.io.project import open_project
+    from network.state import build_checked_network
 
     project = open_project(args.project)
+    checked = build_checked_network(project.layers, project.settings, project.crs)
     out = export_project_map(
         project,
         Path(args.out),
@@ -50,6 +52,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         title=args.title,
         language=args.lang,
         dpi=args.dpi,
+        checked=checked,
     )
     sys.stdout.write(f"wrote {out}\n")
     return 0

@@ -13,11 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from network import schema as S
 from network.errors import NetworkError
 from network.issues import ERROR
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SYSTEM_ZH = S.SYSTEM_LABELS_ZH
+OUTFALL_CLASS_ZH = S.OUTFALL_CLASS_LABELS_ZH
 
 
 def _out() -> Any:
@@ -36,9 +39,8 @@ def _json(data: Any) -> None:
     print_json(data)
 
 
-def _load(path: str) -> Any:
-    """Open a project and build its network (raises NetworkError on bad input)."""
-    from network.graph import build_network
+def _open(path: str) -> Any:
+    """Open a project (raises NetworkError on bad input)."""
     from network.io.project import open_project
 
     p = Path(path)
@@ -48,7 +50,23 @@ def _load(path: str) -> Any:
             f"(*.gpkg made with `python main.py new`).",
             file=path,
         )
-    project = open_project(p)
+    return open_project(p)
+
+
+def _load(path: str) -> Any:
+    """Open a project and build its :class:`network.state.CheckedNetwork` (network, findings,
+    connection register), as the window does."""
+    from network.state import build_checked_network
+
+    project = _open(path)
+    return build_checked_network(project.layers, project.settings, project.crs)
+
+
+def _load_network(path: str) -> Any:
+    """Open a project and build only its network (for commands that need no findings)."""
+    from network.graph import build_network
+
+    project = _open(path)
     return build_network(project.layers, project.settings, project.crs)
 
 
@@ -68,19 +86,25 @@ def _ids(ids: Sequence[str], n: int = 6) -> str:
 # --- check -------------------------------------------------------------------------------------
 def _cmd_check(args: argparse.Namespace) -> int:
     from network.checks import summarize
+    from network.findings import summarise_findings
 
-    net = _load(args.project)
-    issues = net.issues
+    checked = _load(args.project)
+    issues = list(checked.checks)
+    groups = summarise_findings(issues, checked.network)
     if args.json:
         _json(
             {
                 "project": args.project,
                 "summary": summarize(issues),
+                "groups": [g.to_dict() for g in groups],
                 "issues": [i.to_dict() for i in issues],
             }
         )
     else:
         zh = args.lang == "zh"
+        _print_groups(groups, zh)
+        limit = None if args.all else max(args.limit, 0)
+        shown = issues if limit is None else issues[:limit]
         rows = [
             [
                 i.severity if not zh else SEVERITY_ZH.get(i.severity, i.severity),
@@ -88,17 +112,27 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 _ids(i.feature_ids, 3),
                 i.message_zh if zh else i.message_en,
             ]
-            for i in issues
+            for i in shown
         ]
-        _table(
-            rows,
-            [
-                "级别" if zh else "severity",
-                "类别" if zh else "check",
-                "要素" if zh else "features",
-                "说明" if zh else "message",
-            ],
-        )
+        if rows:
+            _out().write("\n")
+            _table(
+                rows,
+                [
+                    "级别" if zh else "severity",
+                    "类别" if zh else "check",
+                    "要素" if zh else "features",
+                    "说明" if zh else "message",
+                ],
+            )
+        if len(shown) < len(issues):
+            more = len(issues) - len(shown)
+            _out().write(
+                f"… 另有 {more:,} 项未列出（--all 列出全部，--limit N 改变条数）\n"
+                if zh
+                else f"… {more:,} more not listed (--all lists every finding, --limit N sets "
+                f"how many)\n"
+            )
         s = summarize(issues)["by_severity"]
         _out().write(
             f"\n{len(issues)} findings: {s.get('error', 0)} errors, "
@@ -107,6 +141,42 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.fail_on_errors and any(i.severity == ERROR for i in issues):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _print_groups(groups: Sequence[Any], zh: bool) -> None:
+    """The grouped summary: one row per kind, the ones that matter first."""
+    if not groups:
+        _out().write("未发现问题。\n" if zh else "No findings.\n")
+        return
+    rows = []
+    for g in groups:
+        cell = ""
+        if g.count >= 10 and g.density.get("cells"):
+            c, r, n = g.density["cells"][0]
+            size = g.density["cell_size"]
+            ox, oy = g.density["origin"]
+            cell = (
+                f"{n} @ ({ox + (c + 0.5) * size:.0f}, {oy + (r + 0.5) * size:.0f}) ±{size / 2:g}"
+            )
+        rows.append(
+            [
+                SEVERITY_ZH.get(g.severity, g.severity) if zh else g.severity,
+                f"{g.category}.{g.kind}",
+                f"{g.count:,}",
+                g.explanation_zh if zh else g.explanation_en,
+                _ids(list(g.sample_ids), 3),
+                cell,
+            ]
+        )
+    _out().write(
+        "按类汇总（重要的在前）：\n" if zh else "Findings by kind (what matters first):\n"
+    )
+    _table(
+        rows,
+        ["级别", "类别", "数量", "说明", "示例", "最密集处"]
+        if zh
+        else ["severity", "check", "count", "explanation", "e.g.", "densest cell"],
+    )
 
 
 # --- trace -------------------------------------------------------------------------------------
@@ -144,14 +214,17 @@ def _cmd_trace(args: argparse.Namespace) -> int:
         trace_upstream,
     )
 
-    net = _load(args.project)
+    checked = _load(args.project)
+    net, findings = checked.network, checked.issue_index
     barriers = [b for spec in args.barrier or [] for b in spec.split(",") if b.strip()]
     if args.common_upstream:
         ids = [s.strip() for s in args.common_upstream.split(",") if s.strip()]
-        res = trace_common_upstream(net, ids, barriers=barriers)
+        res = trace_common_upstream(net, ids, barriers=barriers, findings=findings)
     elif args.to:
         if args.profile:
-            prof = longitudinal_profile(net, args.start, args.to, barriers=barriers)
+            prof = longitudinal_profile(
+                net, args.start, args.to, barriers=barriers, findings=findings
+            )
             if args.json:
                 _json(prof.to_dict())
             else:
@@ -189,24 +262,33 @@ def _cmd_trace(args: argparse.Namespace) -> int:
                     ],
                 )
             return EXIT_OK
-        res = find_flow_path(net, args.start, args.to, barriers=barriers)
+        res = find_flow_path(net, args.start, args.to, barriers=barriers, findings=findings)
     elif args.up:
-        res = trace_upstream(net, args.start, barriers=barriers)
+        res = trace_upstream(net, args.start, barriers=barriers, findings=findings)
     else:
-        res = trace_downstream(net, args.start, barriers=barriers)
+        res = trace_downstream(net, args.start, barriers=barriers, findings=findings)
+    why = None
+    if args.common_upstream:
+        from network.trace import explain_common_upstream
+
+        why = explain_common_upstream(net, ids, res, barriers=barriers)
     if args.json:
-        _json(res.to_dict())
+        data = res.to_dict()
+        if why is not None:
+            data["explanation_zh"], data["explanation_en"] = why
+        _json(data)
     else:
         _print_trace(res, args.lang)
+        if why is not None:
+            _out().write(f"\n{why[0] if args.lang == 'zh' else why[1]}\n")
     return EXIT_OK
 
 
 # --- connections -------------------------------------------------------------------------------
 def _cmd_connections(args: argparse.Namespace) -> int:
-    from network.analysis import STATUS_LABELS_ZH, connection_register, write_register_xlsx
+    from network.analysis import STATUS_LABELS_ZH, write_register_xlsx
 
-    net = _load(args.project)
-    reg = connection_register(net)
+    reg = _load(args.project).register
     if args.xlsx:
         path = write_register_xlsx(reg, args.xlsx)
         _out().write(f"wrote {path} ({len(reg.rows)} enterprises)\n")
@@ -277,9 +359,9 @@ def _pct(x: float | None) -> str:
 
 # --- balance -----------------------------------------------------------------------------------
 def _cmd_balance(args: argparse.Namespace) -> int:
-    from network.analysis import plant_balance
+    from network.analysis import FLAG_LABELS_ZH, plant_balance
 
-    net = _load(args.project)
+    net = _load_network(args.project)
     bal = plant_balance(net)
     if args.json:
         _json(bal.to_dict(with_nodes=True))
@@ -296,7 +378,9 @@ def _cmd_balance(args: argparse.Namespace) -> int:
             _pct(p.utilisation),
             _fmt(p.estimated_cod_in_mgl, 0),
             _fmt(p.cod_in_mgl, 0),
-            ", ".join(p.flags),
+            ("；" if args.lang == "zh" else ", ").join(
+                FLAG_LABELS_ZH.get(f, f) if args.lang == "zh" else f for f in p.flags
+            ),
         ]
         for p in bal.plants
     ]
@@ -326,31 +410,61 @@ def _cmd_balance(args: argparse.Namespace) -> int:
 def _cmd_stats(args: argparse.Namespace) -> int:
     from network.analysis import network_statistics
 
-    net = _load(args.project)
+    net = _load_network(args.project)
     st = network_statistics(net)
     if args.json:
         _json(st)
         return EXIT_OK
-    out = _out()
-    out.write(
-        f"管网总长 total {st['total_length_km']:.3f} km: 主管 main "
-        f"{st['main_length_km']:.3f} km, 支管 branch {st['branch_length_km']:.3f} km, "
-        f"unclassified {st['unclassified_length_km']:.3f} km\n\n"
-    )
+    sys_zh = {**SYSTEM_ZH, "unknown": "未注明"}
     _table(
         [
-            [sy, f"{v['main']:.3f}", f"{v['branch']:.3f}", f"{v['unknown']:.3f}"]
-            for sy, v in st["by_system"].items()
+            ["管网总长", f"{st['total_length_km']:.3f}", "km"],
+            ["  主管", f"{st['main_length_km']:.3f}", "km"],
+            ["  支管", f"{st['branch_length_km']:.3f}", "km"],
+            ["  未分主支", f"{st['unclassified_length_km']:.3f}", "km"],
+            ["管线", f"{st['n_pipes']:,}", "条"],
+            ["检查井", f"{st['n_manholes']:,}", "座"],
+            ["管线连接点（无井）", f"{st.get('n_junctions', 0):,}", "处"],
+            ["排放口", f"{st['n_outfalls']:,}", "个"],
+            ["企业", f"{st['n_enterprises']:,}", "家"],
+            ["污水处理厂", f"{st['n_plants']:,}", "座"],
         ],
-        ["system", "main km", "branch km", "? km"],
+        ["项目", "数值", "单位"],
     )
-    out.write("\n")
-    _table([[k, f"{v:.3f}"] for k, v in st["by_diameter"].items()], ["diameter", "km"])
-    out.write(
-        f"\npipes {st['n_pipes']}, manholes {st['n_manholes']}, outfalls "
-        f"{st['n_outfalls']} {st['outfalls_by_class']}, enterprises "
-        f"{st['n_enterprises']}, plants {st['n_plants']}\n"
-    )
+    out = _out()
+    if st["by_system"]:
+        out.write("\n按管线类型（km）：\n")
+        _table(
+            [
+                [
+                    sys_zh.get(sy, sy),
+                    f"{v['main']:.3f}",
+                    f"{v['branch']:.3f}",
+                    f"{v['unknown']:.3f}",
+                    f"{v['main'] + v['branch'] + v['unknown']:.3f}",
+                ]
+                for sy, v in st["by_system"].items()
+            ],
+            ["管线类型", "主管 km", "支管 km", "未分 km", "合计 km"],
+        )
+    if st["by_diameter"]:
+        out.write("\n按管径（km）：\n")
+        _table(
+            [
+                [k if k != "unknown" else "未注明", f"{v:.3f}"]
+                for k, v in st["by_diameter"].items()
+            ],
+            ["管径", "长度 km"],
+        )
+    if st["outfalls_by_class"]:
+        out.write("\n排放口按类别（个）：\n")
+        _table(
+            [
+                [OUTFALL_CLASS_ZH.get(k, k) if k != "unknown" else "未注明", n]
+                for k, n in st["outfalls_by_class"].items()
+            ],
+            ["类别", "数量"],
+        )
     return EXIT_OK
 
 
@@ -369,6 +483,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="exit with status 1 when error findings exist",
     )
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=200,
+        metavar="N",
+        help="list at most N findings after the summary by kind (default 200)",
+    )
+    p.add_argument("--all", action="store_true", help="list every finding")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("trace", help="trace up- or downstream, common upstream, or a path")

@@ -23,17 +23,27 @@ def _err(line: str) -> None:
     sys.stderr.write(line + "\n")
 
 
-def _store(args: argparse.Namespace):
+def _store(args: argparse.Namespace, *, with_pipes: bool = False):
+    """The survey store of ``args.project`` (refused unless it is a PipeAtlas project).
+
+    ``with_pipes``: open the project's pipes first and grade/validate against them (the
+    store reads them itself, once, when a command that skips this needs them after all).
+    """
     from surveys.store import SurveyStore
 
-    return SurveyStore(args.project, author=getattr(args, "author", None))
+    pipes = None
+    if with_pipes:
+        from network.io.project import open_project
+
+        pipes = open_project(args.project, kinds=["pipes"])
+    return SurveyStore(args.project, pipes=pipes, author=getattr(args, "author", None))
 
 
 # --- survey ------------------------------------------------------------------------------------
 def _cmd_survey_import(args: argparse.Namespace) -> int:
     from surveys.importer import import_observations
 
-    with _store(args) as store:
+    with _store(args, with_pipes=True) as store:
         res = import_observations(
             store,
             args.file,
@@ -46,9 +56,11 @@ def _cmd_survey_import(args: argparse.Namespace) -> int:
         if res.pending:
             resolved, _ = store.resolve_pending()
     name = Path(args.file).name
+    insp = ", ".join(f"{i.uuid} {i.date}" for i in res.inspections)
+    label = "inspections" if len(res.inspections) > 1 else "inspection"
     _out(
         f"imported {len(res.imported)} observation(s) from {name} into "
-        f"{Path(args.project).name} (inspection {res.inspection.uuid if res.inspection else ''}"
+        f"{Path(args.project).name} ({label} {insp}"
         f"); {len(res.rejected)} row(s) rejected; {res.pending - resolved} pending pipe match"
     )
     _out("mapping: " + ", ".join(f"{k}←{v}" for k, v in res.mapping.items()))
@@ -100,7 +112,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from gisapp.cli import print_json, print_table
     from surveys.reports import grades_records, write_report_pdf, write_report_xlsx
 
-    with _store(args) as store:
+    with _store(args, with_pipes=True) as store:
         grades = store.regrade()
         if args.xlsx:
             write_report_xlsx(store, args.xlsx, grades=grades)
@@ -168,9 +180,10 @@ def _cmd_ledger_import(args: argparse.Namespace) -> int:
                 _out("nothing applied")
                 return EXIT_OK
         res = apply_ledger_import(store, plan)
+    refused = f"; {len(plan.errors)} row(s) refused (listed above)" if plan.errors else ""
     _out(
         f"applied: {len(res.updated)} updated, {len(res.added)} added; "
-        f"{len(res.conflicts)} conflict(s) left for review"
+        f"{len(res.conflicts)} conflict(s) left for review{refused}"
     )
     return EXIT_OK
 

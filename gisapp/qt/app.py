@@ -14,17 +14,10 @@ from PySide6.QtWidgets import QApplication
 
 from gisapp.qt.settings import AppSettings
 from resources import resource_path
+from resources.fonts import CJK_FAMILIES
 
 log = logging.getLogger(__name__)
 DEMO_PROJECT = resource_path("demo", "demo_park.gpkg")
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "WenQuanYi Micro Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Source Han Sans SC",
-)
 _translators: list[QTranslator] = []
 
 

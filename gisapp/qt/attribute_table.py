@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.qt.inspect_tools import MapToolHub, feature_ids, format_value, zoom_to
-from gisapp.qt.render import MapLayer
+from gisapp.qt.map_layer import MapLayer
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ class FeatureTableModel(QAbstractTableModel):
         self._mask: np.ndarray | None = None
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._numeric: dict[int, bool] = {}
+        self._derived: dict[str, np.ndarray] = {}
         self._load()
 
     # --- data ---------------------------------------------------------------------------------
@@ -92,6 +93,11 @@ class FeatureTableModel(QAbstractTableModel):
         geom = data.geometry.name if hasattr(data, "geometry") else None
         self._columns = [str(c) for c in data.columns if c != geom]
         self._col_pos = [data.columns.get_loc(c) for c in data.columns if c != geom]
+        # derived columns (connection status, flow direction) come after the layer's own
+        self._derived = {
+            str(k): v for k, v in self._layer.derived.items() if str(k) not in self._columns
+        }
+        self._columns += list(self._derived)
         self._ids = feature_ids(self._layer)
         self._arrays.clear()
         self._text.clear()
@@ -126,6 +132,8 @@ class FeatureTableModel(QAbstractTableModel):
         return self._order
 
     def _series(self, c: int) -> pd.Series:
+        if c >= len(self._col_pos):
+            return pd.Series(self._derived[self._columns[c]], index=self._data.index)
         return self._data.iloc[:, self._col_pos[c]]
 
     def _array(self, c: int) -> np.ndarray:
@@ -392,6 +400,25 @@ class AttributeTableDock(QDockWidget):
             self._syncing = False
         self._select_rows_of(self.hub.selected_ids(self.layer_name))
         self._update_title()
+
+    def start_over(self, layer: MapLayer) -> None:
+        """Another project's layer: no filter, no "selected only", no sort; then reload."""
+        self._filter_timer.stop()
+        for w in (self.filter_edit, self.selected_only_check):
+            w.blockSignals(True)
+        self.filter_edit.clear()
+        self.filter_edit.setStyleSheet("")
+        self.filter_edit.setToolTip("")
+        self.selected_only_check.setChecked(False)
+        for w in (self.filter_edit, self.selected_only_check):
+            w.blockSignals(False)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self._syncing = True
+        try:
+            self.model.set_layer(layer)
+        finally:
+            self._syncing = False
+        self.apply_filter()
 
     def apply_filter(self) -> int:
         """Apply the filter box (and "selected only"); returns the number of rows shown."""

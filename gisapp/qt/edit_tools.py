@@ -414,7 +414,9 @@ class EditController(QObject):
         if pipes is None or not len(pipes):
             return None
         geoms = np.asarray(pipes.geometry.array, dtype=object)
-        cand = _pipe_tree(pipes).query(shapely.box(x - tol, y - tol, x + tol, y + tol))
+        cand = _pipe_tree(self.canvas, pipes).query(
+            shapely.box(x - tol, y - tol, x + tol, y + tol)
+        )
         best = None
         for pos in cand.tolist():
             g = geoms[pos]
@@ -539,7 +541,11 @@ class EditController(QObject):
         cmds = []
         for nid in nodes:
             pt = mh.geometry.iloc[feature_row(mh, S.MANHOLES, nid)]
-            for pos in _pipe_tree(pipes).query(pt, predicate="dwithin", distance=tol).tolist():
+            for pos in (
+                _pipe_tree(self.canvas, pipes)
+                .query(pt, predicate="dwithin", distance=tol)
+                .tolist()
+            ):
                 line = pipes.geometry.iloc[pos]
                 pid = str(pipes[S.PIPE_ID].iloc[pos])
                 if only and pid not in only:
@@ -577,19 +583,13 @@ class EditController(QObject):
         return form
 
 
-_TREES: dict[int, tuple[Any, shapely.STRtree]] = {}
-
-
-def _pipe_tree(pipes) -> shapely.STRtree:
-    """A spatial index of a pipe frame (cached for the current frame)."""
-    key = id(pipes)
-    hit = _TREES.get(key)
-    if hit is not None and hit[0] is pipes:
-        return hit[1]
-    _TREES.clear()
-    tree = shapely.STRtree(np.asarray(pipes.geometry.array, dtype=object))
-    _TREES[key] = (pipes, tree)
-    return tree
+def _pipe_tree(canvas: Any, pipes) -> shapely.STRtree:
+    """The spatial index of the pipe frame: the map layer's own when it draws this frame (one
+    index per layer), else a fresh one (a frame not on the map)."""
+    layer = canvas.layer(S.PIPES)
+    if layer is not None and layer.data is pipes:
+        return layer.spatial_index()
+    return shapely.STRtree(np.asarray(pipes.geometry.array, dtype=object))
 
 
 def install(window: Any) -> EditController:

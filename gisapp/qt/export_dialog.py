@@ -147,7 +147,7 @@ class MapExporter:
         w = self.window
         ext: Any = "park" if extent == "park" else tuple(w.canvas.view.extent)
         pipes = self.current_trace_pipes() if trace else ()
-        net = w.network_ctl.network if w.network_ctl.is_current else None
+        checked = w.network_ctl.current_state()  # None: the export builds its own
 
         def job() -> Path:
             return export_project_map(
@@ -158,7 +158,7 @@ class MapExporter:
                 extent=ext,
                 title=title,
                 language=language,
-                network=net,
+                checked=checked,
                 trace_pipes=pipes,
             )
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.qt.map_canvas import CanvasMode, MapCanvas
-from gisapp.qt.render import LineGeometry, MapLayer, PointGeometry
+from gisapp.qt.map_layer import LineGeometry, MapLayer, PointGeometry
 from network import schema
 from network.graph import crs_unit_m
 
@@ -55,32 +54,16 @@ FEATURE_ROLE = Qt.ItemDataRole.UserRole + 1
 # --------------------------------------------------------------------------------------------
 # feature look-ups on map layers (shared by the tools of the other map extensions)
 # --------------------------------------------------------------------------------------------
-_IDS_CACHE: weakref.WeakKeyDictionary[MapLayer, tuple[int, np.ndarray]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def feature_ids(layer: MapLayer) -> np.ndarray:
     """Object array of the id of every row of ``layer`` (its kind's id column, else the index),
-    as ``str`` (None when missing) — the ids the canvas highlights with. Cached per version."""
-    cached = _IDS_CACHE.get(layer)
-    if cached is not None and cached[0] == layer.version:
-        return cached[1]
-    data = layer.data
-    col = layer.ids_column()
-    values = data[col] if col is not None else data.index
-    arr = np.asarray(values, dtype=object)
-    out = np.array([None if _missing(v) else str(v) for v in arr.tolist()], dtype=object)
-    _IDS_CACHE[layer] = (layer.version, out)
-    return out
+    as ``str`` (None when missing) — the ids the canvas highlights with (the layer's one
+    id→row index, built once per data version)."""
+    return layer.feature_ids()
 
 
 def feature_positions(layer: MapLayer, ids: Iterable[Any]) -> np.ndarray:
     """Row positions of the features of ``layer`` with these ids."""
-    wanted = [str(i) for i in ids]
-    if not wanted:
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(pd.Index(feature_ids(layer), dtype=object).isin(wanted))
+    return layer.rows_of(ids)
 
 
 def features_bounds(canvas: MapCanvas, layer_name: str, ids: Iterable[Any]):
@@ -111,12 +94,8 @@ def features_at(layer: MapLayer, x: float, y: float, tolerance: float) -> np.nda
         d = np.hypot(geom.xy[:, 0] - x, geom.xy[:, 1] - y)
         idx = np.flatnonzero(d <= tolerance)
         return idx[np.argsort(d[idx], kind="stable")]
-    if isinstance(geom, LineGeometry):
-        idx = np.asarray(geom.tree().query(pt, predicate="dwithin", distance=tolerance))
-        geoms = geom.geoms
-    else:
-        geoms = np.asarray(data.geometry.values, dtype=object)
-        idx = np.flatnonzero(shapely.dwithin(geoms, pt, tolerance))
+    geoms = geom.geoms
+    idx = np.asarray(geom.tree().query(pt, predicate="dwithin", distance=tolerance))
     if len(idx) == 0:
         return np.empty(0, dtype=np.int64)
     d = shapely.distance(geoms[idx], pt)
@@ -139,8 +118,7 @@ def features_in_rect(layer: MapLayer, rect: Sequence[float]) -> np.ndarray:
     box = shapely.box(minx, miny, maxx, maxy)
     if isinstance(geom, LineGeometry):
         return np.sort(np.asarray(geom.tree().query(box, predicate="intersects")))
-    geoms = np.asarray(data.geometry.values, dtype=object)
-    return np.flatnonzero(shapely.contains(box, geoms))
+    return np.sort(np.asarray(geom.tree().query(box, predicate="contains")))
 
 
 def map_layers(canvas: MapCanvas, visible_only: bool = True) -> list[MapLayer]:
@@ -544,9 +522,15 @@ class InspectController(QObject):
         self.hub.clear_selection()
 
     def _on_window_project_opened(self, _project: Any) -> None:
+        """A new project: no search text, and open tables start over (no filter)."""
+        self.search_edit.clear()
         self._refresh_completer()
-        for name in list(self.tables):
-            self._on_window_layer_updated(name)
+        for name, dock in list(self.tables.items()):
+            layer = self.canvas.layer(name)
+            if layer is None:
+                dock.close()
+            else:
+                dock.start_over(layer)
 
     def _on_window_layer_updated(self, kind: str) -> None:
         if kind in (schema.ENTERPRISES, schema.OUTFALLS, schema.PLANTS):

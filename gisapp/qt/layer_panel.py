@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from gisapp.cartography import symbology
 from gisapp.cartography.symbology import LegendEntry
 from gisapp.qt.map_canvas import MapCanvas
-from gisapp.qt.render import MapLayer, paint_marker, polygon_brushes
+from gisapp.qt.map_layer import MapLayer
+from gisapp.qt.symbols import paint_marker, polygon_brushes
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ class LayerPanel(QWidget):
                 item.setCheckState(
                     0, Qt.CheckState.Checked if lay.visible else Qt.CheckState.Unchecked
                 )
-                key = (lay.style, lay.version)
+                key = (lay.style, lay.version, lay.derived_version)
                 if self._legend_keys.get(lay.name) != key:
                     self._legend_keys[lay.name] = key
                     self._fill_legend(item, lay)
@@ -257,7 +258,8 @@ class LayerPanel(QWidget):
 
     def _fill_legend(self, item: QTreeWidgetItem, layer: MapLayer) -> None:
         item.takeChildren()
-        data = layer.data if len(layer.data) <= 200_000 else None  # classify cost
+        # the style's columns, derived ones included (classify cost: not on huge layers)
+        data = layer.snapshot().style_frame() if len(layer.data) <= 200_000 else None
         for entry in symbology.legend_entries(
             layer.style, layer.geometry, self._language, data=data
         ):
@@ -285,7 +287,7 @@ class LayerPanel(QWidget):
         self._updating = True
         try:
             self.opacity_slider.setValue(round(layer.opacity * 100))
-            fields = [c for c in layer.data.columns if c != layer.data.geometry.name]
+            fields = layer.field_names()
             self.field_combo.clear()
             for c in fields:
                 self.field_combo.addItem(str(c), c)
@@ -387,19 +389,20 @@ class LayerPanel(QWidget):
             return symbology.single_style(layer.geometry, color)
         if field is None:
             raise ValueError(self.tr("Choose a field to classify by."))
+        values = layer.attributes([field] if field in layer.field_names() else None)
         if kind == symbology.CATEGORIZED:
             return symbology.categorized_style(
-                layer.data, field, layer.geometry, language=self._language
+                values, field, layer.geometry, language=self._language
             )
-        if not pd.api.types.is_numeric_dtype(layer.data[field]):
-            numeric = pd.to_numeric(layer.data[field], errors="coerce")
+        if not pd.api.types.is_numeric_dtype(values[field]):
+            numeric = pd.to_numeric(values[field], errors="coerce")
             if numeric.notna().sum() == 0:
                 raise ValueError(
                     self.tr(
                         "Field {0} has no numbers: choose a numeric field for a graduated style."
                     ).format(field)
                 )
-        return symbology.graduated_style(layer.data, field, layer.geometry, n_classes)
+        return symbology.graduated_style(values, field, layer.geometry, n_classes)
 
 
 def _first_color(style: symbology.Style) -> str:

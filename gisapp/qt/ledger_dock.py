@@ -5,12 +5,16 @@ problem), ``features_requested(layer, ids)`` (highlight the features of a proble
 ``problem_form_requested(uuid)`` (open the problem form; empty uuid = new problem),
 ``command_done(object)``.
 
-The lead connects ``raise_from_issues(issues)`` to the network checks and
-``raise_from_conflicts(dicts)`` to the overlap check.
+Every change of the ledger made here (raising problems, setting a problem's status,
+applying an imported workbook) is an undoable command from :mod:`surveys.record_commands`,
+pushed on the window's undo stack like the records dock's (without a stack it is done and
+``command_done`` is emitted). The survey extension connects ``raise_from_issues(issues)`` to
+the network checks and ``raise_from_conflicts(dicts)`` to the overlap check.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -33,8 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gisapp.qt.undo import push_applied
 from surveys import ledger
 from surveys.errors import SurveyError
+from surveys.record_commands import ApplyLedgerImport, EditRecord, RaiseProblems
 from surveys.records import SOURCE_LABELS_ZH, STATUS_LABELS_ZH, STATUSES, Problem
 from surveys.store import StoreEvent, SurveyStore
 
@@ -177,6 +183,7 @@ class LedgerDock(QDockWidget):
         }
         for s in STATUSES:
             self.status_filter_combo.addItem(labels[s], s)
+        self._status_labels = labels
         self.body_filter_combo = QComboBox()
         self.body_filter_combo.setObjectName("body_filter_combo")
         self.overdue_check = QCheckBox(self.tr("Overdue only"))
@@ -232,6 +239,14 @@ class LedgerDock(QDockWidget):
             b.clicked.connect(slot)
             setattr(self, name, b)
             buttons.addWidget(b)
+        self.set_status_combo = QComboBox()
+        self.set_status_combo.setObjectName("set_status_combo")
+        self.set_status_combo.setToolTip(self.tr("Set the status of the selected problem"))
+        self.set_status_combo.addItem(self.tr("Set status…"), "")
+        for s in STATUSES:
+            self.set_status_combo.addItem(labels[s], s)
+        self.set_status_combo.activated.connect(self._on_set_status_combo_activated)
+        buttons.addWidget(self.set_status_combo)
         lay.addLayout(buttons)
         self.setWidget(body)
         self._unsubscribe = store.subscribe(self._on_store_changed)
@@ -309,11 +324,40 @@ class LedgerDock(QDockWidget):
         return self._raise(ledger.problems_from_conflicts(conflicts))
 
     def _raise(self, problems: list[Problem]) -> ledger.RaiseResult | None:
+        cmd = RaiseProblems(self.store, problems, label=self.tr("Raise problems"))
+        if not self._run(cmd):
+            return None
+        return self._report_raised(cmd.result)
+
+    # --- editing ----------------------------------------------------------------------------
+    def set_status(self, status: str, problem: Problem | None = None) -> bool:
+        """Set the status of ``problem`` (default: the selected one) as one undoable step."""
+        problem = problem or self.selected_problem()
+        if problem is None or status not in STATUSES or problem.status == status:
+            return False
+        new = dataclasses.replace(problem, status=status)
+        label = self.tr("Set status: %1").replace("%1", self._status_labels[status])
+        return self._run(EditRecord(self.store, new, label=label))
+
+    def _on_set_status_combo_activated(self, index: int) -> None:
+        status = self.set_status_combo.itemData(index)
+        self.set_status_combo.setCurrentIndex(0)
+        if status:
+            self.set_status(status)
+
+    def _run(self, cmd: Any) -> bool:
+        """Do ``cmd``; push it on the undo stack (or emit ``command_done``). False: refused."""
+        self.message_label.setText("")
         try:
-            return self._report_raised(ledger.raise_problems(self.store, problems))
+            cmd.do()
         except SurveyError as exc:
             self.message_label.setText(exc.message)
-            return None
+            return False
+        if self.undo_stack is not None:
+            push_applied(self.undo_stack, cmd, self, saves_immediately=True)
+        else:
+            self.command_done.emit(cmd)
+        return True
 
     # --- Excel ------------------------------------------------------------------------------
     def export_to(self, path: str | Path) -> Path | None:
@@ -333,11 +377,10 @@ class LedgerDock(QDockWidget):
             return None
 
     def apply_import(self, plan: ledger.LedgerImportPlan) -> ledger.LedgerImportResult | None:
-        try:
-            res = ledger.apply_ledger_import(self.store, plan)
-        except SurveyError as exc:
-            self.message_label.setText(exc.message)
+        cmd = ApplyLedgerImport(self.store, plan, label=self.tr("Import ledger workbook"))
+        if not self._run(cmd):
             return None
+        res = cmd.result
         self.message_label.setText(
             self.tr("%1 updated, %2 added, %3 conflict(s) left for review")
             .replace("%1", str(len(res.updated)))

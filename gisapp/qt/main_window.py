@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gisapp.cartography.symbology import DRAW_ORDER  # bottom to top
 from gisapp.qt.errors import handle_error
 from gisapp.qt.map_canvas import MapCanvas
+from gisapp.qt.map_layer import MapLayer
 from gisapp.qt.network_controller import NetworkController, NetworkState
-from gisapp.qt.render import MapLayer
 from gisapp.qt.settings import AppSettings
 from gisapp.qt.workers import Cancelled, JobWorker, run_in_thread
 from network.io.crs import crs_label, transformer
@@ -52,8 +53,6 @@ EXTENSIONS: tuple[str, ...] = (
     "gisapp.qt.overlap_ext",
 )
 _WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
-# drawing order, bottom to top
-DRAW_ORDER = ("zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises")
 
 
 class MainWindow(QMainWindow):
@@ -137,6 +136,22 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
+        self._build_file_menu(mb)
+        self._build_edit_menu(mb)
+        self._build_view_menu(mb)
+        self.tools_menu = mb.addMenu(self.tr("&Tools"))
+        self.analysis_menu = mb.addMenu(self.tr("&Analysis"))
+        self.surveys_menu = mb.addMenu(self.tr("S&urveys"))
+        self.map_toolbar = self.addToolBar(self.tr("Map tools"))
+        self.map_toolbar.setObjectName("map_toolbar")
+        settings_menu = mb.addMenu(self.tr("&Settings"))
+        lang = settings_menu.addMenu(self.tr("Language / 语言"))
+        self._action(lang, "中文", lambda: self.switch_language("zh_CN"), None, "lang_zh_action")
+        self._action(lang, "English", lambda: self.switch_language("en"), None, "lang_en_action")
+        help_menu = mb.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("About PipeAtlas"), self._on_about_triggered)
+
+    def _build_file_menu(self, mb: Any) -> None:
         self.file_menu = mb.addMenu(self.tr("&File"))
         self._action(
             self.file_menu,
@@ -172,6 +187,7 @@ class MainWindow(QMainWindow):
             "quit_action",
         )
 
+    def _build_edit_menu(self, mb: Any) -> None:
         self.edit_menu = mb.addMenu(self.tr("&Edit"))
         undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
         undo.setShortcut(QKeySequence.StandardKey.Undo)
@@ -183,6 +199,7 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(redo)
         self.edit_menu.addSeparator()
 
+    def _build_view_menu(self, mb: Any) -> None:
         self.view_menu = mb.addMenu(self.tr("&View"))
         self._action(
             self.view_menu,
@@ -222,24 +239,38 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.layers_dock.toggleViewAction())
 
-        self.tools_menu = mb.addMenu(self.tr("&Tools"))
-        self.analysis_menu = mb.addMenu(self.tr("&Analysis"))
-        self.surveys_menu = mb.addMenu(self.tr("S&urveys"))
-        self.map_toolbar = self.addToolBar(self.tr("Map tools"))
-        self.map_toolbar.setObjectName("map_toolbar")
-        settings_menu = mb.addMenu(self.tr("&Settings"))
-        lang = settings_menu.addMenu(self.tr("Language / 语言"))
-        self._action(lang, "中文", lambda: self.switch_language("zh_CN"), None, "lang_zh_action")
-        self._action(lang, "English", lambda: self.switch_language("en"), None, "lang_en_action")
-        help_menu = mb.addMenu(self.tr("&Help"))
-        self._action(help_menu, self.tr("About PipeAtlas"), self._on_about_triggered)
-
     # --- project ------------------------------------------------------------------------------
-    def open_project(self, path: str | Path) -> None:
-        """Open a project off the GUI thread; the map appears when it is read."""
-        self.run_job(
+    def open_project(self, path: str | Path) -> JobWorker | None:
+        """Open a project off the GUI thread; the map appears when it is read.
+
+        Unsaved edits of the current project are offered for saving first (Save / Discard /
+        Cancel); None when the user cancelled (or the save failed): nothing changes."""
+        if not self.maybe_save(self.tr("Save the changes before opening another project?")):
+            return None
+        return self.run_job(
             self.tr("Opening project"), open_project, Path(path), on_done=self.set_project
         )
+
+    def maybe_save(self, question: str | None = None) -> bool:
+        """Ask Save / Discard / Cancel when the project has unsaved edits.
+
+        True: the project may be replaced or closed (nothing unsaved, saved, or the user chose
+        Discard). False: the user cancelled, or the save failed (its error is shown); the
+        caller must leave everything as it is."""
+        if not self.isWindowModified():
+            return True
+        answer = QMessageBox.question(
+            self,
+            self.tr("Unsaved changes"),
+            question or self.tr("The project has unsaved changes. Save them first?"),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
 
     def set_project(self, project: Project) -> None:
         self.project = project
@@ -249,7 +280,9 @@ class MainWindow(QMainWindow):
         layers = []
         for kind in DRAW_ORDER:
             if kind in project.layers:
-                layers.append(MapLayer(kind, self.layer_data(kind)))
+                layers.append(
+                    MapLayer(kind, self.layer_data(kind), derived=self.derived_columns(kind))
+                )
         self.canvas.set_layers(layers, zoom_to_full=False)
         self.zoom_to_park()
         self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
@@ -283,11 +316,14 @@ class MainWindow(QMainWindow):
         assert self.project is not None
         self.project.layers[kind] = gdf
         if self.canvas.layer(kind) is not None:
-            self.canvas.set_layer_data(kind, self.layer_data(kind))
+            self.canvas.set_layer_data(
+                kind, self.layer_data(kind), derived=self.derived_columns(kind)
+            )
         elif kind in DRAW_ORDER:  # a first feature of a new kind (e.g. the first manhole)
             below = set(DRAW_ORDER[: DRAW_ORDER.index(kind)])
             index = sum(1 for lay in self.canvas.layers if lay.kind in below)
-            self.canvas.add_layer(MapLayer(kind, self.layer_data(kind)), index)
+            layer = MapLayer(kind, self.layer_data(kind), derived=self.derived_columns(kind))
+            self.canvas.add_layer(layer, index)
             self.layer_panel.sync()
         if kind in ("pipes", "manholes", "enterprises", "plants", "outfalls"):
             self.network_ctl.set_layer(kind, gdf)
@@ -312,9 +348,9 @@ class MainWindow(QMainWindow):
             self.progress_bar.hide()
         if self.project is None:
             return
-        for kind in ("pipes", "enterprises"):
+        for kind in ("pipes", "enterprises"):  # derived columns only: geometry stays prepared
             if kind in self.project.layers and self.canvas.layer(kind) is not None:
-                self.canvas.set_layer_data(kind, self.layer_data(kind))
+                self.canvas.set_layer_derived(kind, self.derived_columns(kind))
         self.layer_panel.sync()  # legends follow the new connection status
         n_err = sum(1 for i in state.checks if i.severity == "error")
         self.statusBar().showMessage(
@@ -340,18 +376,24 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_to_full_extent()
 
     def layer_data(self, kind: str):
-        """The frame drawn for ``kind`` (hook for derived columns such as connection status)."""
+        """The frame drawn for ``kind``: the project's own (never a copy)."""
+        assert self.project is not None
+        return self.project.layers[kind]
+
+    def derived_columns(self, kind: str) -> dict[str, Any]:
+        """Columns drawn with ``kind`` that the network derives, as arrays (one value per row
+        of the project frame): connection status of enterprises, flow direction of pipes."""
         assert self.project is not None
         gdf = self.project.layers[kind]
         state = self.network_ctl.state if self.network_ctl.is_current else None
         if kind == "enterprises":
-            gdf = gdf.copy()
             register = state.register if state else None
-            gdf[CONNECTION_STATUS] = enterprise_status(register, gdf["ent_id"])
-        elif kind == "pipes" and state is not None:
-            gdf = gdf.copy()
-            gdf[FLOW_FORWARD] = pipe_flow_forward(state.network, len(gdf))
-        return gdf
+            return {CONNECTION_STATUS: enterprise_status(register, gdf["ent_id"])}
+        if kind == "pipes" and state is not None and state.built_from(kind, gdf):
+            # only on the frame the network was built from: after an edit the old row map
+            # would put arrows on the wrong pipes, so they wait for the rebuild
+            return {FLOW_FORWARD: pipe_flow_forward(state.network, len(gdf))}
+        return {}
 
     def save(self) -> bool:
         if self.project is None:
@@ -369,8 +411,11 @@ class MainWindow(QMainWindow):
         return True
 
     def new_project_dialog(self) -> None:
+        """File → New project: unsaved edits are offered for saving first, then the dialog."""
         from gisapp.qt.new_project_dialog import NewProjectDialog
 
+        if not self.maybe_save(self.tr("Save the changes before creating a new project?")):
+            return
         dlg = NewProjectDialog(self)
         dlg.setObjectName("new_project_dialog")
         self._new_dialog = dlg
@@ -382,11 +427,27 @@ class MainWindow(QMainWindow):
                 create_project_job,
                 path,
                 inputs,
-                on_done=self.set_project,
+                on_done=created,
+                on_failed=failed,
+                show_failure=False,
                 **kw,
             )
 
+        def created(project: Project) -> None:
+            self._new_dialog = None
+            dlg.deleteLater()
+            self.set_project(project)
+
+        def failed(exc: BaseException) -> None:
+            # the same dialog again, with every file, mapping, CRS and encoding the user set:
+            # fix one thing and retry
+            dlg.import_failed(exc)
+            dlg.open()
+            if not isinstance(exc, Cancelled):
+                handle_error(dlg, exc)
+
         dlg.accepted.connect(accepted)
+        dlg.rejected.connect(dlg.deleteLater)
         dlg.open()
 
     def _on_open_triggered(self) -> None:
@@ -416,15 +477,10 @@ class MainWindow(QMainWindow):
         """
         from gisapp.qt.app import install_translation
 
-        if self.isWindowModified():
-            answer = QMessageBox.question(
-                self,
-                self.tr("Unsaved changes"),
-                self.tr("Save the changes before switching the language?"),
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Save or not self.save():
-                return None
+        if not self.maybe_save(self.tr("Save the changes before switching the language?")):
+            return None
+        self.undo_stack.setClean()  # saved or discarded: closing this window asks no more
+        self.setWindowModified(False)
         self.settings.language = language
         install_translation(QApplication.instance(), language)  # type: ignore[arg-type]
         new = MainWindow(settings=self.settings)
@@ -443,8 +499,21 @@ class MainWindow(QMainWindow):
         )
 
     # --- jobs ---------------------------------------------------------------------------------
-    def run_job(self, title: str, job, *args: Any, on_done=None, **kwargs: Any) -> JobWorker:
-        """Run a progress generator off the GUI thread with progress and cancel."""
+    def run_job(
+        self,
+        title: str,
+        job,
+        *args: Any,
+        on_done=None,
+        on_failed=None,
+        show_failure: bool = True,
+        **kwargs: Any,
+    ) -> JobWorker:
+        """Run a progress generator off the GUI thread with progress and cancel.
+
+        ``on_done(result)`` runs after success; ``on_failed(exc)`` after a failure (shown
+        first, unless it is a :class:`~gisapp.qt.workers.Cancelled` or ``show_failure`` is
+        False: then ``on_failed`` shows it) or a cancel."""
         worker = JobWorker(job, *args, **kwargs)
         self._worker = worker
         self.progress_bar.setValue(0)
@@ -464,8 +533,13 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self._job_ended()
-            if not isinstance(exc, Cancelled):
+            if show_failure and not isinstance(exc, Cancelled):
                 handle_error(self, exc)
+            if on_failed is not None:
+                try:
+                    on_failed(exc)
+                except Exception as exc2:  # noqa: BLE001 - GUI boundary
+                    handle_error(self, exc2)
             self.job_finished.emit(exc)
 
         thread = run_in_thread(self, worker, done, failed)
@@ -499,20 +573,11 @@ class MainWindow(QMainWindow):
         self.scale_label.setText(self.canvas.scale_text())
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.isWindowModified():
-            answer = QMessageBox.question(
-                self,
-                self.tr("Unsaved changes"),
-                self.tr("The project has unsaved changes. Save them before closing?"),
-                QMessageBox.StandardButton.Save
-                | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel,
-            )
-            if answer == QMessageBox.StandardButton.Cancel or (
-                answer == QMessageBox.StandardButton.Save and not self.save()
-            ):
-                event.ignore()
-                return
+        if not self.maybe_save(
+            self.tr("The project has unsaved changes. Save them before closing?")
+        ):
+            event.ignore()
+            return
         for t in list(self._threads):
             t.quit()
             t.wait(30000)

@@ -16,13 +16,10 @@ import functools
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QImage,
     QKeyEvent,
@@ -35,23 +32,25 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
-from gisapp.cartography.symbology import SINGLE, Style, Symbol
+from gisapp.qt.canvas_overlays import (
+    FLASH_STYLE,
+    HIGHLIGHT_STYLE,
+    RUBBER_STYLE,
+    SELECTION_STYLE,
+    HighlightStyle,
+    Overlay,
+    make_overlay,
+    paint_overlay,
+    paint_rubber_band,
+)
+from gisapp.qt.map_layer import MapLayer
 from gisapp.qt.render import (
-    LineGeometry,
-    MapLayer,
-    PointGeometry,
-    PolygonGeometry,
     RenderJob,
     RenderThread,
     View,
-    draw_lines_array,
-    draw_points_array,
     format_scale,
-    polygon_path,
-    polygonf_from_array,
     render_map,
     scale_denominator,
-    simplify_pixel_lines,
 )
 from network import schema
 
@@ -75,35 +74,6 @@ class CanvasMode(enum.StrEnum):
     MEASURE = "measure"  # drag pans; click -> clicked; the tool draws with set_rubber_band
     DRAW = "draw"  # same as measure
     EDIT = "edit"  # no panning: press/drag/release -> mouse_pressed/dragged/released
-
-
-@dataclass(frozen=True)
-class HighlightStyle:
-    """Overlay look: line ``color``/``width`` px, marker ``size`` px, polygon fill alpha."""
-
-    color: str = "#00d5ff"
-    width: float = 4.0
-    size: float = 14.0
-    fill_alpha: float = 0.25
-    halo: str | None = "#003040"
-
-
-HIGHLIGHT_STYLE = HighlightStyle()
-SELECTION_STYLE = HighlightStyle(color="#ffd400", width=3.5, size=13.0, halo="#604000")
-FLASH_STYLE = HighlightStyle(color="#ff2bd6", width=6.0, size=20.0, halo=None)
-RUBBER_STYLE = HighlightStyle(color="#ff6a00", width=2.0, size=7.0, fill_alpha=0.15, halo=None)
-
-
-@dataclass
-class _Overlay:
-    layer_kind: str
-    ids: frozenset
-    style: HighlightStyle
-    segs: np.ndarray  # (S, 4) map coords
-    points: np.ndarray  # (P, 2)
-    polygons: PolygonGeometry | None
-    bounds: tuple[float, float, float, float]
-    layers: tuple[MapLayer, ...] = ()  # big line highlights: drawn by the worker (halo, line)
 
 
 class MapCanvas(QWidget):
@@ -143,7 +113,7 @@ class MapCanvas(QWidget):
         self._job_views: dict[int, View] = {}
         self._rendering = False
         self._shut_down = False
-        self._overlays: dict[tuple[str, str], _Overlay] = {}
+        self._overlays: dict[tuple[str, str], Overlay] = {}
         self._rubber: tuple[np.ndarray, bool, HighlightStyle] | None = None
         self._press_pos: QPointF | None = None
         self._press_button = Qt.MouseButton.NoButton
@@ -232,15 +202,22 @@ class MapCanvas(QWidget):
         self._require(name).label_field = field or None
         self._layers_changed()
 
-    def set_layer_data(self, name: str, data) -> None:
-        """Replace a layer's GeoDataFrame after an edit; redraws (highlights are refreshed)."""
+    def set_layer_data(self, name: str, data, derived=None) -> None:
+        """Replace a layer's GeoDataFrame after an edit (and its derived columns: name →
+        array per row); redraws (highlights are refreshed)."""
         layer = self._require(name)
-        layer.set_data(data)
+        layer.set_data(data, derived)
         for key, ov in list(self._overlays.items()):
             if ov.layer_kind in (layer.name, layer.kind):
                 self._overlays[key] = self._make_overlay(
                     ov.layer_kind, ov.ids, ov.style, allow_worker=key[0] != "_flash"
                 )
+        self.refresh()
+
+    def set_layer_derived(self, name: str, columns) -> None:
+        """Replace a layer's derived columns (name → array per row, e.g. flow direction after
+        a network build); redraws. The geometry and the highlights stay as they are."""
+        self._require(name).set_derived(columns)
         self.refresh()
 
     def _require(self, name: str) -> MapLayer:
@@ -530,43 +507,52 @@ class MapCanvas(QWidget):
         layer = self.layer(layer_kind)
         if layer is None:
             return None
-        data = layer.data
-        ids = [str(i) for i in ids] if not isinstance(ids, (str, bytes)) else [str(ids)]
-        col = schema.ID_COLUMN.get(layer.kind)
-        values = data[col] if col is not None and col in data.columns else data.index
-        # an object Index hashes in C; pandas' Arrow-string isin loops in Python (slow)
-        values = pd.Index(np.asarray(values, dtype=object), dtype=object)
-        mask = values.isin(ids)
-        if not mask.any() and ids and len(values) and not isinstance(values[0], str):
-            mask = pd.Index([str(v) for v in values], dtype=object).isin(ids)
-        return data[np.asarray(mask)]
+        ids = [ids] if isinstance(ids, (str, bytes)) else ids
+        return layer.data.iloc[layer.rows_of(ids)]  # the layer's id→row index
 
     def _make_overlay(
-        self, layer_kind: str, ids: frozenset, style: HighlightStyle, allow_worker: bool = True
-    ) -> _Overlay:
-        data = self._features(layer_kind, ids)
-        segs, points, polys = np.empty((0, 4)), np.empty((0, 2)), None
-        bounds = (math.nan,) * 4
-        layers: tuple[MapLayer, ...] = ()
-        if data is not None and len(data):
-            geoms = np.asarray(data.geometry.values, dtype=object)
-            geoms = geoms[~pd.isna(geoms)]
-            layer = self.layer(layer_kind)
-            if len(geoms):
-                bounds = tuple(float(v) for v in data.total_bounds)
-                if (
-                    layer.geometry == "line"
-                    and allow_worker
-                    and len(geoms) >= WORKER_HIGHLIGHT_MIN_FEATURES
-                ):
-                    layers = _highlight_layers(data, style)
-                elif layer.geometry == "line":
-                    segs = LineGeometry.build(geoms).segs
-                elif layer.geometry == "polygon":
-                    polys = PolygonGeometry.build(geoms)
-                else:
-                    points = PointGeometry.build(geoms).xy
-        return _Overlay(layer_kind, frozenset(ids), style, segs, points, polys, bounds, layers)
+        self,
+        layer_kind: str,
+        ids: frozenset,
+        style: HighlightStyle,
+        allow_worker: bool = True,
+        rows: np.ndarray | None = None,
+    ) -> Overlay:
+        """An overlay of the features at ``rows`` (default: the rows of ``ids``), cut from
+        the layer's prepared arrays (no geometry goes back through shapely)."""
+        return make_overlay(
+            self.layer(layer_kind),
+            layer_kind,
+            ids,
+            style,
+            rows,
+            worker_min_features=WORKER_HIGHLIGHT_MIN_FEATURES if allow_worker else None,
+        )
+
+    def set_highlight_rows(
+        self,
+        layer_kind: str,
+        rows: Iterable[int],
+        style: HighlightStyle | None = None,
+        group: str = "highlight",
+    ) -> None:
+        """Like :meth:`set_highlight`, by row positions in the layer's data (e.g. the rows of
+        traced edges: ``net.piece_row[net.edge_piece[edges]]``)."""
+        layer = self.layer(layer_kind)
+        rows = np.unique(np.asarray(list(rows) if not hasattr(rows, "dtype") else rows))
+        if layer is None or len(rows) == 0:
+            self.set_highlight(layer_kind, (), style, group)
+            return
+        rows = rows.astype(np.int64)
+        ids = frozenset(i for i in layer.feature_ids()[rows].tolist() if i is not None)
+        key = (group, layer_kind)
+        old = self._overlays.pop(key, None)
+        if style is None:
+            style = SELECTION_STYLE if group == "selection" else HIGHLIGHT_STYLE
+        self._overlays[key] = self._make_overlay(layer_kind, ids, style, rows=rows)
+        if (old is not None and old.layers) or self._overlays[key].layers:
+            self.refresh()
+        self.update()
 
     def set_highlight(
         self,
@@ -677,29 +663,11 @@ class MapCanvas(QWidget):
     def _paint_overlays(self, p: QPainter, view: View) -> None:
         for key, ov in self._overlays.items():
             if key[0] != "_flash" or self._flash_on:
-                _paint_overlay(p, ov, view)
+                paint_overlay(p, ov, view)
 
     def _paint_rubber(self, p: QPainter, view: View) -> None:
-        if self._rubber is None or len(self._rubber[0]) == 0:
-            return
-        xy, closed, style = self._rubber
-        px, py = view.to_pixel(xy[:, 0], xy[:, 1])
-        pix = np.column_stack([px, py])
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        color = QColor(style.color)
-        p.setPen(QPen(color, style.width))
-        if closed and len(pix) >= 3:
-            fill = QColor(color)
-            fill.setAlphaF(style.fill_alpha)
-            p.setBrush(fill)
-            p.drawPolygon(polygonf_from_array(pix))
-        elif len(pix) >= 2:
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawPolyline(polygonf_from_array(pix))
-        pen = QPen(color, style.size)
-        pen.setCapStyle(Qt.PenCapStyle.SquareCap)
-        p.setPen(pen)
-        draw_points_array(p, pix)
+        if self._rubber is not None:
+            paint_rubber_band(p, *self._rubber, view)
 
     # --- events -------------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -840,81 +808,9 @@ class MapCanvas(QWidget):
         super().closeEvent(event)
 
 
-def _highlight_layers(data, style: HighlightStyle) -> tuple[MapLayer, ...]:
-    """A big line highlight as two map layers (halo, then line) for the render worker."""
-    out = []
-    passes = [(style.halo, style.width + 2)] if style.halo else []
-    for i, (color, width) in enumerate([*passes, (style.color, style.width)]):
-        sym = Symbol(color=color, width=width)
-        out.append(
-            MapLayer(
-                "_highlight",
-                data,
-                name=f"_highlight_{id(data)}_{i}",
-                style=Style(kind=SINGLE, default=sym),
-                geometry="line",
-            )
-        )
-    return tuple(out)
-
-
 def _stop_thread(thread: RenderThread, *_args) -> None:
     try:
         if thread.isRunning():
             thread.stop()
     except RuntimeError:  # already deleted
         pass
-
-
-def _paint_overlay(p: QPainter, ov: _Overlay, view: View) -> None:
-    style = ov.style
-    color = QColor(style.color)
-    minx, miny, maxx, maxy = view.extent
-    pad = (style.size + style.width) * view.scale
-    if len(ov.segs):
-        s = ov.segs
-        keep = (
-            (np.maximum(s[:, 0], s[:, 2]) >= minx - pad)
-            & (np.minimum(s[:, 0], s[:, 2]) <= maxx + pad)
-            & (np.maximum(s[:, 1], s[:, 3]) >= miny - pad)
-            & (np.minimum(s[:, 1], s[:, 3]) <= maxy + pad)
-        )
-        s = s[keep]
-        if len(s):
-            px1, py1 = view.to_pixel(s[:, 0], s[:, 1])
-            px2, py2 = view.to_pixel(s[:, 2], s[:, 3])
-            pix = np.column_stack([px1, py1, px2, py2])
-            lines, pts = simplify_pixel_lines(pix, view.width, view.height)
-            few = len(lines) < 5_000  # round caps and antialiasing cost 5-10x (measured)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, few)
-            passes = [(QColor(style.halo), style.width + 2)] if style.halo else []
-            passes.append((color, style.width))
-            for c, width in passes:
-                pen = QPen(c, width)
-                pen.setCapStyle(Qt.PenCapStyle.RoundCap if few else Qt.PenCapStyle.SquareCap)
-                p.setPen(pen)
-                draw_lines_array(p, lines)
-                if len(pts):
-                    draw_points_array(p, pts)
-    if len(ov.points):
-        xy = ov.points[np.isfinite(ov.points).all(axis=1)]
-        px, py = view.to_pixel(xy[:, 0], xy[:, 1])
-        pix = np.column_stack([px, py])
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        r = style.size / 2 + 1
-        rings = [(QColor(style.halo), 5.0), (color, 3.0)] if style.halo else [(color, 3.0)]
-        for c, width in rings:  # a ring around the symbol, which stays visible
-            p.setPen(QPen(c, width))
-            for x, y in pix.tolist():
-                p.drawEllipse(QPointF(x, y), r, r)
-    if ov.polygons is not None:
-        fill = QColor(color)
-        fill.setAlphaF(style.fill_alpha)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(QPen(color, style.width))
-        p.setBrush(QBrush(fill))
-        for f in range(len(ov.polygons.bounds)):
-            path = polygon_path(ov.polygons, f, view)
-            if path is not None:
-                p.drawPath(path)

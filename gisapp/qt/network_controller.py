@@ -8,43 +8,29 @@ update when the ``network_changed`` / ``checks_changed`` / ``register_changed`` 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gisapp.qt.workers import JobWorker, run_in_thread
-from network.analysis import ConnectionRegister, connection_register
-from network.checks import iter_checks
-from network.graph import Network, iter_build_network
-from network.issues import Issue
-from network.progress import scaled
+from network.graph import Network
+from network.state import CheckedNetwork, iter_checked_network
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class NetworkState:
-    """One consistent build: the network, its checks, the register, and the data version."""
-
-    version: int
-    network: Network
-    checks: tuple[Issue, ...]
-    register: ConnectionRegister
+NetworkState = CheckedNetwork
+"""The controller's state: one :class:`network.state.CheckedNetwork` (old name kept)."""
 
 
 def build_state(layers: dict[str, Any], settings: dict[str, Any], crs: Any, version: int):
-    """Progress generator: network → checks → connection register (runs in a worker)."""
-    net = yield from scaled(iter_build_network(layers, settings, crs), 0.0, 0.5)
-    checks = yield from scaled(iter_checks(net), 0.5, 0.9)
-    net.__dict__["issues"] = checks  # fill Network.issues (a cached property): traces use it
-    yield 0.9, "Connection register"
-    register = connection_register(net)
-    return NetworkState(version, net, tuple(checks), register)
+    """Progress generator for the worker: :func:`network.state.iter_checked_network`."""
+    return iter_checked_network(layers, settings, crs, version=version)
 
 
 class NetworkController(QObject):
-    state_changed = Signal(object)  # NetworkState
+    """Holds the newest :class:`CheckedNetwork` of the window's layers (``state``)."""
+
+    state_changed = Signal(object)  # CheckedNetwork
     build_failed = Signal(object)  # exception
     progress = Signal(float, str)  # while building (fraction, message)
 
@@ -56,7 +42,7 @@ class NetworkController(QObject):
         self._version = 0
         self._building: int | None = None
         self._threads: list[Any] = []
-        self.state: NetworkState | None = None
+        self.state: CheckedNetwork | None = None
         self._closed = False
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._start_build)
@@ -82,7 +68,12 @@ class NetworkController(QObject):
 
     @property
     def is_current(self) -> bool:
+        """The state was built from the layers as they are now (no edit since)."""
         return self.state is not None and self.state.version == self._version
+
+    def current_state(self) -> CheckedNetwork | None:
+        """The state when it is current, else None (an edit is waiting for its rebuild)."""
+        return self.state if self.is_current else None
 
     @property
     def network(self) -> Network | None:
@@ -108,7 +99,7 @@ class NetworkController(QObject):
     def _on_worker_progress(self, fraction: float, message: str) -> None:
         self.progress.emit(fraction, message)
 
-    def _on_built(self, state: NetworkState) -> None:
+    def _on_built(self, state: CheckedNetwork) -> None:
         self._building = None
         if state.version == self._version:
             self.state = state

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.qt.errors import USER_ERRORS
+from gisapp.qt.workers import Cancelled
 from network.io import crs as crsmod
 from network.io.encoding import detect_encoding
 from network.io.fields import guess_mapping, normalise_column
@@ -163,6 +164,21 @@ class NewProjectDialog(QDialog):
             "source_crs": crss.pop() if len(crss) == 1 else None,
         }
         return self.project_edit.text().strip(), inputs, kw
+
+    def import_failed(self, exc: BaseException) -> None:
+        """The import of these inputs failed (or was cancelled): say so above the buttons.
+
+        Everything the user set stays (files, mappings, encodings, CRS): the window shows
+        this same dialog again to fix one thing and retry."""
+        if isinstance(exc, Cancelled):
+            self.error_label.setText(self.tr("The import was cancelled."))
+            return
+        message = getattr(exc, "message", None) or str(exc)
+        where = exc.where() if hasattr(exc, "where") else ""
+        self.error_label.setText(
+            self.tr("The import failed: %1").replace("%1", message)
+            + (f" ({where})" if where else "")
+        )
 
     # --- slots --------------------------------------------------------------------------------
     def _kind(self) -> str:

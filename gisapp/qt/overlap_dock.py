@@ -1,8 +1,8 @@
 """Dock of the protected-area check: results table synced with the map.
 
-The check itself runs off the GUI thread: a Python thread drives the pure generator
-(``surveys.zones.overlap.check_project`` / ``check_overlaps``) and reports through signals of a
-GUI-thread QObject (queued), so no QObject lives in or is deleted from the worker thread.
+The check itself runs off the GUI thread on the application's one job runner
+(:mod:`gisapp.qt.workers`: progress, Cancel, results delivered in the GUI thread); the job is
+the pure generator ``surveys.zones.overlap.check_project`` / ``check_overlaps``.
 Selecting a row asks the map to zoom to it (``zoom_requested``) and to draw the overlapping
 part of the feature in a warning style (``highlight_requested``); the overlap extension
 wires both to the map canvas.
@@ -11,9 +11,7 @@ wires both to the map canvas.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -21,9 +19,9 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QItemSelection,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
+    QThread,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -40,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gisapp.qt.workers import Cancelled
+from gisapp.qt.workers import Cancelled, JobWorker, run_in_thread
 from network.schema import LAYER_LABELS_ZH, ZONE_CLASS_LABELS_ZH, ZONE_LEVEL_LABELS_ZH
 from surveys.zones.overlap import RELATION_LABELS_ZH, OverlapResult, check_overlaps, check_project
 from surveys.zones.rules import SEVERITY_LABELS_ZH, RuleTable
@@ -165,59 +163,6 @@ class OverlapTableModel(QAbstractTableModel):
         return "" if v is None else str(v)
 
 
-@dataclass(frozen=True)
-class _Failure:
-    """The job failed or was cancelled (returned, not raised: see :func:`_contained`)."""
-
-    exc: BaseException
-
-
-def _contained(
-    job: Callable[[], Generator[tuple[float, str], None, OverlapResult]],
-    cancel: threading.Event,
-) -> Generator[tuple[float, str], None, OverlapResult | _Failure]:
-    """Run ``job``, returning its failure instead of raising it.
-
-    The failure (or cancellation) is delivered like a result, without a traceback that
-    would keep the worker thread's frames alive.
-    """
-    try:
-        gen = job()
-        while True:
-            if cancel.is_set():
-                gen.close()
-                return _Failure(Cancelled())
-            try:
-                step = next(gen)
-            except StopIteration as stop:
-                return stop.value
-            yield step
-    except Exception as exc:  # noqa: BLE001 - handed to the dock's failure handler
-        return _Failure(exc.with_traceback(None))
-
-
-class _Runner(QObject):
-    """Lives in the GUI thread; the worker thread emits through it (queued delivery)."""
-
-    progress = Signal(float, str)
-    done = Signal(object)
-
-
-def _drive(gen: Generator[tuple[float, str], None, Any], runner: _Runner) -> None:
-    """Worker-thread body: run the contained job, reporting through ``runner``."""
-    try:
-        while True:
-            runner.progress.emit(*next(gen))
-    except StopIteration as stop:
-        result = stop.value
-    except RuntimeError:  # the dock (and the runner) were deleted meanwhile
-        return
-    try:
-        runner.done.emit(result)
-    except RuntimeError:
-        return
-
-
 class OverlapDock(QDockWidget):
     """Protected-area check: Run button, results table, export, ledger."""
 
@@ -234,9 +179,9 @@ class OverlapDock(QDockWidget):
         self.setWindowTitle(self.tr("Protected-area check"))
         self._job: Callable[[], Generator[tuple[float, str], None, OverlapResult]] | None = None
         self._project: Any = None
-        self._worker: threading.Thread | None = None
-        self._runner: _Runner | None = None
-        self._cancel = threading.Event()
+        self._worker: JobWorker | None = None
+        self._thread: QThread | None = None
+        self._raise_in_ledger: Callable[[OverlapResult], Any] | None = None
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -306,22 +251,19 @@ class OverlapDock(QDockWidget):
         """Start the check on a worker thread (no-op while one runs or without inputs)."""
         if self._job is None or self._worker is not None:
             return
-        self._cancel = threading.Event()
-        runner = _Runner(self)
-        runner.progress.connect(self._on_worker_progress)
-        runner.done.connect(self._on_worker_finished)
-        gen = _contained(self._job, self._cancel)
-        self._worker = threading.Thread(
-            target=_drive, args=(gen, runner), name="overlap-check", daemon=True
-        )
-        self._runner = runner
+        worker = JobWorker(self._job)
+        worker.progress.connect(self._on_worker_progress)
+        self._worker = worker
         self._update_buttons()
         self.status_label.setText(self.tr("Checking…"))
         self.check_started.emit()
-        self._worker.start()
+        self._thread = run_in_thread(
+            self, worker, self._on_worker_finished, self._on_worker_failed
+        )
 
     def cancel(self) -> None:
-        self._cancel.set()
+        if self._worker is not None:
+            self._worker.cancel()
 
     def _on_run_button_clicked(self) -> None:
         self.run_check()
@@ -329,25 +271,20 @@ class OverlapDock(QDockWidget):
     def _on_worker_progress(self, fraction: float, message: str) -> None:
         self.progress_changed.emit(fraction, message)
 
-    def _join_thread(self) -> None:
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.join()
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            runner.deleteLater()
+    def _job_ended(self) -> None:
+        self._worker = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.wait()  # the worker has emitted its last signal: ends at once
 
     def closeEvent(self, event: Any) -> None:
         self.cancel()
-        if self._worker is not None:
-            self._worker.join()
+        if self._thread is not None:
+            self._thread.wait()
         super().closeEvent(event)
 
-    def _on_worker_finished(self, result: OverlapResult | _Failure) -> None:
-        self._join_thread()
-        if isinstance(result, _Failure):
-            self._on_worker_failed(result.exc)
-            return
+    def _on_worker_finished(self, result: OverlapResult) -> None:
+        self._job_ended()
         self.model.set_result(result)
         counts = {s: int((result.rows["severity"] == s).sum()) for s in SEVERITY_LABELS_ZH}
         self.status_label.setText(
@@ -359,7 +296,7 @@ class OverlapDock(QDockWidget):
         self.check_finished.emit(result)
 
     def _on_worker_failed(self, exc: BaseException) -> None:
-        self._join_thread()
+        self._job_ended()
         self._update_buttons()
         if isinstance(exc, Cancelled):
             self.status_label.setText(self.tr("Cancelled"))
@@ -433,19 +370,31 @@ class OverlapDock(QDockWidget):
         if path:
             self._guarded(self.export_pdf, path)
 
+    def set_ledger(self, raise_in_ledger: Callable[[OverlapResult], Any] | None) -> None:
+        """Who raises the conflicts in the ledger: ``raise_in_ledger(result)`` returns the
+        ``surveys.ledger.RaiseResult`` (None: refused, nothing raised). The window gives the
+        Ledger dock's undoable command; without one the dock writes to the project directly."""
+        self._raise_in_ledger = raise_in_ledger
+
     def raise_problems(self) -> int:
         """Raise the conflicts in the project's ledger; returns how many were added."""
-        from surveys.zones.overlap import raise_conflicts
-
         if self._project is None or self.model.result is None:
             return 0
-        raised = raise_conflicts(self._project.path, self.model.result)
+        raise_in_ledger = self._raise_in_ledger or self._raise_directly
+        raised = raise_in_ledger(self.model.result)
+        if raised is None:
+            return 0
         self.status_label.setText(
             self.tr("{0} problems raised, {1} already in the ledger").format(
                 len(raised.added), raised.skipped
             )
         )
         return len(raised.added)
+
+    def _raise_directly(self, result: OverlapResult) -> Any:
+        from surveys.zones.overlap import raise_conflicts
+
+        return raise_conflicts(self._project.path, result)
 
     def _on_ledger_button_clicked(self) -> None:
         self._guarded(self.raise_problems)

@@ -5,7 +5,8 @@ shows the dock (docked right); each opened project is handed to it; selecting a 
 the map there and draws the overlapping part of the feature in a warning style on temporary
 map layers (``overlap_parts`` for lines, ``overlap_parts_area`` for polygons,
 ``overlap_parts_points`` for points, drawn on top). Esc or a new project removes them.
-Raising conflicts in the ledger refreshes the Ledger dock of the surveys extension.
+Raising conflicts in the ledger goes through the Ledger dock of the surveys extension (one
+undoable step on the window's undo stack) and shows that dock.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from PySide6.QtGui import QAction
 from gisapp.cartography.symbology import SINGLE, Style, Symbol
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import escape_shortcut
+from gisapp.qt.map_layer import MapLayer
 from gisapp.qt.overlap_dock import OverlapDock
-from gisapp.qt.render import MapLayer
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,9 @@ class OverlapController(QObject):
         dock.check_failed.connect(self._on_dock_check_failed)
         dock.progress_changed.connect(self._on_dock_progress_changed)
         dock.check_finished.connect(self._on_dock_check_finished)
-        # runs after the dock's own handler, which writes the problems through its own
-        # connection to the project file
+        # the conflicts go into the ledger as one undoable step of the Ledger dock; the
+        # button's second handler (after the dock's own) shows the ledger
+        dock.set_ledger(self.raise_in_ledger)
         dock.ledger_button.clicked.connect(self._on_dock_ledger_button_clicked)
         window.project_opened.connect(self._on_window_project_opened)
         escape_shortcut(window).activated.connect(self.clear_parts)
@@ -135,8 +137,22 @@ class OverlapController(QObject):
     def _on_dock_check_finished(self, _result: Any) -> None:
         self.window.statusBar().showMessage(self.dock.status_label.text(), 8000)
 
+    def _surveys(self) -> Any:
+        return getattr(self.window, "extensions", {}).get(SURVEYS_EXTENSION)
+
+    def raise_in_ledger(self, result: Any) -> Any:
+        """Raise the conflicts of ``result`` through the Ledger dock of the surveys extension
+        (one undoable step on the window's stack: Ctrl+Z removes them again). Without that
+        extension they are written to the project directly."""
+        from surveys.zones.overlap import conflicts_to_problems, raise_conflicts
+
+        ledger_dock = getattr(self._surveys(), "ledger_dock", None)
+        if ledger_dock is None:
+            return raise_conflicts(self.window.project.path, result)
+        return ledger_dock.raise_from_conflicts(conflicts_to_problems(result))
+
     def _on_dock_ledger_button_clicked(self) -> None:
-        ctl = getattr(self.window, "extensions", {}).get(SURVEYS_EXTENSION)
+        ctl = self._surveys()
         if ctl is not None and hasattr(ctl, "refresh_ledger"):
             ctl.refresh_ledger()
             if hasattr(ctl, "show_ledger"):

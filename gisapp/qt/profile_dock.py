@@ -207,6 +207,15 @@ class ProfileDock(QDockWidget):
         self.export_button.clicked.connect(self.export_requested)
         self.profile: ProfileResult | None = None
         self.drawn: dict[str, Any] = {}
+        self.clear()
+
+    def clear(self) -> None:
+        """No profile (a new project): an empty figure and the how-to text."""
+        self.profile = None
+        self.drawn = {}
+        self.figure.clear()
+        self.figure_canvas.draw_idle()
+        self.export_button.setEnabled(False)
         self.info_label.setText(
             self.tr(
                 "Trace downstream and press “Longitudinal profile”, or use the Profile tool and "
@@ -277,7 +286,7 @@ class ProfileController(QObject):
         window.view_menu.addAction(self.dock.toggleViewAction())
         self.canvas.clicked.connect(self._on_canvas_clicked)
         self.hub.escape_pressed.connect(self.clear_map)
-        window.project_opened.connect(lambda _p: self.clear_map())
+        window.project_opened.connect(self._on_window_project_opened)
 
     def _network(self) -> Any:
         state = getattr(self.window.network_ctl, "state", None)
@@ -330,6 +339,11 @@ class ProfileController(QObject):
         self.canvas.set_highlight(schema.PIPES, profile.path.pipes, PATH_STYLE, group=PATH_GROUP)
         self.profile_shown.emit(profile)
         return profile
+
+    def _on_window_project_opened(self, _project: Any) -> None:
+        """The previous project's profile does not belong to the new one."""
+        self.clear_map()
+        self.dock.clear()
 
     def clear_map(self) -> None:
         """Esc: forget picks and remove the path highlight (the figure stays)."""

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gisapp.qt.undo import push_applied
 from surveys.errors import SurveyError
 from surveys.record_commands import DeleteRecord
 from surveys.records import Record, parse_date
@@ -369,8 +370,6 @@ class RecordsDock(QDockWidget):
         self.record_activated.emit(rec.KIND, rec.uuid)
 
     def _run(self, cmd: Any) -> None:
-        from gisapp.qt.survey_forms import AppliedCommand
-
         self.message_label.setText("")
         try:
             cmd.do()
@@ -378,7 +377,7 @@ class RecordsDock(QDockWidget):
             self.message_label.setText(exc.message)
             return
         if self.undo_stack is not None:
-            self.undo_stack.push(AppliedCommand(cmd))
+            push_applied(self.undo_stack, cmd, self, saves_immediately=True)
         else:
             self.command_done.emit(cmd)
 

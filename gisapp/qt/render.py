@@ -1,7 +1,8 @@
-"""Map layers prepared as numpy arrays, and a thread-safe renderer into a QImage.
+"""A thread-safe renderer of map layers into a QImage, and the view it renders.
 
 No widgets here: ``render_map`` paints on a ``QImage`` (safe off the GUI thread) and
-``RenderThread`` runs it in a ``QThread``, dropping stale jobs.
+``RenderThread`` runs it in a ``QThread``, dropping stale jobs. The layers and their prepared
+arrays are :mod:`gisapp.qt.map_layer`.
 
 How the lines are drawn (measured, see benchmarks/bench_render.py):
 
@@ -32,12 +33,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import pandas as pd
 import shapely
 import shiboken6
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QThread, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
@@ -49,9 +48,18 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from gisapp.cartography import symbology
 from gisapp.cartography.symbology import Style, Symbol
-from network import schema
+from gisapp.qt.map_layer import (
+    LayerSnapshot,
+    LineBatches,
+    LineGeometry,
+    MapLayer,
+    PointGeometry,
+    PolygonGeometry,
+    _ranges,
+    line_batch_symbol,
+)
+from gisapp.qt.symbols import marker_stamp, polygon_brushes, qcolor
 
 log = logging.getLogger(__name__)
 
@@ -170,24 +178,6 @@ def format_scale(denominator: float) -> str:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Concatenate ``arange(s, s + c)`` for each start and count, vectorised."""
-    counts = counts.astype(np.int64, copy=False)
-    total = int(counts.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64)
-    ends = np.cumsum(counts)
-    offsets = np.repeat(starts.astype(np.int64) - (ends - counts), counts)
-    return offsets + np.arange(total, dtype=np.int64)
-
-
-def _qcolor(hex_color: str, alpha: float = 1.0) -> QColor:
-    c = QColor(hex_color)
-    if alpha < 1.0:
-        c.setAlphaF(max(0.0, min(1.0, alpha)))
-    return c
-
-
 def draw_lines_array(
     painter: QPainter, lines: np.ndarray, cancel: threading.Event | None = None
 ) -> None:
@@ -304,413 +294,6 @@ def _premultiplied_argb(hex_color: str) -> int:
     return (0xFF << 24) | (c.red() << 16) | (c.green() << 8) | c.blue()
 
 
-def _total_bounds(bounds: np.ndarray, n: int) -> tuple[float, float, float, float]:
-    """(minx, miny, maxx, maxy) over per-feature bounds, NaNs when there is nothing."""
-    if not n or not np.isfinite(bounds).any():
-        return (math.nan,) * 4
-    return (
-        float(np.nanmin(bounds[:, 0])),
-        float(np.nanmin(bounds[:, 1])),
-        float(np.nanmax(bounds[:, 2])),
-        float(np.nanmax(bounds[:, 3])),
-    )
-
-
-# --- prepared geometry ------------------------------------------------------------------------
-@dataclass
-class LineGeometry:
-    """Segments of a line layer in feature order, and per-feature offsets."""
-
-    segs: np.ndarray  # (S, 4) float64
-    feat_start: np.ndarray  # (N + 1,) int64 offsets into segs
-    bounds: np.ndarray  # (N, 4)
-    total_bounds: tuple[float, float, float, float]
-    geoms: np.ndarray  # shapely geometries (for the tree)
-    _tree: shapely.STRtree | None = None
-    _anchors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @classmethod
-    def build(cls, geoms: np.ndarray) -> LineGeometry:
-        n = len(geoms)
-        types = shapely.get_type_id(geoms)
-        if (types == 1).all() or n == 0:  # all LineString: no parts to split
-            parts, part_feat = geoms, np.arange(n)
-        else:
-            parts, part_feat = shapely.get_parts(geoms, return_index=True)
-        coords, idx = shapely.get_coordinates(parts, return_index=True)
-        same = idx[1:] == idx[:-1]
-        segs = np.empty((int(same.sum()), 4), dtype=np.float64)
-        segs[:, :2] = coords[:-1][same]
-        segs[:, 2:] = coords[1:][same]
-        seg_feat = part_feat[idx[:-1][same]]
-        counts = np.bincount(seg_feat, minlength=n) if n else np.zeros(0, dtype=np.int64)
-        feat_start = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(counts, out=feat_start[1:])
-        bounds = shapely.bounds(geoms)
-        tb = _total_bounds(bounds, n)
-        return cls(segs=segs, feat_start=feat_start, bounds=bounds, total_bounds=tb, geoms=geoms)
-
-    @property
-    def n_features(self) -> int:
-        return len(self.feat_start) - 1
-
-    def tree(self) -> shapely.STRtree:
-        with self._lock:
-            if self._tree is None:
-                self._tree = shapely.STRtree(self.geoms)
-            return self._tree
-
-    def anchors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per feature: the point halfway along it, the unit direction there, its length."""
-        with self._lock:
-            if self._anchors is None:
-                self._anchors = self._compute_anchors()
-            return self._anchors
-
-    def _compute_anchors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n = self.n_features
-        segs = self.segs
-        d = segs[:, 2:] - segs[:, :2]
-        seglen = np.hypot(d[:, 0], d[:, 1])
-        cum = np.concatenate([[0.0], np.cumsum(seglen)])
-        start, end = self.feat_start[:-1], self.feat_start[1:]
-        has = end > start
-        length = cum[end] - cum[start]
-        target = cum[start] + length / 2
-        k = np.searchsorted(cum, target, side="left") - 1
-        k = np.clip(k, start, np.maximum(end - 1, start))
-        k = np.where(has, k, 0)
-        mid = np.full((n, 2), np.nan)
-        direc = np.zeros((n, 2))
-        if len(segs):
-            sl = seglen[k]
-            t = np.where(sl > 0, (target - cum[k]) / np.where(sl > 0, sl, 1), 0.5)
-            t = np.clip(t, 0, 1)
-            mid = segs[k, :2] + d[k] * t[:, None]
-            direc = d[k] / np.where(sl > 0, sl, 1)[:, None]
-            mid[~has] = np.nan
-        return mid, direc, length
-
-
-@dataclass
-class PointGeometry:
-    xy: np.ndarray  # (N, 2), NaN for empty
-    total_bounds: tuple[float, float, float, float]
-
-    @classmethod
-    def build(cls, geoms: np.ndarray) -> PointGeometry:
-        n = len(geoms)
-        xy = np.full((n, 2), np.nan)
-        if n:
-            pts = geoms
-            non_point = shapely.get_type_id(geoms) != 0
-            if non_point.any():  # multipoints, or anything else: a point on it
-                pts = geoms.copy()
-                pts[non_point] = shapely.point_on_surface(geoms[non_point])
-            xy[:, 0] = shapely.get_x(pts)
-            xy[:, 1] = shapely.get_y(pts)
-        ok = np.isfinite(xy).all(axis=1)
-        tb = (
-            (
-                float(xy[ok, 0].min()),
-                float(xy[ok, 1].min()),
-                float(xy[ok, 0].max()),
-                float(xy[ok, 1].max()),
-            )
-            if ok.any()
-            else (math.nan,) * 4
-        )
-        return cls(xy=xy, total_bounds=tb)
-
-
-@dataclass
-class PolygonGeometry:
-    coords: np.ndarray  # (C, 2)
-    ring_start: np.ndarray  # (R + 1,)
-    feat_ring_start: np.ndarray  # (N + 1,) offsets into rings
-    bounds: np.ndarray  # (N, 4)
-    total_bounds: tuple[float, float, float, float]
-    geoms: np.ndarray
-    _anchors: np.ndarray | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @classmethod
-    def build(cls, geoms: np.ndarray) -> PolygonGeometry:
-        n = len(geoms)
-        parts, part_feat = shapely.get_parts(geoms, return_index=True)
-        rings, ring_part = shapely.get_rings(parts, return_index=True)
-        ring_feat = part_feat[ring_part]
-        coords, cidx = shapely.get_coordinates(rings, return_index=True)
-        ring_counts = np.bincount(cidx, minlength=len(rings))
-        ring_start = np.zeros(len(rings) + 1, dtype=np.int64)
-        np.cumsum(ring_counts, out=ring_start[1:])
-        feat_counts = np.bincount(ring_feat, minlength=n) if n else np.zeros(0, dtype=np.int64)
-        feat_ring_start = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(feat_counts, out=feat_ring_start[1:])
-        bounds = shapely.bounds(geoms)
-        tb = _total_bounds(bounds, n)
-        return cls(
-            coords=coords,
-            ring_start=ring_start,
-            feat_ring_start=feat_ring_start,
-            bounds=bounds,
-            total_bounds=tb,
-            geoms=geoms,
-        )
-
-    def anchors(self) -> np.ndarray:
-        with self._lock:
-            if self._anchors is None:
-                pts = shapely.point_on_surface(self.geoms)
-                self._anchors = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
-            return self._anchors
-
-
-@dataclass
-class LineBatches:
-    """A line layer's segments sorted into style batches (one contiguous slice per batch)."""
-
-    keys: np.ndarray  # (N,) batch key per feature, -1 hidden
-    sorted_segs: np.ndarray  # (S', 4)
-    feat_sorted_start: np.ndarray  # (N,) start in sorted_segs
-    batch_keys: np.ndarray  # (B,)
-    batch_start: np.ndarray  # (B + 1,)
-    forward: np.ndarray  # (N,) bool flow in digitised order
-
-    @classmethod
-    def build(cls, geom: LineGeometry, keys: np.ndarray, forward: np.ndarray) -> LineBatches:
-        counts = np.diff(geom.feat_start)
-        order = np.argsort(keys, kind="stable")
-        order = order[keys[order] >= 0]
-        oc = counts[order]
-        idx = _ranges(geom.feat_start[:-1][order], oc)
-        sorted_segs = geom.segs[idx]
-        feat_sorted_start = np.full(len(keys), -1, dtype=np.int64)
-        starts = np.zeros(len(order), dtype=np.int64)
-        if len(order):
-            np.cumsum(oc[:-1], out=starts[1:])
-        feat_sorted_start[order] = starts
-        seg_keys = np.repeat(keys[order], oc)
-        bkeys, bstart = np.unique(seg_keys, return_index=True)
-        batch_start = np.append(bstart, len(seg_keys)).astype(np.int64)
-        return cls(
-            keys=keys,
-            sorted_segs=sorted_segs,
-            feat_sorted_start=feat_sorted_start,
-            batch_keys=bkeys,
-            batch_start=batch_start,
-            forward=forward,
-        )
-
-
-@dataclass(frozen=True)
-class LayerSnapshot:
-    """What a render job needs from a layer, captured on the GUI thread."""
-
-    layer: MapLayer
-    data: pd.DataFrame
-    version: int
-    style: Style
-    visible: bool
-    opacity: float
-    label_field: str | None
-
-
-# --- the layer ---------------------------------------------------------------------------------
-class MapLayer:
-    """One map layer: a GeoDataFrame in the project CRS plus how to draw it.
-
-    Parameters
-    ----------
-    kind
-        A layer kind from ``network.schema`` ("pipes", "manholes", ...) or any other name.
-    data
-        The GeoDataFrame (project CRS). Replace it with :meth:`set_data`, never in place.
-    name
-        Unique id on the canvas (default: ``kind``). ``title`` is the display name.
-    geometry
-        "line", "point" or "polygon" (default from the kind, else from the first geometry).
-
-    Preparation (segments, index, batches) is lazy and thread-safe: the render worker does it.
-    """
-
-    def __init__(
-        self,
-        kind: str,
-        data,
-        name: str | None = None,
-        title: str | None = None,
-        style: Style | None = None,
-        visible: bool = True,
-        opacity: float = 1.0,
-        label_field: str | None = None,
-        geometry: str | None = None,
-        language: str = "zh",
-    ) -> None:
-        self.kind = kind
-        self.name = name or kind
-        self.title = title or schema.LAYER_LABELS_ZH.get(kind, self.name)
-        self.geometry = geometry or schema.GEOMETRY_KIND.get(kind) or _guess_geometry(data)
-        self.style = style or symbology.default_style(kind, language)
-        self.visible = visible
-        self.opacity = opacity
-        self.label_field = label_field
-        self._data = data
-        self._version = 0
-        self._lock = threading.RLock()
-        self._geom: tuple[int, object] | None = None
-        self._styled: tuple[tuple[int, Style], object] | None = None
-
-    # data
-    @property
-    def data(self):
-        return self._data
-
-    def set_data(self, data) -> None:
-        """Replace the GeoDataFrame (after an edit); caches are rebuilt on the next render."""
-        with self._lock:
-            self._data = data
-            self._version += 1
-
-    @property
-    def version(self) -> int:
-        return self._version
-
-    def snapshot(self) -> LayerSnapshot:
-        return LayerSnapshot(
-            self,
-            self._data,
-            self._version,
-            self.style,
-            self.visible,
-            float(self.opacity),
-            self.label_field,
-        )
-
-    def extent(self) -> tuple[float, float, float, float]:
-        """(minx, miny, maxx, maxy) of the data (NaNs when empty)."""
-        data = self._data
-        if data is None or len(data) == 0:
-            return (math.nan,) * 4
-        return tuple(float(v) for v in data.total_bounds)
-
-    def ids_column(self) -> str | None:
-        col = schema.ID_COLUMN.get(self.kind)
-        return col if col is not None and col in self._data.columns else None
-
-    # preparation (any thread)
-    def prepared_geometry(self, snap: LayerSnapshot | None = None):
-        snap = snap or self.snapshot()
-        with self._lock:
-            if self._geom is not None and self._geom[0] == snap.version:
-                return self._geom[1]
-        geoms = np.asarray(snap.data.geometry.values, dtype=object)
-        if self.geometry == "line":
-            geom = LineGeometry.build(geoms)
-        elif self.geometry == "polygon":
-            geom = PolygonGeometry.build(geoms)
-        else:
-            geom = PointGeometry.build(geoms)
-        with self._lock:
-            if snap.version == self._version:
-                self._geom = (snap.version, geom)
-        return geom
-
-    def prepared_style(self, snap: LayerSnapshot | None = None):
-        """Class codes per feature (points/polygons) or :class:`LineBatches` (lines)."""
-        snap = snap or self.snapshot()
-        key = (snap.version, snap.style)
-        with self._lock:
-            if self._styled is not None and self._styled[0] == key:
-                return self._styled[1]
-        geom = self.prepared_geometry(snap)
-        style = snap.style
-        codes = symbology.classify(style, snap.data)
-        hidden = np.array([style.symbol(c) is None for c in range(style.n_symbols)])
-        if self.geometry == "line":
-            keys = line_batch_keys(style, codes, symbology.width_classes(style, snap.data))
-            keys[hidden[codes]] = -1
-            styled = LineBatches.build(geom, keys, _flow_forward(snap.data))
-        else:
-            codes = codes.astype(np.int64)
-            codes[hidden[codes]] = -1
-            styled = codes
-        with self._lock:
-            if snap.version == self._version:
-                self._styled = (key, styled)
-        return styled
-
-    def prepare(self) -> None:
-        """Build all caches now (e.g. in a worker before the first render)."""
-        self.prepared_style()
-
-    def memory_bytes(self) -> int:
-        """Bytes held by the prepared arrays (not the GeoDataFrame)."""
-        total = 0
-        for obj in (
-            self._geom[1] if self._geom else None,
-            self._styled[1] if self._styled else None,
-        ):
-            if obj is None:
-                continue
-            if isinstance(obj, np.ndarray):
-                total += obj.nbytes
-                continue
-            for value in vars(obj).values():
-                if isinstance(value, np.ndarray) and value.dtype != object:
-                    total += value.nbytes
-                elif isinstance(value, tuple) and value and isinstance(value[0], np.ndarray):
-                    total += sum(v.nbytes for v in value)
-        return total
-
-    def __repr__(self) -> str:
-        return f"MapLayer({self.kind!r}, name={self.name!r}, n={len(self._data)})"
-
-
-def line_batch_keys(style: Style, codes: np.ndarray, wcodes: np.ndarray) -> np.ndarray:
-    """Batch key per line feature, ordered so that thin lines are drawn first (missing
-    widths first of all) and wide ones (trunks) on top; then by class."""
-    worder = np.where(wcodes >= style.n_widths, 0, wcodes + 1).astype(np.int64)
-    return worder * style.n_symbols + codes.astype(np.int64)
-
-
-def line_batch_symbol(style: Style, key: int) -> Symbol | None:
-    """The symbol of a batch key from :func:`line_batch_keys`."""
-    worder, code = divmod(int(key), style.n_symbols)
-    return style.symbol(code, style.n_widths if worder == 0 else worder - 1)
-
-
-def _guess_geometry(data) -> str:
-    if data is None or len(data) == 0:
-        return "line"
-    t = data.geometry.iloc[0].geom_type
-    return {
-        "Point": "point",
-        "MultiPoint": "point",
-        "Polygon": "polygon",
-        "MultiPolygon": "polygon",
-    }.get(t, "line")
-
-
-def _flow_forward(data: pd.DataFrame) -> np.ndarray:
-    n = len(data)
-    if symbology.FLOW_FORWARD in data.columns:
-        col = data[symbology.FLOW_FORWARD]
-        return ~(col.notna() & (col.astype(object) == False)).to_numpy(dtype=bool)  # noqa: E712
-    if schema.FLOW_DIR in data.columns:
-        return (data[schema.FLOW_DIR].astype(object) != "reverse").to_numpy(dtype=bool)
-    return np.ones(n, dtype=bool)
-
-
-def layers_from_project(layers: dict, language: str = "zh") -> list[MapLayer]:
-    """Map layers with default styles for a ``Project.layers`` dict, in drawing order
-    (bottom first: zones, boundary, pipes, manholes, plants, enterprises, outfalls)."""
-    order = [k for k in symbology.DRAW_ORDER if k in layers]
-    order += [k for k in layers if k not in order]
-    return [MapLayer(kind, layers[kind], language=language) for kind in order]
-
-
 # --- rendering ----------------------------------------------------------------------------------
 @dataclass
 class _Label:
@@ -772,7 +355,7 @@ def render_map(
 
 def _line_pen(sym: Symbol, dpr: float, antialias: bool) -> QPen:
     width = sym.width * dpr
-    pen = QPen(_qcolor(sym.color), width)
+    pen = QPen(qcolor(sym.color), width)
     # round caps cost 5-10x square caps in Qt's raster engine (measured); square caps hide
     # the gaps at polyline joints when antialiased, flat caps are the cheapest otherwise
     pen.setCapStyle(Qt.PenCapStyle.SquareCap if antialias else Qt.PenCapStyle.FlatCap)
@@ -890,7 +473,7 @@ def _render_lines(
 
     if style.arrows and len(vis_feats):
         _render_arrows(painter, geom, batches, vis_feats, view, dpr, style, pens, cancel)
-    if snap.label_field and snap.label_field in snap.data.columns and len(vis_feats):
+    if snap.label_field and snap.column(snap.label_field) is not None and len(vis_feats):
         mid, _d, length = geom.anchors()
         ok = vis_feats[length[vis_feats] / view.scale >= 20]
         _collect_labels(labels, snap, ok, mid, view, priority=1, dy=-9 * dpr)  # off the arrow
@@ -932,7 +515,7 @@ def _render_arrows(
         chev = np.empty((2 * int(sel.sum()), 4))
         chev[0::2] = np.column_stack([bx + nx, by + ny, hx, hy])
         chev[1::2] = np.column_stack([bx - nx, by - ny, hx, hy])
-        pen = QPen(_qcolor(sym.color), max(1.2, sym.width * 0.8) * dpr)
+        pen = QPen(qcolor(sym.color), max(1.2, sym.width * 0.8) * dpr)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -977,129 +560,23 @@ def _render_points(
             half = stamp.width() / stamp.devicePixelRatio() / 2
             for x, y in sel.tolist():
                 painter.drawImage(QPointF(x - half, y - half), stamp)
-    if snap.label_field and snap.label_field in snap.data.columns:
+    if snap.label_field and snap.column(snap.label_field) is not None:
         _collect_labels(labels, snap, feats, xy, view, priority=2, dx=8 * dpr)
 
 
 def _draw_dots(painter: QPainter, pix: np.ndarray, sym: Symbol, dpr: float, cancel) -> None:
     size = sym.size * dpr
     if sym.outline:
-        pen = QPen(_qcolor(sym.outline), size)
+        pen = QPen(qcolor(sym.outline), size)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         draw_points_array(painter, pix, cancel)
         size -= 2 * max(1.0, sym.width) * dpr
     if size > 0:
-        pen = QPen(_qcolor(sym.color), size)
+        pen = QPen(qcolor(sym.color), size)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         draw_points_array(painter, pix, cancel)
-
-
-_STAMPS: dict[tuple[Symbol, float], QImage] = {}
-_STAMPS_LOCK = threading.Lock()
-
-
-def marker_path(marker: str, size: float) -> QPainterPath:
-    """A marker outline centred on (0, 0), ``size`` px across."""
-    r = size / 2
-    path = QPainterPath()
-    if marker == "circle":
-        path.addEllipse(QPointF(0, 0), r, r)
-    elif marker == "square":
-        path.addRect(QRectF(-r * 0.85, -r * 0.85, 1.7 * r, 1.7 * r))
-    elif marker == "cross":
-        t = r * 0.32
-        pts = [
-            (-t, -r),
-            (t, -r),
-            (t, -t),
-            (r, -t),
-            (r, t),
-            (t, t),
-            (t, r),
-            (-t, r),
-            (-t, t),
-            (-r, t),
-            (-r, -t),
-            (-t, -t),
-        ]
-        path.addPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
-        path.closeSubpath()
-    else:
-        if marker == "star":
-            pts = [
-                (
-                    r * (1.0 if i % 2 == 0 else 0.45) * math.sin(i * math.pi / 5),
-                    -r * (1.0 if i % 2 == 0 else 0.45) * math.cos(i * math.pi / 5),
-                )
-                for i in range(10)
-            ]
-        else:
-            n, rot = {
-                "triangle": (3, 0.0),
-                "triangle_down": (3, math.pi),
-                "diamond": (4, 0.0),
-                "pentagon": (5, 0.0),
-                "hexagon": (6, math.pi / 6),
-            }.get(marker, (4, 0.0))
-            angles = [rot + 2 * math.pi * i / n for i in range(n)]
-            pts = [(r * math.sin(a), -r * math.cos(a)) for a in angles]
-        path.addPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
-        path.closeSubpath()
-    return path
-
-
-def paint_marker(painter: QPainter, sym: Symbol, x: float, y: float, dpr: float = 1.0) -> None:
-    """Draw one marker symbol centred on (x, y) (any painter: legend icons, overlays)."""
-    path = marker_path(sym.marker, sym.size * dpr).translated(x, y)
-    painter.setBrush(QBrush(_qcolor(sym.color)))
-    if sym.outline:
-        painter.setPen(QPen(_qcolor(sym.outline), max(1.0, sym.width) * dpr))
-    else:
-        painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawPath(path)
-
-
-def marker_stamp(sym: Symbol, dpr: float = 1.0) -> QImage:
-    """A small pre-rendered image of a marker (drawn once, stamped per feature)."""
-    key = (sym, dpr)
-    with _STAMPS_LOCK:
-        img = _STAMPS.get(key)
-    if img is not None:
-        return img
-    side = math.ceil((sym.size + 2 * max(1.0, sym.width) + 2) * dpr)
-    img = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
-    img.fill(Qt.GlobalColor.transparent)
-    p = QPainter(img)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    paint_marker(p, sym, side / 2, side / 2, dpr)
-    p.end()
-    with _STAMPS_LOCK:
-        _STAMPS[key] = img
-    return img
-
-
-_HATCH_STYLES = {
-    "bdiag": Qt.BrushStyle.BDiagPattern,
-    "fdiag": Qt.BrushStyle.FDiagPattern,
-    "cross": Qt.BrushStyle.CrossPattern,
-    "diagcross": Qt.BrushStyle.DiagCrossPattern,
-    "horizontal": Qt.BrushStyle.HorPattern,
-    "vertical": Qt.BrushStyle.VerPattern,
-}
-
-
-def polygon_brushes(sym: Symbol) -> list[QBrush]:
-    """Fill brushes of a polygon symbol: translucent fill, then hatch."""
-    brushes = []
-    if sym.fill:
-        brushes.append(QBrush(_qcolor(sym.fill, sym.fill_alpha)))
-    if sym.hatch and sym.hatch != "none":
-        brushes.append(
-            QBrush(_qcolor(sym.color), _HATCH_STYLES.get(sym.hatch, Qt.BrushStyle.BDiagPattern))
-        )
-    return brushes
 
 
 def _render_polygons(
@@ -1136,7 +613,7 @@ def _render_polygons(
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(pen)
             painter.drawPath(path)
-    if snap.label_field and snap.label_field in snap.data.columns:
+    if snap.label_field and snap.column(snap.label_field) is not None:
         _collect_labels(labels, snap, feats, geom.anchors(), view, priority=0)
 
 
@@ -1181,7 +658,7 @@ def _collect_labels(
     feats = feats[np.isfinite(anchors[feats]).all(axis=1)]
     if len(feats) == 0 or len(feats) > LABEL_MAX_CANDIDATES:
         return
-    values = snap.data[snap.label_field].to_numpy(dtype=object)[feats]
+    values = np.asarray(snap.column(snap.label_field), dtype=object)[feats]
     px, py = view.to_pixel(anchors[feats, 0], anchors[feats, 1])
     for v, x, y in zip(values.tolist(), px.tolist(), py.tolist(), strict=True):
         if v is None or (isinstance(v, float) and math.isnan(v)):

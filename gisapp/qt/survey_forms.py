@@ -6,7 +6,7 @@
 ``photos_list`` …). Validation is :meth:`surveys.store.SurveyStore.validate`; its
 field-level problems are shown under the field (``<field>_error`` label) and in the
 widget's tooltip. Saving runs an undoable command from :mod:`surveys.record_commands`
-and, if an undo stack is given, pushes it as an :class:`AppliedCommand`.
+and, if an undo stack is given, pushes it with :func:`gisapp.qt.undo.push_applied`.
 
 Keyboard: Enter saves. In the observation form, saving starts the next observation on the
 same pipe and inspection, with the cursor in the distance field, so a whole CCTV report can
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, Signal
-from PySide6.QtGui import QDoubleValidator, QIcon, QPixmap, QUndoCommand, QUndoStack
+from PySide6.QtGui import QDoubleValidator, QIcon, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gisapp.qt.undo import push_applied
 from surveys.errors import SurveyError
 from surveys.ledger import notes_to_text, text_to_notes
 from surveys.record_commands import AddRecord, EditRecord
@@ -62,32 +63,6 @@ def chinese_messages() -> bool:
     if USE_CHINESE_MESSAGES is not None:
         return USE_CHINESE_MESSAGES
     return QLocale().language() == QLocale.Language.Chinese
-
-
-class AppliedCommand(QUndoCommand):
-    """Wrap a ``surveys`` command that has already been done.
-
-    ``QUndoStack.push`` calls ``redo()`` at once; the first call is skipped because the form
-    ran ``do()`` itself (so a refused save raises where it can be shown, not inside Qt).
-    """
-
-    # survey records are written to the project at once: undoing or redoing them leaves
-    # nothing unsaved, so they do not mark the window modified
-    saves_immediately = True
-
-    def __init__(self, command: Any) -> None:
-        super().__init__(command.label)
-        self._command = command
-        self._first = True
-
-    def redo(self) -> None:
-        if self._first:
-            self._first = False
-            return
-        self._command.do()
-
-    def undo(self) -> None:
-        self._command.undo()
 
 
 class _EnterFilter(QObject):
@@ -635,7 +610,7 @@ class RecordForm(QWidget):
             self.form_error_label.setText(exc.message)
             return None
         if self.undo_stack is not None:
-            self.undo_stack.push(AppliedCommand(cmd))
+            push_applied(self.undo_stack, cmd, self, saves_immediately=True)
         else:
             self.command_done.emit(cmd)
         saved = cmd.added if isinstance(cmd, AddRecord) else self.store.get(rec.KIND, rec.uuid)

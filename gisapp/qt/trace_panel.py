@@ -21,19 +21,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QAction
 
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import (
@@ -46,6 +34,8 @@ from gisapp.qt.inspect_tools import (
     use_chinese,
 )
 from gisapp.qt.map_canvas import CanvasMode, HighlightStyle
+from gisapp.qt.trace_dock import TraceDock
+from gisapp.qt.workers import Cancelled
 from network import schema
 from network.errors import NetworkError
 from network.issues import ERROR
@@ -87,7 +77,6 @@ TRACE_STYLES = {
 }
 START_STYLE = HighlightStyle(color="#ff3030", width=7.0, size=24.0, halo="#ffffff")
 TRACE_GROUP, START_GROUP = "trace", "trace_start"
-ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 @dataclass(frozen=True)
@@ -101,220 +90,21 @@ class TraceRequest:
         return [f"{ID_PREFIX.get(kind, kind)}:{fid}" for kind, fid in self.starts]
 
 
-def run_trace(net: Any, request: TraceRequest) -> TraceResult:
-    """Run a request on a network (any thread)."""
+def run_trace(net: Any, request: TraceRequest, findings: Any = ()) -> TraceResult:
+    """Run a request on a network (any thread); ``findings`` (the state's ``issue_index``)
+    are the check findings the result warns about."""
     ids = request.network_ids()
     if request.direction == DOWNSTREAM:
-        return trace_downstream(net, ids[0])
+        return trace_downstream(net, ids[0], findings=findings)
     if request.direction == UPSTREAM:
-        return trace_upstream(net, ids[0])
-    return trace_common_upstream(net, ids)
+        return trace_upstream(net, ids[0], findings=findings)
+    return trace_common_upstream(net, ids, findings=findings)
 
 
-def trace_job(net: Any, request: TraceRequest):  # -> Generator[Progress, None, TraceResult]
+def trace_job(net: Any, request: TraceRequest, findings: Any = ()):  # -> Generator[Progress, ...]
     """Progress generator for ``window.run_job`` (big networks)."""
     yield 0.0, QCoreApplication.translate("TraceController", "Tracing")
-    return run_trace(net, request)
-
-
-def _tree(parent: QWidget, name: str, headers: list[str]) -> QTreeWidget:
-    t = QTreeWidget(parent, objectName=name)
-    t.setHeaderLabels(headers)
-    t.setRootIsDecorated(False)
-    t.setAlternatingRowColors(True)
-    t.setUniformRowHeights(True)
-    t.setSortingEnabled(True)
-    t.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-    t.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    t.header().setStretchLastSection(True)
-    return t
-
-
-class _NumItem(QTreeWidgetItem):
-    """Sorts numeric columns as numbers."""
-
-    def __lt__(self, other: QTreeWidgetItem) -> bool:  # type: ignore[override]
-        col = self.treeWidget().sortColumn() if self.treeWidget() else 0
-        a, b = self.data(col, Qt.ItemDataRole.UserRole), other.data(col, Qt.ItemDataRole.UserRole)
-        if isinstance(a, int | float) and isinstance(b, int | float):
-            return a < b
-        return self.text(col) < other.text(col)
-
-
-class TraceDock(QDockWidget):
-    """The result of a trace: summary, warnings banner and lists in tabs."""
-
-    item_activated = Signal(object)  # ("feature", layer kind, ids) or ("point", x, y)
-    clear_requested = Signal()
-    zoom_requested = Signal()
-    profile_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Trace"), parent)
-        self.setObjectName("trace_dock")
-        body = QWidget(self)
-        lay = QVBoxLayout(body)
-        lay.setContentsMargins(4, 4, 4, 4)
-        self.summary_label = QLabel(body, objectName="summary_label")
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.warning_label = QLabel(body, objectName="warning_label")
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet(
-            "QLabel { background: #fde2e1; color: #8a1c14; border: 1px solid #e5a19b;"
-            " padding: 4px; }"
-        )
-        self.warning_label.hide()
-        lay.addWidget(self.summary_label)
-        lay.addWidget(self.warning_label)
-        self.tabs = QTabWidget(body, objectName="result_tabs")
-        self.sinks_tree = _tree(
-            body,
-            "sinks_tree",
-            [
-                self.tr("Reached"),
-                self.tr("Id"),
-                self.tr("Distance (m)"),
-                self.tr("Manhole"),
-                self.tr("Name"),
-            ],
-        )
-        self.enterprises_tree = _tree(
-            body,
-            "enterprises_tree",
-            [
-                self.tr("Id"),
-                self.tr("Name"),
-                self.tr("Flow (t/d)"),
-                self.tr("COD (mg/L)"),
-                self.tr("Connection manhole"),
-            ],
-        )
-        self.pipes_tree = _tree(
-            body,
-            "pipes_tree",
-            [
-                self.tr("Pipe"),
-                self.tr("Length (m)"),
-                self.tr("DN (mm)"),
-                self.tr("System"),
-                self.tr("From"),
-                self.tr("To"),
-            ],
-        )
-        self.warnings_tree = _tree(
-            body,
-            "warnings_tree",
-            [self.tr("Severity"), self.tr("Check"), self.tr("Features"), self.tr("Message")],
-        )
-        self.trees = (self.sinks_tree, self.enterprises_tree, self.pipes_tree, self.warnings_tree)
-        for t in self.trees:
-            self.tabs.addTab(t, "")
-            t.currentItemChanged.connect(self._on_tree_current_item_changed)
-            t.itemClicked.connect(self._on_tree_item_clicked)
-        lay.addWidget(self.tabs, 1)
-        buttons = QHBoxLayout()
-        self.zoom_button = QPushButton(self.tr("Zoom to result"), body, objectName="zoom_button")
-        self.profile_button = QPushButton(
-            self.tr("Longitudinal profile"), body, objectName="profile_button"
-        )
-        self.profile_button.setToolTip(
-            self.tr("Profile of the first path from the start to the plant or outfall")
-        )
-        self.clear_button = QPushButton(self.tr("Clear (Esc)"), body, objectName="clear_button")
-        for b in (self.zoom_button, self.profile_button, self.clear_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        lay.addLayout(buttons)
-        body.setMinimumWidth(400)  # room for the four tabs
-        self.setWidget(body)
-        self.zoom_button.clicked.connect(self.zoom_requested)
-        self.profile_button.clicked.connect(self.profile_requested)
-        self.clear_button.clicked.connect(self.clear_requested)
-        self.clear()
-
-    def clear(self) -> None:
-        for t in self.trees:
-            t.clear()
-        self.summary_label.setText(
-            self.tr(
-                "Trace tool: click an enterprise, manhole or pipe to follow its water "
-                "downstream; click an outfall or plant to see everything upstream; "
-                "Ctrl/Shift-click several outfalls for their common upstream."
-            )
-        )
-        self.warning_label.hide()
-        self.zoom_button.setEnabled(False)
-        self.profile_button.setEnabled(False)
-        self._update_tab_titles()
-
-    def _update_tab_titles(self) -> None:
-        titles = (
-            self.tr("Reached"),
-            self.tr("Enterprises"),
-            self.tr("Pipes"),
-            self.tr("Warnings"),
-        )
-        for i, (t, title) in enumerate(zip(self.trees, titles, strict=True)):
-            self.tabs.setTabText(i, f"{title} ({t.topLevelItemCount()})")
-
-    def fill(
-        self, sinks: list, enterprises: list, pipes: list, warnings: list, more: dict[str, int]
-    ) -> None:
-        """Rows are (texts, numbers-or-None per column, activation payload, colour or None)."""
-        for tree, rows, key in (
-            (self.sinks_tree, sinks, "sinks"),
-            (self.enterprises_tree, enterprises, "enterprises"),
-            (self.pipes_tree, pipes, "pipes"),
-            (self.warnings_tree, warnings, "warnings"),
-        ):
-            tree.setSortingEnabled(False)
-            tree.clear()
-            items = []
-            for texts, numbers, payload, colour in rows:
-                item = _NumItem([str(t) for t in texts])
-                for c, t in enumerate(texts):
-                    if len(str(t)) > 12:
-                        item.setToolTip(c, str(t))
-                for c, num in enumerate(numbers):
-                    if num is not None:
-                        item.setData(c, Qt.ItemDataRole.UserRole, num)
-                        item.setTextAlignment(
-                            c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                        )
-                item.setData(0, ITEM_ROLE, payload)
-                if colour:
-                    for c in range(len(texts)):
-                        item.setForeground(c, QBrush(QColor(colour)))
-                items.append(item)
-            if more.get(key):
-                extra = QTreeWidgetItem(
-                    [
-                        self.tr("… %1 more (all highlighted on the map)").replace(
-                            "%1", f"{more[key]:,}"
-                        )
-                    ]
-                )
-                extra.setFlags(Qt.ItemFlag.NoItemFlags)
-                items.append(extra)
-            tree.addTopLevelItems(items)
-            tree.setSortingEnabled(True)
-            for c in range(tree.columnCount() - 1):
-                tree.resizeColumnToContents(c)
-        self._update_tab_titles()
-        self.zoom_button.setEnabled(True)
-
-    def _on_tree_current_item_changed(self, item: QTreeWidgetItem | None, _prev: Any) -> None:
-        if item is not None:  # keyboard or mouse; a click also lands in itemClicked (harmless)
-            self._activate(item)
-
-    def _on_tree_item_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
-        self._activate(item)  # a second click on the current row zooms again
-
-    def _activate(self, item: QTreeWidgetItem) -> None:
-        payload = item.data(0, ITEM_ROLE)
-        if payload:
-            self.item_activated.emit(payload)
+    return run_trace(net, request, findings)
 
 
 class TraceController(QObject):
@@ -456,11 +246,13 @@ class TraceController(QObject):
                 trace_job,
                 net,
                 request,
+                self._findings(),
                 on_done=lambda res, r=request: self._on_job_done(r, res),
+                on_failed=self._on_job_failed,
             )
             return
         try:
-            result = run_trace(net, request)
+            result = run_trace(net, request, self._findings())
         except NetworkError as exc:
             if quiet:
                 self.clear()
@@ -472,11 +264,26 @@ class TraceController(QObject):
 
     def _on_job_done(self, request: TraceRequest, result: TraceResult) -> None:
         self._running = False
-        if self._pending is not None:  # a newer click while tracing
-            pending, self._pending = self._pending, None
-            self.trace(pending)
-            return
-        self.show_result(request, result)
+        if not self._run_pending():
+            self.show_result(request, result)
+
+    def _on_job_failed(self, exc: BaseException) -> None:
+        """A big trace failed (the window has shown why) or was cancelled: later traces run."""
+        self._running = False
+        if not self._run_pending():
+            self._status(
+                self.tr("Trace cancelled")
+                if isinstance(exc, Cancelled)
+                else getattr(exc, "message", str(exc))
+            )
+
+    def _run_pending(self) -> bool:
+        """Run the newest request clicked while a big trace ran; False: there was none."""
+        if self._pending is None:
+            return False
+        pending, self._pending = self._pending, None
+        self.trace(pending)
+        return True
 
     def clear(self) -> None:
         """Remove the trace highlights and results (Esc)."""
@@ -546,7 +353,11 @@ class TraceController(QObject):
         self.result = result
         style = TRACE_STYLES[result.direction]
         node_style = HighlightStyle(color=style.color, width=3.0, size=2.0, halo=None)
-        self.canvas.set_highlight(schema.PIPES, result.pipes, style, group=TRACE_GROUP)
+        rows = self._pipe_rows(result)
+        if rows is not None:  # edge → piece → row: no ids go back and forth
+            self.canvas.set_highlight_rows(schema.PIPES, rows, style, group=TRACE_GROUP)
+        else:
+            self.canvas.set_highlight(schema.PIPES, result.pipes, style, group=TRACE_GROUP)
         nodes = result.nodes if len(result.nodes) <= MAX_NODE_HIGHLIGHT else ()
         if self.canvas.layer(schema.MANHOLES) is not None:
             self.canvas.set_highlight(schema.MANHOLES, nodes, node_style, group=TRACE_GROUP)
@@ -580,7 +391,28 @@ class TraceController(QObject):
         self.trace_finished.emit(result)
 
     def _fill_dock(self, request: TraceRequest, result: TraceResult) -> None:
-        zh = use_chinese(self.window)
+        self.dock.summary_label.setText(self._summary_text(request, result))
+        self._show_warning_banner(result)
+        sinks_rows = self._sink_rows(result)
+        ent_rows = self._enterprise_rows(result)
+        pipe_rows = self._pipe_list_rows(result)
+        warn_rows = self._warning_rows(result)
+        more = {
+            "enterprises": max(0, len(result.enterprises) - MAX_LIST_ROWS),
+            "pipes": max(0, len(result.pipes) - MAX_LIST_ROWS),
+            "warnings": max(0, len(result.warnings) - MAX_LIST_ROWS),
+        }
+        self.dock.fill(sinks_rows, ent_rows, pipe_rows, warn_rows, more)
+        self.dock.profile_button.setEnabled(
+            result.direction == DOWNSTREAM
+            and any(s["kind"] in ("plant", "outfall", "dead_end") for s in result.sinks)
+            and "gisapp.qt.profile_dock" in getattr(self.window, "extensions", {})
+        )
+        tab = 1 if result.direction != DOWNSTREAM else 0
+        self.dock.tabs.setCurrentIndex(tab)
+
+    def _summary_text(self, request: TraceRequest, result: TraceResult) -> str:
+        """What the trace found, in a sentence or two (the dock's summary)."""
         names = ", ".join(fid for _k, fid in request.starts)
         n_pipes, length = len(result.pipes), result.length_m
         if result.direction == DOWNSTREAM:
@@ -625,7 +457,9 @@ class TraceController(QObject):
             text += " " + self.tr("Stopped at %1 closed/blocked pipe(s) or manhole(s).").replace(
                 "%1", str(len(result.barriers))
             )
-        self.dock.summary_label.setText(text)
+        return text
+
+    def _show_warning_banner(self, result: TraceResult) -> None:
         if result.warnings:
             n_err = sum(1 for w in result.warnings if w.severity == ERROR)
             self.dock.warning_label.setText(
@@ -640,6 +474,7 @@ class TraceController(QObject):
         else:
             self.dock.warning_label.hide()
 
+    def _sink_rows(self, result: TraceResult) -> list:
         sinks_rows = []
         for s in result.sinks:
             layer_kind = SINK_LAYER.get(s["kind"], schema.MANHOLES)
@@ -659,6 +494,9 @@ class TraceController(QObject):
                     None,
                 )
             )
+        return sinks_rows
+
+    def _enterprise_rows(self, result: TraceResult) -> list:
         ent_rows = []
         for eid in result.enterprises[:MAX_LIST_ROWS]:
             flow = self._num(schema.ENTERPRISES, eid, "flow_tpd")
@@ -677,6 +515,9 @@ class TraceController(QObject):
                     None,
                 )
             )
+        return ent_rows
+
+    def _pipe_list_rows(self, result: TraceResult) -> list:
         pipe_rows = []
         info = self._pipe_info()
         for pid in result.pipes[:MAX_LIST_ROWS]:
@@ -696,6 +537,10 @@ class TraceController(QObject):
                     None,
                 )
             )
+        return pipe_rows
+
+    def _warning_rows(self, result: TraceResult) -> list:
+        zh = use_chinese(self.window)
         warn_rows = []
         for w in result.warnings[:MAX_LIST_ROWS]:
             msg = w.message_zh if zh and w.message_zh else (w.message_en or w.message_zh)
@@ -715,19 +560,7 @@ class TraceController(QObject):
                     colour,
                 )
             )
-        more = {
-            "enterprises": max(0, len(result.enterprises) - MAX_LIST_ROWS),
-            "pipes": max(0, len(result.pipes) - MAX_LIST_ROWS),
-            "warnings": max(0, len(result.warnings) - MAX_LIST_ROWS),
-        }
-        self.dock.fill(sinks_rows, ent_rows, pipe_rows, warn_rows, more)
-        self.dock.profile_button.setEnabled(
-            result.direction == DOWNSTREAM
-            and any(s["kind"] in ("plant", "outfall", "dead_end") for s in result.sinks)
-            and "gisapp.qt.profile_dock" in getattr(self.window, "extensions", {})
-        )
-        tab = 1 if result.direction != DOWNSTREAM else 0
-        self.dock.tabs.setCurrentIndex(tab)
+        return warn_rows
 
     def _sink_word(self, kind: str) -> str:
         return {
@@ -745,26 +578,37 @@ class TraceController(QObject):
             return ("point", x, y)
         return ("feature", layer_kind, ids)
 
-    def _row(self, kind: str, fid: str) -> Any:
-        layer = self.canvas.layer(kind)
-        if layer is None:
+    def _pipe_rows(self, result: TraceResult) -> np.ndarray | None:
+        """Rows of the pipe layer of the traced edges, when the network was built from the
+        frame on the map (else None: the ids are used)."""
+        ctl = self.window.network_ctl
+        state = ctl.current_state() if hasattr(ctl, "current_state") else None
+        layer = self.canvas.layer(schema.PIPES)
+        edges = np.asarray(getattr(result, "edges", ()), dtype=np.int64)
+        if state is None or layer is None or (len(edges) == 0 and result.pipes):
             return None
-        ids = feature_ids(layer)
-        pos = np.flatnonzero(ids == fid)
-        return layer.data.iloc[int(pos[0])] if len(pos) else None
+        if not state.built_from(schema.PIPES, layer.data):
+            return None
+        net = state.network
+        rows = np.asarray(net.piece_row, dtype=np.int64)[np.asarray(net.edge_piece)[edges]]
+        return np.unique(rows[(rows >= 0) & (rows < len(layer.data))])
+
+    def _value(self, kind: str, fid: str, column: str) -> Any:
+        """The value of ``column`` for feature ``fid`` (its first row), via the layer's
+        id→row index: one look-up, no scan of the layer."""
+        layer = self.canvas.layer(kind)
+        if layer is None or column not in layer.data.columns:
+            return None
+        row = layer.id_index().first_row(fid)
+        return None if row is None else layer.data[column].iat[row]
 
     def _attr(self, kind: str, fid: str, column: str) -> str:
-        row = self._row(kind, fid)
-        if row is None or column not in row.index:
-            return ""
-        return format_value(row[column])
+        value = self._value(kind, fid, column)
+        return "" if value is None else format_value(value)
 
     def _num(self, kind: str, fid: str, column: str) -> float | None:
-        row = self._row(kind, fid)
-        if row is None or column not in row.index:
-            return None
         try:
-            v = float(row[column])
+            v = float(self._value(kind, fid, column))
         except (TypeError, ValueError):
             return None
         return None if np.isnan(v) else v
@@ -823,6 +667,11 @@ class TraceController(QObject):
     def _network(self) -> Any:
         state = getattr(self.window.network_ctl, "state", None)
         return state.network if state is not None else None
+
+    def _findings(self) -> Any:
+        """The check findings of the shown network, indexed for traces."""
+        state = getattr(self.window.network_ctl, "state", None)
+        return state.issue_index if state is not None else ()
 
     def _on_window_network_updated(self, _state: Any) -> None:
         if self._pending is not None:

@@ -1,10 +1,16 @@
-"""The Qt side of undo: a ``QUndoCommand`` around a pure command (``network.commands``).
+"""The Qt side of undo: one ``QUndoCommand`` around any pure command object.
 
+A pure command has ``do()``, ``undo()`` and a ``label`` (``network.commands`` edits of the
+layers, ``surveys.record_commands`` edits of the survey records and the problem ledger).
 ``push(window, command)`` runs ``command.do()`` *before* pushing, so an exception reaches the
 caller (PySide swallows exceptions raised inside ``QUndoStack.push`` -> ``redo``); the pushed
-wrapper skips its first ``redo()`` because the command is already applied. Later redo/undo
-calls come from the stack's actions (Ctrl+Z / Ctrl+Y); an exception there is shown with
-:func:`gisapp.qt.errors.handle_error` and the stack is left as it was.
+wrapper skips its first ``redo()`` because the command is already applied.
+
+Later redo/undo calls come from the stack's actions (Ctrl+Z / Ctrl+Y). An exception there is
+never swallowed: it is shown with :func:`gisapp.qt.errors.handle_error` (and logged), and the
+command is made obsolete, so the stack drops it instead of offering an undo or redo that
+cannot work. The data are as the failed call left them (pure commands change nothing when
+they refuse).
 """
 
 from __future__ import annotations
@@ -21,29 +27,53 @@ log = logging.getLogger(__name__)
 
 
 class QtCommand(QUndoCommand):
-    """Wrap a pure command (``do()``, ``undo()``, ``label``) for a ``QUndoStack``."""
+    """Wrap a pure command (``do()``, ``undo()``, ``label``) for a ``QUndoStack``.
 
-    def __init__(self, command: Any, applied: bool = False, parent_widget: Any = None) -> None:
+    Parameters
+    ----------
+    command
+        The pure command.
+    applied
+        ``command.do()`` has already run: the first ``redo()`` (from ``QUndoStack.push``) is
+        skipped.
+    parent_widget
+        Where an error of a later undo/redo is shown.
+    saves_immediately
+        The command writes to the project file at once (survey records, the ledger): undoing
+        or redoing it leaves nothing unsaved, so it does not mark the window modified.
+    """
+
+    def __init__(
+        self,
+        command: Any,
+        applied: bool = False,
+        parent_widget: Any = None,
+        *,
+        saves_immediately: bool = False,
+    ) -> None:
         super().__init__(str(getattr(command, "label", "Edit")))
         self.command = command
+        self.saves_immediately = saves_immediately
         self._skip_redo = applied
         self._widget = parent_widget
+        self.failure: BaseException | None = None
 
     def redo(self) -> None:
         if self._skip_redo:
             self._skip_redo = False
             return
-        try:
-            self.command.do()
-        except Exception as exc:  # noqa: BLE001 - Qt would swallow it: show it
-            self.setObsolete(True)
-            handle_error(self._widget, exc)
+        self._guard(self.command.do)
 
     def undo(self) -> None:
+        self._guard(self.command.undo)
+
+    def _guard(self, step: Any) -> None:
         try:
-            self.command.undo()
+            step()
         except Exception as exc:  # noqa: BLE001 - Qt would swallow it: show it
-            self.setObsolete(True)
+            log.warning("%s of %r failed: %s", step.__name__, self.text(), exc)
+            self.failure = exc
+            self.setObsolete(True)  # the stack drops it: no undo/redo that cannot work
             handle_error(self._widget, exc)
 
 
@@ -66,12 +96,29 @@ class WindowStore(LayerStore):
         self._window.update_layer(kind, gdf)
 
 
-def push(window: Any, command: Any, stack: QUndoStack | None = None) -> QtCommand:
+def push(
+    window: Any,
+    command: Any,
+    stack: QUndoStack | None = None,
+    *,
+    saves_immediately: bool = False,
+) -> QtCommand:
     """Do ``command`` now (exceptions propagate) and push it on the window's undo stack."""
     command.do()
-    wrapper = QtCommand(command, applied=True, parent_widget=window)
-    (stack or window.undo_stack).push(wrapper)
+    return push_applied(
+        stack or window.undo_stack, command, window, saves_immediately=saves_immediately
+    )
+
+
+def push_applied(
+    stack: QUndoStack, command: Any, parent_widget: Any = None, *, saves_immediately: bool = False
+) -> QtCommand:
+    """Push a command whose ``do()`` has already run (a form ran it to show its refusal)."""
+    wrapper = QtCommand(
+        command, applied=True, parent_widget=parent_widget, saves_immediately=saves_immediately
+    )
+    stack.push(wrapper)
     return wrapper
 
 
-__all__ = ["QtCommand", "WindowStore", "push"]
+__all__ = ["QtCommand", "WindowStore", "push", "push_applied"]

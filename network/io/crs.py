@@ -17,6 +17,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyproj
+import pyproj.exceptions
+import shapely
 from pyproj import CRS, Transformer
 
 from network.errors import CRSError
@@ -27,6 +30,7 @@ _GK3_PREFIX_FIRST, _GK3_PREFIX_ZONE0 = 4513, 25  # 4513..4533: 3° zones 25..45,
 _GK3_CM_FIRST, _GK3_CM0 = 4534, 75  # 4534..4554: 3° zones by central meridian 75..135 E
 _GK6_PREFIX_FIRST, _GK6_PREFIX_ZONE0 = 4491, 13  # 4491..4501: 6° zones 13..23, prefixed
 OFFSET_DATUMS = ("gcj02", "bd09")
+MAX_SCALE_ERROR = 0.0015  # scale error above which a projected CRS is replaced for measuring
 
 
 def parse_crs(text: str | int | CRS) -> CRS:
@@ -49,7 +53,7 @@ def parse_crs(text: str | int | CRS) -> CRS:
         s = f"EPSG:{s}"
     try:
         return CRS.from_user_input(s)
-    except Exception as exc:
+    except pyproj.exceptions.CRSError as exc:
         raise CRSError(
             f"{text!r} is not a coordinate reference system; give e.g. EPSG:4525 "
             "(CGCS2000 3-degree Gauss-Kruger zone 37).",
@@ -78,11 +82,118 @@ def gk3_zone_epsg(zone: int) -> int:
     return _GK3_PREFIX_FIRST + zone - _GK3_PREFIX_ZONE0
 
 
+def gk3_cm_zone(lon: float) -> int:
+    """Number of the 3° Gauss–Krüger zone that holds longitude ``lon`` (central meridian 3·zone).
+
+    A 3° zone reaches 1.5° either side of its central meridian; a longitude exactly on the
+    edge belongs to the zone east of it (the Chinese surveying convention).
+
+    Raises
+    ------
+    CRSError
+        ``lon`` is not a finite number.
+
+    Examples
+    --------
+    >>> gk3_cm_zone(114.0), gk3_cm_zone(112.4999), gk3_cm_zone(112.5), gk3_cm_zone(115.5)
+    (38, 37, 38, 39)
+    """
+    _check_lonlat(lon, 0.0)
+    return math.floor(lon / 3.0 + 0.5)
+
+
 def gk3_cm_epsg(lon: float) -> int:
-    """EPSG code of the CGCS2000 3° GK CRS (no zone prefix) whose central meridian is nearest."""
-    cm = round(lon / 3.0) * 3
-    cm = min(max(cm, 75), 135)
+    """EPSG code of the CGCS2000 3° GK CRS (no zone prefix) whose zone holds ``lon``.
+
+    The codes run from EPSG:4534 (central meridian 75° E) to EPSG:4554 (135° E); longitudes
+    beyond China get the nearest of them.
+
+    Raises
+    ------
+    CRSError
+        ``lon`` is not a finite number.
+
+    Examples
+    --------
+    >>> gk3_cm_epsg(114.0), gk3_cm_epsg(111.2), gk3_cm_epsg(112.5), gk3_cm_epsg(70.0)
+    (4547, 4546, 4547, 4534)
+    """
+    cm = min(max(gk3_cm_zone(lon) * 3, _GK3_CM0), _GK3_CM0 + 60)
     return _GK3_CM_FIRST + (cm - _GK3_CM0) // 3
+
+
+def utm_epsg(lon: float, lat: float) -> int:
+    """EPSG code of the WGS 84 UTM zone at ``lon``, ``lat`` (326xx north, 327xx south).
+
+    Raises
+    ------
+    CRSError
+        ``lon`` or ``lat`` is not a finite number.
+
+    Examples
+    --------
+    >>> utm_epsg(-76.3, 36.8), utm_epsg(112.3, 28.5), utm_epsg(180.0, -10.0)
+    (32618, 32649, 32701)
+    """
+    _check_lonlat(lon, lat)
+    zone = int(((lon + 180.0) % 360.0) // 6.0) + 1
+    return (32600 if lat >= 0 else 32700) + zone
+
+
+def _check_lonlat(lon: float, lat: float) -> None:
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise CRSError(
+            f"Cannot choose a metric CRS: the data centre ({lon}, {lat}) is not a valid "
+            "longitude/latitude. Check that the layer has coordinates and the right CRS."
+        )
+
+
+def in_china(lon: float, lat: float) -> bool:
+    """Whether ``lon``, ``lat`` lies in the box where CGCS2000 Gauss–Krüger zones are used.
+
+    Examples
+    --------
+    >>> in_china(114.0, 30.5), in_china(-76.3, 36.8)
+    (True, False)
+    """
+    return 73.0 <= lon <= 136.0 and 0.0 <= lat <= 56.0
+
+
+def local_metric_crs(lon: float, lat: float, *, gauss_kruger: bool = True) -> CRS:
+    """The metric CRS for a place: this is where PipeAtlas picks a CRS to measure in.
+
+    In China (and ``gauss_kruger``) the CGCS2000 3° Gauss–Krüger CRS of the zone that holds
+    ``lon`` (EPSG:4534–4554, no zone prefix); elsewhere the WGS 84 UTM zone.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The data centre in degrees.
+    gauss_kruger : bool
+        Use the CGCS2000 zones in China; ``False`` always gives UTM.
+
+    Returns
+    -------
+    pyproj.CRS
+
+    Raises
+    ------
+    CRSError
+        ``lon`` or ``lat`` is NaN or infinite.
+
+    Examples
+    --------
+    >>> local_metric_crs(111.2, 30.5).to_epsg(), local_metric_crs(-76.3, 36.8).to_epsg()
+    (4546, 32618)
+    >>> local_metric_crs(float("nan"), 30.0)
+    Traceback (most recent call last):
+    ...
+    network.errors.CRSError: Cannot choose a metric CRS: the data centre (nan, 30.0) is not a ...
+    """
+    _check_lonlat(lon, lat)
+    if gauss_kruger and in_china(lon, lat):
+        return CRS.from_epsg(gk3_cm_epsg(lon))
+    return CRS.from_epsg(utm_epsg(lon, lat))
 
 
 def guess_crs(xs: np.ndarray, ys: np.ndarray) -> tuple[list[int], str]:
@@ -129,22 +240,231 @@ def guess_crs(xs: np.ndarray, ys: np.ndarray) -> tuple[list[int], str]:
     return [], f"no CRS can be guessed from coordinates like ({x:,.1f}, {y:,.1f})"
 
 
+def guess_crs_zh(xs: np.ndarray, ys: np.ndarray) -> tuple[list[int], str]:
+    """:func:`guess_crs` with the explaining sentence in Chinese (for the dialog).
+
+    Examples
+    --------
+    >>> guess_crs_zh(np.array([37626000.0]), np.array([3166000.0]))
+    ([4525], '8 位横坐标 37,626,000 以 37 开头：CGCS2000 3 度带高斯-克吕格第 37 带，EPSG:4525')
+    """
+    codes, _en = guess_crs(xs, ys)
+    xs = np.asarray(xs, dtype=float)
+    ys = np.asarray(ys, dtype=float)
+    xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
+    if xs.size == 0:
+        return codes, "图层没有可判断的坐标"
+    x, y = float(np.median(xs)), float(np.median(ys))
+    if codes[:1] == [CGCS2000]:
+        return codes, (
+            f"坐标像经纬度（{x:.4f}, {y:.4f}）：CGCS2000（EPSG:4490）或 WGS-84（EPSG:4326）；"
+            "手机应用采集的点可能是 GCJ-02/BD-09"
+        )
+    if len(codes) == 1:
+        zone = int(x // 1e6)
+        width = 3 if 25 <= zone <= 45 else 6
+        return codes, (
+            f"8 位横坐标 {x:,.0f} 以 {zone} 开头：CGCS2000 {width} 度带高斯-克吕格第 {zone} 带，"
+            f"EPSG:{codes[0]}"
+        )
+    if codes:
+        return codes, (
+            f"6 位横坐标（{x:,.0f}）是不带带号的高斯-克吕格坐标：请按中央子午线选择 "
+            "CGCS2000 3 度带坐标系（EPSG:4534-4554）"
+        )
+    return codes, f"无法从（{x:,.1f}, {y:,.1f}）这样的坐标推断坐标系"
+
+
+def crs_hint(xs: np.ndarray, ys: np.ndarray) -> dict[str, object]:
+    """The CRS hint for coordinates without a usable CRS, as structured fields.
+
+    ``{"epsg": [codes], "en": sentence, "zh": sentence, "flag": "--source-crs EPSG:…"}``;
+    ``flag`` is empty when no CRS can be guessed.
+    """
+    codes, en = guess_crs(xs, ys)
+    _codes, zh = guess_crs_zh(xs, ys)
+    return {
+        "epsg": codes,
+        "en": en,
+        "zh": zh,
+        "flag": f"--source-crs EPSG:{codes[0]}" if codes else "",
+    }
+
+
+#: projected coordinates beyond this many metres from the origin exist on no map of the Earth
+_MAX_PROJECTED_M = 1e8
+
+
+def implausible_features(geoms: np.ndarray, crs: CRS) -> tuple[np.ndarray, str]:
+    """Features whose coordinates cannot be in ``crs``: ``(row mask, reason)``.
+
+    Longitude/latitude beyond ±180/±90 in a geographic CRS; projected coordinates beyond
+    100,000 km, or outside the CRS's area of use widened by half its size (at least 5°) on
+    every side. Empty and missing geometries are never implausible.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> g = np.array([shapely.Point(37627103.0, 3166000.0), shapely.Point(112.3, 28.6)])
+    >>> implausible_features(g, CRS.from_epsg(4326))[0].tolist()
+    [True, False]
+    """
+    bad = np.zeros(len(geoms), dtype=bool)
+    b = shapely.bounds(geoms)  # NaN rows for empty/missing geometries
+    present = np.isfinite(b).all(axis=1)
+    if not present.any():
+        return bad, ""
+    x0, y0, x1, y1 = (b[:, k] for k in range(4))
+    if crs.is_geographic:
+        out = present & ((x0 < -180.5) | (x1 > 360.0) | (y0 < -90.5) | (y1 > 90.5))
+        return out, "beyond ±180° longitude or ±90° latitude"
+    scale = metres_per_unit(crs)
+    lim = _MAX_PROJECTED_M / scale
+    out = present & ((np.abs(b) > lim).any(axis=1))
+    if out.any():
+        return out, "beyond 100,000 km from the origin, farther than any map of the Earth reaches"
+    area = crs.area_of_use
+    if area is None:
+        return bad, ""
+    w, s, e, n = area.west, area.south, area.east, area.north
+    if e < w:  # crosses the antimeridian: do not judge
+        return bad, ""
+    mx, my = max((e - w) / 2.0, 5.0), max((n - s) / 2.0, 5.0)
+    box = (max(w - mx, -180.0), max(s - my, -89.0), min(e + mx, 180.0), min(n + my, 89.0))
+    try:
+        t = Transformer.from_crs(CRS.from_epsg(WGS84), crs, always_xy=True)
+        bx0, by0, bx1, by1 = t.transform_bounds(*box, densify_pts=41)
+    except (pyproj.exceptions.ProjError, ValueError):
+        return bad, ""
+    if not all(math.isfinite(v) for v in (bx0, by0, bx1, by1)):
+        return bad, ""
+    out = present & ((x1 < bx0) | (x0 > bx1) | (y1 < by0) | (y0 > by1))
+    reason = (
+        f"outside the area where {crs.name} is used ({w:g}° to {e:g}° E, {s:g}° to {n:g}° N, "
+        f"x {bx0:,.0f} to {bx1:,.0f}, y {by0:,.0f} to {by1:,.0f} with a margin)"
+    )
+    return out, reason
+
+
+def linear_unit(crs: CRS | None) -> str:
+    """The unit code of a CRS's horizontal axis: ``m``, ``ft`` or ``ftUS``.
+
+    Geographic CRSs and CRSs in other units give ``m`` (attributes of such layers are
+    taken as metric unless the mapping says otherwise).
+
+    Examples
+    --------
+    >>> linear_unit(CRS.from_epsg(2284)), linear_unit(CRS.from_epsg(2263 - 1)), linear_unit(None)
+    ('ftUS', 'ftUS', 'm')
+    """
+    if crs is None or not crs.is_projected:
+        return "m"
+    f = metres_per_unit(crs)
+    for code, size in (("ft", 0.3048), ("ftUS", 1200.0 / 3937.0)):
+        if abs(f - size) / size < 2e-6:
+            return code
+    if abs(f - 0.3048) < 1e-4:  # Clarke's, Indian … feet: close enough for attributes
+        return "ft"
+    return "m"
+
+
 def transformer(src: CRS, dst: CRS) -> Transformer:
     """An x=east, y=north transformer between two CRSs (never axis-swapped)."""
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
-def choose_project_crs(crs: CRS, lon: float, lat: float = 30.0) -> CRS:
-    """Return ``crs`` if projected in metres, else a metric CRS for the data's place.
+def is_metric(crs: CRS) -> bool:
+    """Whether ``crs`` is projected with its horizontal unit the metre."""
+    return bool(
+        crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter")
+    )
 
-    In China that is the CGCS2000 3° GK CRS of the longitude; elsewhere the WGS 84 UTM zone.
+
+def choose_project_crs(crs: CRS, lon: float, lat: float = 30.0) -> CRS:
+    """Return ``crs`` if projected in metres, else :func:`local_metric_crs` of the data's place.
+
+    Raises
+    ------
+    CRSError
+        A new CRS is needed and ``lon``/``lat`` are not finite.
+
+    Examples
+    --------
+    >>> choose_project_crs(CRS.from_epsg(4490), 114.2, 30.6).to_epsg()
+    4547
+    >>> choose_project_crs(CRS.from_epsg(2284), -76.3, 36.8).to_epsg()  # US feet -> UTM
+    32618
     """
-    if crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter"):
+    if is_metric(crs):
         return crs
-    if 72.0 <= lon <= 136.0 and 0.0 <= lat <= 56.0:
-        return CRS.from_epsg(gk3_cm_epsg(lon))
-    zone = int((lon + 180.0) // 6.0) % 60 + 1
-    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+    return local_metric_crs(lon, lat)
+
+
+def is_cgcs2000(crs: CRS) -> bool:
+    """Whether ``crs`` is based on the China Geodetic Coordinate System 2000."""
+    geod = crs.geodetic_crs or crs
+    name = f"{geod.name} {geod.datum.name if geod.datum else ''}".lower()
+    return ("2000" in name and "china" in name) or "cgcs2000" in name
+
+
+def scale_error(crs: CRS, lon: float, lat: float) -> float:
+    """Largest scale error of the projected ``crs`` at ``lon``, ``lat`` (0.01 = 1 %).
+
+    Returns 0 when PROJ cannot give scale factors for the projection, ``inf`` outside its
+    domain.
+    """
+    try:
+        f = pyproj.Proj(crs).get_factors(lon, lat)
+    except pyproj.exceptions.ProjError:  # not every projection has factors
+        return 0.0
+    return max(abs(f.meridional_scale - 1.0), abs(f.parallel_scale - 1.0))
+
+
+def metric_crs_for(
+    crs: CRS, lon: float, lat: float, max_scale_error: float = MAX_SCALE_ERROR
+) -> tuple[CRS, float]:
+    """The CRS to measure in and its metres per unit, for data centred on ``lon``, ``lat``.
+
+    A projected CRS is kept (its unit converted to metres, so US-foot CRSs are fine) unless
+    its scale error at the data centre exceeds ``max_scale_error``; otherwise
+    :func:`local_metric_crs` — the CGCS2000 Gauss–Krüger zone for CGCS2000 data in China,
+    else the WGS 84 UTM zone.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS
+        The CRS the data are in.
+    lon, lat : float
+        The data centre in degrees.
+    max_scale_error : float
+        Scale error above which a projected CRS is replaced for measuring.
+
+    Returns
+    -------
+    (pyproj.CRS, float)
+        The CRS and the length of one of its units in metres.
+
+    Raises
+    ------
+    CRSError
+        ``lon`` or ``lat`` is NaN or infinite.
+
+    Examples
+    --------
+    >>> c, f = metric_crs_for(CRS.from_epsg(4490), 111.2, 30.5)
+    >>> c.to_epsg(), f
+    (4546, 1.0)
+    >>> metric_crs_for(CRS.from_epsg(4326), -76.3, 36.8)[0].to_epsg()
+    32618
+    >>> metric_crs_for(CRS.from_epsg(2284), -76.3, 36.8)[1]
+    0.30480060960121924
+    """
+    _check_lonlat(lon, lat)
+    if crs.is_projected:
+        err = scale_error(crs, lon, lat)
+        if math.isfinite(err) and err <= max_scale_error:
+            return crs, metres_per_unit(crs)
+    return local_metric_crs(lon, lat, gauss_kruger=is_cgcs2000(crs)), 1.0
 
 
 def metres_per_unit(crs: CRS) -> float:

@@ -4,16 +4,39 @@ Layers are named by kind (``pipes``, ``manholes`` …) and open in QGIS like any
 PipeAtlas keeps its own tables beside them, registered as GeoPackage attribute tables:
 ``pa_project`` (key/value: format, schema version, CRS, settings), ``pa_layers`` (where each
 layer came from: file, SHA-256, encoding and why, engine, field mapping) and ``pa_issues``
-(hygiene notes of the import). Surveys and the ledger add ``sv_*`` tables.
+(hygiene notes of the import). Surveys and the ledger add ``sv_*`` tables. Every one of them
+is a GeoPackage ``attributes`` table (listed in ``gpkg_contents``, an ``INTEGER PRIMARY KEY``
+``fid``), so QGIS and GDAL list them as valid, geometry-less layers.
+
+Source paths in ``pa_layers`` are stored relative to the project file (``src/pipes.shp``;
+absolute only where no relative path exists, e.g. another Windows drive) and are resolved
+against the project's folder when the project is opened, so a project carries no paths of
+the machine that built it.
+
+Source columns keep their names, except where a GeoPackage reserves the name: a column named
+``fid``, ``geom`` or ``geometry`` (any case; exports of a GeoPackage by QGIS or ogr2ogr often
+carry an ordinary ``fid`` column), PipeAtlas's own ``src_file``, or one differing from another
+column only in case is kept as ``NAME_1`` (``NAME_2`` … if taken). Each such rename is recorded
+with the layer's sources in ``pa_layers`` (``"renamed": {"fid": "fid_1"}``), shown by
+``info --json`` (``layers.KIND.renamed``), and :attr:`Project.mapping` names the kept column.
 
 Creating and saving are atomic: everything is written to a temporary file in the same folder,
 flushed, then moved over the target with :func:`os.replace`. An interrupted or failed import
-leaves no project file and never touches the source files.
+leaves no project file and never touches the source files (a temporary file left by a killed
+writer is removed by the next write). SQLite connections, the write lock, the schema versions
+of every PipeAtlas table and the "is this a project" check live in :mod:`network.io.gpkg`;
+this module is the only other one that writes the file.
+
+New and Open give the same in-memory project: :func:`conform_layer` gives every layer the same
+column order and dtypes whichever way it was made (text roles: object holding ``str`` or
+``None``; number roles: ``float64``; flags: object holding ``bool`` or ``None``; geometry
+last).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -29,17 +52,36 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+from pyogrio.errors import (
+    DataLayerError,
+    DataSourceError,
+    FeatureError,
+    FieldError,
+    GeometryError,
+)
 from pyproj import CRS
 
 from network.errors import NetworkError, ProjectError, SchemaError
 from network.io import crs as crsmod
+from network.io import gpkg
 from network.io.read import LayerSource, empty_layer, load_layer
 from network.issues import Issue
 from network.progress import Progress, drain
-from network.schema import ID_COLUMN, LAYER_KINDS, PIPES, ROLE_ALIASES
+from network.schema import (
+    ID_COLUMN,
+    LAYER_KINDS,
+    LENGTH_M,
+    PIPES,
+    ROLE_ALIASES,
+    SRC_FID,
+    SRC_PART,
+)
 
-PROJECT_FORMAT = "pipeatlas-project"
-SCHEMA_VERSION = 1
+PROJECT_FORMAT = gpkg.PROJECT_FORMAT
+#: Version of the project tables (``pa_*``). 1: first layout. 2: ``pa_layers`` sources hold
+#: paths relative to the project and the ``renamed`` columns (an older PipeAtlas refuses the
+#: file instead of misreading it).
+SCHEMA_VERSION = 2
 APP_VERSION = "0.1.0"
 DEFAULT_SETTINGS: dict[str, Any] = {
     "snap_tolerance_m": 0.05,
@@ -60,6 +102,8 @@ class Project:
     issues: list[Issue] = field(default_factory=list)
     created: str = ""
     schema_version: int = SCHEMA_VERSION
+    #: per kind, source columns kept under another name: ``{"pipes": {"fid": "fid_1"}}``
+    renamed: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def layer(self, kind: str) -> gpd.GeoDataFrame:
         """The layer of ``kind``, or an empty frame with its canonical columns."""
@@ -69,8 +113,16 @@ class Project:
 
     @property
     def mapping(self) -> dict[str, list[dict[str, str | None]]]:
-        """The field mapping used for each source of each layer."""
-        return {k: [s.mapping for s in v] for k, v in self.sources.items()}
+        """The field mapping of each source of each layer, naming the columns as the layers
+        hold them (a reserved source column such as ``fid`` by its kept name ``fid_1``)."""
+        out = {}
+        for kind, srcs in self.sources.items():
+            renamed = self.renamed.get(kind, {})
+            out[kind] = [
+                {role: renamed.get(col, col) if col else col for role, col in s.mapping.items()}
+                for s in srcs
+            ]
+        return out
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready description (what ``main.py info --json`` prints)."""
@@ -84,6 +136,7 @@ class Project:
                 "count": len(gdf),
                 "extent": [None if v is None or not np.isfinite(v) else float(v) for v in b],
                 "sources": [s.to_dict() for s in self.sources.get(kind, [])],
+                "renamed": dict(self.renamed.get(kind, {})),
             }
         return {
             "path": str(self.path),
@@ -120,6 +173,7 @@ def create_project_job(
     offsets: AbcMapping[str, str] | None = None,
     settings: AbcMapping[str, Any] | None = None,
     overwrite: bool = False,
+    discard_surveys: bool = False,
 ) -> Generator[Progress, None, Project]:
     """Import layers into a new project GeoPackage (a generator yielding progress).
 
@@ -133,22 +187,102 @@ def create_project_job(
     mapping : ``{kind: {canonical: source column}}`` overrides
     offsets : ``{kind: "gcj02" | "bd09"}`` for phone-app points
     settings : project settings (snap tolerance …)
+    overwrite : replace an existing file
+    discard_surveys : with ``overwrite``, also replace a project that holds survey records
+        or ledger problems (they are lost)
 
     Raises
     ------
     ProjectError
-        The target exists (and ``overwrite`` is false) or cannot be written.
+        The target exists (and ``overwrite`` is false), holds survey records (and
+        ``discard_surveys`` is false), is a folder, lies in a missing folder, or cannot be
+        written.
     InputFileError, SchemaError, CRSError, EncodingError
         A source file is bad; the message names the file, layer, feature and field.
     """
     path = Path(path)
+    _check_target(path, overwrite=overwrite, discard_surveys=discard_surveys)
+    _check_inputs(inputs)
+    target = crsmod.parse_crs(crs) if crs is not None else None
+    read = yield from _read_inputs(
+        inputs,
+        target,
+        source_crs=source_crs,
+        encoding=encoding,
+        mapping=mapping or {},
+        offsets=offsets or {},
+    )
+    layers, sources, issues, target, renamed = read
+    project = Project(
+        path=path,
+        crs=target,
+        layers={kind: conform_layer(gdf, kind) for kind, gdf in layers.items()},
+        sources=sources,
+        settings={**DEFAULT_SETTINGS, **(settings or {})},
+        issues=issues,
+        created=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        renamed=renamed,
+    )
+    yield 1.0 - 1.0 / (sum(len(v) for v in inputs.values()) + 1), "Writing the project"
+    try:
+        _write_atomically(project, path, base=None)
+    except OSError as exc:
+        raise ProjectError(f"Cannot write {path}: {exc}", file=str(path)) from exc
+    yield 1.0, "Done"
+    return project
+
+
+def create_project(
+    path: str | Path, inputs: AbcMapping[str, Sequence[str | Path]], **kw: Any
+) -> Project:
+    """Run :func:`create_project_job` to the end and return the project."""
+    return drain(create_project_job(path, inputs, **kw))
+
+
+def _check_target(path: Path, *, overwrite: bool, discard_surveys: bool) -> None:
+    """Refuse a target that cannot or must not be written (before any source is read)."""
+    if path.is_dir():
+        raise ProjectError(
+            f"{path} is a folder; give the project file to create, e.g. {path / 'park.gpkg'}.",
+            file=str(path),
+        )
     if path.suffix.lower() != ".gpkg":
         raise ProjectError(f"A project is a GeoPackage: name it *.gpkg (got {path.name}).")
-    if path.exists() and not overwrite:
+    if not path.parent.is_dir():
+        raise ProjectError(
+            f"The folder {path.parent} does not exist; create it first or choose another "
+            f"place for {path.name}.",
+            file=str(path),
+        )
+    if not path.exists():
+        return
+    if not overwrite:
         raise ProjectError(
             f"{path} already exists; choose another name or pass --force to replace it.",
             file=str(path),
         )
+    records = _records_in(path)
+    if records and not discard_surveys:
+        held = ", ".join(f"{n} in {t}" for t, n in records.items())
+        raise ProjectError(
+            f"{path.name} holds survey records and ledger problems ({held}) that replacing it "
+            "would delete. Export the ledger first (python main.py ledger export …) and pass "
+            "--discard-surveys together with --force to replace the project anyway.",
+            file=str(path),
+        )
+
+
+def _records_in(path: Path) -> dict[str, int]:
+    """User records in an existing file; none when it is no readable SQLite file."""
+    try:
+        return gpkg.count_records(path)
+    except gpkg.ProjectLockedError:
+        raise
+    except ProjectError:
+        return {}
+
+
+def _check_inputs(inputs: AbcMapping[str, Sequence[str | Path]]) -> None:
     unknown = set(inputs) - set(LAYER_KINDS)
     if unknown:
         raise SchemaError(f"Unknown layer kind(s) {sorted(unknown)}; expected {LAYER_KINDS}.")
@@ -160,17 +294,37 @@ def create_project_job(
             if not p.exists() and not (":" in str(f) and Path(str(f).rsplit(":", 1)[0]).exists()):
                 raise NetworkError(f"{f} does not exist (given as the {kind} layer).", file=str(f))
 
-    mapping = mapping or {}
-    offsets = offsets or {}
-    target = crsmod.parse_crs(crs) if crs is not None else None
+
+_Read = tuple[
+    dict[str, gpd.GeoDataFrame],
+    dict[str, list[LayerSource]],
+    list[Issue],
+    CRS,
+    dict[str, dict[str, str]],
+]
+
+
+def _read_inputs(
+    inputs: AbcMapping[str, Sequence[str | Path]],
+    target: CRS | None,
+    *,
+    source_crs: str | CRS | None,
+    encoding: str,
+    mapping: AbcMapping[str, dict[str, str | None]],
+    offsets: AbcMapping[str, str],
+) -> Generator[Progress, None, _Read]:
+    """Read every source file (merging several files of a kind); the CRS of the first file
+    read becomes the project CRS when none is given."""
     order = [k for k in LAYER_KINDS if inputs.get(k)]
     total = sum(len(inputs[k]) for k in order)
     done = 0
     layers: dict[str, gpd.GeoDataFrame] = {}
     sources: dict[str, list[LayerSource]] = {}
     issues: list[Issue] = []
+    renamed: dict[str, dict[str, str]] = {}
     for kind in order:
-        parts = []
+        parts: list[gpd.GeoDataFrame] = []
+        names: list[str] = []
         for f in inputs[kind]:
             yield done / (total + 1), f"Reading {kind}: {Path(str(f)).name}"
             loaded = load_layer(
@@ -184,38 +338,82 @@ def create_project_job(
             )
             if target is None:
                 target = loaded.gdf.crs
-            gdf = loaded.gdf
-            gdf[SRC_FILE] = Path(loaded.source.path).name
-            parts.append(gdf)
+            parts.append(loaded.gdf)
+            names.append(Path(loaded.source.path).name)
             sources.setdefault(kind, []).append(loaded.source)
             issues += loaded.issues
             done += 1
         merged = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        # the sources' own columns named like the file's reserved ones (or our src_file)
+        merged, renames = safe_columns(merged, kind, reserved=(SRC_FILE,))
+        if renames:
+            renamed[kind] = renames
+        merged[SRC_FILE] = np.repeat(np.array(names, dtype=object), [len(p) for p in parts])
         layers[kind] = gpd.GeoDataFrame(merged, geometry="geometry", crs=target)
         if len(parts) > 1:
             issues += _duplicate_ids_across_files(kind, layers[kind])
-
     assert target is not None
-    project = Project(
-        path=path,
-        crs=target,
-        layers=layers,
-        sources=sources,
-        settings={**DEFAULT_SETTINGS, **(settings or {})},
-        issues=issues,
-        created=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-    )
-    yield total / (total + 1), "Writing the project"
-    _write_atomically(project, path, base=None)
-    yield 1.0, "Done"
-    return project
+    return layers, sources, issues, target, renamed
 
 
-def create_project(
-    path: str | Path, inputs: AbcMapping[str, Sequence[str | Path]], **kw: Any
-) -> Project:
-    """Run :func:`create_project_job` to the end and return the project."""
-    return drain(create_project_job(path, inputs, **kw))
+_TEXT = ("string", "empty")
+
+
+def _id_text(v: Any) -> str:
+    """Text of an id or code (``12.0`` → ``"12"``, as the reader turns numbers into ids)."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _as_objects(s: pd.Series, cast: Any) -> pd.Series:
+    """``cast(value)`` for the present values, ``None`` for the missing ones (object dtype)."""
+    present = s.notna().to_numpy()
+    values = s.to_numpy(dtype=object, na_value=None)
+    out = np.empty(len(s), dtype=object)
+    out[present] = [cast(v) for v in values[present]]
+    return pd.Series(out, index=s.index, dtype=object, name=s.name)
+
+
+def conform_layer(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
+    """Give a layer the in-memory types every project has, however it was made.
+
+    Canonical columns get their role's type: text roles (ids, codes, names) object holding
+    ``str`` or ``None``; numbers ``float64``; flags object holding ``bool`` or ``None``. The
+    source's own columns keep the reader's types. The geometry column comes last.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> g = gpd.GeoDataFrame({"node_id": [1, None], "depth_m": ["2.5", None]},
+    ...                      geometry=[Point(0, 0), Point(1, 1)])
+    >>> out = conform_layer(g, "manholes")
+    >>> out["node_id"].tolist(), out["depth_m"].dtype.name
+    (['1', None], 'float64')
+    """
+    roles = ROLE_ALIASES.get(kind, {})
+    out = gdf
+    changes: dict[str, pd.Series] = {}
+    for col, (vtype, _aliases) in roles.items():
+        if col not in out.columns:
+            continue
+        s = out[col]
+        if vtype in ("float", "capacity"):
+            if s.dtype != np.float64:
+                changes[col] = pd.to_numeric(s, errors="coerce").astype(np.float64)
+        elif vtype == "bool":
+            changes[col] = _as_objects(s, bool)
+        elif pd.api.types.infer_dtype(s, skipna=True) not in _TEXT:
+            changes[col] = _as_objects(s, _id_text)
+        elif s.dtype != object or s.isna().any():  # arrow strings; NaN where None is meant
+            changes[col] = s.astype(object).where(s.notna(), None)
+    if changes:
+        out = out.assign(**changes)
+    geom = out.geometry.name
+    if out.columns[-1] != geom:
+        out = out[[c for c in out.columns if c != geom] + [geom]]
+    return out
 
 
 def _duplicate_ids_across_files(kind: str, gdf: gpd.GeoDataFrame) -> list[Issue]:
@@ -229,37 +427,74 @@ def _duplicate_ids_across_files(kind: str, gdf: gpd.GeoDataFrame) -> list[Issue]
         if len(files) < 2:
             continue
         out.append(
-            Issue(
+            Issue.make(
+                "hygiene",
+                "duplicate_id",
+                "warning",
+                [ident],
+                kind,
+                zh=f"编号“{ident}”在多个文件中重复：{'、'.join(files)}",
+                en=f"id {ident!r} appears in several files: {', '.join(files)}",
                 id=f"hygiene.duplicate_id:{kind}:{ident}",
-                category="hygiene",
-                kind="duplicate_id",
-                severity="warning",
-                feature_ids=(str(ident),),
-                layer=kind,
-                x=None,
-                y=None,
-                message_zh=f"编号“{ident}”在多个文件中重复：{'、'.join(files)}",
-                message_en=f"id {ident!r} appears in several files: {', '.join(files)}",
             )
         )
     return out
 
 
+# --- column names a GeoPackage layer cannot take -------------------------------------------------
+def safe_columns(
+    gdf: gpd.GeoDataFrame, kind: str, *, reserved: Sequence[str] = ()
+) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """Rename the columns a GeoPackage layer cannot hold; return the frame and the renames.
+
+    A column named like the layer's FID or geometry column (``fid``, ``geom``, ``geometry``,
+    any case, see :data:`network.io.gpkg.RESERVED_COLUMNS`) or one of ``reserved``, or one
+    differing from another column only in case (SQLite column names ignore case), is renamed
+    to ``NAME_1`` (``NAME_2`` … when taken). PipeAtlas's own columns (the canonical roles of
+    ``kind``, ``src_fid``, ``src_part``, ``length_m``, ``src_file`` and the geometry) keep
+    their names; of two source columns the later one is renamed.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> g = gpd.GeoDataFrame({"fid": [7.0], "GEOM": ["x"], "编号": ["J1"]}, geometry=[Point(0, 0)])
+    >>> out, renames = safe_columns(g, "manholes")
+    >>> renames
+    {'fid': 'fid_1', 'GEOM': 'GEOM_1'}
+    >>> list(out.columns)
+    ['fid_1', 'GEOM_1', '编号', 'geometry']
+    """
+    geom = gdf.geometry.name
+    extra = {str(r).lower() for r in reserved}
+    protected = {geom, *ROLE_ALIASES.get(kind, {}), SRC_FID, SRC_PART, LENGTH_M, SRC_FILE}
+    protected = {c for c in protected if c == geom or c.lower() not in extra}
+    banned = {c.lower() for c in gpkg.RESERVED_COLUMNS} | extra
+    cols = [str(c) for c in gdf.columns]
+    taken = {c.lower() for c in cols} | banned
+    kept = {c.lower() for c in cols if c in protected}
+    renames: dict[str, str] = {}
+    for col in cols:
+        if col in protected:
+            continue
+        key = col.lower()
+        if key in banned or key in kept:
+            new = gpkg.safe_column_name(col, taken)
+            taken.add(new.lower())
+            renames[col] = new
+        else:
+            kept.add(key)
+    if not renames:
+        return gdf, {}
+    return gdf.rename(columns=renames), renames
+
+
 # --- write -------------------------------------------------------------------------------------
-def _writable(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
-    """Make a frame safe for GeoPackage: unique column names ignoring case, plain dtypes."""
-    out = gdf.copy()
-    canonical = set(ROLE_ALIASES.get(kind, {}))
-    seen: dict[str, str] = {}
-    renames = {}
-    for col in out.columns:
-        key = str(col).lower()
-        if key in seen:
-            victim = col if col not in canonical else seen[key]
-            renames[victim] = f"{victim}_src"
-        seen[key] = col
-    if renames:
-        out = out.rename(columns=renames)
+def _writable(gdf: gpd.GeoDataFrame, kind: str) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """Make a frame safe for GeoPackage: no reserved or case-duplicate column names (see
+    :func:`safe_columns`), plain dtypes. Returns the frame and the columns renamed."""
+    out, renames = safe_columns(gdf, kind)
+    out = out.copy()
     for col in out.columns:
         if col == out.geometry.name:
             continue
@@ -270,13 +505,11 @@ def _writable(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
                 out[col] = s.map(lambda v: None if v is None else int(bool(v))).astype("Int64")
             elif inferred not in ("string", "empty"):
                 out[col] = s.map(lambda v: None if v is None or v != v else str(v))
-    return out
+    return out, renames
 
 
 def _meta_connection(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(path, timeout=30, isolation_level=None)
-    con.execute("PRAGMA busy_timeout = 30000")
-    return con
+    return gpkg.connect(path, write=True)
 
 
 _META_DDL = (
@@ -295,24 +528,100 @@ _META_DESC = {
 }
 
 
-def _register_attributes(con: sqlite3.Connection, table: str, description: str) -> None:
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    con.execute(
-        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, "
-        "last_change) VALUES (?, 'attributes', ?, ?, ?)",
-        (table, table, description, now),
-    )
-
-
-def write_meta(con: sqlite3.Connection, project: Project) -> None:
-    """Write the project's own tables inside one transaction of ``con``."""
+def _create_meta_tables(con: sqlite3.Connection) -> None:
+    """Version 1 of the project tables (frozen: add a step to the registry instead)."""
     for ddl in _META_DDL:
         con.execute(ddl)
     for table, desc in _META_DESC.items():
-        _register_attributes(con, table, desc)
+        gpkg.register_attributes(con, table, desc)
+
+
+def _database_file(con: sqlite3.Connection) -> Path:
+    row = con.execute("PRAGMA database_list").fetchone()
+    return Path(row[2])
+
+
+def _v1_to_v2(con: sqlite3.Connection) -> None:
+    """Source paths relative to the project; an empty ``renamed`` per source."""
+    project_path = _database_file(con)
+    for fid, text in con.execute("SELECT fid, source FROM pa_layers").fetchall():
+        d = json.loads(text)
+        d["path"] = stored_source_path(str(d.get("path") or ""), project_path)
+        d.setdefault("renamed", {})
+        con.execute(
+            "UPDATE pa_layers SET source = ? WHERE fid = ?",
+            (json.dumps(d, ensure_ascii=False), fid),
+        )
+
+
+PROJECT_SCHEMA = gpkg.register_schema(
+    gpkg.SchemaGroup(
+        name="project",
+        label="project tables",
+        tables=tuple(_META_DESC),
+        version=SCHEMA_VERSION,
+        version_table=gpkg.PROJECT_META_TABLE,
+        steps={0: _create_meta_tables, 1: _v1_to_v2},
+    )
+)
+
+
+def stored_source_path(source: str, project_path: str | Path) -> str:
+    """A source path as ``pa_layers`` stores it: relative to the project's folder, with ``/``.
+
+    Absolute only when no relative path exists (another drive on Windows).
+
+    Examples
+    --------
+    >>> stored_source_path("/data/park/src/pipes.shp", "/data/park/park.gpkg")
+    'src/pipes.shp'
+    >>> stored_source_path("/data/survey/pipes.shp", "/data/park/park.gpkg")
+    '../survey/pipes.shp'
+    """
+    if not source:
+        return source
+    folder = os.path.abspath(Path(project_path).parent)
+    try:
+        rel = os.path.relpath(os.path.abspath(source), folder)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(source)
+    return Path(rel).as_posix()
+
+
+def shown_source_path(stored: str, project_path: str | Path) -> str:
+    """A stored source path as shown: a relative one resolved against the project's folder.
+
+    Examples
+    --------
+    >>> shown_source_path("src/pipes.shp", "/data/park/park.gpkg")
+    '/data/park/src/pipes.shp'
+    >>> shown_source_path("/old/pipes.shp", "/data/park/park.gpkg")
+    '/old/pipes.shp'
+    """
+    if not stored or os.path.isabs(stored) or Path(stored).is_absolute():
+        return stored
+    folder = os.path.abspath(Path(project_path).parent)
+    return os.path.normpath(os.path.join(folder, stored))
+
+
+def _source_row(kind: str, src: LayerSource, project: Project, path: Path) -> str:
+    d = src.to_dict()
+    d["path"] = stored_source_path(str(d.get("path") or ""), path)
+    d["renamed"] = dict(project.renamed.get(kind, {}))
+    return json.dumps(d, ensure_ascii=False)
+
+
+def write_meta(con: sqlite3.Connection, project: Project, path: str | Path | None = None) -> None:
+    """Write the project's own tables inside one transaction of ``con``.
+
+    ``path`` is where the project file will be (default ``project.path``): source paths
+    are stored relative to its folder.
+    """
+    target = Path(path) if path is not None else project.path
+    _create_meta_tables(con)
     values = {
         "format": PROJECT_FORMAT,
-        "schema_version": str(project.schema_version),
+        "schema_version": str(SCHEMA_VERSION),  # the layout written here
         "app_version": APP_VERSION,
         "crs": project.crs.to_wkt(),
         "crs_epsg": str(project.crs.to_epsg() or ""),
@@ -329,7 +638,7 @@ def write_meta(con: sqlite3.Connection, project: Project) -> None:
     con.executemany(
         "INSERT INTO pa_layers (kind, seq, source) VALUES (?, ?, ?)",
         [
-            (kind, i, json.dumps(s.to_dict(), ensure_ascii=False))
+            (kind, i, _source_row(kind, s, project, target))
             for kind, srcs in project.sources.items()
             for i, s in enumerate(srcs)
         ],
@@ -354,58 +663,86 @@ def write_meta(con: sqlite3.Connection, project: Project) -> None:
 
 
 def _tmp_path(path: Path) -> Path:
-    return path.with_name(f".{path.stem}.tmp-{os.getpid()}.gpkg")
+    return gpkg.tmp_path(path)
 
 
 def _write_atomically(
     project: Project, path: Path, base: Path | None, kinds: Sequence[str] | None = None
 ) -> None:
+    gpkg.remove_stale_tmp(path)
     tmp = _tmp_path(path)
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
-    lock = None
     try:
-        if base is not None:
-            # hold the write lock of the original from the copy to the rename, so no survey
-            # record committed by another window in between can be lost
-            lock = _meta_connection(base)
-            lock.execute("BEGIN IMMEDIATE")
-            shutil.copyfile(base, tmp)
-        existing = set(_gpkg_layers(tmp)) if base is not None else set()
-        for kind in LAYER_KINDS:
-            if kinds is not None and kind not in kinds:
-                continue
-            if kind in project.layers:
-                gdf = _writable(project.layers[kind], kind)
+        with contextlib.ExitStack() as stack:
+            if base is not None:
+                # hold the write lock of the original from the copy to the rename, so no survey
+                # record committed by another window in between can be lost
+                stack.enter_context(gpkg.write_lock(base))
+                shutil.copyfile(base, tmp)
+            _write_layers(project, tmp, kinds, copied=base is not None, target=path)
+            con = _meta_connection(tmp)
+            try:
+                with gpkg.transaction(con, tmp):
+                    write_meta(con, project, path)
+            finally:
+                con.close()
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            project.schema_version = SCHEMA_VERSION
+    except BaseException:
+        for leftover in (tmp, gpkg.journal_path(tmp)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
+    project.path = path
+
+
+_WRITE_ERRORS = (DataSourceError, DataLayerError, FieldError, FeatureError, GeometryError)
+
+
+def _write_layers(
+    project: Project, tmp: Path, kinds: Sequence[str] | None, *, copied: bool, target: Path
+) -> None:
+    """Write the layers of ``kinds`` (all by default) into ``tmp``; drop removed ones.
+
+    Raises
+    ------
+    ProjectError
+        GDAL refused a layer (the message names the project file and the layer).
+    """
+    existing = set(_gpkg_layers(tmp)) if copied else set()
+    for kind in LAYER_KINDS:
+        if kinds is not None and kind not in kinds:
+            continue
+        if kind in project.layers:
+            frame, renames = _writable(project.layers[kind], kind)
+            if renames:  # columns added since the import (edits): keep the record complete
+                project.renamed.setdefault(kind, {}).update(renames)
+            try:
                 pyogrio.write_dataframe(
-                    gdf,
+                    frame,
                     tmp,
                     layer=kind,
                     driver="GPKG",
-                    layer_options={"OVERWRITE": "YES", "SPATIAL_INDEX": "YES"},
+                    layer_options={
+                        "OVERWRITE": "YES",
+                        "SPATIAL_INDEX": "YES",
+                        "FID": gpkg.FID_COLUMN,
+                        "GEOMETRY_NAME": gpkg.GEOMETRY_COLUMN,
+                    },
                     use_arrow=True,
                 )
-            elif kind in existing:
-                _drop_layer(tmp, kind)
-        con = _meta_connection(tmp)
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            write_meta(con, project)
-            con.execute("COMMIT")
-        finally:
-            con.close()
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    finally:
-        if lock is not None:
-            lock.execute("ROLLBACK")
-            lock.close()
-    project.path = path
+            except _WRITE_ERRORS as exc:
+                raise ProjectError(
+                    f"{target.name}: cannot write layer {kind}: {exc}",
+                    file=str(target),
+                    layer=kind,
+                    details=str(exc),
+                ) from exc
+        elif kind in existing:
+            _drop_layer(tmp, kind)
 
 
 def _gpkg_layers(path: Path) -> list[str]:
@@ -418,11 +755,10 @@ def _gpkg_layers(path: Path) -> list[str]:
 def _drop_layer(path: Path, kind: str) -> None:
     con = _meta_connection(path)
     try:
-        con.execute("BEGIN IMMEDIATE")
-        con.execute(f'DROP TABLE IF EXISTS "{kind}"')
-        for t in ("gpkg_contents", "gpkg_geometry_columns"):
-            con.execute(f"DELETE FROM {t} WHERE table_name = ?", (kind,))
-        con.execute("COMMIT")
+        with gpkg.transaction(con, path):
+            con.execute(f'DROP TABLE IF EXISTS "{kind}"')
+            for t in ("gpkg_contents", "gpkg_geometry_columns"):
+                con.execute(f"DELETE FROM {t} WHERE table_name = ?", (kind,))
     finally:
         con.close()
 
@@ -432,17 +768,20 @@ def save_project(
 ) -> None:
     """Save the project atomically (to its own path, or ``path`` = Save As).
 
-    The existing file is copied, the changed layers (``kinds``, default all) and the project
-    tables are rewritten in the copy, and the copy replaces the file in one rename, so survey
-    tables in the file are kept and a crash leaves the old file intact.
+    The existing file is copied under its write lock, the changed layers (``kinds``, default
+    all) and the project tables are rewritten in the copy, and the copy replaces the file in
+    one rename, so survey tables in the file are kept and a crash leaves the old file intact.
 
     Raises
     ------
     ProjectError
-        The file cannot be written.
+        The file cannot be written (locked by another program, folder missing …).
     """
     target = Path(path) if path is not None else project.path
     base = project.path if project.path.exists() else None
+    if target.is_dir() or not target.parent.is_dir():
+        why = "it is a folder" if target.is_dir() else f"the folder {target.parent} is missing"
+        raise ProjectError(f"Cannot save the project to {target}: {why}.", file=str(target))
     try:
         _write_atomically(project, target, base, kinds)
     except OSError as exc:
@@ -453,47 +792,15 @@ def save_project(
 
 # --- open --------------------------------------------------------------------------------------
 def read_meta(path: str | Path) -> dict[str, str]:
-    """The key/value table of a project.
+    """The key/value table of a project (see :func:`network.io.gpkg.read_project_meta`).
 
     Raises
     ------
     ProjectError
-        The file is missing, not SQLite/GeoPackage, or not a PipeAtlas project.
+        The file is missing, not SQLite/GeoPackage, not a PipeAtlas project, damaged,
+        locked, or written by a newer PipeAtlas.
     """
-    path = Path(path)
-    if not path.exists():
-        raise ProjectError(f"{path} does not exist.", file=str(path))
-    with path.open("rb") as fh:
-        magic = fh.read(16)
-    if magic != b"SQLite format 3\x00":
-        raise ProjectError(
-            f"{path.name} is not a PipeAtlas project (not a GeoPackage file). "
-            "Create one with: python main.py new PROJECT.gpkg --pipes FILE",
-            file=str(path),
-        )
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    try:
-        rows = con.execute("SELECT key, value FROM pa_project").fetchall()
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(
-            f"{path.name} is a GeoPackage but not a PipeAtlas project (no pa_project table). "
-            "Create a project from its layers with: python main.py new PROJECT.gpkg --pipes "
-            f"{path.name}:LAYER",
-            file=str(path),
-        ) from exc
-    finally:
-        con.close()
-    meta = dict(rows)
-    if meta.get("format") != PROJECT_FORMAT:
-        raise ProjectError(f"{path.name} is not a PipeAtlas project.", file=str(path))
-    version = int(meta.get("schema_version", "0") or 0)
-    if version > SCHEMA_VERSION:
-        raise ProjectError(
-            f"{path.name} was written by a newer PipeAtlas (project schema {version}; this "
-            f"version reads up to {SCHEMA_VERSION}). Update PipeAtlas.",
-            file=str(path),
-        )
-    return meta
+    return gpkg.read_project_meta(path)
 
 
 def is_project(path: str | Path) -> bool:
@@ -535,26 +842,45 @@ def open_project(path: str | Path, kinds: Sequence[str] | None = None) -> Projec
             raise ProjectError(
                 f"{path.name}: cannot read layer {kind}: {exc}", file=str(path), layer=kind
             ) from exc
-        id_col = ID_COLUMN[kind]
-        if id_col in gdf.columns:
-            gdf[id_col] = gdf[id_col].astype(object).where(gdf[id_col].notna(), None)
-        layers[kind] = gdf.set_crs(crs, allow_override=True)
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    try:
-        srows = con.execute("SELECT kind, source FROM pa_layers ORDER BY kind, seq").fetchall()
-        irows = con.execute("SELECT issue FROM pa_issues ORDER BY fid").fetchall()
-    finally:
-        con.close()
-    sources: dict[str, list[LayerSource]] = {}
-    for kind, src in srows:
-        sources.setdefault(kind, []).append(LayerSource(**json.loads(src)))
+        layers[kind] = conform_layer(gdf.set_crs(crs, allow_override=True), kind)
+    sources, issues, renamed = _read_notes(path)
     return Project(
         path=path,
         crs=crs,
         layers=layers,
         sources=sources,
         settings={**DEFAULT_SETTINGS, **json.loads(meta.get("settings") or "{}")},
-        issues=[Issue.from_dict(json.loads(r[0])) for r in irows],
+        issues=issues,
         created=meta.get("created", ""),
         schema_version=int(meta.get("schema_version", SCHEMA_VERSION)),
+        renamed=renamed,
     )
+
+
+_SOURCE_FIELDS = frozenset(f.name for f in dataclasses.fields(LayerSource))
+
+
+def _read_notes(
+    path: Path,
+) -> tuple[dict[str, list[LayerSource]], list[Issue], dict[str, dict[str, str]]]:
+    """The layer sources and column renames (``pa_layers``) and import notes (``pa_issues``)
+    of a project; relative source paths resolved against the project's folder."""
+    con = gpkg.connect(path)
+    try:
+        srows = con.execute("SELECT kind, source FROM pa_layers ORDER BY kind, seq").fetchall()
+        irows = con.execute("SELECT issue FROM pa_issues ORDER BY fid").fetchall()
+    except sqlite3.Error as exc:
+        raise gpkg.sqlite_error(exc, path) from exc
+    finally:
+        con.close()
+    sources: dict[str, list[LayerSource]] = {}
+    renamed: dict[str, dict[str, str]] = {}
+    for kind, src in srows:
+        d = json.loads(src)
+        if d.get("renamed"):
+            renamed.setdefault(kind, {}).update(d["renamed"])
+        d["path"] = shown_source_path(str(d.get("path") or ""), path)
+        sources.setdefault(kind, []).append(
+            LayerSource(**{k: v for k, v in d.items() if k in _SOURCE_FIELDS})
+        )
+    return sources, [Issue.from_dict(json.loads(r[0])) for r in irows], renamed

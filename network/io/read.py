@@ -14,6 +14,7 @@ import re
 import shutil
 import struct
 import tempfile
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,17 +29,31 @@ from pyproj import CRS
 from network.errors import CRSError, InputFileError, SchemaError
 from network.io import crs as crsmod
 from network.io.encoding import EncodingChoice, detect_encoding
-from network.io.fields import Mapping, apply_mapping, guess_mapping, normalise_column
+from network.io.fields import (
+    Mapping,
+    apply_mapping,
+    attribute_units,
+    convert_units,
+    guess_mapping,
+    normalise_column,
+    select_where,
+    split_mapping,
+)
 from network.io.hygiene import clean_geometries
-from network.issues import INFO, Issue
+from network.issues import INFO, WARNING, Issue
 from network.schema import (
     GEOMETRY_KIND,
     ID_COLUMN,
     LAYER_KINDS,
     LENGTH_M,
     MANHOLES,
+    NODE_ID,
     NODE_TYPE,
+    OUTFALL_CLASS,
+    OUTFALLS,
     PIPES,
+    RAIN,
+    ROLE_ALIASES,
     SRC_FID,
     SYSTEM,
 )
@@ -65,6 +80,11 @@ class LayerSource:
     feature_count: int
     mapping: Mapping = field(default_factory=dict)
     offset_datum: str | None = None
+    #: the unit of each measured attribute as read (``{"from_invert_m": "ftUS", …}``) and
+    #: the layer's own unit (``"layer"``, from its CRS); values were converted to m / mm
+    units: dict[str, str] = field(default_factory=dict)
+    #: features that are also outfalls / plants: ``{"outfalls": {field: [values]}}``
+    where: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -79,6 +99,10 @@ class LoadedLayer:
     gdf: gpd.GeoDataFrame
     source: LayerSource
     issues: list[Issue]
+    #: features of this layer that are also of another kind (``{"outfalls": frame}``, in
+    #: that kind's canonical schema and the same CRS), chosen by the mapping's
+    #: ``outfalls_where`` / ``plants_where``
+    derived: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
 
 def split_layer_spec(spec: str | Path) -> tuple[Path, str | None]:
@@ -140,6 +164,49 @@ def _check_shapefile(path: Path) -> None:
             f"{size:,}. The copy was probably interrupted; copy the file again.",
             file=str(path),
         )
+    n_records = _check_dbf(_sibling(path, ".dbf"))
+    shx = _sibling(path, ".shx")
+    assert shx is not None
+    n_shapes = (shx.stat().st_size - 100) // 8
+    if n_records is not None and n_shapes != n_records:
+        raise InputFileError(
+            f"{path.name}: its index {shx.name} lists {n_shapes:,} shapes but its attribute "
+            f"table {path.stem}.dbf holds {n_records:,} records. One of the files is damaged or "
+            "comes from another copy; copy the whole shapefile (.shp, .shx, .dbf) again.",
+            file=str(shx),
+        )
+
+
+def _check_dbf(dbf: Path | None) -> int | None:
+    """The record count of a .dbf, after checking the file holds every record it declares.
+
+    Raises
+    ------
+    InputFileError
+        The file is shorter than its header says (a cut copy) or has no valid header.
+    """
+    if dbf is None:
+        return None
+    size = dbf.stat().st_size
+    with dbf.open("rb") as fh:
+        head = fh.read(32)
+    if len(head) < 32:
+        raise InputFileError(
+            f"{dbf.name} is not a valid dBASE file (only {size} bytes); copy it again.",
+            file=str(dbf),
+        )
+    n_records = struct.unpack("<I", head[4:8])[0]
+    header_len, record_len = struct.unpack("<HH", head[8:12])
+    expected = header_len + n_records * record_len
+    if header_len < 33 or record_len < 1 or size < expected:
+        have = max(size - header_len, 0) // max(record_len, 1)
+        raise InputFileError(
+            f"{dbf.name} is truncated: its header says {n_records:,} records "
+            f"({expected:,} bytes) but the file holds {have:,} ({size:,} bytes). The copy was "
+            "probably interrupted; copy the file again.",
+            file=str(dbf),
+        )
+    return n_records
 
 
 def _repair_dbf_field_names(shp: Path, folder: Path, codec: str) -> Path:
@@ -193,7 +260,7 @@ def list_layers(path: str | Path) -> list[str]:
         raise InputFileError(f"{path} does not exist.", file=str(path))
     try:
         return [str(n) for n, _t in pyogrio.list_layers(path)]
-    except Exception as exc:
+    except (pyogrio.errors.DataSourceError, OSError) as exc:
         raise InputFileError(f"Cannot open {path.name}: {exc}", file=str(path)) from exc
 
 
@@ -219,14 +286,28 @@ def read_vector(
     is_shp = path.suffix.lower() == ".shp"
     if is_shp:
         _check_shapefile(path)
+    if layer is not None and not is_shp:
+        names = list_layers(path)
+        if layer not in names:
+            raise InputFileError(
+                f"{path.name} has no layer {layer!r}; its layers are {', '.join(names)}. "
+                f"Name one as {path.name}:LAYER.",
+                file=str(path),
+                layer=layer,
+            )
     enc = detect_encoding(path, encoding)
     open_opts = {"ENCODING": enc.gdal_name} if is_shp else {}
     errors = []
     for use_arrow in (True, False):
         try:
-            gdf = pyogrio.read_dataframe(
-                path, layer=layer, use_arrow=use_arrow, max_features=max_features, **open_opts
-            )
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                gdf = pyogrio.read_dataframe(
+                    path, layer=layer, use_arrow=use_arrow, max_features=max_features, **open_opts
+                )
+            for w in caught:  # GDAL's remarks go to the log, not to the user's terminal
+                log.info("%s: %s", path.name, w.message)
+            gdf.attrs["read_warnings"] = [str(w.message) for w in caught]
             return gdf, "pyogrio" if use_arrow else "pyogrio (no arrow)", enc
         except UnicodeDecodeError as exc:
             errors.append(f"pyogrio: {exc}")
@@ -239,7 +320,7 @@ def read_vector(
                     fixed, use_arrow=use_arrow, max_features=max_features, **open_opts
                 )
             return gdf, "pyogrio (field names cut mid-character repaired)", enc
-        except Exception as exc:
+        except (RuntimeError, ValueError, OSError) as exc:  # pyogrio, GDAL and arrow errors
             errors.append(f"pyogrio: {exc}")
             if "layer" in str(exc).lower() and layer is not None and "not found" in str(exc):
                 raise InputFileError(
@@ -248,20 +329,10 @@ def read_vector(
                     file=str(path),
                     layer=layer,
                 ) from exc
-    try:
-        import fiona
-
-        with fiona.open(path, layer=layer, encoding=enc.codec if is_shp else None) as src:
-            feats = (
-                list(src)
-                if max_features is None
-                else [f for _, f in zip(range(max_features), src, strict=False)]
-            )
-            gdf = gpd.GeoDataFrame.from_features(feats, crs=src.crs)
+    gdf = _read_with_fiona(path, layer, enc.codec if is_shp else None, max_features, errors)
+    if gdf is not None:
         log.warning("pyogrio could not read %s (%s); read with fiona", path, errors[-1])
         return gdf, "fiona", enc
-    except Exception as exc:  # noqa: BLE001 - fiona raises various error types
-        errors.append(f"fiona: {exc}")
     raise InputFileError(
         f"Cannot read {path.name}{f' layer {layer}' if layer else ''}: neither pyogrio nor "
         "fiona could open it. Check that the file is complete and is a Shapefile, "
@@ -272,6 +343,29 @@ def read_vector(
     )
 
 
+def _read_with_fiona(
+    path: Path, layer: str | None, codec: str | None, max_features: int | None, errors: list
+) -> gpd.GeoDataFrame | None:
+    """The second reader: the frame, or ``None`` with the reason appended to ``errors``."""
+    try:
+        import fiona
+        import fiona.errors
+    except ImportError as exc:
+        errors.append(f"fiona: {exc}")
+        return None
+    try:
+        with fiona.open(path, layer=layer, encoding=codec) as src:
+            feats = (
+                list(src)
+                if max_features is None
+                else [f for _, f in zip(range(max_features), src, strict=False)]
+            )
+            return gpd.GeoDataFrame.from_features(feats, crs=src.crs)
+    except (fiona.errors.FionaError, OSError, ValueError, KeyError) as exc:
+        errors.append(f"fiona: {exc}")
+        return None
+
+
 def load_layer(
     spec: str | Path,
     kind: str,
@@ -279,25 +373,42 @@ def load_layer(
     target_crs: CRS | str | None = None,
     source_crs: CRS | str | None = None,
     encoding: str | None = "auto",
-    mapping: Mapping | None = None,
+    mapping: dict[str, Any] | None = None,
     offset_datum: str | None = None,
 ) -> LoadedLayer:
     """Read one layer into the canonical schema of ``kind``, in ``target_crs``.
 
     Parameters
     ----------
-    spec : path, or ``file.gpkg:layer``
+    spec : path, or ``file.gpkg:layer`` (``file.gpkg|layer`` also works); a GeoPackage with
+        several layers and none named gives the one layer of the kind's geometry, else an
+        error listing its layers
     kind : one of ``network.schema.LAYER_KINDS``
     target_crs : the project CRS (default: the layer's own CRS if projected in metres,
         else the CGCS2000 3° GK CRS of its longitude)
     source_crs : the CRS to assume when the file declares none
     encoding : ``auto`` or an encoding name
-    mapping : ``{canonical: source column}`` overrides; unlisted roles are guessed
+    mapping : ``{canonical: source column}`` overrides; unlisted roles are guessed. It may
+        also hold ``"units": {role: unit}`` (measured attributes: ``m``, ``ft``, ``ftUS``,
+        ``mm``, ``cm``, ``in``; ``"*"`` for all) and, for manholes, ``"outfalls_where"`` /
+        ``"plants_where"``: ``{field: [values]}`` selecting features that are outfalls or
+        plants too (returned in :attr:`LoadedLayer.derived`)
     offset_datum : ``gcj02`` or ``bd09`` for phone-app longitude/latitude points
+
+    Measured attributes (inverts, ground levels, depths, diameters) are converted to the
+    canonical metres / millimetres: levels and depths are taken in the layer's unit (from
+    its CRS: metres, feet or US survey feet), diameters in millimetres in a metre layer and
+    in inches in a foot layer (SWMM's ``Geom1`` in the layer's unit), unless the column
+    name (``管径(mm)``, ``DIAM_IN``) or the mapping's ``units`` says otherwise.
+
+    Features without an id get ``<file stem>#<feature number>`` (``pipes#3``; in a
+    GeoPackage ``<file stem>:<layer>#3``), unique across the files of a project.
 
     Raises
     ------
     InputFileError, SchemaError, CRSError, EncodingError
+        The file is damaged (truncated .shp/.shx/.dbf, no geometry at all), names no such
+        layer, or its coordinates cannot be in its CRS; the message names the file.
 
     Examples
     --------
@@ -308,43 +419,155 @@ def load_layer(
     if kind not in LAYER_KINDS:
         raise SchemaError(f"Unknown layer kind {kind!r}; expected one of {LAYER_KINDS}.")
     path, layer = split_layer_spec(spec)
+    issues: list[Issue] = []
+    if layer is None:
+        layer, choice_issues = _choose_layer(path, kind)
+        issues += choice_issues
     raw, engine, enc = read_vector(path, layer, encoding)
     label = f"{path.name}{f':{layer}' if layer else ''}"
-    issues: list[Issue] = []
+    id_label = f"{path.stem}{f':{layer}' if layer else ''}"
     if engine == "fiona":
         issues.append(
-            Issue(
-                id=f"hygiene.engine:{kind}",
-                category="hygiene",
-                kind="read_with_fiona",
-                severity=INFO,
-                feature_ids=(),
+            Issue.make(
+                "hygiene",
+                "read_with_fiona",
+                INFO,
                 layer=kind,
-                x=None,
-                y=None,
-                message_zh=f"{label} 无法用 pyogrio 读取，已改用 fiona 读取",
-                message_en=f"{label} could not be read with pyogrio; read with fiona",
+                zh=f"{label} 无法用 pyogrio 读取，已改用 fiona 读取",
+                en=f"{label} could not be read with pyogrio; read with fiona",
+                id=f"hygiene.engine:{kind}",
             )
         )
     if raw.geometry.name not in raw.columns or len(raw.columns) == 0:
         raise SchemaError(f"{label} has no geometry column.", file=str(path), layer=layer)
+    if any("Measured (M)" in w for w in raw.attrs.get("read_warnings", [])):
+        issues.append(
+            Issue.make(
+                "hygiene",
+                "m_dropped",
+                INFO,
+                layer=kind,
+                zh=f"{label}：几何图形的 M 值已去除",
+                en=f"{label}: M (measure) values of the geometries were dropped",
+                id=f"hygiene.m_dropped:{kind}",
+            )
+        )
+    roles, units_given, where = split_mapping(mapping)
+    raw, declared, crs_from = _declare_crs(raw, label, path, layer, source_crs, offset_datum)
+    layer_unit = crsmod.linear_unit(declared)
+    gdf, full_mapping, field_issues = _apply_fields(raw, kind, label, roles, id_label)
+    issues += field_issues
+    units = attribute_units(kind, full_mapping, layer_unit, units_given)
+    issues += convert_units(gdf, kind, units, file=label)
+    gdf, geom_issues = clean_geometries(gdf, kind, file=label, id_col=ID_COLUMN[kind])
+    issues += geom_issues
+    _check_geometries(gdf, label, path, layer, crs_from)
+    issues += _duplicate_id_issues(gdf, kind, label)
+    target = _project_crs(gdf) if target_crs is None else crsmod.parse_crs(target_crs)
+    if not gdf.crs.equals(target):
+        gdf = gdf.to_crs(target)  # geopandas transforms with always_xy: no axis swap
+    if kind == PIPES:
+        gdf[LENGTH_M] = gdf.geometry.length.to_numpy() * crsmod.metres_per_unit(target)
+    derived, derived_issues = _derived_layers(gdf, kind, where, label)
+    issues += derived_issues
 
-    # --- CRS ---------------------------------------------------------------------------------
+    src_crs = declared.to_epsg()
+    source = LayerSource(
+        kind=kind,
+        path=str(path),
+        layer=layer,
+        engine=engine,
+        encoding=enc.codec,
+        encoding_source=enc.source,
+        encoding_reason=enc.reason,
+        source_crs=f"EPSG:{src_crs}" if src_crs else declared.to_wkt(),
+        sha256=file_sha256(path),
+        feature_count=len(raw),
+        mapping=dict(full_mapping),
+        offset_datum=offset_datum,
+        units={"layer": layer_unit, **units} if units else {},
+        where=where,
+    )
+    return LoadedLayer(kind=kind, gdf=gdf, source=source, issues=issues, derived=derived)
+
+
+_GEOMETRY_FAMILY = {"line": "line", "point": "point", "polygon": "polygon"}
+
+
+def _geometry_family(geometry_type: Any) -> str | None:
+    """``line`` / ``point`` / ``polygon`` of a GDAL geometry type name (None: no geometry)."""
+    name = str(geometry_type or "").lower()
+    for word, family in (("line", "line"), ("polygon", "polygon"), ("point", "point")):
+        if word in name:
+            return family
+    return None
+
+
+def _choose_layer(path: Path, kind: str) -> tuple[str | None, list[Issue]]:
+    """The layer of a multi-layer file (GeoPackage …) to read when the user named none.
+
+    One layer: read it. Several: the only one with the kind's geometry (with a note);
+    otherwise an error listing the layers and how to name one.
+    """
+    if path.suffix.lower() == ".shp" or not path.exists():
+        return None, []
+    try:
+        infos = [(str(n), t) for n, t in pyogrio.list_layers(path)]
+    except (pyogrio.errors.DataSourceError, OSError):
+        return None, []  # read_vector says what is wrong with the file
+    if len(infos) <= 1:
+        return None, []
+    want = GEOMETRY_KIND[kind]
+    fits = [n for n, t in infos if _geometry_family(t) == want]
+    listing = ", ".join(f"{n} ({t or 'no geometry'})" for n, t in infos)
+    if len(fits) == 1:
+        note = Issue.make(
+            "hygiene",
+            "layer_chosen",
+            INFO,
+            layer=kind,
+            zh=f"{path.name} 有 {len(infos)} 个图层，已读取唯一的{want}图层“{fits[0]}”",
+            en=f"{path.name} holds {len(infos)} layers; read {fits[0]!r}, its only {want} layer",
+            id=f"hygiene.layer_chosen:{kind}:{path.name}",
+            layers=[n for n, _t in infos],
+        )
+        return fits[0], [note]
+    example = fits[0] if fits else infos[0][0]
+    raise InputFileError(
+        f"{path.name} holds {len(infos)} layers ({listing}) and no layer was named"
+        f"{f', {len(fits)} of them {want}s' if fits else f', none of them {want}s'}; name the "
+        f"one to read as {path.name}:LAYER, e.g. {path.name}:{example}.",
+        file=str(path),
+    )
+
+
+def _declare_crs(
+    raw: gpd.GeoDataFrame,
+    label: str,
+    path: Path,
+    layer: str | None,
+    source_crs: CRS | str | None,
+    offset_datum: str | None,
+) -> tuple[gpd.GeoDataFrame, CRS, str]:
+    """Step 1 of :func:`load_layer`: the CRS the file is in, phone-app offsets removed.
+
+    Returns the frame, the CRS and where it came from (``file`` or ``source_crs``).
+    """
     declared = raw.crs
+    crs_from = "file"
     if declared is None:
         if source_crs is None:
-            b = raw.geometry.bounds
-            hints, why = crsmod.guess_crs(b["minx"].to_numpy(), b["miny"].to_numpy())
-            hint = f" Hint: {why}; e.g. --crs EPSG:{hints[0]}." if hints else f" ({why})"
-            raise CRSError(
+            raise _crs_error(
+                raw.geometry.to_numpy(),
                 f"{label} has no CRS (no .prj file or no CRS in the file). Choose the CRS the "
-                f"coordinates are in.{hint}",
-                file=str(path),
-                layer=layer,
-                details=why,
+                "coordinates are in",
+                f"{label} 没有坐标系（缺少 .prj 文件或文件中没有坐标系）。请选择坐标所用的坐标系",
+                path,
+                layer,
             )
         declared = crsmod.parse_crs(source_crs)
         raw = raw.set_crs(declared, allow_override=True)
+        crs_from = "source_crs"
     if offset_datum:
         if not declared.is_geographic:
             raise CRSError(
@@ -363,121 +586,263 @@ def load_layer(
                 crs=CRS.from_epsg(crsmod.CGCS2000),
             )
         )
+    return raw, declared, crs_from
 
-    # --- fields ------------------------------------------------------------------------------
+
+def _crs_error(
+    geoms: np.ndarray,
+    en: str,
+    zh: str,
+    path: Path,
+    layer: str | None,
+    *,
+    remedy_en: str = "",
+    remedy_zh: str = "",
+    feature: str | None = None,
+) -> CRSError:
+    """A CRS error with the hint the coordinates give (a zone from an 8-digit easting …).
+
+    The error carries structured fields for the GUI: ``message_zh`` (the same in Chinese),
+    ``hint`` (:func:`network.io.crs.crs_hint`: ``epsg``, ``en``, ``zh``, ``flag``).
+    """
+    b = shapely.bounds(geoms)
+    ok = np.isfinite(b).all(axis=1)
+    hint = crsmod.crs_hint(b[ok, 0], b[ok, 1])
+    if hint["epsg"]:
+        tail_en = f" Hint: {hint['en']}; e.g. {hint['flag']}."
+        tail_zh = f"提示：{hint['zh']}；例如 {hint['flag']}。"
+    else:
+        tail_en, tail_zh = f" ({hint['en']}).", f"（{hint['zh']}）。"
+    err = CRSError(
+        f"{en}.{remedy_en}{tail_en}",
+        file=str(path),
+        layer=layer,
+        feature=feature,
+        details=str(hint["en"]),
+    )
+    err.message_zh = f"{zh}。{remedy_zh}{tail_zh}"  # type: ignore[attr-defined]
+    err.hint = hint  # type: ignore[attr-defined]
+    return err
+
+
+def _check_geometries(
+    gdf: gpd.GeoDataFrame, label: str, path: Path, layer: str | None, crs_from: str
+) -> None:
+    """Refuse a layer with no geometry at all, or with coordinates its CRS cannot hold."""
+    g = gdf.geometry.to_numpy()
+    if len(g) and (shapely.is_missing(g) | shapely.is_empty(g)).all():
+        raise SchemaError(
+            f"{label}: none of its {len(g):,} features has a usable geometry (all empty, "
+            "unreadable or with NaN coordinates). The file is damaged or holds no shapes; "
+            "export the layer again.",
+            file=str(path),
+            layer=layer,
+        )
+    bad, reason = crsmod.implausible_features(g, gdf.crs)
+    if not bad.any():
+        return
+    i = int(np.flatnonzero(bad)[0])
+    fid = int(gdf[SRC_FID].iloc[i])
+    c = shapely.get_coordinates(g[i])[0]
+    where = "its .prj" if path.suffix.lower() == ".shp" else "the file"
+    where_zh = ".prj 文件" if path.suffix.lower() == ".shp" else "文件"
+    if crs_from == "source_crs":
+        where, where_zh = "--source-crs", "--source-crs"
+    prj = crs_from == "file" and path.suffix.lower() == ".shp"
+    if bad.sum() < len(g):
+        remedy_en = f" Correct or delete these features (feature {fid} first) in the source."
+        remedy_zh = f"请在源数据中改正或删除这些要素（先看第 {fid} 个）。"
+    elif prj:
+        remedy_en = (
+            " The declared CRS is probably wrong: remove or correct the .prj, then give the "
+            "right one with --source-crs."
+        )
+        remedy_zh = (
+            "声明的坐标系可能有误：请删除或改正 .prj 文件，再用 --source-crs 指定正确的坐标系。"
+        )
+    else:
+        remedy_en = " Give the CRS the coordinates are really in."
+        remedy_zh = "请指定坐标实际所用的坐标系。"
+    crs_name = crsmod.crs_label(gdf.crs)
+    raise _crs_error(
+        g,
+        f"{label}: coordinates impossible in {crs_name}, the CRS {where} declares: "
+        f"{int(bad.sum()):,} of {len(g):,} features lie {reason} (feature {fid} at "
+        f"{c[0]:,.1f}, {c[1]:,.1f})",
+        f"{label}：坐标不可能属于{where_zh}声明的坐标系 {crs_name}：{len(g):,} 个要素中有 "
+        f"{int(bad.sum()):,} 个超出其范围（第 {fid} 个要素位于 {c[0]:,.1f}, {c[1]:,.1f}）",
+        path,
+        layer,
+        remedy_en=remedy_en,
+        remedy_zh=remedy_zh,
+        feature=str(fid),
+    )
+
+
+def _apply_fields(
+    raw: gpd.GeoDataFrame, kind: str, label: str, mapping: Mapping | None, id_label: str
+) -> tuple[gpd.GeoDataFrame, Mapping, list[Issue]]:
+    """Step 2 of :func:`load_layer`: canonical columns, values and ids (raw keeps its CRS)."""
     raw = raw.reset_index(drop=True)
     raw[SRC_FID] = np.arange(len(raw), dtype=np.int64)
     columns = [c for c in raw.columns if c not in (raw.geometry.name, SRC_FID)]
-    full_mapping = guess_mapping(kind, columns)
+    full_mapping = guess_mapping(kind, columns, raw)
     if mapping:
         full_mapping.update(mapping)
     id_col = ID_COLUMN[kind]
-    gdf, value_issues = apply_mapping(raw, kind, full_mapping, file=label, id_col=id_col)
-    issues += value_issues
+    gdf, issues = apply_mapping(raw, kind, full_mapping, file=label, id_col=id_col)
     node_type_col = full_mapping.get(NODE_TYPE)
     if kind == MANHOLES and gdf[SYSTEM].isna().all() and node_type_col:
         # 类型 = 污水井 / 雨水井: the manhole's system comes from its type
         gdf[SYSTEM], _ = normalise_column(raw[node_type_col], "system", node_type_col)
     if full_mapping.get(id_col) is None or gdf[id_col].isna().all():
-        prefix = {
-            "pipes": "P",
-            "manholes": "N",
-            "outfalls": "O",
-            "enterprises": "E",
-            "plants": "T",
-            "zones": "Z",
-            "boundary": "B",
-        }[kind]
-        gdf[id_col] = [f"{prefix}{i + 1}" for i in range(len(gdf))]
-        if len(gdf):
-            issues.append(
-                Issue(
-                    id=f"hygiene.generated_ids:{kind}",
-                    category="hygiene",
-                    kind="generated_ids",
-                    severity=INFO,
-                    feature_ids=(),
-                    layer=kind,
-                    x=None,
-                    y=None,
-                    message_zh=f"{label} 没有编号字段，已按顺序生成编号（{prefix}1…）",
-                    message_en=f"{label} has no id field; ids {prefix}1… were generated",
-                )
-            )
+        issues += _generate_ids(gdf, kind, label, id_label)
     else:
         missing = gdf[id_col].isna().to_numpy()
         if missing.any():
-            gdf.loc[missing, id_col] = [f"{label}#{int(i)}" for i in np.flatnonzero(missing)]
+            gdf.loc[missing, id_col] = [f"{id_label}#{int(i)}" for i in np.flatnonzero(missing)]
     gdf = gpd.GeoDataFrame(gdf, geometry=raw.geometry.name, crs=raw.crs)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
+    return gdf, full_mapping, issues
 
-    # --- geometry ----------------------------------------------------------------------------
-    gdf, geom_issues = clean_geometries(gdf, kind, file=label, id_col=id_col)
-    issues += geom_issues
-    dups = gdf[id_col].duplicated(keep=False) & gdf[id_col].notna()
-    if dups.any() and GEOMETRY_KIND[kind] != "polygon":
-        for ident, grp in gdf[dups].groupby(id_col, sort=True):
-            fids = ", ".join(str(int(f)) for f in grp[SRC_FID])
+
+def _generate_ids(gdf: pd.DataFrame, kind: str, label: str, id_label: str) -> list[Issue]:
+    """Name the features of a layer without an id field ``<file stem>#<feature>``, in place.
+
+    The feature number is the 0-based one every message uses, so the ids are unique across
+    the files of a project and say where each feature came from.
+    """
+    gdf[ID_COLUMN[kind]] = np.char.add(f"{id_label}#", np.arange(len(gdf)).astype(str)).astype(
+        object
+    )
+    if not len(gdf):
+        return []
+    return [
+        Issue.make(
+            "hygiene",
+            "generated_ids",
+            INFO,
+            layer=kind,
+            zh=f"{label} 没有编号字段，已按要素序号生成编号（{id_label}#0…）",
+            en=f"{label} has no id field; ids {id_label}#0… (file and feature number) were "
+            "generated",
+            id=f"hygiene.generated_ids:{kind}:{id_label}",
+        )
+    ]
+
+
+def _derived_layers(
+    gdf: gpd.GeoDataFrame, kind: str, where: dict[str, dict[str, list[Any]]], label: str
+) -> tuple[dict[str, gpd.GeoDataFrame], list[Issue]]:
+    """Features that are outfalls / plants too (the mapping's ``outfalls_where`` …).
+
+    Each becomes a feature of that kind whose id and node are the feature's id (so the
+    network attaches it to that very node); an outfall of a rain manhole is a rain outfall.
+    """
+    out: dict[str, gpd.GeoDataFrame] = {}
+    issues: list[Issue] = []
+    if not where:
+        return out, issues
+    if kind != MANHOLES:
+        raise SchemaError(
+            f"{label}: outfalls_where / plants_where select features of a manhole layer; "
+            f"this is a {kind} layer.",
+            layer=kind,
+        )
+    own = set(ROLE_ALIASES[kind])
+    for dkind, rule in where.items():
+        sel = select_where(gdf, rule, file=label)
+        sub = gdf.loc[sel]
+        rule_text = " and ".join(f"{f} in {vals}" for f, vals in rule.items())
+        if not len(sub):
             issues.append(
-                Issue(
-                    id=f"hygiene.duplicate_id:{kind}:{ident}",
-                    category="hygiene",
-                    kind="duplicate_id",
-                    severity="warning",
-                    feature_ids=(str(ident),),
+                Issue.make(
+                    "hygiene",
+                    "where_matched_nothing",
+                    WARNING,
                     layer=kind,
-                    x=None,
-                    y=None,
-                    message_zh=f"{label} 编号“{ident}”重复（第 {fids} 个要素）",
-                    message_en=f"{label}: id {ident!r} is used by features {fids}",
-                    data={"src_fids": [int(f) for f in grp[SRC_FID]]},
+                    zh=f"{label}：没有要素满足 {rule_text}，未生成{dkind}",
+                    en=f"{label}: no feature has {rule_text}; no {dkind} came from this layer",
+                    id=f"hygiene.where:{kind}:{dkind}",
                 )
             )
-
-    # --- reprojection ------------------------------------------------------------------------
-    if target_crs is None:
-        c = shapely.centroid(
-            shapely.envelope(
-                shapely.union_all(shapely.envelope(gdf.geometry.dropna().to_numpy()[:1000]))
+            continue
+        keep = [c for c in sub.columns if c not in own]
+        frame = sub[keep].reset_index(drop=True)
+        ids = sub[ID_COLUMN[kind]].to_numpy(dtype=object)
+        roles = ROLE_ALIASES[dkind]
+        for role in roles:
+            frame[role] = pd.Series([None] * len(frame), dtype=object)
+        frame[ID_COLUMN[dkind]] = ids
+        frame[NODE_ID] = ids
+        if dkind == OUTFALLS:
+            system = sub[SYSTEM].to_numpy(dtype=object)
+            frame[OUTFALL_CLASS] = np.where(system == RAIN, "rain", None).astype(object)
+        out[dkind] = gpd.GeoDataFrame(frame, geometry="geometry", crs=gdf.crs)
+        issues.append(
+            Issue.make(
+                "hygiene",
+                "features_as_" + dkind,
+                INFO,
+                [str(v) for v in ids[:50]],
+                kind,
+                zh=f"{label}：{len(sub)} 个满足 {rule_text} 的要素同时作为{dkind}"
+                "（仍保留为检查井）",
+                en=f"{label}: {len(sub)} feature(s) with {rule_text} are {dkind} too (and stay "
+                "manholes)",
+                id=f"hygiene.where:{kind}:{dkind}",
+                count=len(sub),
             )
         )
-        lon, lat = (
-            crsmod.transformer(gdf.crs, CRS.from_epsg(4490)).transform(
-                shapely.get_x(c), shapely.get_y(c)
-            )
-            if not shapely.is_empty(c)
-            else (112.0, 28.0)
-        )
-        target = crsmod.choose_project_crs(gdf.crs, float(lon), float(lat))
-    else:
-        target = crsmod.parse_crs(target_crs)
-    if not gdf.crs.equals(target):
-        gdf = gdf.to_crs(target)  # geopandas transforms with always_xy: no axis swap
-    if kind == PIPES:
-        gdf[LENGTH_M] = gdf.geometry.length.to_numpy() * crsmod.metres_per_unit(target)
+    return out, issues
 
-    src_crs = declared.to_epsg()
-    source = LayerSource(
-        kind=kind,
-        path=str(path),
-        layer=layer,
-        engine=engine,
-        encoding=enc.codec,
-        encoding_source=enc.source,
-        encoding_reason=enc.reason,
-        source_crs=f"EPSG:{src_crs}" if src_crs else declared.to_wkt(),
-        sha256=file_sha256(path),
-        feature_count=len(raw),
-        mapping=full_mapping,
-        offset_datum=offset_datum,
+
+def _duplicate_id_issues(gdf: gpd.GeoDataFrame, kind: str, label: str) -> list[Issue]:
+    """Step 3 of :func:`load_layer`: one finding per id used by several point/line features."""
+    id_col = ID_COLUMN[kind]
+    dups = gdf[id_col].duplicated(keep=False) & gdf[id_col].notna()
+    if not dups.any() or GEOMETRY_KIND[kind] == "polygon":
+        return []
+    issues = []
+    for ident, grp in gdf[dups].groupby(id_col, sort=True):
+        fids = ", ".join(str(int(f)) for f in grp[SRC_FID])
+        issues.append(
+            Issue.make(
+                "hygiene",
+                "duplicate_id",
+                WARNING,
+                [ident],
+                kind,
+                zh=f"{label} 编号“{ident}”重复（第 {fids} 个要素）",
+                en=f"{label}: id {ident!r} is used by features {fids}",
+                id=f"hygiene.duplicate_id:{kind}:{ident}",
+                src_fids=[int(f) for f in grp[SRC_FID]],
+            )
+        )
+    return issues
+
+
+def _project_crs(gdf: gpd.GeoDataFrame) -> CRS:
+    """Step 4 of :func:`load_layer`: the layer's CRS if metric, else the one of its place."""
+    c = shapely.centroid(
+        shapely.envelope(
+            shapely.union_all(shapely.envelope(gdf.geometry.dropna().to_numpy()[:1000]))
+        )
     )
-    return LoadedLayer(kind=kind, gdf=gdf, source=source, issues=issues)
+    lon, lat = (
+        crsmod.transformer(gdf.crs, CRS.from_epsg(4490)).transform(
+            shapely.get_x(c), shapely.get_y(c)
+        )
+        if not shapely.is_empty(c)
+        else (112.0, 28.0)
+    )
+    return crsmod.choose_project_crs(gdf.crs, float(lon), float(lat))
 
 
 def empty_layer(kind: str, crs: CRS | None) -> gpd.GeoDataFrame:
     """An empty frame with the canonical columns of ``kind``."""
-    from network.schema import ROLE_ALIASES, SRC_PART
+    from network.schema import SRC_PART
 
     cols = {SRC_FID: pd.Series([], dtype="int64"), SRC_PART: pd.Series([], dtype="int64")}
     for role in ROLE_ALIASES[kind]:

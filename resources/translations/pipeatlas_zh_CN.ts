@@ -3,70 +3,221 @@
 <context>
     <name />
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="189" />
+        <location filename="../../gisapp/qt/condition_map.py" line="172" />
         <source>Structural</source>
         <translation>结构性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="189" />
+        <location filename="../../gisapp/qt/condition_map.py" line="172" />
         <source>Functional</source>
         <translation>功能性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="200" />
+        <location filename="../../gisapp/qt/condition_map.py" line="186" />
         <source>Structural defect</source>
         <translation>结构性缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="200" />
+        <location filename="../../gisapp/qt/condition_map.py" line="186" />
         <source>Functional defect</source>
         <translation>功能性缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="209" />
+        <location filename="../../gisapp/qt/condition_map.py" line="203" />
         <source>Defect (no grade)</source>
         <translation>缺陷（未定级）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1064" />
+        <location filename="../../gisapp/qt/condition_map.py" line="237" />
+        <source>Condition: structural grade</source>
+        <translation>管道状况：结构性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/condition_map.py" line="239" />
+        <source>Condition: functional grade</source>
+        <translation>管道状况：功能性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/condition_map.py" line="265" />
+        <source>Defects</source>
+        <translation>缺陷</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="32" />
+        <source>Import inspection table</source>
+        <translation>导入检测表</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="34" />
+        <source>Inspection tables (*.xlsx *.csv *.txt *.tsv)</source>
+        <translation>检测表 (*.xlsx *.csv *.txt *.tsv)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="93" />
+        <source>Grade report</source>
+        <translation>等级评定报告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="95" />
+        <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
+        <translation>Excel 工作簿 (*.xlsx);;PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="102" />
+        <source>Writing grade report</source>
+        <translation>正在写入等级评定报告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="107" />
+        <source>Report written: %1</source>
+        <translation>报告已写入：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="122" />
         <source>Grading segments and writing %1</source>
         <translation>正在评定管段等级并写入 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="135" />
+        <source>Export ledger</source>
+        <translation>导出问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="137" />
+        <location filename="../../gisapp/qt/survey_files.py" line="152" />
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_files.py" line="150" />
+        <source>Import ledger</source>
+        <translation>导入问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="46" />
+        <source>New inspection…</source>
+        <translation>新建检测…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="47" />
+        <source>New observation…</source>
+        <translation>新建缺陷记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="48" />
+        <source>New misconnection record…</source>
+        <translation>新建雨污混接记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="49" />
+        <source>New leak/overflow record…</source>
+        <translation>新建渗漏/溢流记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="50" />
+        <source>New siltation record…</source>
+        <translation>新建淤积记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="51" />
+        <source>New problem…</source>
+        <translation>新建问题…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="65" />
+        <source>Import inspection table (CSV/Excel)…</source>
+        <translation>导入检测表（CSV/Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="69" />
+        <source>Grade report (Excel/PDF)…</source>
+        <translation>等级评定报告（Excel/PDF）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="72" />
+        <source>Export ledger (Excel)…</source>
+        <translation>导出问题台账（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="77" />
+        <source>Import ledger (Excel)…</source>
+        <translation>导入问题台账（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="82" />
+        <source>Raise problems from network checks</source>
+        <translation>从管网检查结果生成问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="87" />
+        <source>Raise problems from defects Ⅲ–Ⅳ and misconnections</source>
+        <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="102" />
+        <source>Condition map</source>
+        <translation>管道状况图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="107" />
+        <source>Condition map shows</source>
+        <translation>状况图显示</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="110" />
+        <source>Structural grade</source>
+        <translation>结构性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="112" />
+        <source>Functional grade</source>
+        <translation>功能性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="126" />
+        <source>Show survey records</source>
+        <translation>显示检测记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="133" />
+        <source>Show problem ledger</source>
+        <translation>显示问题台账</translation>
     </message>
 </context>
 <context>
     <name>AttributeTableDock</name>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="333" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="341" />
         <source>Filter: words, or field=value (also != &gt; &lt; &gt;= &lt;= ~)</source>
         <translation>筛选：关键词，或 字段=值（也可用 != &gt; &lt; &gt;= &lt;= ~）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="337" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="345" />
         <source>Selected only</source>
         <translation>仅显示选中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="339" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="347" />
         <source>Zoom to selected</source>
         <translation>缩放至选中要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="341" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="349" />
         <source>Clear selection</source>
         <translation>清除选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="412" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="439" />
         <source>No field named “%1”. Fields: %2</source>
         <translation>没有名为“%1”的字段。现有字段：%2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="481" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="508" />
         <source>Attributes: %1</source>
         <translation>属性表：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/attribute_table.py" line="483" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="510" />
         <source>%1 of %2 rows shown, %3 selected</source>
         <translation>显示 %1/%2 行，已选 %3 行</translation>
     </message>
@@ -74,135 +225,135 @@
 <context>
     <name>ChecksDock</name>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="202" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="212" />
         <source>Checks</source>
         <translation>管网检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="212" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="222" />
         <source>Item</source>
         <translation>检查项</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="212" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="222" />
         <source>Features</source>
         <translation>要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="233" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="243" />
         <source>Fix</source>
         <translation>修复</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="235" />
-        <location filename="../../gisapp/checks_dock.py" line="464" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="245" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="509" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="236" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="246" />
         <source>Zoom to the item and select its features</source>
         <translation>缩放至该项并选中其要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="261" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="272" />
         <source>Data hygiene</source>
         <translation>数据规范</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="261" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="273" />
         <source>Geometry</source>
         <translation>几何</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="262" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="274" />
         <source>Connectivity</source>
         <translation>连通性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="262" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="275" />
         <source>Flow direction</source>
         <translation>流向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="263" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="276" />
         <source>Semantics</source>
         <translation>语义</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="263" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="277" />
         <source>Attachment</source>
         <translation>挂接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="268" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="283" />
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="268" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="283" />
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="269" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="283" />
         <source>info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="282" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="298" />
         <source>Building the network…</source>
         <translation>正在构建管网…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="288" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="304" />
         <source>Updating the checks…</source>
         <translation>正在更新检查结果…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="347" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="374" />
         <source>%1 items: %2 errors, %3 warnings</source>
         <translation>共 %1 项：%2 个错误，%3 个警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="349" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="379" />
         <source>No check items.</source>
         <translation>没有检查项。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="382" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="414" />
         <source>This item needs manual editing</source>
         <translation>此项需手动编辑</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="447" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="487" />
         <source>Selected %1; edit it with the Edit tools</source>
         <translation>已选择 %1；请使用编辑工具修改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="456" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="499" />
         <source>Zoom to</source>
         <translation>缩放至</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="390" />
-        <location filename="../../gisapp/checks_dock.py" line="460" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="428" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="503" />
         <source>Fix: %1</source>
         <translation>修复：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gisapp/checks_dock.py" line="319" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="338" />
         <source>%n error(s)</source>
         <translation><numerusform>%n 个错误</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="461" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="505" />
         <source>Fix (manual)</source>
         <translation>修复（需手动）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/checks_dock.py" line="466" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="512" />
         <source>Copy message</source>
         <translation>复制信息</translation>
     </message>
@@ -210,145 +361,145 @@
 <context>
     <name>EditController</name>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="107" />
-        <location filename="../../gisapp/edit_tools.py" line="312" />
-        <location filename="../../gisapp/edit_tools.py" line="314" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="107" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="356" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="358" />
         <source>Draw pipe</source>
         <translation>绘制管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="108" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="110" />
         <source>Click vertices; ends snap to manholes and pipe ends; double-click or Enter finishes, Esc cancels</source>
         <translation>单击添加顶点，端点自动吸附到检查井和管线端点；双击或按 Enter 完成，按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="111" />
-        <location filename="../../gisapp/edit_tools.py" line="350" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="116" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="395" />
         <source>Draw manhole</source>
         <translation>绘制检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="112" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="118" />
         <source>Click to place a manhole</source>
         <translation>单击放置检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="114" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="122" />
         <source>Move vertex</source>
         <translation>移动顶点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="115" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="124" />
         <source>Drag a pipe vertex or a manhole; pipe ends follow their manhole</source>
         <translation>拖动管线顶点或检查井；管线端点随所连检查井移动</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="125" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="137" />
         <source>Delete selected</source>
         <translation>删除所选</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="126" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="139" />
         <source>Delete the selected features</source>
         <translation>删除所选要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="128" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="144" />
         <source>Reverse flow direction</source>
         <translation>反转流向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="129" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="146" />
         <source>Turn the selected pipes round: line, from/to manholes and inverts</source>
         <translation>将所选管线反向：线方向、起止检查井及管底高程一并对调</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="132" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="150" />
         <source>Split pipe at manhole</source>
         <translation>在检查井处打断管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="133" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="152" />
         <source>Split the pipes running through the selected manholes</source>
         <translation>在所选检查井处打断穿过的管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="136" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="156" />
         <source>Edit attributes…</source>
         <translation>编辑属性…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="137" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="158" />
         <source>Edit the attributes of the selected feature</source>
         <translation>编辑所选要素的属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="144" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="171" />
         <source>New manholes at free pipe ends</source>
         <translation>在管线自由端新建检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="148" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="175" />
         <source>System of new pipes</source>
         <translation>新建管线的类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="151" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="179" />
         <source>As the manhole it starts at</source>
         <translation>与起点检查井相同</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="151" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="180" />
         <source>Sewage</source>
         <translation>污水</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="152" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="181" />
         <source>Rain</source>
         <translation>雨水</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="152" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="182" />
         <source>Combined</source>
         <translation>合流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="153" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="183" />
         <source>Industrial wastewater</source>
         <translation>工业废水专管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="292" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="323" />
         <source>A pipe needs two points.</source>
         <translation>管线至少需要两个点。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="319" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="363" />
         <source>Pipe %1 added</source>
         <translation>已添加管线 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="341" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="385" />
         <source>There is a manhole here already.</source>
         <translation>此处已有检查井。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="441" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="513" />
         <source>Delete %1 features</source>
         <translation>删除 %1 个要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="455" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="529" />
         <source>Reverse %1 pipes</source>
         <translation>反转 %1 条管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="482" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="562" />
         <source>No pipe runs through the selected manhole(s).</source>
         <translation>没有管线穿过所选检查井。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/edit_tools.py" line="485" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="566" />
         <source>Split pipes</source>
         <translation>打断管线</translation>
     </message>
@@ -356,17 +507,17 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../gisapp/errors.py" line="24" />
+        <location filename="../../gisapp/qt/errors.py" line="24" />
         <source>Cannot do that</source>
         <translation>无法执行此操作</translation>
     </message>
     <message>
-        <location filename="../../gisapp/errors.py" line="41" />
+        <location filename="../../gisapp/qt/errors.py" line="41" />
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../gisapp/errors.py" line="43" />
+        <location filename="../../gisapp/qt/errors.py" line="43" />
         <source>This is a bug in PipeAtlas. Your data has not been changed.</source>
         <translation>这是 PipeAtlas 的程序缺陷。您的数据未被更改。</translation>
     </message>
@@ -374,78 +525,78 @@
 <context>
     <name>ExportMapDialog</name>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="33" />
-        <location filename="../../gisapp/export_dialog.py" line="78" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="33" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="78" />
         <source>Export map</source>
         <translation>导出地图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="35" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="35" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="43" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="43" />
         <source>Landscape</source>
         <translation>横向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="44" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="44" />
         <source>Portrait</source>
         <translation>纵向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="46" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="46" />
         <source>Whole park</source>
         <translation>整个园区</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="47" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="47" />
         <source>Current view</source>
         <translation>当前视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="49" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="49" />
         <source>default: &lt;park&gt; pipe network and flow map</source>
         <translation>默认：&lt;园区&gt;管网图及污水流向图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="51" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="51" />
         <source>Highlight the current trace</source>
         <translation>突出显示当前追踪结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="61" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="61" />
         <source>File (.pdf or .png)</source>
         <translation>文件（.pdf 或 .png）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="62" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="62" />
         <source>Paper</source>
         <translation>纸张</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="63" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="63" />
         <source>Orientation</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="64" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="64" />
         <source>Extent</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="65" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="65" />
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="66" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="66" />
         <source>Language of the page</source>
         <translation>图面语言</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="86" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="86" />
         <source>Choose a file name ending in .pdf or .png.</source>
         <translation>请选择以 .pdf 或 .png 结尾的文件名。</translation>
     </message>
@@ -453,337 +604,337 @@
 <context>
     <name>FeatureForm</name>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="81" />
+        <location filename="../../gisapp/qt/feature_form.py" line="82" />
         <source>Attributes of %1</source>
         <translation>%1 的属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="88" />
+        <location filename="../../gisapp/qt/feature_form.py" line="89" />
         <source>Standard fields</source>
         <translation>标准字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="99" />
+        <location filename="../../gisapp/qt/feature_form.py" line="102" />
         <source>Fields of the source data</source>
         <translation>源数据字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="120" />
+        <location filename="../../gisapp/qt/feature_form.py" line="129" />
         <source>Pipe id</source>
         <translation>管线编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="120" />
+        <location filename="../../gisapp/qt/feature_form.py" line="130" />
         <source>From manhole</source>
         <translation>起点检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="121" />
+        <location filename="../../gisapp/qt/feature_form.py" line="131" />
         <source>To manhole</source>
         <translation>终点检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="121" />
+        <location filename="../../gisapp/qt/feature_form.py" line="132" />
         <source>System</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="122" />
+        <location filename="../../gisapp/qt/feature_form.py" line="133" />
         <source>Diameter (mm)</source>
         <translation>管径 (mm)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="122" />
+        <location filename="../../gisapp/qt/feature_form.py" line="134" />
         <source>Material</source>
         <translation>材质</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="123" />
+        <location filename="../../gisapp/qt/feature_form.py" line="135" />
         <source>From invert (m)</source>
         <translation>起点管底高程 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="123" />
+        <location filename="../../gisapp/qt/feature_form.py" line="136" />
         <source>To invert (m)</source>
         <translation>终点管底高程 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="124" />
+        <location filename="../../gisapp/qt/feature_form.py" line="137" />
         <source>Flow direction</source>
         <translation>流向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="124" />
+        <location filename="../../gisapp/qt/feature_form.py" line="138" />
         <source>Main/branch</source>
         <translation>主管/支管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="125" />
+        <location filename="../../gisapp/qt/feature_form.py" line="139" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="125" />
+        <location filename="../../gisapp/qt/feature_form.py" line="140" />
         <source>Owner</source>
         <translation>权属单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="126" />
+        <location filename="../../gisapp/qt/feature_form.py" line="141" />
         <source>Year built</source>
         <translation>建设年代</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="126" />
+        <location filename="../../gisapp/qt/feature_form.py" line="142" />
         <source>Length (m)</source>
         <translation>长度 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="127" />
+        <location filename="../../gisapp/qt/feature_form.py" line="143" />
         <source>Manhole id</source>
         <translation>检查井编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="127" />
+        <location filename="../../gisapp/qt/feature_form.py" line="144" />
         <source>Ground level (m)</source>
         <translation>地面高程 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="128" />
+        <location filename="../../gisapp/qt/feature_form.py" line="145" />
         <source>Depth (m)</source>
         <translation>井深 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="128" />
+        <location filename="../../gisapp/qt/feature_form.py" line="146" />
         <source>Manhole type</source>
         <translation>检查井类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="129" />
+        <location filename="../../gisapp/qt/feature_form.py" line="147" />
         <source>Outfall id</source>
         <translation>排放口编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="129" />
+        <location filename="../../gisapp/qt/feature_form.py" line="148" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="130" />
+        <location filename="../../gisapp/qt/feature_form.py" line="149" />
         <source>Outfall class</source>
         <translation>排放口类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="131" />
+        <location filename="../../gisapp/qt/feature_form.py" line="150" />
         <source>Receiving water</source>
         <translation>受纳水体</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="131" />
+        <location filename="../../gisapp/qt/feature_form.py" line="151" />
         <source>Enterprise id</source>
         <translation>企业编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="132" />
+        <location filename="../../gisapp/qt/feature_form.py" line="152" />
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="133" />
+        <location filename="../../gisapp/qt/feature_form.py" line="153" />
         <source>Discharge permit no.</source>
         <translation>排污许可证编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="133" />
+        <location filename="../../gisapp/qt/feature_form.py" line="154" />
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="134" />
+        <location filename="../../gisapp/qt/feature_form.py" line="155" />
         <source>Wastewater (t/d)</source>
         <translation>废水量 (t/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="134" />
+        <location filename="../../gisapp/qt/feature_form.py" line="156" />
         <source>COD (mg/L)</source>
         <translation>COD (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="135" />
+        <location filename="../../gisapp/qt/feature_form.py" line="157" />
         <source>Connection manhole</source>
         <translation>接入井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="135" />
+        <location filename="../../gisapp/qt/feature_form.py" line="158" />
         <source>Plant id</source>
         <translation>污水处理厂编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="136" />
+        <location filename="../../gisapp/qt/feature_form.py" line="159" />
         <source>Plant type</source>
         <translation>污水处理厂类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="136" />
+        <location filename="../../gisapp/qt/feature_form.py" line="160" />
         <source>Process</source>
         <translation>处理工艺</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="137" />
+        <location filename="../../gisapp/qt/feature_form.py" line="161" />
         <source>Design capacity (t/d)</source>
         <translation>设计处理能力 (t/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="138" />
+        <location filename="../../gisapp/qt/feature_form.py" line="162" />
         <source>Actual load (t/d)</source>
         <translation>实际处理量 (t/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="138" />
+        <location filename="../../gisapp/qt/feature_form.py" line="163" />
         <source>Inflow COD (mg/L)</source>
         <translation>进水 COD (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="139" />
+        <location filename="../../gisapp/qt/feature_form.py" line="164" />
         <source>Outflow COD (mg/L)</source>
         <translation>出水 COD (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="139" />
+        <location filename="../../gisapp/qt/feature_form.py" line="165" />
         <source>Standard</source>
         <translation>排放标准</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="140" />
+        <location filename="../../gisapp/qt/feature_form.py" line="166" />
         <source>Online monitoring</source>
         <translation>在线监测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="140" />
+        <location filename="../../gisapp/qt/feature_form.py" line="167" />
         <source>Zone id</source>
         <translation>保护区编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="141" />
+        <location filename="../../gisapp/qt/feature_form.py" line="168" />
         <source>Zone class</source>
         <translation>保护区类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="141" />
+        <location filename="../../gisapp/qt/feature_form.py" line="169" />
         <source>Zone level</source>
         <translation>保护区分级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="142" />
+        <location filename="../../gisapp/qt/feature_form.py" line="170" />
         <source>Park code</source>
         <translation>园区代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="142" />
+        <location filename="../../gisapp/qt/feature_form.py" line="171" />
         <source>Area (km²)</source>
         <translation>面积 (km²)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="148" />
+        <location filename="../../gisapp/qt/feature_form.py" line="177" />
         <source>Sewage</source>
         <translation>污水</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="148" />
+        <location filename="../../gisapp/qt/feature_form.py" line="178" />
         <source>Rain</source>
         <translation>雨水</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="149" />
+        <location filename="../../gisapp/qt/feature_form.py" line="179" />
         <source>Combined</source>
         <translation>合流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="149" />
+        <location filename="../../gisapp/qt/feature_form.py" line="180" />
         <source>Industrial wastewater</source>
         <translation>工业废水专管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="150" />
+        <location filename="../../gisapp/qt/feature_form.py" line="181" />
         <source>As digitised</source>
         <translation>顺数字化方向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="150" />
+        <location filename="../../gisapp/qt/feature_form.py" line="182" />
         <source>Against digitising</source>
         <translation>逆数字化方向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="151" />
+        <location filename="../../gisapp/qt/feature_form.py" line="183" />
         <source>Main</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="151" />
+        <location filename="../../gisapp/qt/feature_form.py" line="184" />
         <source>Branch</source>
         <translation>支管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="151" />
+        <location filename="../../gisapp/qt/feature_form.py" line="185" />
         <source>Open</source>
         <translation>待整改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="152" />
+        <location filename="../../gisapp/qt/feature_form.py" line="186" />
         <source>Blocked</source>
         <translation>堵塞</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="152" />
+        <location filename="../../gisapp/qt/feature_form.py" line="187" />
         <source>Closed</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="153" />
+        <location filename="../../gisapp/qt/feature_form.py" line="188" />
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="153" />
+        <location filename="../../gisapp/qt/feature_form.py" line="189" />
         <source>No</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="178" />
+        <location filename="../../gisapp/qt/feature_form.py" line="214" />
         <source>Computed from the geometry</source>
         <translation>由几何图形计算</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="208" />
+        <location filename="../../gisapp/qt/feature_form.py" line="244" />
         <source>An id is required.</source>
         <translation>编号不能为空。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="216" />
+        <location filename="../../gisapp/qt/feature_form.py" line="252" />
         <source>Enter a number, e.g. 300 or 41.25.</source>
         <translation>请输入数字，如 300 或 41.25。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="218" />
+        <location filename="../../gisapp/qt/feature_form.py" line="254" />
         <source>Enter a finite number.</source>
         <translation>请输入有限数值。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="220" />
+        <location filename="../../gisapp/qt/feature_form.py" line="256" />
         <source>Enter a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="223" />
+        <location filename="../../gisapp/qt/feature_form.py" line="260" />
         <source>Expected a value between %1 and %2.</source>
         <translation>数值应在 %1 到 %2 之间。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="229" />
+        <location filename="../../gisapp/qt/feature_form.py" line="268" />
         <source>This id is already used by another feature.</source>
         <translation>此编号已被其他要素使用。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/feature_form.py" line="263" />
+        <location filename="../../gisapp/qt/feature_form.py" line="303" />
         <source>Edit attributes of %1</source>
         <translation>编辑 %1 的属性</translation>
     </message>
@@ -791,22 +942,22 @@
 <context>
     <name>IdentifyDock</name>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="308" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="286" />
         <source>Identify results</source>
         <translation>识别结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="314" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="292" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="314" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="292" />
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="342" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="320" />
         <source>(geometry)</source>
         <translation>（几何）</translation>
     </message>
@@ -814,173 +965,173 @@
 <context>
     <name>ImportMappingDialog</name>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="243" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="37" />
         <source>Import inspection table — columns</source>
         <translation>导入检测表 — 列对应</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="247" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="42" />
         <source>%1: %2 data row(s), header on row %3. Choose the column of each field; fields left empty are not read.</source>
         <translation>%1：%2 行数据，表头位于第 %3 行。请为每个字段选择对应的列；留空的字段不读取。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="259" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="80" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="259" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="80" />
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="259" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="80" />
         <source>First value</source>
         <translation>首行值</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="270" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="92" />
         <source>(not in the table)</source>
         <translation>（表中没有）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="288" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="116" />
         <source>CCTV</source>
         <translation>CCTV</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="288" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="117" />
         <source>QV periscope</source>
         <translation>QV 管道潜望镜</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="289" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="118" />
         <source>Sonar</source>
         <translation>声呐</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="289" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="119" />
         <source>Manual</source>
         <translation>人工检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="290" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="120" />
         <source>Dye test</source>
         <translation>染色试验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="290" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="121" />
         <source>Smoke test</source>
         <translation>烟雾试验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="298" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="130" />
         <source>folder of the photo files (optional)</source>
         <translation>照片文件所在文件夹（可选）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="299" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="131" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="304" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="136" />
         <source>Method</source>
         <translation>检测方法</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="305" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="137" />
         <source>Contractor</source>
         <translation>检测单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="306" />
-        <location filename="../../gisapp/surveys_ext.py" line="330" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="138" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="153" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="316" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="63" />
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="325" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="143" />
         <source>Pipe id</source>
         <translation>管线编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="325" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="144" />
         <source>Start manhole</source>
         <translation>起点检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="326" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="145" />
         <source>End manhole</source>
         <translation>终点检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="326" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="146" />
         <source>Distance (m)</source>
         <translation>距离 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="327" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="147" />
         <source>Defect code</source>
         <translation>缺陷代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="327" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="148" />
         <source>Defect name</source>
         <translation>缺陷名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="328" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="149" />
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="328" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="150" />
         <source>Clock position</source>
         <translation>环向位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="329" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="151" />
         <source>Defect length (m)</source>
         <translation>缺陷长度 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="329" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="152" />
         <source>Video time</source>
         <translation>视频时间</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="330" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="154" />
         <source>Remarks</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="331" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="155" />
         <source>Inspection date</source>
         <translation>检测日期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="346" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="170" />
         <source>Choose the column of the defect code (or name).</source>
         <translation>请选择缺陷代码（或名称）所在的列。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="348" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="172" />
         <source>Choose the pipe column, or both manhole columns.</source>
         <translation>请选择管线列，或同时选择起点和终点检查井列。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="351" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="175" />
         <source>A column is chosen for two fields.</source>
         <translation>有一列被同时选给了两个字段。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="356" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="180" />
         <source>Photo folder</source>
         <translation>照片文件夹</translation>
     </message>
@@ -988,47 +1139,47 @@
 <context>
     <name>ImportReportDialog</name>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="379" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="206" />
         <source>Inspection table imported</source>
         <translation>检测表已导入</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="381" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="210" />
         <source>%1 observation(s) imported from %2; %3 row(s) could not be read; %4 warning(s); %5 observation(s) wait for their pipe to be matched.</source>
         <translation>从 %2 导入 %1 条观测记录；%3 行无法读取；%4 条警告；%5 条观测记录待匹配管线。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="391" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="223" />
         <source>not read</source>
         <translation>未读取</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="392" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="224" />
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="396" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="229" />
         <source>Row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="396" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="230" />
         <source>What</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="396" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="231" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="396" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="232" />
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="397" />
+        <location filename="../../gisapp/qt/survey_import_dialogs.py" line="233" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1036,135 +1187,135 @@
 <context>
     <name>InspectController</name>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="428" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="406" />
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="428" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="406" />
         <source>Drag to move the map</source>
         <translation>拖动以移动地图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="431" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="409" />
         <source>Identify</source>
         <translation>识别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="433" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="411" />
         <source>Click a feature to list all its attributes</source>
         <translation>单击要素以列出其全部属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="437" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="415" />
         <source>Select</source>
         <translation>选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="439" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="417" />
         <source>Click or drag a rectangle to select features; Shift adds</source>
         <translation>单击或拖出矩形以选择要素；按住 Shift 可追加选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="442" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="420" />
         <source>Measure distance</source>
         <translation>测量距离</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="444" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="422" />
         <source>Click points; double-click finishes; Esc ends</source>
         <translation>单击添加点；双击完成；按 Esc 结束</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="447" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="425" />
         <source>Measure area</source>
         <translation>测量面积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="449" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="427" />
         <source>Click corners; double-click finishes; Esc ends</source>
         <translation>单击添加顶点；双击完成；按 Esc 结束</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="467" />
-        <location filename="../../gisapp/inspect_tools.py" line="474" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="445" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="452" />
         <source>Attribute table</source>
         <translation>属性表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="469" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="447" />
         <source>Open the attribute table of the current layer</source>
         <translation>打开当前图层的属性表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="481" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="459" />
         <source>Clear selection</source>
         <translation>清除选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="488" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="466" />
         <source>Find id or enterprise name…</source>
         <translation>查找编号或企业名称…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="490" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="468" />
         <source>Id of a pipe, manhole, outfall, plant or enterprise, or part of a name</source>
         <translation>管线、检查井、排放口、污水处理厂或企业的编号，或名称的一部分</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="500" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="478" />
         <source>Find…</source>
         <translation>查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gisapp/inspect_tools.py" line="574" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="558" />
         <source>%n feature(s) identified</source>
         <translation><numerusform>识别到 %n 个要素</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="577" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="561" />
         <source>No feature here</source>
         <translation>此处没有要素</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gisapp/inspect_tools.py" line="615" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="599" />
         <source>%n feature(s) selected</source>
         <translation><numerusform>已选择 %n 个要素</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="658" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="642" />
         <source>(no layers)</source>
         <translation>（无图层）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="684" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="668" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="694" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="678" />
         <source>Found %1 in %2</source>
         <translation>在 %2 中找到 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="752" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="736" />
         <source>Area: %1 m² (%2 ha), perimeter %3 m</source>
         <translation>面积：%1 m²（%2 公顷），周长 %3 m</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="760" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="744" />
         <source>Distance: %1 m</source>
         <translation>距离：%1 m</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="762" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="746" />
         <source> (last segment %1 m)</source>
         <translation>（最后一段 %1 m）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/inspect_tools.py" line="764" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="748" />
         <source> — finished; click to start again, Esc to clear</source>
         <translation> — 已完成；单击可重新开始，按 Esc 清除</translation>
     </message>
@@ -1172,77 +1323,77 @@
 <context>
     <name>LayerPanel</name>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="107" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="108" />
         <source>Raise</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="109" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="110" />
         <source>Lower</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="113" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="114" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="122" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="123" />
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="123" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="124" />
         <source>Single symbol</source>
         <translation>单一符号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="124" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="125" />
         <source>By category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="125" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="126" />
         <source>Graduated</source>
         <translation>分级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="148" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="149" />
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="149" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="150" />
         <source>Style</source>
         <translation>样式</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="150" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="151" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="151" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="152" />
         <source>Classes</source>
         <translation>分级数</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="152" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="153" />
         <source>Labels</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="305" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="307" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="389" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="391" />
         <source>Choose a field to classify by.</source>
         <translation>请选择用于分类的字段。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/layer_panel.py" line="399" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="402" />
         <source>Field {0} has no numbers: choose a numeric field for a graduated style.</source>
         <translation>字段 {0} 不含数值：分级样式请选择数值字段。</translation>
     </message>
@@ -1250,143 +1401,168 @@
 <context>
     <name>LedgerDock</name>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="162" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="168" />
         <source>Problem ledger</source>
         <translation>问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="171" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="177" />
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="173" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="179" />
         <source>Open</source>
         <translation>待整改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="174" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="180" />
         <source>In progress</source>
         <translation>整改中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="175" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="181" />
         <source>Done</source>
         <translation>已整改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="176" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="182" />
         <source>Verified</source>
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="182" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="189" />
         <source>Overdue only</source>
         <translation>仅显示逾期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="192" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="199" />
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="193" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="200" />
         <source>Measure</source>
         <translation>整改措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="194" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="201" />
         <source>Responsible body</source>
         <translation>责任单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="195" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="202" />
         <source>Responsible person</source>
         <translation>责任人</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="196" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="203" />
         <source>Deadline</source>
         <translation>整改时限</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="197" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="204" />
         <source>Progress</source>
         <translation>整改进展</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="198" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="205" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="199" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="206" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="200" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="207" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="221" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="228" />
         <source>New problem</source>
         <translation>新建问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="224" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="231" />
         <source>Raise from defects Ⅲ–Ⅳ and misconnections</source>
         <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="227" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="234" />
         <source>Export Excel…</source>
         <translation>导出 Excel…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="228" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="235" />
         <source>Import Excel…</source>
         <translation>导入 Excel…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="254" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="244" />
+        <source>Set the status of the selected problem</source>
+        <translation>设置所选问题的整改状态</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/ledger_dock.py" line="245" />
+        <source>Set status…</source>
+        <translation>设置状态…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/ledger_dock.py" line="269" />
         <source>All bodies</source>
         <translation>全部责任单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="276" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="291" />
         <source>%1 problem(s), %2 overdue</source>
         <translation>%1 个问题，%2 个逾期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="291" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="306" />
         <source>%1 problem(s) added, %2 already in the ledger</source>
         <translation>新增 %1 个问题，%2 个已在台账中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="325" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="327" />
+        <source>Raise problems</source>
+        <translation>提出问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/ledger_dock.py" line="339" />
+        <source>Set status: %1</source>
+        <translation>设置状态：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/ledger_dock.py" line="369" />
         <source>Exported to %1</source>
         <translation>已导出至 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="342" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="380" />
+        <source>Import ledger workbook</source>
+        <translation>导入问题台账工作簿</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/ledger_dock.py" line="385" />
         <source>%1 updated, %2 added, %3 conflict(s) left for review</source>
         <translation>更新 %1 条，新增 %2 条，%3 处冲突待复核</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="352" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="395" />
         <source>Export ledger</source>
         <translation>导出问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="354" />
-        <location filename="../../gisapp/ledger_dock.py" line="364" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="397" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="407" />
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="362" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="405" />
         <source>Import ledger</source>
         <translation>导入问题台账</translation>
     </message>
@@ -1394,12 +1570,12 @@
 <context>
     <name>LedgerImportDialog</name>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="115" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="121" />
         <source>Import ledger workbook</source>
         <translation>导入问题台账工作簿</translation>
     </message>
     <message>
-        <location filename="../../gisapp/ledger_dock.py" line="119" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="125" />
         <source>%1 change(s), %2 new problem(s), %3 conflict(s) (not applied), %4 unreadable row(s)</source>
         <translation>%1 处修改，%2 个新问题，%3 处冲突（未应用），%4 行无法读取</translation>
     </message>
@@ -1407,193 +1583,207 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/main_window.py" line="98" />
+        <location filename="../../gisapp/qt/main_window.py" line="98" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="114" />
+        <location filename="../../gisapp/qt/main_window.py" line="114" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="139" />
+        <location filename="../../gisapp/qt/main_window.py" line="155" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="142" />
+        <location filename="../../gisapp/qt/main_window.py" line="158" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="149" />
+        <location filename="../../gisapp/qt/main_window.py" line="165" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="154" />
+        <location filename="../../gisapp/qt/main_window.py" line="170" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="159" />
+        <location filename="../../gisapp/qt/main_window.py" line="175" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="168" />
+        <location filename="../../gisapp/qt/main_window.py" line="184" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="174" />
+        <location filename="../../gisapp/qt/main_window.py" line="191" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="175" />
+        <location filename="../../gisapp/qt/main_window.py" line="192" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="178" />
+        <location filename="../../gisapp/qt/main_window.py" line="195" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="185" />
+        <location filename="../../gisapp/qt/main_window.py" line="203" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="188" />
+        <location filename="../../gisapp/qt/main_window.py" line="206" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="195" />
+        <location filename="../../gisapp/qt/main_window.py" line="213" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="202" />
+        <location filename="../../gisapp/qt/main_window.py" line="220" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="209" />
+        <location filename="../../gisapp/qt/main_window.py" line="227" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="216" />
+        <location filename="../../gisapp/qt/main_window.py" line="234" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="224" />
+        <location filename="../../gisapp/qt/main_window.py" line="142" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="225" />
+        <location filename="../../gisapp/qt/main_window.py" line="143" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="226" />
+        <location filename="../../gisapp/qt/main_window.py" line="144" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="227" />
+        <location filename="../../gisapp/qt/main_window.py" line="145" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="229" />
+        <location filename="../../gisapp/qt/main_window.py" line="147" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="230" />
+        <location filename="../../gisapp/qt/main_window.py" line="148" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="233" />
+        <location filename="../../gisapp/qt/main_window.py" line="151" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="234" />
+        <location filename="../../gisapp/qt/main_window.py" line="152" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="240" />
+        <location filename="../../gisapp/qt/main_window.py" line="248" />
+        <source>Save the changes before opening another project?</source>
+        <translation>打开其他项目前是否保存更改？</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/main_window.py" line="251" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="258" />
+        <location filename="../../gisapp/qt/main_window.py" line="265" />
+        <source>The project has unsaved changes. Save them first?</source>
+        <translation>项目有未保存的更改，是否先保存？</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/main_window.py" line="292" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="287" />
+        <location filename="../../gisapp/qt/main_window.py" line="337" />
         <source>Network</source>
         <translation>管网</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="307" />
+        <location filename="../../gisapp/qt/main_window.py" line="357" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="354" />
+        <location filename="../../gisapp/qt/main_window.py" line="410" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="367" />
+        <location filename="../../gisapp/qt/main_window.py" line="417" />
+        <source>Save the changes before creating a new project?</source>
+        <translation>新建项目前是否保存更改？</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/main_window.py" line="426" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="380" />
+        <location filename="../../gisapp/qt/main_window.py" line="455" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="380" />
+        <location filename="../../gisapp/qt/main_window.py" line="455" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="391" />
+        <location filename="../../gisapp/qt/main_window.py" line="466" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="428" />
+        <location filename="../../gisapp/qt/main_window.py" line="498" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="408" />
-        <location filename="../../gisapp/main_window.py" line="491" />
+        <location filename="../../gisapp/qt/main_window.py" line="264" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="409" />
+        <location filename="../../gisapp/qt/main_window.py" line="480" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/main_window.py" line="492" />
+        <location filename="../../gisapp/qt/main_window.py" line="577" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
@@ -1601,17 +1791,17 @@
 <context>
     <name>MapExporter</name>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="109" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="109" />
         <source>Export &amp;map…</source>
         <translation>导出地图(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="168" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="168" />
         <source>Map written to %1</source>
         <translation>地图已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/export_dialog.py" line="174" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="174" />
         <source>Exporting map</source>
         <translation>正在导出地图</translation>
     </message>
@@ -1619,117 +1809,127 @@
 <context>
     <name>NewProjectDialog</name>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="52" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="53" />
         <source>New project from layers</source>
         <translation>从图层新建项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="61" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="62" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="64" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="65" />
         <source>default: the CRS of the pipes, e.g. EPSG:4525</source>
         <translation>默认：管线图层的坐标系，如 EPSG:4525</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="69" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="70" />
         <source>Project file (.gpkg)</source>
         <translation>项目文件（.gpkg）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="70" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="71" />
         <source>Project CRS</source>
         <translation>项目坐标系</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="78" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="79" />
         <source>Add file…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="80" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="81" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="83" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="84" />
         <source>Layer kind</source>
         <translation>图层类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="85" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="86" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="105" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="106" />
         <source>Role</source>
         <translation>目标属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="105" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="106" />
         <source>Source field</source>
         <translation>源字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="105" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="106" />
         <source>Preview (decoded)</source>
         <translation>预览（已解码）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="108" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="109" />
         <source>Selected file</source>
         <translation>所选文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="110" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="111" />
         <source>Encoding</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="112" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="113" />
         <source>CRS if the file has none</source>
         <translation>文件无坐标系时采用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="113" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="114" />
         <source>CRS</source>
         <translation>坐标系</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="179" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="174" />
+        <source>The import was cancelled.</source>
+        <translation>导入已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="179" />
+        <source>The import failed: %1</source>
+        <translation>导入失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="195" />
         <source>Project file</source>
         <translation>项目文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="185" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="201" />
         <source>Add layer files</source>
         <translation>添加图层文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="250" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="266" />
         <source>No CRS in the file. Hint: </source>
         <translation>文件中没有坐标系。提示：</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="264" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="280" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="286" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="302" />
         <source>Choose where to save the project (.gpkg).</source>
         <translation>请选择项目的保存位置（.gpkg）。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="289" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="305" />
         <source>The project file must end in .gpkg.</source>
         <translation>项目文件名必须以 .gpkg 结尾。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/new_project_dialog.py" line="292" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="308" />
         <source>Add at least one pipe layer.</source>
         <translation>请至少添加一个管线图层。</translation>
     </message>
@@ -1737,22 +1937,22 @@
 <context>
     <name>OverlapController</name>
     <message>
-        <location filename="../../gisapp/overlap_ext.py" line="77" />
+        <location filename="../../gisapp/qt/overlap_ext.py" line="97" />
         <source>Protected-area check</source>
         <translation>保护区冲突检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_ext.py" line="155" />
+        <location filename="../../gisapp/qt/overlap_ext.py" line="194" />
         <source>Overlap (pipe inside zone)</source>
         <translation>重叠部分（保护区内的管线）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_ext.py" line="156" />
+        <location filename="../../gisapp/qt/overlap_ext.py" line="195" />
         <source>Overlap (area inside zone)</source>
         <translation>重叠部分（保护区内的面域）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_ext.py" line="157" />
+        <location filename="../../gisapp/qt/overlap_ext.py" line="196" />
         <source>Overlap (feature in zone)</source>
         <translation>重叠部分（保护区内的要素）</translation>
     </message>
@@ -1760,78 +1960,78 @@
 <context>
     <name>OverlapDock</name>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="234" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="179" />
         <source>Protected-area check</source>
         <translation>保护区冲突检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="244" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="189" />
         <source>Run check</source>
         <translation>运行检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="247" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="192" />
         <source>Excel report…</source>
         <translation>Excel 报告…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="250" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="195" />
         <source>PDF report…</source>
         <translation>PDF 报告…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="253" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="198" />
         <source>Raise conflicts as problems</source>
         <translation>将冲突列入问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="260" />
-        <location filename="../../gisapp/overlap_dock.py" line="281" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="205" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="226" />
         <source>Not run yet</source>
         <translation>尚未运行</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="319" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="258" />
         <source>Checking…</source>
         <translation>正在检查…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="354" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="291" />
         <source>{0} conflicts, {1} warnings, {2} notes</source>
         <translation>{0} 处冲突，{1} 条警告，{2} 条提示</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="365" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="302" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="368" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="305" />
         <source>Check failed: {0}</source>
         <translation>检查失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="427" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="364" />
         <source>Save Excel report</source>
         <translation>保存 Excel 报告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="427" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="364" />
         <source>Excel (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="432" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="369" />
         <source>Save PDF report</source>
         <translation>保存 PDF 报告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="432" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="369" />
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="444" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="388" />
         <source>{0} problems raised, {1} already in the ledger</source>
         <translation>已生成 {0} 个问题，{1} 个已在台账中</translation>
     </message>
@@ -1839,57 +2039,57 @@
 <context>
     <name>OverlapTableModel</name>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="74" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="72" />
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="75" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="73" />
         <source>Feature type</source>
         <translation>要素类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="76" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="74" />
         <source>Feature</source>
         <translation>要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="77" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="75" />
         <source>Zone</source>
         <translation>保护区</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="78" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="76" />
         <source>Zone name</source>
         <translation>保护区名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="79" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="77" />
         <source>Zone class</source>
         <translation>保护区类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="80" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="78" />
         <source>Level</source>
         <translation>分区/级别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="81" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="79" />
         <source>Relation</source>
         <translation>空间关系</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="82" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="80" />
         <source>Inside (m / m²)</source>
         <translation>区内长度/面积 (m / m²)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="83" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="81" />
         <source>To edge (m)</source>
         <translation>距边界 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/overlap_dock.py" line="84" />
+        <location filename="../../gisapp/qt/overlap_dock.py" line="82" />
         <source>Rule</source>
         <translation>规则</translation>
     </message>
@@ -1897,47 +2097,47 @@
 <context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="268" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="277" />
         <source>Profile</source>
         <translation>纵断面</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="270" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="279" />
         <source>Click two manholes to draw the longitudinal profile between them</source>
         <translation>单击两个检查井，绘制其间的纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="290" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="299" />
         <source>Profile: click the first manhole</source>
         <translation>纵断面：请单击第一个检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="301" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="310" />
         <source>Profile: click on a manhole</source>
         <translation>纵断面：请单击检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="307" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="316" />
         <source>Profile: %1 picked; click the second manhole</source>
         <translation>纵断面：已选取 %1，请单击第二个检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="320" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="329" />
         <source>The network is still being built; try again in a moment.</source>
         <translation>管网仍在构建中，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="343" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="357" />
         <source>Export profile</source>
         <translation>导出纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="345" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="359" />
         <source>PNG image (*.png);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="354" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="368" />
         <source>Profile saved to %1</source>
         <translation>纵断面图已保存至 %1</translation>
     </message>
@@ -1945,32 +2145,32 @@
 <context>
     <name>ProfileDock</name>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="186" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="186" />
         <source>Longitudinal profile</source>
         <translation>纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="200" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="200" />
         <source>Export PNG/PDF…</source>
         <translation>导出 PNG/PDF…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="212" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="221" />
         <source>Trace downstream and press “Longitudinal profile”, or use the Profile tool and click two manholes.</source>
         <translation>先进行下游追踪再点击“纵断面图”，或使用纵断面工具单击两个检查井。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="228" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="237" />
         <source>%1 manholes, %2 pipes, %3 m.</source>
         <translation>%1 个检查井，%2 条管线，%3 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="234" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="243" />
         <source>%1 pipe(s) without inverts are not drawn.</source>
         <translation>%1 条管线缺少管底高程，未绘制。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/profile_dock.py" line="239" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="248" />
         <source>Invert rises along the flow in: %1.</source>
         <translation>以下管线的管底高程沿水流方向升高（倒坡）：%1。</translation>
     </message>
@@ -1978,428 +2178,428 @@
 <context>
     <name>RecordForm</name>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="154" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="133" />
         <source>Date</source>
         <extracomment>Fields kept when the observation form moves on to the next observation. Word domain messages in Chinese (None: follow the locale; the language switch sets it).</extracomment>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="155" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="134" />
         <source>Method</source>
         <translation>检测方法</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="156" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="135" />
         <source>Contractor</source>
         <translation>检测单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="157" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="136" />
         <source>Crew</source>
         <translation>检测人员</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="158" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="137" />
         <source>Weather</source>
         <translation>天气</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="159" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="138" />
         <source>Remarks</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="160" />
-        <location filename="../../gisapp/survey_forms.py" line="231" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="139" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="210" />
         <source>Inspection</source>
         <translation>检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="161" />
-        <location filename="../../gisapp/survey_forms.py" line="217" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="140" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="196" />
         <source>Pipe</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="162" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="141" />
         <source>Start manhole</source>
         <translation>起点检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="163" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="142" />
         <source>End manhole</source>
         <translation>终点检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="164" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="143" />
         <source>Inspected against digitised direction</source>
         <translation>逆数字化方向检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="165" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="144" />
         <source>Distance from start (m)</source>
         <translation>距起点距离 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="166" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="145" />
         <source>Clock from</source>
         <translation>环向起点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="167" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="146" />
         <source>Clock to</source>
         <translation>环向终点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="168" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="147" />
         <source>Defect length (m)</source>
         <translation>缺陷长度 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="169" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="148" />
         <source>Defect code</source>
         <translation>缺陷代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="170" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="149" />
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="171" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="150" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="172" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="151" />
         <source>Video time</source>
         <translation>视频时间</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="173" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="152" />
         <source>X</source>
         <translation>X</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="174" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="153" />
         <source>Y</source>
         <translation>Y</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="175" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="154" />
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="176" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="155" />
         <source>Pipes</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="177" />
-        <location filename="../../gisapp/survey_forms.py" line="215" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="156" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="194" />
         <source>Manhole</source>
         <translation>检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="178" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="157" />
         <source>COD (mg/L)</source>
         <translation>COD (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="179" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="158" />
         <source>NH3-N (mg/L)</source>
         <translation>NH3-N (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="180" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="159" />
         <source>Conductivity (µS/cm)</source>
         <translation>电导率 (µS/cm)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="181" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="160" />
         <source>Dry-weather flow observed</source>
         <translation>旱天有水流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="182" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="161" />
         <source>Smell</source>
         <translation>气味</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="183" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="162" />
         <source>Source enterprise</source>
         <translation>来源企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="184" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="163" />
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="185" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="164" />
         <source>At</source>
         <translation>发生位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="186" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="165" />
         <source>Feature id</source>
         <translation>要素编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="187" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="166" />
         <source>Volume (m³)</source>
         <translation>水量 (m³)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="188" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="167" />
         <source>Siltation depth (mm)</source>
         <translation>淤积深度 (mm)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="189" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="168" />
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="190" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="169" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="191" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="170" />
         <source>Measure</source>
         <translation>整改措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="192" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="171" />
         <source>Responsible body</source>
         <translation>责任单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="193" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="172" />
         <source>Responsible person</source>
         <translation>责任人</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="194" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="173" />
         <source>Deadline</source>
         <translation>整改时限</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="195" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="174" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="196" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="175" />
         <source>Progress notes</source>
         <translation>整改进展说明</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="197" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="176" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="198" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="177" />
         <source>Source reference</source>
         <translation>来源编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="199" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="178" />
         <source>Layer</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="200" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="179" />
         <source>Features</source>
         <translation>要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="205" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="184" />
         <source>CCTV</source>
         <translation>CCTV</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="206" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="185" />
         <source>QV periscope</source>
         <translation>QV 管道潜望镜</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="207" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="186" />
         <source>Sonar</source>
         <translation>声呐</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="208" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="187" />
         <source>Manual</source>
         <translation>人工检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="209" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="188" />
         <source>Dye test</source>
         <translation>染色试验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="210" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="189" />
         <source>Smoke test</source>
         <translation>烟雾试验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="211" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="190" />
         <source>Sewage → rain</source>
         <translation>污水→雨水</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="212" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="191" />
         <source>Rain → sewage</source>
         <translation>雨水→污水</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="213" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="192" />
         <source>Leak</source>
         <translation>渗漏</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="214" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="193" />
         <source>Overflow</source>
         <translation>溢流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="216" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="195" />
         <source>Outfall</source>
         <translation>排放口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="218" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="197" />
         <source>Open</source>
         <translation>待整改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="219" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="198" />
         <source>In progress</source>
         <translation>整改中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="220" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="199" />
         <source>Done</source>
         <translation>已整改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="221" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="200" />
         <source>Verified</source>
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="222" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="201" />
         <source>Network check</source>
         <translation>管网检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="223" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="202" />
         <source>Defect</source>
         <translation>缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="224" />
-        <location filename="../../gisapp/survey_forms.py" line="233" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="203" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="212" />
         <source>Misconnection</source>
         <translation>雨污混接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="225" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="204" />
         <source>Protected-area conflict</source>
         <translation>保护区冲突</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="226" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="205" />
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="232" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="211" />
         <source>Pipe defect</source>
         <translation>管段缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="234" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="213" />
         <source>Leak / overflow</source>
         <translation>渗漏/溢流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="235" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="214" />
         <source>Siltation</source>
         <translation>淤积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="236" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="215" />
         <source>Ledger problem</source>
         <translation>台账问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="270" />
-        <location filename="../../gisapp/survey_forms.py" line="275" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="249" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="254" />
         <source>Pick on map</source>
         <translation>在地图上选取</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="280" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="259" />
         <source>Attach photos…</source>
         <translation>添加照片…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="295" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="274" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="299" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="278" />
         <source>New</source>
         <translation>新建</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="379" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="358" />
         <source>ids separated by commas</source>
         <translation>多个编号以逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="385" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="364" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="470" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="449" />
         <source>Editing revision %1</source>
         <translation>正在编辑修订版本 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="520" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="499" />
         <source>(recorded, not scored)</source>
         <translation>（仅记录，不计分）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="557" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="536" />
         <source>Attach photos</source>
         <translation>添加照片</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="559" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="538" />
         <source>Images (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)</source>
         <translation>图像 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="620" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="599" />
         <source>Add %1</source>
         <translation>添加%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="623" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="602" />
         <source>Edit %1</source>
         <translation>编辑%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/survey_forms.py" line="640" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="619" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
@@ -2407,233 +2607,233 @@
 <context>
     <name>RecordsDock</name>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="139" />
+        <location filename="../../gisapp/qt/records_dock.py" line="140" />
         <source>Survey records</source>
         <extracomment>Columns shown per kind: (field, header).</extracomment>
         <translation>检测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="149" />
+        <location filename="../../gisapp/qt/records_dock.py" line="150" />
         <source>Pipe defects</source>
         <translation>管段缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="150" />
+        <location filename="../../gisapp/qt/records_dock.py" line="151" />
         <source>Inspections</source>
         <translation>检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="151" />
+        <location filename="../../gisapp/qt/records_dock.py" line="152" />
         <source>Misconnections</source>
         <translation>雨污混接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="152" />
+        <location filename="../../gisapp/qt/records_dock.py" line="153" />
         <source>Leaks / overflows</source>
         <translation>渗漏/溢流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="153" />
+        <location filename="../../gisapp/qt/records_dock.py" line="154" />
         <source>Siltation</source>
         <translation>淤积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="158" />
+        <location filename="../../gisapp/qt/records_dock.py" line="159" />
         <source>All codes</source>
         <translation>全部代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="164" />
+        <location filename="../../gisapp/qt/records_dock.py" line="165" />
         <source>All grades</source>
         <translation>全部等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="169" />
+        <location filename="../../gisapp/qt/records_dock.py" line="170" />
         <source>Ⅲ–Ⅳ</source>
         <translation>Ⅲ–Ⅳ级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="176" />
+        <location filename="../../gisapp/qt/records_dock.py" line="177" />
         <source>Live</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="177" />
+        <location filename="../../gisapp/qt/records_dock.py" line="178" />
         <source>Deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="178" />
+        <location filename="../../gisapp/qt/records_dock.py" line="179" />
         <source>Pipe not matched</source>
         <translation>未匹配管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="179" />
+        <location filename="../../gisapp/qt/records_dock.py" line="180" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="184" />
+        <location filename="../../gisapp/qt/records_dock.py" line="185" />
         <source>from YYYY-MM-DD</source>
         <translation>起始日期 YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="187" />
+        <location filename="../../gisapp/qt/records_dock.py" line="188" />
         <source>to YYYY-MM-DD</source>
         <translation>截止日期 YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="212" />
+        <location filename="../../gisapp/qt/records_dock.py" line="213" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="215" />
+        <location filename="../../gisapp/qt/records_dock.py" line="216" />
         <source>Undelete</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="241" />
+        <location filename="../../gisapp/qt/records_dock.py" line="242" />
         <source>Pipe</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="242" />
+        <location filename="../../gisapp/qt/records_dock.py" line="243" />
         <source>Start</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="243" />
+        <location filename="../../gisapp/qt/records_dock.py" line="244" />
         <source>End</source>
         <translation>终点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="244" />
+        <location filename="../../gisapp/qt/records_dock.py" line="245" />
         <source>Distance (m)</source>
         <translation>距离 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="245" />
+        <location filename="../../gisapp/qt/records_dock.py" line="246" />
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="246" />
+        <location filename="../../gisapp/qt/records_dock.py" line="247" />
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="247" />
+        <location filename="../../gisapp/qt/records_dock.py" line="248" />
         <source>Clock</source>
         <translation>环向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="248" />
+        <location filename="../../gisapp/qt/records_dock.py" line="249" />
         <source>Length (m)</source>
         <translation>长度 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="249" />
+        <location filename="../../gisapp/qt/records_dock.py" line="250" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="250" />
+        <location filename="../../gisapp/qt/records_dock.py" line="251" />
         <source>Remarks</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="251" />
+        <location filename="../../gisapp/qt/records_dock.py" line="252" />
         <source>Method</source>
         <translation>检测方法</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="252" />
+        <location filename="../../gisapp/qt/records_dock.py" line="253" />
         <source>Contractor</source>
         <translation>检测单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="253" />
+        <location filename="../../gisapp/qt/records_dock.py" line="254" />
         <source>Crew</source>
         <translation>检测人员</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="254" />
+        <location filename="../../gisapp/qt/records_dock.py" line="255" />
         <source>Weather</source>
         <translation>天气</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="255" />
+        <location filename="../../gisapp/qt/records_dock.py" line="256" />
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="256" />
+        <location filename="../../gisapp/qt/records_dock.py" line="257" />
         <source>Pipes</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="257" />
+        <location filename="../../gisapp/qt/records_dock.py" line="258" />
         <source>Manhole</source>
         <translation>检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="258" />
+        <location filename="../../gisapp/qt/records_dock.py" line="259" />
         <source>COD</source>
         <translation>COD</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="259" />
+        <location filename="../../gisapp/qt/records_dock.py" line="260" />
         <source>NH3-N</source>
         <translation>NH3-N</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="260" />
+        <location filename="../../gisapp/qt/records_dock.py" line="261" />
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="261" />
+        <location filename="../../gisapp/qt/records_dock.py" line="262" />
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="262" />
+        <location filename="../../gisapp/qt/records_dock.py" line="263" />
         <source>At</source>
         <translation>发生位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="263" />
+        <location filename="../../gisapp/qt/records_dock.py" line="264" />
         <source>Feature</source>
         <translation>要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="264" />
+        <location filename="../../gisapp/qt/records_dock.py" line="265" />
         <source>Volume (m³)</source>
         <translation>水量 (m³)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="265" />
+        <location filename="../../gisapp/qt/records_dock.py" line="266" />
         <source>Depth (mm)</source>
         <translation>深度 (mm)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="283" />
+        <location filename="../../gisapp/qt/records_dock.py" line="284" />
         <source>All inspections</source>
         <translation>全部检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="301" />
+        <location filename="../../gisapp/qt/records_dock.py" line="302" />
         <source>%1 record(s)</source>
         <translation>%1 条记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="390" />
+        <location filename="../../gisapp/qt/records_dock.py" line="389" />
         <source>Delete record</source>
         <translation>删除记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/records_dock.py" line="397" />
+        <location filename="../../gisapp/qt/records_dock.py" line="396" />
         <source>Undelete record</source>
         <translation>恢复记录</translation>
     </message>
@@ -2641,332 +2841,186 @@
 <context>
     <name>SurveysController</name>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="482" />
-        <source>New inspection…</source>
-        <translation>新建检测…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="483" />
-        <source>New observation…</source>
-        <translation>新建缺陷记录…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="484" />
-        <source>New misconnection record…</source>
-        <translation>新建雨污混接记录…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="485" />
-        <source>New leak/overflow record…</source>
-        <translation>新建渗漏/溢流记录…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="486" />
-        <source>New siltation record…</source>
-        <translation>新建淤积记录…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="487" />
-        <source>New problem…</source>
-        <translation>新建问题…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="495" />
-        <source>Import inspection table (CSV/Excel)…</source>
-        <translation>导入检测表（CSV/Excel）…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="498" />
-        <source>Grade report (Excel/PDF)…</source>
-        <translation>等级评定报告（Excel/PDF）…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="501" />
-        <source>Export ledger (Excel)…</source>
-        <translation>导出问题台账（Excel）…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="504" />
-        <source>Import ledger (Excel)…</source>
-        <translation>导入问题台账（Excel）…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="507" />
-        <source>Raise problems from network checks</source>
-        <translation>从管网检查结果生成问题</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="510" />
-        <source>Raise problems from defects Ⅲ–Ⅳ and misconnections</source>
-        <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="514" />
-        <source>Condition map</source>
-        <translation>管道状况图</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="520" />
-        <source>Condition map shows</source>
-        <translation>状况图显示</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="523" />
-        <source>Structural grade</source>
-        <translation>结构性等级</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="526" />
-        <source>Functional grade</source>
-        <translation>功能性等级</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="534" />
-        <source>Show survey records</source>
-        <translation>显示检测记录</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="537" />
-        <source>Show problem ledger</source>
-        <translation>显示问题台账</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="620" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="231" />
         <source>Survey form</source>
         <translation>记录表单</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="687" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="303" />
         <source>Inspection</source>
         <translation>检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="687" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="304" />
         <source>Pipe defect</source>
         <translation>管段缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="688" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="305" />
         <source>Misconnection</source>
         <translation>雨污混接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="688" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="306" />
         <source>Leak / overflow</source>
         <translation>渗漏/溢流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="689" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="307" />
         <source>Siltation</source>
         <translation>淤积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="689" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="308" />
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="692" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="312" />
         <source>Record saved</source>
         <translation>记录已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="708" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="333" />
         <source>Click the pipe on the map (Esc cancels)</source>
         <translation>请在地图上单击管线（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="709" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="335" />
         <source>Click the location on the map (Esc cancels)</source>
         <translation>请在地图上单击位置（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="744" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="371" />
         <source>No pipe there; click closer to a pipe (Esc cancels)</source>
         <translation>此处没有管线，请靠近管线单击（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="750" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="378" />
         <source>Pipe %1 picked</source>
         <translation>已选取管线 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="870" />
-        <source>Condition: structural grade</source>
-        <translation>管道状况：结构性等级</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="871" />
-        <source>Condition: functional grade</source>
-        <translation>管道状况：功能性等级</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="886" />
-        <source>Defects</source>
-        <translation>缺陷</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="916" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="516" />
         <source>The network is still being built; try again when the status bar shows the check count.</source>
         <translation>管网仍在构建中，请等状态栏显示检查项数后再试。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/surveys_ext.py" line="935" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="538" />
         <source>%1 problem(s) added to the ledger, %2 already there</source>
         <translation>已向问题台账新增 %1 个问题，%2 个已存在</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="967" />
-        <source>Export ledger</source>
-        <translation>导出问题台账</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="968" />
-        <location filename="../../gisapp/surveys_ext.py" line="978" />
-        <source>Excel workbook (*.xlsx)</source>
-        <translation>Excel 工作簿 (*.xlsx)</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="976" />
-        <source>Import ledger</source>
-        <translation>导入问题台账</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="987" />
-        <source>Import inspection table</source>
-        <translation>导入检测表</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="988" />
-        <source>Inspection tables (*.xlsx *.csv *.txt *.tsv)</source>
-        <translation>检测表 (*.xlsx *.csv *.txt *.tsv)</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1037" />
-        <source>Grade report</source>
-        <translation>等级评定报告</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1039" />
-        <source>Excel workbook (*.xlsx);;PDF (*.pdf)</source>
-        <translation>Excel 工作簿 (*.xlsx);;PDF 文件 (*.pdf)</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1044" />
-        <source>Writing grade report</source>
-        <translation>正在写入等级评定报告</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/surveys_ext.py" line="1046" />
-        <source>Report written: %1</source>
-        <translation>报告已写入：%1</translation>
     </message>
 </context>
 <context>
     <name>TraceController</name>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="345" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="135" />
         <source>Trace</source>
         <translation>追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="348" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="138" />
         <source>Click an enterprise, manhole or pipe: downstream. Click an outfall or plant: upstream. Ctrl/Shift-click several outfalls: common upstream. Esc clears.</source>
         <translation>单击企业、检查井或管线：下游追踪。单击排放口或污水处理厂：上游追踪。按住 Ctrl/Shift 单击多个排放口：共同上游。按 Esc 清除。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="358" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="148" />
         <source>Clear trace results</source>
         <translation>清除追踪结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="375" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="165" />
         <source>The network is being built; clicks are traced when it is ready.</source>
         <translation>管网正在构建中，就绪后将追踪您单击的对象。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="385" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="175" />
         <source>Nothing to trace here: click an enterprise, manhole, pipe, outfall or plant.</source>
         <translation>此处没有可追踪的对象：请单击企业、检查井、管线、排放口或污水处理厂。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="445" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="235" />
         <source>The network is being built; the trace runs when it is ready.</source>
         <translation>管网正在构建中，就绪后将执行追踪。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="116" />
-        <location filename="../../gisapp/trace_panel.py" line="455" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="106" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="245" />
         <source>Tracing</source>
         <translation>正在追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="592" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="275" />
+        <source>Trace cancelled</source>
+        <translation>追踪已取消</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/trace_panel.py" line="424" />
         <source>reaches %1 (%2 m along the shortest path)</source>
         <translation>到达 %1（最短路径 %2 m）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="599" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="431" />
         <source>reaches no plant or outfall</source>
         <translation>未到达任何污水处理厂或排放口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="600" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="432" />
         <source>Downstream of %1: %2.</source>
         <translation>%1 的下游：%2。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="602" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="434" />
         <source>%1 dead end(s): %2.</source>
         <translation>%1 处断头：%2。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="605" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="437" />
         <source>%1 pipes, %2 m in the traced area.</source>
         <translation>追踪范围内共 %1 条管线，%2 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="610" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="442" />
         <source>Upstream of %1</source>
         <translation>%1 的上游</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="612" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="444" />
         <source>Common upstream of %1</source>
         <translation>%1 的共同上游</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="617" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="449" />
         <source>%1 enterprise(s), %2 pipes, %3 m.</source>
         <translation>%1 家企业，%2 条管线，%3 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="623" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="455" />
         <source>No enterprise drains to all of them.</source>
         <translation>没有企业的污水能同时流向所有选中的对象。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="625" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="457" />
         <source>Stopped at %1 closed/blocked pipe(s) or manhole(s).</source>
         <translation>在 %1 处关闭/堵塞的管线或检查井处停止。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="633" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="467" />
         <source>%1 data problem(s) in the traced area (%2 errors): the result is not trustworthy there. See the Warnings tab.</source>
         <translation>追踪范围内有 %1 个数据问题（%2 个错误），该处结果不可靠。请查看“警告”选项卡。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="734" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="567" />
         <source>Plant</source>
         <translation>污水处理厂</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="735" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="568" />
         <source>Outfall</source>
         <translation>排放口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="736" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="569" />
         <source>Dead end</source>
         <translation>断头</translation>
     </message>
@@ -2974,145 +3028,145 @@
 <context>
     <name>TraceDock</name>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="153" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="62" />
         <source>Trace</source>
         <translation>追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="175" />
-        <location filename="../../gisapp/trace_panel.py" line="253" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="95" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="169" />
         <source>Reached</source>
         <translation>到达点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="176" />
-        <location filename="../../gisapp/trace_panel.py" line="186" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="96" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="106" />
         <source>Id</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="179" />
-        <location filename="../../gisapp/trace_panel.py" line="187" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="99" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="107" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="178" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="98" />
         <source>Manhole</source>
         <translation>检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="177" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="97" />
         <source>Distance (m)</source>
         <translation>距离 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="188" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="108" />
         <source>Flow (t/d)</source>
         <translation>水量 (t/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="189" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="109" />
         <source>COD (mg/L)</source>
         <translation>COD (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="190" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="110" />
         <source>Connection manhole</source>
         <translation>接入井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="197" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="117" />
         <source>Pipe</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="198" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="118" />
         <source>Length (m)</source>
         <translation>长度 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="199" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="119" />
         <source>DN (mm)</source>
         <translation>DN (mm)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="200" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="120" />
         <source>System</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="201" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="121" />
         <source>From</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="202" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="122" />
         <source>To</source>
         <translation>终点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="208" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="128" />
         <source>Severity</source>
         <translation>严重程度</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="208" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="128" />
         <source>Check</source>
         <translation>检查项</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="208" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="128" />
         <source>Features</source>
         <translation>要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="208" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="128" />
         <source>Message</source>
         <translation>信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="217" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="139" />
         <source>Zoom to result</source>
         <translation>缩放至结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="219" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="141" />
         <source>Longitudinal profile</source>
         <translation>纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="222" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="144" />
         <source>Profile of the first path from the start to the plant or outfall</source>
         <translation>从起点到污水处理厂或排放口的第一条路径的纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="224" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="146" />
         <source>Clear (Esc)</source>
         <translation>清除 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="241" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="157" />
         <source>Trace tool: click an enterprise, manhole or pipe to follow its water downstream; click an outfall or plant to see everything upstream; Ctrl/Shift-click several outfalls for their common upstream.</source>
         <translation>追踪工具：单击企业、检查井或管线，沿水流进行下游追踪；单击排放口或污水处理厂，查看其全部上游；按住 Ctrl/Shift 单击多个排放口，查看其共同上游。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="254" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="170" />
         <source>Enterprises</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="255" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="171" />
         <source>Pipes</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="256" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="172" />
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/trace_panel.py" line="293" />
+        <location filename="../../gisapp/qt/trace_dock.py" line="209" />
         <source>… %1 more (all highlighted on the map)</source>
         <translation>… 另有 %1 项（均已在地图上高亮显示）</translation>
     </message>

@@ -52,7 +52,7 @@ import pyproj
 import shapely
 from pyproj import CRS, Transformer
 
-from network.io.crs import crs_label, gk3_cm_epsg, metres_per_unit
+from network.io.crs import crs_label, metric_crs_for
 from network.io.fields import guess_mapping, value_code
 from network.issues import INFO as ISSUE_INFO
 from network.issues import WARNING as ISSUE_WARNING
@@ -113,7 +113,9 @@ ROW_COLUMNS = (
     "feature_index",
     "zone_index",
 )
-MAX_DISTORTION = 0.0015  # scale error above which a projected CRS is replaced for measuring
+#: Columns looked up from the zone of a row (the rest come from the feature-zone pairs).
+_ZONE_COLUMNS = ("zone_id", "zone_name", "zone_class", "zone_level", "zone_repaired")
+_CHUNK_COLUMNS = tuple(c for c in ROW_COLUMNS if c not in _ZONE_COLUMNS)
 
 
 class OverlapError(SurveyError):
@@ -205,6 +207,81 @@ def _where(geom: Any) -> tuple[float | None, float | None]:
     return float(shapely.get_x(p)), float(shapely.get_y(p))
 
 
+def _zone_mapping(
+    layer: gpd.GeoDataFrame, mapping: Mapping[str, str | None] | None, label: str, file: str
+) -> Mapping[str, str | None]:
+    """The columns the zone roles come from: given, canonical, or guessed from the names."""
+    if mapping is None:
+        canonical = [c for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL) if c in layer.columns]
+        if ZONE_CLASS in canonical:
+            mapping = {
+                c: (c if c in layer.columns else None)
+                for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL)
+            }
+        else:
+            guessed = guess_mapping(ZONES, [str(c) for c in layer.columns if c != "geometry"])
+            mapping = {c: guessed.get(c) for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL)}
+    for role, col in mapping.items():
+        if col is not None and col not in layer.columns:
+            raise OverlapError(
+                f"{label}: the field mapping says {role} comes from column {col!r}, but the "
+                f"layer has no such column (columns: "
+                f"{', '.join(str(c) for c in layer.columns if c != layer.geometry.name)}).",
+                file=file or None,
+                field=str(col),
+            )
+    return mapping
+
+
+def _zone_classes(
+    raw_class: np.ndarray, raw_level: np.ndarray, default_class: str | None, label: str
+) -> tuple[np.ndarray, np.ndarray, list[Issue]]:
+    """Class and level codes per zone, worked out once per distinct raw value.
+
+    Unknown class values become ``default_class`` (else ``other``), one finding per value.
+    """
+    n = len(raw_class)
+    issues: list[Issue] = []
+    classes = np.empty(n, dtype=object)
+    levels = np.empty(n, dtype=object)
+    unknown: dict[str, int] = {}
+    class_cache: dict[Any, str | None] = {}
+    level_cache: dict[Any, str | None] = {}
+    for i in range(n):
+        rc, rl = raw_class[i], raw_level[i]
+        if rc not in class_cache:
+            class_cache[rc] = zone_class_code(rc)
+        code = class_cache[rc]
+        if code is None:
+            if rc is not None:
+                unknown[rc] = unknown.get(rc, 0) + 1
+            code = default_class or "other"
+        classes[i] = code
+        key = (rl, rc)
+        if key not in level_cache:
+            # the level may be spelt inside the class value ("饮用水水源二级保护区")
+            level_cache[key] = zone_level_code(rl) if rl is not None else zone_level_code(rc)
+        levels[i] = level_cache[key]
+    for value, count in sorted(unknown.items()):
+        fallback = default_class or "other"
+        issues.append(
+            Issue.make(
+                "semantics",
+                "unknown_zone_class",
+                ISSUE_WARNING,
+                layer=ZONES,
+                zh=f"{label}：保护区类别“{value}”无法识别（{count} 个要素），按“{fallback}”处理",
+                en=f"{label}: zone class {value!r} is not understood ({count} "
+                f"feature(s)); treated as {fallback!r}. Map it in the field mapping.",
+                id=f"overlap.unknown_zone_class:{value}",
+                value=value,
+                count=count,
+                treated_as=fallback,
+            )
+        )
+    return classes, levels, issues
+
+
 def prepare_zones(
     layer: gpd.GeoDataFrame,
     mapping: Mapping[str, str | None] | None = None,
@@ -266,32 +343,13 @@ def prepare_zones(
             "source file (e.g. EPSG:4490 for CGCS2000 longitude/latitude) and reload.",
             file=file or None,
         )
-    if mapping is None:
-        canonical = [c for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL) if c in layer.columns]
-        if ZONE_CLASS in canonical:
-            mapping = {
-                c: (c if c in layer.columns else None)
-                for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL)
-            }
-        else:
-            guessed = guess_mapping(ZONES, [str(c) for c in layer.columns if c != "geometry"])
-            mapping = {c: guessed.get(c) for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL)}
-    for role, col in mapping.items():
-        if col is not None and col not in layer.columns:
-            raise OverlapError(
-                f"{label}: the field mapping says {role} comes from column {col!r}, but the "
-                f"layer has no such column (columns: "
-                f"{', '.join(str(c) for c in layer.columns if c != layer.geometry.name)}).",
-                file=file or None,
-                field=str(col),
-            )
+    mapping = _zone_mapping(layer, mapping, label, file)
     gdf = layer
     if crs is not None:
         target = CRS.from_user_input(crs)
         if not gdf.crs.equals(target):
             gdf = gdf.to_crs(target)
     n = len(gdf)
-    issues: list[Issue] = []
     src_fid = gdf[SRC_FID].to_numpy() if SRC_FID in gdf.columns else np.arange(n)
 
     def col_values(role: str) -> np.ndarray:
@@ -307,46 +365,7 @@ def prepare_zones(
     for i in range(n):
         if ids[i] is None:
             ids[i] = f"Z{int(src_fid[i]) + 1}"
-    # classes and levels: once per distinct raw value
-    classes = np.empty(n, dtype=object)
-    levels = np.empty(n, dtype=object)
-    unknown: dict[str, int] = {}
-    class_cache: dict[Any, str | None] = {}
-    level_cache: dict[Any, str | None] = {}
-    for i in range(n):
-        rc, rl = raw_class[i], raw_level[i]
-        if rc not in class_cache:
-            class_cache[rc] = zone_class_code(rc)
-        code = class_cache[rc]
-        if code is None:
-            if rc is not None:
-                unknown[rc] = unknown.get(rc, 0) + 1
-            code = default_class or "other"
-        classes[i] = code
-        key = (rl, rc)
-        if key not in level_cache:
-            # the level may be spelt inside the class value ("饮用水水源二级保护区")
-            level_cache[key] = zone_level_code(rl) if rl is not None else zone_level_code(rc)
-        levels[i] = level_cache[key]
-    for value, count in sorted(unknown.items()):
-        fallback = default_class or "other"
-        issues.append(
-            Issue(
-                id=f"overlap.unknown_zone_class:{value}",
-                category="semantics",
-                kind="unknown_zone_class",
-                severity=ISSUE_WARNING,
-                feature_ids=(),
-                layer=ZONES,
-                x=None,
-                y=None,
-                message_zh=f"{label}：保护区类别“{value}”无法识别（{count} 个要素），"
-                f"按“{fallback}”处理",
-                message_en=f"{label}: zone class {value!r} is not understood ({count} "
-                f"feature(s)); treated as {fallback!r}. Map it in the field mapping.",
-                data={"value": value, "count": count, "treated_as": fallback},
-            )
-        )
+    classes, levels, issues = _zone_classes(raw_class, raw_level, default_class, label)
 
     geoms = _geom_array(gdf)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -357,18 +376,16 @@ def prepare_zones(
         why_zh = "没有几何" if missing[i] else "不是面要素"
         why_en = "has no geometry" if missing[i] else "is not a polygon"
         issues.append(
-            Issue(
+            Issue.make(
+                "geometry",
+                "zone_dropped",
+                ISSUE_WARNING,
+                [ids[i]],
+                ZONES,
+                zh=f"{label}：保护区 {ids[i]} {why_zh}，未参与检查",
+                en=f"{label}: zone {ids[i]} {why_en}; it was left out of the check.",
                 id=f"overlap.zone_dropped:{ids[i]}",
-                category="geometry",
-                kind="zone_dropped",
-                severity=ISSUE_WARNING,
-                feature_ids=(str(ids[i]),),
-                layer=ZONES,
-                x=None,
-                y=None,
-                message_zh=f"{label}：保护区 {ids[i]} {why_zh}，未参与检查",
-                message_en=f"{label}: zone {ids[i]} {why_en}; it was left out of the check.",
-                data={"src_fid": int(src_fid[i])},
+                src_fid=int(src_fid[i]),
             )
         )
     keep = ~(missing | not_poly)
@@ -388,20 +405,21 @@ def prepare_zones(
             notes[i] = f"repaired: {reasons[j]}"
             fixed[i] = made[j]
             issues.append(
-                Issue(
-                    id=f"overlap.zone_repaired:{ids[i]}",
-                    category="geometry",
-                    kind="zone_repaired",
-                    severity=ISSUE_WARNING,
-                    feature_ids=(str(ids[i]),),
-                    layer=ZONES,
-                    x=x,
-                    y=y,
-                    message_zh=f"{label}：保护区 {ids[i]} 的多边形无效（{reasons[j]}），"
+                Issue.make(
+                    "geometry",
+                    "zone_repaired",
+                    ISSUE_WARNING,
+                    [ids[i]],
+                    ZONES,
+                    None if x is None else (x, y),
+                    zh=f"{label}：保护区 {ids[i]} 的多边形无效（{reasons[j]}），"
                     "已用 make_valid 自动修复后参与检查，请核对原始数据",
-                    message_en=f"{label}: zone {ids[i]} is an invalid polygon ({reasons[j]}); "
+                    en=f"{label}: zone {ids[i]} is an invalid polygon ({reasons[j]}); "
                     "it was repaired with make_valid for the check. Check the source data.",
-                    data={"src_fid": int(src_fid[i]), "reason": reasons[j], "area_after": area},
+                    id=f"overlap.zone_repaired:{ids[i]}",
+                    src_fid=int(src_fid[i]),
+                    reason=reasons[j],
+                    area_after=area,
                 )
             )
             if shapely.is_empty(made[j]):
@@ -430,44 +448,6 @@ def prepare_zones(
 
 
 # --- metric CRS ------------------------------------------------------------------------------
-def _is_cgcs2000(crs: CRS) -> bool:
-    geod = crs.geodetic_crs or crs
-    name = f"{geod.name} {geod.datum.name if geod.datum else ''}".lower()
-    return ("2000" in name and "china" in name) or "cgcs2000" in name
-
-
-def metric_crs_for(crs: CRS, lon: float, lat: float) -> tuple[CRS, float]:
-    """The CRS to measure in and its metres per unit, for data centred on ``lon``, ``lat``.
-
-    A projected CRS is kept (its unit converted to metres) unless its scale error at the
-    data centre exceeds 0.15 %; otherwise the CGCS2000 3-degree Gauss-Kruger CRS of the
-    central meridian nearest ``lon`` (CGCS2000 data in China) or the WGS-84 UTM zone.
-
-    Examples
-    --------
-    >>> c, f = metric_crs_for(CRS.from_epsg(4490), 111.2, 30.5)
-    >>> c.to_epsg(), f
-    (4546, 1.0)
-    >>> metric_crs_for(CRS.from_epsg(4326), -76.3, 36.8)[0].to_epsg()
-    32618
-    >>> metric_crs_for(CRS.from_epsg(2284), -76.3, 36.8)[1]
-    0.30480060960121924
-    """
-    if crs.is_projected:
-        distortion = 0.0
-        try:
-            f = pyproj.Proj(crs).get_factors(lon, lat)
-            distortion = max(abs(f.meridional_scale - 1.0), abs(f.parallel_scale - 1.0))
-        except Exception:  # noqa: BLE001 - PROJ cannot give factors for every projection
-            distortion = 0.0
-        if math.isfinite(distortion) and distortion <= MAX_DISTORTION:
-            return crs, metres_per_unit(crs)
-    if _is_cgcs2000(crs) and 73.0 <= lon <= 136.0 and 0.0 <= lat <= 56.0:
-        return CRS.from_epsg(gk3_cm_epsg(lon)), 1.0
-    zone = min(max(int((lon + 180.0) // 6.0) + 1, 1), 60)
-    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone), 1.0
-
-
 def _centre_lonlat(crs: CRS, bounds: np.ndarray) -> tuple[float, float]:
     x, y = (bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0
     geod = crs.geodetic_crs or CRS.from_epsg(4326)
@@ -875,6 +855,87 @@ def _to_crs(gdf: gpd.GeoDataFrame, crs: CRS, kind: str) -> gpd.GeoDataFrame:
     return gdf if gdf.crs.equals(crs) else gdf.to_crs(crs)
 
 
+def _data_centre(crs: CRS, frames: list[gpd.GeoDataFrame]) -> tuple[float, float]:
+    """Longitude and latitude of the middle of all the data (of the CRS origin if none)."""
+    boxes = [g.total_bounds for g in frames if len(g)]
+    boxes = [b for b in boxes if np.all(np.isfinite(b))]
+    bounds = (
+        np.array(
+            [
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            ]
+        )
+        if boxes
+        else np.zeros(4)
+    )
+    return _centre_lonlat(crs, bounds)
+
+
+def _metric_crs_issue(project_crs: CRS, metric: CRS) -> Issue:
+    return Issue.make(
+        "crs",
+        "metric_crs",
+        ISSUE_INFO,
+        zh=f"项目坐标系 {crs_label(project_crs)} 不宜直接量算，长度与面积在 "
+        f"{crs_label(metric)} 中计算",
+        en=f"The project CRS {crs_label(project_crs)} does not measure in "
+        f"metres without distortion; lengths and areas were computed in "
+        f"{crs_label(metric)}.",
+        id="overlap.metric_crs",
+        metric_crs=metric.to_string(),
+    )
+
+
+def _check_kind(
+    gdf: gpd.GeoDataFrame,
+    kind: str,
+    zctx: _Zones,
+    rules: RuleTable,
+    metric: CRS | None,
+    factor: float,
+) -> tuple[dict[str, np.ndarray], list[Issue]]:
+    """The feature-zone rows of one feature kind (columns ``_CHUNK_COLUMNS`` + geometry).
+
+    ``metric`` is the CRS to measure in when it is not the project CRS.
+    """
+    gdf_m = gdf.to_crs(metric) if metric is not None else gdf
+    geoms = _geom_array(gdf_m)
+    geoms, found = _clean_features(geoms, gdf, kind)
+    buf_m, sev, rid, note = _rule_arrays(zctx, rules, kind)
+    pairs = _pairs_for_kind(geoms, zctx, buf_m / factor)
+    f, z, dims = pairs["f"], pairs["z"], pairs["dims"]
+    rel = _relations(pairs)
+    scale = np.where(dims == 2, factor**2, factor)
+    overlap_m = pairs["overlap"] * scale
+    full_m = pairs["full"] * scale
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(full_m > 0, overlap_m / full_m, np.where(rel == INSIDE, 1.0, 0.0))
+    share[dims == 0] = np.nan
+    no_rule = np.isnan(buf_m[z])
+    # a pair that matches no rule is reported only when it touches the zone (as info)
+    keep = ~(no_rule & (rel == NEAR))
+    f, z = f[keep], z[keep]
+    return {
+        "feature_id": _feature_ids(gdf, kind, f),
+        "feature_type": np.full(len(f), kind, dtype=object),
+        "relation": rel[keep],
+        "overlap_length_m": np.where(dims == 1, overlap_m, np.nan)[keep],
+        "overlap_area_m2": np.where(dims == 2, overlap_m, np.nan)[keep],
+        "overlap_share": share[keep],
+        "distance_m": pairs["dist"][keep] * factor,
+        "rule_id": rid[z],
+        "buffer_m": np.where(no_rule[keep], 0.0, buf_m[z]),
+        "severity": sev[z],
+        "note": note[z],
+        "feature_index": f.astype(np.int64),
+        "zone_index": z.astype(np.int64),
+        "geometry": pairs["parts"][keep],
+    }, found
+
+
 def check_overlaps(
     layers: Mapping[str, gpd.GeoDataFrame],
     zones: ZoneLayer | gpd.GeoDataFrame,
@@ -924,42 +985,11 @@ def check_overlaps(
         for k in FEATURE_TYPES
         if k in layers and layers[k] is not None
     }
-    boxes = [g.total_bounds for g in [zgdf, *feats.values()] if len(g)]
-    boxes = [b for b in boxes if np.all(np.isfinite(b))]
-    bounds = (
-        np.array(
-            [
-                min(b[0] for b in boxes),
-                min(b[1] for b in boxes),
-                max(b[2] for b in boxes),
-                max(b[3] for b in boxes),
-            ]
-        )
-        if boxes
-        else np.zeros(4)
-    )
-    lon, lat = _centre_lonlat(project_crs, bounds)
+    lon, lat = _data_centre(project_crs, [zgdf, *feats.values()])
     metric, factor = metric_crs_for(project_crs, lon, lat)
     reproject = not metric.equals(project_crs)
     if reproject:
-        issues.append(
-            Issue(
-                id="overlap.metric_crs",
-                category="crs",
-                kind="metric_crs",
-                severity=ISSUE_INFO,
-                feature_ids=(),
-                layer="",
-                x=None,
-                y=None,
-                message_zh=f"项目坐标系 {crs_label(project_crs)} 不宜直接量算，长度与面积在 "
-                f"{crs_label(metric)} 中计算",
-                message_en=f"The project CRS {crs_label(project_crs)} does not measure in "
-                f"metres without distortion; lengths and areas were computed in "
-                f"{crs_label(metric)}.",
-                data={"metric_crs": metric.to_string()},
-            )
-        )
+        issues.append(_metric_crs_issue(project_crs, metric))
         zgdf_m = zgdf.to_crs(metric)
     else:
         zgdf_m = zgdf
@@ -989,61 +1019,13 @@ def check_overlaps(
         gdf = feats[kind]
         if gdf.empty:
             continue
-        gdf_m = gdf.to_crs(metric) if reproject else gdf
-        geoms = _geom_array(gdf_m)
-        geoms, found = _clean_features(geoms, gdf, kind)
+        chunk, found = _check_kind(gdf, kind, zctx, rules, metric if reproject else None, factor)
         issues.extend(found)
-        buf_m, sev, rid, note = _rule_arrays(zctx, rules, kind)
-        pairs = _pairs_for_kind(geoms, zctx, buf_m / factor)
-        f, z, dims = pairs["f"], pairs["z"], pairs["dims"]
-        rel = _relations(pairs)
-        scale = np.where(dims == 2, factor**2, factor)
-        overlap_m = pairs["overlap"] * scale
-        full_m = pairs["full"] * scale
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(full_m > 0, overlap_m / full_m, np.where(rel == INSIDE, 1.0, 0.0))
-        share[dims == 0] = np.nan
-        no_rule = np.isnan(buf_m[z])
-        # a pair that matches no rule is reported only when it touches the zone (as info)
-        keep = ~(no_rule & (rel == NEAR))
-        f, z = f[keep], z[keep]
-        chunks.append(
-            {
-                "feature_id": _feature_ids(gdf, kind, f),
-                "feature_type": np.full(len(f), kind, dtype=object),
-                "relation": rel[keep],
-                "overlap_length_m": np.where(dims == 1, overlap_m, np.nan)[keep],
-                "overlap_area_m2": np.where(dims == 2, overlap_m, np.nan)[keep],
-                "overlap_share": share[keep],
-                "distance_m": pairs["dist"][keep] * factor,
-                "rule_id": rid[z],
-                "buffer_m": np.where(no_rule[keep], 0.0, buf_m[z]),
-                "severity": sev[z],
-                "note": note[z],
-                "feature_index": f.astype(np.int64),
-                "zone_index": z.astype(np.int64),
-                "geometry": pairs["parts"][keep],
-            }
-        )
+        chunks.append(chunk)
     yield 0.92, "Sorting results"
     cols = {
         k: np.concatenate([c[k] for c in chunks]) if chunks else np.array([], dtype=object)
-        for k in (
-            "feature_id",
-            "feature_type",
-            "relation",
-            "overlap_length_m",
-            "overlap_area_m2",
-            "overlap_share",
-            "distance_m",
-            "rule_id",
-            "buffer_m",
-            "severity",
-            "note",
-            "feature_index",
-            "zone_index",
-            "geometry",
-        )
+        for k in (*_CHUNK_COLUMNS, "geometry")
     }
     z = cols["zone_index"].astype(np.int64)
     cols["zone_id"] = zone_ids[z]
@@ -1127,19 +1109,17 @@ def _clean_features(
         ids = _feature_ids(gdf, kind, idx)
         sample = ", ".join(str(i) for i in ids[:5])
         issues.append(
-            Issue(
-                id=f"overlap.no_geometry:{kind}",
-                category="geometry",
-                kind="no_geometry",
-                severity=ISSUE_WARNING,
-                feature_ids=tuple(str(i) for i in ids[:20]),
-                layer=kind,
-                x=None,
-                y=None,
-                message_zh=f"{len(idx)} 个{kind}要素没有几何，未参与检查（{sample}）",
-                message_en=f"{len(idx)} {kind} feature(s) have no geometry and were not "
+            Issue.make(
+                "geometry",
+                "no_geometry",
+                ISSUE_WARNING,
+                ids[:20],
+                kind,
+                zh=f"{len(idx)} 个{kind}要素没有几何，未参与检查（{sample}）",
+                en=f"{len(idx)} {kind} feature(s) have no geometry and were not "
                 f"checked ({sample}).",
-                data={"count": len(idx)},
+                id=f"overlap.no_geometry:{kind}",
+                count=len(idx),
             )
         )
         geoms = np.where(bad, None, geoms)
@@ -1155,20 +1135,17 @@ def _clean_features(
                 shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
             )
             issues.append(
-                Issue(
-                    id=f"overlap.feature_repaired:{kind}",
-                    category="geometry",
-                    kind="feature_repaired",
-                    severity=ISSUE_WARNING,
-                    feature_ids=tuple(str(i) for i in ids[:20]),
-                    layer=kind,
-                    x=None,
-                    y=None,
-                    message_zh=f"{len(invalid)} 个{kind}多边形无效（{reasons[0]}），"
-                    "已自动修复后参与检查",
-                    message_en=f"{len(invalid)} {kind} polygon(s) were invalid "
+                Issue.make(
+                    "geometry",
+                    "feature_repaired",
+                    ISSUE_WARNING,
+                    ids[:20],
+                    kind,
+                    zh=f"{len(invalid)} 个{kind}多边形无效（{reasons[0]}），已自动修复后参与检查",
+                    en=f"{len(invalid)} {kind} polygon(s) were invalid "
                     f"({reasons[0]}) and were repaired with make_valid for the check.",
-                    data={"reasons": sorted(set(reasons.tolist()))},
+                    id=f"overlap.feature_repaired:{kind}",
+                    reasons=sorted(set(reasons.tolist())),
                 )
             )
     return geoms, issues
@@ -1271,64 +1248,73 @@ def conflicts_to_problems(
     >>> p["feature"], p["location"]["x"]
     ({'type': 'outfalls', 'id': 'PK1'}, 500050.0)
     """
+    wanted = set(severities)
+    rows = result.rows[result.rows["severity"].isin(wanted)]
+    if rows.empty:
+        return []
+    xs, ys = row_locations(rows)
+    crs_text = crs_label(result.crs)
+    return [
+        _conflict_problem(r, x, y, crs_text)
+        for (_, r), x, y in zip(rows.iterrows(), xs, ys, strict=True)
+    ]
+
+
+def _amount_text(r: Any) -> tuple[str, str]:
+    """How much of the feature is concerned, in Chinese and English (or empty)."""
+    if r.feature_type == "pipes" and r.relation in (INSIDE, CROSSES):
+        return f"，区内长度 {r.overlap_length_m:.2f} m", f", {r.overlap_length_m:.2f} m inside"
+    if r.feature_type == BOUNDARY and r.relation in (INSIDE, CROSSES):
+        return (
+            f"，重叠面积 {r.overlap_area_m2:.0f} m²（占园区 {r.overlap_share:.1%}）",
+            f", {r.overlap_area_m2:.0f} m² overlap ({r.overlap_share:.1%} of park)",
+        )
+    if r.relation == NEAR:
+        return (
+            f"，距边界 {r.distance_m:.1f} m（缓冲 {r.buffer_m:.0f} m）",
+            f", {r.distance_m:.1f} m from the edge (buffer {r.buffer_m:.0f} m)",
+        )
+    return "", ""
+
+
+def _conflict_problem(r: Any, x: float, y: float, crs_text: str) -> dict[str, Any]:
+    """One finding (a row of ``OverlapResult.rows``) as a ledger problem dict."""
     from network.schema import (
         LAYER_LABELS_ZH,
         ZONE_CLASS_LABELS_ZH,
         ZONE_LEVEL_LABELS_ZH,
     )
 
-    wanted = set(severities)
-    rows = result.rows[result.rows["severity"].isin(wanted)]
-    if rows.empty:
-        return []
-    xs, ys = row_locations(rows)
-    out = []
-    crs_text = crs_label(result.crs)
-    for (_, r), x, y in zip(rows.iterrows(), xs, ys, strict=True):
-        zc = ZONE_CLASS_LABELS_ZH.get(r.zone_class, r.zone_class)
-        zl = ZONE_LEVEL_LABELS_ZH.get(r.zone_level, "") if isinstance(r.zone_level, str) else ""
-        what = LAYER_LABELS_ZH.get(r.feature_type, r.feature_type)
-        zname = r.zone_name or r.zone_id
-        if r.feature_type == "pipes" and r.relation in (INSIDE, CROSSES):
-            amount_zh = f"，区内长度 {r.overlap_length_m:.2f} m"
-            amount_en = f", {r.overlap_length_m:.2f} m inside"
-        elif r.feature_type == BOUNDARY and r.relation in (INSIDE, CROSSES):
-            amount_zh = f"，重叠面积 {r.overlap_area_m2:.0f} m²（占园区 {r.overlap_share:.1%}）"
-            amount_en = f", {r.overlap_area_m2:.0f} m² overlap ({r.overlap_share:.1%} of park)"
-        elif r.relation == NEAR:
-            amount_zh = f"，距边界 {r.distance_m:.1f} m（缓冲 {r.buffer_m:.0f} m）"
-            amount_en = f", {r.distance_m:.1f} m from the edge (buffer {r.buffer_m:.0f} m)"
-        else:
-            amount_zh = amount_en = ""
-        rel_zh = RELATION_LABELS_ZH[r.relation]
-        out.append(
+    zc = ZONE_CLASS_LABELS_ZH.get(r.zone_class, r.zone_class)
+    zl = ZONE_LEVEL_LABELS_ZH.get(r.zone_level, "") if isinstance(r.zone_level, str) else ""
+    what = LAYER_LABELS_ZH.get(r.feature_type, r.feature_type)
+    zname = r.zone_name or r.zone_id
+    amount_zh, amount_en = _amount_text(r)
+    rel_zh = RELATION_LABELS_ZH[r.relation]
+    return {
+        "category": "protected_area",
+        "kind": f"overlap_{r.zone_class}",
+        "severity": r.severity,
+        "description": f"{what} {r.feature_id} {rel_zh}：{zname}（{zc}{zl}）{amount_zh}",
+        "description_en": f"{r.feature_type} {r.feature_id} {r.relation} zone "
+        f"{zname} ({r.zone_class}{'/' + r.zone_level if zl else ''}){amount_en}",
+        "location": {"x": round(float(x), 3), "y": round(float(y), 3), "crs": crs_text},
+        "feature": {"type": r.feature_type, "id": str(r.feature_id)},
+        "zone": {
+            "id": str(r.zone_id),
+            "name": r.zone_name,
+            "class": r.zone_class,
+            "level": r.zone_level if isinstance(r.zone_level, str) else None,
+        },
+        "measure": _clean_record(
             {
-                "category": "protected_area",
-                "kind": f"overlap_{r.zone_class}",
-                "severity": r.severity,
-                "description": f"{what} {r.feature_id} {rel_zh}：{zname}（{zc}{zl}）{amount_zh}",
-                "description_en": f"{r.feature_type} {r.feature_id} {r.relation} zone "
-                f"{zname} ({r.zone_class}{'/' + r.zone_level if zl else ''}){amount_en}",
-                "location": {"x": round(float(x), 3), "y": round(float(y), 3), "crs": crs_text},
-                "feature": {"type": r.feature_type, "id": str(r.feature_id)},
-                "zone": {
-                    "id": str(r.zone_id),
-                    "name": r.zone_name,
-                    "class": r.zone_class,
-                    "level": r.zone_level if isinstance(r.zone_level, str) else None,
-                },
-                "measure": _clean_record(
-                    {
-                        "overlap_length_m": r.overlap_length_m,
-                        "overlap_area_m2": r.overlap_area_m2,
-                        "overlap_share": r.overlap_share,
-                        "distance_m": r.distance_m,
-                        "buffer_m": r.buffer_m,
-                        "rule_id": r.rule_id,
-                    }
-                ),
-                "source": f"overlap:{r.rule_id or 'none'}:{r.feature_type}:{r.feature_id}:"
-                f"{r.zone_id}",
+                "overlap_length_m": r.overlap_length_m,
+                "overlap_area_m2": r.overlap_area_m2,
+                "overlap_share": r.overlap_share,
+                "distance_m": r.distance_m,
+                "buffer_m": r.buffer_m,
+                "rule_id": r.rule_id,
             }
-        )
-    return out
+        ),
+        "source": f"overlap:{r.rule_id or 'none'}:{r.feature_type}:{r.feature_id}:{r.zone_id}",
+    }

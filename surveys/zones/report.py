@@ -11,21 +11,20 @@ fixed rounding, the workbook's created/modified properties and zip entry times a
 the report date, PNG and PDF metadata carry no timestamps. Pass ``generated_at`` to fix the
 date; then the whole file is identical, otherwise only the date cells differ.
 
-Drawing uses ``matplotlib.figure.Figure`` with the Agg and PDF backends (never pyplot). A
-CJK font (Noto Sans CJK SC, WenQuanYi …) is looked up with ``matplotlib.font_manager``; when
-none is installed the text falls back to the default font and a log warning says so.
+Drawing uses ``matplotlib.figure.Figure`` with the Agg and PDF backends (never pyplot). The
+CJK font (the Simplified-Chinese face of Noto Sans CJK, WenQuanYi …) comes from
+:mod:`network.io.fonts`; when none is installed the text falls back to the default font and a
+log warning says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 import math
 import re
 import zipfile
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
+from network.io.fonts import cjk_font_properties
 from network.schema import (
     LAYER_LABELS_ZH,
     PIPES,
@@ -49,18 +49,6 @@ from surveys.errors import SurveyError
 from surveys.zones.overlap import RELATION_LABELS_ZH, OverlapResult
 from surveys.zones.rules import SEVERITY_LABELS_ZH
 
-log = logging.getLogger(__name__)
-
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-)
 MAX_MAPS = 200  # map extracts per report (the first conflicts and warnings in row order)
 MAP_SEVERITIES = ("conflict", "warning")
 TITLE = "保护区冲突检查报告"
@@ -78,7 +66,7 @@ DETAIL_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("位置关系", "relation", None),
     ("区内长度(m)", "overlap_length_m", "0.000"),
     ("重叠面积(m²)", "overlap_area_m2", "0.00"),
-    ("重叠比例", "overlap_share", "0.0000%"),
+    ("重叠比例", "overlap_share", "0.00%"),
     ("距保护区边界(m)", "distance_m", "0.000"),
     ("缓冲距离(m)", "buffer_m", "0.0"),
     ("适用规则", "rule_id", None),
@@ -177,27 +165,8 @@ def reproducibility(result: OverlapResult, generated_at: dt.datetime) -> list[tu
 
 
 # --- fonts and map extracts ------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def cjk_font_path() -> str | None:
-    """Path of an installed CJK font, or None (text then falls back to the default font)."""
-    for family in CJK_FONTS:
-        try:
-            path = font_manager.findfont(
-                font_manager.FontProperties(family=family), fallback_to_default=False
-            )
-        except ValueError:
-            continue
-        if path:
-            return str(path)
-    log.warning("No CJK font found (tried %s); Chinese text may not render", ", ".join(CJK_FONTS))
-    return None
-
-
 def _font(size: float = 8, weight: str = "normal") -> font_manager.FontProperties:
-    path = cjk_font_path()
-    if path is None:
-        return font_manager.FontProperties(size=size, weight=weight)
-    return font_manager.FontProperties(fname=path, size=size, weight=weight)
+    return cjk_font_properties(size, weight)
 
 
 def _polygon_path(geom: Any) -> MplPath | None:
@@ -343,6 +312,18 @@ def _normalise_zip(path: Path, when: dt.datetime) -> None:
             zout.writestr(info, data)
 
 
+#: Chinese words for the data findings of the check (``network.issues.Issue``).
+ISSUE_SEVERITY_LABELS_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+ISSUE_KIND_LABELS_ZH = {
+    "unknown_zone_class": "保护区类别无法识别",
+    "zone_dropped": "保护区未参与检查",
+    "zone_repaired": "保护区多边形已修复",
+    "metric_crs": "量算坐标系",
+    "no_geometry": "要素无几何",
+    "feature_repaired": "要素几何已修复",
+}
+
+
 def write_xlsx(
     result: OverlapResult,
     path: str | Path,
@@ -352,6 +333,9 @@ def write_xlsx(
     title: str = TITLE,
 ) -> Path:
     """Write the Excel report: 汇总, 问题明细 (with map extracts), 规则, 数据问题, 可复现信息.
+
+    Every sheet goes through :func:`network.io.xlsx.write_table`: a zone or feature name
+    beginning with ``=`` is text, never a formula; 重叠比例 is a percentage; columns fit.
 
     Raises
     ------
@@ -363,9 +347,6 @@ def write_xlsx(
     >>> write_xlsx(result, "overlap.xlsx", generated_at=dt.date(2024, 6, 30))  # doctest: +SKIP
     """
     from openpyxl import Workbook
-    from openpyxl.drawing.image import Image as XlImage
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     when = _report_date(generated_at)
     path = Path(path)
@@ -375,44 +356,86 @@ def write_xlsx(
     wb.properties.created = when
     wb.properties.modified = when
     wb.properties.title = title
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    ws = wb.active
+    ws.title = "汇总"
+    _xlsx_summary(ws, result, title)
+    _xlsx_details(wb.create_sheet("问题明细"), result, max_maps)
+    _xlsx_rules(wb.create_sheet("规则"), result)
+    _xlsx_issues(wb.create_sheet("数据问题"), result)
+    _xlsx_table(wb.create_sheet("可复现信息"), ["项目", "内容"], reproducibility(result, when))
+    try:
+        wb.save(path)
+        _normalise_zip(path, when)
+    except OSError as exc:
+        raise ReportError(
+            f"Cannot write {path.name}: {exc.strerror or exc}. Close it if it is open in Excel "
+            "and check the folder exists.",
+            details=str(exc),
+            file=str(path),
+        ) from exc
+    return path
+
+
+def _xlsx_table(
+    ws: Any,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    start_row: int = 1,
+    percent: Sequence[str] = (),
+) -> None:
+    """A header (bold, filled, frozen) and rows, written as :mod:`network.io.xlsx` does."""
+    from openpyxl.styles import PatternFill
+
+    from network.io.xlsx import write_table
+
+    write_table(ws, headers, rows, start_row=start_row, percent=percent)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for c in ws[start_row]:
+        c.fill = fill
+
+
+def _xlsx_summary(ws: Any, result: OverlapResult, title: str) -> None:
+    from openpyxl.styles import Font
+
+    from network.io.xlsx import set_cell
+
+    set_cell(ws["A1"], title)
+    ws["A1"].font = Font(bold=True, size=14)
+    counts = {s: int((result.rows["severity"] == s).sum()) for s in SEVERITY_LABELS_ZH}
+    line = ["冲突", counts["conflict"], "警告", counts["warning"], "提示", counts["info"]]
+    for j, v in enumerate(line, start=1):
+        set_cell(ws.cell(row=2, column=j), v)
+    rows = [
+        [_label(c, rec[c]) for _, c in SUMMARY_COLUMNS]
+        for rec in result.summary().to_dict("records")
+    ]
+    _xlsx_table(ws, [h for h, _ in SUMMARY_COLUMNS], rows, start_row=4)
+
+
+def _xlsx_details(ws: Any, result: OverlapResult, max_maps: int) -> None:
+    """One row per finding, number formats, severity colours, map extracts."""
+    from openpyxl.drawing.image import Image as XlImage
+    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.utils import get_column_letter
+
     sev_fill = {
         "conflict": PatternFill("solid", fgColor="F8CBAD"),
         "warning": PatternFill("solid", fgColor="FFE699"),
     }
-
-    def header(ws: Any, names: Sequence[str]) -> None:
-        ws.append(list(names))
-        for c in ws[ws.max_row]:
-            c.font = bold
-            c.fill = head_fill
-        ws.freeze_panes = f"A{ws.max_row + 1}"
-
-    # summary
-    ws = wb.active
-    ws.title = "汇总"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    counts = {s: int((result.rows["severity"] == s).sum()) for s in SEVERITY_LABELS_ZH}
-    ws.append(["冲突", counts["conflict"], "警告", counts["warning"], "提示", counts["info"]])
-    ws.append([])
-    header(ws, [h for h, _ in SUMMARY_COLUMNS])
-    for rec in result.summary().to_dict("records"):
-        ws.append([_label(c, rec[c]) for _, c in SUMMARY_COLUMNS])
-    for col, width in zip("ABCDEFG", (18, 10, 12, 8, 10, 14, 14), strict=True):
-        ws.column_dimensions[col].width = width
-
-    # details
-    ws = wb.create_sheet("问题明细")
-    header(ws, [h for h, _, _ in DETAIL_COLUMNS] + ["位置示意图"])
-    maps = set(_map_rows(result, max_maps))
     records = result.rows.drop(columns=result.rows.geometry.name).to_dict("records")
+    rows = [
+        [i + 1 if c == "#" else _label(c, rec[c]) for _, c, _ in DETAIL_COLUMNS]
+        for i, rec in enumerate(records)
+    ]
+    headers = [h for h, _, _ in DETAIL_COLUMNS] + ["位置示意图"]
+    _xlsx_table(ws, headers, rows, percent=["重叠比例"])
+    maps = set(_map_rows(result, max_maps))
     img_col = get_column_letter(len(DETAIL_COLUMNS) + 1)
+    ws.column_dimensions[img_col].width = 18
+    top = Alignment(vertical="top", wrap_text=True)
     for i, rec in enumerate(records):
-        values = [i + 1 if c == "#" else _label(c, rec[c]) for _, c, _ in DETAIL_COLUMNS]
-        ws.append(values)
-        r = ws.max_row
+        r = i + 2
         for j, (_, _c, fmt) in enumerate(DETAIL_COLUMNS, start=1):
             if fmt is not None:
                 ws.cell(row=r, column=j).number_format = fmt
@@ -425,70 +448,41 @@ def write_xlsx(
             ws.add_image(img, f"{img_col}{r}")
             ws.row_dimensions[r].height = 92
             for j in range(1, len(DETAIL_COLUMNS) + 1):
-                ws.cell(row=r, column=j).alignment = Alignment(vertical="top", wrap_text=True)
-    widths = (6, 8, 10, 14, 12, 22, 16, 12, 10, 12, 14, 10, 14, 10, 28, 40, 10, 18)
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
+                ws.cell(row=r, column=j).alignment = top
     if len(records) > len(maps) and maps:
         ws.append([])
         ws.append([f"示意图仅绘制前 {len(maps)} 条冲突/警告。"])
 
-    # rules
-    ws = wb.create_sheet("规则")
-    header(
-        ws,
-        ["保护区类别", "功能分区/级别", "要素类型", "缓冲距离(m)", "严重程度", "规则编号", "说明"],
-    )
-    for rule in result.rules.rules:
-        ws.append(
-            [
-                _label("zone_class", rule.zone_class),
-                _label("zone_level", rule.zone_level) or "（全部）",
-                _label("feature_type", rule.feature_type),
-                rule.buffer_m,
-                _label("severity", rule.severity),
-                rule.rule_id,
-                rule.note,
-            ]
-        )
-    for col, width in zip("ABCDEFG", (18, 14, 12, 12, 10, 34, 60), strict=True):
-        ws.column_dimensions[col].width = width
 
-    # data findings
-    ws = wb.create_sheet("数据问题")
-    header(ws, ["级别", "类型", "图层", "要素", "说明"])
-    for issue in result.issues:
-        ws.append(
-            [
-                issue.severity,
-                issue.kind,
-                issue.layer,
-                ", ".join(issue.feature_ids),
-                issue.message_zh,
-            ]
-        )
-    for col, width in zip("ABCDE", (8, 20, 10, 20, 90), strict=True):
-        ws.column_dimensions[col].width = width
+def _xlsx_rules(ws: Any, result: OverlapResult) -> None:
+    headers = ["保护区类别", "功能分区/级别", "要素类型", "缓冲距离(m)", "严重程度", "规则编号"]
+    rows = [
+        [
+            _label("zone_class", rule.zone_class),
+            _label("zone_level", rule.zone_level) or "（全部）",
+            _label("feature_type", rule.feature_type),
+            rule.buffer_m,
+            _label("severity", rule.severity),
+            rule.rule_id,
+            rule.note,
+        ]
+        for rule in result.rules.rules
+    ]
+    _xlsx_table(ws, [*headers, "说明"], rows)
 
-    # reproducibility
-    ws = wb.create_sheet("可复现信息")
-    header(ws, ["项目", "内容"])
-    for label, value in reproducibility(result, when):
-        ws.append([label, value])
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 110
 
-    try:
-        wb.save(path)
-        _normalise_zip(path, when)
-    except OSError as exc:
-        raise ReportError(
-            f"Cannot write {path.name}: {exc.strerror or exc}. Close it if it is open in Excel "
-            "and check the folder exists.",
-            details=str(exc),
-            file=str(path),
-        ) from exc
-    return path
+def _xlsx_issues(ws: Any, result: OverlapResult) -> None:
+    rows = [
+        [
+            ISSUE_SEVERITY_LABELS_ZH.get(issue.severity, issue.severity),
+            ISSUE_KIND_LABELS_ZH.get(issue.kind, issue.kind),
+            LAYER_LABELS_ZH.get(issue.layer, issue.layer),
+            ", ".join(issue.feature_ids),
+            issue.message_zh,
+        ]
+        for issue in result.issues
+    ]
+    _xlsx_table(ws, ["级别", "类型", "图层", "要素", "说明"], rows)
 
 
 # --- PDF -----------------------------------------------------------------------------------------
@@ -558,125 +552,13 @@ def write_pdf(
     when = _report_date(generated_at)
     path = Path(path)
     meta = {"Title": title, "Creator": "PipeAtlas", "CreationDate": None, "ModDate": None}
-    f8, f7, f10 = _font(8), _font(7), _font(10, "bold")
     try:
         with PdfPages(path, metadata=meta) as pdf:
-            pages: list[Figure] = []
-            fig = _new_page(pdf, pages, title, when)
-            y = 0.93
-            counts = {s: int((result.rows["severity"] == s).sum()) for s in SEVERITY_LABELS_ZH}
-            fig.text(
-                0.06,
-                y,
-                f"冲突 {counts['conflict']} 条，警告 {counts['warning']} 条，"
-                f"提示 {counts['info']} 条",
-                fontproperties=f10,
-            )
-            y -= 0.03
-            fig.text(0.06, y, "按保护区类别与严重程度汇总", fontproperties=f10)
-            y -= 0.022
-            xs = (0.06, 0.24, 0.33, 0.45, 0.54, 0.66, 0.80)
-            for x, (h, _) in zip(xs, SUMMARY_COLUMNS, strict=True):
-                fig.text(x, y, h, fontproperties=f8, weight="bold")
-            for rec in result.summary().to_dict("records"):
-                y -= 0.016
-                if y < 0.5:
-                    break
-                for x, (_, c) in zip(xs, SUMMARY_COLUMNS, strict=True):
-                    fig.text(x, y, _fmt(c, rec[c]), fontproperties=f8)
-            y -= 0.035
-            fig.text(0.06, y, "可复现信息", fontproperties=f10)
-            for label, value in reproducibility(result, when):
-                y -= 0.016
-                if y < 0.04:
-                    fig = _new_page(pdf, pages, title, when)
-                    y = 0.92
-                fig.text(0.06, y, label, fontproperties=f7)
-                fig.text(0.26, y, value, fontproperties=f7)
-
-            # findings
-            records = result.rows.drop(columns=result.rows.geometry.name).to_dict("records")
-            maps = set(_map_rows(result, max_maps))
-            fig = _new_page(pdf, pages, f"{title}：问题明细", when)
-            y = 0.93
-
-            def header_line(fig: Figure, y: float) -> None:
-                for _key, head, x in _PDF_COLUMNS:
-                    fig.text(0.06 + x * 0.88, y, head, fontproperties=f8, weight="bold")
-
-            header_line(fig, y)
-            for i, rec in enumerate(records):
-                height = 0.13 if i in maps else 0.016
-                if y - height < 0.04:
-                    fig = _new_page(pdf, pages, f"{title}：问题明细", when)
-                    y = 0.93
-                    header_line(fig, y)
-                y -= 0.018
-                cells = _row_cells(i, rec)
-                for key, _, x in _PDF_COLUMNS:
-                    fig.text(0.06 + x * 0.88, y, cells[key], fontproperties=f7)
-                if i in maps:
-                    ax = fig.add_axes((0.10, y - 0.115, 0.105 * A4[1] / A4[0] * 0.7, 0.105))
-                    draw_extract(ax, result, i)
-                    rule = rec["rule_id"] or "（无规则）"
-                    fig.text(
-                        0.30,
-                        y - 0.02,
-                        f"规则 {rule}，缓冲 {rec['buffer_m']:g} m",
-                        fontproperties=f7,
-                    )
-                    fig.text(0.30, y - 0.036, str(rec["note"] or ""), fontproperties=f7)
-                    if rec["zone_repaired"]:
-                        fig.text(
-                            0.30,
-                            y - 0.052,
-                            "注：该保护区多边形无效，已自动修复",
-                            fontproperties=f7,
-                        )
-                    y -= 0.115
-            if len(records) > len(maps) and maps:
-                y -= 0.02
-                fig.text(
-                    0.06,
-                    max(y, 0.03),
-                    f"示意图仅绘制前 {len(maps)} 条冲突/警告。",
-                    fontproperties=f7,
-                )
-
-            # rules
-            fig = _new_page(pdf, pages, f"{title}：规则与缓冲距离", when)
-            y = 0.93
-            for x, h in zip(
-                (0.06, 0.22, 0.34, 0.44, 0.54, 0.62),
-                ("保护区类别", "分区/级别", "要素类型", "缓冲(m)", "程度", "说明"),
-                strict=True,
-            ):
-                fig.text(x, y, h, fontproperties=f8, weight="bold")
-            for rule in result.rules.rules:
-                y -= 0.016
-                if y < 0.04:
-                    fig = _new_page(pdf, pages, f"{title}：规则与缓冲距离", when)
-                    y = 0.92
-                vals = (
-                    _label("zone_class", rule.zone_class),
-                    _label("zone_level", rule.zone_level) or "（全部）",
-                    _label("feature_type", rule.feature_type),
-                    f"{rule.buffer_m:g}",
-                    _label("severity", rule.severity),
-                    rule.note[:40],
-                )
-                for x, v in zip((0.06, 0.22, 0.34, 0.44, 0.54, 0.62), vals, strict=True):
-                    fig.text(x, y, v, fontproperties=f7)
-            if result.issues:
-                y -= 0.03
-                fig.text(0.06, y, "数据问题", fontproperties=f10)
-                for issue in result.issues:
-                    y -= 0.016
-                    if y < 0.04:
-                        fig = _new_page(pdf, pages, f"{title}：数据问题", when)
-                        y = 0.92
-                    fig.text(0.06, y, issue.message_zh[:90], fontproperties=f7)
-            pdf.savefig(pages[-1])
+            doc = _PdfDoc(pdf, title, when)
+            _pdf_summary(doc, result)
+            _pdf_findings(doc, result, max_maps)
+            _pdf_rules(doc, result)
+            pdf.savefig(doc.pages[-1])
     except OSError as exc:
         raise ReportError(
             f"Cannot write {path.name}: {exc.strerror or exc}. Close it if it is open and "
@@ -685,3 +567,132 @@ def write_pdf(
             file=str(path),
         ) from exc
     return path
+
+
+class _PdfDoc:
+    """The pages being written: the current page, its fonts, and a new page on demand."""
+
+    def __init__(self, pdf: PdfPages, title: str, when: dt.datetime) -> None:
+        self.pdf, self.title, self.when = pdf, title, when
+        self.pages: list[Figure] = []
+        self.f8, self.f7, self.f10 = _font(8), _font(7), _font(10, "bold")
+
+    def new_page(self, subtitle: str = "") -> Figure:
+        title = f"{self.title}：{subtitle}" if subtitle else self.title
+        return _new_page(self.pdf, self.pages, title, self.when)
+
+
+def _pdf_summary(doc: _PdfDoc, result: OverlapResult) -> None:
+    """First page: counts, the summary by zone class and severity, reproducibility."""
+    f8, f7, f10 = doc.f8, doc.f7, doc.f10
+    fig = doc.new_page()
+    y = 0.93
+    counts = {s: int((result.rows["severity"] == s).sum()) for s in SEVERITY_LABELS_ZH}
+    fig.text(
+        0.06,
+        y,
+        f"冲突 {counts['conflict']} 条，警告 {counts['warning']} 条，提示 {counts['info']} 条",
+        fontproperties=f10,
+    )
+    y -= 0.03
+    fig.text(0.06, y, "按保护区类别与严重程度汇总", fontproperties=f10)
+    y -= 0.022
+    xs = (0.06, 0.24, 0.33, 0.45, 0.54, 0.66, 0.80)
+    for x, (h, _) in zip(xs, SUMMARY_COLUMNS, strict=True):
+        fig.text(x, y, h, fontproperties=f8, weight="bold")
+    for rec in result.summary().to_dict("records"):
+        y -= 0.016
+        if y < 0.5:
+            break
+        for x, (_, c) in zip(xs, SUMMARY_COLUMNS, strict=True):
+            fig.text(x, y, _fmt(c, rec[c]), fontproperties=f8)
+    y -= 0.035
+    fig.text(0.06, y, "可复现信息", fontproperties=f10)
+    for label, value in reproducibility(result, doc.when):
+        y -= 0.016
+        if y < 0.04:
+            fig = doc.new_page()
+            y = 0.92
+        fig.text(0.06, y, label, fontproperties=f7)
+        fig.text(0.26, y, value, fontproperties=f7)
+
+
+def _pdf_findings(doc: _PdfDoc, result: OverlapResult, max_maps: int) -> None:
+    """One line per finding; conflicts and warnings with their map extract and rule."""
+    f8, f7 = doc.f8, doc.f7
+    records = result.rows.drop(columns=result.rows.geometry.name).to_dict("records")
+    maps = set(_map_rows(result, max_maps))
+
+    def header_line(fig: Figure, y: float) -> None:
+        for _key, head, x in _PDF_COLUMNS:
+            fig.text(0.06 + x * 0.88, y, head, fontproperties=f8, weight="bold")
+
+    fig = doc.new_page("问题明细")
+    y = 0.93
+    header_line(fig, y)
+    for i, rec in enumerate(records):
+        height = 0.13 if i in maps else 0.016
+        if y - height < 0.04:
+            fig = doc.new_page("问题明细")
+            y = 0.93
+            header_line(fig, y)
+        y -= 0.018
+        cells = _row_cells(i, rec)
+        for key, _, x in _PDF_COLUMNS:
+            fig.text(0.06 + x * 0.88, y, cells[key], fontproperties=f7)
+        if i in maps:
+            _pdf_extract(fig, result, i, rec, y, f7)
+            y -= 0.115
+    if len(records) > len(maps) and maps:
+        y -= 0.02
+        fig.text(
+            0.06, max(y, 0.03), f"示意图仅绘制前 {len(maps)} 条冲突/警告。", fontproperties=f7
+        )
+
+
+def _pdf_extract(
+    fig: Figure, result: OverlapResult, i: int, rec: dict[str, Any], y: float, font: Any
+) -> None:
+    """The map extract of finding ``i`` below its line, with its rule and notes."""
+    ax = fig.add_axes((0.10, y - 0.115, 0.105 * A4[1] / A4[0] * 0.7, 0.105))
+    draw_extract(ax, result, i)
+    rule = rec["rule_id"] or "（无规则）"
+    fig.text(0.30, y - 0.02, f"规则 {rule}，缓冲 {rec['buffer_m']:g} m", fontproperties=font)
+    fig.text(0.30, y - 0.036, str(rec["note"] or ""), fontproperties=font)
+    if rec["zone_repaired"]:
+        fig.text(0.30, y - 0.052, "注：该保护区多边形无效，已自动修复", fontproperties=font)
+
+
+def _pdf_rules(doc: _PdfDoc, result: OverlapResult) -> None:
+    """The rules with their buffer distances, then the data findings."""
+    f8, f7, f10 = doc.f8, doc.f7, doc.f10
+    xs = (0.06, 0.22, 0.34, 0.44, 0.54, 0.62)
+    fig = doc.new_page("规则与缓冲距离")
+    y = 0.93
+    heads = ("保护区类别", "分区/级别", "要素类型", "缓冲(m)", "程度", "说明")
+    for x, h in zip(xs, heads, strict=True):
+        fig.text(x, y, h, fontproperties=f8, weight="bold")
+    for rule in result.rules.rules:
+        y -= 0.016
+        if y < 0.04:
+            fig = doc.new_page("规则与缓冲距离")
+            y = 0.92
+        vals = (
+            _label("zone_class", rule.zone_class),
+            _label("zone_level", rule.zone_level) or "（全部）",
+            _label("feature_type", rule.feature_type),
+            f"{rule.buffer_m:g}",
+            _label("severity", rule.severity),
+            rule.note[:40],
+        )
+        for x, v in zip(xs, vals, strict=True):
+            fig.text(x, y, v, fontproperties=f7)
+    if result.issues:
+        y -= 0.03
+        fig.text(0.06, y, "数据问题", fontproperties=f10)
+        for issue in result.issues:
+            y -= 0.016
+            if y < 0.04:
+                fig = doc.new_page("数据问题")
+                y = 0.92
+            fig.text(0.06, y, issue.message_zh[:90], fontproperties=f7)

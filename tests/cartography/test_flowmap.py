@@ -63,6 +63,8 @@ def test_map_pdf_embeds_a_cjk_font(tmp_path, demo_project):
     out = export_project_map(open_project(demo_project), tmp_path / "m.pdf")
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
     assert "CJK" in fonts or "WenQuanYi" in fonts
+    if cjk_font().startswith("Noto Sans CJK"):
+        assert "NotoSansCJKsc" in fonts and "CJKjp" not in fonts  # the Simplified-Chinese face
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "管网图及污水流向图" in text and "图例" in text
 

@@ -11,7 +11,7 @@ from shapely.geometry import Point
 
 from gisapp.qt.attribute_table import FeatureTableModel, FilterError
 from gisapp.qt.inspect_tools import MapToolHub
-from gisapp.qt.render import MapLayer
+from gisapp.qt.map_layer import MapLayer
 
 EXTS = ("gisapp.qt.inspect_tools", "gisapp.qt.trace_panel", "gisapp.qt.profile_dock")
 

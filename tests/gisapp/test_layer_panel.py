@@ -10,7 +10,7 @@ from shapely.geometry import LineString, Point
 from gisapp.cartography import symbology
 from gisapp.qt.layer_panel import LayerPanel, legend_icon
 from gisapp.qt.map_canvas import MapCanvas
-from gisapp.qt.render import layers_from_project
+from gisapp.qt.map_layer import layers_from_project
 
 
 def project():

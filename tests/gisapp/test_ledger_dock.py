@@ -137,3 +137,78 @@ def test_problem_form_saves_notes_and_reopens(qtbot, store):
     form2.load_record(store.get("problem", saved.uuid))
     assert form2.widgets["notes"].toPlainText() == "2024-05-02 已通知"
     assert form2.widgets["status"].currentData() == "in_progress"
+
+
+def _stacked_dock(qtbot, store):
+    from PySide6.QtGui import QUndoStack
+
+    stack = QUndoStack()
+    dock = LedgerDock(store, undo_stack=stack)
+    qtbot.addWidget(dock)
+    return dock, stack
+
+
+def test_ledger_status_change_is_undoable(qtbot, store):
+    p = store.add(Problem(description="井盖缺失", responsible_body="管委会"))
+    dock, stack = _stacked_dock(qtbot, store)
+    dock.table.selectRow(0)
+    combo = dock.set_status_combo
+    combo.activated.emit(combo.findData("done"))  # what a user's pick in the combo does
+    assert store.get("problem", p.uuid).status == "done"
+    assert dock.model.data(dock.model.index(0, 6)) == "已完成"
+    assert combo.currentIndex() == 0  # back to "Set status…"
+    assert stack.count() == 1 and stack.command(0).saves_immediately
+    stack.undo()
+    assert store.get("problem", p.uuid).status == "open"
+    assert dock.model.data(dock.model.index(0, 6)) == "未整改"
+    stack.redo()
+    assert store.get("problem", p.uuid).status == "done"
+
+
+def test_ledger_raising_and_import_are_undoable(qtbot, store, tmp_path):
+    store.add(Observation(pipe_id="P1", distance_m=1, code="PL", grade=4))
+    p = store.add(Problem(description="雨污混接", responsible_body="企业A"))
+    dock, stack = _stacked_dock(qtbot, store)
+    assert len(dock.raise_from_records().added) == 1
+    assert dock.model.rowCount() == 2
+    stack.undo()
+    assert dock.model.rowCount() == 1
+    stack.redo()
+    assert dock.model.rowCount() == 2
+    path = dock.export_to(tmp_path / "l.xlsx")
+    wb = load_workbook(path)
+    sheet = wb[ledger.LEDGER_SHEET]
+    row = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 2).value == "雨污混接")
+    sheet.cell(row, 3).value = "封堵"
+    wb.save(path)
+    dock.apply_import(dock.plan_import(path))
+    assert store.get("problem", p.uuid).measure == "封堵"
+    stack.undo()
+    assert store.get("problem", p.uuid).measure == ""
+    stack.redo()
+    assert store.get("problem", p.uuid).measure == "封堵"
+
+
+def test_a_failing_undo_is_shown_and_dropped_from_the_stack(qtbot, monkeypatch):
+    from PySide6.QtGui import QUndoStack
+
+    import gisapp.qt.undo as undo
+
+    shown = []
+    monkeypatch.setattr(undo, "handle_error", lambda _w, exc: shown.append(exc))
+
+    class Refused:
+        label = "Edit"
+
+        def do(self):
+            pass
+
+        def undo(self):
+            raise RuntimeError("the record moved on")
+
+    stack = QUndoStack()
+    wrapper = undo.push_applied(stack, Refused())
+    stack.undo()
+    assert [str(e) for e in shown] == ["the record moved on"]  # shown, not swallowed
+    assert wrapper.failure is shown[0]
+    assert stack.count() == 0  # obsolete: no undo or redo offered that cannot work

@@ -47,11 +47,32 @@ def test_network_builds_by_itself_and_colours_enterprises(qtbot, window):
             pass
     state = window.network_ctl.state
     assert state.network.n_edges > 1000
-    ents = window.canvas.layer("enterprises").data.set_index("ent_id")["connection_status"]
+    layer = window.canvas.layer("enterprises")
+    ents = dict(zip(layer.data["ent_id"], layer.column("connection_status"), strict=True))
     assert ents["E01"] == "connected"
     assert ents["E40"] == "not_connected"  # planted: no connection manhole, far from pipes
-    pipes = window.canvas.layer("pipes").data
-    assert not pipes["flow_forward"].all()  # some pipes are digitised against the flow
+    pipes = window.canvas.layer("pipes")
+    assert not pipes.column("flow_forward").all()  # some pipes are digitised against the flow
+    # the derived columns are arrays beside the project's own frames, which are not copied
+    assert pipes.data is window.project.layers["pipes"]
+    assert "flow_forward" not in pipes.data.columns
+
+
+def test_a_network_build_keeps_the_prepared_geometry(qtbot, window):
+    if not window.network_ctl.is_current:
+        with qtbot.waitSignal(window.network_updated, timeout=60000):
+            pass
+    pipes = window.canvas.layer("pipes")
+    prepared = pipes.prepared_geometry()
+    tree = pipes.spatial_index()
+    edited = window.project.layers["pipes"].copy()  # an attribute edit: same geometry objects
+    edited["diameter_mm"] = edited["diameter_mm"] * 1.0
+    with qtbot.waitSignal(window.network_updated, timeout=60000):
+        window.update_layer("pipes", edited)
+    assert pipes.prepared_geometry() is prepared  # neither the edit nor the rebuild re-prepared
+    assert pipes.spatial_index() is tree
+    assert len(pipes.column("flow_forward")) == len(edited)
+    window.setWindowModified(False)
 
 
 def test_editing_a_layer_rebuilds_the_network(qtbot, window):
@@ -137,7 +158,7 @@ def test_network_build_shows_progress_then_hides_it(qtbot, window):
 
 
 def test_survey_records_do_not_mark_the_window_modified(window):
-    from gisapp.qt.survey_forms import AppliedCommand
+    from gisapp.qt.undo import QtCommand
 
     class Saved:  # a surveys command already written to the project
         label = "Add record"
@@ -149,7 +170,7 @@ def test_survey_records_do_not_mark_the_window_modified(window):
         def undo(self):
             self.done -= 1
 
-    window.undo_stack.push(AppliedCommand(Saved()))
+    window.undo_stack.push(QtCommand(Saved(), saves_immediately=True))
     assert not window.isWindowModified()
     window.undo_stack.undo()
     assert not window.isWindowModified()
@@ -169,6 +190,15 @@ def test_checks_run_once_per_build(qtbot, window, monkeypatch):
     with qtbot.waitSignal(window.network_updated, timeout=60000):
         window.update_layer("pipes", pipes.iloc[:-1].reset_index(drop=True))
     state = window.network_ctl.state
-    assert state.network.issues == list(state.checks)  # traces read the same findings
+    assert state.issue_index.findings == state.checks  # traces read the same findings
     assert calls == []  # … without running the checks a second time
     window.setWindowModified(False)
+
+
+def test_the_legend_follows_the_connection_status_after_a_build(qtbot, window):
+    if not window.network_ctl.is_current:
+        with qtbot.waitSignal(window.network_updated, timeout=60000):
+            pass
+    item = window.layer_panel.layer_item("enterprises")
+    labels = {item.child(i).text(0) for i in range(item.childCount())}
+    assert {"已接管", "未接管"} <= labels  # not the "unknown" row of the first drawing

@@ -17,7 +17,8 @@ from gisapp.qt.map_canvas import (
     CanvasMode,
     MapCanvas,
 )
-from gisapp.qt.render import View, layers_from_project
+from gisapp.qt.map_layer import layers_from_project
+from gisapp.qt.render import View
 
 W, H = 400, 300
 

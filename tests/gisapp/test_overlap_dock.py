@@ -92,3 +92,25 @@ def test_overlap_dock_exports_reports(qtbot, dock, tmp_path):
     dock.export_pdf(str(tmp_path / "r.pdf"))
     assert (tmp_path / "r.xlsx").stat().st_size > 0
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_overlap_dock_cancel_stops_the_job(qtbot, dock):
+    import threading
+
+    release = threading.Event()
+
+    def slow_check():
+        yield 0.1, "zones"
+        release.wait(20)
+        yield 0.5, "pipes"
+        raise AssertionError("a cancelled job is not driven on")
+
+    dock._job = slow_check
+    with qtbot.waitSignal(dock.progress_changed, timeout=20000):
+        dock.run_check()
+    assert dock.is_running() and not dock.run_button.isEnabled()
+    dock.cancel()
+    release.set()
+    qtbot.waitUntil(lambda: not dock.is_running(), timeout=20000)
+    assert dock.status_label.text() == "Cancelled"
+    assert dock.run_button.isEnabled()

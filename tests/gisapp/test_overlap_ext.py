@@ -94,3 +94,27 @@ def test_overlap_ext_new_project_resets_dock(qtbot, window, project_copy):
         window.open_project(project_copy)
     assert ctl.dock.result is None
     assert all(ctl.part_layer(k) is None for k in ("line", "polygon", "point"))
+
+
+def test_overlap_ext_raised_conflicts_are_one_undo_step(qtbot, window):
+    ctl = window.extensions["gisapp.qt.overlap_ext"]
+    surveys = window.extensions["gisapp.qt.surveys_ext"]
+    ctl.show_dock()
+    run_check(qtbot, ctl)
+    qtbot.mouseClick(ctl.dock.ledger_button, Qt.MouseButton.LeftButton)
+    store = surveys.store
+    raised = [p for p in store.records("problem") if p.source == "protected_area"]
+    assert len(raised) == 3
+    assert window.undo_stack.canUndo()
+    assert not window.isWindowModified()  # written to the project at once: nothing unsaved
+
+    window.undo_stack.undo()
+    assert [p for p in store.records("problem") if p.source == "protected_area"] == []
+    gone = store.records("problem", include_deleted=True)
+    assert {p.uuid for p in raised} <= {p.uuid for p in gone if p.deleted}  # soft-deleted
+    assert len(surveys.ledger_dock.model.problems) == 0
+
+    window.undo_stack.redo()
+    back = [p for p in store.records("problem") if p.source == "protected_area"]
+    assert {p.uuid for p in back} == {p.uuid for p in raised}  # the same problems again
+    assert len(surveys.ledger_dock.model.problems) == 3

@@ -10,13 +10,11 @@ import pytest
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
 from gisapp.cartography import symbology
+from gisapp.qt.map_layer import LineGeometry, MapLayer, layers_from_project
 from gisapp.qt.render import (
-    LineGeometry,
-    MapLayer,
     RenderCancelled,
     View,
     format_scale,
-    layers_from_project,
     render_map,
     scale_denominator,
 )

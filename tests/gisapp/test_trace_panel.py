@@ -218,3 +218,58 @@ def test_trace_runs_off_the_gui_thread_on_big_networks(qtbot, window, ctl, monke
         assert ctl.result is None  # not done synchronously
     assert ctl.result.enterprises == ("E03", "E04", "E05")
     assert window.canvas.highlighted_ids("enterprises", group="trace") == {"E03", "E04", "E05"}
+
+
+def test_a_failed_big_trace_does_not_block_later_traces(qtbot, window, ctl, monkeypatch):
+    import gisapp.qt.errors as errors
+    import gisapp.qt.trace_panel as tp
+
+    monkeypatch.setattr(tp, "BIG_NETWORK_EDGES", 0)
+    shown = []
+    monkeypatch.setattr(errors, "show_bug", lambda _parent, exc: shown.append(exc))
+    real = tp.run_trace
+
+    def broken(*_args):
+        raise RuntimeError("trace exploded")
+
+    monkeypatch.setattr(tp, "run_trace", broken)
+    with qtbot.waitSignal(window.job_finished, timeout=30000):
+        ctl.trace_upstream("PK07")
+    assert [str(e) for e in shown] == ["trace exploded"]  # shown by the window, once
+    assert ctl.result is None
+    monkeypatch.setattr(tp, "run_trace", real)
+    with qtbot.waitSignal(ctl.trace_finished, timeout=30000):  # before the fix: waited forever
+        ctl.trace_upstream("PK07")
+    assert ctl.result.enterprises == ("E03", "E04", "E05")
+
+
+def test_a_cancelled_big_trace_does_not_block_later_traces(qtbot, window, ctl, monkeypatch):
+    import gisapp.qt.trace_panel as tp
+    from gisapp.qt.workers import Cancelled
+
+    monkeypatch.setattr(tp, "BIG_NETWORK_EDGES", 0)
+
+    def cancelled(*_args):
+        raise Cancelled  # what the worker raises when Cancel was pressed
+
+    real = tp.run_trace
+    monkeypatch.setattr(tp, "run_trace", cancelled)
+    with qtbot.waitSignal(window.job_finished, timeout=30000):
+        ctl.trace_downstream("E01")
+    monkeypatch.setattr(tp, "run_trace", real)
+    with qtbot.waitSignal(ctl.trace_finished, timeout=30000):
+        ctl.trace_downstream("E01")
+    assert ctl.result.start == "E01"
+
+
+def test_trace_highlight_is_drawn_from_the_traced_rows(qtbot, window, ctl):
+    with qtbot.waitSignal(ctl.trace_finished, timeout=5000) as blocker:
+        ctl.trace_downstream("E01")
+    result = blocker.args[0]
+    net = net_of(window)
+    rows = sorted(set(net.piece_row[net.edge_piece[list(result.edges)]].tolist()))
+    layer = window.canvas.layer("pipes")
+    assert window.canvas.highlighted_ids("pipes", group="trace") == set(result.pipes)
+    assert set(layer.feature_ids()[rows].tolist()) == set(result.pipes)
+    ov = window.canvas._overlays[("trace", "pipes")]
+    assert len(ov.segs) == len(layer.prepared_geometry().subset(rows).segs)

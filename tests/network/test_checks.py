@@ -172,13 +172,17 @@ def test_check_direction_against_slope_cycle_dead_end_large_to_small():
     ],
 )
 def test_check_semantics_misconnection_with_direction(sys_in, sys_out, direction):
+    # the from/to ids say IN drains into OUT at B: a misconnection, wherever it runs
     m = mh(A=(0, 0), B=(100, 0), C=(200, 0))
+    ids = {"IN": ("A", "B"), "OUT": ("B", "C")}
     pipes = pipes_gdf(
         [
             {"pipe_id": "IN", "system": sys_in, "coords": [(0, 0), (100, 0)]},
             {"pipe_id": "OUT", "system": sys_out, "coords": [(100, 0), (200, 0)]},
         ]
     )
+    pipes["from_node"] = [ids[p][0] for p in pipes["pipe_id"]]
+    pipes["to_node"] = [ids[p][1] for p in pipes["pipe_id"]]
     _, issues = found({"pipes": pipes, "manholes": m, "plants": plant_at("C", (200, 0))})
     mis = [i for i in issues if i.kind == "misconnection"]
     if direction is None:
@@ -189,12 +193,91 @@ def test_check_semantics_misconnection_with_direction(sys_in, sys_out, direction
         ]
 
 
-def test_check_semantics_sewage_to_rain_outfall_and_enterprise_without_plant():
+@pytest.mark.parametrize(
+    ("sys_in", "sys_out", "direction"),
+    [
+        ("rain", "sewage", "rain->sewage"),
+        ("sewage", "rain", "sewage->rain"),
+        ("industrial", "rain", "sewage->rain"),
+    ],
+)
+def test_geometric_contact_across_systems_is_suspected_until_confirmed(sys_in, sys_out, direction):
+    # no ids: rain meeting sewage by geometry alone is a suspected misconnection carrying no
+    # flow (the rule changed with issue 10: it used to be joined and reported as a
+    # misconnection); a confirmed contact is joined, and then it is a misconnection
     m = mh(A=(0, 0), B=(100, 0), C=(200, 0))
     pipes = pipes_gdf(
         [
-            {"pipe_id": "S1", "system": "sewage", "coords": [(0, 0), (100, 0)]},
-            {"pipe_id": "R1", "system": "rain", "coords": [(100, 0), (200, 0)]},
+            {"pipe_id": "IN", "system": sys_in, "coords": [(0, 0), (100, 0)]},
+            {"pipe_id": "OUT", "system": sys_out, "coords": [(100, 0), (200, 0)]},
+        ]
+    )
+    layers = {"pipes": pipes, "manholes": m, "plants": plant_at("C", (200, 0))}
+    net = build_network(layers)
+    assert len(net.graph.edges("B")) + len(net.graph.in_edges("B")) == 1
+    issues = run_checks(net)
+    assert not [i for i in issues if i.kind == "misconnection"]
+    sus = [i for i in issues if i.kind == "suspected_misconnection"]
+    assert len(sus) == 1 and sus[0].category == "semantics" and sus[0].severity == "warning"
+    # manhole B has no system of its own: one pipe of each makes it a sewage manhole (a tie
+    # goes to sewage), so the rain pipe is the one left unjoined
+    rain = "IN" if sys_in == "rain" else "OUT"
+    assert sus[0].data["direction"] == direction and sus[0].feature_ids == (rain,)
+    assert sus[0].data["manhole"] == "B" and sus[0].data["contact"] == f"B|{rain}"
+    # the unjoined end is explained by the suspicion: no near miss, dangling end or sink there
+    assert not [i for i in issues if i.kind in ("near_miss", "dangling_end", "dead_end_sink")]
+    confirmed = {"confirmed_contacts": [sus[0].data["contact"]]}
+    _, issues = found(layers, confirmed)
+    assert not [i for i in issues if i.kind == "suspected_misconnection"]
+    mis = [i for i in issues if i.kind == "misconnection"]
+    assert [(i.feature_ids, i.data["direction"]) for i in mis] == [(("IN", "OUT"), direction)]
+
+
+def test_contact_ruled_out_by_inverts():
+    # a sewage pipe 12 m below a manhole it passes under does not drain into it
+    m = points_gdf(
+        [
+            {"node_id": "A", "xy": (0, 0)},
+            {"node_id": "B", "xy": (100, 0)},
+            {"node_id": "R", "xy": (50, 0.02), "ground_m": 20.0, "depth_m": 2.0},
+        ]
+    )
+    pipes = pipes_gdf(
+        [
+            {
+                "pipe_id": "S1",
+                "system": "sewage",
+                "from_invert_m": 6.5,
+                "to_invert_m": 5.5,
+                "coords": [(0, 0), (100, 0)],
+            },
+            {"pipe_id": "R1", "system": "sewage", "coords": [(50, 50), (50, 0.02)]},
+        ]
+    )
+    net = build_network({"pipes": pipes, "manholes": m}, {"contact_max_drop_m": 3.0})
+    assert net.side_connections == []
+    issues = run_checks(net)
+    out = [i for i in issues if i.kind == "contact_ruled_out"]
+    assert [(i.feature_ids, i.data["manhole"]) for i in out] == [(("S1",), "R")]
+    assert out[0].data["inverts"] == [6.0, 18.0] and out[0].severity == "info"
+    # a generous drop setting lets the same contact join (same system, no ids)
+    net = build_network({"pipes": pipes, "manholes": m}, {"contact_max_drop_m": 20.0})
+    assert len(net.side_connections) == 1
+
+
+def test_check_semantics_sewage_to_rain_outfall_and_enterprise_without_plant():
+    m = mh(A=(0, 0), B=(100, 0), C=(200, 0))
+    ids = {"from_node": "A", "to_node": "B"}
+    pipes = pipes_gdf(
+        [
+            {"pipe_id": "S1", "system": "sewage", **ids, "coords": [(0, 0), (100, 0)]},
+            {
+                "pipe_id": "R1",
+                "system": "rain",
+                "from_node": "B",
+                "to_node": "C",
+                "coords": [(100, 0), (200, 0)],
+            },
         ]
     )
     outfalls = points_gdf(

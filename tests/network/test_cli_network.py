@@ -150,7 +150,7 @@ def test_cli_balance_and_stats(capsys, project):
 def test_cli_network_module_imports_no_qt():
     code = (
         "import sys, gisapp.cli.network_commands, network.checks, network.analysis, network.trace,"
-        " network.cache\n"
+        " network.state\n"
         "bad = [m for m in sys.modules if m.startswith('PySide6')]\n"
         "assert not bad, bad\n"
     )

@@ -214,13 +214,20 @@ def test_snap_end_closes_a_near_miss(store):
     g = pipes.geometry.copy()
     g.iloc[0] = LineString([(0, 0), (99.945, 0)])  # 5.5 cm short of WJ-0002
     store.layers["pipes"] = pipes.set_geometry(g)
-    assert not build_network(store.layers).graph.has_edge("WJ-0001", "WJ-0002")
+    # the to_node id joins it (ids over geometry, issue 10); the gap is a near-miss finding
+    before = build_network(store.layers)
+    assert before.graph.has_edge("WJ-0001", "WJ-0002")
+    gap = [i for i in before.build_issues if i.kind == "near_miss"]
+    assert [(i.feature_ids, i.data["target"], i.data["joined_by"]) for i in gap] == [
+        (("WS-0001",), "WJ-0002", "ids")
+    ]
     cmd = SnapEnd(store, "WS-0001", 100.0, 0.0, node_id="WJ-0002", near=(99.945, 0.0))
     after = _roundtrip(store, cmd)
     assert cmd.end == "end"
     assert after["pipes"].geometry.iloc[0].coords[-1] == (100, 0)
     assert after["pipes"]["to_node"].iloc[0] == "WJ-0002"
     assert build_network(after).graph.has_edge("WJ-0001", "WJ-0002")
+    assert not [i for i in build_network(after).build_issues if i.kind == "near_miss"]
 
 
 def test_fields_reversed_reads_the_manhole_positions(store):

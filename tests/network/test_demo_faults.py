@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from network.analysis import connection_register
-from network.graph import build_network
+from network.state import build_checked_network
 from network.trace import trace_common_upstream, trace_downstream, trace_upstream
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
@@ -45,14 +44,19 @@ ID_RE = re.compile(r"^(WS|YS|WJ|YJ|PK|E|P)-?\d+")
 
 
 @pytest.fixture(scope="module")
-def net():
+def checked():
     path = DEMO / "demo_park.gpkg"
     if not path.exists():
         pytest.skip("resources/demo/demo_park.gpkg has not been built")
     from network.io.project import open_project
 
     project = open_project(path)
-    return build_network(project.layers, project.settings, project.crs)
+    return build_checked_network(project.layers, project.settings, project.crs)
+
+
+@pytest.fixture(scope="module")
+def net(checked):
+    return checked.network
 
 
 def _ids_in(value) -> set[str]:
@@ -69,13 +73,15 @@ NETWORK_FAULTS = [f for f in KEY["faults"] if f["category"] not in ("zones", "tr
 
 
 @pytest.mark.parametrize("fault", NETWORK_FAULTS, ids=[f["id"] for f in NETWORK_FAULTS])
-def test_demo_planted_fault_is_found(net, fault):
+def test_demo_planted_fault_is_found(checked, fault):
     if fault["kind"] == "enterprise_unconnected":
         category, kind = UNCONNECTED[fault["expected"]["reason"]]
     else:
         category, kind = EXPECTED[fault["kind"]]
     hits = [
-        i for i in net.issues if i.kind == kind and set(fault["feature_ids"]) <= set(i.feature_ids)
+        i
+        for i in checked.checks
+        if i.kind == kind and set(fault["feature_ids"]) <= set(i.feature_ids)
     ]
     assert hits, f"{fault['id']} {fault['kind']} {fault['feature_ids']} not found"
     assert all(i.category == category for i in hits)
@@ -90,7 +96,7 @@ def test_demo_planted_fault_is_found(net, fault):
         assert hits[0].data["node"] == fault["expected"]["node_id"]
 
 
-def test_demo_nothing_else_is_reported(net):
+def test_demo_nothing_else_is_reported(checked):
     explained = set(KEY["attach_by_nearest_pipe"])
     for f in KEY["faults"]:
         explained |= set(f["feature_ids"]) | _ids_in(f["expected"])
@@ -99,19 +105,20 @@ def test_demo_nothing_else_is_reported(net):
     # outfalls without 接入井 (overflow, farmland return, rural domestic): not a fault
     no_net = {"PK08", "PK09", "PK10"}
     stray = []
-    for i in net.issues:
+    for i in checked.checks:
         if i.kind == "outfall_without_network" and set(i.feature_ids) <= no_net:
             continue
         if not set(i.feature_ids) & explained:
             stray.append((i.kind, i.feature_ids))
     assert stray == []
-    infos = sorted(i.feature_ids[0] for i in net.issues if i.kind == "attached_by_distance")
+    infos = sorted(i.feature_ids[0] for i in checked.checks if i.kind == "attached_by_distance")
     assert infos == sorted(KEY["attach_by_nearest_pipe"])
 
 
-def test_demo_shared_outfall_traced_to_its_three_enterprises(net):
+def test_demo_shared_outfall_traced_to_its_three_enterprises(checked):
+    net = checked.network
     exp = FAULTS["F01"]["expected"]
-    res = trace_upstream(net, exp["outfall_id"])
+    res = trace_upstream(net, exp["outfall_id"], findings=checked.issue_index)
     assert sorted(res.enterprises) == exp["enterprise_ids"]
     assert sorted(res.pipes) == exp["pipe_ids"]
     assert {w.kind for w in res.warnings} == {"enterprise_no_plant"}
@@ -119,8 +126,8 @@ def test_demo_shared_outfall_traced_to_its_three_enterprises(net):
     assert sorted(common.enterprises) == exp["enterprise_ids"]
 
 
-def test_demo_connection_register_matches_key(net):
-    rows = {r.ent_id: r for r in connection_register(net).rows}
+def test_demo_connection_register_matches_key(checked):
+    rows = {r.ent_id: r for r in checked.register.rows}
     assert rows["E40"].status == "unattached"
     assert rows["E33"].status == "none"
     assert rows["E20"].status == "outfall"

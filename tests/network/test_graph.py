@@ -9,7 +9,6 @@ import pytest
 from net_fixtures import CRS, park_layers, pipes_gdf, points_gdf
 from shapely.geometry import LineString, MultiLineString
 
-from network.cache import NetworkModel
 from network.errors import NetworkError, UnknownIdError
 from network.graph import (
     DIR_DIGITISED,
@@ -263,25 +262,49 @@ def test_resolve_accepts_every_kind_and_prefixes():
         net.resolve("pipe:M1")
 
 
-def test_network_model_rebuilds_only_when_data_change():
+def test_derived_arrays_are_lazy_properties_not_cache_writes():
+    net = build_network(park_layers())
+    assert not hasattr(net, "issues")  # findings live in network.state.CheckedNetwork
+    before = set(vars(net))
+    assert net.plant_nodes == {net.node_index["M4"]}
+    assert net.barrier_nodes == frozenset()
+    mat, passable = net.reverse_open_csr
+    assert mat.shape == (net.n_nodes, net.n_nodes) and passable.sum() == mat.sum()  # twins: 2
+    # only the cached properties themselves were filled, under their own names
+    assert set(vars(net)) - before == {
+        "node_is_plant",
+        "plant_nodes",
+        "barrier_nodes",
+        "reverse_open_csr",
+    }
+
+
+def test_duplicate_plant_and_outfall_ids_are_findings():
     layers = park_layers()
-    model = NetworkModel(layers, {"snap_tolerance_m": 0.05})
-    first = model.network
-    assert model.network is first and model.builds == 1
-    # an in-place edit of a small layer is noticed through the content hash
-    layers["pipes"].loc[layers["pipes"]["pipe_id"] == "P6", "status"] = "open"
-    assert model.is_stale
-    second = model.network
-    assert second is not first and model.builds == 2
-    assert second.edge_open.all()
-    model.set_layer("enterprises", None)
-    assert len(model.network.ent_ids) == 0
-    model.set_settings(snap_tolerance_m=0.1)
-    assert model.network.snap_tolerance_m == 0.1
-    seen = []
-    model.subscribe(seen.append)
-    model.mark_changed()
-    assert model.network is seen[0]
+    layers["plants"] = points_gdf(
+        [{"plant_id": "W1", "xy": (300, 0)}, {"plant_id": "W1", "xy": (310, 5)}]
+    )
+    layers["outfalls"] = points_gdf(
+        [
+            {"outfall_id": "O1", "xy": (5000, 0)},
+            {"outfall_id": "O2", "xy": (5100, 0)},
+            {"outfall_id": "O1", "xy": (5200, 0)},
+            {"outfall_id": "O1", "xy": (5300, 0)},
+        ]
+    )
+    net = build_network(layers)
+    dups = [i for i in net.build_issues if i.kind == "duplicate_id"]
+    assert [(i.layer, i.severity, i.feature_ids) for i in dups] == [
+        ("plants", "error", ("W1", "W1~2")),
+        ("outfalls", "error", ("O1", "O1~2")),
+        ("outfalls", "error", ("O1", "O1~3")),
+    ]
+    assert dups[0].data["rows"] == [0, 1] and dups[2].data["rows"] == [0, 3]
+    assert (dups[0].x, dups[0].y) == (310.0, 5.0)
+    assert "W1" in dups[0].message_en and "W1~2" in dups[0].message_zh
+    # both features stay in the network under their (renamed) ids
+    assert net.plant_ids.tolist() == ["W1", "W1~2"]
+    assert net.resolve("plant:W1~2").kind == "plant"
 
 
 def test_network_arrays_are_consistent_with_csr():

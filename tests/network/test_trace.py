@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from net_fixtures import park_layers, pipes_gdf, points_gdf
 
+from network.checks import run_checks
 from network.errors import NetworkError, UnknownIdError
 from network.graph import build_network
 from network.trace import (
@@ -26,7 +27,7 @@ def park():
 
 
 def test_trace_upstream_from_plant_collects_everything_but_the_barrier(park):
-    res = trace_upstream(park, "W1")
+    res = trace_upstream(park, "W1", findings=run_checks(park))
     assert set(res.pipes) == {"P1", "P2a", "P2b", "P3", "P5", "L1", "P9", "P10", "P11", "P12"}
     assert set(res.nodes) == {
         "M1",
@@ -67,7 +68,7 @@ def test_trace_upstream_user_barrier(park):
 
 
 def test_trace_downstream_every_path_through_twin_pipes(park):
-    res = trace_downstream(park, "E1")
+    res = trace_downstream(park, "E1", findings=run_checks(park))
     assert res.pipes == ("P5", "P2a", "P2b", "P3")
     assert res.plants == ("W1",)
     (sink,) = res.sinks

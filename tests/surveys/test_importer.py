@@ -12,6 +12,22 @@ from surveys.importer import guess_mapping, import_observations, load_mapping, r
 from surveys.store import SurveyStore
 from surveys.store_errors import MappingError, TableImportError
 
+#: The columns of a typical CCTV contractor's results sheet.
+HEADERS = (
+    "序号",
+    "管段编号",
+    "起始井号",
+    "终止井号",
+    "距离（m）",
+    "缺陷代码",
+    "缺陷名称",
+    "等级",
+    "时钟表示",
+    "长度(m)",
+    "视频时间",
+    "备注",
+)
+
 TODAY = dt.date(2024, 6, 1)
 
 
@@ -30,23 +46,7 @@ def contractor_xlsx(path):
     ws = wb.active
     ws.append(["某园区排水管道CCTV检测成果表"])
     ws.append(["检测单位：某检测公司", None, None, "检测日期：2024-05-10"])
-    ws.append(
-        [
-            "序号",
-            "管段编号",
-            "起始井号",
-            "终止井号",
-            "距离（m）",
-            "缺陷代码",
-            "缺陷名称",
-            "等级",
-            "时钟表示",
-            "长度(m)",
-            "视频时间",
-            "备注",
-            "检测日期",
-        ]
-    )
+    ws.append([*HEADERS, "检测日期"])
     rows = [
         (
             1,
@@ -82,22 +82,7 @@ def contractor_xlsx(path):
 
 
 def test_guess_mapping_from_chinese_headers():
-    m = guess_mapping(
-        [
-            "序号",
-            "管段编号",
-            "起始井号",
-            "终止井号",
-            "距离（m）",
-            "缺陷代码",
-            "缺陷名称",
-            "等级",
-            "时钟表示",
-            "长度(m)",
-            "视频时间",
-            "备注",
-        ]
-    )
+    m = guess_mapping(list(HEADERS))
     assert m == {
         "pipe_id": "管段编号",
         "start_node": "起始井号",
@@ -142,8 +127,13 @@ def test_import_contractor_table_lists_bad_rows_and_imports_the_rest(store, tmp_
     rev = by_remark["reversed nodes"]
     assert (rev.pipe_id, rev.reverse) == ("P3", True)
     assert by_remark["pending nodes"].pipe_id == ""
+    # one inspection per date: every observation keeps its own row's date
+    assert [i.date for i in res.inspections] == ["2024-05-10", "2024-05-11"]
     assert res.inspection.date == "2024-05-10" and res.inspection.contractor == "某公司"
-    assert {o.inspection_id for o in store.records("observation")} == {res.inspection.uuid}
+    dates = {i.uuid: i.date for i in store.records("inspection")}
+    got = {o.remarks: dates[o.inspection_id] for o in store.records("observation")}
+    assert got["裂口"] == "2024-05-10" and got["by name, by nodes"] == "2024-05-11"
+    assert got["reversed nodes"] == got["pending nodes"] == "2024-05-11"
     assert store.grades_frame().loc["P1", "n"] == 2
 
 
@@ -227,3 +217,61 @@ def test_import_without_guessing_reads_only_the_mapped_columns(store, tmp_path):
     import_observations(store, csv, mapping)  # guessing also reads 备注 as the remarks
     remarks = sorted(o.remarks or "" for o in store.records("observation"))
     assert remarks == ["", "裂缝明显"]
+
+
+def dated_xlsx(path, rows):
+    """A workbook with real Excel date cells (openpyxl writes them as dates)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["管段编号", "距离（m）", "缺陷代码", "等级", "备注", "检测日期"])
+    for r in rows:
+        ws.append(list(r))
+    wb.save(path)
+    return path
+
+
+def test_import_keeps_each_rows_date_and_warns_when_one_pipe_disagrees(store, tmp_path):
+    d10, d11 = dt.datetime(2024, 5, 10), dt.datetime(2024, 5, 11)
+    p = dated_xlsx(
+        tmp_path / "dated.xlsx",
+        [
+            ("P1", 1, "PL", 2, "a", d10),
+            ("P1", 2, "PL", 2, "b", None),  # merged cell below: same pipe, same day
+            ("P2", 1, "PL", 2, "c", d11),
+            ("P2", 3, "PL", 2, "d", "2024-05-12"),  # one pipe, two dates: warned
+            ("P3", 1, "PL", 2, "e", "2024/05/11"),
+            ("P3", 2, "PL", 2, "f", "明天"),  # unreadable: warned, the pipe's date
+        ],
+    )
+    res = import_observations(store, p)
+    assert len(res.imported) == 6 and not res.rejected
+    assert [i.date for i in res.inspections] == ["2024-05-10", "2024-05-11", "2024-05-12"]
+    dates = {i.uuid: i.date for i in store.records("inspection")}
+    got = {o.remarks: dates[o.inspection_id] for o in store.records("observation")}
+    assert got == {
+        "a": "2024-05-10",
+        "b": "2024-05-10",
+        "c": "2024-05-11",
+        "d": "2024-05-12",
+        "e": "2024-05-11",
+        "f": "2024-05-11",
+    }
+    warned = {(w.row, w.field): w.reason for w in res.warnings}
+    assert "pipe P2 has rows of different dates" in warned[(4, "date")]
+    assert "2024-05-11 (row 4), 2024-05-12 (row 5)" in warned[(4, "date")]
+    assert "unreadable" in warned[(7, "date")]
+    assert all(w.column == "检测日期" for w in res.warnings)
+    assert len(res.warnings) == 2
+
+
+def test_import_date_given_fills_rows_without_one(store, tmp_path):
+    p = dated_xlsx(
+        tmp_path / "d.xlsx",
+        [("P1", 1, "PL", 2, "a", dt.datetime(2024, 5, 11)), ("P2", 1, "PL", 2, "b", None)],
+    )
+    res = import_observations(store, p, inspection_date="2024-05-01")
+    dates = {i.uuid: i.date for i in store.records("inspection")}
+    got = {o.remarks: dates[o.inspection_id] for o in store.records("observation")}
+    assert got == {"a": "2024-05-11", "b": "2024-05-01"}
+    assert [(w.row, w.field) for w in res.warnings] == [(3, "date")]
+    assert "filed under 2024-05-01" in res.warnings[0].reason

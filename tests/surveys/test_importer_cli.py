@@ -80,6 +80,33 @@ def test_cli_bad_input_exits_2_with_one_line(project, tmp_path, capsys, args, ma
     assert len(err) == 1 and err[0].startswith("error: ") and match in err[0]
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["survey", "list", "{plain}"],
+        ["grade", "{plain}", "--json"],
+        ["survey", "import", "{plain}", "{tmp}/t.csv"],
+        ["ledger", "import", "{plain}", "{tmp}/l.xlsx"],
+        ["ledger", "export", "{plain}", "--xlsx", "{tmp}/l.xlsx"],
+        ["info", "{plain}"],
+    ],
+)
+def test_cli_refuses_plain_geopackage_like_info(tmp_path, capsys, args):
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    plain = tmp_path / "plain.gpkg"
+    gpd.GeoDataFrame(
+        {"pipe_id": ["P1"]}, geometry=[LineString([(0, 0), (1, 1)])], crs="EPSG:4547"
+    ).to_file(plain, layer="pipes", engine="pyogrio")
+    write_csv(tmp_path / "t.csv", ["P1,0.5,PL,1,"])
+    before = plain.read_bytes()
+    assert main([a.format(plain=plain, tmp=tmp_path) for a in args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "plain.gpkg is a GeoPackage but not a PipeAtlas project" in err[0]
+    assert plain.read_bytes() == before
+
+
 def test_demo_project_takes_survey_records(demo_project, tmp_path):
     if not demo_project.exists():
         pytest.skip("demo project not built")
@@ -101,3 +128,36 @@ def test_demo_project_takes_survey_records(demo_project, tmp_path):
     from network.io.project import open_project
 
     assert len(open_project(path).layer("pipes")) == len(pipes)
+
+
+def test_cli_survey_import_keeps_per_row_dates(project, tmp_path, capsys):
+    """Issue 10 item 11: rows dated 2024-05-11 stay 2024-05-11 (a real openpyxl workbook)."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["管段编号", "距离", "缺陷代码", "等级", "检测日期"])
+    ws.append(["P1", 2, "PL", 2, dt.datetime(2024, 5, 10)])
+    ws.append(["P2", 1, "PL", 2, dt.datetime(2024, 5, 11)])
+    ws.append(["P2", 3, "PL", 2, dt.datetime(2024, 5, 12)])
+    path = tmp_path / "dated.xlsx"
+    wb.save(path)
+    assert main(["survey", "import", str(project), str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "(inspections " in out and "2024-05-11" in out
+    assert "warning: dated.xlsx row 3, field date (column 检测日期): pipe P2 has rows" in out
+    assert main(["survey", "list", str(project), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"]["inspection"] == 3
+    with SurveyStore(project) as s:
+        dates = {i.uuid: i.date for i in s.records("inspection")}
+        got = sorted(
+            (o.pipe_id, o.distance_m, dates[o.inspection_id]) for o in s.records("observation")
+        )
+    assert got == [
+        ("P1", 2.0, "2024-05-10"),
+        ("P2", 1.0, "2024-05-11"),
+        ("P2", 3.0, "2024-05-12"),
+    ]

@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 from openpyxl import load_workbook
+from pdf_fonts import pdf_font_names
 from synthetic_surveys import make_pipes_gpkg
 
+from network.io.fonts import cjk_font
 from surveys import reports
 from surveys.records import Inspection, Observation
 from surveys.store import SurveyStore
@@ -39,7 +41,7 @@ def store(tmp_path):
 
 
 def test_cjk_font_is_found():
-    assert reports.find_cjk_font() in ("Noto Sans CJK SC", "WenQuanYi Micro Hei")
+    assert cjk_font() in ("Noto Sans CJK SC", "WenQuanYi Micro Hei")
 
 
 def test_segment_assessment_table(store):
@@ -87,6 +89,9 @@ def test_report_pdf_is_written(store, tmp_path):
     path = reports.write_report_pdf(store, tmp_path / "r.pdf")
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 4
+    if (cjk_font() or "").startswith("Noto Sans CJK"):  # the Simplified-Chinese face, not JP
+        names = pdf_font_names(path)
+        assert "NotoSansCJKsc" in names and "CJKjp" not in names
 
 
 def test_chart_counts_by_code_and_grade(store):
@@ -104,3 +109,44 @@ def test_grades_records_are_json_ready(store):
 
     recs = reports.grades_records(store)
     assert json.dumps(recs) and recs[0]["pipe_id"] == "P1"
+
+
+def test_grade_xlsx_writes_remarks_as_text_and_fits_columns(tmp_path, capsys):
+    import zipfile
+
+    from gisapp.cli import main
+
+    project = make_pipes_gpkg(tmp_path / "park.gpkg", 3)
+    remarks = ('=HYPERLINK("http://evil.example/","x")', "+cmd", "-x", "@x")
+    with SurveyStore(project) as s:
+        insp = s.add(Inspection(date="2024-05-10", method="cctv", contractor="=公司"))
+        for i, r in enumerate(remarks):
+            s.add(
+                Observation(
+                    inspection_id=insp.uuid,
+                    pipe_id="P1",
+                    distance_m=1.0 + i,
+                    code="PL",
+                    grade=2,
+                    remarks=r,
+                    video_time="=0:01",
+                )
+            )
+    out = tmp_path / "grade.xlsx"
+    assert main(["grade", str(project), "--xlsx", str(out)]) == 0
+    with zipfile.ZipFile(out) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert b"<f>" not in xml and b"<f " not in xml
+    ws = load_workbook(out)[reports.RESULTS_SHEET]
+    head = [c.value for c in ws[2]]
+    got = [r[head.index("备注")] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert got == list(remarks)
+    assert {r[head.index("视频时间")] for r in ws.iter_rows(min_row=3, values_only=True)} == {
+        "=0:01"
+    }
+    assert ws.column_dimensions["A"].width >= 6
+    col = chr(ord("A") + head.index("备注"))
+    assert ws.column_dimensions[col].width >= len(remarks[0])
+    assert "CCTV检测" in [
+        r[head.index("检测方法")] for r in ws.iter_rows(min_row=3, values_only=True)
+    ]

@@ -365,3 +365,64 @@ def test_record_fields_match_current_tables(store):
 
 def test_suggest_siltation_grade():
     assert [suggest_siltation_grade(d, 400) for d in (50, 80, 130, 170, 210)] == [None, 1, 2, 3, 4]
+
+
+# --- pipes come from the in-memory project -------------------------------------------------------
+def test_store_grades_and_validates_against_unsaved_pipe_edits(project):
+    from network.io.project import open_project
+
+    opened = open_project(project)
+    store = SurveyStore(project, pipes=opened, today=lambda: TODAY)
+    store.add(obs(distance_m=2.0))
+    assert store.grades_frame().loc["P1", "e"] == store.pack.e_value(400.0)
+    with pytest.raises(RecordValidationError, match="beyond the length of pipe P1"):
+        store.add(obs(distance_m=60.0))
+    pipes = opened.layers["pipes"].copy()  # an edit: a new frame replaces the layer, unsaved
+    row = pipes["pipe_id"] == "P1"
+    pipes.loc[row, "diameter_mm"] = 1600.0
+    pipes.loc[row, "length_m"] = 80.0
+    opened.layers["pipes"] = pipes
+    store.add(obs(distance_m=60.0))  # within the edited 80 m
+    assert store.grades_frame().loc["P1", "e"] == store.pack.e_value(1600.0)
+    assert store.pipe_info("P1")["diameter_mm"] == 1600.0
+    saved = open_project(project).layers["pipes"].set_index("pipe_id")
+    assert saved.loc["P1", "diameter_mm"] == 400.0  # nothing was written to the pipes layer
+    store.close()
+
+
+def test_store_asks_a_callable_pipe_source_on_every_use(project):
+    from network.io.project import open_project
+
+    layers = {"pipes": open_project(project).layers["pipes"]}
+    store = SurveyStore(project, pipes=lambda: layers.get("pipes"), today=lambda: TODAY)
+    assert store.has_pipes() and list(store.pipes_frame().index) == ["P1", "P2", "P3"]
+    layers["pipes"] = layers["pipes"][layers["pipes"]["pipe_id"] != "P3"]
+    with pytest.raises(RecordValidationError, match="P3"):
+        store.add(obs(pipe_id="P3"))
+    del layers["pipes"]
+    assert not store.has_pipes() and store.pipe_info("P1") is None
+    store.close()
+
+
+def test_store_follows_a_real_save_of_the_project(store):
+    from network.io.project import open_project, save_project
+
+    store.add(obs())
+    save_project(open_project(store.path))  # copy under the write lock, rename over the file
+    store.add(obs(distance_m=5.0))
+    with SurveyStore(store.path) as fresh:
+        assert fresh.count("observation") == 2
+
+
+def test_store_refuses_plain_geopackage_without_writing_into_it(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    plain = tmp_path / "plain.gpkg"
+    gpd.GeoDataFrame(
+        {"pipe_id": ["P1"]}, geometry=[LineString([(0, 0), (1, 1)])], crs="EPSG:4547"
+    ).to_file(plain, layer="pipes", engine="pyogrio")
+    before = plain.read_bytes()
+    with pytest.raises(StoreFileError, match="GeoPackage but not a PipeAtlas project"):
+        SurveyStore(plain)
+    assert plain.read_bytes() == before

@@ -10,10 +10,10 @@ import pytest
 import shapely
 from shapely import LineString, Point, Polygon, box
 
+from network.io.crs import metric_crs_for
 from surveys.zones.overlap import (
     OverlapError,
     conflicts_to_problems,
-    metric_crs_for,
     prepare_zones,
     run_overlap_check,
     zone_class_code,

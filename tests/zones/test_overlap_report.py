@@ -5,10 +5,12 @@ import zipfile
 
 import geopandas as gpd
 import pytest
+from pdf_fonts import pdf_font_names
 from shapely import LineString, Point, box
 
+from network.io.fonts import cjk_font, cjk_font_file
 from surveys.zones.overlap import run_overlap_check
-from surveys.zones.report import cjk_font_path, write_pdf, write_xlsx
+from surveys.zones.report import write_pdf, write_xlsx
 
 X, Y = 500_000.0, 3_400_000.0
 CRS = "EPSG:4547"
@@ -112,8 +114,11 @@ def test_write_pdf_has_no_creation_date_and_embeds_cjk_font(result, tmp_path):
     data = path.read_bytes()
     assert data.startswith(b"%PDF")
     assert b"/CreationDate" not in data
-    if cjk_font_path() is not None:
+    if cjk_font_file() is not None:
         assert b"CJK" in data or b"WenQuanYi" in data
+    if (cjk_font() or "").startswith("Noto Sans CJK"):  # the Simplified-Chinese face, not JP
+        names = pdf_font_names(path)
+        assert "NotoSansCJKsc" in names and "CJKjp" not in names
 
 
 def test_write_xlsx_reports_unwritable_path(result, tmp_path):

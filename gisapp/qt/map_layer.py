@@ -1,0 +1,688 @@
+"""A map layer and its prepared arrays (no Qt: the renderer and the tools read them).
+
+A :class:`MapLayer` holds a GeoDataFrame in the project CRS, how to draw it, and what is
+prepared from it, each rebuilt only when what it depends on changes:
+
+* the **geometry** (segments / points / rings as numpy arrays, and the layer's one spatial
+  index, an ``STRtree`` built on first use) — rebuilt when the geometry changes, not when
+  only attributes or derived columns do;
+* the **id→row index** (the kind's id column as ``str``, and a lookup from id to row
+  positions) — rebuilt when the data change;
+* the **style** (class codes, or sorted line batches) — rebuilt when the data, the derived
+  columns or the style change.
+
+*Derived columns* (flow direction, connection status: :mod:`network.overlays`) are arrays
+given with :meth:`MapLayer.set_derived`, one value per row; the style, the legend and the
+attribute table read them like columns, but the frame is never copied to hold them. They
+belong to one frame: :meth:`MapLayer.set_data` drops them unless new ones come with it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from gisapp.cartography import symbology
+from gisapp.cartography.symbology import Style, Symbol
+from network import schema
+
+SMALL_LOOKUP = 2_000  # fewer ids than this: look them up one by one, else vectorised
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenate ``arange(s, s + c)`` for each start and count, vectorised."""
+    counts = counts.astype(np.int64, copy=False)
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    offsets = np.repeat(starts.astype(np.int64) - (ends - counts), counts)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+def _total_bounds(bounds: np.ndarray, n: int) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) over per-feature bounds, NaNs when there is nothing."""
+    if not n or not np.isfinite(bounds).any():
+        return (math.nan,) * 4
+    return (
+        float(np.nanmin(bounds[:, 0])),
+        float(np.nanmin(bounds[:, 1])),
+        float(np.nanmax(bounds[:, 2])),
+        float(np.nanmax(bounds[:, 3])),
+    )
+
+
+# --- prepared geometry ------------------------------------------------------------------------
+
+
+# --- prepared geometry ------------------------------------------------------------------------
+@dataclass
+class LineGeometry:
+    """Segments of a line layer in feature order, and per-feature offsets."""
+
+    segs: np.ndarray  # (S, 4) float64
+    feat_start: np.ndarray  # (N + 1,) int64 offsets into segs
+    bounds: np.ndarray  # (N, 4)
+    total_bounds: tuple[float, float, float, float]
+    geoms: np.ndarray  # shapely geometries (for the tree)
+    _tree: shapely.STRtree | None = None
+    _anchors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, geoms: np.ndarray) -> LineGeometry:
+        n = len(geoms)
+        types = shapely.get_type_id(geoms)
+        if (types == 1).all() or n == 0:  # all LineString: no parts to split
+            parts, part_feat = geoms, np.arange(n)
+        else:
+            parts, part_feat = shapely.get_parts(geoms, return_index=True)
+        coords, idx = shapely.get_coordinates(parts, return_index=True)
+        same = idx[1:] == idx[:-1]
+        segs = np.empty((int(same.sum()), 4), dtype=np.float64)
+        segs[:, :2] = coords[:-1][same]
+        segs[:, 2:] = coords[1:][same]
+        seg_feat = part_feat[idx[:-1][same]]
+        counts = np.bincount(seg_feat, minlength=n) if n else np.zeros(0, dtype=np.int64)
+        feat_start = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=feat_start[1:])
+        bounds = shapely.bounds(geoms)
+        tb = _total_bounds(bounds, n)
+        return cls(segs=segs, feat_start=feat_start, bounds=bounds, total_bounds=tb, geoms=geoms)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feat_start) - 1
+
+    def tree(self) -> shapely.STRtree:
+        """The layer's one spatial index (built on first use, any thread)."""
+        with self._lock:
+            if self._tree is None:
+                self._tree = shapely.STRtree(self.geoms)
+            return self._tree
+
+    def subset(self, rows: np.ndarray) -> LineGeometry:
+        """The features at ``rows`` (in that order), from the prepared arrays."""
+        rows = np.asarray(rows, dtype=np.int64)
+        counts = np.diff(self.feat_start)[rows]
+        segs = self.segs[_ranges(self.feat_start[:-1][rows], counts)]
+        feat_start = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(counts, out=feat_start[1:])
+        bounds = self.bounds[rows]
+        return LineGeometry(
+            segs=segs,
+            feat_start=feat_start,
+            bounds=bounds,
+            total_bounds=_total_bounds(bounds, len(rows)),
+            geoms=self.geoms[rows],
+        )
+
+    def anchors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per feature: the point halfway along it, the unit direction there, its length."""
+        with self._lock:
+            if self._anchors is None:
+                self._anchors = self._compute_anchors()
+            return self._anchors
+
+    def _compute_anchors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = self.n_features
+        segs = self.segs
+        d = segs[:, 2:] - segs[:, :2]
+        seglen = np.hypot(d[:, 0], d[:, 1])
+        cum = np.concatenate([[0.0], np.cumsum(seglen)])
+        start, end = self.feat_start[:-1], self.feat_start[1:]
+        has = end > start
+        length = cum[end] - cum[start]
+        target = cum[start] + length / 2
+        k = np.searchsorted(cum, target, side="left") - 1
+        k = np.clip(k, start, np.maximum(end - 1, start))
+        k = np.where(has, k, 0)
+        mid = np.full((n, 2), np.nan)
+        direc = np.zeros((n, 2))
+        if len(segs):
+            sl = seglen[k]
+            t = np.where(sl > 0, (target - cum[k]) / np.where(sl > 0, sl, 1), 0.5)
+            t = np.clip(t, 0, 1)
+            mid = segs[k, :2] + d[k] * t[:, None]
+            direc = d[k] / np.where(sl > 0, sl, 1)[:, None]
+            mid[~has] = np.nan
+        return mid, direc, length
+
+
+@dataclass
+class PointGeometry:
+    """One point per feature (a point on the feature for multipoints and others)."""
+
+    xy: np.ndarray  # (N, 2), NaN for empty
+    total_bounds: tuple[float, float, float, float]
+    geoms: np.ndarray | None = None  # shapely geometries (for the tree)
+    _tree: shapely.STRtree | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def tree(self) -> shapely.STRtree:
+        """The layer's one spatial index (built on first use, any thread)."""
+        with self._lock:
+            if self._tree is None:
+                geoms = self.geoms if self.geoms is not None else shapely.points(self.xy)
+                self._tree = shapely.STRtree(geoms)
+            return self._tree
+
+    @classmethod
+    def build(cls, geoms: np.ndarray) -> PointGeometry:
+        n = len(geoms)
+        xy = np.full((n, 2), np.nan)
+        if n:
+            pts = geoms
+            non_point = shapely.get_type_id(geoms) != 0
+            if non_point.any():  # multipoints, or anything else: a point on it
+                pts = geoms.copy()
+                pts[non_point] = shapely.point_on_surface(geoms[non_point])
+            xy[:, 0] = shapely.get_x(pts)
+            xy[:, 1] = shapely.get_y(pts)
+        ok = np.isfinite(xy).all(axis=1)
+        tb = (
+            (
+                float(xy[ok, 0].min()),
+                float(xy[ok, 1].min()),
+                float(xy[ok, 0].max()),
+                float(xy[ok, 1].max()),
+            )
+            if ok.any()
+            else (math.nan,) * 4
+        )
+        return cls(xy=xy, total_bounds=tb, geoms=geoms)
+
+
+@dataclass
+class PolygonGeometry:
+    coords: np.ndarray  # (C, 2)
+    ring_start: np.ndarray  # (R + 1,)
+    feat_ring_start: np.ndarray  # (N + 1,) offsets into rings
+    bounds: np.ndarray  # (N, 4)
+    total_bounds: tuple[float, float, float, float]
+    geoms: np.ndarray
+    _anchors: np.ndarray | None = None
+    _tree: shapely.STRtree | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def tree(self) -> shapely.STRtree:
+        """The layer's one spatial index (built on first use, any thread)."""
+        with self._lock:
+            if self._tree is None:
+                self._tree = shapely.STRtree(self.geoms)
+            return self._tree
+
+    @classmethod
+    def build(cls, geoms: np.ndarray) -> PolygonGeometry:
+        n = len(geoms)
+        parts, part_feat = shapely.get_parts(geoms, return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        ring_feat = part_feat[ring_part]
+        coords, cidx = shapely.get_coordinates(rings, return_index=True)
+        ring_counts = np.bincount(cidx, minlength=len(rings))
+        ring_start = np.zeros(len(rings) + 1, dtype=np.int64)
+        np.cumsum(ring_counts, out=ring_start[1:])
+        feat_counts = np.bincount(ring_feat, minlength=n) if n else np.zeros(0, dtype=np.int64)
+        feat_ring_start = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(feat_counts, out=feat_ring_start[1:])
+        bounds = shapely.bounds(geoms)
+        tb = _total_bounds(bounds, n)
+        return cls(
+            coords=coords,
+            ring_start=ring_start,
+            feat_ring_start=feat_ring_start,
+            bounds=bounds,
+            total_bounds=tb,
+            geoms=geoms,
+        )
+
+    def anchors(self) -> np.ndarray:
+        with self._lock:
+            if self._anchors is None:
+                pts = shapely.point_on_surface(self.geoms)
+                self._anchors = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
+            return self._anchors
+
+
+@dataclass
+class LineBatches:
+    """A line layer's segments sorted into style batches (one contiguous slice per batch)."""
+
+    keys: np.ndarray  # (N,) batch key per feature, -1 hidden
+    sorted_segs: np.ndarray  # (S', 4)
+    feat_sorted_start: np.ndarray  # (N,) start in sorted_segs
+    batch_keys: np.ndarray  # (B,)
+    batch_start: np.ndarray  # (B + 1,)
+    forward: np.ndarray  # (N,) bool flow in digitised order
+
+    @classmethod
+    def build(cls, geom: LineGeometry, keys: np.ndarray, forward: np.ndarray) -> LineBatches:
+        counts = np.diff(geom.feat_start)
+        order = np.argsort(keys, kind="stable")
+        order = order[keys[order] >= 0]
+        oc = counts[order]
+        idx = _ranges(geom.feat_start[:-1][order], oc)
+        sorted_segs = geom.segs[idx]
+        feat_sorted_start = np.full(len(keys), -1, dtype=np.int64)
+        starts = np.zeros(len(order), dtype=np.int64)
+        if len(order):
+            np.cumsum(oc[:-1], out=starts[1:])
+        feat_sorted_start[order] = starts
+        seg_keys = np.repeat(keys[order], oc)
+        bkeys, bstart = np.unique(seg_keys, return_index=True)
+        batch_start = np.append(bstart, len(seg_keys)).astype(np.int64)
+        return cls(
+            keys=keys,
+            sorted_segs=sorted_segs,
+            feat_sorted_start=feat_sorted_start,
+            batch_keys=bkeys,
+            batch_start=batch_start,
+            forward=forward,
+        )
+
+
+@dataclass(frozen=True)
+class LayerSnapshot:
+    """What a render job needs from a layer, captured on the GUI thread."""
+
+    layer: MapLayer
+    data: pd.DataFrame
+    version: int
+    style: Style
+    visible: bool
+    opacity: float
+    label_field: str | None
+    geometry_version: int = 0
+    derived: Mapping[str, np.ndarray] = field(default_factory=dict)
+    derived_version: int = 0
+
+    def column(self, name: str) -> np.ndarray | None:
+        """A derived column, else a column of the data, else None."""
+        if name in self.derived:
+            return self.derived[name]
+        if name in self.data.columns:
+            return self.data[name].to_numpy()
+        return None
+
+    def style_frame(self) -> pd.DataFrame:
+        """The columns the style reads (derived ones included), without the geometry."""
+        style = self.style
+        names = [style.field, style.width_rule.field if style.width_rule else None]
+        return _frame(self, [n for n in names if n])
+
+
+def _frame(source: LayerSnapshot | MapLayer, names: Iterable[str]) -> pd.DataFrame:
+    data = source.data
+    out = {}
+    for name in dict.fromkeys(names):
+        col = source.column(name)
+        if col is not None:
+            out[name] = col
+    return pd.DataFrame(out, index=data.index if data is not None else None)
+
+
+@dataclass(frozen=True)
+class IdIndex:
+    """A layer's ids (``str``, None when missing) and a lookup id → row positions."""
+
+    ids: np.ndarray  # object, one per row
+    codes: np.ndarray  # int64 per row, -1 for no id
+    uniques: pd.Index  # code -> id
+    order: np.ndarray  # rows sorted by code
+    start: np.ndarray  # (U + 1,) offsets into order per code
+
+    @classmethod
+    def build(cls, values: Iterable) -> IdIndex:
+        arr = np.asarray(values, dtype=object)
+        ids = np.array([None if _missing(v) else str(v) for v in arr.tolist()], dtype=object)
+        codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+        codes = codes.astype(np.int64)
+        ok = codes >= 0
+        order = np.flatnonzero(ok)[np.argsort(codes[ok], kind="stable")]
+        counts = np.bincount(codes[ok], minlength=len(uniques))
+        start = np.zeros(len(uniques) + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        return cls(ids, codes, pd.Index(uniques, dtype=object), order, start)
+
+    def rows(self, ids: Iterable) -> np.ndarray:
+        """Row positions (ascending) of the features with these ids."""
+        wanted = [str(i) for i in ids] if not isinstance(ids, str) else [ids]
+        if not wanted or len(self.uniques) == 0:
+            return np.empty(0, dtype=np.int64)
+        found = self.uniques.get_indexer(wanted)
+        found = np.unique(found[found >= 0])
+        if len(found) < SMALL_LOOKUP:
+            parts = [self.order[self.start[c] : self.start[c + 1]] for c in found.tolist()]
+            return np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        return np.flatnonzero(np.isin(self.codes, found))
+
+    def first_row(self, fid: str) -> int | None:
+        """The first row with id ``fid`` (None: no such feature)."""
+        c = self.uniques.get_indexer([str(fid)])[0]
+        if c < 0:
+            return None
+        return int(self.order[self.start[c] : self.start[c + 1]].min())
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def same_geometry(a, b) -> bool:
+    """Whether two frames hold the very same geometry objects, row for row (an attribute
+    edit copies the frame but keeps its shapely objects)."""
+    if a is None or b is None or len(a) != len(b):
+        return False
+    if a is b:
+        return True
+    ga = np.asarray(a.geometry.values, dtype=object)
+    gb = np.asarray(b.geometry.values, dtype=object)
+    return all(x is y for x, y in zip(ga.tolist(), gb.tolist(), strict=True))
+
+
+# --- the layer ---------------------------------------------------------------------------------
+class MapLayer:
+    """One map layer: a GeoDataFrame in the project CRS plus how to draw it.
+
+    Parameters
+    ----------
+    kind
+        A layer kind from ``network.schema`` ("pipes", "manholes", ...) or any other name.
+    data
+        The GeoDataFrame (project CRS). Replace it with :meth:`set_data`, never in place.
+    name
+        Unique id on the canvas (default: ``kind``). ``title`` is the display name.
+    geometry
+        "line", "point" or "polygon" (default from the kind, else from the first geometry).
+    derived
+        Derived columns (name → array, one value per row), see the module docstring.
+
+    Preparation (segments, index, batches) is lazy and thread-safe: the render worker does it.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        data,
+        name: str | None = None,
+        title: str | None = None,
+        style: Style | None = None,
+        visible: bool = True,
+        opacity: float = 1.0,
+        label_field: str | None = None,
+        geometry: str | None = None,
+        language: str = "zh",
+        derived: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.name = name or kind
+        self.title = title or schema.LAYER_LABELS_ZH.get(kind, self.name)
+        self.geometry = geometry or schema.GEOMETRY_KIND.get(kind) or _guess_geometry(data)
+        self.style = style or symbology.default_style(kind, language)
+        self.visible = visible
+        self.opacity = opacity
+        self.label_field = label_field
+        self._data = data
+        self._version = 0
+        self._geom_version = 0
+        self._derived: dict[str, np.ndarray] = {}
+        self._derived_version = 0
+        self._lock = threading.RLock()
+        self._geom: tuple[int, object] | None = None
+        self._styled: tuple[tuple, object] | None = None
+        self._ids: tuple[int, IdIndex] | None = None
+        if derived:
+            self.set_derived(derived)
+
+    # data
+    @property
+    def data(self):
+        return self._data
+
+    def set_data(self, data, derived: Mapping[str, np.ndarray] | None = None) -> None:
+        """Replace the GeoDataFrame (after an edit) and its derived columns (the old ones
+        belong to the old rows). The geometry is prepared again only if it changed."""
+        with self._lock:
+            if not same_geometry(self._data, data):
+                self._geom_version += 1
+            self._data = data
+            self._version += 1
+            self._derived = self._checked(derived or {})
+            self._derived_version += 1
+
+    def set_derived(self, columns: Mapping[str, np.ndarray]) -> None:
+        """Replace the derived columns (after a network build); the geometry stays prepared."""
+        with self._lock:
+            self._derived = self._checked(columns)
+            self._derived_version += 1
+
+    def _checked(self, columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        n = 0 if self._data is None else len(self._data)
+        out = {}
+        for name, values in columns.items():
+            arr = np.asarray(values)
+            if len(arr) != n:
+                raise ValueError(
+                    f"Derived column {name!r} of layer {self.name!r} has {len(arr)} values "
+                    f"for {n} rows; compute it from the layer's current frame."
+                )
+            out[name] = arr
+        return out
+
+    @property
+    def derived(self) -> Mapping[str, np.ndarray]:
+        """The derived columns (name → array)."""
+        return dict(self._derived)
+
+    @property
+    def version(self) -> int:
+        """Bumped by every :meth:`set_data` (ids, attributes)."""
+        return self._version
+
+    @property
+    def derived_version(self) -> int:
+        """Bumped whenever the derived columns are replaced."""
+        return self._derived_version
+
+    @property
+    def geometry_version(self) -> int:
+        """Bumped when the geometry changes (prepared arrays and spatial index)."""
+        return self._geom_version
+
+    def column(self, name: str) -> np.ndarray | None:
+        """A derived column, else a column of the data, else None."""
+        if name in self._derived:
+            return self._derived[name]
+        if self._data is not None and name in self._data.columns:
+            return self._data[name].to_numpy()
+        return None
+
+    def field_names(self) -> list[str]:
+        """Attribute columns (not the geometry), then the derived columns."""
+        data = self._data
+        geom = data.geometry.name if hasattr(data, "geometry") else None
+        names = [c for c in data.columns if c != geom]
+        return names + [c for c in self._derived if c not in names]
+
+    def attributes(self, names: Iterable[str] | None = None) -> pd.DataFrame:
+        """The named columns (default: all fields) as a frame without the geometry."""
+        return _frame(self, self.field_names() if names is None else names)
+
+    def snapshot(self) -> LayerSnapshot:
+        with self._lock:
+            return LayerSnapshot(
+                self,
+                self._data,
+                self._version,
+                self.style,
+                self.visible,
+                float(self.opacity),
+                self.label_field,
+                self._geom_version,
+                self._derived,
+                self._derived_version,
+            )
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """(minx, miny, maxx, maxy) of the data (NaNs when empty)."""
+        data = self._data
+        if data is None or len(data) == 0:
+            return (math.nan,) * 4
+        return tuple(float(v) for v in data.total_bounds)
+
+    def ids_column(self) -> str | None:
+        col = schema.ID_COLUMN.get(self.kind)
+        return col if col is not None and col in self._data.columns else None
+
+    # the id -> row index
+    def id_index(self) -> IdIndex:
+        """The layer's one id→row index (built once per data version)."""
+        with self._lock:
+            version, data = self._version, self._data
+            if self._ids is not None and self._ids[0] == version:
+                return self._ids[1]
+        col = self.ids_column()
+        index = IdIndex.build(data[col] if col is not None else data.index)
+        with self._lock:
+            if version == self._version:
+                self._ids = (version, index)
+        return index
+
+    def feature_ids(self) -> np.ndarray:
+        """The id of every row (the kind's id column, else the index) as ``str`` or None."""
+        return self.id_index().ids
+
+    def rows_of(self, ids: Iterable) -> np.ndarray:
+        """Row positions (ascending) of the features with these ids."""
+        return self.id_index().rows(ids)
+
+    # preparation (any thread)
+    def prepared_geometry(self, snap: LayerSnapshot | None = None):
+        """Segments / points / rings and the spatial index, once per geometry change."""
+        snap = snap or self.snapshot()
+        with self._lock:
+            if self._geom is not None and self._geom[0] == snap.geometry_version:
+                return self._geom[1]
+        geoms = np.asarray(snap.data.geometry.values, dtype=object)
+        if self.geometry == "line":
+            geom = LineGeometry.build(geoms)
+        elif self.geometry == "polygon":
+            geom = PolygonGeometry.build(geoms)
+        else:
+            geom = PointGeometry.build(geoms)
+        with self._lock:
+            if snap.geometry_version == self._geom_version:
+                self._geom = (snap.geometry_version, geom)
+        return geom
+
+    def use_prepared_geometry(self, geom) -> None:
+        """Adopt geometry already prepared for the current data (e.g. a subset of another
+        layer's arrays), instead of preparing it from the frame."""
+        with self._lock:
+            self._geom = (self._geom_version, geom)
+
+    def spatial_index(self) -> shapely.STRtree:
+        """The layer's one spatial index (positions are rows of :attr:`data`)."""
+        return self.prepared_geometry().tree()
+
+    def prepared_style(self, snap: LayerSnapshot | None = None):
+        """Class codes per feature (points/polygons) or :class:`LineBatches` (lines)."""
+        snap = snap or self.snapshot()
+        key = (snap.version, snap.derived_version, snap.geometry_version, snap.style)
+        with self._lock:
+            if self._styled is not None and self._styled[0] == key:
+                return self._styled[1]
+        geom = self.prepared_geometry(snap)
+        style = snap.style
+        frame = snap.style_frame()
+        codes = symbology.classify(style, frame)
+        hidden = np.array([style.symbol(c) is None for c in range(style.n_symbols)])
+        if self.geometry == "line":
+            keys = line_batch_keys(style, codes, symbology.width_classes(style, frame))
+            keys[hidden[codes]] = -1
+            styled = LineBatches.build(geom, keys, _flow_forward(snap))
+        else:
+            codes = codes.astype(np.int64)
+            codes[hidden[codes]] = -1
+            styled = codes
+        with self._lock:
+            if key[:3] == (self._version, self._derived_version, self._geom_version):
+                self._styled = (key, styled)
+        return styled
+
+    def prepare(self) -> None:
+        """Build all caches now (e.g. in a worker before the first render)."""
+        self.prepared_style()
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the prepared arrays (not the GeoDataFrame)."""
+        total = 0
+        for obj in (
+            self._geom[1] if self._geom else None,
+            self._styled[1] if self._styled else None,
+        ):
+            if obj is None:
+                continue
+            if isinstance(obj, np.ndarray):
+                total += obj.nbytes
+                continue
+            for value in vars(obj).values():
+                if isinstance(value, np.ndarray) and value.dtype != object:
+                    total += value.nbytes
+                elif isinstance(value, tuple) and value and isinstance(value[0], np.ndarray):
+                    total += sum(v.nbytes for v in value)
+        return total
+
+    def __repr__(self) -> str:
+        return f"MapLayer({self.kind!r}, name={self.name!r}, n={len(self._data)})"
+
+
+def line_batch_keys(style: Style, codes: np.ndarray, wcodes: np.ndarray) -> np.ndarray:
+    """Batch key per line feature, ordered so that thin lines are drawn first (missing
+    widths first of all) and wide ones (trunks) on top; then by class."""
+    worder = np.where(wcodes >= style.n_widths, 0, wcodes + 1).astype(np.int64)
+    return worder * style.n_symbols + codes.astype(np.int64)
+
+
+def line_batch_symbol(style: Style, key: int) -> Symbol | None:
+    """The symbol of a batch key from :func:`line_batch_keys`."""
+    worder, code = divmod(int(key), style.n_symbols)
+    return style.symbol(code, style.n_widths if worder == 0 else worder - 1)
+
+
+def _guess_geometry(data) -> str:
+    if data is None or len(data) == 0:
+        return "line"
+    t = data.geometry.iloc[0].geom_type
+    return {
+        "Point": "point",
+        "MultiPoint": "point",
+        "Polygon": "polygon",
+        "MultiPolygon": "polygon",
+    }.get(t, "line")
+
+
+def _flow_forward(snap: LayerSnapshot) -> np.ndarray:
+    """Per feature: does the flow run in digitised order (the arrows' direction)?"""
+    col = snap.column(symbology.FLOW_FORWARD)
+    if col is not None:
+        col = pd.Series(col)
+        return ~(col.notna() & (col.astype(object) == False)).to_numpy(dtype=bool)  # noqa: E712
+    col = snap.column(schema.FLOW_DIR)
+    if col is not None:
+        return (pd.Series(col).astype(object) != "reverse").to_numpy(dtype=bool)
+    return np.ones(len(snap.data), dtype=bool)
+
+
+def layers_from_project(layers: dict, language: str = "zh") -> list[MapLayer]:
+    """Map layers with default styles for a ``Project.layers`` dict, in drawing order
+    (bottom first: zones, boundary, pipes, manholes, plants, enterprises, outfalls)."""
+    order = [k for k in symbology.DRAW_ORDER if k in layers]
+    order += [k for k in layers if k not in order]
+    return [MapLayer(kind, layers[kind], language=language) for kind in order]
