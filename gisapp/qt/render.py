@@ -60,6 +60,7 @@ from gisapp.qt.map_layer import (
     line_batch_symbol,
 )
 from gisapp.qt.symbols import marker_stamp, polygon_brushes, qcolor
+from resources.fonts import CJK_FAMILIES
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +71,7 @@ ARROW_MAX = 20_000  # more readable arrows than this: none drawn
 LABEL_MAX_CANDIDATES = 4_000  # more labelled features in view than this: no labels
 STAMP_MAX_POINTS = 30_000  # more markers of a class than this: drawn as plain dots
 FULL_VIEW_FRACTION = 0.6  # view covering this much of a layer: skip the spatial index
-LABEL_FONT_FAMILIES = [
-    "Noto Sans CJK SC",
-    "WenQuanYi Micro Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Sans Serif",
-]
+LABEL_FONT_FAMILIES = [*CJK_FAMILIES, "Sans Serif"]  # the one CJK list, then any font
 
 
 class RenderCancelled(Exception):

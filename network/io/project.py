@@ -748,7 +748,7 @@ def _write_layers(
 def _gpkg_layers(path: Path) -> list[str]:
     try:
         return [str(n) for n, _ in pyogrio.list_layers(path)]
-    except Exception:  # noqa: BLE001 - a new file has no layers
+    except (DataSourceError, OSError):  # a new file has no layers
         return []
 
 
@@ -838,7 +838,7 @@ def open_project(path: str | Path, kinds: Sequence[str] | None = None) -> Projec
             continue
         try:
             gdf = pyogrio.read_dataframe(path, layer=kind, use_arrow=True)
-        except Exception as exc:
+        except (DataSourceError, DataLayerError, OSError) as exc:
             raise ProjectError(
                 f"{path.name}: cannot read layer {kind}: {exc}", file=str(path), layer=kind
             ) from exc
