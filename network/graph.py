@@ -765,7 +765,24 @@ def build_network(
         ``outfalls`` optional), with canonical columns from :mod:`network.schema`.
     settings : mapping or object, optional
         ``snap_tolerance_m`` (default 0.05) and ``attach_distance_m`` (default 50), in metres
-        whatever the CRS unit.
+        whatever the CRS unit; ``contact_max_drop_m`` (default 3): inverts further apart
+        than this rule a geometric contact out; ``confirmed_contacts`` (default none): the
+        keys (``"P12|YJ-7"``, see :func:`contact_key`) of contacts a user confirmed.
+
+    Notes
+    -----
+    Ids over geometry. A pipe end whose from/to id names a manhole of the manhole layer joins
+    that manhole, wherever it is drawn (a gap beyond the tolerance is a ``near_miss`` or
+    ``fields_mismatch`` finding); an id naming no manhole is an ``unknown_node`` finding and
+    the end joins by geometry. A pipe with from/to ids is never split at a manhole lying on
+    it, nor at a pipe end whose id says it ends elsewhere: such contacts are findings
+    (``contact_not_connected``). Without ids, ends snap to manholes and to each other and
+    nodes on a pipe split it (side connections), except where rain meets sewage or
+    industrial (combined and unknown systems meet anything): that contact is a
+    ``suspected_misconnection`` and carries no flow until its key is listed in
+    ``confirmed_contacts``; where both inverts are known and differ by more than
+    ``contact_max_drop_m`` a contact on a pipe's interior (or across systems) is ruled out
+    (``contact_ruled_out``). The contacts not joined are in :attr:`Network.contacts`.
     crs : optional
         CRS of the layers; defaults to the pipe layer's CRS.
 
