@@ -315,17 +315,21 @@ def _read_inputs(
 ) -> Generator[Progress, None, _Read]:
     """Read every source file (merging several files of a kind); the CRS of the first file
     read becomes the project CRS when none is given."""
-    order = [k for k in LAYER_KINDS if inputs.get(k)]
-    total = sum(len(inputs[k]) for k in order)
+    total = sum(len(inputs[k]) for k in LAYER_KINDS if inputs.get(k))
     done = 0
     layers: dict[str, gpd.GeoDataFrame] = {}
     sources: dict[str, list[LayerSource]] = {}
     issues: list[Issue] = []
     renamed: dict[str, dict[str, str]] = {}
-    for kind in order:
+    # features another layer's mapping marks as this kind ("outfalls_where" on manholes):
+    # manholes come before outfalls and plants in LAYER_KINDS, so they are ready in time
+    pending: dict[str, list[tuple[gpd.GeoDataFrame, str]]] = {}
+    for kind in LAYER_KINDS:
+        if not inputs.get(kind) and kind not in pending:
+            continue
         parts: list[gpd.GeoDataFrame] = []
         names: list[str] = []
-        for f in inputs[kind]:
+        for f in inputs.get(kind) or ():
             yield done / (total + 1), f"Reading {kind}: {Path(str(f)).name}"
             loaded = load_layer(
                 f,
@@ -342,7 +346,13 @@ def _read_inputs(
             names.append(Path(loaded.source.path).name)
             sources.setdefault(kind, []).append(loaded.source)
             issues += loaded.issues
+            for dkind, dgdf in loaded.derived.items():
+                if len(dgdf):
+                    pending.setdefault(dkind, []).append((dgdf, names[-1]))
             done += 1
+        for dgdf, name in pending.pop(kind, ()):
+            parts.append(dgdf.to_crs(target) if dgdf.crs is not None else dgdf)
+            names.append(name)
         merged = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
         # the sources' own columns named like the file's reserved ones (or our src_file)
         merged, renames = safe_columns(merged, kind, reserved=(SRC_FILE,))

@@ -25,7 +25,7 @@ from network.io.fields import (
     guess_mapping,
     load_mapping_file,
 )
-from network.io.project import create_project
+from network.io.project import create_project, open_project
 from network.io.read import load_layer
 
 FT_US = 1200.0 / 3937.0  # 0.3048006096 m
@@ -227,6 +227,13 @@ def test_outfalls_where_in_a_mapping_file(johnson, tmp_path):
         ]
     )
     assert code == 0
+    # the marked structures are the project's outfalls (and stay manholes), traced to
+    project = open_project(tmp_path / "j.gpkg")
+    raw = pyogrio.read_dataframe(johnson / "storm_pts.shp")
+    expected = set(raw.loc[raw["Type"] == 5, "OBJECTID"].astype(str))
+    assert set(project.layers["outfalls"]["outfall_id"]) == expected
+    assert expected <= set(project.layers["manholes"]["node_id"])
+    assert set(project.layers["outfalls"]["src_file"]) == {"storm_pts.shp"}
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"pipes": {"outfalls_where": {"Type": [5]}}}), encoding="utf-8")
     with pytest.raises(SchemaError, match="belongs to the manholes entry"):
