@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -101,9 +102,14 @@ class NewProjectDialog(QDialog):
         self.source_crs_edit.editingFinished.connect(self._on_source_crs_edited)
         self.crs_label = QLabel(objectName="crs_label")
         self.crs_label.setWordWrap(True)
-        self.roles_table = QTableWidget(0, 3, objectName="roles_table")
+        self.roles_table = QTableWidget(0, 4, objectName="roles_table")
         self.roles_table.setHorizontalHeaderLabels(
-            [self.tr("Role"), self.tr("Source field"), self.tr("Preview (decoded)")]
+            [
+                self.tr("Role"),
+                self.tr("Source field"),
+                self.tr("How sure"),
+                self.tr("Preview (decoded)"),
+            ]
         )
         self.roles_table.horizontalHeader().setStretchLastSection(True)
         detail = QGroupBox(self.tr("Selected file"))
@@ -262,15 +268,17 @@ class NewProjectDialog(QDialog):
         self.encoding_label.setText(f"{enc.codec.upper()}: {enc.reason} ({engine})")
         if gdf.crs is None:
             b = gdf.geometry.bounds
-            _, why = crsmod.guess_crs(b["minx"].to_numpy(), b["miny"].to_numpy())
+            guess = crsmod.guess_crs_zh if _chinese() else crsmod.guess_crs
+            _, why = guess(b["minx"].to_numpy(), b["miny"].to_numpy())
             self.crs_label.setText(self.tr("No CRS in the file. Hint: ") + why)
             self.crs_label.setStyleSheet("color: #b00020")
         else:
             self.crs_label.setText(crsmod.crs_label(gdf.crs))
             self.crs_label.setStyleSheet("")
         columns = [c for c in gdf.columns if c != gdf.geometry.name]
-        mapping = guess_mapping(kind, columns)
+        mapping = guess_mapping(kind, columns, frame=gdf)
         mapping.update(self._mapping.get(f, {}).get(kind, {}))
+        lang = "zh" if _chinese() else "en"
         roles = ROLE_ALIASES[kind]
         self.roles_table.setRowCount(len(roles))
         for r, (role, (vtype, _aliases)) in enumerate(roles.items()):
@@ -286,6 +294,7 @@ class NewProjectDialog(QDialog):
                 lambda _i, role=role, combo=combo: self._on_role_changed(role, combo)
             )
             self.roles_table.setCellWidget(r, 1, combo)
+            self.roles_table.setItem(r, 2, self._confidence_item(mapping, role, lang))
             preview = ""
             if src:
                 vals, _bad = normalise_column(gdf[src], vtype, src)
@@ -294,7 +303,24 @@ class NewProjectDialog(QDialog):
                 preview = "; ".join(
                     f"{a} → {b}" if a != b else a for a, b in zip(raw, norm, strict=True)
                 )
-            self.roles_table.setItem(r, 2, QTableWidgetItem(preview))
+            self.roles_table.setItem(r, 3, QTableWidgetItem(preview))
+
+    def _confidence_item(self, mapping: Any, role: str, lang: str) -> QTableWidgetItem:
+        """How the column of *role* was found: a known name, a partial match, its values, or
+        by the user; the reason a candidate was passed over goes in the tooltip."""
+        confidence = mapping.confidence(role) if hasattr(mapping, "confidence") else None
+        guess = getattr(mapping, "guesses", {}).get(role)
+        if confidence == "user":
+            item = QTableWidgetItem(self.tr("set by you"))
+        elif guess is not None and confidence is not None:
+            item = QTableWidgetItem(guess.label(lang))
+            if confidence in ("partial", "by_type"):
+                item.setForeground(QColor("#b06000"))
+        else:
+            item = QTableWidgetItem("")
+        if guess is not None and guess.note:
+            item.setToolTip(guess.note)
+        return item
 
     def _on_ok(self) -> None:
         path, inputs, _ = self.job_arguments()
@@ -308,3 +334,8 @@ class NewProjectDialog(QDialog):
             self.error_label.setText(self.tr("Add at least one pipe layer."))
             return
         self.accept()
+
+
+def _chinese() -> bool:
+    """Whether the interface speaks Chinese (the default locale follows the UI language)."""
+    return QLocale().language() == QLocale.Language.Chinese

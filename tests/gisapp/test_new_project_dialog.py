@@ -88,3 +88,37 @@ def test_an_import_raising_a_network_error_keeps_the_dialog(qtbot, window, tmp_p
     assert dlg.job_arguments() == before
     box = dlg.findChild(QMessageBox, "user_error_box")  # the message, on top of the dialog
     assert box is not None and box.isVisible()
+
+
+def _row(dlg, role: str) -> int:
+    return next(
+        r for r in range(dlg.roles_table.rowCount()) if dlg.roles_table.item(r, 0).text() == role
+    )
+
+
+def test_each_guess_shows_how_sure_it_is_and_a_hand_choice_says_so(window):
+    dlg = open_dialog(window)
+    dlg.add_file("pipes", str(SRC / "pipes_rain.shp"))
+    how_sure = dlg.roles_table.item(_row(dlg, "pipe_id"), 2).text()
+    assert how_sure  # a known Chinese name (编号 …) was found, and the dialog says how
+    assert dlg.roles_table.item(_row(dlg, "pipe_id"), 3).text()  # preview still shown
+    choose(dlg, "material", "权属单位")
+    assert dlg.roles_table.item(_row(dlg, "material"), 2).text() == dlg.tr("set by you")
+
+
+def test_the_crs_hint_is_chinese_in_the_chinese_interface(window, tmp_path):
+    import shutil
+
+    from PySide6.QtCore import QLocale
+
+    for ext in ("shp", "shx", "dbf"):  # the same pipes without their .prj
+        shutil.copy(SRC / f"pipes_rain.{ext}", tmp_path / f"p.{ext}")
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    try:
+        dlg = open_dialog(window)
+        dlg.add_file("pipes", str(tmp_path / "p.shp"))
+        text = dlg.crs_label.text()
+    finally:
+        QLocale.setDefault(before)
+    assert "EPSG:4525" in text and "带" in text
