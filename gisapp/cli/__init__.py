@@ -239,6 +239,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+OUTPUT_FILE_OPTIONS = ("xlsx", "xlsx_list", "pdf", "docx", "png", "out")
+_EXAMPLE_SUFFIX = {"xlsx": ".xlsx", "xlsx_list": ".xlsx", "docx": ".docx", "png": ".png"}
+FILE_SUFFIXES = (".xlsx", ".pdf", ".png", ".docx", ".dxf", ".inp", ".gpkg", ".json", ".zip")
+
+
+def check_output_paths(args: argparse.Namespace) -> None:
+    """Make the folders of the output files a command will write; refuse a folder as a file.
+
+    ``--out`` counts as a file only when it names one (``--out 管网图.pdf``; ``dossier export
+    --out DIR`` is a folder).
+
+    Raises
+    ------
+    NetworkError
+        An output names an existing folder, or its folder cannot be made.
+    """
+    for dest in OUTPUT_FILE_OPTIONS:
+        value = getattr(args, dest, None)
+        if not isinstance(value, str | Path) or not value:
+            continue
+        path = Path(value)
+        if dest == "out" and path.suffix.lower() not in FILE_SUFFIXES:
+            continue
+        option = "--" + dest.replace("_", "-")
+        if path.is_dir():
+            example = path / ("out" + _EXAMPLE_SUFFIX.get(dest, ".pdf"))
+            raise NetworkError(
+                f"{option} {path} is a folder; give the file to write, e.g. {example}.",
+                file=str(path),
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise NetworkError(
+                f"Cannot make the folder {path.parent} for {option}: {exc.strerror or exc}.",
+                file=str(path),
+            ) from exc
+
+
+def _file_error(exc: OSError) -> NetworkError:
+    """An operating-system error on a file, worded for the user."""
+    name = exc.filename or ""
+    reason = exc.strerror or str(exc)
+    hint = ""
+    if isinstance(exc, PermissionError):
+        hint = " Close it if another program (Excel, QGIS) has it open, or choose another folder."
+    return NetworkError(f"Cannot use {name}: {reason}.{hint}", file=str(name) if name else None)
+
+
 def display_problem(env: Mapping[str, str] | None = None, platform: str | None = None) -> str:
     """Why the window cannot start here, in words a user can act on ("" when it can).
 
@@ -292,9 +341,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     try:
+        check_output_paths(args)
         return int(args.func(args))
     except user_errors() as exc:
         return report_user_error(exc)
+    except OSError as exc:  # a file the command reads or writes: say which and why
+        return report_user_error(_file_error(exc))
     except BrokenPipeError:  # `python main.py check P | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
