@@ -27,6 +27,7 @@ FEATURE_MODULES = (
     "gisapp.cli.survey_commands",
     "gisapp.cli.overlap_commands",
     "gisapp.cli.map_commands",
+    "gisapp.cli.dossier_commands",
 )
 
 
