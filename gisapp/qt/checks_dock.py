@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QModelIndex, QPointF, Qt
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -36,26 +36,39 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from gisapp.qt.errors import handle_error
+from gisapp.qt.findings_view import (
+    GROUP_ROLE,
+    ISSUE_ROLE,
+    SEVERITY_COLORS,
+    SEVERITY_ORDER,
+    DensityOverlay,
+    FindingsTreeModel,
+    kind_label,
+)
 from gisapp.qt.inspect_tools import MapToolHub, use_chinese
 from gisapp.qt.undo import WindowStore, push
 from network import schema as S
-from network.checks import CATEGORIES, CATEGORY_LABELS_ZH, SEVERITY_LABELS_ZH
+from network.checks import CATEGORY_LABELS_ZH, SEVERITY_LABELS_ZH
 from network.commands import DeleteFeatures, LayerStore, ReversePipe, SnapEnd, find_rows
+from network.findings import FindingGroup
 from network.graph import DIR_DIGITISED
 from network.issues import ERROR, INFO, WARNING, Issue
 
 log = logging.getLogger(__name__)
 
-ISSUE_ROLE = Qt.ItemDataRole.UserRole + 1
-SEVERITY_COLORS = {ERROR: "#c01c28", WARNING: "#c88800", INFO: "#1c71d8"}
-SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+__all__ = ["GROUP_ROLE", "ISSUE_ROLE", "SEVERITY_COLORS", "SEVERITY_ORDER", "ChecksDock"]
+CAUSE_LABELS_ZH = {
+    "no_direction": "未记录流向",
+    "no_outlets": "项目无污水厂或排放口",
+    "ends_off_manholes": "检查井不在管线端点上",
+}
+EXPAND_ALL_MAX = 60  # open every group when there are at most this many findings
 ZOOM_BOX_M = 100.0  # the view around an item with many features
 
 
@@ -182,7 +195,13 @@ def _fix_digitised_sink(issue: Issue, store: LayerStore, net: Any, fm: Any) -> F
 # --------------------------------------------------------------------------------------------
 # the dock
 # --------------------------------------------------------------------------------------------
+_ICONS: dict[str, QIcon] = {}
+
+
 def severity_icon(severity: str, size: int = 12) -> QIcon:
+    key = f"{severity}:{size}"
+    if key in _ICONS:
+        return _ICONS[key]
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
@@ -192,11 +211,13 @@ def severity_icon(severity: str, size: int = 12) -> QIcon:
     r = size / 2 - 1
     p.drawEllipse(QPointF(size / 2, size / 2), r, r)
     p.end()
-    return QIcon(pix)
+    _ICONS[key] = QIcon(pix)
+    return _ICONS[key]
 
 
 class ChecksDock(QDockWidget):
-    """The check list: tree of category -> items, Fix / Edit buttons and a context menu."""
+    """The findings, grouped per kind (the few that matter first), each group expandable to
+    its findings; the group's density on the map; Fix / Edit buttons and a context menu."""
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -217,9 +238,9 @@ class ChecksDock(QDockWidget):
         self.summary_label = QLabel(objectName="checks_summary_label")
         self.summary_label.setWordWrap(True)
         lay.addWidget(self.summary_label)
-        self.tree = QTreeWidget(objectName="checks_tree")
-        self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels([self.tr("Item"), self.tr("Features")])
+        self.model = FindingsTreeModel(self, self)
+        self.tree = QTreeView(objectName="checks_tree")
+        self.tree.setModel(self.model)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.tree.header().setStretchLastSection(False)
@@ -228,9 +249,9 @@ class ChecksDock(QDockWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu_requested)
-        self.tree.currentItemChanged.connect(self._on_tree_current_item_changed)
-        self.tree.itemClicked.connect(self._on_tree_item_clicked)
-        self.tree.itemDoubleClicked.connect(lambda item, _c: self.edit_item(item))
+        self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
+        self.tree.clicked.connect(self._on_tree_clicked)
+        self.tree.doubleClicked.connect(self.edit_item)
         lay.addWidget(self.tree, 1)
         self.detail_label = QLabel(objectName="checks_detail_label")
         self.detail_label.setWordWrap(True)
@@ -241,16 +262,17 @@ class ChecksDock(QDockWidget):
         lay.addWidget(self.detail_label)
         row = QHBoxLayout()
         self.fix_button = QPushButton(self.tr("Fix"), objectName="fix_button")
-        self.fix_button.clicked.connect(lambda: self.fix_item(self.tree.currentItem()))
+        self.fix_button.clicked.connect(lambda: self.fix_item(self.tree.currentIndex()))
         self.edit_button = QPushButton(self.tr("Edit"), objectName="edit_button")
         self.edit_button.setToolTip(self.tr("Zoom to the item and select its features"))
-        self.edit_button.clicked.connect(lambda: self.edit_item(self.tree.currentItem()))
+        self.edit_button.clicked.connect(lambda: self.edit_item(self.tree.currentIndex()))
         row.addWidget(self.fix_button)
         row.addWidget(self.edit_button)
         row.addStretch(1)
         lay.addLayout(row)
         body.setMinimumWidth(430)
         self.setWidget(body)
+        self.density = DensityOverlay(self.canvas)
 
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
         window.view_menu.addAction(self.toggleViewAction())
@@ -264,7 +286,7 @@ class ChecksDock(QDockWidget):
         else:
             self._update_buttons()
 
-    # --- texts -------------------------------------------------------------------------------
+    # --- texts (also the words of the tree model) --------------------------------------------
     def category_label(self, cat: str) -> str:
         if self.chinese:
             return CATEGORY_LABELS_ZH.get(cat, cat)
@@ -284,6 +306,24 @@ class ChecksDock(QDockWidget):
             sev, sev
         )
 
+    def kind_label(self, kind: str) -> str:
+        return kind_label(kind, self.chinese)
+
+    def cause_label(self, cause: str) -> str:
+        if self.chinese:
+            return CAUSE_LABELS_ZH.get(cause, cause)
+        return {
+            "no_direction": self.tr("no flow direction recorded"),
+            "no_outlets": self.tr("no plant or outfall in the project"),
+            "ends_off_manholes": self.tr("manholes off the pipe ends"),
+        }.get(cause, cause)
+
+    def explanation(self, group: FindingGroup) -> str:
+        return group.explanation_zh if self.chinese else group.explanation_en
+
+    def icon(self, severity: str) -> QIcon:
+        return severity_icon(severity)
+
     def message(self, issue: Issue) -> str:
         return issue.message_zh if self.chinese else issue.message_en
 
@@ -294,7 +334,9 @@ class ChecksDock(QDockWidget):
     def _on_window_project_opened(self, _project: Any) -> None:
         self.issues = []
         self._current = False
-        self.tree.clear()
+        self._network = None
+        self.model.set_findings([])
+        self.density.clear()
         self.summary_label.setText(self.tr("Building the network…"))
         self._update_buttons()
 
@@ -310,92 +352,69 @@ class ChecksDock(QDockWidget):
         self.set_issues(list(state.checks))
 
     def set_issues(self, issues: list[Issue]) -> None:
-        cur = self.tree.currentItem()
-        cur_issue = cur.data(0, ISSUE_ROLE) if cur is not None else None
-        cur_id = cur_issue.id if cur_issue is not None else None
-        collapsed = {
-            self.tree.topLevelItem(i).data(0, ISSUE_ROLE + 1)
-            for i in range(self.tree.topLevelItemCount())
-            if not self.tree.topLevelItem(i).isExpanded()
+        """Show ``issues`` grouped per kind, keeping the current row and the open groups."""
+        cur = self.tree.currentIndex()
+        cur_issue = self.model.issue(cur)
+        cur_group = self.model.group(cur)
+        expanded = {
+            g.kind
+            for k, g in enumerate(self.model.groups)
+            if self.tree.isExpanded(self.model.group_index(k))
         }
+        first_fill = not self.model.groups
         self.issues = issues
-        self.tree.setUpdatesEnabled(False)
-        self.tree.clear()
-        by_cat: dict[str, list[Issue]] = {}
-        for i in issues:
-            by_cat.setdefault(i.category, []).append(i)
-        order = [c for c in CATEGORIES if c in by_cat] + sorted(set(by_cat) - set(CATEGORIES))
-        select = None
-        for cat in order:
-            items = sorted(
-                by_cat[cat], key=lambda i: (SEVERITY_ORDER.get(i.severity, 9), i.kind, i.id)
-            )
-            n_err = sum(1 for i in items if i.severity == ERROR)
-            top = QTreeWidgetItem(self.tree)
-            worst = min((i.severity for i in items), key=lambda s: SEVERITY_ORDER.get(s, 9))
-            text = f"{self.category_label(cat)} ({len(items)})"
-            if n_err:
-                text += " — " + self.tr("%n error(s)", "", n_err)
-            top.setText(0, text)
-            top.setIcon(0, severity_icon(worst))
-            top.setData(0, ISSUE_ROLE + 1, cat)
-            top.setFirstColumnSpanned(True)
-            f = top.font(0)
-            f.setBold(True)
-            top.setFont(0, f)
-            for issue in items:
-                it = QTreeWidgetItem(top)
-                it.setText(0, self.message(issue))
-                it.setIcon(0, severity_icon(issue.severity))
-                ids = ", ".join(issue.feature_ids[:3]) + (
-                    "…" if len(issue.feature_ids) > 3 else ""
-                )
-                it.setText(1, ids)
-                it.setForeground(
-                    0,
-                    QBrush(QColor(SEVERITY_COLORS[issue.severity]))
-                    if issue.severity == ERROR
-                    else QBrush(),
-                )
-                it.setToolTip(
-                    0,
-                    f"{self.severity_label(issue.severity)} · {issue.kind}\n"
-                    f"{self.other_message(issue)}",
-                )
-                it.setToolTip(1, ", ".join(issue.feature_ids[:50]))
-                it.setData(0, ISSUE_ROLE, issue)
-                if issue.id == cur_id:
-                    select = it
-            top.setExpanded(cat not in collapsed)
-        self.tree.setUpdatesEnabled(True)
+        self.model.set_findings(issues, self._network)
+        groups = self.model.groups
+        for k, g in enumerate(groups):
+            self.tree.setFirstColumnSpanned(k, QModelIndex(), True)
+            if g.kind in expanded or (first_fill and len(issues) <= EXPAND_ALL_MAX):
+                self.tree.expand(self.model.group_index(k))
+        select = QModelIndex()
+        if cur_issue is not None:
+            select = self.model.find(lambda i: i.id == cur_issue.id, cur_issue.kind)
+        elif cur_group is not None and (row := self.model.group_row(cur_group.kind)) is not None:
+            select = self.model.group_index(row)
         n_err = sum(1 for i in issues if i.severity == ERROR)
         n_warn = sum(1 for i in issues if i.severity == WARNING)
-        self.summary_label.setText(
-            self.tr("%1 items: %2 errors, %3 warnings")
-            .replace("%1", str(len(issues)))
-            .replace("%2", str(n_err))
-            .replace("%3", str(n_warn))
-            if issues
-            else self.tr("No check items.")
-        )
-        if select is not None:
-            self.tree.setCurrentItem(select)
+        if issues:
+            text = (
+                self.tr("%1 items in %4 kinds: %2 errors, %3 warnings")
+                .replace("%1", f"{len(issues):,}")
+                .replace("%2", f"{n_err:,}")
+                .replace("%3", f"{n_warn:,}")
+                .replace("%4", str(len(groups)))
+            )
+            causes = [g for g in groups if g.cause is not None]
+            if causes:
+                text += "\n" + self.explanation(causes[0])
+        else:
+            text = self.tr("No check items.")
+        self.summary_label.setText(text)
+        if select.isValid():
+            self.tree.setCurrentIndex(select)
+        elif cur_group is not None:
+            self.density.clear()
+            self.canvas.clear_highlight("checks")
         self._update_buttons()
 
     # --- lookups -----------------------------------------------------------------------------
-    def items(self) -> list[QTreeWidgetItem]:
-        out = []
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            out.extend(top.child(k) for k in range(top.childCount()))
-        return out
+    def groups(self) -> list[FindingGroup]:
+        """The groups shown, in their order (the few that matter first)."""
+        return list(self.model.groups)
 
-    def item_for(self, kind: str, feature_id: str | None = None) -> QTreeWidgetItem | None:
-        for it in self.items():
-            issue = it.data(0, ISSUE_ROLE)
-            if issue.kind == kind and (feature_id is None or feature_id in issue.feature_ids):
-                return it
-        return None
+    def group_for(self, kind: str) -> QModelIndex | None:
+        row = self.model.group_row(kind)
+        return None if row is None else self.model.group_index(row)
+
+    def item_for(self, kind: str, feature_id: str | None = None) -> QModelIndex | None:
+        """The row of the first finding of ``kind`` (about ``feature_id``), or None."""
+        index = self.model.find(
+            lambda i: feature_id is None or feature_id in i.feature_ids, kind=kind
+        )
+        return index if index.isValid() else None
+
+    def issue_at(self, index: QModelIndex | None) -> Issue | None:
+        return self.model.issue(index) if index is not None else None
 
     def fix(self, issue: Issue | None) -> Fix | None:
         if issue is None or not self._current or self.window.project is None:
@@ -404,8 +423,9 @@ class ChecksDock(QDockWidget):
         return fix_for(issue, self.store, self._network, dict(maps[0]) if maps else None)
 
     def _update_buttons(self) -> None:
-        it = self.tree.currentItem()
-        issue = it.data(0, ISSUE_ROLE) if it is not None else None
+        index = self.tree.currentIndex()
+        issue = self.model.issue(index)
+        group = self.model.group(index)
         fix = self.fix(issue)
         self.fix_button.setEnabled(fix is not None)
         self.fix_button.setToolTip(
@@ -416,6 +436,9 @@ class ChecksDock(QDockWidget):
             else ""
         )
         self.edit_button.setEnabled(issue is not None)
+        if group is not None:
+            self.detail_label.setText(self._group_text(group))
+            return
         if issue is None:
             self.detail_label.setText("")
             return
@@ -430,18 +453,60 @@ class ChecksDock(QDockWidget):
             )
         self.detail_label.setText(text)
 
+    def _group_text(self, g: FindingGroup) -> str:
+        sep = "：" if self.chinese else ": "
+        text = f"{self.severity_label(g.severity)}{sep}{self.kind_label(g.kind)} ({g.count:,})"
+        if g.cause is not None:
+            text += "\n" + self.explanation(g)
+        cells = g.density.get("cells") or []
+        if cells:
+            size = g.density["cell_size"] * (
+                self._network.unit_m if self._network is not None else 1.0
+            )
+            text += "\n" + (
+                self.tr("On the map: the busiest %1 cells of %2 m; the busiest holds %3.")
+                .replace("%1", str(len(cells)))
+                .replace("%2", f"{size:g}")
+                .replace("%3", f"{cells[0][2]:,}")
+            )
+        return text
+
     # --- actions -----------------------------------------------------------------------------
-    def _on_tree_current_item_changed(self, cur: QTreeWidgetItem | None, _prev: Any) -> None:
+    def _on_tree_current_changed(self, cur: QModelIndex, _prev: Any) -> None:
+        group = self.model.group(cur)
+        if group is not None:
+            self.show_group(group, zoom=False)
+        else:
+            self.density.clear()
         self._update_buttons()
 
-    def _on_tree_item_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
-        self.show_item(item)
+    def _on_tree_clicked(self, index: QModelIndex) -> None:
+        group = self.model.group(index)
+        if group is not None:
+            self.show_group(group)
+        else:
+            self.show_item(index)
 
-    def show_item(self, item: QTreeWidgetItem | None) -> None:
+    def show_group(self, group: FindingGroup, zoom: bool = True) -> None:
+        """Draw the group's density on the map, highlight its sample features and (``zoom``)
+        show the busiest cells."""
+        self.density.set_density(group.density, group.severity)
+        row = self.model.group_row(group.kind)
+        members = self.model.group_issues(row) if row is not None else []
+        layer = members[0].layer if members else ""
+        self.canvas.clear_highlight("checks")
+        if self.canvas.layer(layer) is not None and group.sample_ids:
+            self.canvas.set_highlight(layer, group.sample_ids, group="checks")
+        bounds = self.density.bounds()
+        if zoom and bounds is not None:
+            self.canvas.zoom_to_extent(*bounds)
+
+    def show_item(self, index: QModelIndex | None) -> None:
         """Zoom to the item and highlight its features."""
-        issue = item.data(0, ISSUE_ROLE) if item is not None else None
+        issue = self.issue_at(index)
         if issue is None:
             return
+        self.density.clear()
         layer = issue.layer
         ids = list(issue.feature_ids)
         if self.canvas.layer(layer) is not None and ids:
@@ -459,9 +524,8 @@ class ChecksDock(QDockWidget):
         if self.canvas.layer(layer) is not None and ids:
             self.canvas.flash(layer, ids)
 
-    def fix_item(self, item: QTreeWidgetItem | None) -> bool:
-        issue = item.data(0, ISSUE_ROLE) if item is not None else None
-        fix = self.fix(issue)
+    def fix_item(self, index: QModelIndex | None) -> bool:
+        fix = self.fix(self.issue_at(index))
         if fix is None:
             return False
         fix.command.label = fix.text_zh if self.chinese else fix.text_en
@@ -474,12 +538,12 @@ class ChecksDock(QDockWidget):
         self.window.statusBar().showMessage(fix.command.label, 5000)
         return True
 
-    def edit_item(self, item: QTreeWidgetItem | None) -> None:
+    def edit_item(self, index: QModelIndex | None) -> None:
         """Manual editing: zoom to the item and select its features for the edit tools."""
-        issue = item.data(0, ISSUE_ROLE) if item is not None else None
+        issue = self.issue_at(index)
         if issue is None:
             return
-        self.show_item(item)
+        self.show_item(index)
         if self.canvas.layer(issue.layer) is not None:
             self.hub.clear_selection()
             self.hub.set_selection(issue.layer, issue.feature_ids)
@@ -491,26 +555,28 @@ class ChecksDock(QDockWidget):
         )
 
     def _on_tree_context_menu_requested(self, pos: Any) -> None:
-        item = self.tree.itemAt(pos)
-        if item is None or item.data(0, ISSUE_ROLE) is None:
+        index = self.tree.indexAt(pos)
+        issue = self.model.issue(index)
+        if issue is None:
             return
-        self.tree.setCurrentItem(item)
+        index = index.siblingAtColumn(0)
+        self.tree.setCurrentIndex(index)
         menu = QMenu(self)
         zoom = menu.addAction(self.tr("Zoom to"))
-        zoom.triggered.connect(lambda: self.show_item(item))
-        fix = self.fix(item.data(0, ISSUE_ROLE))
+        zoom.triggered.connect(lambda: self.show_item(index))
+        fix = self.fix(issue)
         act: QAction = menu.addAction(
             self.tr("Fix: %1").replace("%1", fix.text_zh if self.chinese else fix.text_en)
             if fix is not None
             else self.tr("Fix (manual)")
         )
         act.setEnabled(fix is not None)
-        act.triggered.connect(lambda: self.fix_item(item))
-        menu.addAction(self.tr("Edit"), lambda: self.edit_item(item))
+        act.triggered.connect(lambda: self.fix_item(index))
+        menu.addAction(self.tr("Edit"), lambda: self.edit_item(index))
         menu.addSeparator()
         menu.addAction(
             self.tr("Copy message"),
-            lambda: QApplication.clipboard().setText(self.message(item.data(0, ISSUE_ROLE))),
+            lambda: QApplication.clipboard().setText(self.message(issue)),
         )
         self._menu = menu
         menu.popup(self.tree.viewport().mapToGlobal(pos))

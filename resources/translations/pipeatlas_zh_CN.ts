@@ -225,135 +225,139 @@
 <context>
     <name>ChecksDock</name>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="212" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="233" />
         <source>Checks</source>
         <translation>管网检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="222" />
-        <source>Item</source>
-        <translation>检查项</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="222" />
-        <source>Features</source>
-        <translation>要素</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="243" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="264" />
         <source>Fix</source>
         <translation>修复</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="245" />
-        <location filename="../../gisapp/qt/checks_dock.py" line="509" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="266" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="572" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="246" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="267" />
         <source>Zoom to the item and select its features</source>
         <translation>缩放至该项并选中其要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="272" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="294" />
         <source>Data hygiene</source>
         <translation>数据规范</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="273" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="295" />
         <source>Geometry</source>
         <translation>几何</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="274" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="296" />
         <source>Connectivity</source>
         <translation>连通性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="275" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="297" />
         <source>Flow direction</source>
         <translation>流向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="276" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="298" />
         <source>Semantics</source>
         <translation>语义</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="277" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="299" />
         <source>Attachment</source>
         <translation>挂接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="283" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="305" />
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="283" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="305" />
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="283" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="305" />
         <source>info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="298" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="316" />
+        <source>no flow direction recorded</source>
+        <translation>未记录流向</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/checks_dock.py" line="317" />
+        <source>no plant or outfall in the project</source>
+        <translation>项目无污水厂或排放口</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/checks_dock.py" line="318" />
+        <source>manholes off the pipe ends</source>
+        <translation>检查井不在管线端点上</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/checks_dock.py" line="340" />
         <source>Building the network…</source>
         <translation>正在构建管网…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="304" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="346" />
         <source>Updating the checks…</source>
         <translation>正在更新检查结果…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="374" />
-        <source>%1 items: %2 errors, %3 warnings</source>
-        <translation>共 %1 项：%2 个错误，%3 个警告</translation>
+        <location filename="../../gisapp/qt/checks_dock.py" line="381" />
+        <source>%1 items in %4 kinds: %2 errors, %3 warnings</source>
+        <translation>共 %1 项，%4 类：%2 个错误，%3 个警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="379" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="391" />
         <source>No check items.</source>
         <translation>没有检查项。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="414" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="434" />
         <source>This item needs manual editing</source>
         <translation>此项需手动编辑</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="487" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="464" />
+        <source>On the map: the busiest %1 cells of %2 m; the busiest holds %3.</source>
+        <translation>地图上：问题最密集的 %1 个 %2 m 网格；最密的一格有 %3 项。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/checks_dock.py" line="548" />
         <source>Selected %1; edit it with the Edit tools</source>
         <translation>已选择 %1；请使用编辑工具修改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="499" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="562" />
         <source>Zoom to</source>
         <translation>缩放至</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="428" />
-        <location filename="../../gisapp/qt/checks_dock.py" line="503" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="451" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="566" />
         <source>Fix: %1</source>
         <translation>修复：%1</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../../gisapp/qt/checks_dock.py" line="338" />
-        <source>%n error(s)</source>
-        <translation><numerusform>%n 个错误</numerusform>
-        </translation>
-    </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="505" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="568" />
         <source>Fix (manual)</source>
         <translation>修复（需手动）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="512" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="575" />
         <source>Copy message</source>
         <translation>复制信息</translation>
     </message>
@@ -937,6 +941,19 @@
         <location filename="../../gisapp/qt/feature_form.py" line="303" />
         <source>Edit attributes of %1</source>
         <translation>编辑 %1 的属性</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsTreeModel</name>
+    <message>
+        <location filename="../../gisapp/qt/findings_view.py" line="179" />
+        <source>Item</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/findings_view.py" line="179" />
+        <source>Features</source>
+        <translation>要素</translation>
     </message>
 </context>
 <context>
@@ -1809,127 +1826,137 @@
 <context>
     <name>NewProjectDialog</name>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="53" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="54" />
         <source>New project from layers</source>
         <translation>从图层新建项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="62" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="63" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="65" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="66" />
         <source>default: the CRS of the pipes, e.g. EPSG:4525</source>
         <translation>默认：管线图层的坐标系，如 EPSG:4525</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="70" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="71" />
         <source>Project file (.gpkg)</source>
         <translation>项目文件（.gpkg）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="71" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="72" />
         <source>Project CRS</source>
         <translation>项目坐标系</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="79" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="80" />
         <source>Add file…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="81" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="82" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="84" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="85" />
         <source>Layer kind</source>
         <translation>图层类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="86" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="87" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="106" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="108" />
         <source>Role</source>
         <translation>目标属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="106" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="109" />
         <source>Source field</source>
         <translation>源字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="106" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="110" />
+        <source>How sure</source>
+        <translation>识别依据</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="111" />
         <source>Preview (decoded)</source>
         <translation>预览（已解码）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="109" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="115" />
         <source>Selected file</source>
         <translation>所选文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="111" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="117" />
         <source>Encoding</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="113" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="119" />
         <source>CRS if the file has none</source>
         <translation>文件无坐标系时采用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="114" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="120" />
         <source>CRS</source>
         <translation>坐标系</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="174" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="180" />
         <source>The import was cancelled.</source>
         <translation>导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="179" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="185" />
         <source>The import failed: %1</source>
         <translation>导入失败：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="195" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="201" />
         <source>Project file</source>
         <translation>项目文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="201" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="207" />
         <source>Add layer files</source>
         <translation>添加图层文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="266" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="273" />
         <source>No CRS in the file. Hint: </source>
         <translation>文件中没有坐标系。提示：</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="280" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="288" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="302" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="314" />
+        <source>set by you</source>
+        <translation>手动指定</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="328" />
         <source>Choose where to save the project (.gpkg).</source>
         <translation>请选择项目的保存位置（.gpkg）。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="305" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="331" />
         <source>The project file must end in .gpkg.</source>
         <translation>项目文件名必须以 .gpkg 结尾。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="308" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="334" />
         <source>Add at least one pipe layer.</source>
         <translation>请至少添加一个管线图层。</translation>
     </message>

@@ -25,6 +25,7 @@ import math
 import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -487,6 +488,8 @@ def _xlsx_issues(ws: Any, result: OverlapResult) -> None:
 
 # --- PDF -----------------------------------------------------------------------------------------
 A4 = (8.27, 11.69)
+PAGE_W_PT, PAGE_H_PT = A4[0] * 72, A4[1] * 72
+LEFT, RIGHT = 0.06, 0.94  # text margins (figure fractions)
 _PDF_COLUMNS = (
     ("#", "序号", 0.00),
     ("severity", "程度", 0.04),
@@ -497,6 +500,145 @@ _PDF_COLUMNS = (
     ("measure", "区内长度/面积", 0.71),
     ("distance_m", "距边界(m)", 0.87),
 )
+CELL_GAP_PT = 4.0  # blank space between a cell's text and the next column
+LINE_STEP_PT = 9.5  # the line step of 7-pt table text
+MAX_CELL_LINES = 4  # a longer cell is cut with "…"
+ROW_GAP = 0.004  # between table rows (figure fraction)
+_RENDERER: Any = None
+
+
+@dataclass(frozen=True)
+class LineBox:
+    """One line of text on a PDF page, in figure fractions: left ``x``, baseline ``y``, the
+    ``width`` it measures and the line ``height`` (from ``y - 0.25 h`` to ``y + 0.75 h``)."""
+
+    column: str
+    text: str
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the box the line occupies."""
+        return (
+            self.x,
+            self.y - 0.25 * self.height,
+            self.x + self.width,
+            self.y + 0.75 * self.height,
+        )
+
+    def intersects(self, other: LineBox) -> bool:
+        a, b = self.bounds, other.bounds
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def text_width_pt(text: str, prop: font_manager.FontProperties) -> float:
+    """The width of ``text`` in points, as matplotlib lays it out in ``prop``."""
+    global _RENDERER
+    if not text:
+        return 0.0
+    if _RENDERER is None:
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        _RENDERER = RendererAgg(8, 8, 72)  # 72 dpi: one pixel is one point
+    w, _h, _d = _RENDERER.get_text_width_height_descent(text, prop, ismath=False)
+    return float(w)
+
+
+def wrap_text(
+    text: str, width_pt: float, prop: font_manager.FontProperties, max_lines: int = MAX_CELL_LINES
+) -> list[str]:
+    """Break ``text`` into lines no wider than ``width_pt``: anywhere in Chinese, at a space
+    in Latin words where one is near; beyond ``max_lines`` the last line ends in "…".
+
+    Examples
+    --------
+    >>> from network.io.fonts import cjk_font_properties
+    >>> lines = wrap_text("保护区" * 10, 60, cjk_font_properties(7))
+    >>> len(lines) > 1 and "".join(lines) == "保护区" * 10
+    True
+    """
+    text = " ".join(str(text).split())
+    if text_width_pt(text, prop) <= width_pt:
+        return [text]
+    lines: list[str] = []
+    rest = text
+    while rest:
+        lo, hi = 1, len(rest)
+        while lo < hi:  # the longest prefix that fits (at least one character)
+            mid = (lo + hi + 1) // 2
+            if text_width_pt(rest[:mid], prop) <= width_pt:
+                lo = mid
+            else:
+                hi = mid - 1
+        n = lo
+        if n < len(rest) and rest[n] != " ":
+            space = rest.rfind(" ", 0, n)
+            if space > n // 2:
+                n = space
+        line, rest = rest[:n].rstrip(), rest[n:].lstrip()
+        if len(lines) == max_lines - 1 and rest:
+            while line and text_width_pt(line + "…", prop) > width_pt:
+                line = line[:-1]
+            lines.append(line + "…")
+            break
+        lines.append(line)
+    return lines
+
+
+def _column_spans() -> list[tuple[str, float, float]]:
+    """(key, left, width in points) of each detail column."""
+    lefts = [LEFT + x * (RIGHT - LEFT) for _k, _h, x in _PDF_COLUMNS]
+    rights = [*lefts[1:], RIGHT]
+    return [
+        (key, left, (right - left) * PAGE_W_PT - CELL_GAP_PT)
+        for (key, _h, _x), left, right in zip(_PDF_COLUMNS, lefts, rights, strict=True)
+    ]
+
+
+def layout_lines(
+    texts: Sequence[tuple[str, str, float, float]],
+    top: float,
+    prop: font_manager.FontProperties,
+    max_lines: int = MAX_CELL_LINES,
+) -> tuple[list[LineBox], float]:
+    """Lay out cells side by side below ``top``: ``texts`` are (column, text, left, width in
+    points); each cell wraps within its width. Returns the line boxes and the height used
+    (figure fractions)."""
+    step = LINE_STEP_PT / PAGE_H_PT
+    boxes: list[LineBox] = []
+    n_lines = 1
+    for key, text, left, width_pt in texts:
+        lines = wrap_text(text, width_pt, prop, max_lines)
+        n_lines = max(n_lines, len(lines))
+        for j, line in enumerate(lines):
+            w = text_width_pt(line, prop) / PAGE_W_PT
+            boxes.append(LineBox(key, line, left, top - (j + 0.75) * step, w, step))
+    return boxes, n_lines * step
+
+
+def layout_row(
+    cells: dict[str, str], top: float, prop: font_manager.FontProperties
+) -> tuple[list[LineBox], float]:
+    """The line boxes of one row of the findings table whose top is at ``top`` (figure
+    fraction), each cell wrapped to its column (a long zone name grows the row instead of
+    running over the next column), and the row's height.
+
+    Examples
+    --------
+    >>> from network.io.fonts import cjk_font_properties
+    >>> cells = {k: "" for k, _h, _x in _PDF_COLUMNS} | {"zone": "长" * 40, "relation": "穿越"}
+    >>> boxes, h = layout_row(cells, 0.9, cjk_font_properties(7))
+    >>> len([b for b in boxes if b.column == "zone"]) > 1
+    True
+    """
+    return layout_lines(
+        [(key, cells.get(key, ""), left, width) for key, left, width in _column_spans()],
+        top,
+        prop,
+    )
 
 
 def _measure_text(rec: dict[str, Any]) -> str:
@@ -618,49 +760,67 @@ def _pdf_summary(doc: _PdfDoc, result: OverlapResult) -> None:
 
 
 def _pdf_findings(doc: _PdfDoc, result: OverlapResult, max_maps: int) -> None:
-    """One line per finding; conflicts and warnings with their map extract and rule."""
+    """One row per finding, long cells wrapped to their column; conflicts and warnings with
+    their map extract and rule."""
     f8, f7 = doc.f8, doc.f7
     records = result.rows.drop(columns=result.rows.geometry.name).to_dict("records")
     maps = set(_map_rows(result, max_maps))
 
     def header_line(fig: Figure, y: float) -> None:
         for _key, head, x in _PDF_COLUMNS:
-            fig.text(0.06 + x * 0.88, y, head, fontproperties=f8, weight="bold")
+            fig.text(LEFT + x * (RIGHT - LEFT), y, head, fontproperties=f8, weight="bold")
 
     fig = doc.new_page("问题明细")
     y = 0.93
     header_line(fig, y)
+    y -= 0.006
     for i, rec in enumerate(records):
-        height = 0.13 if i in maps else 0.016
-        if y - height < 0.04:
+        boxes, height = layout_row(_row_cells(i, rec), y, f7)
+        extract = EXTRACT_HEIGHT if i in maps else 0.0
+        if y - height - extract < 0.04:
             fig = doc.new_page("问题明细")
             y = 0.93
             header_line(fig, y)
-        y -= 0.018
-        cells = _row_cells(i, rec)
-        for key, _, x in _PDF_COLUMNS:
-            fig.text(0.06 + x * 0.88, y, cells[key], fontproperties=f7)
+            y -= 0.006
+            boxes, height = layout_row(_row_cells(i, rec), y, f7)
+        for b in boxes:
+            fig.text(b.x, b.y, b.text, fontproperties=f7)
+        y -= height
         if i in maps:
             _pdf_extract(fig, result, i, rec, y, f7)
-            y -= 0.115
+            y -= extract
+        y -= ROW_GAP
     if len(records) > len(maps) and maps:
         y -= 0.02
         fig.text(
-            0.06, max(y, 0.03), f"示意图仅绘制前 {len(maps)} 条冲突/警告。", fontproperties=f7
+            LEFT, max(y, 0.03), f"示意图仅绘制前 {len(maps)} 条冲突/警告。", fontproperties=f7
         )
 
 
+EXTRACT_HEIGHT = 0.115  # a map extract and its rule text below a finding (figure fraction)
+
+
 def _pdf_extract(
-    fig: Figure, result: OverlapResult, i: int, rec: dict[str, Any], y: float, font: Any
-) -> None:
-    """The map extract of finding ``i`` below its line, with its rule and notes."""
-    ax = fig.add_axes((0.10, y - 0.115, 0.105 * A4[1] / A4[0] * 0.7, 0.105))
+    fig: Figure, result: OverlapResult, i: int, rec: dict[str, Any], top: float, font: Any
+) -> list[LineBox]:
+    """The map extract of finding ``i`` below ``top`` (the bottom of its row), with its rule
+    and notes wrapped beside it; returns the line boxes of the text."""
+    ax = fig.add_axes((0.10, top - 0.107, 0.105 * A4[1] / A4[0] * 0.7, 0.105))
     draw_extract(ax, result, i)
     rule = rec["rule_id"] or "（无规则）"
-    fig.text(0.30, y - 0.02, f"规则 {rule}，缓冲 {rec['buffer_m']:g} m", fontproperties=font)
-    fig.text(0.30, y - 0.036, str(rec["note"] or ""), fontproperties=font)
+    width = (RIGHT - 0.30) * PAGE_W_PT
+    texts = [f"规则 {rule}，缓冲 {rec['buffer_m']:g} m", str(rec["note"] or "")]
     if rec["zone_repaired"]:
-        fig.text(0.30, y - 0.052, "注：该保护区多边形无效，已自动修复", fontproperties=font)
+        texts.append("注：该保护区多边形无效，已自动修复")
+    boxes: list[LineBox] = []
+    y = top - 0.008
+    for text in texts:
+        lines, h = layout_lines([("note", text, 0.30, width)], y, font, max_lines=3)
+        boxes += lines
+        y -= h + 0.003
+    for b in boxes:
+        fig.text(b.x, b.y, b.text, fontproperties=font)
+    return boxes
 
 
 def _pdf_rules(doc: _PdfDoc, result: OverlapResult) -> None:
@@ -672,27 +832,37 @@ def _pdf_rules(doc: _PdfDoc, result: OverlapResult) -> None:
     heads = ("保护区类别", "分区/级别", "要素类型", "缓冲(m)", "程度", "说明")
     for x, h in zip(xs, heads, strict=True):
         fig.text(x, y, h, fontproperties=f8, weight="bold")
+    widths = [(b - a) * PAGE_W_PT - CELL_GAP_PT for a, b in zip(xs, [*xs[1:], RIGHT], strict=True)]
+    y -= 0.006
     for rule in result.rules.rules:
-        y -= 0.016
-        if y < 0.04:
-            fig = doc.new_page("规则与缓冲距离")
-            y = 0.92
         vals = (
             _label("zone_class", rule.zone_class),
             _label("zone_level", rule.zone_level) or "（全部）",
             _label("feature_type", rule.feature_type),
             f"{rule.buffer_m:g}",
             _label("severity", rule.severity),
-            rule.note[:40],
+            rule.note,
         )
-        for x, v in zip(xs, vals, strict=True):
-            fig.text(x, y, v, fontproperties=f7)
+        cells = [(h, v, x, w) for h, v, x, w in zip(heads, vals, xs, widths, strict=True)]
+        boxes, height = layout_lines(cells, y, f7)
+        if y - height < 0.04:
+            fig = doc.new_page("规则与缓冲距离")
+            y = 0.92
+            boxes, height = layout_lines(cells, y, f7)
+        for b in boxes:
+            fig.text(b.x, b.y, b.text, fontproperties=f7)
+        y -= height + ROW_GAP
     if result.issues:
-        y -= 0.03
-        fig.text(0.06, y, "数据问题", fontproperties=f10)
+        y -= 0.025
+        fig.text(LEFT, y, "数据问题", fontproperties=f10)
+        y -= 0.006
         for issue in result.issues:
-            y -= 0.016
-            if y < 0.04:
+            cells = [("message", issue.message_zh, LEFT, (RIGHT - LEFT) * PAGE_W_PT)]
+            boxes, height = layout_lines(cells, y, f7)
+            if y - height < 0.04:
                 fig = doc.new_page("数据问题")
                 y = 0.92
-            fig.text(0.06, y, issue.message_zh[:90], fontproperties=f7)
+                boxes, height = layout_lines(cells, y, f7)
+            for b in boxes:
+                fig.text(b.x, b.y, b.text, fontproperties=f7)
+            y -= height + ROW_GAP

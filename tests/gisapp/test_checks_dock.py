@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from gisapp.qt.checks_dock import ISSUE_ROLE, fix_for
 from network.commands import DeleteFeatures, DictStore, ReversePipe, SnapEnd
@@ -22,28 +23,32 @@ def _dock(window):
 
 
 def _fix_and_wait(qtbot, window, dock, item):
-    dock.tree.setCurrentItem(item)
+    dock.tree.setCurrentIndex(item)
     assert dock.fix_button.isEnabled()
     with qtbot.waitSignal(window.network_updated, timeout=60000):
         dock.fix_button.click()
 
 
-def test_dock_groups_items_by_category_in_chinese(window):
+def test_dock_groups_items_by_kind_in_chinese(window):
     dock = _dock(window)
-    tops = [dock.tree.topLevelItem(i).text(0) for i in range(dock.tree.topLevelItemCount())]
-    assert any(t.startswith("连通性 (") for t in tops)
-    assert len(dock.items()) == len(window.network_ctl.state.checks)
+    checks = window.network_ctl.state.checks
+    model = dock.model
+    tops = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert any(t.startswith("端点差几厘米未接上 (") for t in tops)
+    counts = {g.kind: g.count for g in dock.groups()}
+    assert sum(counts.values()) == len(checks)
+    assert counts["near_miss"] == sum(1 for i in checks if i.kind == "near_miss")
     item = dock.item_for("near_miss", "WS-0532")
-    assert "WJ-0530" in item.text(0) and "检查井" in item.text(0)
-    assert "misses manhole WJ-0530" in item.toolTip(0)  # English in the tooltip
+    assert "WJ-0530" in item.data() and "检查井" in item.data()
+    assert "misses manhole WJ-0530" in item.data(Qt.ItemDataRole.ToolTipRole)  # English too
 
 
 def test_click_zooms_and_highlights(window):
     dock = _dock(window)
     item = dock.item_for("near_miss", "WS-0532")
-    dock.tree.setCurrentItem(item)
+    dock.tree.setCurrentIndex(item)
     dock.show_item(item)
-    issue = item.data(0, ISSUE_ROLE)
+    issue = item.data(ISSUE_ROLE)
     x0, y0, x1, y1 = window.canvas.view.extent
     assert x0 < issue.x < x1 and y0 < issue.y < y1 and (x1 - x0) < 200
     assert window.canvas.highlighted_ids("pipes", "checks") == {"WS-0532"}
@@ -81,7 +86,7 @@ def test_duplicate_and_zero_length_fixes(qtbot, window):
 def test_manual_items_have_no_fix_but_edit_selects(window):
     dock = _dock(window)
     item = dock.item_for("against_slope", "WS-0664")
-    dock.tree.setCurrentItem(item)
+    dock.tree.setCurrentIndex(item)
     assert not dock.fix_button.isEnabled()
     assert dock.edit_button.isEnabled()
     dock.edit_item(item)
@@ -91,7 +96,7 @@ def test_manual_items_have_no_fix_but_edit_selects(window):
 def test_screenshot_of_the_window_with_the_checks_dock(qtbot, window):
     dock = _dock(window)
     item = dock.item_for("near_miss", "WS-0532")
-    dock.tree.setCurrentItem(item)
+    dock.tree.setCurrentIndex(item)
     dock.show_item(item)
     qtbot.waitUntil(lambda: not window.canvas.is_rendering(), timeout=20000)
     assert window.grab().save("/tmp/checks.png")
