@@ -112,3 +112,29 @@ def test_an_output_in_a_missing_folder_is_written_there(demo_project, tmp_path, 
     assert main(["connections", str(demo_project), "--xlsx", str(out)]) == 0
     assert out.is_file()
     capsys.readouterr()
+
+
+def test_library_warnings_do_not_reach_the_user(demo_project):
+    """A warning a library raises while a command runs is not printed (logged with -v)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, warnings\n"
+        "import gisapp.cli.network_commands as nc\n"
+        "real = nc._cmd_stats\n"
+        "def noisy(args):\n"
+        "    warnings.warn(\"Results from 'length' are likely incorrect\", UserWarning)\n"
+        "    return real(args)\n"
+        "nc._cmd_stats = noisy\n"
+        "from gisapp.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    for verbose, shown in (([], False), (["-v"], True)):
+        r = subprocess.run(
+            [sys.executable, "-c", code, *verbose, "stats", str(demo_project)],
+            capture_output=True,
+            text=True,
+        )
+        assert r.returncode == 0, r.stderr
+        assert ("likely incorrect" in r.stderr) is shown, r.stderr

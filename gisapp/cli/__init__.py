@@ -336,6 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # library warnings (pandas, pyogrio, shapely …) are for developers: logged with -v only;
+    # what a user must know arrives as a finding or an error message
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").setLevel(logging.INFO if args.verbose else logging.ERROR)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_BAD_INPUT
