@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from network import schema as S
 from network.graph import Network, float_array, str_array
@@ -160,6 +161,34 @@ def _drain_target(net: Network, node: int) -> _Target:
     return status, pid, out_ids, d, pipes
 
 
+def drain_targets(net: Network, starts: np.ndarray) -> dict[int, _Target]:
+    """Where water entering each node of *starts* goes, for all of them in one pass.
+
+    The same answer as one downstream Dijkstra per node (:func:`_drain_target`): a
+    vectorised walk along the unique way out of every node when the network is a forest,
+    else one reverse multi-source search per sink on the whole graph
+    (:func:`_multi_sink_reach`).
+
+    Parameters
+    ----------
+    net : Network
+    starts : ndarray of int
+        Node indices (unique).
+
+    Returns
+    -------
+    dict
+        Node index -> (status, plant id, outfall ids, path length, pipe ids).
+    """
+    starts = np.unique(np.asarray(starts, dtype=np.int64))
+    if not len(starts):
+        return {}
+    fast = _forest_reach(net, starts)
+    if fast is not None:
+        return fast
+    return _multi_sink_reach(net, starts)
+
+
 def iter_connection_register(net: Network) -> Generator[Progress, None, ConnectionRegister]:
     """Generator version of :func:`connection_register`."""
     ents = net.layers.get(S.ENTERPRISES)
@@ -168,9 +197,7 @@ def iter_connection_register(net: Network) -> Generator[Progress, None, Connecti
     codes = str_array(ents, S.CREDIT_CODE) if ents is not None else names
     cache: dict[int, _Target] = {}
     yield 0.0, "Finding where each enterprise drains"
-    fast = _forest_reach(net, np.unique(net.ent_node[net.ent_node >= 0]))
-    if fast is not None:
-        cache.update(fast)
+    cache.update(drain_targets(net, net.ent_node[net.ent_node >= 0]))
     rows = []
     step = max(1, n // 50)
     for i in range(n):
@@ -321,11 +348,184 @@ def _forest_reach(net: Network, starts: np.ndarray) -> dict[int, tuple] | None:
             walked = re_[bounds[j] : bounds[j + 1]]
             upto = np.flatnonzero(net.edge_v[walked] == outs[j][0])
             d = float(net.edge_length_m[walked[: upto[0] + 1]].sum()) if len(upto) else 0.0
-            if len(upto):
-                pipes = tuple(dict.fromkeys(pe.uniques[path_codes[: upto[0] + 1]].tolist()))
+            # the start itself is the outfall: no way, no pipes (as the per-node walk says)
+            pipes = (
+                tuple(dict.fromkeys(pe.uniques[path_codes[: upto[0] + 1]].tolist()))
+                if len(upto)
+                else ()
+            )
         else:
             status, pid, d, pipes = NOWHERE, None, None, ()
         res[node] = (status, pid, out_ids, d, pipes)
+    return res
+
+
+SINK_CHUNK = 8  # sinks searched together (memory: chunk x nodes float64 per search)
+
+
+def _reverse_sink_graph(
+    net: Network, sink_nodes: np.ndarray
+) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """The graph against the flow, with one virtual node per sink node.
+
+    Water may leave a node unless it is a barrier manhole or a plant (a walk stops there),
+    so the reversed edge ``v -> u`` of an open edge ``u -> v`` exists when ``v`` may be
+    passed; virtual node ``n + k`` leads to sink node ``m = sink_nodes[k]`` (length 0) and,
+    when ``m`` is a plant, to the nodes draining into it. Parallel edges keep the shortest
+    (then the first).
+
+    Returns
+    -------
+    (matrix, pair_keys, pair_edge)
+        The CSR matrix (``n + len(sink_nodes)`` square) and, sorted, the keys ``u * n + v``
+        of the forward node pairs with the edge each one takes.
+    """
+    n = net.n_nodes
+    k = len(sink_nodes)
+    passable = ~net.node_barrier & ~net.node_is_plant
+    e = np.flatnonzero(net.edge_open)
+    u, v, w = net.edge_u[e], net.edge_v[e], net.edge_length_m[e]
+    order = np.lexsort((e, w, v, u))
+    e, u, v, w = e[order], u[order], v[order], w[order]
+    first = np.ones(len(e), dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    e, u, v, w = e[first], u[first], v[first], w[first]
+    keys = u.astype(np.int64) * n + v
+    inner = passable[v]
+    rows = [v[inner], n + np.arange(k)]
+    cols = [u[inner], sink_nodes]
+    vals = [w[inner], np.zeros(k)]
+    plant_sink = net.node_is_plant[sink_nodes] & ~net.node_barrier[sink_nodes]
+    if plant_sink.any():
+        virt = np.full(n, -1, dtype=np.int64)
+        virt[sink_nodes[plant_sink]] = n + np.flatnonzero(plant_sink)
+        into = virt[v] >= 0
+        rows.append(virt[v[into]])
+        cols.append(u[into])
+        vals.append(w[into])
+    mat = sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n + k, n + k),
+    )
+    return mat, keys, e
+
+
+def _tol(d: np.ndarray) -> np.ndarray:
+    """How close two path lengths may be to count as a tie (float sums in another order)."""
+    return 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(d, posinf=0.0)))
+
+
+def _multi_sink_reach(net: Network, starts: np.ndarray) -> dict[int, _Target]:
+    """:func:`drain_targets` on any graph: a reverse Dijkstra from every sink (compiled,
+    ``scipy.sparse.csgraph``), the nearest plant (else outfall) per start chosen by
+    ``(length, node)`` as the per-node walk does, then every path walked at once along the
+    predecessors and summed in flow order."""
+    from scipy.sparse.csgraph import dijkstra
+
+    n = net.n_nodes
+    plant_at, outfall_at = net.node_plants, net.node_outfalls
+    sink_nodes = np.array(sorted(set(plant_at) | set(outfall_at)), dtype=np.int64)
+    res: dict[int, _Target] = {}
+    if not len(sink_nodes):
+        return {int(x): (NOWHERE, None, (), None, ()) for x in starts.tolist()}
+    mat, pair_keys, pair_edge = _reverse_sink_graph(net, sink_nodes)
+    chunks = [
+        np.arange(i, min(i + SINK_CHUNK, len(sink_nodes)))
+        for i in range(0, len(sink_nodes), SINK_CHUNK)
+    ]
+    dist = np.empty((len(sink_nodes), len(starts)))
+    for ch in chunks:
+        dist[ch] = dijkstra(mat, directed=True, indices=n + ch)[:, starts]
+    is_plant = net.node_is_plant[sink_nodes]
+    is_out = net.node_is_outfall[sink_nodes]
+    target = np.full(len(starts), -1, dtype=np.int64)
+    status: list[str] = []
+    plant_ids: list[str | None] = []
+    outs: list[tuple[str, ...]] = []
+    for j in range(len(starts)):
+        col = dist[:, j]
+        reach = np.isfinite(col)
+        # sinks are sorted by node: lexsort by (length, node)
+        o_k = np.flatnonzero(reach & is_out)
+        o_k = o_k[np.argsort(col[o_k], kind="stable")]
+        outs.append(
+            tuple(net.outfall_ids[i] for kk in o_k.tolist() for i in outfall_at[sink_nodes[kk]])
+        )
+        p_k = np.flatnonzero(reach & is_plant)
+        if len(p_k):
+            best = int(p_k[np.argsort(col[p_k], kind="stable")[0]])
+            target[j] = best
+            status.append(CONNECTED)
+            plant_ids.append(net.plant_ids[plant_at[int(sink_nodes[best])][0]])
+        elif len(o_k):
+            target[j] = int(o_k[0])
+            status.append(TO_OUTFALL)
+            plant_ids.append(None)
+        else:
+            status.append(NOWHERE)
+            plant_ids.append(None)
+    # equal lengths: a near tie between sinks, or a node on the way with two shortest ways
+    # on, is left to the per-node walk (its tie-breaking is the reference)
+    ambiguous = np.zeros(len(starts), dtype=bool)
+    for j in range(len(starts)):
+        col = dist[:, j]
+        fin = np.sort(col[np.isfinite(col)])
+        if len(fin) > 1 and (np.diff(fin) <= _tol(fin[1:])).any():
+            ambiguous[j] = True
+    paths: list[list[int]] = [[] for _ in range(len(starts))]
+    dsum = np.zeros(len(starts))
+    coo = mat.tocoo()
+    r_row, r_col, r_w = coo.row, coo.col, coo.data
+    for ch in chunks:
+        mine = np.flatnonzero(np.isin(target, ch) & ~ambiguous)
+        if not len(mine):
+            continue
+        dch, pred = dijkstra(mat, directed=True, indices=n + ch, return_predecessors=True)
+        multi = np.zeros(dch.shape, dtype=bool)
+        for r in range(len(ch)):
+            d = dch[r]
+            with np.errstate(invalid="ignore"):
+                tight = np.abs(d[r_row] + r_w - d[r_col]) <= _tol(d[r_col])
+            multi[r] = np.bincount(r_col[tight], minlength=d.shape[0]) > 1
+        row = target[mine] - ch[0]
+        cur = starts[mine].copy()
+        sink = sink_nodes[target[mine]]
+        steps_j: list[np.ndarray] = []
+        steps_e: list[np.ndarray] = []
+        active = np.arange(len(mine))
+        while len(active):
+            c = cur[active]
+            ambiguous[mine[active[multi[row[active], c]]]] = True
+            nxt = pred[row[active], c].astype(np.int64)
+            virt = nxt >= n
+            nxt = np.where(virt, sink[active], nxt)
+            go = nxt != c
+            a, c, nxt = active[go], c[go], nxt[go]
+            edge = pair_edge[np.searchsorted(pair_keys, c * n + nxt)]
+            steps_j.append(a)
+            steps_e.append(edge)
+            dsum[mine[a]] += net.edge_length_m[edge]
+            cur[a] = nxt
+            active = a[~virt[go]]
+        if steps_j:
+            sj = np.concatenate(steps_j)
+            se = np.concatenate(steps_e)
+            order = np.argsort(sj, kind="stable")
+            sj, se = sj[order], se[order]
+            bounds = np.searchsorted(sj, np.arange(len(mine) + 1))
+            for t, j in enumerate(mine.tolist()):
+                paths[j] = se[bounds[t] : bounds[t + 1]].tolist()
+    pe = net.pipe_edges
+    for j, x in enumerate(starts.tolist()):
+        if ambiguous[j]:
+            res[x] = _drain_target(net, x)
+            continue
+        if target[j] < 0:
+            res[x] = (NOWHERE, None, outs[j], None, ())
+            continue
+        p = paths[j]
+        pipes = tuple(dict.fromkeys(pe.uniques[pe.codes[p]].tolist())) if p else ()
+        res[x] = (status[j], plant_ids[j], outs[j], float(dsum[j]), pipes)
     return res
 
 
@@ -797,22 +997,12 @@ def _truthy(v: Any) -> bool:
 
 def _plant_of_enterprises(net: Network) -> list[int]:
     """Index of the nearest plant each enterprise reaches (-1 if none)."""
-    out = []
-    cache: dict[int, int] = {}
-    fast = _forest_reach(net, np.unique(net.ent_node[net.ent_node >= 0]))
-    if fast is not None:
-        for node, (status, pid, *_rest) in fast.items():
-            cache[node] = net.plant_index[pid] if status == CONNECTED else -1
-    for node in net.ent_node.tolist():
-        if node < 0:
-            out.append(-1)
-            continue
-        if node not in cache:
-            dist = _walk_down(net, [node], set(), set())[0]
-            best = min(((d, m) for m, d in dist.items() if m in net.node_plants), default=None)
-            cache[node] = net.node_plants[best[1]][0] if best else -1
-        out.append(cache[node])
-    return out
+    reach = drain_targets(net, net.ent_node[net.ent_node >= 0])
+    cache = {
+        node: net.plant_index[pid] if status == CONNECTED else -1
+        for node, (status, pid, *_rest) in reach.items()
+    }
+    return [cache[node] if node >= 0 else -1 for node in net.ent_node.tolist()]
 
 
 # --------------------------------------------------------------------------------------------

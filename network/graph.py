@@ -29,10 +29,9 @@ from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -44,6 +43,9 @@ from network import schema as S
 from network.errors import NetworkError, UnknownIdError
 from network.issues import ERROR, INFO, WARNING, Issue
 from network.progress import Progress, drain
+
+if TYPE_CHECKING:  # networkx loads only when the graph is asked for
+    import networkx as nx
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +293,17 @@ class PipeEdges(Mapping):
         self.uniques = np.asarray(uniques, dtype=object)
         self._lookup: dict[str, int] | None = None
         self._csr: tuple[np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def from_codes(cls, codes: np.ndarray, uniques: np.ndarray) -> PipeEdges:
+        """The mapping from its parts: pipe code per edge and the pipe ids (a stored network)."""
+        self = cls.__new__(cls)
+        self.codes = np.asarray(codes, dtype=np.int64)
+        self.uniques = np.asarray(uniques, dtype=object)
+        self._ids = None
+        self._lookup = None
+        self._csr = None
+        return self
 
     def lookup(self) -> dict[str, int]:
         """Pipe id -> pipe code (built once)."""
@@ -697,6 +710,8 @@ def to_networkx(net: Network) -> nx.MultiDiGraph:
 
 
 def _to_networkx(net: Network) -> nx.MultiDiGraph:
+    import networkx as nx
+
     g = nx.MultiDiGraph(crs=net.crs, snap_tolerance_m=net.snap_tolerance_m)
     ids = net.node_ids
     ent_at = net.node_enterprises

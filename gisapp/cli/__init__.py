@@ -125,19 +125,17 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 # --- info --------------------------------------------------------------------------------------
 def _cmd_info(args: argparse.Namespace) -> int:
-    from network.io.crs import crs_label
-    from network.io.project import open_project
+    from network.io.project import describe_project
 
-    project = open_project(args.project)
-    info = project.summary()
+    info = describe_project(args.project)  # the file's tables only: no feature is read
     if args.json:
         print_json(info)
         return EXIT_OK
     out = sys.stdout
-    out.write(f"project  {project.path}\nCRS      {crs_label(project.crs)}\n")
+    out.write(f"project  {info['path']}\nCRS      {info['crs']}\n")
     x0, y0, x1, y1 = info["extent"]
     out.write(f"extent   {x0:.2f}, {y0:.2f} — {x1:.2f}, {y1:.2f}\n")
-    out.write(f"settings {json.dumps(project.settings, ensure_ascii=False)}\n\n")
+    out.write(f"settings {json.dumps(info['settings'], ensure_ascii=False)}\n\n")
     rows = []
     for kind, layer in info["layers"].items():
         for src in layer["sources"] or [{}]:
@@ -158,9 +156,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
         for src in layer["sources"]:
             pairs = [f"{k}←{v}" for k, v in src["mapping"].items() if v]
             out.write(f"  {kind} ({Path(src['path']).name}): {', '.join(pairs)}\n")
-    out.write(f"\nhygiene notes ({len(project.issues)})\n")
-    for issue in project.issues:
-        out.write(f"  [{issue.severity}] {issue.message_en}\n")
+    out.write(f"\nhygiene notes ({len(info['hygiene'])})\n")
+    for issue in info["hygiene"]:
+        out.write(f"  [{issue['severity']}] {issue['message_en']}\n")
     return EXIT_OK
 
 

@@ -54,20 +54,41 @@ def _open(path: str) -> Any:
 
 
 def _load(path: str) -> Any:
-    """Open a project and build its :class:`network.state.CheckedNetwork` (network, findings,
-    connection register), as the window does."""
+    """The project's :class:`network.state.CheckedNetwork` (network, findings, connection
+    register): the one stored in the project when it is still fresh, else built from the
+    layers as the window does (and stored again when the project keeps a stale one)."""
+    from network.io import topology
     from network.state import build_checked_network
 
+    p = _open_check(path)
+    checked = topology.load_checked_network(p)
+    if checked is not None:
+        return checked
     project = _open(path)
-    return build_checked_network(project.layers, project.settings, project.crs)
+    checked = build_checked_network(project.layers, project.settings, project.crs)
+    if topology.topology_status(p).startswith(("stale", "garbled")):
+        topology.store_checked_network(p, checked)
+    return checked
 
 
 def _load_network(path: str) -> Any:
-    """Open a project and build only its network (for commands that need no findings)."""
-    from network.graph import build_network
+    """The project's network (for commands that need no findings)."""
+    return _load(path).network
 
-    project = _open(path)
-    return build_network(project.layers, project.settings, project.crs)
+
+def _open_check(path: str) -> Path:
+    """*path* as a Path, after the checks of :func:`_open` (raises NetworkError)."""
+    from network.io.project import read_meta
+
+    p = Path(path)
+    if not p.exists():
+        raise NetworkError(
+            f"{path} does not exist: give the path of a PipeAtlas project "
+            f"(*.gpkg made with `python main.py new`).",
+            file=path,
+        )
+    read_meta(p)
+    return p
 
 
 def _fmt(x: Any, nd: int = 1) -> str:

@@ -39,6 +39,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -63,7 +64,7 @@ from pyproj import CRS
 
 from network.errors import NetworkError, ProjectError, SchemaError
 from network.io import crs as crsmod
-from network.io import gpkg
+from network.io import gpkg, topology
 from network.io.read import LayerSource, empty_layer, load_layer
 from network.issues import Issue
 from network.progress import Progress, drain
@@ -77,6 +78,7 @@ from network.schema import (
     SRC_PART,
 )
 
+log = logging.getLogger(__name__)
 PROJECT_FORMAT = gpkg.PROJECT_FORMAT
 #: Version of the project tables (``pa_*``). 1: first layout. 2: ``pa_layers`` sources hold
 #: paths relative to the project and the ``renamed`` columns (an older PipeAtlas refuses the
@@ -635,7 +637,7 @@ def write_meta(con: sqlite3.Connection, project: Project, path: str | Path | Non
         "app_version": APP_VERSION,
         "crs": project.crs.to_wkt(),
         "crs_epsg": str(project.crs.to_epsg() or ""),
-        "settings": json.dumps(project.settings, ensure_ascii=False, sort_keys=True),
+        "settings": _settings_text(project),
         "created": project.created,
         "layers": json.dumps(sorted(project.layers), ensure_ascii=False),
     }
@@ -676,8 +678,35 @@ def _tmp_path(path: Path) -> Path:
     return gpkg.tmp_path(path)
 
 
+def _checked_for_store(project: Project, checked: Any) -> Any:
+    """The checked network to store with the project: *checked* when it was built from the
+    project's very frames, else a fresh build; None without pipes or when the build fails
+    (the file is then written without a stored network)."""
+    if PIPES not in project.layers:
+        return None
+    if checked is not None and all(
+        checked.network.layers.get(k) is project.layers.get(k) for k in topology.NETWORK_LAYERS
+    ):
+        return checked
+    from network.state import build_checked_network
+
+    try:
+        return build_checked_network(project.layers, project.settings, project.crs)
+    except NetworkError as exc:
+        log.info("the network of %s was not stored: %s", project.path.name, exc)
+        return None
+
+
+def _settings_text(project: Project) -> str:
+    return json.dumps(project.settings, ensure_ascii=False, sort_keys=True)
+
+
 def _write_atomically(
-    project: Project, path: Path, base: Path | None, kinds: Sequence[str] | None = None
+    project: Project,
+    path: Path,
+    base: Path | None,
+    kinds: Sequence[str] | None = None,
+    checked: Any = None,
 ) -> None:
     gpkg.remove_stale_tmp(path)
     tmp = _tmp_path(path)
@@ -691,10 +720,20 @@ def _write_atomically(
                 stack.enter_context(gpkg.write_lock(base))
                 shutil.copyfile(base, tmp)
             _write_layers(project, tmp, kinds, copied=base is not None, target=path)
+            store = _checked_for_store(project, checked)
             con = _meta_connection(tmp)
             try:
                 with gpkg.transaction(con, tmp):
                     write_meta(con, project, path)
+                    if store is not None:
+                        topology.write_topology(
+                            con,
+                            store,
+                            settings_text=_settings_text(project),
+                            crs_wkt=project.crs.to_wkt(),
+                        )
+                    else:
+                        topology.drop_topology(con)
             finally:
                 con.close()
             with open(tmp, "rb+") as fh:
@@ -774,13 +813,19 @@ def _drop_layer(path: Path, kind: str) -> None:
 
 
 def save_project(
-    project: Project, path: str | Path | None = None, kinds: Sequence[str] | None = None
+    project: Project,
+    path: str | Path | None = None,
+    kinds: Sequence[str] | None = None,
+    *,
+    checked: Any = None,
 ) -> None:
     """Save the project atomically (to its own path, or ``path`` = Save As).
 
     The existing file is copied under its write lock, the changed layers (``kinds``, default
     all) and the project tables are rewritten in the copy, and the copy replaces the file in
     one rename, so survey tables in the file are kept and a crash leaves the old file intact.
+    The built network is stored with it (:mod:`network.io.topology`): ``checked`` when it
+    was built from the project's current frames (the window has one), else a fresh build.
 
     Raises
     ------
@@ -793,7 +838,7 @@ def save_project(
         why = "it is a folder" if target.is_dir() else f"the folder {target.parent} is missing"
         raise ProjectError(f"Cannot save the project to {target}: {why}.", file=str(target))
     try:
-        _write_atomically(project, target, base, kinds)
+        _write_atomically(project, target, base, kinds, checked)
     except OSError as exc:
         raise ProjectError(
             f"Cannot save the project to {target}: {exc}", file=str(target)
@@ -865,6 +910,75 @@ def open_project(path: str | Path, kinds: Sequence[str] | None = None) -> Projec
         schema_version=int(meta.get("schema_version", SCHEMA_VERSION)),
         renamed=renamed,
     )
+
+
+def describe_project(path: str | Path) -> dict[str, Any]:
+    """What :meth:`Project.summary` says, read from the file's tables alone (no feature).
+
+    Counts come from GDAL's ``gpkg_ogr_contents`` (else ``count(*)``), extents from
+    ``gpkg_contents``; sources, mapping, renames and hygiene notes from ``pa_*``.
+
+    Raises
+    ------
+    ProjectError
+        The file is not a readable PipeAtlas project.
+    """
+    path = Path(path)
+    meta = read_meta(path)
+    crs = CRS.from_wkt(meta["crs"])
+    if meta.get("crs_epsg"):
+        with contextlib.suppress(Exception):
+            crs = CRS.from_epsg(int(meta["crs_epsg"]))
+    con = gpkg.connect(path)
+    try:
+        rows = con.execute(
+            "SELECT table_name, min_x, min_y, max_x, max_y FROM gpkg_contents "
+            "WHERE data_type = 'features'"
+        ).fetchall()
+        present = {r[0]: r[1:] for r in rows}
+        counts = topology.feature_counts(con)
+        for kind in LAYER_KINDS:
+            if kind in present and kind not in counts:
+                counts[kind] = int(con.execute(f'SELECT count(*) FROM "{kind}"').fetchone()[0])
+    except sqlite3.Error as exc:
+        raise gpkg.sqlite_error(exc, path) from exc
+    finally:
+        con.close()
+    sources, issues, renamed = _read_notes(path)
+    layers = {}
+    boxes = []
+    for kind in LAYER_KINDS:
+        if kind not in present:
+            continue
+        n = counts.get(kind, 0)
+        box = [None if v is None or not np.isfinite(v) else float(v) for v in present[kind]]
+        if not n:
+            box = [None] * 4
+        elif None not in box:
+            boxes.append(box)
+        layers[kind] = {
+            "count": n,
+            "extent": box,
+            "sources": [s.to_dict() for s in sources.get(kind, [])],
+            "renamed": dict(renamed.get(kind, {})),
+        }
+    if boxes:
+        a = np.array(boxes)
+        extent = [a[:, 0].min(), a[:, 1].min(), a[:, 2].max(), a[:, 3].max()]
+    else:
+        extent = [0.0, 0.0, 1.0, 1.0]
+    return {
+        "path": str(path),
+        "format": PROJECT_FORMAT,
+        "schema_version": int(meta.get("schema_version", SCHEMA_VERSION)),
+        "crs": crsmod.crs_label(crs),
+        "epsg": crs.to_epsg(),
+        "created": meta.get("created", ""),
+        "settings": {**DEFAULT_SETTINGS, **json.loads(meta.get("settings") or "{}")},
+        "layers": layers,
+        "extent": [float(v) for v in extent],
+        "hygiene": [i.to_dict() for i in issues],
+    }
 
 
 _SOURCE_FIELDS = frozenset(f.name for f in dataclasses.fields(LayerSource))
