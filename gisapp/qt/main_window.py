@@ -51,6 +51,7 @@ EXTENSIONS: tuple[str, ...] = (
     "gisapp.qt.checks_dock",
     "gisapp.qt.surveys_ext",
     "gisapp.qt.overlap_ext",
+    "gisapp.qt.dossier_dock",
 )
 _WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
 

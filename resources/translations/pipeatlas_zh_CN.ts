@@ -223,6 +223,111 @@
     </message>
 </context>
 <context>
+    <name>ChecklistPanel</name>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="68" />
+        <source>Dossier item</source>
+        <translation>资料</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="68" />
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="122" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="68" />
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="68" />
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="107" />
+        <source>Review</source>
+        <translation>审核</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="90" />
+        <source>Attach…</source>
+        <translation>附加文件…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="91" />
+        <source>Open file</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="92" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="94" />
+        <source>Attach PDF, images, Word or Excel files to the selected item</source>
+        <translation>为所选资料项附加 PDF、图片、Word 或 Excel 文件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="97" />
+        <source>Remove the selected files from the dossier (the files stay on disk)</source>
+        <translation>从档案中移除所选文件（文件本身保留在磁盘上）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="110" />
+        <source>Automatic (from the files)</source>
+        <translation>自动（按附件判断）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="117" />
+        <source>Save review</source>
+        <translation>保存审核</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="124" />
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="126" />
+        <source>Reviewer</source>
+        <translation>审核人</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="129" />
+        <source>Note</source>
+        <translation>审核意见</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="199" />
+        <source>%1 (%2 missing)</source>
+        <translation>%1（%2 个缺失）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="206" />
+        <source>reviewed</source>
+        <translation>已审核</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="212" />
+        <source>%1 — file missing</source>
+        <translation>%1 — 文件缺失</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="214" />
+        <source>%1 — changed since attached</source>
+        <translation>%1 — 附加后已被修改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="218" />
+        <source>Made by PipeAtlas at export: %1</source>
+        <translation>导出时由 PipeAtlas 生成：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_checklist.py" line="317" />
+        <source>Not a date: write it as 2024-06-30.</source>
+        <translation>不是有效日期：请写作 2024-06-30 或 2024年6月30日。</translation>
+    </message>
+</context>
+<context>
     <name>ChecksDock</name>
     <message>
         <location filename="../../gisapp/qt/checks_dock.py" line="233" />
@@ -236,7 +341,7 @@
     </message>
     <message>
         <location filename="../../gisapp/qt/checks_dock.py" line="266" />
-        <location filename="../../gisapp/qt/checks_dock.py" line="572" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="575" />
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
@@ -331,179 +436,377 @@
         <translation>此项需手动编辑</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="464" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="467" />
         <source>On the map: the busiest %1 cells of %2 m; the busiest holds %3.</source>
         <translation>地图上：问题最密集的 %1 个 %2 m 网格；最密的一格有 %3 项。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="548" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="551" />
         <source>Selected %1; edit it with the Edit tools</source>
         <translation>已选择 %1；请使用编辑工具修改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="562" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="565" />
         <source>Zoom to</source>
         <translation>缩放至</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/checks_dock.py" line="451" />
-        <location filename="../../gisapp/qt/checks_dock.py" line="566" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="569" />
         <source>Fix: %1</source>
         <translation>修复：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="568" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="571" />
         <source>Fix (manual)</source>
         <translation>修复（需手动）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/checks_dock.py" line="575" />
+        <location filename="../../gisapp/qt/checks_dock.py" line="578" />
         <source>Copy message</source>
         <translation>复制信息</translation>
     </message>
 </context>
 <context>
+    <name>DossierDock</name>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="113" />
+        <source>Park dossier</source>
+        <translation>一园一档</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="138" />
+        <source>Park facts</source>
+        <translation>园区基本情况</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="139" />
+        <source>Checklist (20 items)</source>
+        <translation>资料清单（20 项）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="140" />
+        <source>Enterprise files</source>
+        <translation>一企一档</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="164" />
+        <source>Or click an enterprise on the map while this tab is shown.</source>
+        <translation>也可在显示本页时于地图上单击企业。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="174" />
+        <source>Connection</source>
+        <translation>纳管情况</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="175" />
+        <source>Production scale</source>
+        <translation>生产规模</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="176" />
+        <source>Operation</source>
+        <translation>运行情况</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="185" />
+        <source>Enterprise list (Excel)…</source>
+        <translation>企业情况总表（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="195" />
+        <source>Export dossier (Word + folder)…</source>
+        <translation>导出档案（Word + 文件夹）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="199" />
+        <source>The Word dossier, the folder in item order with its contents list, annexes 1-3 and 1-1 and the enterprise list</source>
+        <translation>Word 档案、按序夹装的文件夹及目录、附件1-3、附件1-1 和企业情况总表</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="203" />
+        <source>with the flow map</source>
+        <translation>含流向图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="206" />
+        <source>Annex 1-3 (Excel)…</source>
+        <translation>附件1-3（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="209" />
+        <source>Annex 1-1 (Excel)…</source>
+        <translation>附件1-1（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="265" />
+        <source>No project</source>
+        <translation>未打开项目</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="274" />
+        <source>Complete %1/%2</source>
+        <translation>齐全 %1/%2</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="281" />
+        <source>partial %1 · missing %2</source>
+        <translation>部分 %1 · 缺失 %2</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="286" />
+        <source>Checklist %1/%2</source>
+        <translation>资料清单 %1/%2</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="324" />
+        <source>connected</source>
+        <translation>已纳管</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="324" />
+        <source>not connected</source>
+        <translation>未纳管</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="336" />
+        <source>Complete files: %1 of %2 enterprises</source>
+        <translation>资料齐全：%1/%2 家企业</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="386" />
+        <source>Set %1</source>
+        <translation>修改%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="402" />
+        <source>Set enterprise %1</source>
+        <translation>修改企业 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="408" />
+        <source>Attach files to %1</source>
+        <translation>为 %1 附加文件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="410" />
+        <source>Documents and images (%1);;All files (*)</source>
+        <translation>文档和图片 (%1);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="420" />
+        <source>Attach %1 file(s) to %2</source>
+        <translation>向 %2 附加 %1 个文件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="429" />
+        <source>Remove %1 attachment(s)</source>
+        <translation>移除 %1 个附件</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="438" />
+        <source>Review %1</source>
+        <translation>审核 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="448" />
+        <source>The file %1 is missing: it was moved or deleted. Attach it again.</source>
+        <translation>文件 %1 缺失：已被移动或删除。请重新附加。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="460" />
+        <source>Reading the dossier</source>
+        <translation>正在读取档案</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="460" />
+        <source>Writing the dossier</source>
+        <translation>正在写出档案</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="463" />
+        <source>Exporting the park dossier</source>
+        <translation>正在导出一园一档</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="477" />
+        <source>Wrote %1 and the folder %2 (%3 files).</source>
+        <translation>已写出 %1 和文件夹 %2（%3 个文件）。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="485" />
+        <source>%1 attached file(s) missing: marked in the contents list.</source>
+        <translation>%1 个附件文件缺失，已在目录中标出。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="489" />
+        <source>Dossier exported</source>
+        <translation>档案已导出</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="494" />
+        <source>Export the dossier to</source>
+        <translation>档案导出到</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="516" />
+        <source>Wrote %1</source>
+        <translation>已写出 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="525" />
+        <source>Save %1</source>
+        <translation>保存%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="525" />
+        <source>Excel (*.xlsx)</source>
+        <translation>Excel 文件 (*.xlsx)</translation>
+    </message>
+</context>
+<context>
     <name>EditController</name>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="107" />
-        <location filename="../../gisapp/qt/edit_tools.py" line="356" />
-        <location filename="../../gisapp/qt/edit_tools.py" line="358" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="113" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="367" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="369" />
         <source>Draw pipe</source>
         <translation>绘制管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="110" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="116" />
         <source>Click vertices; ends snap to manholes and pipe ends; double-click or Enter finishes, Esc cancels</source>
         <translation>单击添加顶点，端点自动吸附到检查井和管线端点；双击或按 Enter 完成，按 Esc 取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="116" />
-        <location filename="../../gisapp/qt/edit_tools.py" line="395" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="122" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="406" />
         <source>Draw manhole</source>
         <translation>绘制检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="118" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="124" />
         <source>Click to place a manhole</source>
         <translation>单击放置检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="122" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="128" />
         <source>Move vertex</source>
         <translation>移动顶点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="124" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="130" />
         <source>Drag a pipe vertex or a manhole; pipe ends follow their manhole</source>
         <translation>拖动管线顶点或检查井；管线端点随所连检查井移动</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="137" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="146" />
         <source>Delete selected</source>
         <translation>删除所选</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="139" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="148" />
         <source>Delete the selected features</source>
         <translation>删除所选要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="144" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="153" />
         <source>Reverse flow direction</source>
         <translation>反转流向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="146" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="155" />
         <source>Turn the selected pipes round: line, from/to manholes and inverts</source>
         <translation>将所选管线反向：线方向、起止检查井及管底高程一并对调</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="150" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="159" />
         <source>Split pipe at manhole</source>
         <translation>在检查井处打断管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="152" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="161" />
         <source>Split the pipes running through the selected manholes</source>
         <translation>在所选检查井处打断穿过的管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="156" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="165" />
         <source>Edit attributes…</source>
         <translation>编辑属性…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="158" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="167" />
         <source>Edit the attributes of the selected feature</source>
         <translation>编辑所选要素的属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="171" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="182" />
         <source>New manholes at free pipe ends</source>
         <translation>在管线自由端新建检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="175" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="186" />
         <source>System of new pipes</source>
         <translation>新建管线的类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="179" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="190" />
         <source>As the manhole it starts at</source>
         <translation>与起点检查井相同</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="180" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="191" />
         <source>Sewage</source>
         <translation>污水</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="181" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="192" />
         <source>Rain</source>
         <translation>雨水</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="182" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="193" />
         <source>Combined</source>
         <translation>合流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="183" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="194" />
         <source>Industrial wastewater</source>
         <translation>工业废水专管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="323" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="334" />
         <source>A pipe needs two points.</source>
         <translation>管线至少需要两个点。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="363" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="374" />
         <source>Pipe %1 added</source>
         <translation>已添加管线 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="385" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="396" />
         <source>There is a manhole here already.</source>
         <translation>此处已有检查井。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="513" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="524" />
         <source>Delete %1 features</source>
         <translation>删除 %1 个要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="529" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="540" />
         <source>Reverse %1 pipes</source>
         <translation>反转 %1 条管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="562" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="573" />
         <source>No pipe runs through the selected manhole(s).</source>
         <translation>没有管线穿过所选检查井。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/edit_tools.py" line="566" />
+        <location filename="../../gisapp/qt/edit_tools.py" line="577" />
         <source>Split pipes</source>
         <translation>打断管线</translation>
     </message>
@@ -944,6 +1247,69 @@
     </message>
 </context>
 <context>
+    <name>FieldEditor</name>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="91" />
+        <source>Clear override</source>
+        <translation>恢复图算值</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="92" />
+        <source>Use the value computed from the map again</source>
+        <translation>重新使用由图算得的值</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="144" />
+        <source>Not computed: the map gives no value.</source>
+        <translation>无图算值：图层中没有相应数据。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="147" />
+        <source>Overridden; computed from the map: %1</source>
+        <translation>已人工修改；图算值：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="150" />
+        <source>Computed from the map</source>
+        <translation>由图算得</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="175" />
+        <source>%1 characters: a unified social credit code has 18 (GB 32100-2015).</source>
+        <translation>共 %1 位：统一社会信用代码应为 18 位（GB 32100-2015）。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="180" />
+        <source>Character %1 (the check character) is “%2”; it should be “%3”: %4</source>
+        <translation>第 %1 位（校验码）为“%2”，应为“%3”：%4</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="187" />
+        <source>Character %1 “%2” never occurs in a credit code (no I, O, S, V, Z): %3</source>
+        <translation>第 %1 位“%2”不是信用代码可用字符（不含 I、O、S、V、Z）：%3</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="194" />
+        <source>Not a development-zone code: G (national) or S (provincial) and six digits, e.g. S437047, or ※ for a zone not in the catalogue.</source>
+        <translation>不是开发区代码：应为 G（国家级）或 S（省级）加六位数字，如 S437047；未列入《目录》的填 ※。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="198" />
+        <source>Not a date: write it as 2024-06-30.</source>
+        <translation>不是有效日期：请写作 2024-06-30 或 2024年6月30日。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="200" />
+        <source>Not a number ≥ 0.</source>
+        <translation>不是 ≥ 0 的数字。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="202" />
+        <source>Not a whole number ≥ 0.</source>
+        <translation>不是 ≥ 0 的整数。</translation>
+    </message>
+</context>
+<context>
     <name>FindingsTreeModel</name>
     <message>
         <location filename="../../gisapp/qt/findings_view.py" line="179" />
@@ -1340,77 +1706,77 @@
 <context>
     <name>LayerPanel</name>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="108" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="117" />
         <source>Raise</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="110" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="119" />
         <source>Lower</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="114" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="123" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="123" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="132" />
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="124" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="133" />
         <source>Single symbol</source>
         <translation>单一符号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="125" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="134" />
         <source>By category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="126" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="135" />
         <source>Graduated</source>
         <translation>分级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="149" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="159" />
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="150" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="160" />
         <source>Style</source>
         <translation>样式</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="151" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="161" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="152" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="162" />
         <source>Classes</source>
         <translation>分级数</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="153" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="163" />
         <source>Labels</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="307" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="314" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="391" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="398" />
         <source>Choose a field to classify by.</source>
         <translation>请选择用于分类的字段。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="402" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="409" />
         <source>Field {0} has no numbers: choose a numeric field for a graduated style.</source>
         <translation>字段 {0} 不含数值：分级样式请选择数值字段。</translation>
     </message>
@@ -1418,168 +1784,168 @@
 <context>
     <name>LedgerDock</name>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="168" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="157" />
         <source>Problem ledger</source>
         <translation>问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="177" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="196" />
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="179" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="159" />
         <source>Open</source>
         <translation>待整改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="180" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="160" />
         <source>In progress</source>
         <translation>整改中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="181" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="161" />
         <source>Done</source>
         <translation>已整改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="182" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="162" />
         <source>Verified</source>
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="189" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="201" />
         <source>Overdue only</source>
         <translation>仅显示逾期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="199" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="168" />
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="200" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="169" />
         <source>Measure</source>
         <translation>整改措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="201" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="170" />
         <source>Responsible body</source>
         <translation>责任单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="202" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="171" />
         <source>Responsible person</source>
         <translation>责任人</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="203" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="172" />
         <source>Deadline</source>
         <translation>整改时限</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="204" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="173" />
         <source>Progress</source>
         <translation>整改进展</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="205" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="174" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="206" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="175" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="207" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="176" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="228" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="215" />
         <source>New problem</source>
         <translation>新建问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="231" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="218" />
         <source>Raise from defects Ⅲ–Ⅳ and misconnections</source>
         <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="234" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="221" />
         <source>Export Excel…</source>
         <translation>导出 Excel…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="235" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="222" />
         <source>Import Excel…</source>
         <translation>导入 Excel…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="244" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="231" />
         <source>Set the status of the selected problem</source>
         <translation>设置所选问题的整改状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="245" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="232" />
         <source>Set status…</source>
         <translation>设置状态…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="269" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="252" />
         <source>All bodies</source>
         <translation>全部责任单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="291" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="274" />
         <source>%1 problem(s), %2 overdue</source>
         <translation>%1 个问题，%2 个逾期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="306" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="289" />
         <source>%1 problem(s) added, %2 already in the ledger</source>
         <translation>新增 %1 个问题，%2 个已在台账中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="327" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="310" />
         <source>Raise problems</source>
         <translation>提出问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="339" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="322" />
         <source>Set status: %1</source>
         <translation>设置状态：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="369" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="338" />
         <source>Exported to %1</source>
         <translation>已导出至 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="380" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="349" />
         <source>Import ledger workbook</source>
         <translation>导入问题台账工作簿</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="385" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="354" />
         <source>%1 updated, %2 added, %3 conflict(s) left for review</source>
         <translation>更新 %1 条，新增 %2 条，%3 处冲突待复核</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="395" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="364" />
         <source>Export ledger</source>
         <translation>导出问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="397" />
-        <location filename="../../gisapp/qt/ledger_dock.py" line="407" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="366" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="376" />
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="405" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="374" />
         <source>Import ledger</source>
         <translation>导入问题台账</translation>
     </message>
@@ -1587,12 +1953,12 @@
 <context>
     <name>LedgerImportDialog</name>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="121" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="111" />
         <source>Import ledger workbook</source>
         <translation>导入问题台账工作簿</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="125" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="115" />
         <source>%1 change(s), %2 new problem(s), %3 conflict(s) (not applied), %4 unreadable row(s)</source>
         <translation>%1 处修改，%2 个新问题，%3 处冲突（未应用），%4 行无法读取</translation>
     </message>
@@ -1600,207 +1966,207 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="98" />
+        <location filename="../../gisapp/qt/main_window.py" line="99" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="114" />
+        <location filename="../../gisapp/qt/main_window.py" line="115" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="155" />
+        <location filename="../../gisapp/qt/main_window.py" line="156" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="158" />
+        <location filename="../../gisapp/qt/main_window.py" line="159" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="165" />
+        <location filename="../../gisapp/qt/main_window.py" line="166" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="170" />
+        <location filename="../../gisapp/qt/main_window.py" line="171" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="175" />
+        <location filename="../../gisapp/qt/main_window.py" line="176" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="184" />
+        <location filename="../../gisapp/qt/main_window.py" line="185" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="191" />
+        <location filename="../../gisapp/qt/main_window.py" line="192" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="192" />
+        <location filename="../../gisapp/qt/main_window.py" line="193" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="195" />
+        <location filename="../../gisapp/qt/main_window.py" line="196" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="203" />
+        <location filename="../../gisapp/qt/main_window.py" line="204" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="206" />
+        <location filename="../../gisapp/qt/main_window.py" line="207" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="213" />
+        <location filename="../../gisapp/qt/main_window.py" line="214" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="220" />
+        <location filename="../../gisapp/qt/main_window.py" line="221" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="227" />
+        <location filename="../../gisapp/qt/main_window.py" line="228" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="234" />
+        <location filename="../../gisapp/qt/main_window.py" line="235" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="142" />
+        <location filename="../../gisapp/qt/main_window.py" line="143" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="143" />
+        <location filename="../../gisapp/qt/main_window.py" line="144" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="144" />
+        <location filename="../../gisapp/qt/main_window.py" line="145" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="145" />
+        <location filename="../../gisapp/qt/main_window.py" line="146" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="147" />
+        <location filename="../../gisapp/qt/main_window.py" line="148" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="148" />
+        <location filename="../../gisapp/qt/main_window.py" line="149" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="151" />
+        <location filename="../../gisapp/qt/main_window.py" line="152" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="152" />
+        <location filename="../../gisapp/qt/main_window.py" line="153" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="248" />
+        <location filename="../../gisapp/qt/main_window.py" line="249" />
         <source>Save the changes before opening another project?</source>
         <translation>打开其他项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="251" />
+        <location filename="../../gisapp/qt/main_window.py" line="252" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="265" />
+        <location filename="../../gisapp/qt/main_window.py" line="266" />
         <source>The project has unsaved changes. Save them first?</source>
         <translation>项目有未保存的更改，是否先保存？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="292" />
+        <location filename="../../gisapp/qt/main_window.py" line="293" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="337" />
+        <location filename="../../gisapp/qt/main_window.py" line="338" />
         <source>Network</source>
         <translation>管网</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="357" />
+        <location filename="../../gisapp/qt/main_window.py" line="358" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="410" />
+        <location filename="../../gisapp/qt/main_window.py" line="411" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="417" />
+        <location filename="../../gisapp/qt/main_window.py" line="418" />
         <source>Save the changes before creating a new project?</source>
         <translation>新建项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="426" />
+        <location filename="../../gisapp/qt/main_window.py" line="427" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="455" />
+        <location filename="../../gisapp/qt/main_window.py" line="456" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="455" />
+        <location filename="../../gisapp/qt/main_window.py" line="456" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="466" />
+        <location filename="../../gisapp/qt/main_window.py" line="467" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="498" />
+        <location filename="../../gisapp/qt/main_window.py" line="499" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="264" />
+        <location filename="../../gisapp/qt/main_window.py" line="265" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="480" />
+        <location filename="../../gisapp/qt/main_window.py" line="481" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="577" />
+        <location filename="../../gisapp/qt/main_window.py" line="578" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
@@ -1831,132 +2197,132 @@
         <translation>从图层新建项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="63" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="87" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="66" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="90" />
         <source>default: the CRS of the pipes, e.g. EPSG:4525</source>
         <translation>默认：管线图层的坐标系，如 EPSG:4525</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="71" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="95" />
         <source>Project file (.gpkg)</source>
         <translation>项目文件（.gpkg）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="72" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="96" />
         <source>Project CRS</source>
         <translation>项目坐标系</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="80" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="107" />
         <source>Add file…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="82" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="109" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="85" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="112" />
         <source>Layer kind</source>
         <translation>图层类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="87" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="114" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="108" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="138" />
         <source>Role</source>
         <translation>目标属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="109" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="139" />
         <source>Source field</source>
         <translation>源字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="110" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="140" />
         <source>How sure</source>
         <translation>识别依据</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="111" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="141" />
         <source>Preview (decoded)</source>
         <translation>预览（已解码）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="115" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="145" />
         <source>Selected file</source>
         <translation>所选文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="117" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="147" />
         <source>Encoding</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="119" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="149" />
         <source>CRS if the file has none</source>
         <translation>文件无坐标系时采用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="120" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="150" />
         <source>CRS</source>
         <translation>坐标系</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="180" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="188" />
         <source>The import was cancelled.</source>
         <translation>导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="185" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="193" />
         <source>The import failed: %1</source>
         <translation>导入失败：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="201" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="209" />
         <source>Project file</source>
         <translation>项目文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="207" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="215" />
         <source>Add layer files</source>
         <translation>添加图层文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="273" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="281" />
         <source>No CRS in the file. Hint: </source>
         <translation>文件中没有坐标系。提示：</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="288" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="296" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="314" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="322" />
         <source>set by you</source>
         <translation>手动指定</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="328" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="336" />
         <source>Choose where to save the project (.gpkg).</source>
         <translation>请选择项目的保存位置（.gpkg）。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="331" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="339" />
         <source>The project file must end in .gpkg.</source>
         <translation>项目文件名必须以 .gpkg 结尾。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="334" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="342" />
         <source>Add at least one pipe layer.</source>
         <translation>请至少添加一个管线图层。</translation>
     </message>
@@ -2122,49 +2488,57 @@
     </message>
 </context>
 <context>
+    <name>ParkFactsForm</name>
+    <message>
+        <location filename="../../gisapp/qt/dossier_form.py" line="246" />
+        <source>Filled in by</source>
+        <translation>填报信息</translation>
+    </message>
+</context>
+<context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="277" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="304" />
         <source>Profile</source>
         <translation>纵断面</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="279" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="306" />
         <source>Click two manholes to draw the longitudinal profile between them</source>
         <translation>单击两个检查井，绘制其间的纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="299" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="326" />
         <source>Profile: click the first manhole</source>
         <translation>纵断面：请单击第一个检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="310" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="337" />
         <source>Profile: click on a manhole</source>
         <translation>纵断面：请单击检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="316" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="343" />
         <source>Profile: %1 picked; click the second manhole</source>
         <translation>纵断面：已选取 %1，请单击第二个检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="329" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="356" />
         <source>The network is still being built; try again in a moment.</source>
         <translation>管网仍在构建中，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="357" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="384" />
         <source>Export profile</source>
         <translation>导出纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="359" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="386" />
         <source>PNG image (*.png);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="368" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="395" />
         <source>Profile saved to %1</source>
         <translation>纵断面图已保存至 %1</translation>
     </message>
@@ -2172,32 +2546,32 @@
 <context>
     <name>ProfileDock</name>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="186" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="213" />
         <source>Longitudinal profile</source>
         <translation>纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="200" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="227" />
         <source>Export PNG/PDF…</source>
         <translation>导出 PNG/PDF…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="221" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="248" />
         <source>Trace downstream and press “Longitudinal profile”, or use the Profile tool and click two manholes.</source>
         <translation>先进行下游追踪再点击“纵断面图”，或使用纵断面工具单击两个检查井。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="237" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="264" />
         <source>%1 manholes, %2 pipes, %3 m.</source>
         <translation>%1 个检查井，%2 条管线，%3 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="243" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="270" />
         <source>%1 pipe(s) without inverts are not drawn.</source>
         <translation>%1 条管线缺少管底高程，未绘制。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="248" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="275" />
         <source>Invert rises along the flow in: %1.</source>
         <translation>以下管线的管底高程沿水流方向升高（倒坡）：%1。</translation>
     </message>
@@ -2634,233 +3008,233 @@
 <context>
     <name>RecordsDock</name>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="140" />
+        <location filename="../../gisapp/qt/records_dock.py" line="125" />
         <source>Survey records</source>
         <extracomment>Columns shown per kind: (field, header).</extracomment>
         <translation>检测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="150" />
+        <location filename="../../gisapp/qt/records_dock.py" line="143" />
         <source>Pipe defects</source>
         <translation>管段缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="151" />
+        <location filename="../../gisapp/qt/records_dock.py" line="144" />
         <source>Inspections</source>
         <translation>检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="152" />
+        <location filename="../../gisapp/qt/records_dock.py" line="145" />
         <source>Misconnections</source>
         <translation>雨污混接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="153" />
+        <location filename="../../gisapp/qt/records_dock.py" line="146" />
         <source>Leaks / overflows</source>
         <translation>渗漏/溢流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="154" />
+        <location filename="../../gisapp/qt/records_dock.py" line="147" />
         <source>Siltation</source>
         <translation>淤积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="159" />
+        <location filename="../../gisapp/qt/records_dock.py" line="152" />
         <source>All codes</source>
         <translation>全部代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="165" />
+        <location filename="../../gisapp/qt/records_dock.py" line="158" />
         <source>All grades</source>
         <translation>全部等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="170" />
+        <location filename="../../gisapp/qt/records_dock.py" line="163" />
         <source>Ⅲ–Ⅳ</source>
         <translation>Ⅲ–Ⅳ级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="177" />
+        <location filename="../../gisapp/qt/records_dock.py" line="170" />
         <source>Live</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="178" />
+        <location filename="../../gisapp/qt/records_dock.py" line="171" />
         <source>Deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="179" />
+        <location filename="../../gisapp/qt/records_dock.py" line="172" />
         <source>Pipe not matched</source>
         <translation>未匹配管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="180" />
+        <location filename="../../gisapp/qt/records_dock.py" line="173" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="185" />
+        <location filename="../../gisapp/qt/records_dock.py" line="178" />
         <source>from YYYY-MM-DD</source>
         <translation>起始日期 YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="188" />
+        <location filename="../../gisapp/qt/records_dock.py" line="181" />
         <source>to YYYY-MM-DD</source>
         <translation>截止日期 YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="213" />
+        <location filename="../../gisapp/qt/records_dock.py" line="199" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="216" />
+        <location filename="../../gisapp/qt/records_dock.py" line="202" />
         <source>Undelete</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="242" />
+        <location filename="../../gisapp/qt/records_dock.py" line="222" />
         <source>Pipe</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="243" />
+        <location filename="../../gisapp/qt/records_dock.py" line="223" />
         <source>Start</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="244" />
+        <location filename="../../gisapp/qt/records_dock.py" line="224" />
         <source>End</source>
         <translation>终点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="245" />
+        <location filename="../../gisapp/qt/records_dock.py" line="225" />
         <source>Distance (m)</source>
         <translation>距离 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="246" />
+        <location filename="../../gisapp/qt/records_dock.py" line="226" />
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="247" />
+        <location filename="../../gisapp/qt/records_dock.py" line="227" />
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="248" />
+        <location filename="../../gisapp/qt/records_dock.py" line="228" />
         <source>Clock</source>
         <translation>环向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="249" />
+        <location filename="../../gisapp/qt/records_dock.py" line="229" />
         <source>Length (m)</source>
         <translation>长度 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="250" />
+        <location filename="../../gisapp/qt/records_dock.py" line="230" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="251" />
+        <location filename="../../gisapp/qt/records_dock.py" line="231" />
         <source>Remarks</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="252" />
+        <location filename="../../gisapp/qt/records_dock.py" line="232" />
         <source>Method</source>
         <translation>检测方法</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="253" />
+        <location filename="../../gisapp/qt/records_dock.py" line="233" />
         <source>Contractor</source>
         <translation>检测单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="254" />
+        <location filename="../../gisapp/qt/records_dock.py" line="234" />
         <source>Crew</source>
         <translation>检测人员</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="255" />
+        <location filename="../../gisapp/qt/records_dock.py" line="235" />
         <source>Weather</source>
         <translation>天气</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="256" />
+        <location filename="../../gisapp/qt/records_dock.py" line="236" />
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="257" />
+        <location filename="../../gisapp/qt/records_dock.py" line="237" />
         <source>Pipes</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="258" />
+        <location filename="../../gisapp/qt/records_dock.py" line="238" />
         <source>Manhole</source>
         <translation>检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="259" />
+        <location filename="../../gisapp/qt/records_dock.py" line="239" />
         <source>COD</source>
         <translation>COD</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="260" />
+        <location filename="../../gisapp/qt/records_dock.py" line="240" />
         <source>NH3-N</source>
         <translation>NH3-N</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="261" />
+        <location filename="../../gisapp/qt/records_dock.py" line="241" />
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="262" />
+        <location filename="../../gisapp/qt/records_dock.py" line="242" />
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="263" />
+        <location filename="../../gisapp/qt/records_dock.py" line="243" />
         <source>At</source>
         <translation>发生位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="264" />
+        <location filename="../../gisapp/qt/records_dock.py" line="244" />
         <source>Feature</source>
         <translation>要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="265" />
+        <location filename="../../gisapp/qt/records_dock.py" line="245" />
         <source>Volume (m³)</source>
         <translation>水量 (m³)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="266" />
+        <location filename="../../gisapp/qt/records_dock.py" line="246" />
         <source>Depth (mm)</source>
         <translation>深度 (mm)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="284" />
+        <location filename="../../gisapp/qt/records_dock.py" line="261" />
         <source>All inspections</source>
         <translation>全部检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="302" />
+        <location filename="../../gisapp/qt/records_dock.py" line="279" />
         <source>%1 record(s)</source>
         <translation>%1 条记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="389" />
+        <location filename="../../gisapp/qt/records_dock.py" line="354" />
         <source>Delete record</source>
         <translation>删除记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="396" />
+        <location filename="../../gisapp/qt/records_dock.py" line="361" />
         <source>Undelete record</source>
         <translation>恢复记录</translation>
     </message>
@@ -3196,6 +3570,14 @@
         <location filename="../../gisapp/qt/trace_dock.py" line="209" />
         <source>… %1 more (all highlighted on the map)</source>
         <translation>… 另有 %1 项（均已在地图上高亮显示）</translation>
+    </message>
+</context>
+<context>
+    <name>dock</name>
+    <message>
+        <location filename="../../gisapp/qt/dossier_dock.py" line="567" />
+        <source>Park dossier…</source>
+        <translation>一园一档…</translation>
     </message>
 </context>
 </TS>
