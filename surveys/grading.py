@@ -262,6 +262,23 @@ def _weight(pack: StandardPack, table: str, value: Any, default: Any) -> float:
     return pack.weight_value(table, value)
 
 
+_K_RULE = {STRUCTURAL: "rule:k_zero_below_f", FUNCTIONAL: "rule:k_zero_below_g"}
+
+
+def _index(rules: _Rules, side: str, p: Any, k: Any, e: Any, t: Any) -> Any:
+    """RI (structural) or MI (functional) from F/G, K, E and T: scalars or arrays."""
+    w = rules.weights[side]
+    return w[rules.pkey[side]] * p + w["K"] * k + w["E"] * e + w.get("T", 0.0) * t
+
+
+def _side_columns(side: str, values: tuple, t_used: Any) -> dict[str, Any]:
+    """Name one side's values by :data:`SIDE_COLUMNS`; the structural side adds ``t_ri``."""
+    out = dict(zip(SIDE_COLUMNS[side], values, strict=True))
+    if side == STRUCTURAL:
+        out["t_ri"] = t_used
+    return out
+
+
 # --- one segment (the readable reference) -----------------------------------------------------
 def assess_segment(
     observations: Iterable[Observation | Sequence[Any] | Mapping[str, Any]],
@@ -315,7 +332,39 @@ def assess_segment(
 
     notes: list[tuple[int, str]] = []
     applied: set[str] = set()
-    items: dict[str, list[tuple[float, float, str, float, bool]]] = {s: [] for s in _SIDES}
+    items, unscored = _side_items(observations, pack, applied)
+    code_order = list(pack.code_table)
+    notes.extend(
+        (_N_UNSCORED, f"{c} recorded, not scored") for c in sorted(unscored, key=code_order.index)
+    )
+    out: dict[str, Any] = {"e": e}
+    for side in _SIDES:
+        figures = _side_scalar(
+            sorted(items[side], key=_extent), seg_len, rules, side, notes, applied
+        )
+        out.update(_side_grades_one(side, figures, k, t, e, rules, pack, notes, applied))
+    n_any = out["n"] + out["n_functional"]
+    if n_any and math.isnan(e):
+        notes.append((_N_UNKNOWN, "diameter unknown: E and the RI/MI indices not computed"))
+    if n_any and not seg_len > 0:
+        notes.append((_N_UNKNOWN, "segment length unknown: S_M and Y_M not computed"))
+    if n_any and diameter_mm is not None and float(diameter_mm) in pack.e_boundaries_unconfirmed():
+        applied.add("table:E")
+    return SegmentAssessment(
+        **out,
+        notes=tuple(n for _, n in sorted(notes, key=lambda x: x[0])),
+        unconfirmed=rules.keep(applied),
+    )
+
+
+_Item = tuple[float, float, str, float, bool]  # start, end, code, score, local
+
+
+def _side_items(
+    observations: Iterable[Any], pack: StandardPack, applied: set[str]
+) -> tuple[dict[str, list[_Item]], list[str]]:
+    """Check each observation and file the scored ones by side; list the unscored codes."""
+    items: dict[str, list[_Item]] = {s: [] for s in _SIDES}
     unscored: list[str] = []
     for i, ob in enumerate(observations):
         code, grade, dist, olen = _unpack_observation(ob, i)
@@ -331,73 +380,43 @@ def assess_segment(
         items[dc.kind].append((dist, end, dc.code, pack.score(dc.code, grade), local))
         if dc.kind == FUNCTIONAL:
             applied.update({f"code:{dc.code}", "kind:functional"})
-    code_order = list(pack.code_table)
-    notes.extend(
-        (_N_UNSCORED, f"{c} recorded, not scored") for c in sorted(unscored, key=code_order.index)
-    )
+    return items, unscored
 
-    side_out = {}
-    for side in _SIDES:
-        side_out[side] = _side_scalar(
-            sorted(items[side], key=_extent), seg_len, rules, side, notes, applied
-        )
 
-    out: dict[str, Any] = {"e": e}
-    for side, (pk, kcol, icol, gcol, dcol) in {
-        STRUCTURAL: ("f", "k_ri", "ri", "repair_grade", "density_class"),
-        FUNCTIONAL: ("g", "k_mi", "mi", "maintenance_grade", "functional_density_class"),
-    }.items():
-        n, s, s_max, p, s_m = side_out[side]
-        below = rules.k_zero_below[side]
-        k_used = 0.0 if below is not None and p < below else k
-        t_used = 0.0 if rules.t_zero and p == 0 else t
-        w = rules.weights[side]
-        if n == 0:
-            index = 0.0
-        else:
-            index = (
-                w[rules.pkey[side]] * p + w["K"] * k_used + w["E"] * e + w.get("T", 0.0) * t_used
-            )
-            if k_used != k:
-                notes.append((_N_K, _k_note(k, rules.pkey[side], p, below)))
-                applied.add("rule:k_zero_below_f" if side == STRUCTURAL else "rule:k_zero_below_g")
-            if t_used != t and side == STRUCTURAL:
-                notes.append((_N_T, f"T = {t:g} taken as 0 because F = 0"))
-            if side == FUNCTIONAL:
-                applied.add("rule:mi_weights")
-        dens = pack.classify_one("density_classes", s_m) if n else None
-        if dens is not None:
-            applied.add("table:density_classes")
-        out.update(
-            {
-                ("n" if side == STRUCTURAL else "n_functional"): n,
-                ("s" if side == STRUCTURAL else "y"): s,
-                ("s_max" if side == STRUCTURAL else "y_max"): s_max,
-                pk: p,
-                ("s_m" if side == STRUCTURAL else "y_m"): s_m,
-                dcol: dens,
-                (
-                    "structural_grade" if side == STRUCTURAL else "functional_grade"
-                ): pack.classify_one("defect_grades", p),
-                kcol: k_used,
-                icol: index,
-                gcol: pack.classify_one("index_grades", index),
-            }
-        )
-        if side == STRUCTURAL:
-            out["t_ri"] = t_used
-    n_any = out["n"] + out["n_functional"]
-    if n_any and math.isnan(e):
-        notes.append((_N_UNKNOWN, "diameter unknown: E and the RI/MI indices not computed"))
-    if n_any and not seg_len > 0:
-        notes.append((_N_UNKNOWN, "segment length unknown: S_M and Y_M not computed"))
-    if n_any and diameter_mm is not None and float(diameter_mm) in pack.e_boundaries_unconfirmed():
-        applied.add("table:E")
-    return SegmentAssessment(
-        **out,
-        notes=tuple(n for _, n in sorted(notes, key=lambda x: x[0])),
-        unconfirmed=rules.keep(applied),
-    )
+def _side_grades_one(
+    side: str,
+    figures: tuple[int, float, float, float, float],
+    k: float,
+    t: float,
+    e: float,
+    rules: _Rules,
+    pack: StandardPack,
+    notes: list[tuple[int, str]],
+    applied: set[str],
+) -> dict[str, Any]:
+    """The columns of one side of one segment: its figures, the weights used, index and grades."""
+    n, s, s_max, p, s_m = figures
+    below = rules.k_zero_below[side]
+    k_used = 0.0 if below is not None and p < below else k
+    t_used = 0.0 if rules.t_zero and p == 0 else t
+    if n == 0:
+        index = 0.0
+    else:
+        index = _index(rules, side, p, k_used, e, t_used)
+        if k_used != k:
+            notes.append((_N_K, _k_note(k, rules.pkey[side], p, below)))
+            applied.add(_K_RULE[side])
+        if t_used != t and side == STRUCTURAL:
+            notes.append((_N_T, f"T = {t:g} taken as 0 because F = 0"))
+        if side == FUNCTIONAL:
+            applied.add("rule:mi_weights")
+    dens = pack.classify_one("density_classes", s_m) if n else None
+    if dens is not None:
+        applied.add("table:density_classes")
+    grade = pack.classify_one("defect_grades", p)
+    index_grade = pack.classify_one("index_grades", index)
+    values = (n, s, s_max, p, s_m, dens, grade, k_used, index, index_grade)
+    return _side_columns(side, values, t_used)
 
 
 def _side_scalar(
@@ -597,163 +616,23 @@ def grade_segments(
     seg_ids, seg_len, diam, k, t = _segment_arrays(segments, pack, defaults)
     nseg = len(seg_ids)
     notes: list[tuple[int, int, float, str]] = []  # (segment, order, position, text)
-    applied: dict[str, np.ndarray] = {}
-
-    def flag(item: str, mask: np.ndarray) -> None:
-        if item in rules.unconfirmed:
-            applied[item] = applied.get(item, np.zeros(nseg, bool)) | mask
-
-    obs = _observation_arrays(observations, pack, seg_ids, errors, notes)
-    seg_i, code_i, score, start, end, local, side_i, scored = obs
+    applied = _Applied(rules, nseg)
     codes = np.array(list(pack.code_table), dtype=object)
 
-    # unscored codes: a note per (segment, code)
-    if (~scored).any():
-        pairs = np.unique(np.stack([seg_i[~scored], code_i[~scored]]), axis=1)
-        notes.extend(
-            (int(si), _N_UNSCORED, float(ci), f"{codes[ci]} recorded, not scored")
-            for si, ci in pairs.T
-        )
-    keep = scored
-    seg_i, code_i, score = seg_i[keep], code_i[keep], score[keep]
-    start, end, local, side_i = start[keep], end[keep], local[keep], side_i[keep]
-    for ci in np.unique(code_i[side_i == 1]):
-        flag(
-            f"code:{codes[ci]}",
-            np.bincount(seg_i[(side_i == 1) & (code_i == ci)], minlength=nseg) > 0,
-        )
-    flag("kind:functional", np.bincount(seg_i[side_i == 1], minlength=nseg) > 0)
-
+    defects, scored = _observation_arrays(observations, pack, seg_ids, errors, notes)
+    defects = _drop_unscored(defects, scored, codes, notes, applied)
     # sort by (segment, side, start, end); group = one side of one segment
-    order = np.lexsort((end, start, side_i, seg_i))
-    seg_i, code_i, score = seg_i[order], code_i[order], score[order]
-    start, end, local, side_i = start[order], end[order], local[order], side_i[order]
-    grp = seg_i * 2 + side_i
-    m = len(grp)
-    new_grp = np.ones(m, bool)
-    new_grp[1:] = grp[1:] != grp[:-1]
-    run_end = pd.Series(end).groupby(grp).cummax().to_numpy()
-    prev_run_end = np.zeros(m)
-    prev_run_end[1:] = run_end[:-1]
-    gap = np.where(new_grp, np.inf, np.round(start - prev_run_end, _ROUND)) if m else start
-    new_cl = new_grp | (gap >= rules.merge)
-    first = np.flatnonzero(new_cl)  # first row of each cluster
-    ncl = len(first)
-    cl_grp = grp[first]
-    cl_seg, cl_side = seg_i[first], side_i[first]
-    cl_start = start[first]
-    if ncl:
-        cl_end = np.maximum.reduceat(end, first)
-        cl_score = np.maximum.reduceat(score, first)
-        cl_local = np.logical_or.reduceat(local, first)
-    else:
-        cl_end = cl_score = np.empty(0)
-        cl_local = np.empty(0, bool)
-    cl_size = np.diff(np.append(first, m))
-    gap_prev = gap[first] if ncl else np.empty(0)
-    gap_next = np.full(ncl, np.inf)
-    same_next = cl_grp[1:] == cl_grp[:-1]
-    gap_next[:-1] = np.where(same_next, gap_prev[1:], np.inf)
-    spacing = np.minimum(gap_prev, gap_next)
-    near = spacing <= rules.near
-    if not rules.at_limit:
-        near &= spacing > rules.merge
-    factor = np.where(cl_side == 0, rules.factor[STRUCTURAL], rules.factor[FUNCTIONAL])
-    w = np.where(near, factor, 1.0)
-    span = cl_end - cl_start
-    use_min = cl_local | (not rules.continuous_real)
-    counted = np.where(use_min, np.maximum(span, rules.local_min), span)
-
-    def seg_any(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(cl_seg[mask], minlength=nseg) > 0
-
-    flag("rule:factor_at_merge_limit", seg_any(spacing == rules.merge))
-    flag("rule:beta", seg_any(near & (cl_side == 1)))
-    flag("rule:local_min_length_m", seg_any(use_min))
-    flag("rule:continuous_real_length", seg_any(~use_min))
-    flag("rule:merge_spacing_below_m", seg_any(cl_size > 1))
-    _merge_notes(
-        np.flatnonzero(cl_size > 1),
-        first,
-        cl_size,
-        cl_seg,
-        cl_side,
-        cl_score,
-        cl_start,
-        cl_end,
-        code_i,
-        score,
-        start,
-        end,
-        codes,
-        notes,
-    )
-
-    size = 2 * nseg
-    n2 = np.bincount(cl_grp, minlength=size).reshape(nseg, 2)
-    sum_w = np.bincount(cl_grp, cl_score * w, minlength=size).reshape(nseg, 2)
-    sum_wl = np.bincount(cl_grp, cl_score * w * counted, minlength=size).reshape(nseg, 2)
-    smax = np.zeros(size)
-    if ncl:
-        gfirst = np.flatnonzero(np.r_[True, cl_grp[1:] != cl_grp[:-1]])
-        smax[cl_grp[gfirst]] = np.maximum.reduceat(cl_score, gfirst)
-    smax = smax.reshape(nseg, 2)
+    defects = defects.take(np.lexsort((defects.end, defects.start, defects.side, defects.seg)))
+    clusters = _clusters(defects, rules.merge)
+    w, counted = _weigh_clusters(clusters, rules, applied)
+    _note_merges(clusters, defects, codes, notes, applied)
+    n2, s, smax, p, s_m = _side_figures(clusters, w, counted, seg_len)
 
     e = pack.e_values(diam)
     res: dict[str, Any] = {"e": e}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(n2 > 0, sum_w / np.maximum(n2, 1), 0.0)
-        p = np.maximum(smax, s)
-        dens_ok = (s > 0) & (seg_len[:, None] > 0)
-        s_m = np.where(n2 == 0, 0.0, np.where(dens_ok, sum_wl / (s * seg_len[:, None]), np.nan))
     for j, side in enumerate(_SIDES):
-        n_j, p_j = n2[:, j], p[:, j]
-        below = rules.k_zero_below[side]
-        forced_k = (p_j < below) if below is not None else np.zeros(nseg, bool)
-        k_used = np.where(forced_k, 0.0, k)
-        forced_t = (p_j == 0) if rules.t_zero else np.zeros(nseg, bool)
-        t_used = np.where(forced_t, 0.0, t)
-        wt = rules.weights[side]
-        index = np.where(
-            n_j == 0,
-            0.0,
-            wt[rules.pkey[side]] * p_j
-            + wt["K"] * k_used
-            + wt["E"] * e
-            + wt.get("T", 0.0) * t_used,
-        )
-        has = n_j > 0
-        kn = np.flatnonzero(has & forced_k & (k != 0))
-        notes.extend(
-            (int(i), _N_K, float(j), _k_note(k[i], rules.pkey[side], p_j[i], below)) for i in kn
-        )
-        flag(
-            "rule:k_zero_below_f" if side == STRUCTURAL else "rule:k_zero_below_g",
-            has & forced_k & (k != 0),
-        )
-        if side == STRUCTURAL:
-            tn = np.flatnonzero(has & forced_t & (t != 0))
-            notes.extend((int(i), _N_T, 0.0, f"T = {t[i]:g} taken as 0 because F = 0") for i in tn)
-        else:
-            flag("rule:mi_weights", has)
-        dens = np.where(has, pack.classify("density_classes", s_m[:, j]), None)
-        flag("table:density_classes", pd.notna(dens))
-        names = SIDE_COLUMNS[side]
-        values = (
-            n_j,
-            s[:, j],
-            smax[:, j],
-            p_j,
-            s_m[:, j],
-            dens,
-            pack.classify("defect_grades", p_j),
-            k_used,
-            index,
-            pack.classify("index_grades", index),
-        )
-        res.update(dict(zip(names, values, strict=True)))
-        if side == STRUCTURAL:
-            res["t_ri"] = t_used
+        figures = (n2[:, j], s[:, j], smax[:, j], p[:, j], s_m[:, j])
+        res.update(_side_grades(side, figures, k, t, e, rules, pack, notes, applied))
     n_any = n2.sum(axis=1) > 0
     notes.extend(
         (int(i), _N_UNKNOWN, 0.0, "diameter unknown: E and the RI/MI indices not computed")
@@ -763,13 +642,220 @@ def grade_segments(
         (int(i), _N_UNKNOWN, 1.0, "segment length unknown: S_M and Y_M not computed")
         for i in np.flatnonzero(n_any & ~(seg_len > 0))
     )
-    bounds = pack.e_boundaries_unconfirmed()
-    flag("table:E", n_any & np.isin(diam, bounds))
+    applied.flag("table:E", n_any & np.isin(diam, pack.e_boundaries_unconfirmed()))
 
     res["notes"] = _join_notes(notes, nseg)
-    res["unconfirmed"] = _join_flags(applied, rules.order, nseg)
+    res["unconfirmed"] = applied.joined()
     out = pd.DataFrame(res, index=pd.Index(seg_ids, name=PIPE_ID))
     return out[list(RESULT_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class _Defects:
+    """Observations as parallel arrays, one row per defect.
+
+    ``seg`` is the segment's row, ``code`` the code's position in the pack, ``side`` 0 for
+    structural and 1 for functional; a local defect has ``start == end``.
+    """
+
+    seg: np.ndarray
+    code: np.ndarray
+    score: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    local: np.ndarray
+    side: np.ndarray
+
+    def take(self, rows: np.ndarray) -> _Defects:
+        """The defects at ``rows`` (a boolean mask or an index array)."""
+        return _Defects(
+            self.seg[rows],
+            self.code[rows],
+            self.score[rows],
+            self.start[rows],
+            self.end[rows],
+            self.local[rows],
+            self.side[rows],
+        )
+
+
+@dataclass(frozen=True)
+class _Clusters:
+    """Merged defects over sorted :class:`_Defects`: cluster c holds rows ``first[c]`` to
+    ``first[c] + size[c] - 1``; ``grp`` is 2 × segment + side; ``gap_prev`` is the clear
+    distance to the previous cluster of the same group (inf for the first)."""
+
+    first: np.ndarray
+    size: np.ndarray
+    grp: np.ndarray
+    seg: np.ndarray
+    side: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    score: np.ndarray
+    local: np.ndarray
+    gap_prev: np.ndarray
+
+
+class _Applied:
+    """For each unconfirmed pack item, which segments' results rest on it."""
+
+    def __init__(self, rules: _Rules, nseg: int) -> None:
+        self.rules = rules
+        self.nseg = nseg
+        self.masks: dict[str, np.ndarray] = {}
+
+    def on(self, seg: np.ndarray) -> np.ndarray:
+        """A mask of the segments that occur in ``seg``."""
+        return np.bincount(seg, minlength=self.nseg) > 0
+
+    def flag(self, item: str, mask: np.ndarray) -> None:
+        if item in self.rules.unconfirmed:
+            self.masks[item] = self.masks.get(item, np.zeros(self.nseg, bool)) | mask
+
+    def joined(self) -> np.ndarray:
+        """Per segment, the flagged ids in pack order joined with ", "."""
+        return _join_flags(self.masks, self.rules.order, self.nseg)
+
+
+def _drop_unscored(
+    defects: _Defects,
+    scored: np.ndarray,
+    codes: np.ndarray,
+    notes: list[tuple[int, int, float, str]],
+    applied: _Applied,
+) -> _Defects:
+    """Note each unscored code once per segment, keep the scored defects, flag functional codes."""
+    if (~scored).any():
+        pairs = np.unique(np.stack([defects.seg[~scored], defects.code[~scored]]), axis=1)
+        notes.extend(
+            (int(si), _N_UNSCORED, float(ci), f"{codes[ci]} recorded, not scored")
+            for si, ci in pairs.T
+        )
+    d = defects.take(scored)
+    functional = d.side == 1
+    for ci in np.unique(d.code[functional]):
+        applied.flag(f"code:{codes[ci]}", applied.on(d.seg[functional & (d.code == ci)]))
+    applied.flag("kind:functional", applied.on(d.seg[functional]))
+    return d
+
+
+def _clusters(d: _Defects, merge: float) -> _Clusters:
+    """Chain sorted defects closer than ``merge`` (clear distance) into clusters."""
+    grp = d.seg * 2 + d.side
+    m = len(grp)
+    new_grp = np.ones(m, bool)
+    new_grp[1:] = grp[1:] != grp[:-1]
+    run_end = pd.Series(d.end).groupby(grp).cummax().to_numpy()
+    prev_run_end = np.zeros(m)
+    prev_run_end[1:] = run_end[:-1]
+    gap = np.where(new_grp, np.inf, np.round(d.start - prev_run_end, _ROUND)) if m else d.start
+    first = np.flatnonzero(new_grp | (gap >= merge))  # first row of each cluster
+    if len(first):
+        end = np.maximum.reduceat(d.end, first)
+        score = np.maximum.reduceat(d.score, first)
+        local = np.logical_or.reduceat(d.local, first)
+        gap_prev = gap[first]
+    else:
+        end = score = gap_prev = np.empty(0)
+        local = np.empty(0, bool)
+    return _Clusters(
+        first=first,
+        size=np.diff(np.append(first, m)),
+        grp=grp[first],
+        seg=d.seg[first],
+        side=d.side[first],
+        start=d.start[first],
+        end=end,
+        score=score,
+        local=local,
+        gap_prev=gap_prev,
+    )
+
+
+def _weigh_clusters(
+    cl: _Clusters, rules: _Rules, applied: _Applied
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each cluster's factor (α/β when near its neighbour, else 1) and counted length L_i."""
+    gap_next = np.full(len(cl.first), np.inf)
+    gap_next[:-1] = np.where(cl.grp[1:] == cl.grp[:-1], cl.gap_prev[1:], np.inf)
+    spacing = np.minimum(cl.gap_prev, gap_next)
+    near = spacing <= rules.near
+    if not rules.at_limit:
+        near &= spacing > rules.merge
+    factor = np.where(cl.side == 0, rules.factor[STRUCTURAL], rules.factor[FUNCTIONAL])
+    w = np.where(near, factor, 1.0)
+    span = cl.end - cl.start
+    use_min = cl.local | (not rules.continuous_real)
+    counted = np.where(use_min, np.maximum(span, rules.local_min), span)
+    applied.flag("rule:factor_at_merge_limit", applied.on(cl.seg[spacing == rules.merge]))
+    applied.flag("rule:beta", applied.on(cl.seg[near & (cl.side == 1)]))
+    applied.flag("rule:local_min_length_m", applied.on(cl.seg[use_min]))
+    applied.flag("rule:continuous_real_length", applied.on(cl.seg[~use_min]))
+    return w, counted
+
+
+def _side_figures(
+    cl: _Clusters, w: np.ndarray, counted: np.ndarray, seg_len: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """n, S, S_max, F and S_M per segment (rows) and side (columns: structural, functional)."""
+    nseg = len(seg_len)
+    size = 2 * nseg
+    n2 = np.bincount(cl.grp, minlength=size).reshape(nseg, 2)
+    sum_w = np.bincount(cl.grp, cl.score * w, minlength=size).reshape(nseg, 2)
+    sum_wl = np.bincount(cl.grp, cl.score * w * counted, minlength=size).reshape(nseg, 2)
+    smax = np.zeros(size)
+    if len(cl.grp):
+        gfirst = np.flatnonzero(np.r_[True, cl.grp[1:] != cl.grp[:-1]])
+        smax[cl.grp[gfirst]] = np.maximum.reduceat(cl.score, gfirst)
+    smax = smax.reshape(nseg, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(n2 > 0, sum_w / np.maximum(n2, 1), 0.0)
+        p = np.maximum(smax, s)
+        dens_ok = (s > 0) & (seg_len[:, None] > 0)
+        s_m = np.where(n2 == 0, 0.0, np.where(dens_ok, sum_wl / (s * seg_len[:, None]), np.nan))
+    return n2, s, smax, p, s_m
+
+
+def _side_grades(
+    side: str,
+    figures: tuple[np.ndarray, ...],
+    k: np.ndarray,
+    t: np.ndarray,
+    e: np.ndarray,
+    rules: _Rules,
+    pack: StandardPack,
+    notes: list[tuple[int, int, float, str]],
+    applied: _Applied,
+) -> dict[str, np.ndarray]:
+    """The columns of one side for every segment: figures, weights used, index and grades."""
+    n_j, s_j, smax_j, p_j, s_m_j = figures
+    j = _SIDES.index(side)
+    nseg = len(n_j)
+    below = rules.k_zero_below[side]
+    forced_k = (p_j < below) if below is not None else np.zeros(nseg, bool)
+    k_used = np.where(forced_k, 0.0, k)
+    forced_t = (p_j == 0) if rules.t_zero else np.zeros(nseg, bool)
+    t_used = np.where(forced_t, 0.0, t)
+    index = np.where(n_j == 0, 0.0, _index(rules, side, p_j, k_used, e, t_used))
+    has = n_j > 0
+    k_noted = has & forced_k & (k != 0)
+    notes.extend(
+        (int(i), _N_K, float(j), _k_note(k[i], rules.pkey[side], p_j[i], below))
+        for i in np.flatnonzero(k_noted)
+    )
+    applied.flag(_K_RULE[side], k_noted)
+    if side == STRUCTURAL:
+        tn = np.flatnonzero(has & forced_t & (t != 0))
+        notes.extend((int(i), _N_T, 0.0, f"T = {t[i]:g} taken as 0 because F = 0") for i in tn)
+    else:
+        applied.flag("rule:mi_weights", has)
+    dens = np.where(has, pack.classify("density_classes", s_m_j), None)
+    applied.flag("table:density_classes", pd.notna(dens))
+    grade = pack.classify("defect_grades", p_j)
+    index_grade = pack.classify("index_grades", index)
+    values = (n_j, s_j, smax_j, p_j, s_m_j, dens, grade, k_used, index, index_grade)
+    return _side_columns(side, values, t_used)
 
 
 def _segment_arrays(
@@ -844,7 +930,8 @@ def _observation_arrays(
     seg_ids: np.ndarray,
     errors: str,
     notes: list[tuple[int, int, float, str]],
-) -> tuple:
+) -> tuple[_Defects, np.ndarray]:
+    """Check the observation table; return its good rows as defects, and which are scored."""
     missing = [c for c in (PIPE_ID, CODE, GRADE, DISTANCE_M) if c not in observations.columns]
     if missing:
         raise ValidationError(
@@ -855,39 +942,9 @@ def _observation_arrays(
         )
     labels = observations.index.to_numpy()
     pid = observations[PIPE_ID].astype(str).to_numpy()
-    seg_i = pd.Index(seg_ids).get_indexer(pid)
-    if (seg_i < 0).any():
-        i = int(np.flatnonzero(seg_i < 0)[0])
-        raise ValidationError(
-            f"Observation row {labels[i]} is on pipe {pid[i]!r}, which is "
-            f"not in the segment table ({(seg_i < 0).sum()} observation(s) "
-            "on unknown pipes).",
-            record=str(labels[i]),
-            field=PIPE_ID,
-            found=pid[i],
-        )
-    code_list = list(pack.code_table)
-    codes_norm = observations[CODE].astype(str).str.strip().str.upper()
-    code_i = pd.Index(code_list).get_indexer(codes_norm).astype(np.int64)
-    grade = pd.to_numeric(observations[GRADE], errors="coerce").to_numpy(float)
-    gmax = max(max(c.grade_numbers) for c in pack.code_table.values())
-    score_tab = np.full((len(code_list), gmax + 1), np.nan)
-    kind_of = np.array([c.kind == FUNCTIONAL for c in pack.code_table.values()], dtype=np.int64)
-    scored_of = np.array([c.scored for c in pack.code_table.values()])
-    for ci, c in enumerate(pack.code_table.values()):
-        for gi in c.grade_numbers:
-            score_tab[ci, gi] = c.score(gi)
-    g_ok = (~np.isnan(grade)) & (grade == np.floor(grade)) & (grade >= 0) & (grade <= gmax)
-    gi = np.where(g_ok, grade, 0).astype(np.int64)
-    score = np.where((code_i >= 0) & g_ok, score_tab[np.maximum(code_i, 0), gi], np.nan)
-    dist = pd.to_numeric(observations[DISTANCE_M], errors="coerce").to_numpy(float)
-    if OBS_LENGTH_M in observations.columns:
-        olen = pd.to_numeric(observations[OBS_LENGTH_M], errors="coerce").to_numpy(float)
-        olen_raw = observations[OBS_LENGTH_M]
-        bad_len_text = olen_raw.notna().to_numpy() & np.isnan(olen)
-    else:
-        olen = np.full(len(pid), np.nan)
-        bad_len_text = np.zeros(len(pid), bool)
+    seg_i = _segment_rows(pid, seg_ids, labels)
+    code_i, score = _code_scores(observations, pack)
+    dist, olen, bad_len_text = _extent_columns(observations)
     bad_code = code_i < 0
     bad_grade = ~bad_code & np.isnan(score)
     bad_dist = ~(dist >= 0) | np.isinf(dist)
@@ -900,16 +957,7 @@ def _observation_arrays(
             for i in (rows if errors == "skip" else rows[:1])
         ]
         if errors == "raise":
-            first, i = msgs[0], rows[0]
-            more = f" ({len(rows) - 1} more row(s) with problems.)" if len(rows) > 1 else ""
-            raise type(first)(
-                f"Observation row {labels[i]} (pipe {pid[i]}): {first.message}{more}",
-                first.details,
-                file=first.file,
-                record=str(labels[i]),
-                field=first.field or CODE,
-                **first.data,
-            )
+            _raise_row_problem(msgs[0], rows, labels, pid)
         notes.extend(
             (
                 int(seg_i[i]),
@@ -921,18 +969,78 @@ def _observation_arrays(
         )
     ok = ~bad
     local = np.isnan(olen)
-    start = dist
     end = np.where(local, dist, dist + np.where(local, 0.0, olen))
     ci = np.maximum(code_i, 0)
-    return (
-        seg_i[ok],
-        code_i[ok],
-        score[ok],
-        start[ok],
-        end[ok],
-        local[ok],
-        kind_of[ci][ok],
-        scored_of[ci][ok],
+    kind_of = np.array([c.kind == FUNCTIONAL for c in pack.code_table.values()], dtype=np.int64)
+    scored_of = np.array([c.scored for c in pack.code_table.values()])
+    defects = _Defects(
+        seg=seg_i[ok],
+        code=code_i[ok],
+        score=score[ok],
+        start=dist[ok],
+        end=end[ok],
+        local=local[ok],
+        side=kind_of[ci][ok],
+    )
+    return defects, scored_of[ci][ok]
+
+
+def _segment_rows(pid: np.ndarray, seg_ids: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The segment row of each observation's pipe id; raises on an unknown pipe."""
+    seg_i = pd.Index(seg_ids).get_indexer(pid)
+    if (seg_i < 0).any():
+        i = int(np.flatnonzero(seg_i < 0)[0])
+        raise ValidationError(
+            f"Observation row {labels[i]} is on pipe {pid[i]!r}, which is "
+            f"not in the segment table ({(seg_i < 0).sum()} observation(s) "
+            "on unknown pipes).",
+            record=str(labels[i]),
+            field=PIPE_ID,
+            found=pid[i],
+        )
+    return seg_i
+
+
+def _code_scores(observations: pd.DataFrame, pack: StandardPack) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's code position in the pack (-1: unknown) and score (NaN: no such grade)."""
+    code_list = list(pack.code_table)
+    codes_norm = observations[CODE].astype(str).str.strip().str.upper()
+    code_i = pd.Index(code_list).get_indexer(codes_norm).astype(np.int64)
+    grade = pd.to_numeric(observations[GRADE], errors="coerce").to_numpy(float)
+    gmax = max(max(c.grade_numbers) for c in pack.code_table.values())
+    score_tab = np.full((len(code_list), gmax + 1), np.nan)
+    for ci, c in enumerate(pack.code_table.values()):
+        for gi in c.grade_numbers:
+            score_tab[ci, gi] = c.score(gi)
+    g_ok = (~np.isnan(grade)) & (grade == np.floor(grade)) & (grade >= 0) & (grade <= gmax)
+    gi = np.where(g_ok, grade, 0).astype(np.int64)
+    score = np.where((code_i >= 0) & g_ok, score_tab[np.maximum(code_i, 0), gi], np.nan)
+    return code_i, score
+
+
+def _extent_columns(observations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """distance_m, length_m (NaN: local) and where length_m holds text that is no number."""
+    dist = pd.to_numeric(observations[DISTANCE_M], errors="coerce").to_numpy(float)
+    if OBS_LENGTH_M in observations.columns:
+        olen = pd.to_numeric(observations[OBS_LENGTH_M], errors="coerce").to_numpy(float)
+        bad_len_text = observations[OBS_LENGTH_M].notna().to_numpy() & np.isnan(olen)
+    else:
+        olen = np.full(len(dist), np.nan)
+        bad_len_text = np.zeros(len(dist), bool)
+    return dist, olen, bad_len_text
+
+
+def _raise_row_problem(first: Any, rows: np.ndarray, labels: np.ndarray, pid: np.ndarray) -> None:
+    """Raise the first bad row's error, naming the row and pipe and counting the others."""
+    i = rows[0]
+    more = f" ({len(rows) - 1} more row(s) with problems.)" if len(rows) > 1 else ""
+    raise type(first)(
+        f"Observation row {labels[i]} (pipe {pid[i]}): {first.message}{more}",
+        first.details,
+        file=first.file,
+        record=str(labels[i]),
+        field=first.field or CODE,
+        **first.data,
     )
 
 
@@ -970,35 +1078,28 @@ def _row_problem(
     )
 
 
-def _merge_notes(
-    merged: np.ndarray,
-    first: np.ndarray,
-    cl_size: np.ndarray,
-    cl_seg: np.ndarray,
-    cl_side: np.ndarray,
-    cl_score: np.ndarray,
-    cl_start: np.ndarray,
-    cl_end: np.ndarray,
-    code_i: np.ndarray,
-    score: np.ndarray,
-    start: np.ndarray,
-    end: np.ndarray,
+def _note_merges(
+    cl: _Clusters,
+    d: _Defects,
     codes: np.ndarray,
     notes: list[tuple[int, int, float, str]],
+    applied: _Applied,
 ) -> None:
-    for c in merged:
-        a, b = first[c], first[c] + cl_size[c]
-        kept = codes[code_i[a + int(np.argmax(score[a:b]))]]
-        members = [(codes[code_i[r]], float(start[r]), float(end[r])) for r in range(a, b)]
-        side = _SIDES[cl_side[c]]
+    """A note for every cluster of more than one defect: its members and the code kept."""
+    merged = cl.size > 1
+    applied.flag("rule:merge_spacing_below_m", applied.on(cl.seg[merged]))
+    for c in np.flatnonzero(merged):
+        a, b = cl.first[c], cl.first[c] + cl.size[c]
+        kept = codes[d.code[a + int(np.argmax(d.score[a:b]))]]
+        members = [(codes[d.code[r]], float(d.start[r]), float(d.end[r])) for r in range(a, b)]
+        side = _SIDES[cl.side[c]]
+        start, end = float(cl.start[c]), float(cl.end[c])
         notes.append(
             (
-                int(cl_seg[c]),
+                int(cl.seg[c]),
                 _N_MERGE,
-                cl_side[c] * 1e12 + float(cl_start[c]),
-                _merge_note(
-                    side, members, kept, float(cl_score[c]), float(cl_start[c]), float(cl_end[c])
-                ),
+                cl.side[c] * 1e12 + start,
+                _merge_note(side, members, kept, float(cl.score[c]), start, end),
             )
         )
 

@@ -399,6 +399,20 @@ def _problem(
     return FieldProblem(field_, kind, en, zh, found, expected)
 
 
+def _negative(name: str, v: float, en: str, zh: str, unit: str = "") -> FieldProblem:
+    """The problem "``en`` ``v`` ``unit`` is negative" for field ``name``."""
+    u = f" {unit}" if unit else ""
+    return _problem(
+        name, "negative", f"{en} {v:g}{u} is negative.", f"{zh} {v:g}{u} 为负数。", v, ">= 0"
+    )
+
+
+def _not_negative(rec: Record, name: str, en: str, zh: str, unit: str = "") -> list[FieldProblem]:
+    """One problem when the number in field ``name`` is below 0; none when not or empty."""
+    v = _num(getattr(rec, name))
+    return [_negative(name, v, en, zh, unit)] if v is not None and v < 0 else []
+
+
 def parse_date(value: Any) -> dt.date | None:
     """Parse ``YYYY-MM-DD`` (also ``YYYY/MM/DD``, ``YYYY.MM.DD``, dates and datetimes).
 
@@ -565,16 +579,7 @@ def _check_defect_length(
     seg = _num(rec.length_m)
     if seg is not None:
         if seg < 0:
-            out.append(
-                _problem(
-                    "length_m",
-                    "negative",
-                    f"Defect length {seg:g} m is negative.",
-                    f"缺陷长度 {seg:g} m 为负数。",
-                    seg,
-                    ">= 0",
-                )
-            )
+            out.append(_negative("length_m", seg, "Defect length", "缺陷长度", "m"))
         elif length is not None and dist is not None and dist >= 0 and dist + seg > length + 0.01:
             out.append(
                 _problem(
@@ -714,8 +719,7 @@ def validate_record(rec: Record, ctx: ValidationContext | None = None) -> list[F
 def _check_siltation(rec: Siltation) -> list[FieldProblem]:
     """Depth required and not negative; distance not negative."""
     out: list[FieldProblem] = []
-    depth = _num(rec.depth_mm)
-    if depth is None:
+    if _num(rec.depth_mm) is None:
         out.append(
             _problem(
                 "depth_mm",
@@ -724,29 +728,8 @@ def _check_siltation(rec: Siltation) -> list[FieldProblem]:
                 "请填写淤积深度（毫米）。",
             )
         )
-    elif depth < 0:
-        out.append(
-            _problem(
-                "depth_mm",
-                "negative",
-                f"Depth {depth:g} mm is negative.",
-                f"淤积深度 {depth:g} mm 为负数。",
-                depth,
-                ">= 0",
-            )
-        )
-    dist = _num(rec.distance_m)
-    if dist is not None and dist < 0:
-        out.append(
-            _problem(
-                "distance_m",
-                "negative",
-                f"Distance {dist:g} m is negative.",
-                f"距离 {dist:g} m 为负数。",
-                dist,
-                ">= 0",
-            )
-        )
+    out += _not_negative(rec, "depth_mm", "Depth", "淤积深度", "mm")
+    out += _not_negative(rec, "distance_m", "Distance", "距离", "m")
     return out
 
 
@@ -754,38 +737,14 @@ def _check_misconnection(rec: Misconnection) -> list[FieldProblem]:
     """Measured concentrations are not negative."""
     out: list[FieldProblem] = []
     for name in ("cod_mgl", "nh3n_mgl", "conductivity_us_cm"):
-        v = _num(getattr(rec, name))
-        if v is not None and v < 0:
-            spec = rec.spec(name)
-            out.append(
-                _problem(
-                    name,
-                    "negative",
-                    f"{spec.label_en} {v:g} is negative.",
-                    f"{spec.label_zh} {v:g} 为负数。",
-                    v,
-                    ">= 0",
-                )
-            )
+        spec = rec.spec(name)
+        out += _not_negative(rec, name, spec.label_en, spec.label_zh)
     return out
 
 
 def _check_leak(rec: Leak) -> list[FieldProblem]:
     """The volume is not negative."""
-    out: list[FieldProblem] = []
-    v = _num(rec.volume_m3)
-    if v is not None and v < 0:
-        out.append(
-            _problem(
-                "volume_m3",
-                "negative",
-                f"Volume {v:g} m³ is negative.",
-                f"水量 {v:g} m³ 为负数。",
-                v,
-                ">= 0",
-            )
-        )
-    return out
+    return _not_negative(rec, "volume_m3", "Volume", "水量", "m³")
 
 
 def _check_problem(rec: Problem, today: dt.date) -> list[FieldProblem]:

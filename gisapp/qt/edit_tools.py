@@ -24,6 +24,7 @@ import numpy as np
 import shapely
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
+from PySide6.QtWidgets import QMenu, QToolBar
 
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import MapToolHub
@@ -100,9 +101,14 @@ class EditController(QObject):
         return act
 
     def _build_actions(self) -> None:
-        w, tb = self.window, self.window.map_toolbar
-        menu = w.edit_menu
+        menu, tb = self.window.edit_menu, self.window.map_toolbar
         menu.addSeparator()
+        self._build_tools(menu, tb)
+        self._build_selection_actions(menu, tb)
+        self._build_new_pipe_options(menu)
+
+    def _build_tools(self, menu: QMenu, tb: QToolBar) -> None:
+        """The map tools (draw pipe, draw manhole, move vertex), checkable, one at a time."""
         self.draw_pipe_action = self._action(
             self.tr("Draw pipe"),
             "draw_pipe_action",
@@ -133,6 +139,9 @@ class EditController(QObject):
             act.toggled.connect(self._on_tool_toggled)
             menu.addAction(act)
             tb.addAction(act)
+
+    def _build_selection_actions(self, menu: QMenu, tb: QToolBar) -> None:
+        """What can be done to the selection: delete, reverse, split, edit attributes."""
         self.delete_action = self._action(
             self.tr("Delete selected"),
             "delete_selected_action",
@@ -168,7 +177,9 @@ class EditController(QObject):
             menu.addAction(act)
         tb.addAction(self.attributes_action)
 
-        self.new_manholes_action = QAction(self.tr("New manholes at free pipe ends"), w)
+    def _build_new_pipe_options(self, menu: QMenu) -> None:
+        """The option "new manholes at free pipe ends" and the system a new pipe gets."""
+        self.new_manholes_action = QAction(self.tr("New manholes at free pipe ends"), self.window)
         self.new_manholes_action.setObjectName("new_manholes_action")
         self.new_manholes_action.setCheckable(True)
         menu.addAction(self.new_manholes_action)

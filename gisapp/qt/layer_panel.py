@@ -99,7 +99,16 @@ class LayerPanel(QWidget):
         self._language = language
         self._updating = False
         self._legend_keys: dict[str, object] = {}
+        self._build_widgets()
+        self._lay_out()
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setSingleShot(True)
+        self._sync_timer.timeout.connect(self.sync)
+        self._connect_signals()
+        self.sync()
 
+    def _build_widgets(self) -> None:
+        """The layer tree, the order and zoom buttons, the style controls, the message line."""
         self.layer_tree = QTreeWidget(self)
         self.layer_tree.setObjectName("layer_tree")
         self.layer_tree.setHeaderHidden(True)
@@ -140,6 +149,7 @@ class LayerPanel(QWidget):
         self.message_label.setObjectName("message_label")
         self.message_label.setWordWrap(True)
 
+    def _lay_out(self) -> None:
         buttons = QHBoxLayout()
         buttons.addWidget(self.up_button)
         buttons.addWidget(self.down_button)
@@ -158,10 +168,8 @@ class LayerPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.message_label)
 
-        self._sync_timer = QTimer(self)
-        self._sync_timer.setSingleShot(True)
-        self._sync_timer.timeout.connect(self.sync)
-        canvas.layers_changed.connect(self._on_canvas_layers_changed)
+    def _connect_signals(self) -> None:
+        self._canvas.layers_changed.connect(self._on_canvas_layers_changed)
         self.layer_tree.itemChanged.connect(self._on_layer_tree_item_changed)
         self.layer_tree.currentItemChanged.connect(self._on_layer_tree_current_item_changed)
         self.up_button.clicked.connect(lambda: self._move_current(+1))
@@ -172,7 +180,6 @@ class LayerPanel(QWidget):
         self.field_combo.activated.connect(self._apply_style)
         self.classes_spin.valueChanged.connect(self._on_classes_spin_value_changed)
         self.label_combo.activated.connect(self._on_label_combo_activated)
-        self.sync()
 
     def _tool_button(self, name: str, arrow: Qt.ArrowType, tip: str) -> QToolButton:
         b = QToolButton(self)

@@ -19,25 +19,23 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from gisapp.qt.undo import push_applied
+from gisapp.qt.store_dock import RowTableModel, StoreDock
 from surveys import ledger
 from surveys.errors import SurveyError
 from surveys.record_commands import ApplyLedgerImport, EditRecord, RaiseProblems
@@ -58,13 +56,12 @@ COLUMNS = (
 )
 
 
-class ProblemTableModel(QAbstractTableModel):
+class ProblemTableModel(RowTableModel):
     """Rows = problems; overdue rows red, done/verified grey."""
 
     def __init__(self, headers: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(headers, parent)
         self.problems: list[Problem] = []
-        self.headers = headers
         self.today = dt.date.today()
 
     def set_problems(self, problems: list[Problem], today: dt.date) -> None:
@@ -72,8 +69,8 @@ class ProblemTableModel(QAbstractTableModel):
         self.problems, self.today = problems, today
         self.endResetModel()
 
-    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.problems)
+    def rows(self) -> list[Problem]:
+        return self.problems
 
     def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -102,13 +99,6 @@ class ProblemTableModel(QAbstractTableModel):
             return QBrush(QColor("#808080"))
         if role == Qt.ItemDataRole.UserRole:
             return p.uuid
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
         return None
 
 
@@ -149,14 +139,13 @@ class LedgerImportDialog(QDialog):
         self.resize(700, 420)
 
 
-class LedgerDock(QDockWidget):
+class LedgerDock(StoreDock):
     """Dock with the problem ledger."""
 
     problem_selected = Signal(str)
     location_requested = Signal(float, float)
     features_requested = Signal(str, list)
     problem_form_requested = Signal(str)
-    command_done = Signal(object)
 
     def __init__(
         self,
@@ -165,36 +154,16 @@ class LedgerDock(QDockWidget):
         undo_stack: QUndoStack | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(self.tr("Problem ledger"), parent)
-        self.setObjectName("ledger_dock")
-        self.store = store
-        self.undo_stack = undo_stack
-        body = QWidget()
-        lay = QVBoxLayout(body)
-        filters = QHBoxLayout()
-        self.status_filter_combo = QComboBox()
-        self.status_filter_combo.setObjectName("status_filter_combo")
-        self.status_filter_combo.addItem(self.tr("All statuses"), "")
-        labels = {
+        super().__init__(self.tr("Problem ledger"), "ledger_dock", store, undo_stack, parent)
+        self._status_labels = {
             "open": self.tr("Open"),
             "in_progress": self.tr("In progress"),
             "done": self.tr("Done"),
             "verified": self.tr("Verified"),
         }
-        for s in STATUSES:
-            self.status_filter_combo.addItem(labels[s], s)
-        self._status_labels = labels
-        self.body_filter_combo = QComboBox()
-        self.body_filter_combo.setObjectName("body_filter_combo")
-        self.overdue_check = QCheckBox(self.tr("Overdue only"))
-        self.overdue_check.setObjectName("overdue_check")
-        for w in (self.status_filter_combo, self.body_filter_combo):
-            w.currentIndexChanged.connect(self.refresh)
-            filters.addWidget(w)
-        self.overdue_check.toggled.connect(self.refresh)
-        filters.addWidget(self.overdue_check)
-        filters.addStretch(1)
-        lay.addLayout(filters)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.addLayout(self._build_filters())
         headers = [
             self.tr("Problem"),
             self.tr("Measure"),
@@ -207,22 +176,40 @@ class LedgerDock(QDockWidget):
             self.tr("Source"),
         ]
         self.model = ProblemTableModel(headers, self)
-        self.table = QTableView()
-        self.table.setObjectName("ledger_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
-        self.table.doubleClicked.connect(self._on_table_double_clicked)
+        self.table = self._row_table("ledger_table", self.model)
         lay.addWidget(self.table)
         self.summary_label = QLabel("")
         self.summary_label.setObjectName("summary_label")
         self.summary_label.setWordWrap(True)
         lay.addWidget(self.summary_label)
-        self.message_label = QLabel("")
-        self.message_label.setObjectName("message_label")
         self.message_label.setWordWrap(True)
         lay.addWidget(self.message_label)
+        lay.addLayout(self._build_buttons())
+        self.setWidget(body)
+        self._follow_store()
+
+    def _build_filters(self) -> QHBoxLayout:
+        """Status, responsible body and "overdue only"."""
+        filters = QHBoxLayout()
+        self.status_filter_combo = QComboBox()
+        self.status_filter_combo.setObjectName("status_filter_combo")
+        self.status_filter_combo.addItem(self.tr("All statuses"), "")
+        for s in STATUSES:
+            self.status_filter_combo.addItem(self._status_labels[s], s)
+        self.body_filter_combo = QComboBox()
+        self.body_filter_combo.setObjectName("body_filter_combo")
+        self.overdue_check = QCheckBox(self.tr("Overdue only"))
+        self.overdue_check.setObjectName("overdue_check")
+        for w in (self.status_filter_combo, self.body_filter_combo):
+            w.currentIndexChanged.connect(self.refresh)
+            filters.addWidget(w)
+        self.overdue_check.toggled.connect(self.refresh)
+        filters.addWidget(self.overdue_check)
+        filters.addStretch(1)
+        return filters
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """New, raise, export, import and the set-status list."""
         buttons = QHBoxLayout()
         for name, text, slot in (
             ("add_button", self.tr("New problem"), self._on_add_button_clicked),
@@ -244,14 +231,10 @@ class LedgerDock(QDockWidget):
         self.set_status_combo.setToolTip(self.tr("Set the status of the selected problem"))
         self.set_status_combo.addItem(self.tr("Set status…"), "")
         for s in STATUSES:
-            self.set_status_combo.addItem(labels[s], s)
+            self.set_status_combo.addItem(self._status_labels[s], s)
         self.set_status_combo.activated.connect(self._on_set_status_combo_activated)
         buttons.addWidget(self.set_status_combo)
-        lay.addLayout(buttons)
-        self.setWidget(body)
-        self._unsubscribe = store.subscribe(self._on_store_changed)
-        self.destroyed.connect(lambda *_: self._unsubscribe())
-        self.refresh()
+        return buttons
 
     # --- data -------------------------------------------------------------------------------
     def _on_store_changed(self, event: StoreEvent) -> None:
@@ -344,20 +327,6 @@ class LedgerDock(QDockWidget):
         self.set_status_combo.setCurrentIndex(0)
         if status:
             self.set_status(status)
-
-    def _run(self, cmd: Any) -> bool:
-        """Do ``cmd``; push it on the undo stack (or emit ``command_done``). False: refused."""
-        self.message_label.setText("")
-        try:
-            cmd.do()
-        except SurveyError as exc:
-            self.message_label.setText(exc.message)
-            return False
-        if self.undo_stack is not None:
-            push_applied(self.undo_stack, cmd, self, saves_immediately=True)
-        else:
-            self.command_done.emit(cmd)
-        return True
 
     # --- Excel ------------------------------------------------------------------------------
     def export_to(self, path: str | Path) -> Path | None:

@@ -58,7 +58,31 @@ class NewProjectDialog(QDialog):
         self._encoding: dict[str, str] = {}
         self._source_crs: dict[str, str] = {}
         self._current: tuple[str, str] | None = None
+        top = self._build_target()
+        split = QSplitter()
+        split.addWidget(self._build_files())
+        split.addWidget(self._build_detail())
+        split.setStretchFactor(1, 3)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._on_ok)
+        buttons.rejected.connect(self.reject)
+        self.error_label = QLabel(objectName="error_label")
+        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.error_label)
+        lay.addWidget(buttons)
 
+        self.kind_list.currentItemChanged.connect(self._on_kind_changed)
+        self.file_list.currentItemChanged.connect(self._on_file_changed)
+        self.kind_list.setCurrentRow(0)
+
+    def _build_target(self) -> QFormLayout:
+        """The project file and the project CRS."""
         self.project_edit = QLineEdit(objectName="project_edit")
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._on_browse_clicked)
@@ -70,7 +94,10 @@ class NewProjectDialog(QDialog):
         row.addWidget(browse)
         top.addRow(self.tr("Project file (.gpkg)"), row)
         top.addRow(self.tr("Project CRS"), self.crs_edit)
+        return top
 
+    def _build_files(self) -> QWidget:
+        """The layer kinds and, for the one selected, its files with Add and Remove."""
         self.kind_list = QListWidget(objectName="kind_list")
         for kind in LAYER_KINDS:
             it = QListWidgetItem(f"{LAYER_LABELS_ZH[kind]} {kind}")
@@ -92,7 +119,10 @@ class NewProjectDialog(QDialog):
         left.addLayout(b)
         left_w = QWidget()
         left_w.setLayout(left)
+        return left_w
 
+    def _build_detail(self) -> QGroupBox:
+        """The selected file: encoding, CRS and the field roles with a preview."""
         self.encoding_combo = QComboBox(objectName="encoding_combo")
         self.encoding_combo.addItems(ENCODINGS)
         self.encoding_combo.currentTextChanged.connect(self._on_encoding_changed)
@@ -119,29 +149,7 @@ class NewProjectDialog(QDialog):
         form.addRow(self.tr("CRS if the file has none"), self.source_crs_edit)
         form.addRow(self.tr("CRS"), self.crs_label)
         form.addRow(self.roles_table)
-
-        split = QSplitter()
-        split.addWidget(left_w)
-        split.addWidget(detail)
-        split.setStretchFactor(1, 3)
-
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._on_ok)
-        buttons.rejected.connect(self.reject)
-        self.error_label = QLabel(objectName="error_label")
-        self.error_label.setStyleSheet("color: #b00020")
-        self.error_label.setWordWrap(True)
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(split, 1)
-        lay.addWidget(self.error_label)
-        lay.addWidget(buttons)
-
-        self.kind_list.currentItemChanged.connect(self._on_kind_changed)
-        self.file_list.currentItemChanged.connect(self._on_file_changed)
-        self.kind_list.setCurrentRow(0)
+        return detail
 
     # --- public -------------------------------------------------------------------------------
     def add_file(self, kind: str, path: str) -> None:

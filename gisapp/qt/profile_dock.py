@@ -68,8 +68,41 @@ def draw_profile(fig: Figure, profile: ProfileResult, font_family: str | None = 
     fig.clear()
     ax = fig.add_subplot(1, 1, 1)
     fk: dict[str, Any] = {"fontfamily": font_family} if font_family else {}
-    rows, nodes = profile.rows, profile.nodes
-    # pipes: invert and crown lines, the pipe body filled between them
+    nodes = profile.nodes
+    inv_y, n_pipes, bottom_at = _draw_pipes(ax, profile.rows, fk)
+    gx = [n["chainage_m"] for n in nodes if _finite(n["ground_m"])]
+    gy = [n["ground_m"] for n in nodes if _finite(n["ground_m"])]
+    ax.plot(gx, gy, color="#2f7d32", linewidth=1.6, marker="", zorder=4, label=LABELS_ZH["ground"])
+    finite_y = [v for v in (*gy, *(y for y in inv_y if _finite(y))) if _finite(v)]
+    top = max(finite_y) if finite_y else 1.0
+    low = min(finite_y) if finite_y else 0.0
+    span = max(top - low, 1.0)
+    _draw_manholes(ax, nodes, bottom_at, low, top, fk)
+    ids = [n["node_id"] for n in nodes]
+    ax.set_ylim(low - 0.08 * span, top + 0.32 * span)
+    length = nodes[-1]["chainage_m"] if nodes else 0.0
+    ax.set_xlim(-0.01 * max(length, 1.0), length * 1.01 + 1e-9)
+    ax.set_xlabel(LABELS_ZH["chainage"], **fk)
+    ax.set_ylabel(LABELS_ZH["elevation"], **fk)
+    start, end = (ids[0], ids[-1]) if ids else ("", "")
+    ax.set_title(
+        f"{LABELS_ZH['title']}  {start} → {end}    {LABELS_ZH['length']} {length:,.1f} m",
+        fontsize=10,
+        **fk,
+    )
+    ax.grid(True, color="#dddddd", linewidth=0.6, zorder=0)
+    legend_font = FontProperties(family=font_family, size=7) if font_family else None
+    ax.legend(prop=legend_font or {"size": 7}, loc="lower left", framealpha=0.85)
+    return {"manholes": ids, "pipes": n_pipes, "ground_points": len(gx), "axes": ax}
+
+
+def _draw_pipes(
+    ax: Any, rows: list[dict], fk: dict[str, Any]
+) -> tuple[list[float], int, dict[int, float]]:
+    """Invert and crown lines, the pipe body filled between them and its DN.
+
+    Returns the invert heights drawn, the number of pipes drawn and, per node position, the
+    lowest invert there (a pipe without both inverts is not drawn)."""
     inv_x: list[float] = []
     inv_y: list[float] = []
     crown_x: list[float] = []
@@ -93,45 +126,55 @@ def draw_profile(fig: Figure, profile: ProfileResult, font_family: str | None = 
             d = dn / 1000.0
             crown_x += [c0, c1, math.nan]
             crown_y += [i0 + d, i1 + d, math.nan]
-            ax.fill_between(
-                [c0, c1],
-                [i0, i1],
-                [i0 + d, i1 + d],
-                color="#d9b38c",
-                alpha=0.55,
-                linewidth=0,
-                zorder=2,
-            )
-            if c1 - c0 > 0:
-                ax.text(
-                    (c0 + c1) / 2,
-                    (i0 + i1) / 2 + d + 0.05,
-                    f"DN{dn:g}",
-                    fontsize=6,
-                    ha="center",
-                    va="bottom",
-                    color="#7a4b1e",
-                    zorder=5,
-                    clip_on=True,
-                    **fk,
-                )
+            _draw_pipe_body(ax, c0, c1, i0, i1, dn, fk)
     ax.plot(inv_x, inv_y, color="#7a4b1e", linewidth=1.6, zorder=4, label=LABELS_ZH["invert"])
     if crown_x:
         ax.plot(
             crown_x, crown_y, color="#b07a47", linewidth=1.0, zorder=4, label=LABELS_ZH["crown"]
         )
-    # ground line
-    gx = [n["chainage_m"] for n in nodes if _finite(n["ground_m"])]
-    gy = [n["ground_m"] for n in nodes if _finite(n["ground_m"])]
-    ax.plot(gx, gy, color="#2f7d32", linewidth=1.6, marker="", zorder=4, label=LABELS_ZH["ground"])
-    # manhole shafts and labels
-    ids = [n["node_id"] for n in nodes]
-    step = max(1, math.ceil(len(nodes) / MAX_LABELLED_MANHOLES))
-    finite_y = [v for v in (*gy, *(y for y in inv_y if _finite(y))) if _finite(v)]
-    top = max(finite_y) if finite_y else 1.0
-    low = min(finite_y) if finite_y else 0.0
+    return inv_y, n_pipes, bottom_at
+
+
+def _draw_pipe_body(
+    ax: Any, c0: float, c1: float, i0: float, i1: float, dn: float, fk: dict[str, Any]
+) -> None:
+    """The pipe between invert and crown, filled, with its DN above it."""
+    d = dn / 1000.0
+    ax.fill_between(
+        [c0, c1],
+        [i0, i1],
+        [i0 + d, i1 + d],
+        color="#d9b38c",
+        alpha=0.55,
+        linewidth=0,
+        zorder=2,
+    )
+    if c1 - c0 > 0:
+        ax.text(
+            (c0 + c1) / 2,
+            (i0 + i1) / 2 + d + 0.05,
+            f"DN{dn:g}",
+            fontsize=6,
+            ha="center",
+            va="bottom",
+            color="#7a4b1e",
+            zorder=5,
+            clip_on=True,
+            **fk,
+        )
+
+
+def _draw_manholes(
+    ax: Any,
+    nodes: list[dict],
+    bottom_at: dict[int, float],
+    low: float,
+    top: float,
+    fk: dict[str, Any],
+) -> None:
+    """Manhole shafts from the lowest invert to the ground, ids above (every k-th if many)."""
     span = max(top - low, 1.0)
-    shaft_label_done = False
+    step = max(1, math.ceil(len(nodes) / MAX_LABELLED_MANHOLES))
     for k, n in enumerate(nodes):
         x = n["chainage_m"]
         g = n["ground_m"]
@@ -145,9 +188,8 @@ def draw_profile(fig: Figure, profile: ProfileResult, font_family: str | None = 
             linewidth=2.2,
             solid_capstyle="butt",
             zorder=3,
-            label=None if shaft_label_done else LABELS_ZH["manhole"],
+            label=LABELS_ZH["manhole"] if k == 0 else None,
         )
-        shaft_label_done = True
         if k % step == 0 or k == len(nodes) - 1:
             ax.text(
                 x,
@@ -160,21 +202,6 @@ def draw_profile(fig: Figure, profile: ProfileResult, font_family: str | None = 
                 zorder=6,
                 **fk,
             )
-    ax.set_ylim(low - 0.08 * span, top + 0.32 * span)
-    length = nodes[-1]["chainage_m"] if nodes else 0.0
-    ax.set_xlim(-0.01 * max(length, 1.0), length * 1.01 + 1e-9)
-    ax.set_xlabel(LABELS_ZH["chainage"], **fk)
-    ax.set_ylabel(LABELS_ZH["elevation"], **fk)
-    start, end = (ids[0], ids[-1]) if ids else ("", "")
-    ax.set_title(
-        f"{LABELS_ZH['title']}  {start} → {end}    {LABELS_ZH['length']} {length:,.1f} m",
-        fontsize=10,
-        **fk,
-    )
-    ax.grid(True, color="#dddddd", linewidth=0.6, zorder=0)
-    legend_font = FontProperties(family=font_family, size=7) if font_family else None
-    ax.legend(prop=legend_font or {"size": 7}, loc="lower left", framealpha=0.85)
-    return {"manholes": ids, "pipes": n_pipes, "ground_points": len(gx), "axes": ax}
 
 
 class ProfileDock(QDockWidget):

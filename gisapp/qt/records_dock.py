@@ -13,26 +13,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from gisapp.qt.undo import push_applied
-from surveys.errors import SurveyError
+from gisapp.qt.store_dock import RowTableModel, StoreDock
 from surveys.record_commands import DeleteRecord
 from surveys.records import Record, parse_date
-from surveys.store import StoreEvent, SurveyStore
+from surveys.store import SurveyStore
 
 #: Columns shown per kind: (field, header).
 KIND_COLUMNS: dict[str, list[str]] = {
@@ -65,14 +62,13 @@ KIND_COLUMNS: dict[str, list[str]] = {
 STATUS_FILTERS = ("live", "deleted", "pending", "all")
 
 
-class RecordTableModel(QAbstractTableModel):
+class RecordTableModel(RowTableModel):
     """Rows = records of one kind; deleted rows in grey."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__([], parent)
         self.records: list[Record] = []
         self.columns: list[str] = []
-        self.headers: list[str] = []
         self.dates: dict[str, str] = {}  # inspection uuid -> date
 
     def set_records(
@@ -82,11 +78,8 @@ class RecordTableModel(QAbstractTableModel):
         self.records, self.columns, self.headers, self.dates = records, columns, headers, dates
         self.endResetModel()
 
-    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.records)
-
-    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
+    def rows(self) -> list[Record]:
+        return self.records
 
     def value(self, rec: Record, col: str) -> Any:
         if col == "clock":
@@ -114,21 +107,13 @@ class RecordTableModel(QAbstractTableModel):
             return rec.uuid
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
 
-
-class RecordsDock(QDockWidget):
+class RecordsDock(StoreDock):
     """Dock listing survey records with filters."""
 
     record_selected = Signal(str)
     location_selected = Signal(float, float)
     record_activated = Signal(str, str)
-    command_done = Signal(object)
 
     def __init__(
         self,
@@ -137,12 +122,20 @@ class RecordsDock(QDockWidget):
         undo_stack: QUndoStack | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(self.tr("Survey records"), parent)
-        self.setObjectName("records_dock")
-        self.store = store
-        self.undo_stack = undo_stack
+        super().__init__(self.tr("Survey records"), "records_dock", store, undo_stack, parent)
         body = QWidget()
         lay = QVBoxLayout(body)
+        lay.addLayout(self._build_filters())
+        self.model = RecordTableModel(self)
+        self.table = self._row_table("records_table", self.model)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        lay.addWidget(self.table)
+        lay.addLayout(self._build_buttons())
+        self.setWidget(body)
+        self._follow_store()
+
+    def _build_filters(self) -> QHBoxLayout:
+        """The row of filters: kind, code, grade, inspection, status, date range."""
         row = QHBoxLayout()
         self.kind_combo = self._combo(
             "kind_combo",
@@ -157,7 +150,7 @@ class RecordsDock(QDockWidget):
         self.code_filter_combo = self._combo(
             "code_filter_combo",
             [("", self.tr("All codes"))]
-            + [(c.code, f"{c.code} {c.label_zh}") for c in store.pack.codes()],
+            + [(c.code, f"{c.code} {c.label_zh}") for c in self.store.pack.codes()],
         )
         self.grade_filter_combo = self._combo(
             "grade_filter_combo",
@@ -198,17 +191,10 @@ class RecordsDock(QDockWidget):
         for w in (self.date_from_edit, self.date_to_edit):
             row.addWidget(w)
             w.editingFinished.connect(self.refresh)
-        lay.addLayout(row)
-        self.model = RecordTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("records_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
-        self.table.doubleClicked.connect(self._on_table_double_clicked)
-        lay.addWidget(self.table)
+        return row
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """Delete, Undelete, the record count and the message line."""
         bottom = QHBoxLayout()
         self.delete_button = QPushButton(self.tr("Delete"))
         self.delete_button.setObjectName("delete_button")
@@ -218,17 +204,11 @@ class RecordsDock(QDockWidget):
         self.undelete_button.clicked.connect(self.undelete_selected)
         self.count_label = QLabel("")
         self.count_label.setObjectName("count_label")
-        self.message_label = QLabel("")
-        self.message_label.setObjectName("message_label")
         self.message_label.setStyleSheet("color: #c00000;")
         for w in (self.delete_button, self.undelete_button, self.count_label):
             bottom.addWidget(w)
         bottom.addWidget(self.message_label, 1)
-        lay.addLayout(bottom)
-        self.setWidget(body)
-        self._unsubscribe = store.subscribe(self._on_store_changed)
-        self.destroyed.connect(lambda *_: self._unsubscribe())
-        self.refresh()
+        return bottom
 
     def _combo(self, name: str, items: list[tuple[str, str]]) -> QComboBox:
         w = QComboBox()
@@ -270,9 +250,6 @@ class RecordsDock(QDockWidget):
     @property
     def kind(self) -> str:
         return self.kind_combo.currentData()
-
-    def _on_store_changed(self, event: StoreEvent) -> None:
-        self.refresh()
 
     def refresh(self) -> None:
         """Reload the records from the store and apply the filters."""
@@ -368,18 +345,6 @@ class RecordsDock(QDockWidget):
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
         rec = self.model.records[index.row()]
         self.record_activated.emit(rec.KIND, rec.uuid)
-
-    def _run(self, cmd: Any) -> None:
-        self.message_label.setText("")
-        try:
-            cmd.do()
-        except SurveyError as exc:
-            self.message_label.setText(exc.message)
-            return
-        if self.undo_stack is not None:
-            push_applied(self.undo_stack, cmd, self, saves_immediately=True)
-        else:
-            self.command_done.emit(cmd)
 
     def delete_selected(self) -> None:
         rec = self.selected_record()

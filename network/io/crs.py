@@ -207,37 +207,8 @@ def guess_crs(xs: np.ndarray, ys: np.ndarray) -> tuple[list[int], str]:
     >>> guess_crs(np.array([37626000.0]), np.array([3166000.0]))[0]
     [4525]
     """
-    xs = np.asarray(xs, dtype=float)
-    ys = np.asarray(ys, dtype=float)
-    xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
-    if xs.size == 0:
-        return [], "the layer has no coordinates to judge from"
-    x, y = float(np.median(xs)), float(np.median(ys))
-    if -180 <= x <= 180 and -90 <= y <= 90:
-        return [CGCS2000, WGS84], (
-            f"coordinates look like longitude/latitude ({x:.4f}, {y:.4f}): CGCS2000 "
-            "(EPSG:4490) or WGS-84 (EPSG:4326); phone-app points may be GCJ-02/BD-09"
-        )
-    if x >= 1e7:
-        zone = int(x // 1e6)
-        if 25 <= zone <= 45:
-            epsg = gk3_zone_epsg(zone)
-            return [epsg], (
-                f"the 8-digit easting {x:,.0f} starts with {zone}: CGCS2000 3-degree "
-                f"Gauss-Kruger zone {zone}, EPSG:{epsg}"
-            )
-        if 13 <= zone <= 23:
-            epsg = _GK6_PREFIX_FIRST + zone - _GK6_PREFIX_ZONE0
-            return [epsg], (
-                f"the 8-digit easting {x:,.0f} starts with {zone}: CGCS2000 6-degree "
-                f"Gauss-Kruger zone {zone}, EPSG:{epsg}"
-            )
-    if 1e5 <= x <= 9e5 and 1e6 <= y <= 6.5e6:
-        return list(range(_GK3_CM_FIRST, _GK3_CM_FIRST + 21)), (
-            f"a 6-digit easting ({x:,.0f}) is a Gauss-Kruger coordinate without zone prefix: "
-            "pick the CGCS2000 3-degree CRS of your central meridian (EPSG:4534-4554)"
-        )
-    return [], f"no CRS can be guessed from coordinates like ({x:,.1f}, {y:,.1f})"
+    codes, case, values = _guess(xs, ys)
+    return codes, _GUESS_EN[case].format(**values)
 
 
 def guess_crs_zh(xs: np.ndarray, ys: np.ndarray) -> tuple[list[int], str]:
@@ -248,31 +219,55 @@ def guess_crs_zh(xs: np.ndarray, ys: np.ndarray) -> tuple[list[int], str]:
     >>> guess_crs_zh(np.array([37626000.0]), np.array([3166000.0]))
     ([4525], '8 位横坐标 37,626,000 以 37 开头：CGCS2000 3 度带高斯-克吕格第 37 带，EPSG:4525')
     """
-    codes, _en = guess_crs(xs, ys)
+    codes, case, values = _guess(xs, ys)
+    return codes, _GUESS_ZH[case].format(**values)
+
+
+#: The sentences of :func:`guess_crs` (English) and :func:`guess_crs_zh`, per case of _guess.
+_GUESS_EN = {
+    "empty": "the layer has no coordinates to judge from",
+    "lonlat": "coordinates look like longitude/latitude ({x:.4f}, {y:.4f}): CGCS2000 "
+    "(EPSG:4490) or WGS-84 (EPSG:4326); phone-app points may be GCJ-02/BD-09",
+    "zone": "the 8-digit easting {x:,.0f} starts with {zone}: CGCS2000 {width}-degree "
+    "Gauss-Kruger zone {zone}, EPSG:{epsg}",
+    "no_zone": "a 6-digit easting ({x:,.0f}) is a Gauss-Kruger coordinate without zone prefix: "
+    "pick the CGCS2000 3-degree CRS of your central meridian (EPSG:4534-4554)",
+    "unknown": "no CRS can be guessed from coordinates like ({x:,.1f}, {y:,.1f})",
+}
+_GUESS_ZH = {
+    "empty": "图层没有可判断的坐标",
+    "lonlat": "坐标像经纬度（{x:.4f}, {y:.4f}）：CGCS2000（EPSG:4490）或 WGS-84（EPSG:4326）；"
+    "手机应用采集的点可能是 GCJ-02/BD-09",
+    "zone": "8 位横坐标 {x:,.0f} 以 {zone} 开头：CGCS2000 {width} 度带高斯-克吕格第 {zone} 带，"
+    "EPSG:{epsg}",
+    "no_zone": "6 位横坐标（{x:,.0f}）是不带带号的高斯-克吕格坐标：请按中央子午线选择 "
+    "CGCS2000 3 度带坐标系（EPSG:4534-4554）",
+    "unknown": "无法从（{x:,.1f}, {y:,.1f}）这样的坐标推断坐标系",
+}
+
+
+def _guess(xs: np.ndarray, ys: np.ndarray) -> tuple[list[int], str, dict[str, float]]:
+    """Candidate EPSG codes, which case of :data:`_GUESS_EN` it is, and the figures it names."""
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
     xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
     if xs.size == 0:
-        return codes, "图层没有可判断的坐标"
+        return [], "empty", {}
     x, y = float(np.median(xs)), float(np.median(ys))
-    if codes[:1] == [CGCS2000]:
-        return codes, (
-            f"坐标像经纬度（{x:.4f}, {y:.4f}）：CGCS2000（EPSG:4490）或 WGS-84（EPSG:4326）；"
-            "手机应用采集的点可能是 GCJ-02/BD-09"
-        )
-    if len(codes) == 1:
+    if -180 <= x <= 180 and -90 <= y <= 90:
+        return [CGCS2000, WGS84], "lonlat", {"x": x, "y": y}
+    if x >= 1e7:
         zone = int(x // 1e6)
-        width = 3 if 25 <= zone <= 45 else 6
-        return codes, (
-            f"8 位横坐标 {x:,.0f} 以 {zone} 开头：CGCS2000 {width} 度带高斯-克吕格第 {zone} 带，"
-            f"EPSG:{codes[0]}"
-        )
-    if codes:
-        return codes, (
-            f"6 位横坐标（{x:,.0f}）是不带带号的高斯-克吕格坐标：请按中央子午线选择 "
-            "CGCS2000 3 度带坐标系（EPSG:4534-4554）"
-        )
-    return codes, f"无法从（{x:,.1f}, {y:,.1f}）这样的坐标推断坐标系"
+        for width, first, zone0, lo, hi in (
+            (3, _GK3_PREFIX_FIRST, _GK3_PREFIX_ZONE0, 25, 45),
+            (6, _GK6_PREFIX_FIRST, _GK6_PREFIX_ZONE0, 13, 23),
+        ):
+            if lo <= zone <= hi:
+                epsg = first + zone - zone0
+                return [epsg], "zone", {"x": x, "zone": zone, "width": width, "epsg": epsg}
+    if 1e5 <= x <= 9e5 and 1e6 <= y <= 6.5e6:
+        return list(range(_GK3_CM_FIRST, _GK3_CM_FIRST + 21)), "no_zone", {"x": x}
+    return [], "unknown", {"x": x, "y": y}
 
 
 def crs_hint(xs: np.ndarray, ys: np.ndarray) -> dict[str, object]:
@@ -281,12 +276,11 @@ def crs_hint(xs: np.ndarray, ys: np.ndarray) -> dict[str, object]:
     ``{"epsg": [codes], "en": sentence, "zh": sentence, "flag": "--source-crs EPSG:…"}``;
     ``flag`` is empty when no CRS can be guessed.
     """
-    codes, en = guess_crs(xs, ys)
-    _codes, zh = guess_crs_zh(xs, ys)
+    codes, case, values = _guess(xs, ys)
     return {
         "epsg": codes,
-        "en": en,
-        "zh": zh,
+        "en": _GUESS_EN[case].format(**values),
+        "zh": _GUESS_ZH[case].format(**values),
         "flag": f"--source-crs EPSG:{codes[0]}" if codes else "",
     }
 

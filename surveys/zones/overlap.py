@@ -200,6 +200,13 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _make_valid(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """GEOS's reason each geometry is invalid, and its polygonal make_valid repair."""
+    reasons = shapely.is_valid_reason(geoms)
+    made = _polygonal(shapely.make_valid(geoms, method="structure", keep_collapsed=False))
+    return reasons, made
+
+
 def _where(geom: Any) -> tuple[float | None, float | None]:
     if geom is None or shapely.is_empty(geom):
         return None, None
@@ -331,6 +338,45 @@ def prepare_zones(
     ('redline', True, 2.0)
     """
     label = file or "zone layer"
+    _check_zone_layer(layer, default_class, label, file)
+    mapping = _zone_mapping(layer, mapping, label, file)
+    gdf = layer
+    if crs is not None:
+        target = CRS.from_user_input(crs)
+        if not gdf.crs.equals(target):
+            gdf = gdf.to_crs(target)
+    n = len(gdf)
+    src_fid = gdf[SRC_FID].to_numpy() if SRC_FID in gdf.columns else np.arange(n)
+    ids, names, raw_class, raw_level = _zone_attributes(gdf, mapping, src_fid)
+    classes, levels, issues = _zone_classes(raw_class, raw_level, default_class, label)
+    geoms = _geom_array(gdf)
+    keep = _polygon_zones(geoms, ids, src_fid, label, issues)
+    fixed, repaired, notes = _repair_zones(geoms, keep, ids, src_fid, label, issues)
+    if not keep.any():
+        raise OverlapError(
+            f"{label} holds no polygons ({n} feature(s)); a zone layer must be a polygon layer.",
+            file=file or None,
+        )
+    zones = gpd.GeoDataFrame(
+        {
+            ZONE_ID: pd.Series(ids[keep], dtype=object),
+            NAME: pd.Series(names[keep], dtype=object),
+            ZONE_CLASS: pd.Series(classes[keep], dtype=object),
+            ZONE_LEVEL: pd.Series(levels[keep], dtype=object),
+            "zone_repaired": repaired[keep],
+            "repair_note": pd.Series(notes[keep], dtype=object),
+            SRC_FID: np.asarray(src_fid)[keep],
+        },
+        geometry=gpd.GeoSeries(fixed[keep], crs=gdf.crs).values,
+        crs=gdf.crs,
+    )
+    return ZoneLayer(zones=zones, issues=tuple(issues))
+
+
+def _check_zone_layer(
+    layer: gpd.GeoDataFrame, default_class: str | None, label: str, file: str
+) -> None:
+    """Refuse an unknown default class and a layer without a CRS."""
     if default_class is not None and default_class not in ZONE_CLASSES:
         raise OverlapError(
             f"Zone class {default_class!r} is unknown; use one of {', '.join(ZONE_CLASSES)}.",
@@ -343,14 +389,13 @@ def prepare_zones(
             "source file (e.g. EPSG:4490 for CGCS2000 longitude/latitude) and reload.",
             file=file or None,
         )
-    mapping = _zone_mapping(layer, mapping, label, file)
-    gdf = layer
-    if crs is not None:
-        target = CRS.from_user_input(crs)
-        if not gdf.crs.equals(target):
-            gdf = gdf.to_crs(target)
+
+
+def _zone_attributes(
+    gdf: gpd.GeoDataFrame, mapping: Mapping[str, str | None], src_fid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Id (``Z<fid + 1>`` when empty), name, raw class and raw level of every zone."""
     n = len(gdf)
-    src_fid = gdf[SRC_FID].to_numpy() if SRC_FID in gdf.columns else np.arange(n)
 
     def col_values(role: str) -> np.ndarray:
         col = mapping.get(role)
@@ -359,19 +404,19 @@ def prepare_zones(
         return _as_object_str(gdf[col])
 
     ids = col_values(ZONE_ID)
-    names = col_values(NAME)
-    raw_class = col_values(ZONE_CLASS)
-    raw_level = col_values(ZONE_LEVEL)
     for i in range(n):
         if ids[i] is None:
             ids[i] = f"Z{int(src_fid[i]) + 1}"
-    classes, levels, issues = _zone_classes(raw_class, raw_level, default_class, label)
+    return ids, col_values(NAME), col_values(ZONE_CLASS), col_values(ZONE_LEVEL)
 
-    geoms = _geom_array(gdf)
+
+def _polygon_zones(
+    geoms: np.ndarray, ids: np.ndarray, src_fid: np.ndarray, label: str, issues: list[Issue]
+) -> np.ndarray:
+    """Which zones have a polygon; a finding for each one left out."""
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     dims = shapely.get_dimensions(geoms)
-    tid = shapely.get_type_id(geoms)
-    not_poly = ~missing & (dims != 2) & (tid != 7)
+    not_poly = ~missing & (dims != 2) & (shapely.get_type_id(geoms) != 7)
     for i in np.flatnonzero(missing | not_poly):
         why_zh = "没有几何" if missing[i] else "不是面要素"
         why_en = "has no geometry" if missing[i] else "is not a polygon"
@@ -388,7 +433,22 @@ def prepare_zones(
                 src_fid=int(src_fid[i]),
             )
         )
-    keep = ~(missing | not_poly)
+    return ~(missing | not_poly)
+
+
+def _repair_zones(
+    geoms: np.ndarray,
+    keep: np.ndarray,
+    ids: np.ndarray,
+    src_fid: np.ndarray,
+    label: str,
+    issues: list[Issue],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Repair the invalid zones kept (a finding each; drop those left empty in ``keep``).
+
+    Returns the polygonal geometries, which zones were repaired, and the repair notes.
+    """
+    n = len(geoms)
     invalid = np.zeros(n, dtype=bool)
     invalid[keep] = ~shapely.is_valid(geoms[keep])
     repaired = np.zeros(n, dtype=bool)
@@ -396,8 +456,7 @@ def prepare_zones(
     fixed = geoms.copy()
     if invalid.any():
         idx = np.flatnonzero(invalid)
-        reasons = shapely.is_valid_reason(geoms[idx])
-        made = _polygonal(shapely.make_valid(geoms[idx], method="structure", keep_collapsed=False))
+        reasons, made = _make_valid(geoms[idx])
         for j, i in enumerate(idx):
             area = float(shapely.area(made[j]))
             x, y = _where(made[j]) if not shapely.is_empty(made[j]) else (None, None)
@@ -424,27 +483,9 @@ def prepare_zones(
             )
             if shapely.is_empty(made[j]):
                 keep[i] = False
-    if (tid == 7).any():
+    if (shapely.get_type_id(geoms) == 7).any():
         fixed[keep] = _polygonal(fixed[keep])
-    if not keep.any():
-        raise OverlapError(
-            f"{label} holds no polygons ({n} feature(s)); a zone layer must be a polygon layer.",
-            file=file or None,
-        )
-    zones = gpd.GeoDataFrame(
-        {
-            ZONE_ID: pd.Series(ids[keep], dtype=object),
-            NAME: pd.Series(names[keep], dtype=object),
-            ZONE_CLASS: pd.Series(classes[keep], dtype=object),
-            ZONE_LEVEL: pd.Series(levels[keep], dtype=object),
-            "zone_repaired": repaired[keep],
-            "repair_note": pd.Series(notes[keep], dtype=object),
-            SRC_FID: np.asarray(src_fid)[keep],
-        },
-        geometry=gpd.GeoSeries(fixed[keep], crs=gdf.crs).values,
-        crs=gdf.crs,
-    )
-    return ZoneLayer(zones=zones, issues=tuple(issues))
+    return fixed, repaired, notes
 
 
 # --- metric CRS ------------------------------------------------------------------------------
@@ -990,26 +1031,7 @@ def check_overlaps(
     reproject = not metric.equals(project_crs)
     if reproject:
         issues.append(_metric_crs_issue(project_crs, metric))
-        zgdf_m = zgdf.to_crs(metric)
-    else:
-        zgdf_m = zgdf
-    zg = _geom_array(zgdf_m)
-    shapely.prepare(zg)
-    zctx = _Zones(
-        geoms=zg,
-        boundaries=shapely.boundary(zg),
-        tree=shapely.STRtree(zg),
-        zone_class=_obj(zgdf_m[ZONE_CLASS]),
-        zone_level=_obj(zgdf_m[ZONE_LEVEL]) if ZONE_LEVEL in zgdf_m else np.full(len(zg), None),
-        area=shapely.area(zg) * factor**2,
-    )
-    zone_ids = _as_object_str(zgdf[ZONE_ID])
-    zone_names = _obj(zgdf[NAME]) if NAME in zgdf else np.full(len(zg), None)
-    zone_rep = (
-        zgdf["zone_repaired"].to_numpy(dtype=bool)
-        if "zone_repaired" in zgdf
-        else np.zeros(len(zg), dtype=bool)
-    )
+    zctx = _zone_context(zgdf.to_crs(metric) if reproject else zgdf, factor)
     counts = {k: len(v) for k, v in feats.items()}
     counts["zones"] = len(zgdf)
     chunks: list[dict[str, np.ndarray]] = []
@@ -1023,27 +1045,7 @@ def check_overlaps(
         issues.extend(found)
         chunks.append(chunk)
     yield 0.92, "Sorting results"
-    cols = {
-        k: np.concatenate([c[k] for c in chunks]) if chunks else np.array([], dtype=object)
-        for k in (*_CHUNK_COLUMNS, "geometry")
-    }
-    z = cols["zone_index"].astype(np.int64)
-    cols["zone_id"] = zone_ids[z]
-    cols["zone_name"] = zone_names[z]
-    cols["zone_class"] = zctx.zone_class[z]
-    cols["zone_level"] = zctx.zone_level[z]
-    cols["zone_repaired"] = zone_rep[z]
-    order = _row_order(cols, zone_ids)
-    data = {}
-    for c in ROW_COLUMNS:
-        v = cols[c][order]
-        data[c] = pd.Series(v, dtype=object if v.dtype == object else v.dtype)
-    parts = gpd.GeoSeries(cols["geometry"][order], crs=metric)
-    if reproject and len(parts):
-        parts = parts.to_crs(project_crs)
-    rows = gpd.GeoDataFrame(
-        data, geometry=parts.set_crs(project_crs, allow_override=True).values, crs=project_crs
-    )
+    rows = _result_rows(chunks, zgdf, zctx, project_crs, metric)
     provenance = {
         "inputs": _source_records(sources),
         "crs": crs_label(project_crs),
@@ -1063,6 +1065,59 @@ def check_overlaps(
         provenance=provenance,
         feature_counts=counts,
         layers=feats,
+    )
+
+
+def _zone_context(zgdf_m: gpd.GeoDataFrame, factor: float) -> _Zones:
+    """The zones in the metric CRS, prepared and indexed for the pair search."""
+    zg = _geom_array(zgdf_m)
+    shapely.prepare(zg)
+    return _Zones(
+        geoms=zg,
+        boundaries=shapely.boundary(zg),
+        tree=shapely.STRtree(zg),
+        zone_class=_obj(zgdf_m[ZONE_CLASS]),
+        zone_level=_obj(zgdf_m[ZONE_LEVEL]) if ZONE_LEVEL in zgdf_m else np.full(len(zg), None),
+        area=shapely.area(zg) * factor**2,
+    )
+
+
+def _result_rows(
+    chunks: list[dict[str, np.ndarray]],
+    zgdf: gpd.GeoDataFrame,
+    zctx: _Zones,
+    project_crs: CRS,
+    metric: CRS,
+) -> gpd.GeoDataFrame:
+    """The rows of every kind joined, given their zone columns, sorted, back in the project CRS."""
+    n = len(zgdf)
+    zone_ids = _as_object_str(zgdf[ZONE_ID])
+    zone_names = _obj(zgdf[NAME]) if NAME in zgdf else np.full(n, None)
+    zone_rep = (
+        zgdf["zone_repaired"].to_numpy(dtype=bool)
+        if "zone_repaired" in zgdf
+        else np.zeros(n, dtype=bool)
+    )
+    cols = {
+        k: np.concatenate([c[k] for c in chunks]) if chunks else np.array([], dtype=object)
+        for k in (*_CHUNK_COLUMNS, "geometry")
+    }
+    z = cols["zone_index"].astype(np.int64)
+    cols["zone_id"] = zone_ids[z]
+    cols["zone_name"] = zone_names[z]
+    cols["zone_class"] = zctx.zone_class[z]
+    cols["zone_level"] = zctx.zone_level[z]
+    cols["zone_repaired"] = zone_rep[z]
+    order = _row_order(cols, zone_ids)
+    data = {}
+    for c in ROW_COLUMNS:
+        v = cols[c][order]
+        data[c] = pd.Series(v, dtype=object if v.dtype == object else v.dtype)
+    parts = gpd.GeoSeries(cols["geometry"][order], crs=metric)
+    if not metric.equals(project_crs) and len(parts):
+        parts = parts.to_crs(project_crs)
+    return gpd.GeoDataFrame(
+        data, geometry=parts.set_crs(project_crs, allow_override=True).values, crs=project_crs
     )
 
 
@@ -1129,11 +1184,9 @@ def _clean_features(
         invalid = polys[~shapely.is_valid(geoms[polys])]
         if len(invalid):
             ids = _feature_ids(gdf, kind, invalid)
-            reasons = shapely.is_valid_reason(geoms[invalid])
+            reasons, made = _make_valid(geoms[invalid])
             geoms = geoms.copy()
-            geoms[invalid] = _polygonal(
-                shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
-            )
+            geoms[invalid] = made
             issues.append(
                 Issue.make(
                     "geometry",
