@@ -28,6 +28,7 @@ FEATURE_MODULES = (
     "gisapp.cli.overlap_commands",
     "gisapp.cli.map_commands",
     "gisapp.cli.dossier_commands",
+    "gisapp.cli.outfall_commands",
 )
 
 
