@@ -62,13 +62,22 @@ STATUS_LABELS_EN = {
     "verified": "Verified",
 }
 CLOSED_STATUSES = frozenset({"done", "verified"})
-SOURCES = ("manual", "network_check", "defect", "misconnection", "protected_area", "import")
+SOURCES = (
+    "manual",
+    "network_check",
+    "defect",
+    "misconnection",
+    "protected_area",
+    "outfall",
+    "import",
+)
 SOURCE_LABELS_ZH = {
     "manual": "人工录入",
     "network_check": "管网检查",
     "defect": "管道缺陷",
     "misconnection": "雨污混接",
     "protected_area": "保护区冲突",
+    "outfall": "排污口整治",
     "import": "台账导入",
 }
 

@@ -24,9 +24,8 @@ DEFAULT_MEASURES = {
     "merge": "截污纳管，并入保留的排污口后封堵原排口",
     "seal": "依法取缔，实施封堵",
 }
-#: Ledger ``source`` of outfall problems. ``surveys.records.SOURCES`` has no ``outfall``
-#: yet, so problems are raised as ``manual`` with ``source_ref`` ``outfall:…``.
-LEDGER_SOURCE = "manual"
+#: Ledger ``source`` of outfall problems (``source_ref`` ``outfall:<id>:<kind>[:<ent>]``).
+LEDGER_SOURCE = "outfall"
 #: Main tasks of the task table, per decision (Lianyungang's 取缔一批、合并一批、规范一批).
 MAIN_TASKS = {
     "seal": "取缔一批：坚决封堵非法排污口",

@@ -305,6 +305,7 @@ def test_demo_decision_raises_ledger_problems_once(demo_project):
     ]
     with SurveyStore(path) as store:
         p = next(p for p in store.records("problem") if p.source_ref == "outfall:PK07:seal")
+    assert p.source == "outfall"  # the ledger says where the problem came from: 排污口整治
     assert (p.deadline, p.responsible_body, p.measure) == (
         "2025-06-30",
         "市生态环境局",
