@@ -52,6 +52,7 @@ EXTENSIONS: tuple[str, ...] = (
     "gisapp.qt.surveys_ext",
     "gisapp.qt.overlap_ext",
     "gisapp.qt.dossier_dock",
+    "gisapp.qt.outfalls_dock",
 )
 _WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
 

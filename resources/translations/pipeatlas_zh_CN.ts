@@ -185,6 +185,19 @@
     </message>
 </context>
 <context>
+    <name>AddOutfallDialog</name>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="281" />
+        <source>Add outfall found in the field</source>
+        <translation>新增现场发现的排污口</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="294" />
+        <source>Outfall code</source>
+        <translation>排污口编号</translation>
+    </message>
+</context>
+<context>
     <name>AttributeTableDock</name>
     <message>
         <location filename="../../gisapp/qt/attribute_table.py" line="341" />
@@ -465,6 +478,64 @@
         <location filename="../../gisapp/qt/checks_dock.py" line="578" />
         <source>Copy message</source>
         <translation>复制信息</translation>
+    </message>
+</context>
+<context>
+    <name>DecisionForm</name>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="200" />
+        <source>Decision</source>
+        <translation>整治</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="202" />
+        <source>Merge into</source>
+        <translation>合并至</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="210" />
+        <source>Measure</source>
+        <translation>整改措施</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="211" />
+        <source>Target</source>
+        <translation>整治目标</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="212" />
+        <source>Deadline</source>
+        <translation>整改时限</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="213" />
+        <source>Responsible unit</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="214" />
+        <source>Responsible person</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="215" />
+        <source>Remarks</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="218" />
+        <source>Raise ledger problems</source>
+        <translation>登记到问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="224" />
+        <source>Clear decision</source>
+        <translation>清除整治决定</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="225" />
+        <source>Save decision</source>
+        <translation>保存整治决定</translation>
     </message>
 </context>
 <context>
@@ -906,6 +977,14 @@
         <location filename="../../gisapp/qt/export_dialog.py" line="86" />
         <source>Choose a file name ending in .pdf or .png.</source>
         <translation>请选择以 .pdf 或 .png 结尾的文件名。</translation>
+    </message>
+</context>
+<context>
+    <name>FactsEditor</name>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="67" />
+        <source>(class default)</source>
+        <translation>（按类别默认）</translation>
     </message>
 </context>
 <context>
@@ -1966,207 +2045,218 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="99" />
+        <location filename="../../gisapp/qt/main_window.py" line="144" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="115" />
+        <location filename="../../gisapp/qt/main_window.py" line="160" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="156" />
+        <location filename="../../gisapp/qt/main_window.py" line="201" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="159" />
+        <location filename="../../gisapp/qt/main_window.py" line="204" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="166" />
+        <location filename="../../gisapp/qt/main_window.py" line="211" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="171" />
+        <location filename="../../gisapp/qt/main_window.py" line="216" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="176" />
+        <location filename="../../gisapp/qt/main_window.py" line="221" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="185" />
+        <location filename="../../gisapp/qt/main_window.py" line="230" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="192" />
+        <location filename="../../gisapp/qt/main_window.py" line="237" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="193" />
+        <location filename="../../gisapp/qt/main_window.py" line="238" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="196" />
+        <location filename="../../gisapp/qt/main_window.py" line="241" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="204" />
+        <location filename="../../gisapp/qt/main_window.py" line="249" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="207" />
+        <location filename="../../gisapp/qt/main_window.py" line="252" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="214" />
+        <location filename="../../gisapp/qt/main_window.py" line="259" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="221" />
+        <location filename="../../gisapp/qt/main_window.py" line="266" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="228" />
+        <location filename="../../gisapp/qt/main_window.py" line="273" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="235" />
+        <location filename="../../gisapp/qt/main_window.py" line="280" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="143" />
+        <location filename="../../gisapp/qt/main_window.py" line="188" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="144" />
+        <location filename="../../gisapp/qt/main_window.py" line="69" />
+        <source>Reading the map</source>
+        <translation>正在读取地图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/main_window.py" line="91" />
+        <location filename="../../gisapp/qt/main_window.py" line="333" />
+        <source>Reading attributes</source>
+        <translation>正在读取属性</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/main_window.py" line="189" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="145" />
+        <location filename="../../gisapp/qt/main_window.py" line="190" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="146" />
+        <location filename="../../gisapp/qt/main_window.py" line="191" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="148" />
+        <location filename="../../gisapp/qt/main_window.py" line="193" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="149" />
+        <location filename="../../gisapp/qt/main_window.py" line="194" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="152" />
+        <location filename="../../gisapp/qt/main_window.py" line="197" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="153" />
+        <location filename="../../gisapp/qt/main_window.py" line="198" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="249" />
+        <location filename="../../gisapp/qt/main_window.py" line="294" />
         <source>Save the changes before opening another project?</source>
         <translation>打开其他项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="252" />
+        <location filename="../../gisapp/qt/main_window.py" line="299" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="266" />
+        <location filename="../../gisapp/qt/main_window.py" line="363" />
         <source>The project has unsaved changes. Save them first?</source>
         <translation>项目有未保存的更改，是否先保存？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="293" />
+        <location filename="../../gisapp/qt/main_window.py" line="399" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="338" />
+        <location filename="../../gisapp/qt/main_window.py" line="447" />
         <source>Network</source>
         <translation>管网</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="358" />
+        <location filename="../../gisapp/qt/main_window.py" line="467" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="411" />
+        <location filename="../../gisapp/qt/main_window.py" line="524" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="418" />
+        <location filename="../../gisapp/qt/main_window.py" line="531" />
         <source>Save the changes before creating a new project?</source>
         <translation>新建项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="427" />
+        <location filename="../../gisapp/qt/main_window.py" line="540" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="456" />
+        <location filename="../../gisapp/qt/main_window.py" line="569" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="456" />
+        <location filename="../../gisapp/qt/main_window.py" line="569" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="467" />
+        <location filename="../../gisapp/qt/main_window.py" line="580" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="499" />
+        <location filename="../../gisapp/qt/main_window.py" line="612" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="265" />
+        <location filename="../../gisapp/qt/main_window.py" line="362" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="481" />
+        <location filename="../../gisapp/qt/main_window.py" line="594" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="578" />
+        <location filename="../../gisapp/qt/main_window.py" line="691" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
@@ -2325,6 +2415,394 @@
         <location filename="../../gisapp/qt/new_project_dialog.py" line="342" />
         <source>Add at least one pipe layer.</source>
         <translation>请至少添加一个管线图层。</translation>
+    </message>
+</context>
+<context>
+    <name>OutfallsDock</name>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="142" />
+        <source>Outfalls</source>
+        <translation>排污口</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="160" />
+        <source>Outfall no.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="161" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="269" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="292" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="162" />
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="163" />
+        <source>Receiving water</source>
+        <translation>受纳水体</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="164" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="165" />
+        <source>Shared</source>
+        <translation>共用</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="166" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="213" />
+        <source>Exceedances</source>
+        <translation>超标</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="167" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="178" />
+        <source>Decision</source>
+        <translation>整治</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="175" />
+        <source>Facts</source>
+        <translation>登记信息</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="176" />
+        <source>Trace and balance</source>
+        <translation>溯源与物料平衡</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="177" />
+        <source>Monitoring</source>
+        <translation>监测</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="188" />
+        <source>Add outfall from map</source>
+        <translation>在地图上新增排污口</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="190" />
+        <source>Click the map where an outfall was found, then enter its facts.</source>
+        <translation>在地图上单击发现排污口的位置，然后填写其信息。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="206" />
+        <source>All classes</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="211" />
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="212" />
+        <source>With problems</source>
+        <translation>存在问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="214" />
+        <source>Shared (共用)</source>
+        <translation>多单位共用</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="215" />
+        <source>Not reached by the network</source>
+        <translation>管网不可达</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="216" />
+        <source>Added in the field</source>
+        <translation>现场新增</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="217" />
+        <source>Not registered</source>
+        <translation>未登记</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="218" />
+        <source>Registered</source>
+        <translation>已登记</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="219" />
+        <source>No decision</source>
+        <translation>未定整治措施</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="228" />
+        <source>Register (Excel)…</source>
+        <translation>登记表 (Excel)…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="252" />
+        <source>Save facts</source>
+        <translation>保存登记信息</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="268" />
+        <source>Discharger</source>
+        <translation>排污单位</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="270" />
+        <source>Flow (t/d)</source>
+        <translation>水量 (t/d)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="271" />
+        <source>COD (mg/L)</source>
+        <translation>COD (mg/L)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="272" />
+        <source>COD load (kg/d)</source>
+        <translation>COD负荷 (kg/d)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="273" />
+        <source>Share of COD</source>
+        <translation>COD负荷占比</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="281" />
+        <source>What if sealed?</source>
+        <translation>若封堵？</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="283" />
+        <source>Where would the enterprises upstream go if this outfall were sealed?</source>
+        <translation>若封堵此排污口，上游企业的污水将排往何处？</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="292" />
+        <source>Enterprise</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="292" />
+        <source>After sealing</source>
+        <translation>封堵后</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="303" />
+        <source>Sampled</source>
+        <translation>采样时间</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="304" />
+        <source>Weather</source>
+        <translation>天气</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="310" />
+        <source>Sampler</source>
+        <translation>采样人</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="311" />
+        <source>Exceedances and anomalies</source>
+        <translation>超标/异常</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="319" />
+        <source>Delete sample</source>
+        <translation>删除监测记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="323" />
+        <source>Import from Excel…</source>
+        <translation>从 Excel 导入…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="440" />
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="478" />
+        <source>Select an outfall in the table.</source>
+        <translation>请在表中选择一个排污口。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="506" />
+        <source>in the layer</source>
+        <translation>图层中</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="506" />
+        <source>added in the field</source>
+        <translation>现场新增</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="510" />
+        <source>data: %1</source>
+        <translation>数据: %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="514" />
+        <source>In protected zones: %1</source>
+        <translation>位于敏感区内：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="528" />
+        <source>Not reached by the network: %1</source>
+        <translation>管网不可达：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="532" />
+        <source>Upstream: %1 pipes, %2 m, %3 discharger(s)</source>
+        <translation>上游：管道 %1 段，%2 m，排污单位 %3 家</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="538" />
+        <source>shared (共用): %1</source>
+        <translation>共用：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="556" />
+        <source>COD balance: no declared or monitored load.</source>
+        <translation>COD物料平衡：无申报负荷，也无监测负荷。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="559" />
+        <source>COD balance: declared %1 kg/d, monitored %2 kg/d</source>
+        <translation>COD物料平衡：申报 %1 kg/d，监测 %2 kg/d</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="564" />
+        <source>, gap %1 kg/d</source>
+        <translation>，差 %1 kg/d</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="568" />
+        <source>no sample with flow and COD yet</source>
+        <translation>尚无同时测流量和COD的样品</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="596" />
+        <source>%1 record(s), %2 with exceedances; standard %3</source>
+        <translation>监测 %1 次，超标 %2 次；执行标准 %3</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="616" />
+        <source>No enterprise upstream: sealing changes nothing.</source>
+        <translation>上游无企业：封堵不改变任何去向。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="619" />
+        <source>%1 enterprise(s) drain here; %2 would have nowhere to go.</source>
+        <translation>%1 家企业排入此口；封堵后 %2 家无去向。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="634" />
+        <source>The network does not reach this outfall: sealing changes no route.</source>
+        <translation>管网不可达此排口：封堵不改变任何企业的去向。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="697" />
+        <source>Set facts of outfall %1</source>
+        <translation>修改排污口 %1 的登记信息</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="713" />
+        <source>Add a sample of outfall %1</source>
+        <translation>新增排污口 %1 的监测记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="729" />
+        <source>Delete %1 sample(s)</source>
+        <translation>删除 %1 条监测记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="750" />
+        <source>Import %1 sample(s)</source>
+        <translation>导入 %1 条监测记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="754" />
+        <source>%1: %2 row(s), %3 imported, %4 rejected.</source>
+        <translation>%1：共 %2 行，导入 %3 条，拒收 %4 行。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="762" />
+        <source>Row %1, column %2: %3 (value %4)</source>
+        <translation>第 %1 行，%2 列：%3（值 %4）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="770" />
+        <source>%1: lab report %2 not found (record kept)</source>
+        <translation>%1：未找到检测报告 %2（记录已保留）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="783" />
+        <source>Import monitoring samples</source>
+        <translation>导入监测数据</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="783" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="912" />
+        <source>Excel (*.xlsx)</source>
+        <translation>Excel 文件 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="796" />
+        <source>Decide outfall %1</source>
+        <translation>确定排污口 %1 的整治措施</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="800" />
+        <source>Decision saved.</source>
+        <translation>整治决定已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="810" />
+        <source>Ledger: %1 problem(s) added, %2 already there.</source>
+        <translation>台账：新增 %1 个问题，已有 %2 个。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="827" />
+        <source>Clear the decision of outfall %1</source>
+        <translation>清除排污口 %1 的整治决定</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="833" />
+        <source>Decision cleared; its ledger problems stay.</source>
+        <translation>整治决定已清除；其台账问题仍保留。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="879" />
+        <source>Give the new outfall a code (e.g. PK11).</source>
+        <translation>请为新排污口填写编号（如 PK11）。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="881" />
+        <source>Outfall %1 is already in the register: choose another code.</source>
+        <translation>排污口 %1 已在登记表中，请换一个编号。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="887" />
+        <source>Add outfall %1</source>
+        <translation>新增排污口 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="905" />
+        <source>Wrote %1</source>
+        <translation>已写出 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="912" />
+        <source>Save the outfall register</source>
+        <translation>保存排污口登记表</translation>
     </message>
 </context>
 <context>
@@ -3240,6 +3718,34 @@
     </message>
 </context>
 <context>
+    <name>SampleForm</name>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="119" />
+        <source>Sampled</source>
+        <translation>采样时间</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="123" />
+        <source>Weather</source>
+        <translation>天气</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="132" />
+        <source>Values</source>
+        <translation>监测值</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="134" />
+        <source>Sampler</source>
+        <translation>采样人</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_forms.py" line="138" />
+        <source>Add sample</source>
+        <translation>新增监测记录</translation>
+    </message>
+</context>
+<context>
     <name>SurveysController</name>
     <message>
         <location filename="../../gisapp/qt/surveys_ext.py" line="231" />
@@ -3578,6 +4084,11 @@
         <location filename="../../gisapp/qt/dossier_dock.py" line="567" />
         <source>Park dossier…</source>
         <translation>一园一档…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="962" />
+        <source>Outfall register…</source>
+        <translation>排污口登记（查测溯治）…</translation>
     </message>
 </context>
 </TS>
