@@ -38,9 +38,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from collections.abc import Generator, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -53,7 +52,6 @@ import shapely
 from pyproj import CRS, Transformer
 
 from network.io.crs import crs_label, metric_crs_for
-from network.io.fields import guess_mapping, value_code
 from network.issues import INFO as ISSUE_INFO
 from network.issues import WARNING as ISSUE_WARNING
 from network.issues import Issue
@@ -64,612 +62,76 @@ from network.schema import (
     NAME,
     SRC_FID,
     ZONE_CLASS,
-    ZONE_CLASSES,
     ZONE_ID,
     ZONE_LEVEL,
-    ZONE_LEVELS,
     ZONES,
 )
-from surveys.errors import SurveyError
+from surveys.zones.conflicts import conflicts_to_problems, raise_conflicts
+from surveys.zones.prepare import (
+    OverlapError,
+    ZoneLayer,
+    _as_object_str,
+    _geom_array,
+    _make_valid,
+    _obj,
+    prepare_zones,
+    zone_class_code,
+    zone_level_code,
+)
+from surveys.zones.result import (
+    _CHUNK_COLUMNS,
+    _CLASS_RANK,
+    _LEVEL_RANK,
+    _SEV_RANK,
+    _TYPE_RANK,
+    CROSSES,
+    EDGE,
+    INSIDE,
+    NEAR,
+    RELATION_LABELS_ZH,
+    RELATIONS,
+    ROUNDING,
+    ROW_COLUMNS,
+    OverlapResult,
+    row_locations,
+    rows_as_records,
+)
 from surveys.zones.rules import (
     FEATURE_TYPES,
     INFO,
     NO_RULE,
-    SEVERITIES,
     RuleTable,
     default_rules,
 )
 
 log = logging.getLogger(__name__)
 
-
-# relations of a feature to a zone
-INSIDE, CROSSES, EDGE, NEAR = "inside", "crosses", "edge", "near"
-RELATIONS = (INSIDE, CROSSES, EDGE, NEAR)
-RELATION_LABELS_ZH = {
-    INSIDE: "位于区内",
-    CROSSES: "穿越边界",
-    EDGE: "接触边界",
-    NEAR: "缓冲距离内",
-}
-
-ROW_COLUMNS = (
-    "feature_id",
-    "feature_type",
-    "zone_id",
-    "zone_name",
-    "zone_class",
-    "zone_level",
-    "relation",
-    "overlap_length_m",
-    "overlap_area_m2",
-    "overlap_share",
-    "distance_m",
-    "rule_id",
-    "buffer_m",
-    "severity",
-    "note",
-    "zone_repaired",
-    "feature_index",
-    "zone_index",
-)
-#: Columns looked up from the zone of a row (the rest come from the feature-zone pairs).
-_ZONE_COLUMNS = ("zone_id", "zone_name", "zone_class", "zone_level", "zone_repaired")
-_CHUNK_COLUMNS = tuple(c for c in ROW_COLUMNS if c not in _ZONE_COLUMNS)
-
-
-class OverlapError(SurveyError):
-    """The protected-area check cannot run on these inputs (no CRS, no polygons …)."""
-
-
-# --- zones ---------------------------------------------------------------------------------------
-def zone_class_code(value: Any) -> str | None:
-    """The zone class code of a source value, or None when it names no class.
-
-    Examples
-    --------
-    >>> zone_class_code("饮用水水源一级保护区"), zone_class_code("生态保护红线")
-    ('water_source', 'redline')
-    >>> zone_class_code("nature_reserve"), zone_class_code("停车场") is None
-    ('nature_reserve', True)
-    """
-    return value_code(value, "zone_class")
-
-
-def zone_level_code(value: Any) -> str | None:
-    """The zone level code of a source value, or None.
-
-    Examples
-    --------
-    >>> zone_level_code("饮用水水源一级保护区"), zone_level_code("实验区"), zone_level_code("")
-    ('level1', 'experimental', None)
-    """
-    return value_code(value, "zone_level")
-
-
-@dataclass(frozen=True)
-class ZoneLayer:
-    """Zones ready for the check: canonical columns, valid polygons, one CRS.
-
-    ``zones`` has ``zone_id``, ``name``, ``zone_class``, ``zone_level``, ``zone_repaired``
-    (bool), ``repair_note`` and the geometry; ``issues`` says what was repaired or dropped.
-    """
-
-    zones: gpd.GeoDataFrame
-    issues: tuple[Issue, ...] = ()
-
-
-def _as_object_str(values: pd.Series) -> np.ndarray:
-    """Values as an object array of stripped ``str`` or None (``3.0`` becomes ``"3"``)."""
-
-    def one(v: Any) -> str | None:
-        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-            return None
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        s = str(v).strip()
-        return s or None
-
-    out = np.empty(len(values), dtype=object)
-    out[:] = [
-        v if type(v) is str and v and not v[0].isspace() and not v[-1].isspace() else one(v)
-        for v in values.tolist()
-    ]
-    return out
-
-
-def _obj(values: pd.Series) -> np.ndarray:
-    """An object array with None (not NaN) for missing values."""
-    out = values.to_numpy(dtype=object).copy()
-    out[pd.isna(out)] = None
-    return out
-
-
-def _geom_array(gdf: gpd.GeoDataFrame) -> np.ndarray:
-    return np.asarray(gdf.geometry.array, dtype=object)
-
-
-def _polygonal(geoms: np.ndarray) -> np.ndarray:
-    """Keep only the polygonal parts of each geometry (collections from make_valid)."""
-    out = geoms.copy()
-    tid = shapely.get_type_id(out)
-    for i in np.flatnonzero(tid == 7):
-        parts = shapely.get_parts(out[i])
-        polys = [p for p in parts if shapely.get_dimensions(p) == 2 and not p.is_empty]
-        out[i] = shapely.union_all(polys) if polys else shapely.Polygon()
-    return out
-
-
-def _make_valid(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """GEOS's reason each geometry is invalid, and its polygonal make_valid repair."""
-    reasons = shapely.is_valid_reason(geoms)
-    made = _polygonal(shapely.make_valid(geoms, method="structure", keep_collapsed=False))
-    return reasons, made
-
-
-def _where(geom: Any) -> tuple[float | None, float | None]:
-    if geom is None or shapely.is_empty(geom):
-        return None, None
-    p = shapely.point_on_surface(geom)
-    return float(shapely.get_x(p)), float(shapely.get_y(p))
-
-
-def _zone_mapping(
-    layer: gpd.GeoDataFrame, mapping: Mapping[str, str | None] | None, label: str, file: str
-) -> Mapping[str, str | None]:
-    """The columns the zone roles come from: given, canonical, or guessed from the names."""
-    if mapping is None:
-        canonical = [c for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL) if c in layer.columns]
-        if ZONE_CLASS in canonical:
-            mapping = {
-                c: (c if c in layer.columns else None)
-                for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL)
-            }
-        else:
-            guessed = guess_mapping(ZONES, [str(c) for c in layer.columns if c != "geometry"])
-            mapping = {c: guessed.get(c) for c in (ZONE_ID, NAME, ZONE_CLASS, ZONE_LEVEL)}
-    for role, col in mapping.items():
-        if col is not None and col not in layer.columns:
-            raise OverlapError(
-                f"{label}: the field mapping says {role} comes from column {col!r}, but the "
-                f"layer has no such column (columns: "
-                f"{', '.join(str(c) for c in layer.columns if c != layer.geometry.name)}).",
-                file=file or None,
-                field=str(col),
-            )
-    return mapping
-
-
-def _zone_classes(
-    raw_class: np.ndarray, raw_level: np.ndarray, default_class: str | None, label: str
-) -> tuple[np.ndarray, np.ndarray, list[Issue]]:
-    """Class and level codes per zone, worked out once per distinct raw value.
-
-    Unknown class values become ``default_class`` (else ``other``), one finding per value.
-    """
-    n = len(raw_class)
-    issues: list[Issue] = []
-    classes = np.empty(n, dtype=object)
-    levels = np.empty(n, dtype=object)
-    unknown: dict[str, int] = {}
-    class_cache: dict[Any, str | None] = {}
-    level_cache: dict[Any, str | None] = {}
-    for i in range(n):
-        rc, rl = raw_class[i], raw_level[i]
-        if rc not in class_cache:
-            class_cache[rc] = zone_class_code(rc)
-        code = class_cache[rc]
-        if code is None:
-            if rc is not None:
-                unknown[rc] = unknown.get(rc, 0) + 1
-            code = default_class or "other"
-        classes[i] = code
-        key = (rl, rc)
-        if key not in level_cache:
-            # the level may be spelt inside the class value ("饮用水水源二级保护区")
-            level_cache[key] = zone_level_code(rl) if rl is not None else zone_level_code(rc)
-        levels[i] = level_cache[key]
-    for value, count in sorted(unknown.items()):
-        fallback = default_class or "other"
-        issues.append(
-            Issue.make(
-                "semantics",
-                "unknown_zone_class",
-                ISSUE_WARNING,
-                layer=ZONES,
-                zh=f"{label}：保护区类别“{value}”无法识别（{count} 个要素），按“{fallback}”处理",
-                en=f"{label}: zone class {value!r} is not understood ({count} "
-                f"feature(s)); treated as {fallback!r}. Map it in the field mapping.",
-                id=f"overlap.unknown_zone_class:{value}",
-                value=value,
-                count=count,
-                treated_as=fallback,
-            )
-        )
-    return classes, levels, issues
-
-
-def prepare_zones(
-    layer: gpd.GeoDataFrame,
-    mapping: Mapping[str, str | None] | None = None,
-    *,
-    crs: CRS | str | None = None,
-    default_class: str | None = None,
-    file: str = "",
-) -> ZoneLayer:
-    """Turn any polygon layer into zones: class and level from a field mapping, valid polygons.
-
-    Parameters
-    ----------
-    layer : GeoDataFrame
-        Polygons (any attribute columns).
-    mapping : dict, optional
-        ``{"zone_id": col, "name": col, "zone_class": col, "zone_level": col}``; a role
-        mapped to None is not read. By default the canonical columns are used when present,
-        else the columns are guessed from their names (``类别``, ``分区``, ``名称`` …).
-    crs : CRS, optional
-        Reproject the zones into this CRS (the project CRS).
-    default_class : str, optional
-        Class of zones whose class field is missing or empty (e.g. ``redline`` for a layer
-        that holds only red-line polygons). Without it such zones are ``other``.
-    file : str
-        Name of the source, for messages.
-
-    Returns
-    -------
-    ZoneLayer
-        The zones and the findings: unknown class values, repaired polygons (with the GEOS
-        reason), dropped empty or non-polygon features.
-
-    Raises
-    ------
-    OverlapError
-        The layer has no CRS, a mapped column is missing, ``default_class`` is unknown, or
-        the layer holds no polygons.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely import Polygon
-    >>> bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
-    >>> gdf = gpd.GeoDataFrame({"类别": ["生态保护红线"]}, geometry=[bowtie], crs="EPSG:4547")
-    >>> zl = prepare_zones(gdf)
-    >>> zl.zones.zone_class[0], bool(zl.zones.zone_repaired[0]), float(zl.zones.area[0])
-    ('redline', True, 2.0)
-    """
-    label = file or "zone layer"
-    _check_zone_layer(layer, default_class, label, file)
-    mapping = _zone_mapping(layer, mapping, label, file)
-    gdf = layer
-    if crs is not None:
-        target = CRS.from_user_input(crs)
-        if not gdf.crs.equals(target):
-            gdf = gdf.to_crs(target)
-    n = len(gdf)
-    src_fid = gdf[SRC_FID].to_numpy() if SRC_FID in gdf.columns else np.arange(n)
-    ids, names, raw_class, raw_level = _zone_attributes(gdf, mapping, src_fid)
-    classes, levels, issues = _zone_classes(raw_class, raw_level, default_class, label)
-    geoms = _geom_array(gdf)
-    keep = _polygon_zones(geoms, ids, src_fid, label, issues)
-    fixed, repaired, notes = _repair_zones(geoms, keep, ids, src_fid, label, issues)
-    if not keep.any():
-        raise OverlapError(
-            f"{label} holds no polygons ({n} feature(s)); a zone layer must be a polygon layer.",
-            file=file or None,
-        )
-    zones = gpd.GeoDataFrame(
-        {
-            ZONE_ID: pd.Series(ids[keep], dtype=object),
-            NAME: pd.Series(names[keep], dtype=object),
-            ZONE_CLASS: pd.Series(classes[keep], dtype=object),
-            ZONE_LEVEL: pd.Series(levels[keep], dtype=object),
-            "zone_repaired": repaired[keep],
-            "repair_note": pd.Series(notes[keep], dtype=object),
-            SRC_FID: np.asarray(src_fid)[keep],
-        },
-        geometry=gpd.GeoSeries(fixed[keep], crs=gdf.crs).values,
-        crs=gdf.crs,
-    )
-    return ZoneLayer(zones=zones, issues=tuple(issues))
-
-
-def _check_zone_layer(
-    layer: gpd.GeoDataFrame, default_class: str | None, label: str, file: str
-) -> None:
-    """Refuse an unknown default class and a layer without a CRS."""
-    if default_class is not None and default_class not in ZONE_CLASSES:
-        raise OverlapError(
-            f"Zone class {default_class!r} is unknown; use one of {', '.join(ZONE_CLASSES)}.",
-            field=ZONE_CLASS,
-            found=default_class,
-        )
-    if layer.crs is None:
-        raise OverlapError(
-            f"{label} has no CRS, so it cannot be compared with the park. Set the CRS of the "
-            "source file (e.g. EPSG:4490 for CGCS2000 longitude/latitude) and reload.",
-            file=file or None,
-        )
-
-
-def _zone_attributes(
-    gdf: gpd.GeoDataFrame, mapping: Mapping[str, str | None], src_fid: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Id (``Z<fid + 1>`` when empty), name, raw class and raw level of every zone."""
-    n = len(gdf)
-
-    def col_values(role: str) -> np.ndarray:
-        col = mapping.get(role)
-        if col is None:
-            return np.full(n, None, dtype=object)
-        return _as_object_str(gdf[col])
-
-    ids = col_values(ZONE_ID)
-    for i in range(n):
-        if ids[i] is None:
-            ids[i] = f"Z{int(src_fid[i]) + 1}"
-    return ids, col_values(NAME), col_values(ZONE_CLASS), col_values(ZONE_LEVEL)
-
-
-def _polygon_zones(
-    geoms: np.ndarray, ids: np.ndarray, src_fid: np.ndarray, label: str, issues: list[Issue]
-) -> np.ndarray:
-    """Which zones have a polygon; a finding for each one left out."""
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    dims = shapely.get_dimensions(geoms)
-    not_poly = ~missing & (dims != 2) & (shapely.get_type_id(geoms) != 7)
-    for i in np.flatnonzero(missing | not_poly):
-        why_zh = "没有几何" if missing[i] else "不是面要素"
-        why_en = "has no geometry" if missing[i] else "is not a polygon"
-        issues.append(
-            Issue.make(
-                "geometry",
-                "zone_dropped",
-                ISSUE_WARNING,
-                [ids[i]],
-                ZONES,
-                zh=f"{label}：保护区 {ids[i]} {why_zh}，未参与检查",
-                en=f"{label}: zone {ids[i]} {why_en}; it was left out of the check.",
-                id=f"overlap.zone_dropped:{ids[i]}",
-                src_fid=int(src_fid[i]),
-            )
-        )
-    return ~(missing | not_poly)
-
-
-def _repair_zones(
-    geoms: np.ndarray,
-    keep: np.ndarray,
-    ids: np.ndarray,
-    src_fid: np.ndarray,
-    label: str,
-    issues: list[Issue],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Repair the invalid zones kept (a finding each; drop those left empty in ``keep``).
-
-    Returns the polygonal geometries, which zones were repaired, and the repair notes.
-    """
-    n = len(geoms)
-    invalid = np.zeros(n, dtype=bool)
-    invalid[keep] = ~shapely.is_valid(geoms[keep])
-    repaired = np.zeros(n, dtype=bool)
-    notes = np.full(n, "", dtype=object)
-    fixed = geoms.copy()
-    if invalid.any():
-        idx = np.flatnonzero(invalid)
-        reasons, made = _make_valid(geoms[idx])
-        for j, i in enumerate(idx):
-            area = float(shapely.area(made[j]))
-            x, y = _where(made[j]) if not shapely.is_empty(made[j]) else (None, None)
-            repaired[i] = True
-            notes[i] = f"repaired: {reasons[j]}"
-            fixed[i] = made[j]
-            issues.append(
-                Issue.make(
-                    "geometry",
-                    "zone_repaired",
-                    ISSUE_WARNING,
-                    [ids[i]],
-                    ZONES,
-                    None if x is None else (x, y),
-                    zh=f"{label}：保护区 {ids[i]} 的多边形无效（{reasons[j]}），"
-                    "已用 make_valid 自动修复后参与检查，请核对原始数据",
-                    en=f"{label}: zone {ids[i]} is an invalid polygon ({reasons[j]}); "
-                    "it was repaired with make_valid for the check. Check the source data.",
-                    id=f"overlap.zone_repaired:{ids[i]}",
-                    src_fid=int(src_fid[i]),
-                    reason=reasons[j],
-                    area_after=area,
-                )
-            )
-            if shapely.is_empty(made[j]):
-                keep[i] = False
-    if (shapely.get_type_id(geoms) == 7).any():
-        fixed[keep] = _polygonal(fixed[keep])
-    return fixed, repaired, notes
-
-
-# --- metric CRS ------------------------------------------------------------------------------
-def _centre_lonlat(crs: CRS, bounds: np.ndarray) -> tuple[float, float]:
-    x, y = (bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0
-    geod = crs.geodetic_crs or CRS.from_epsg(4326)
-    lon, lat = Transformer.from_crs(crs, geod, always_xy=True).transform(x, y)
-    return float(lon), float(lat)
-
-
-# --- results ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class OverlapResult:
-    """What the check found.
-
-    Attributes
-    ----------
-    rows : GeoDataFrame
-        One row per feature-zone finding (columns :data:`ROW_COLUMNS`), sorted by severity,
-        zone class, zone and feature; the geometry is the overlapping part of the feature
-        (the whole feature for ``near`` rows) in the project CRS. Lengths in metres, areas
-        in m², ``overlap_share`` the fraction of the feature (of the park for the boundary)
-        inside, ``distance_m`` the distance to the zone edge (0 when crossing or touching).
-    zones : GeoDataFrame
-        The zones as checked (repaired, in the project CRS).
-    issues : tuple of Issue
-        Repaired or dropped zones and features, unknown classes, the measuring CRS.
-    rules : RuleTable
-        The rules applied.
-    crs, metric_crs : CRS
-        Project CRS and the CRS lengths were measured in.
-    provenance : dict
-        Inputs (file names, SHA-256), CRSs, software versions: the reproducibility block.
-    feature_counts : dict
-        Number of features checked per feature type, plus ``zones``.
-    layers : dict
-        The feature layers as checked (project CRS); ``feature_index`` indexes into them.
-    """
-
-    rows: gpd.GeoDataFrame
-    zones: gpd.GeoDataFrame
-    issues: tuple[Issue, ...]
-    rules: RuleTable
-    crs: CRS | None
-    metric_crs: CRS
-    provenance: dict[str, Any] = field(default_factory=dict)
-    feature_counts: dict[str, int] = field(default_factory=dict)
-    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
-
-    def feature_geometry(self, i: int) -> Any:
-        """The whole feature of row ``i`` (project CRS), or the row geometry if unknown."""
-        r = self.rows.iloc[i]
-        gdf = self.layers.get(r.feature_type)
-        if gdf is None:
-            return self.rows.geometry.iloc[i]
-        return gdf.geometry.iloc[int(r.feature_index)]
-
-    def findings(self, *severities: str) -> gpd.GeoDataFrame:
-        """Rows of the given severities (all rows if none given)."""
-        if not severities:
-            return self.rows
-        return self.rows[self.rows["severity"].isin(severities)]
-
-    @property
-    def conflicts(self) -> gpd.GeoDataFrame:
-        """Rows of severity ``conflict``."""
-        return self.findings("conflict")
-
-    @property
-    def has_conflicts(self) -> bool:
-        """True when at least one row is a conflict."""
-        return bool((self.rows["severity"] == "conflict").any())
-
-    def summary(self) -> pd.DataFrame:
-        """Findings per zone class, severity and feature type: count, length, area.
-
-        Sorted in the order of ``ZONE_CLASSES``, ``SEVERITIES`` and ``FEATURE_TYPES``.
-        """
-        r = self.rows
-        cols = [
-            "zone_class",
-            "severity",
-            "feature_type",
-            "findings",
-            "features",
-            "overlap_length_m",
-            "overlap_area_m2",
-        ]
-        if r.empty:
-            return pd.DataFrame(columns=cols)
-        g = r.groupby(["zone_class", "severity", "feature_type"], sort=False)
-        out = pd.DataFrame(
-            {
-                "findings": g.size(),
-                "features": g["feature_index"].nunique(),
-                "overlap_length_m": g["overlap_length_m"].sum(min_count=1),
-                "overlap_area_m2": g["overlap_area_m2"].sum(min_count=1),
-            }
-        ).reset_index()
-        out = out.iloc[
-            np.lexsort(
-                (
-                    out["feature_type"].map(_TYPE_RANK).to_numpy(),
-                    out["severity"].map(_SEV_RANK).to_numpy(),
-                    out["zone_class"].map(_CLASS_RANK).to_numpy(),
-                )
-            )
-        ].reset_index(drop=True)
-        return out[cols]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready description (numbers rounded: lengths mm, areas cm², shares 1e-6)."""
-        return {
-            "crs": crs_label(self.crs),
-            "metric_crs": crs_label(self.metric_crs),
-            "feature_counts": dict(self.feature_counts),
-            "counts": {s: int((self.rows["severity"] == s).sum()) for s in SEVERITIES},
-            "summary": [_clean_record(r) for r in self.summary().to_dict("records")],
-            "rows": rows_as_records(self.rows),
-            "issues": [i.to_dict() for i in self.issues],
-            "rules": self.rules.to_records(),
-            "provenance": self.provenance,
-        }
-
-
-_SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-_CLASS_RANK = {c: i for i, c in enumerate(ZONE_CLASSES)}
-_LEVEL_RANK = {lv: i + 1 for i, lv in enumerate(ZONE_LEVELS)}
-_TYPE_RANK = {t: i for i, t in enumerate(FEATURE_TYPES)}
-ROUNDING = {
-    "overlap_length_m": 3,
-    "overlap_area_m2": 2,
-    "overlap_share": 6,
-    "distance_m": 3,
-    "buffer_m": 3,
-    "x": 3,
-    "y": 3,
-}
-
-
-def _clean_value(key: str, v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        if not math.isfinite(float(v)):
-            return None
-        nd = ROUNDING.get(key)
-        return round(float(v), nd) if nd is not None else float(v)
-    return v
-
-
-def _clean_record(rec: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _clean_value(k, v) for k, v in rec.items()}
-
-
-def row_locations(rows: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """A representative point of each row's geometry (mid-length of a pipe part)."""
-    geoms = _geom_array(rows)
-    pts = np.empty(len(geoms), dtype=object)
-    dims = shapely.get_dimensions(geoms)
-    lines = dims == 1
-    if lines.any():
-        merged = shapely.line_merge(geoms[lines])
-        simple = shapely.get_type_id(merged) == 1
-        mids = shapely.point_on_surface(merged)
-        mids[simple] = shapely.line_interpolate_point(merged[simple], 0.5, normalized=True)
-        pts[lines] = mids
-    if (~lines).any():
-        pts[~lines] = shapely.point_on_surface(geoms[~lines])
-    return shapely.get_x(pts), shapely.get_y(pts)
-
-
-def rows_as_records(rows: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts with a location ``x``, ``y`` (rounded, no geometry)."""
-    if rows.empty:
-        return []
-    x, y = row_locations(rows)
-    df = pd.DataFrame(rows.drop(columns=rows.geometry.name))
-    df["x"], df["y"] = x, y
-    return [_clean_record(r) for r in df.to_dict("records")]
+#: The public names of the check, including those that live in its sibling modules
+#: (``prepare``: the zone layer, ``result``: the rows, ``conflicts``: the ledger problems).
+__all__ = [
+    "CROSSES",
+    "EDGE",
+    "INSIDE",
+    "NEAR",
+    "RELATIONS",
+    "RELATION_LABELS_ZH",
+    "ROUNDING",
+    "ROW_COLUMNS",
+    "OverlapError",
+    "OverlapResult",
+    "ZoneLayer",
+    "check_overlaps",
+    "check_project",
+    "conflicts_to_problems",
+    "prepare_zones",
+    "raise_conflicts",
+    "row_locations",
+    "rows_as_records",
+    "run_overlap_check",
+    "software_versions",
+    "zone_class_code",
+    "zone_level_code",
+]
 
 
 # --- the check -------------------------------------------------------------------------------
@@ -1254,120 +716,9 @@ def check_project(
     )
 
 
-def raise_conflicts(
-    project_path: str | Path, result: OverlapResult, severities: Iterable[str] = ("conflict",)
-) -> Any:
-    """Raise the findings of ``severities`` as problems in the project's ledger, once each.
-
-    Returns ``surveys.ledger.RaiseResult`` (``added`` problems, ``skipped`` count: findings
-    already raised before, even if dismissed, are skipped).
-    """
-    from surveys.ledger import problems_from_conflicts, raise_problems
-    from surveys.store import SurveyStore
-
-    store = SurveyStore(project_path)
-    try:
-        return raise_problems(
-            store, problems_from_conflicts(conflicts_to_problems(result, severities))
-        )
-    finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
-
-
-def conflicts_to_problems(
-    result: OverlapResult, severities: Iterable[str] = ("conflict",)
-) -> list[dict[str, Any]]:
-    """Findings worded as ledger problems (one dict per row of the given severities).
-
-    Each dict has ``category`` (``protected_area``), ``kind`` (``overlap_<zone_class>``),
-    ``severity``, ``description`` (Chinese), ``description_en``, ``location``
-    (``{"x", "y", "crs"}`` in the project CRS), ``feature`` (``{"type", "id"}``), ``zone``
-    (``{"id", "name", "class", "level"}``), ``measure`` (overlap, distance, rule) and
-    ``source`` (``overlap:<rule>:<feature>:<zone>``, stable across runs, to avoid raising
-    the same problem twice).
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely import Point, box
-    >>> z = gpd.GeoDataFrame({"zone_id": ["W1"], "name": ["一级区"],
-    ...     "zone_class": ["water_source"], "zone_level": ["level1"]},
-    ...     geometry=[box(500_000, 3_400_000, 500_100, 3_400_100)], crs="EPSG:4547")
-    >>> o = gpd.GeoDataFrame({"outfall_id": ["PK1"]}, geometry=[Point(500_050, 3_400_050)],
-    ...                      crs="EPSG:4547")
-    >>> p = conflicts_to_problems(run_overlap_check({"outfalls": o}, z))[0]
-    >>> p["feature"], p["location"]["x"]
-    ({'type': 'outfalls', 'id': 'PK1'}, 500050.0)
-    """
-    wanted = set(severities)
-    rows = result.rows[result.rows["severity"].isin(wanted)]
-    if rows.empty:
-        return []
-    xs, ys = row_locations(rows)
-    crs_text = crs_label(result.crs)
-    return [
-        _conflict_problem(r, x, y, crs_text)
-        for (_, r), x, y in zip(rows.iterrows(), xs, ys, strict=True)
-    ]
-
-
-def _amount_text(r: Any) -> tuple[str, str]:
-    """How much of the feature is concerned, in Chinese and English (or empty)."""
-    if r.feature_type == "pipes" and r.relation in (INSIDE, CROSSES):
-        return f"，区内长度 {r.overlap_length_m:.2f} m", f", {r.overlap_length_m:.2f} m inside"
-    if r.feature_type == BOUNDARY and r.relation in (INSIDE, CROSSES):
-        return (
-            f"，重叠面积 {r.overlap_area_m2:.0f} m²（占园区 {r.overlap_share:.1%}）",
-            f", {r.overlap_area_m2:.0f} m² overlap ({r.overlap_share:.1%} of park)",
-        )
-    if r.relation == NEAR:
-        return (
-            f"，距边界 {r.distance_m:.1f} m（缓冲 {r.buffer_m:.0f} m）",
-            f", {r.distance_m:.1f} m from the edge (buffer {r.buffer_m:.0f} m)",
-        )
-    return "", ""
-
-
-def _conflict_problem(r: Any, x: float, y: float, crs_text: str) -> dict[str, Any]:
-    """One finding (a row of ``OverlapResult.rows``) as a ledger problem dict."""
-    from network.schema import (
-        LAYER_LABELS_ZH,
-        ZONE_CLASS_LABELS_ZH,
-        ZONE_LEVEL_LABELS_ZH,
-    )
-
-    zc = ZONE_CLASS_LABELS_ZH.get(r.zone_class, r.zone_class)
-    zl = ZONE_LEVEL_LABELS_ZH.get(r.zone_level, "") if isinstance(r.zone_level, str) else ""
-    what = LAYER_LABELS_ZH.get(r.feature_type, r.feature_type)
-    zname = r.zone_name or r.zone_id
-    amount_zh, amount_en = _amount_text(r)
-    rel_zh = RELATION_LABELS_ZH[r.relation]
-    return {
-        "category": "protected_area",
-        "kind": f"overlap_{r.zone_class}",
-        "severity": r.severity,
-        "description": f"{what} {r.feature_id} {rel_zh}：{zname}（{zc}{zl}）{amount_zh}",
-        "description_en": f"{r.feature_type} {r.feature_id} {r.relation} zone "
-        f"{zname} ({r.zone_class}{'/' + r.zone_level if zl else ''}){amount_en}",
-        "location": {"x": round(float(x), 3), "y": round(float(y), 3), "crs": crs_text},
-        "feature": {"type": r.feature_type, "id": str(r.feature_id)},
-        "zone": {
-            "id": str(r.zone_id),
-            "name": r.zone_name,
-            "class": r.zone_class,
-            "level": r.zone_level if isinstance(r.zone_level, str) else None,
-        },
-        "measure": _clean_record(
-            {
-                "overlap_length_m": r.overlap_length_m,
-                "overlap_area_m2": r.overlap_area_m2,
-                "overlap_share": r.overlap_share,
-                "distance_m": r.distance_m,
-                "buffer_m": r.buffer_m,
-                "rule_id": r.rule_id,
-            }
-        ),
-        "source": f"overlap:{r.rule_id or 'none'}:{r.feature_type}:{r.feature_id}:{r.zone_id}",
-    }
+# --- metric CRS ------------------------------------------------------------------------------
+def _centre_lonlat(crs: CRS, bounds: np.ndarray) -> tuple[float, float]:
+    x, y = (bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0
+    geod = crs.geodetic_crs or CRS.from_epsg(4326)
+    lon, lat = Transformer.from_crs(crs, geod, always_xy=True).transform(x, y)
+    return float(lon), float(lat)
