@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pyproj import CRS
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from gisapp.cartography.symbology import DRAW_ORDER  # bottom to top
 from gisapp.qt.errors import handle_error
 from gisapp.qt.map_canvas import MapCanvas
-from gisapp.qt.map_layer import MapLayer
+from gisapp.qt.map_layer import MapLayer, complete_frame, read_draw_frame
 from gisapp.qt.network_controller import NetworkController, NetworkState
 from gisapp.qt.settings import AppSettings
 from gisapp.qt.workers import Cancelled, JobWorker, run_in_thread
@@ -57,6 +57,46 @@ EXTENSIONS: tuple[str, ...] = (
 _WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
 
 
+def read_map_job(path: Path):
+    """Opening, part 1 (a progress generator, off the GUI thread): the project's metadata
+    and, per layer, only what the map draws (geometry, id and style columns), prepared for
+    drawing. Returns ``(project without layers, {kind: frame}, [MapLayer])``; part 2,
+    :func:`read_attributes_job`, reads the rest around the same geometry."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyogrio
+
+    yield 0.0, QApplication.translate("MainWindow", "Reading the map")
+    project = open_project(path, kinds=())  # metadata, settings, notes: no features
+    present = {str(n) for n, _ in pyogrio.list_layers(path)}
+    kinds = [k for k in LAYER_KINDS if k in present]
+    frames: dict[str, Any] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # GDAL and GEOS release the GIL
+        futures = {k: pool.submit(read_draw_frame, path, k, project.crs) for k in kinds}
+        for i, kind in enumerate(kinds):
+            frames[kind] = futures[kind].result()
+            yield 0.6 * (i + 1) / len(kinds), kind
+    layers = [MapLayer(k, frames[k]) for k in DRAW_ORDER if k in frames]
+    for i, layer in enumerate(layers):
+        layer.prepare()  # segments, style batches: the first render only draws
+        yield 0.6 + 0.4 * (i + 1) / len(layers), layer.kind
+    return project, frames, layers
+
+
+def read_attributes_job(project: Project, frames: dict[str, Any]):
+    """Opening, part 2: every attribute of every layer around the geometry read in part 1
+    (the frames equal those :func:`network.io.project.open_project` reads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    yield 0.0, QApplication.translate("MainWindow", "Reading attributes")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {k: pool.submit(complete_frame, project.path, k, f) for k, f in frames.items()}
+        for i, (kind, future) in enumerate(futures.items()):  # in the order open_project has
+            project.layers[kind] = future.result()
+            yield (i + 1) / len(futures), kind
+    return project
+
+
 class MainWindow(QMainWindow):
     project_opened = Signal(object)  # Project
     network_updated = Signal(object)  # NetworkState: network, checks, register
@@ -69,6 +109,7 @@ class MainWindow(QMainWindow):
         self.project: Project | None = None
         self._threads: list[Any] = []
         self._worker: JobWorker | None = None
+        self._opening = 0  # counts Open requests: a slower earlier one never wins
         self._to_lonlat = None
         self.setWindowTitle("PipeAtlas[*]")
         self.resize(1400, 900)
@@ -91,6 +132,9 @@ class MainWindow(QMainWindow):
         for name in EXTENSIONS:
             self.extensions[name] = importlib.import_module(name).install(self)
         self.canvas.view_changed.connect(self._on_canvas_view_changed)
+        self._after_first_render: Any = None  # opening: the attributes are read after it
+        self.canvas.render_finished.connect(self._on_canvas_render_ended)
+        self.canvas.render_failed.connect(self._on_canvas_render_ended)
 
     # --- building ---------------------------------------------------------------------------
     def _build_layer_panel(self) -> None:
@@ -249,9 +293,61 @@ class MainWindow(QMainWindow):
         Cancel); None when the user cancelled (or the save failed): nothing changes."""
         if not self.maybe_save(self.tr("Save the changes before opening another project?")):
             return None
+        self._opening += 1
+        token = self._opening
         return self.run_job(
-            self.tr("Opening project"), open_project, Path(path), on_done=self.set_project
+            self.tr("Opening project"),
+            read_map_job,
+            Path(path),
+            on_done=lambda result: self._on_map_read(token, *result),
         )
+
+    def _on_map_read(
+        self, token: int, project: Project, frames: dict[str, Any], layers: list[MapLayer]
+    ) -> None:
+        """Part 1 of opening: the map is shown now; the attributes follow, then
+        :meth:`set_project` (``project_opened``) and the network."""
+        if token != self._opening:
+            return  # another project was opened meanwhile
+        self.project = None  # the old project's frames, undo and network go
+        self.undo_stack.clear()
+        self.setWindowModified(False)
+        self.network_ctl.set_data({}, {}, None)
+        self._to_lonlat = transformer(project.crs, CRS.from_epsg(4490))
+        self.crs_label.setText(crs_label(project.crs))
+        self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
+        self.canvas.set_layers(layers, zoom_to_full=False)
+        self._zoom_to_park(frames)
+
+        def failed(_exc: BaseException) -> None:
+            if token == self._opening:
+                self.canvas.set_layers([], zoom_to_full=False)
+
+        def read_attributes(*_: object) -> None:
+            # after the first frame is drawn: the map goes first, the attributes follow
+            if started or token != self._opening:
+                return
+            started.append(True)
+            self.network_ctl.preload(project.path)  # the stored network, beside the attributes
+            self.run_job(
+                self.tr("Reading attributes"),
+                read_attributes_job,
+                project,
+                frames,
+                on_done=lambda p: (
+                    self.set_project(p, map_layers=layers) if token == self._opening else None
+                ),
+                on_failed=failed,
+            )
+
+        started: list[bool] = []
+        self._after_first_render = read_attributes  # the newest opening's only
+        QTimer.singleShot(2000, self, read_attributes)  # no render came (e.g. a hidden window)
+
+    def _on_canvas_render_ended(self, *_: object) -> None:
+        then, self._after_first_render = self._after_first_render, None
+        if then is not None:
+            then()
 
     def maybe_save(self, question: str | None = None) -> bool:
         """Ask Save / Discard / Cancel when the project has unsaved edits.
@@ -274,19 +370,28 @@ class MainWindow(QMainWindow):
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
 
-    def set_project(self, project: Project) -> None:
+    def set_project(self, project: Project, map_layers: list[MapLayer] | None = None) -> None:
+        """Show ``project``. ``map_layers``: the layers already on the map, drawn from the
+        geometry of these frames (part 1 of opening): they get the frames, keep their
+        prepared geometry and the view."""
         self.project = project
         self.settings.add_recent(str(project.path))
         self._to_lonlat = transformer(project.crs, CRS.from_epsg(4490))
         self.crs_label.setText(crs_label(project.crs))
-        layers = []
-        for kind in DRAW_ORDER:
-            if kind in project.layers:
-                layers.append(
-                    MapLayer(kind, self.layer_data(kind), derived=self.derived_columns(kind))
+        if map_layers is not None and self.canvas.layers == map_layers:
+            for layer in map_layers:
+                self.canvas.set_layer_data(
+                    layer.name, self.layer_data(layer.kind), self.derived_columns(layer.kind)
                 )
-        self.canvas.set_layers(layers, zoom_to_full=False)
-        self.zoom_to_park()
+        else:
+            layers = []
+            for kind in DRAW_ORDER:
+                if kind in project.layers:
+                    layers.append(
+                        MapLayer(kind, self.layer_data(kind), derived=self.derived_columns(kind))
+                    )
+            self.canvas.set_layers(layers, zoom_to_full=False)
+            self.zoom_to_park()
         self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
         self.undo_stack.clear()
         self.setWindowModified(False)
@@ -296,7 +401,10 @@ class MainWindow(QMainWindow):
             .replace("%2", str(len(project.layers))),
             5000,
         )
-        self.network_ctl.set_data(project.layers, project.settings, project.crs)
+        # the network stored in the file is loaded when current (no rebuild), else built
+        self.network_ctl.set_data(
+            project.layers, project.settings, project.crs, stored=project.path
+        )
         self.project_opened.emit(project)
 
     def _update_modified(self, *_: object) -> None:
@@ -368,8 +476,11 @@ class MainWindow(QMainWindow):
     def zoom_to_park(self) -> None:
         """The opening view: the park boundary, else the pipes (zones may lie far away)."""
         assert self.project is not None
+        self._zoom_to_park(self.project.layers)
+
+    def _zoom_to_park(self, layers: dict[str, Any]) -> None:
         for kind in ("boundary", "pipes"):
-            gdf = self.project.layers.get(kind)
+            gdf = layers.get(kind)
             if gdf is not None and len(gdf):
                 x0, y0, x1, y1 = gdf.total_bounds
                 m = 0.08 * max(x1 - x0, y1 - y0, 1.0)
@@ -403,7 +514,8 @@ class MainWindow(QMainWindow):
         from network.io.project import save_project
 
         try:
-            save_project(self.project)
+            # the window's network of these very frames is stored as it is (no rebuild)
+            save_project(self.project, checked=self.network_ctl.current_state())
         except Exception as exc:  # noqa: BLE001 - shown at the GUI boundary
             handle_error(self, exc)
             return False

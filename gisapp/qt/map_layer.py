@@ -383,6 +383,9 @@ def same_geometry(a, b) -> bool:
         return True
     ga = np.asarray(a.geometry.values, dtype=object)
     gb = np.asarray(b.geometry.values, dtype=object)
+    ia, ib = ga.__array_interface__, gb.__array_interface__
+    if (ia["data"], ia["strides"]) == (ib["data"], ib["strides"]):
+        return True  # one array of objects (a frame completed around another's geometry)
     return all(x is y for x, y in zip(ga.tolist(), gb.tolist(), strict=True))
 
 
@@ -686,3 +689,46 @@ def layers_from_project(layers: dict, language: str = "zh") -> list[MapLayer]:
     order = [k for k in symbology.DRAW_ORDER if k in layers]
     order += [k for k in layers if k not in order]
     return [MapLayer(kind, layers[kind], language=language) for kind in order]
+
+
+# --- reading a project for the map first -------------------------------------------------------
+def draw_columns(kind: str) -> list[str]:
+    """The columns drawing ``kind`` reads besides the geometry: its id (picking, highlights),
+    the default style's class and width fields, and the pipes' ``flow_dir`` (arrows until the
+    network is ready)."""
+    style = symbology.default_style(kind)
+    names = [
+        schema.ID_COLUMN.get(kind),
+        style.field,
+        style.width_rule.field if style.width_rule else None,
+        schema.FLOW_DIR if kind == schema.PIPES else None,
+    ]
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def read_draw_frame(path, kind: str, crs):
+    """Layer ``kind`` of the project at ``path`` with only the geometry and
+    :func:`draw_columns` (what the map needs), typed as :func:`open_project` types it."""
+    import pyogrio
+
+    from network.io.project import conform_layer
+
+    fields = set(pyogrio.read_info(path, layer=kind)["fields"].tolist())
+    cols = [c for c in draw_columns(kind) if c in fields]
+    gdf = pyogrio.read_dataframe(path, layer=kind, columns=cols, use_arrow=True)
+    return conform_layer(gdf.set_crs(crs, allow_override=True), kind)
+
+
+def complete_frame(path, kind: str, draw_frame):
+    """The whole layer (every attribute, as :func:`network.io.project.open_project` reads
+    it) around the geometry objects of ``draw_frame``, so the prepared geometry stays valid."""
+    import geopandas as gpd
+    import pyogrio
+
+    from network.io.project import conform_layer
+
+    attrs = pyogrio.read_dataframe(path, layer=kind, read_geometry=False, use_arrow=True)
+    if len(attrs) != len(draw_frame):
+        raise ValueError(f"layer {kind} changed while it was read ({path})")
+    gdf = gpd.GeoDataFrame(attrs, geometry=draw_frame.geometry.array, crs=draw_frame.crs)
+    return conform_layer(gdf, kind)

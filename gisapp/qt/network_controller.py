@@ -3,6 +3,9 @@
 There is no "refresh topology" button: every change of a layer (an edit, an undo, a new
 project) schedules a rebuild off the GUI thread; the newest data always wins, and views
 update when the ``network_changed`` / ``checks_changed`` / ``register_changed`` signals fire.
+A project opened from a file brings its stored network (:mod:`network.io.topology`): it is
+loaded, not rebuilt, when it is current (:meth:`NetworkController.preload` reads it while
+the window reads the attributes); a stale one is rebuilt.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gisapp.qt.workers import JobWorker, run_in_thread
+from network.errors import NetworkError
 from network.graph import Network
+from network.io.topology import load_checked_network
 from network.state import CheckedNetwork, iter_checked_network
 
 log = logging.getLogger(__name__)
@@ -25,6 +30,47 @@ NetworkState = CheckedNetwork
 def build_state(layers: dict[str, Any], settings: dict[str, Any], crs: Any, version: int):
     """Progress generator for the worker: :func:`network.state.iter_checked_network`."""
     return iter_checked_network(layers, settings, crs, version=version)
+
+
+def load_or_build_state(
+    path: Any, layers: dict[str, Any], settings: dict[str, Any], crs: Any, version: int
+):
+    """Progress generator: the network stored in the project at *path* when it is current
+    (:func:`network.io.topology.load_checked_network`), else a fresh build."""
+    yield 0.0, "Loading the stored network"
+    try:
+        state = load_checked_network(path, layers, version=version)
+    except NetworkError as exc:  # unreadable file: the frames are in memory, build from them
+        log.info("stored network of %s not read: %s", path, exc)
+        state = None
+    if state is not None:
+        return state
+    return (yield from build_state(layers, settings, crs, version))
+
+
+def preload_state(path: Any):
+    """Progress generator: the network stored in *path* when current (else None), read
+    before the project's frames are; its register decoded here, off the GUI thread."""
+    yield 0.0, "Loading the stored network"
+    try:
+        state = load_checked_network(path)
+    except NetworkError as exc:
+        log.info("stored network of %s not read: %s", path, exc)
+        return None
+    if state is not None:
+        getattr(state.register, "rows", None)  # decoded now, not when colours are drawn
+    return state
+
+
+_PENDING = object()
+
+
+def _bound(state: CheckedNetwork, layers: dict[str, Any]) -> CheckedNetwork:
+    """A network loaded before the frames were read refers to the window's frames (equal to
+    the file's), as a network built from them does: derived columns and Save then know it
+    belongs to them. (An API in ``network.state`` for this would be cleaner.)"""
+    state.network.layers = dict(layers)
+    return state
 
 
 class NetworkController(QObject):
@@ -41,6 +87,8 @@ class NetworkController(QObject):
         self._crs: Any = None
         self._version = 0
         self._building: int | None = None
+        self._stored: Any = None  # project file whose stored network matches the layers
+        self._preload: dict[str, Any] | None = None  # path, state (or _PENDING), waiting
         self._threads: list[Any] = []
         self.state: CheckedNetwork | None = None
         self._closed = False
@@ -48,11 +96,82 @@ class NetworkController(QObject):
         self._timer.timeout.connect(self._start_build)
 
     # --- inputs -------------------------------------------------------------------------------
-    def set_data(self, layers: dict[str, Any], settings: dict[str, Any], crs: Any) -> None:
-        """New project (or new settings): rebuild everything."""
+    def set_data(
+        self,
+        layers: dict[str, Any],
+        settings: dict[str, Any],
+        crs: Any,
+        *,
+        stored: Any = None,
+        state: CheckedNetwork | None = None,
+    ) -> None:
+        """New project (or new settings): the network of these layers.
+
+        ``state``: a network already built (or loaded) from these very frames is adopted
+        as it is. ``stored``: the project file the layers were read from; its stored network
+        is loaded when it is current (no rebuild), else the network is built. Neither: built.
+        """
         self._layers, self._settings, self._crs = dict(layers), dict(settings), crs
         self.state = None
+        self._stored = stored
+        pre, self._preload = self._preload, None
+        if state is None and pre is not None and stored is not None and pre["path"] == stored:
+            if pre["state"] is _PENDING:  # being read: adopted (or built) when it arrives
+                self._version += 1
+                self._preload = {**pre, "waiting": self._version}
+                return
+            self._stored = None  # the file was looked at: stale (None) or current
+            state = None if pre["state"] is None else _bound(pre["state"], self._layers)
+        if state is not None:
+            self.adopt(state)
+            return
         self._changed()
+
+    def preload(self, path: Any) -> None:
+        """Start reading the network stored in the project at *path* now, while the window
+        reads the project's frames; :meth:`set_data` with ``stored=path`` then adopts it
+        (bound to those frames) instead of loading or building."""
+        self._preload = {"path": path, "state": _PENDING, "waiting": None}
+        worker = JobWorker(preload_state, path)
+        thread = run_in_thread(
+            self,
+            worker,
+            lambda state: self._on_preloaded(path, state),
+            lambda exc: self._on_preloaded(path, None),
+        )
+        self._threads.append(thread)
+        thread.finished.connect(
+            lambda t=thread: self._threads.remove(t) if t in self._threads else None
+        )
+
+    def _on_preloaded(self, path: Any, state: CheckedNetwork | None) -> None:
+        pre = self._preload
+        if pre is None or pre["path"] != path or self._closed:
+            return  # another project (or set_data without it) came since
+        waiting = pre["waiting"]
+        if waiting is None:  # the frames are still being read
+            self._preload = {**pre, "state": state}
+            return
+        self._preload = None
+        if waiting != self._version:
+            return  # edited meanwhile: that edit's build is on its way
+        self._stored = None
+        if state is None:  # stale or absent: build from the frames
+            self._changed()
+            return
+        self.adopt(_bound(state, self._layers))
+
+    def adopt(self, state: CheckedNetwork) -> None:
+        """Take a ready network of the current layers (e.g. loaded from the project): it
+        becomes the state at once, with ``state_changed``, and no build runs for it."""
+        self._version += 1
+        self._stored = None
+        if state.version != self._version:
+            state = CheckedNetwork(
+                state.network, state.checks, state.register, self._version, state.issue_index
+            )
+        self.state = state
+        self.state_changed.emit(state)
 
     def set_layer(self, kind: str, gdf: Any) -> None:
         """A layer was edited (or an edit undone): rebuild soon."""
@@ -60,6 +179,7 @@ class NetworkController(QObject):
             self._layers.pop(kind, None)
         else:
             self._layers[kind] = gdf
+        self._stored = None  # the file's network is of the layers before the edit
         self._changed()
 
     def _changed(self) -> None:
@@ -85,9 +205,13 @@ class NetworkController(QObject):
             return  # the running build restarts us when it ends
         version = self._version
         self._building = version
-        worker = JobWorker(
-            build_state, dict(self._layers), dict(self._settings), self._crs, version
-        )
+        layers, settings = dict(self._layers), dict(self._settings)
+        if self._stored is not None:
+            worker = JobWorker(
+                load_or_build_state, self._stored, layers, settings, self._crs, version
+            )
+        else:
+            worker = JobWorker(build_state, layers, settings, self._crs, version)
         worker.progress.connect(self._on_worker_progress)
         thread = run_in_thread(self, worker, self._on_built, self._on_failed)
         self._threads.append(thread)
@@ -104,7 +228,7 @@ class NetworkController(QObject):
         if state.version == self._version:
             self.state = state
             self.state_changed.emit(state)
-        else:  # the data changed while building: build the newest data
+        elif not self.is_current:  # the data changed while building: build the newest data
             self._timer.start()
 
     def _on_failed(self, exc: BaseException) -> None:
