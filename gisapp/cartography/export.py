@@ -27,7 +27,9 @@ def export_project_map(
     trace_pipes: Sequence[str] = (),
     checked: Any = None,
 ) -> Path:
-    """Draw the park map of *project* to *out*: enterprises coloured by connection, flow arrows.
+    """Draw the park map of *project* to *out*: enterprises coloured by connection, flow arrows,
+    and, once the project has outfall decisions (``pa_outfall_decisions``), the outfalls by
+    class × decision status (sealed ones crossed out; :func:`outfall_status_column`).
 
     Parameters
     ----------
@@ -57,6 +59,7 @@ def export_project_map(
     MapExportError
         A bad extent or file type.
     """
+    from gisapp.cartography import symbology as sym
     from gisapp.cartography.flowmap import MapExportError, MapOptions, render_flow_map
     from network.analysis import connection_register, network_statistics
     from network.graph import build_network
@@ -73,6 +76,15 @@ def export_project_map(
         ents = layers["enterprises"].copy()
         ents[CONNECTION_STATUS] = enterprise_status(register, ents["ent_id"])
         layers["enterprises"] = ents
+    if "outfalls" in layers:
+        status = outfall_status_column(project, layers["outfalls"])
+        if status is not None:
+            outs = layers["outfalls"].copy()
+            outs[sym.OUTFALL_STATUS] = status
+            outs[sym.OUTFALL_SYMBOL] = sym.outfall_symbol_keys(
+                outs.get("outfall_class", [None] * len(outs)), status
+            )
+            layers["outfalls"] = outs
     trace_pipes = tuple(trace_pipes)
     label = ("追踪结果" if language == "zh" else "trace result") if trace_pipes else ""
     if trace_from:
@@ -114,3 +126,18 @@ def export_project_map(
         flow_forward=pipe_flow_forward(net, n_rows),
         stats=network_statistics(net),
     )
+
+
+def outfall_status_column(project: Any, outfalls: Any) -> Any:
+    """The decision status of each row of *outfalls* (``surveys.outfalls.status``), or None
+    when the project has no outfall decision (the map then shows the classes only) or no
+    file to read them from."""
+    from surveys.outfalls.status import decisions_of, outfall_status
+
+    path = getattr(project, "path", None)
+    if path is None or not Path(path).exists() or "outfall_id" not in outfalls.columns:
+        return None
+    decisions = decisions_of(path)
+    if not decisions:
+        return None
+    return outfall_status(decisions, outfalls["outfall_id"])

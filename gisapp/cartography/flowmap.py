@@ -228,16 +228,38 @@ def _draw_points(ax: Any, gdf: Any, style: sym.Style, zorder: int) -> None:
         if s is None:
             continue
         sel = codes == code
+        scatter_symbol(ax, xs[sel], ys[sel], s, zorder=zorder)
+
+
+def scatter_symbol(ax: Any, xs: Any, ys: Any, s: sym.Symbol, zorder: float = 5) -> list[Any]:
+    """Draw a marker symbol at the points (its outline width, and an overlay cross over it:
+    ``sym.Symbol.overlay``); the map and the legend both draw points here. Returns the
+    matplotlib collections (marker, then overlay)."""
+    arts = [
         ax.scatter(
-            xs[sel],
-            ys[sel],
+            xs,
+            ys,
             s=(s.size * 0.55) ** 2,
             marker=sym.MPL_MARKERS.get(s.marker, "o"),
             c=[_mpl_color(s.color)],
             edgecolors=[_mpl_color(s.outline)] if s.outline else "none",
-            linewidths=0.5,
+            linewidths=0.5 * max(s.width, 1.0),
             zorder=zorder,
         )
+    ]
+    if s.overlay == "x":
+        arts.append(
+            ax.scatter(
+                xs,
+                ys,
+                s=(s.size * 0.75) ** 2,
+                marker="x",
+                c=[_mpl_color(s.overlay_color)],
+                linewidths=1.6,
+                zorder=zorder + 0.1,
+            )
+        )
+    return arts
 
 
 def _nice_length(target: float) -> float:
@@ -327,8 +349,16 @@ def _legend(
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
+    sections = []
+    for kind in reversed(sym.DRAW_ORDER):
+        if kind not in layers:
+            continue
+        geom = schema.GEOMETRY_KIND[kind]
+        entries = sym.legend_entries(styles[kind], geom, language, data=layers[kind])
+        sections.append((kind, entries[:1] if kind == "manholes" else entries))
+    n_rows = 1.5 + sum(1.3 + len(e) for _, e in sections) + len(extra)
     y = 0.97
-    step = 0.032
+    step = min(0.032, 0.94 / n_rows)  # a long legend (e.g. outfall statuses) is set tighter
     ax.text(
         0.02,
         y,
@@ -337,14 +367,7 @@ def _legend(
         **{**font, "fontsize": 11, "fontweight": "bold"},
     )
     y -= step * 1.5
-    for kind in reversed(sym.DRAW_ORDER):
-        if kind not in layers:
-            continue
-        style = styles[kind]
-        geom = schema.GEOMETRY_KIND[kind]
-        entries = sym.legend_entries(style, geom, language, data=layers[kind])
-        if kind == "manholes":
-            entries = entries[:1]
+    for kind, entries in sections:
         title = schema.LAYER_LABELS_ZH[kind] if language == "zh" else kind
         ax.text(0.02, y, title, va="center", **{**font, "fontweight": "bold"})
         y -= step
@@ -353,15 +376,7 @@ def _legend(
                 return
             s = e.symbol
             if e.geometry == "point":
-                ax.scatter(
-                    [0.1],
-                    [y],
-                    s=(s.size * 0.55) ** 2,
-                    c=[_mpl_color(s.color)],
-                    marker=sym.MPL_MARKERS.get(s.marker, "o"),
-                    edgecolors=[_mpl_color(s.outline)] if s.outline else "none",
-                    linewidths=0.5,
-                )
+                scatter_symbol(ax, [0.1], [y], s)
             elif e.geometry == "polygon":
                 ax.add_patch(
                     Rectangle(
@@ -477,6 +492,33 @@ def render_flow_map(
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "png"):
         raise MapExportError(f"Export the map as .pdf or .png (got {out.name}).")
+    fig = flow_map_figure(
+        layers, crs, opts, flow_forward=flow_forward, stats=stats, park_name=park_name
+    )
+    title = fig.get_label()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
+    metadata = {"Creator": "PipeAtlas", "Title": title}
+    if fmt == "pdf":
+        metadata["CreationDate"] = None  # type: ignore[assignment]
+    fig.savefig(tmp, format=fmt, dpi=opts.dpi, metadata=metadata)
+    tmp.replace(out)
+    return out
+
+
+def flow_map_figure(
+    layers: dict[str, Any],
+    crs: Any,
+    options: MapOptions | None = None,
+    *,
+    flow_forward: np.ndarray | None = None,
+    stats: dict[str, Any] | None = None,
+    park_name: str | None = None,
+) -> Figure:
+    """The map page as a matplotlib figure (see :func:`render_flow_map`; the title is the
+    figure's label). Outfalls carrying ``symbology.OUTFALL_SYMBOL`` (class × decision status)
+    are drawn with :func:`symbology.outfall_status_style`."""
+    opts = options or MapOptions()
     w_in, h_in = page_size_in(opts.size, opts.orientation)
     zh = opts.language == "zh"
     family = cjk_font()
@@ -513,6 +555,9 @@ def render_flow_map(
     scale_mpp = (extent[2] - extent[0]) / (map_rect[2] * w_in)  # map units per inch
 
     styles = {k: sym.default_style(k, "zh" if zh else "en") for k in sym.DRAW_ORDER}
+    outfalls = layers.get(schema.OUTFALLS)
+    if outfalls is not None and sym.OUTFALL_SYMBOL in getattr(outfalls, "columns", ()):
+        styles[schema.OUTFALLS] = sym.outfall_status_style("zh" if zh else "en")
     present = {k: v for k, v in layers.items() if k in sym.DRAW_ORDER and v is not None and len(v)}
     for kind in sym.DRAW_ORDER:
         gdf = present.get(kind)
@@ -576,14 +621,8 @@ def render_flow_map(
         font,
         extra,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")
-    metadata = {"Creator": "PipeAtlas", "Title": title}
-    if fmt == "pdf":
-        metadata["CreationDate"] = None  # type: ignore[assignment]
-    fig.savefig(tmp, format=fmt, dpi=opts.dpi, metadata=metadata)
-    tmp.replace(out)
-    return out
+    fig.set_label(title)
+    return fig
 
 
 def stats_text(stats: dict[str, Any], zh: bool) -> str:

@@ -96,6 +96,33 @@ OUTFALL_SYMBOLS = {  # class -> (marker, colour)
     "rural_domestic": ("hexagon", "#7a5c3a"),
     "other": ("cross", "#555555"),
 }
+#: Derived outfall columns of the decision map: the status (``surveys.outfalls.status``) and
+#: the key ``"<class>|<status>"`` that :func:`outfall_status_style` is categorized on.
+OUTFALL_STATUS = "outfall_status"
+OUTFALL_SYMBOL = "outfall_symbol"
+OUTFALL_STATUS_CODES = ("sealed", "merge", "keep", "undecided")
+OUTFALL_STATUS_LABELS = {
+    "zh": {
+        "sealed": "取缔封堵（已封堵）",
+        "merge": "合并至其他排口",
+        "keep": "保留并规范",
+        "undecided": "待定（未决策）",
+    },
+    "en": {
+        "sealed": "banned and sealed",
+        "merge": "merged into another outfall",
+        "keep": "kept and standardised",
+        "undecided": "no decision yet",
+    },
+}
+#: status -> (marker outline colour, outline width px, overlay); the fill and shape stay the
+#: class's, so class × status reads at a glance: sealed ones are crossed out in red.
+OUTFALL_STATUS_MARKS = {
+    "sealed": ("#202020", 1.0, "x"),
+    "merge": ("#e69a1e", 3.0, "none"),
+    "keep": ("#1e9e3a", 3.0, "none"),
+    "undecided": ("#202020", 1.0, "none"),
+}
 DIAMETER_BREAKS_MM = (300.0, 600.0, 1000.0)
 DIAMETER_WIDTHS_PX = (1.0, 1.8, 2.6, 3.6)
 
@@ -111,6 +138,7 @@ _TEXT = {
         "plant": "污水处理厂",
         "boundary": "园区范围",
         "all": "全部",
+        "outfall_status": "整治状态",
     },
     "en": {
         "unknown": "unknown",
@@ -123,6 +151,7 @@ _TEXT = {
         "plant": "treatment plant",
         "boundary": "park boundary",
         "all": "all",
+        "outfall_status": "decision",
     },
 }
 _EN_SYSTEM = {
@@ -162,8 +191,9 @@ class Symbol:
 
     ``color`` is the stroke of lines, the fill of markers and the outline/hatch of polygons.
     ``width`` is the line (or polygon outline) width in px; ``size`` the marker size in px.
-    ``outline`` is the marker outline colour (None: none). ``fill`` is the polygon fill colour
-    drawn at ``fill_alpha`` (None: no fill). ``hatch`` a polygon hatch in ``color``.
+    ``outline`` is the marker outline colour (None: none), ``width`` its width for markers.
+    ``overlay`` "x" draws a cross in ``overlay_color`` over a marker. ``fill`` is the polygon
+    fill colour drawn at ``fill_alpha`` (None: no fill). ``hatch`` a polygon hatch in ``color``.
     """
 
     color: str = "#808080"
@@ -175,6 +205,8 @@ class Symbol:
     fill_alpha: float = 0.2
     hatch: str = "none"
     dash: str = "solid"
+    overlay: str = "none"  # "x": a cross drawn over the marker (e.g. a sealed outfall)
+    overlay_color: str = "#e01b1b"
 
 
 @dataclass(frozen=True)
@@ -496,6 +528,108 @@ def _outfalls_style(text: dict[str, str], zh: bool) -> Style:
     )
 
 
+_UNKNOWN_CLASS = "unknown"
+
+
+def _outfall_class_symbol(outfall_class: str) -> Symbol:
+    if outfall_class in OUTFALL_SYMBOLS:
+        m, c = OUTFALL_SYMBOLS[outfall_class]
+        return Symbol(color=c, size=12.0, marker=m, outline="#202020")
+    return Symbol(color=UNKNOWN_COLOR, size=11.0, marker="cross", outline="#202020")
+
+
+def outfall_status_symbol(outfall_class: str, status: str) -> Symbol:
+    """The symbol of an outfall of a class (shape and fill) with a decision status (outline;
+    sealed ones crossed out in red). Unknown classes get the grey cross, unknown statuses
+    the undecided look."""
+    outline, width, overlay = OUTFALL_STATUS_MARKS.get(status, OUTFALL_STATUS_MARKS["undecided"])
+    return replace(
+        _outfall_class_symbol(outfall_class), outline=outline, width=width, overlay=overlay
+    )
+
+
+def outfall_symbol_keys(classes: Sequence[object], statuses: Sequence[object]) -> np.ndarray:
+    """The :data:`OUTFALL_SYMBOL` column: ``"<class>|<status>"`` per outfall (classes outside
+    ``OUTFALL_SYMBOLS`` and missing ones as ``unknown``, missing statuses ``undecided``)."""
+    out = []
+    for c, st in zip(classes, statuses, strict=True):
+        c = c if isinstance(c, str) and c in OUTFALL_SYMBOLS else _UNKNOWN_CLASS
+        st = st if isinstance(st, str) and st in OUTFALL_STATUS_MARKS else "undecided"
+        out.append(f"{c}|{st}")
+    return np.array(out, dtype=object)
+
+
+def outfall_status_style(language: str = "zh") -> Style:
+    """Outfalls by class × decision status, categorized on the derived :data:`OUTFALL_SYMBOL`
+    column (:func:`outfall_symbol_keys`). The screen (the Outfalls dock sets it on the map
+    layer) and the paper map use this one style; its legend lists the classes, then the
+    statuses (:func:`legend_entries`)."""
+    zh = language == "zh"
+    text = _TEXT.get(language, _TEXT["zh"])
+    labels = dict(
+        schema.OUTFALL_CLASS_LABELS_ZH if zh else {k: k.replace("_", " ") for k in OUTFALL_SYMBOLS}
+    )
+    labels[_UNKNOWN_CLASS] = text["unknown"]
+    status_labels = OUTFALL_STATUS_LABELS["zh" if zh else "en"]
+    classes = tuple(
+        StyleClass(
+            label=f"{labels[c]} · {status_labels[st]}",
+            value=f"{c}|{st}",
+            symbol=outfall_status_symbol(c, st),
+        )
+        for c in (*OUTFALL_SYMBOLS, _UNKNOWN_CLASS)
+        for st in OUTFALL_STATUS_CODES
+    )
+    return Style(
+        kind=CATEGORIZED,
+        field=OUTFALL_SYMBOL,
+        classes=classes,
+        default=_outfall_class_symbol(_UNKNOWN_CLASS),
+        default_label=text["unknown"],
+    )
+
+
+def is_outfall_status_style(style: Style) -> bool:
+    """Whether ``style`` is (a language of) :func:`outfall_status_style`."""
+    return style.kind == CATEGORIZED and style.field == OUTFALL_SYMBOL
+
+
+def _outfall_status_legend(
+    style: Style, language: str, data: pd.DataFrame | None
+) -> list[LegendEntry]:
+    """Classes present (their plain symbol), then statuses present (on a white circle)."""
+    zh = language == "zh"
+    keys: list[tuple[str, str]] = []
+    if data is not None and len(data) and OUTFALL_SYMBOL in data.columns:
+        for k in pd.unique(data[OUTFALL_SYMBOL].dropna()):
+            c, _, st = str(k).partition("|")
+            keys.append((c, st))
+    else:
+        keys = [(c, st) for c in (*OUTFALL_SYMBOLS, _UNKNOWN_CLASS) for st in OUTFALL_STATUS_CODES]
+    present_cls = {c for c, _ in keys}
+    present_st = {st for _, st in keys}
+    labels = {str(cls.value).partition("|")[0]: cls.label.split(" · ")[0] for cls in style.classes}
+    entries = [
+        LegendEntry(labels.get(c, c), _outfall_class_symbol(c), "point")
+        for c in (*OUTFALL_SYMBOLS, _UNKNOWN_CLASS)
+        if c in present_cls
+    ]
+    status_labels = OUTFALL_STATUS_LABELS["zh" if zh else "en"]
+    for st in OUTFALL_STATUS_CODES:
+        if st in present_st:
+            outline, width, overlay = OUTFALL_STATUS_MARKS[st]
+            sym = Symbol(
+                color="#ffffff",
+                size=12.0,
+                marker="circle",
+                outline=outline,
+                width=width,
+                overlay=overlay,
+            )
+            entries.append(LegendEntry(status_labels[st], sym, "point"))
+    return entries
+
+
 def _enterprises_style(text: dict[str, str], zh: bool) -> Style:
     """Enterprises: squares coloured by ``connection_status``."""
     classes = tuple(
@@ -595,6 +729,8 @@ def legend_entries(
     With ``data``, categories that no feature uses are left out (the default row too).
     A width rule adds one grey row per width class; arrows add a "flow" row.
     """
+    if is_outfall_status_style(style):
+        return _outfall_status_legend(style, language, data)
     text = _TEXT.get(language, _TEXT["zh"])
     used: set[int] | None = None
     if data is not None and len(data):

@@ -46,15 +46,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gisapp.cartography import symbology
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import MapToolHub
 from gisapp.qt.map_canvas import CanvasMode
 from gisapp.qt.outfalls_edits import AddOutfall, AddSamples, DeleteSamples, SetDecision, SetFacts
 from gisapp.qt.outfalls_forms import AddOutfallDialog, DecisionForm, FactsEditor, SampleForm
 from gisapp.qt.undo import push_applied
+from network.schema import OUTFALL_CLASS, OUTFALL_ID, OUTFALLS
 from surveys.outfalls.codes import OutfallError, load_classes
 from surveys.outfalls.monitoring import weather_label
 from surveys.outfalls.register import OutfallRegister, RegisterRow, build_register, seal_effect
+from surveys.outfalls.status import decisions_of, outfall_status
 from surveys.outfalls.store import DECISIONS, OutfallData, read_outfall_data
 
 log = logging.getLogger(__name__)
@@ -361,12 +364,14 @@ class OutfallsDock(QDockWidget):
         return state.network if state is not None else None
 
     def refresh(self) -> None:
-        """Read the register again and show it (later, when the dock is hidden)."""
+        """Read the register again and show it (later, when the dock is hidden); the map's
+        outfall symbols follow the decisions at once (:meth:`update_map_status`)."""
         project = self.window_.project
         if project is None:
             self.register = None
             self._show_register()
             return
+        self.update_map_status()
         if not self.isVisible():
             self._stale = True
             return
@@ -386,6 +391,46 @@ class OutfallsDock(QDockWidget):
             self.register = None
         self._show_register()
         self.refreshed.emit()
+
+    def update_map_status(self) -> bool:
+        """Draw the outfalls on the map by class × decision status, as the paper map does:
+        the derived ``outfall_status`` / ``outfall_symbol`` columns of the outfalls layer
+        (:func:`surveys.outfalls.status.outfall_status`) and
+        :func:`~gisapp.cartography.symbology.outfall_status_style`. Without any decision the
+        layer goes back to its class style. A style the user chose is left alone (the
+        columns are still set). Returns whether the layer was updated."""
+        project, canvas = self.window_.project, self.window_.canvas
+        layer = canvas.layer(OUTFALLS)
+        if project is None or layer is None:
+            return False
+        try:
+            decisions = decisions_of(project.path)
+        except Exception:
+            log.exception("outfall decisions of %s", project.path)
+            return False
+        ids = layer.column(OUTFALL_ID)
+        classes = layer.column(OUTFALL_CLASS)
+        n = len(layer.data)
+        ids = ids if ids is not None else [None] * n
+        classes = classes if classes is not None else [None] * n
+        status = outfall_status(decisions, ids)
+        derived = {
+            **layer.derived,
+            symbology.OUTFALL_STATUS: status,
+            symbology.OUTFALL_SYMBOL: symbology.outfall_symbol_keys(classes, status),
+        }
+        style = layer.style
+        for language in ("zh", "en"):
+            plain = symbology.default_style(OUTFALLS, language)
+            by_status = symbology.outfall_status_style(language)
+            if style in (plain, by_status):  # ours: follow the decisions
+                layer.style = by_status if decisions else plain
+                break
+        canvas.set_layer_derived(layer.name, derived)
+        panel = getattr(self.window_, "layer_panel", None)
+        if panel is not None:
+            panel.sync()  # the legend lists the statuses
+        return True
 
     def row(self, outfall_id: str) -> RegisterRow | None:
         """The register row of an outfall (None when not in the register)."""

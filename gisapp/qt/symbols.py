@@ -85,6 +85,11 @@ def paint_marker(painter: QPainter, sym: Symbol, x: float, y: float, dpr: float 
     else:
         painter.setPen(Qt.PenStyle.NoPen)
     painter.drawPath(path)
+    if sym.overlay == "x":  # crossed out (e.g. a sealed outfall)
+        d = sym.size * dpr * 0.5
+        painter.setPen(QPen(qcolor(sym.overlay_color), 2.2 * dpr))
+        painter.drawLine(QPointF(x - d, y - d), QPointF(x + d, y + d))
+        painter.drawLine(QPointF(x - d, y + d), QPointF(x + d, y - d))
 
 
 def marker_stamp(sym: Symbol, dpr: float = 1.0) -> QImage:

@@ -2420,387 +2420,387 @@
 <context>
     <name>OutfallsDock</name>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="142" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="145" />
         <source>Outfalls</source>
         <translation>排污口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="160" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="164" />
         <source>Outfall no.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="161" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="269" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="292" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="165" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="273" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="296" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="162" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="166" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="163" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="167" />
         <source>Receiving water</source>
         <translation>受纳水体</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="164" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="168" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="165" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="169" />
         <source>Shared</source>
         <translation>共用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="166" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="213" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="170" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="217" />
         <source>Exceedances</source>
         <translation>超标</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="167" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="178" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="171" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="182" />
         <source>Decision</source>
         <translation>整治</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="175" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="179" />
         <source>Facts</source>
         <translation>登记信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="176" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="180" />
         <source>Trace and balance</source>
         <translation>溯源与物料平衡</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="177" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="181" />
         <source>Monitoring</source>
         <translation>监测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="188" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="192" />
         <source>Add outfall from map</source>
         <translation>在地图上新增排污口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="190" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="194" />
         <source>Click the map where an outfall was found, then enter its facts.</source>
         <translation>在地图上单击发现排污口的位置，然后填写其信息。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="206" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="210" />
         <source>All classes</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="211" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="215" />
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="212" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="216" />
         <source>With problems</source>
         <translation>存在问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="214" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="218" />
         <source>Shared (共用)</source>
         <translation>多单位共用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="215" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="219" />
         <source>Not reached by the network</source>
         <translation>管网不可达</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="216" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="220" />
         <source>Added in the field</source>
         <translation>现场新增</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="217" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="221" />
         <source>Not registered</source>
         <translation>未登记</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="218" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="222" />
         <source>Registered</source>
         <translation>已登记</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="219" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="223" />
         <source>No decision</source>
         <translation>未定整治措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="228" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="232" />
         <source>Register (Excel)…</source>
         <translation>登记表 (Excel)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="252" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="256" />
         <source>Save facts</source>
         <translation>保存登记信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="268" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="272" />
         <source>Discharger</source>
         <translation>排污单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="270" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="274" />
         <source>Flow (t/d)</source>
         <translation>水量 (t/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="271" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="275" />
         <source>COD (mg/L)</source>
         <translation>COD (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="272" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="276" />
         <source>COD load (kg/d)</source>
         <translation>COD负荷 (kg/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="273" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="277" />
         <source>Share of COD</source>
         <translation>COD负荷占比</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="281" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="285" />
         <source>What if sealed?</source>
         <translation>若封堵？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="283" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="287" />
         <source>Where would the enterprises upstream go if this outfall were sealed?</source>
         <translation>若封堵此排污口，上游企业的污水将排往何处？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="292" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="296" />
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="292" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="296" />
         <source>After sealing</source>
         <translation>封堵后</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="303" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="307" />
         <source>Sampled</source>
         <translation>采样时间</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="304" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="308" />
         <source>Weather</source>
         <translation>天气</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="310" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="314" />
         <source>Sampler</source>
         <translation>采样人</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="311" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="315" />
         <source>Exceedances and anomalies</source>
         <translation>超标/异常</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="319" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="323" />
         <source>Delete sample</source>
         <translation>删除监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="323" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="327" />
         <source>Import from Excel…</source>
         <translation>从 Excel 导入…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="440" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="486" />
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="478" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="524" />
         <source>Select an outfall in the table.</source>
         <translation>请在表中选择一个排污口。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="506" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="552" />
         <source>in the layer</source>
         <translation>图层中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="506" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="552" />
         <source>added in the field</source>
         <translation>现场新增</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="510" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="556" />
         <source>data: %1</source>
         <translation>数据: %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="514" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="560" />
         <source>In protected zones: %1</source>
         <translation>位于敏感区内：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="528" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="574" />
         <source>Not reached by the network: %1</source>
         <translation>管网不可达：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="532" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="578" />
         <source>Upstream: %1 pipes, %2 m, %3 discharger(s)</source>
         <translation>上游：管道 %1 段，%2 m，排污单位 %3 家</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="538" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="584" />
         <source>shared (共用): %1</source>
         <translation>共用：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="556" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="602" />
         <source>COD balance: no declared or monitored load.</source>
         <translation>COD物料平衡：无申报负荷，也无监测负荷。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="559" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="605" />
         <source>COD balance: declared %1 kg/d, monitored %2 kg/d</source>
         <translation>COD物料平衡：申报 %1 kg/d，监测 %2 kg/d</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="564" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="610" />
         <source>, gap %1 kg/d</source>
         <translation>，差 %1 kg/d</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="568" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="614" />
         <source>no sample with flow and COD yet</source>
         <translation>尚无同时测流量和COD的样品</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="596" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="642" />
         <source>%1 record(s), %2 with exceedances; standard %3</source>
         <translation>监测 %1 次，超标 %2 次；执行标准 %3</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="616" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="662" />
         <source>No enterprise upstream: sealing changes nothing.</source>
         <translation>上游无企业：封堵不改变任何去向。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="619" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="665" />
         <source>%1 enterprise(s) drain here; %2 would have nowhere to go.</source>
         <translation>%1 家企业排入此口；封堵后 %2 家无去向。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="634" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="680" />
         <source>The network does not reach this outfall: sealing changes no route.</source>
         <translation>管网不可达此排口：封堵不改变任何企业的去向。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="697" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="743" />
         <source>Set facts of outfall %1</source>
         <translation>修改排污口 %1 的登记信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="713" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="759" />
         <source>Add a sample of outfall %1</source>
         <translation>新增排污口 %1 的监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="729" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="775" />
         <source>Delete %1 sample(s)</source>
         <translation>删除 %1 条监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="750" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="796" />
         <source>Import %1 sample(s)</source>
         <translation>导入 %1 条监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="754" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="800" />
         <source>%1: %2 row(s), %3 imported, %4 rejected.</source>
         <translation>%1：共 %2 行，导入 %3 条，拒收 %4 行。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="762" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="808" />
         <source>Row %1, column %2: %3 (value %4)</source>
         <translation>第 %1 行，%2 列：%3（值 %4）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="770" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="816" />
         <source>%1: lab report %2 not found (record kept)</source>
         <translation>%1：未找到检测报告 %2（记录已保留）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="783" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="829" />
         <source>Import monitoring samples</source>
         <translation>导入监测数据</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="783" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="912" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="829" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="958" />
         <source>Excel (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="796" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="842" />
         <source>Decide outfall %1</source>
         <translation>确定排污口 %1 的整治措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="800" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="846" />
         <source>Decision saved.</source>
         <translation>整治决定已保存。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="810" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="856" />
         <source>Ledger: %1 problem(s) added, %2 already there.</source>
         <translation>台账：新增 %1 个问题，已有 %2 个。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="827" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="873" />
         <source>Clear the decision of outfall %1</source>
         <translation>清除排污口 %1 的整治决定</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="833" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="879" />
         <source>Decision cleared; its ledger problems stay.</source>
         <translation>整治决定已清除；其台账问题仍保留。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="879" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="925" />
         <source>Give the new outfall a code (e.g. PK11).</source>
         <translation>请为新排污口填写编号（如 PK11）。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="881" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="927" />
         <source>Outfall %1 is already in the register: choose another code.</source>
         <translation>排污口 %1 已在登记表中，请换一个编号。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="887" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="933" />
         <source>Add outfall %1</source>
         <translation>新增排污口 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="905" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="951" />
         <source>Wrote %1</source>
         <translation>已写出 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="912" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="958" />
         <source>Save the outfall register</source>
         <translation>保存排污口登记表</translation>
     </message>
@@ -4086,7 +4086,7 @@
         <translation>一园一档…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="962" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="1008" />
         <source>Outfall register…</source>
         <translation>排污口登记（查测溯治）…</translation>
     </message>

@@ -16,6 +16,8 @@ monitoring
 register
     The register rows with the faults found, the upstream trace of an outfall with the COD
     mass balance and each discharger's share (共用), the "what if sealed" analysis.
+status
+    The decision status of each outfall (sealed / merge / keep / undecided) for the map.
 decisions
     Decisions as ledger problems, the 一口一策 table and the task table.
 export

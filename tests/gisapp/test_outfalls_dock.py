@@ -163,3 +163,31 @@ def test_add_an_outfall_from_the_map(make_window, project_copy, qtbot):
     row = dock2.row("PK11")
     assert row.origin == "field"
     assert (row.x, row.y) == pytest.approx((x, y))
+
+
+def test_sealing_pk07_crosses_it_out_on_the_map(dock_window):
+    from gisapp.cartography import symbology
+
+    window, dock, _ = dock_window
+    layer = window.canvas.layer("outfalls")
+    assert layer.style == symbology.default_style("outfalls")  # no decision yet
+    dock.select_outfall("PK07")
+    form = dock.decision_form
+    form.set_decision("seal")
+    form.deadline_edit.setText("2025-06-30")
+    form.unit_edit.setText("市生态环境局")
+    form.save_button.click()
+    row = int(layer.rows_of(["PK07"])[0])
+    status = layer.column(symbology.OUTFALL_STATUS)
+    assert status[row] == "sealed"
+    assert set(status.tolist()) == {"sealed", "undecided"}
+    assert symbology.is_outfall_status_style(layer.style)
+    codes = symbology.classify(layer.style, layer.snapshot().style_frame())
+    sealed = layer.style.symbol(int(codes[row]))
+    assert sealed == symbology.outfall_status_symbol("industrial", "sealed")
+    assert sealed.overlay == "x"
+    legend = [e.label for e in symbology.legend_entries(layer.style, "point", "zh", data=None)]
+    assert "取缔封堵（已封堵）" in legend
+    window.undo_stack.undo()  # no decision left: the class symbols come back
+    assert layer.column(symbology.OUTFALL_STATUS)[row] == "undecided"
+    assert layer.style == symbology.default_style("outfalls")
