@@ -5,18 +5,20 @@ balance, service areas, network statistics for the park table.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-from scipy import sparse
 
 from network import schema as S
 from network.graph import Network, float_array, str_array
+from network.lazy import lazy_module
 from network.progress import Progress, drain
 from network.trace import _walk_down, trace_upstream
+
+pd = lazy_module("pandas", globals())
+sparse = lazy_module("scipy.sparse", globals())
 
 # connection status of an enterprise
 CONNECTED, TO_OUTFALL, NOWHERE, UNATTACHED = "plant", "outfall", "none", "unattached"
@@ -75,7 +77,8 @@ class ConnectionRow:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        d = asdict(self)
+        # no asdict: it deep-copies every path's pipe ids (millions at the scale of a park)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["outfalls"] = list(self.outfalls)
         d["pipes"] = list(self.pipes)
         for k in ("flow_tpd", "cod_mgl", "cod_kgd", "path_length_m"):
@@ -851,13 +854,23 @@ class Balance:
         """Return a JSON-ready dict (``nodes``: per-node flow and COD when asked)."""
         d: dict[str, Any] = {"plants": [p.to_dict() for p in self.plants], "park": self.park}
         if with_nodes:
-            a = self.accumulation
-            nz = np.flatnonzero(a.flow_tpd > 0)
-            d["nodes"] = {
-                a.node_ids[i]: {"flow_tpd": _r(a.flow_tpd[i]), "cod_kgd": _r(a.cod_kgd[i])}
-                for i in nz.tolist()
-            }
+            d["nodes"] = dict(self.node_items())
         return d
+
+    def node_items(self) -> Generator[tuple[str, dict[str, float | None]], None, None]:
+        """``(node id, {"flow_tpd", "cod_kgd"})`` for every node water reaches, one at a
+        time (the ``nodes`` of :meth:`to_dict`; a million of them need not sit in memory)."""
+        a = self.accumulation
+        nz = np.flatnonzero(a.flow_tpd > 0)
+        flow, cod = a.flow_tpd[nz], a.cod_kgd[nz]
+        # _r per value, its finiteness test done for all at once
+        f_ok, c_ok = np.isfinite(flow).tolist(), np.isfinite(cod).tolist()
+        rows = zip(a.node_ids[nz].tolist(), flow.tolist(), f_ok, cod.tolist(), c_ok, strict=True)
+        for k, f, fo, c, co in rows:
+            yield (
+                k,
+                {"flow_tpd": round(f, 3) if fo else None, "cod_kgd": round(c, 3) if co else None},
+            )
 
 
 def plant_balance(net: Network, accumulation: Accumulation | None = None) -> Balance:
@@ -1073,7 +1086,11 @@ def network_statistics(net: Network) -> dict[str, Any]:
         ``by_system`` → {main, branch, unknown}, ``by_diameter`` → km, counts of pipes,
         manholes, outfalls (and by class), enterprises and plants.
     """
-    pipes = net.layers.get(S.PIPES)
+    layers = net.layers
+    if hasattr(layers, "columns") and S.PIPES in layers:  # a stored network: one column read
+        pipes = layers.columns(S.PIPES, [S.PIPE_CLASS])
+    else:
+        pipes = layers.get(S.PIPES)
     cls = str_array(pipes, S.PIPE_CLASS)[net.piece_row]
     cls = np.array([c if c in ("main", "branch") else "unknown" for c in cls], dtype=object)
     system = np.array(

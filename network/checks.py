@@ -36,11 +36,6 @@ from collections.abc import Generator
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import shapely
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from network import schema as S
 from network.graph import (
@@ -55,8 +50,15 @@ from network.graph import (
     multipart_base_id,
 )
 from network.issues import ERROR, INFO, WARNING, Issue
+from network.lazy import lazy_module
 from network.progress import Progress, drain
 from network.trace import find_loops, reach_upstream
+
+pd = lazy_module("pandas", globals())
+shapely = lazy_module("shapely", globals())
+sparse = lazy_module("scipy.sparse", globals())
+csgraph = lazy_module("scipy.sparse.csgraph", globals())
+spatial = lazy_module("scipy.spatial", globals())
 
 CATEGORIES = ("hygiene", "geometry", "connectivity", "direction", "semantics", "attach")
 CATEGORY_LABELS_ZH = {
@@ -425,7 +427,7 @@ def _isolated_subnetworks(net: Network) -> list[Issue]:
         adj = sparse.coo_matrix(
             (np.ones(net.n_edges, np.int8), (net.edge_u, net.edge_v)), shape=(n, n)
         )
-        n_comp, labels = connected_components(adj, directed=False)
+        n_comp, labels = csgraph.connected_components(adj, directed=False)
         good = np.zeros(n_comp, dtype=bool)
         good[labels[attached]] = True
         has_edge = np.zeros(n_comp, dtype=bool)
@@ -562,7 +564,7 @@ def _near_misses(
     xy = net.node_xy[nodes]
     best: dict[int, tuple[str, str, float]] = {}
     unit = net.unit_m
-    tree = cKDTree(net.node_xy)
+    tree = spatial.cKDTree(net.node_xy)
     lst = tree.query_ball_point(xy, radius)
     for n, cands in zip(nodes.tolist(), lst, strict=True):
         for c in cands:

@@ -25,27 +25,31 @@ import gc
 import logging
 import math
 import re
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from network import schema as S
 from network.errors import NetworkError, UnknownIdError
 from network.issues import ERROR, INFO, WARNING, Issue
+from network.lazy import lazy_module
 from network.progress import Progress, drain
 
 if TYPE_CHECKING:  # networkx loads only when the graph is asked for
+    import geopandas as gpd
     import networkx as nx
+    from scipy.spatial import cKDTree
+
+# loaded on first use: a trace on the stored network needs none of the build's libraries
+pd = lazy_module("pandas", globals())
+shapely = lazy_module("shapely", globals())
+sparse = lazy_module("scipy.sparse", globals())
+csgraph = lazy_module("scipy.sparse.csgraph", globals())
+spatial = lazy_module("scipy.spatial", globals())
 
 log = logging.getLogger(__name__)
 
@@ -283,6 +287,71 @@ class Contact:
     other_node: int = -1
 
 
+class IdIndex(Mapping):
+    """Read-only mapping id -> position in an id array, without a dict until it pays.
+
+    A command resolves one or two ids: each is found by one vectorised comparison over the
+    array (milliseconds for a million ids) instead of a million-entry dict (a second and
+    100 MB). After :attr:`SCANS` look-ups, or on iteration, the dict is built once.
+    *first* picks the first position of a repeated id (else the last, as ``dict(zip())``).
+
+    >>> ix = IdIndex(np.array(["A", "B", "A"], dtype=object), first=True)
+    >>> ix.get("A"), ix.get("C"), "B" in ix, len(ix)
+    (0, None, True, 2)
+    """
+
+    SCANS = 8
+
+    def __init__(self, ids: np.ndarray, *, first: bool = False) -> None:
+        self._ids = np.asarray(ids, dtype=object)
+        self._first = first
+        self._dict: dict[Any, int] | None = None
+        self._scans = 0
+
+    def _as_dict(self) -> dict[Any, int]:
+        if self._dict is None:
+            pairs = zip(self._ids.tolist(), range(len(self._ids)), strict=True)
+            self._dict = dict(reversed(list(pairs))) if self._first else dict(pairs)
+        return self._dict
+
+    def __getitem__(self, key: Any) -> int:
+        if self._dict is None and self._scans < self.SCANS:
+            self._scans += 1
+            if not isinstance(key, str):
+                raise KeyError(key)  # ids are text; a dict would not match 1 to "1" either
+            hits = np.flatnonzero(self._ids == key)
+            if not len(hits):
+                raise KeyError(key)
+            return int(hits[0] if self._first else hits[-1])
+        return self._as_dict()[key]
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def positions(self, keys: Iterable[Any]) -> dict[Any, int]:
+        """Position of each of *keys* found (as :meth:`get` answers), in one pass over the
+        ids however many keys: the findings of a check name thousands of features."""
+        wanted = {k for k in keys if isinstance(k, str)}
+        if self._dict is not None or len(wanted) <= self.SCANS - self._scans:
+            return {k: i for k in wanted if (i := self.get(k)) is not None}
+        if not wanted or not len(self._ids):
+            return {}
+        hit = np.frompyfunc(wanted.__contains__, 1, 1)(self._ids).astype(bool)
+        idx = np.flatnonzero(hit)
+        pairs = zip(self._ids[idx].tolist(), idx.tolist(), strict=True)
+        return dict(reversed(list(pairs))) if self._first else dict(pairs)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._as_dict())
+
+    def __len__(self) -> int:
+        return len(self._as_dict())
+
+
 class PipeEdges(Mapping):
     """Read-only mapping pipe id -> edge indices (parts), built lazily from arrays."""
 
@@ -292,6 +361,7 @@ class PipeEdges(Mapping):
         self.codes = codes.astype(np.int64)
         self.uniques = np.asarray(uniques, dtype=object)
         self._lookup: dict[str, int] | None = None
+        self._scan: IdIndex | None = None
         self._csr: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
@@ -302,6 +372,7 @@ class PipeEdges(Mapping):
         self.uniques = np.asarray(uniques, dtype=object)
         self._ids = None
         self._lookup = None
+        self._scan = None
         self._csr = None
         return self
 
@@ -318,14 +389,32 @@ class PipeEdges(Mapping):
         indptr, order = self._csr
         return order[indptr[k] : indptr[k + 1]].tolist()
 
+    def _index(self) -> Mapping[str, int]:
+        if self._lookup is not None:
+            return self._lookup
+        if self._scan is None:
+            self._scan = IdIndex(self.uniques, first=True)
+        return self._scan
+
     def __getitem__(self, pipe_id: str) -> list[int]:
-        k = self.lookup().get(pipe_id)
+        k = self._index().get(pipe_id)
         if k is None:
             raise KeyError(pipe_id)
         return self.edges_of(k)
 
     def __contains__(self, pipe_id: object) -> bool:
-        return pipe_id in self.lookup()
+        return pipe_id in self._index()
+
+    def edges_of_ids(self, pipe_ids: Iterable[str]) -> dict[str, list[int]]:
+        """Edge indices of each of *pipe_ids* found, resolved in one pass (see
+        :meth:`IdIndex.positions`)."""
+        index = self._index()
+        pos = (
+            index.positions(pipe_ids)
+            if isinstance(index, IdIndex)
+            else {p: index[p] for p in pipe_ids if p in index}
+        )
+        return {p: self.edges_of(k) for p, k in pos.items()}
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.uniques.tolist())
@@ -390,7 +479,7 @@ class Network:
     node_kind: np.ndarray
     node_manhole_row: np.ndarray
     node_barrier: np.ndarray
-    node_index: dict[str, int]
+    node_index: Mapping[str, int]
     # pieces (rows of the pipe layer, multi-parts exploded)
     piece_pipe_id: np.ndarray
     piece_row: np.ndarray
@@ -441,9 +530,9 @@ class Network:
     # per-user-id lookups
     pipe_edges: PipeEdges = field(default=None)  # type: ignore[assignment]
     pipe_alias: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    ent_index: dict[str, int] = field(default_factory=dict)
-    plant_index: dict[str, int] = field(default_factory=dict)
-    outfall_index: dict[str, int] = field(default_factory=dict)
+    ent_index: Mapping[str, int] = field(default_factory=dict)
+    plant_index: Mapping[str, int] = field(default_factory=dict)
+    outfall_index: Mapping[str, int] = field(default_factory=dict)
 
     # ---- sizes ------------------------------------------------------------------------------
     @property
@@ -1202,7 +1291,7 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
 
 
 def _duplicate_manholes(mh: dict, tol: float, tol_m: float, issues: list[Issue]) -> None:
-    pairs = cKDTree(mh["xy"]).query_pairs(tol, output_type="ndarray")
+    pairs = spatial.cKDTree(mh["xy"]).query_pairs(tol, output_type="ndarray")
     for a, b in pairs.tolist():
         ia, ib = mh["ids"][a], mh["ids"][b]
         issues.append(
@@ -1468,7 +1557,7 @@ def _snap_ends(
 
     if n_mh and n_ends:
         loose = np.flatnonzero(node < 0)
-        d, idx = cKDTree(mh_xy).query(end_xy[loose], distance_upper_bound=tol)
+        d, idx = spatial.cKDTree(mh_xy).query(end_xy[loose], distance_upper_bound=tol)
         hit = idx < n_mh
         le, li, ld = loose[hit], idx[hit], d[hit]
         mcls = _manhole_classes(mh["cls"], node, cls, le, li)
@@ -1481,7 +1570,7 @@ def _snap_ends(
         at = at[np.hypot(*(end_xy[at] - mh_xy[node[at]]).T) <= tol]
         loose = np.flatnonzero(node < 0)
         if len(loose) and len(at):
-            d2, j = cKDTree(end_xy[at]).query(end_xy[loose], distance_upper_bound=tol)
+            d2, j = spatial.cKDTree(end_xy[at]).query(end_xy[loose], distance_upper_bound=tol)
             hit = j < len(at)
             le, m2, d2 = loose[hit], node[at[j[hit]]], d2[hit]
             ok = allowed(le, m2, mcls)
@@ -1493,7 +1582,7 @@ def _snap_ends(
     if len(loose) == 0:
         return node, 0, np.empty((0, 2)), refused
     pts = end_xy[loose]
-    pairs = cKDTree(pts).query_pairs(tol, output_type="ndarray")
+    pairs = spatial.cKDTree(pts).query_pairs(tol, output_type="ndarray")
     m = len(loose)
     if len(pairs):
         a, b = loose[pairs[:, 0]], loose[pairs[:, 1]]
@@ -1521,7 +1610,7 @@ def _snap_ends(
         adj = sparse.coo_matrix(
             (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(m, m)
         )
-        n_c, labels = connected_components(adj, directed=False)
+        n_c, labels = csgraph.connected_components(adj, directed=False)
     else:
         n_c, labels = m, np.arange(m)
     # number clusters in order of first appearance (stable ids)
@@ -2005,7 +2094,7 @@ def _attach_enterprises(net: Network, ents: gpd.GeoDataFrame, issues: list[Issue
             )
         )
     # pipes that carry foul water (sewage/industrial/combined) are preferred attach targets
-    trees: dict[str, Any] = {"all": cKDTree(net.node_xy) if net.n_nodes else None}
+    trees: dict[str, Any] = {"all": spatial.cKDTree(net.node_xy) if net.n_nodes else None}
     dist_u = net.attach_distance_m / net.unit_m
     xy = _point_xy(ents)
     conn = str_array(ents, S.CONNECT_NODE)
@@ -2079,7 +2168,7 @@ def _free_sinks(
                 if j is not None:
                     sink[j] = False
     sink_idx = np.flatnonzero(sink)
-    return sink_idx, cKDTree(net.node_xy[sink_idx]) if len(sink_idx) else None
+    return sink_idx, spatial.cKDTree(net.node_xy[sink_idx]) if len(sink_idx) else None
 
 
 _POINT_LABELS = {S.PLANTS: ("污水处理厂", "Plant"), S.OUTFALLS: ("排放口", "Outfall")}

@@ -6,10 +6,12 @@ Pure functions: the map canvas and the map export both call them.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from network.analysis import CONNECTED, ConnectionRegister
 from network.graph import Network
+from network.lazy import lazy_module
+
+pd = lazy_module("pandas", globals())
 
 FLOW_FORWARD = "flow_forward"
 CONNECTION_STATUS = "connection_status"

@@ -25,9 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import geopandas as gpd
+from typing import TYPE_CHECKING, Any
 
 from network.analysis import ConnectionRegister, iter_connection_register
 from network.checks import iter_checks
@@ -35,6 +33,9 @@ from network.graph import Network, _no_gc, iter_build_network
 from network.issues import Issue
 from network.progress import Progress, drain, scaled
 from network.trace import IssueIndex
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 @dataclass(frozen=True, eq=False)

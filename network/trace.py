@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 
 from network.errors import NetworkError
 from network.graph import Network, Target, float_array
 from network.issues import ERROR, WARNING, Issue
+from network.lazy import lazy_module
+
+csgraph = lazy_module("scipy.sparse.csgraph", globals())
 
 UPSTREAM, DOWNSTREAM, COMMON_UPSTREAM, PATH = "upstream", "downstream", "common_upstream", "path"
 MAX_PATHS = 50
@@ -145,21 +147,40 @@ class IssueIndex:
         self.edge: dict[int, list[int]] = {}
         self.node: dict[int, list[int]] = {}
         self.ent: dict[int, list[int]] = {}
-        for k, issue in enumerate(self.findings):
-            if issue.severity in (ERROR, WARNING):
-                self._add(net, k, issue)
+        named = [
+            (k, issue)
+            for k, issue in enumerate(self.findings)
+            if issue.severity in (ERROR, WARNING)
+        ]
+        # the ids of each layer resolved together: one pass over a million ids, not one each
+        ids: dict[str, set[str]] = {}
+        for _, issue in named:
+            ids.setdefault(issue.layer, set()).update(issue.feature_ids)
+        pipes = net.pipe_edges.edges_of_ids(ids.get("pipes", ()))
+        nodes = _positions(net.node_index, ids.get("manholes", ()))
+        ents = _positions(net.ent_index, ids.get("enterprises", ()))
+        for k, issue in named:
+            self._add(net, k, issue, pipes, nodes, ents)
 
-    def _add(self, net: Network, k: int, issue: Issue) -> None:
+    def _add(
+        self,
+        net: Network,
+        k: int,
+        issue: Issue,
+        pipes: dict[str, list[int]],
+        nodes: dict[str, int],
+        ents: dict[str, int],
+    ) -> None:
         for fid in issue.feature_ids:
             if issue.layer == "pipes":
-                for e in net.pipe_edges.get(fid, ()):
+                for e in pipes.get(fid, ()):
                     self.edge.setdefault(e, []).append(k)
             elif issue.layer == "manholes":
-                n = net.node_index.get(fid)
+                n = nodes.get(fid)
                 if n is not None:
                     self.node.setdefault(n, []).append(k)
             elif issue.layer == "enterprises":
-                i = net.ent_index.get(fid)
+                i = ents.get(fid)
                 if i is not None:
                     self.ent.setdefault(i, []).append(k)
             elif issue.layer in ("outfalls", "plants"):
@@ -193,6 +214,13 @@ class IssueIndex:
                     if hit:
                         found.update(hit)
         return tuple(self.findings[k] for k in sorted(found))
+
+
+def _positions(index: Any, keys: Iterable[str]) -> dict[str, int]:
+    """Positions of *keys* in an id index (an :class:`IdIndex` in one pass, or a dict)."""
+    if hasattr(index, "positions"):
+        return index.positions(keys)
+    return {k: index[k] for k in keys if k in index}
 
 
 Findings = Sequence[Issue] | IssueIndex
@@ -964,7 +992,7 @@ def find_loops(net: Network) -> list[dict[str, Any]]:
     if n == 0:
         return []
     adj = sp.csr_matrix((np.ones(net.n_edges, np.int8), (net.edge_u, net.edge_v)), shape=(n, n))
-    n_comp, labels = connected_components(adj, directed=True, connection="strong")
+    n_comp, labels = csgraph.connected_components(adj, directed=True, connection="strong")
     sizes = np.bincount(labels, minlength=n_comp)
     loops = []
     in_loop = sizes[labels] > 1

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from network.errors import SchemaError
 from network.issues import WARNING, Issue
+from network.lazy import lazy_module
 from network.schema import ROLE_ALIASES, VALUE_SYNONYMS
+
+pd = lazy_module("pandas", globals())
 
 Mapping = dict[str, str | None]
 

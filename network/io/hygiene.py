@@ -11,13 +11,15 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
-import shapely
 
 from network.errors import SchemaError
 from network.issues import INFO, WARNING, Issue
+from network.lazy import lazy_module
 from network.schema import GEOMETRY_KIND, SRC_FID, SRC_PART
+
+gpd = lazy_module("geopandas", globals())
+shapely = lazy_module("shapely", globals())
 
 _ACCEPT = {
     "line": {"LineString", "MultiLineString", "LinearRing"},

@@ -47,26 +47,16 @@ from collections.abc import Generator, Sequence
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-import pyogrio
-from pyogrio.errors import (
-    DataLayerError,
-    DataSourceError,
-    FeatureError,
-    FieldError,
-    GeometryError,
-)
-from pyproj import CRS
 
 from network.errors import NetworkError, ProjectError, SchemaError
 from network.io import crs as crsmod
 from network.io import gpkg, topology
 from network.io.read import LayerSource, empty_layer, load_layer
 from network.issues import Issue
+from network.lazy import lazy_module
 from network.progress import Progress, drain
 from network.schema import (
     ID_COLUMN,
@@ -77,6 +67,16 @@ from network.schema import (
     SRC_FID,
     SRC_PART,
 )
+
+if TYPE_CHECKING:
+    from pyproj import CRS
+
+# loaded on first use: `info` reads the file's tables only and needs none of them
+gpd = lazy_module("geopandas", globals())
+pd = lazy_module("pandas", globals())
+pyogrio = lazy_module("pyogrio", globals())
+pyogrio_errors = lazy_module("pyogrio.errors", globals())
+pyproj = lazy_module("pyproj", globals())
 
 log = logging.getLogger(__name__)
 PROJECT_FORMAT = gpkg.PROJECT_FORMAT
@@ -297,13 +297,14 @@ def _check_inputs(inputs: AbcMapping[str, Sequence[str | Path]]) -> None:
                 raise NetworkError(f"{f} does not exist (given as the {kind} layer).", file=str(f))
 
 
-_Read = tuple[
-    dict[str, gpd.GeoDataFrame],
-    dict[str, list[LayerSource]],
-    list[Issue],
-    CRS,
-    dict[str, dict[str, str]],
-]
+if TYPE_CHECKING:  # an annotation only: geopandas loads when a layer is read
+    _Read = tuple[
+        dict[str, gpd.GeoDataFrame],
+        dict[str, list[LayerSource]],
+        list[Issue],
+        CRS,
+        dict[str, dict[str, str]],
+    ]
 
 
 def _read_inputs(
@@ -404,8 +405,17 @@ def conform_layer(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     >>> out["node_id"].tolist(), out["depth_m"].dtype.name
     (['1', None], 'float64')
     """
+    out = _conform_columns(gdf, kind)
+    geom = out.geometry.name
+    if out.columns[-1] != geom:
+        out = out[[c for c in out.columns if c != geom] + [geom]]
+    return out
+
+
+def _conform_columns(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The role types of :func:`conform_layer`, on the columns *df* has."""
     roles = ROLE_ALIASES.get(kind, {})
-    out = gdf
+    out = df
     changes: dict[str, pd.Series] = {}
     for col, (vtype, _aliases) in roles.items():
         if col not in out.columns:
@@ -422,9 +432,6 @@ def conform_layer(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
             changes[col] = s.astype(object).where(s.notna(), None)
     if changes:
         out = out.assign(**changes)
-    geom = out.geometry.name
-    if out.columns[-1] != geom:
-        out = out[[c for c in out.columns if c != geom] + [geom]]
     return out
 
 
@@ -748,7 +755,9 @@ def _write_atomically(
     project.path = path
 
 
-_WRITE_ERRORS = (DataSourceError, DataLayerError, FieldError, FeatureError, GeometryError)
+def _write_errors() -> tuple[type[BaseException], ...]:
+    e = pyogrio_errors
+    return (e.DataSourceError, e.DataLayerError, e.FieldError, e.FeatureError, e.GeometryError)
 
 
 def _write_layers(
@@ -783,7 +792,7 @@ def _write_layers(
                     },
                     use_arrow=True,
                 )
-            except _WRITE_ERRORS as exc:
+            except _write_errors() as exc:
                 raise ProjectError(
                     f"{target.name}: cannot write layer {kind}: {exc}",
                     file=str(target),
@@ -797,7 +806,7 @@ def _write_layers(
 def _gpkg_layers(path: Path) -> list[str]:
     try:
         return [str(n) for n, _ in pyogrio.list_layers(path)]
-    except (DataSourceError, OSError):  # a new file has no layers
+    except (pyogrio_errors.DataSourceError, OSError):  # a new file has no layers
         return []
 
 
@@ -882,10 +891,10 @@ def open_project(path: str | Path, kinds: Sequence[str] | None = None) -> Projec
     """
     path = Path(path)
     meta = read_meta(path)
-    crs = CRS.from_wkt(meta["crs"])
+    crs = pyproj.CRS.from_wkt(meta["crs"])
     if meta.get("crs_epsg"):
         with contextlib.suppress(Exception):
-            crs = CRS.from_epsg(int(meta["crs_epsg"]))
+            crs = pyproj.CRS.from_epsg(int(meta["crs_epsg"]))
     present = set(_gpkg_layers(path))
     layers = {}
     for kind in LAYER_KINDS:
@@ -893,7 +902,7 @@ def open_project(path: str | Path, kinds: Sequence[str] | None = None) -> Projec
             continue
         try:
             gdf = pyogrio.read_dataframe(path, layer=kind, use_arrow=True)
-        except (DataSourceError, DataLayerError, OSError) as exc:
+        except (pyogrio_errors.DataSourceError, pyogrio_errors.DataLayerError, OSError) as exc:
             raise ProjectError(
                 f"{path.name}: cannot read layer {kind}: {exc}", file=str(path), layer=kind
             ) from exc
@@ -912,6 +921,32 @@ def open_project(path: str | Path, kinds: Sequence[str] | None = None) -> Projec
     )
 
 
+def read_layer_columns(path: str | Path, kind: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Only *columns* of the layer *kind* (those it has), typed as :func:`open_project`
+    types them, without geometry: a statistic over a million pipes reads what it counts.
+
+    Raises
+    ------
+    ProjectError
+        The layer cannot be read.
+    """
+    path = Path(path)
+    try:
+        info = pyogrio.read_info(path, layer=kind, force_feature_count=True)
+        names = set(info["fields"].tolist())
+        wanted = [c for c in columns if c in names]
+        if not wanted:  # none of them: as many rows, no columns
+            return pd.DataFrame(index=pd.RangeIndex(int(info["features"])))
+        df = pyogrio.read_dataframe(
+            path, layer=kind, columns=wanted, read_geometry=False, use_arrow=True
+        )
+    except (pyogrio_errors.DataSourceError, pyogrio_errors.DataLayerError, OSError) as exc:
+        raise ProjectError(
+            f"{path.name}: cannot read layer {kind}: {exc}", file=str(path), layer=kind
+        ) from exc
+    return _conform_columns(pd.DataFrame(df[wanted]), kind)
+
+
 def describe_project(path: str | Path) -> dict[str, Any]:
     """What :meth:`Project.summary` says, read from the file's tables alone (no feature).
 
@@ -925,10 +960,10 @@ def describe_project(path: str | Path) -> dict[str, Any]:
     """
     path = Path(path)
     meta = read_meta(path)
-    crs = CRS.from_wkt(meta["crs"])
+    crs = pyproj.CRS.from_wkt(meta["crs"])
     if meta.get("crs_epsg"):
         with contextlib.suppress(Exception):
-            crs = CRS.from_epsg(int(meta["crs_epsg"]))
+            crs = pyproj.CRS.from_epsg(int(meta["crs_epsg"]))
     con = gpkg.connect(path)
     try:
         rows = con.execute(

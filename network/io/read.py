@@ -17,14 +17,9 @@ import tempfile
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
-import pyogrio
-import shapely
-from pyproj import CRS
 
 from network.errors import CRSError, InputFileError, SchemaError
 from network.io import crs as crsmod
@@ -41,6 +36,7 @@ from network.io.fields import (
 )
 from network.io.hygiene import clean_geometries
 from network.issues import INFO, WARNING, Issue
+from network.lazy import lazy_module
 from network.schema import (
     GEOMETRY_KIND,
     ID_COLUMN,
@@ -57,6 +53,15 @@ from network.schema import (
     SRC_FID,
     SYSTEM,
 )
+
+if TYPE_CHECKING:
+    from pyproj import CRS
+
+gpd = lazy_module("geopandas", globals())
+pd = lazy_module("pandas", globals())
+pyogrio = lazy_module("pyogrio", globals())
+shapely = lazy_module("shapely", globals())
+pyproj = lazy_module("pyproj", globals())
 
 log = logging.getLogger(__name__)
 
@@ -583,7 +588,7 @@ def _declare_crs(
             gpd.GeoSeries(
                 shapely.set_coordinates(g.copy(), np.column_stack([lon, lat])),
                 index=raw.index,
-                crs=CRS.from_epsg(crsmod.CGCS2000),
+                crs=pyproj.CRS.from_epsg(crsmod.CGCS2000),
             )
         )
     return raw, declared, crs_from
@@ -831,7 +836,7 @@ def _project_crs(gdf: gpd.GeoDataFrame) -> CRS:
         )
     )
     lon, lat = (
-        crsmod.transformer(gdf.crs, CRS.from_epsg(4490)).transform(
+        crsmod.transformer(gdf.crs, pyproj.CRS.from_epsg(4490)).transform(
             shapely.get_x(c), shapely.get_y(c)
         )
         if not shapely.is_empty(c)

@@ -51,13 +51,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
 
 from network import schema as S
 from network.errors import ProjectError
 from network.io import gpkg
 from network.issues import Issue
+from network.lazy import lazy_module
+
+pd = lazy_module("pandas", globals())
+pa = lazy_module("pyarrow", globals())
 
 log = logging.getLogger(__name__)
 
@@ -176,9 +178,35 @@ def _table(blob: bytes) -> pa.Table:
 def _col(t: pa.Table, name: str, dtype: Any = None) -> np.ndarray:
     c = t.column(name)
     if pa.types.is_string(c.type) or pa.types.is_large_string(c.type):
-        return np.asarray(c.to_numpy(zero_copy_only=False), dtype=object)
-    a = c.to_numpy()
+        # to_pylist, not to_numpy: Arrow converts text through pandas (half a second to load)
+        out = np.empty(len(c), dtype=object)
+        out[:] = c.to_pylist()
+        return out
+    a = _numpy(c)
     return a.astype(dtype) if dtype is not None else a
+
+
+_FLOAT_NAMES = {"double": "float64", "float": "float32", "halffloat": "float16"}
+
+
+def _numpy(c: Any) -> np.ndarray:
+    """A numeric or boolean Arrow column as numpy, read from its buffers (Arrow's own
+    ``to_numpy`` loads pandas, half a second a command)."""
+    a = c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
+    if a.null_count or not (
+        pa.types.is_integer(a.type) or pa.types.is_floating(a.type) or pa.types.is_boolean(a.type)
+    ):
+        return a.to_numpy(zero_copy_only=False)
+    n, off, buf = len(a), a.offset, a.buffers()[1]
+    if pa.types.is_boolean(a.type):
+        if buf is None:
+            return np.zeros(0, dtype=bool)
+        bits = np.unpackbits(np.frombuffer(buf, dtype=np.uint8), bitorder="little")
+        return bits[off : off + n].astype(bool)
+    dt = np.dtype(_FLOAT_NAMES.get(str(a.type), str(a.type)))
+    if buf is None:
+        return np.zeros(0, dtype=dt)
+    return np.frombuffer(buf, dtype=dt, count=n, offset=off * dt.itemsize).copy()
 
 
 def _decode(codes: np.ndarray, cats: list[Any]) -> np.ndarray:
@@ -503,7 +531,7 @@ def _decode_checked(
     from pyproj import CRS
 
     from network.analysis import ConnectionRegister, ConnectionRow
-    from network.graph import Contact, Network, PipeEdges
+    from network.graph import Contact, IdIndex, Network, PipeEdges
     from network.state import CheckedNetwork
 
     cats = _json(blobs, "categories")
@@ -557,7 +585,7 @@ def _decode_checked(
         node_kind=_decode(_col(nodes, "kind"), cats["node_kind"]),
         node_manhole_row=_col(nodes, "manhole_row", np.int64),
         node_barrier=_col(nodes, "barrier", bool),
-        node_index=dict(zip(node_ids.tolist(), range(n_nodes), strict=True)),
+        node_index=IdIndex(node_ids),
         piece_pipe_id=uniques[_col(pieces, "pipe", np.int64)],
         piece_row=_col(pieces, "row", np.int64),
         piece_geom=LazyGeometry(path, _col(pieces, "row", np.int64)),  # type: ignore[arg-type]
@@ -620,9 +648,9 @@ def _decode_checked(
         pipe_edges=PipeEdges.from_codes(pipe_codes, uniques),
         pipe_alias={k: tuple(v) for k, v in _json(blobs, "aliases").items()},
     )
-    net.ent_index = dict(zip(net.ent_ids.tolist(), range(len(net.ent_ids)), strict=True))
-    net.plant_index = {p: i for i, p in reversed(list(enumerate(net.plant_ids.tolist())))}
-    net.outfall_index = {p: i for i, p in reversed(list(enumerate(net.outfall_ids.tolist())))}
+    net.ent_index = IdIndex(net.ent_ids)
+    net.plant_index = IdIndex(net.plant_ids, first=True)
+    net.outfall_index = IdIndex(net.outfall_ids, first=True)
     register = LazyRegister(
         lambda: _decode_register(blobs, uniques, ConnectionRow, ConnectionRegister)
     )
@@ -707,6 +735,26 @@ class LazyLayers(Mapping):
 
             self._frames[kind] = open_project(self._path, kinds=[kind]).layers[kind]
         return self._frames[kind]
+
+    def __contains__(self, kind: object) -> bool:
+        # Mapping's would read the layer to answer
+        return kind in self._frames or (not self._complete and kind in self._kinds())
+
+    def columns(self, kind: str, names: list[str]) -> Any:
+        """Only the columns *names* of layer *kind* (those it has), no geometry: from the
+        frame when it was read, else from the file alone (a statistic needs no geometry).
+
+        Raises
+        ------
+        KeyError
+            The project has no layer *kind*.
+        """
+        if kind in self._frames or self._complete or kind not in self._kinds():
+            frame = self[kind]
+            return frame[[c for c in names if c in frame.columns]]
+        from network.io.project import read_layer_columns
+
+        return read_layer_columns(self._path, kind, names)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._kinds())
