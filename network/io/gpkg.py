@@ -40,6 +40,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Self
 
 from network.errors import ProjectError
 
@@ -671,3 +672,38 @@ def remove_stale_tmp(path: Path) -> list[Path]:
     if removed:
         log.info("removed %d stale temporary file(s) beside %s", len(removed), path.name)
     return removed
+
+
+class SubjectStore:
+    """Base of a subject's store inside a project (the dossier, the outfall register …).
+
+    Opens the project through :class:`ProjectConnection` (which follows a Save that replaced
+    the file), brings the subject's tables to the current version of its registered schema
+    group (at open and on every reconnect) and closes on ``with`` exit. Subclasses set
+    :attr:`SCHEMA` to their :class:`SchemaGroup` and add their reads and writes on ``self._db``.
+    """
+
+    SCHEMA: SchemaGroup
+
+    def __init__(self, path: str | Path, *, today: Any = None) -> None:
+        self.path = Path(path)
+        self._today = today or dt.date.today
+        self._db = ProjectConnection(self.path, on_reconnect=self._migrate)
+        try:
+            self._migrate(self._db.conn)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _migrate(self, con: sqlite3.Connection) -> None:
+        migrate(con, self.SCHEMA.name, self.path)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()

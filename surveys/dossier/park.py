@@ -380,7 +380,7 @@ def read_park(path: str | Path) -> ParkRecord:
     return rec
 
 
-class ParkStore:
+class ParkStore(gpkg.SubjectStore):
     """Writes to the park record and the dossier checklist of one project.
 
     Opens the project through :class:`network.io.gpkg.ProjectConnection` (which follows the
@@ -404,6 +404,8 @@ class ParkStore:
     ...     store.set_values({"地市": "益阳市", "园区级别": "S437051"})
     """
 
+    SCHEMA = DOSSIER_SCHEMA
+
     def __init__(
         self,
         path: str | Path,
@@ -411,28 +413,8 @@ class ParkStore:
         pack: DossierPack | None = None,
         today: Any = None,
     ) -> None:
-        self.path = Path(path)
         self.pack = pack or load_pack()
-        self._today = today or dt.date.today
-        self._db = gpkg.ProjectConnection(self.path, on_reconnect=self._migrate)
-        try:
-            self._migrate(self._db.conn)
-        except BaseException:
-            self._db.close()
-            raise
-
-    def _migrate(self, con: sqlite3.Connection) -> None:
-        gpkg.migrate(con, DOSSIER_SCHEMA.name, self.path)
-
-    def __enter__(self) -> ParkStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._db.close()
+        super().__init__(path, today=today)
 
     def record(self) -> ParkRecord:
         """The current record."""

@@ -405,7 +405,7 @@ def read_outfall_data(path: str | Path) -> OutfallData:
     return data
 
 
-class OutfallStore:
+class OutfallStore(gpkg.SubjectStore):
     """Writes to the outfall tables of one project (each write one transaction).
 
     Parameters
@@ -424,28 +424,7 @@ class OutfallStore:
     ...     store.set_values("PK07", {"受纳水体": "清溪河", "登记状态": "已登记"})
     """
 
-    def __init__(self, path: str | Path, *, today: Any = None) -> None:
-        self.path = Path(path)
-        self._today = today or dt.date.today
-        self._db = gpkg.ProjectConnection(self.path, on_reconnect=self._migrate)
-        try:
-            self._migrate(self._db.conn)
-        except BaseException:
-            self._db.close()
-            raise
-
-    def _migrate(self, con: sqlite3.Connection) -> None:
-        gpkg.migrate(con, OUTFALL_SCHEMA.name, self.path)
-
-    def __enter__(self) -> OutfallStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._db.close()
+    SCHEMA = OUTFALL_SCHEMA
 
     def data(self) -> OutfallData:
         """Everything stored now."""
