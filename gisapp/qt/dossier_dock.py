@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gisapp.qt.docking import show_beside_right_docks
 from gisapp.qt.dossier_checklist import STATUS_COLORS, ChecklistPanel
 from gisapp.qt.dossier_edits import (
     AttachFiles,
@@ -537,24 +538,7 @@ class DossierDock(QDockWidget):
         self._ask_table("enterprises", "园区企业情况总表")
 
     def show_dock(self) -> None:
-        w = self.window_
-        if not self.isVisible() and not self.isFloating():
-            # a page of its own beside the other right-hand docks: the form needs the height
-            right = Qt.DockWidgetArea.RightDockWidgetArea
-            others = [
-                d
-                for d in w.findChildren(QDockWidget)
-                if d is not self
-                and d.isVisible()
-                and not d.isFloating()
-                and w.dockWidgetArea(d) == right
-            ]
-            if others:
-                w.tabifyDockWidget(others[0], self)
-            self.show()
-            w.resizeDocks([self], [DOCK_WIDTH_PX], Qt.Orientation.Horizontal)
-        self.show()
-        self.raise_()
+        show_beside_right_docks(self.window_, self, DOCK_WIDTH_PX)
         if self._stale:
             self.refresh()
 

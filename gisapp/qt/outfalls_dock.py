@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.cartography import symbology
+from gisapp.qt.docking import show_beside_right_docks
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import MapToolHub
 from gisapp.qt.map_canvas import CanvasMode
@@ -978,23 +979,7 @@ class OutfallsDock(QDockWidget):
         self.refresh()
 
     def show_dock(self) -> None:
-        w = self.window_
-        if not self.isVisible() and not self.isFloating():
-            right = Qt.DockWidgetArea.RightDockWidgetArea
-            others = [
-                d
-                for d in w.findChildren(QDockWidget)
-                if d is not self
-                and d.isVisible()
-                and not d.isFloating()
-                and w.dockWidgetArea(d) == right
-            ]
-            if others:
-                w.tabifyDockWidget(others[0], self)
-            self.show()
-            w.resizeDocks([self], [DOCK_WIDTH_PX], Qt.Orientation.Horizontal)
-        self.show()
-        self.raise_()
+        show_beside_right_docks(self.window_, self, DOCK_WIDTH_PX)
         if self._stale:
             self.refresh()
 

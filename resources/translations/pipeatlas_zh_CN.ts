@@ -541,197 +541,197 @@
 <context>
     <name>DossierDock</name>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="113" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="114" />
         <source>Park dossier</source>
         <translation>一园一档</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="138" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="139" />
         <source>Park facts</source>
         <translation>园区基本情况</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="139" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="140" />
         <source>Checklist (20 items)</source>
         <translation>资料清单（20 项）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="140" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="141" />
         <source>Enterprise files</source>
         <translation>一企一档</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="164" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="165" />
         <source>Or click an enterprise on the map while this tab is shown.</source>
         <translation>也可在显示本页时于地图上单击企业。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="174" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="175" />
         <source>Connection</source>
         <translation>纳管情况</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="175" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="176" />
         <source>Production scale</source>
         <translation>生产规模</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="176" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="177" />
         <source>Operation</source>
         <translation>运行情况</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="185" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="186" />
         <source>Enterprise list (Excel)…</source>
         <translation>企业情况总表（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="195" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="196" />
         <source>Export dossier (Word + folder)…</source>
         <translation>导出档案（Word + 文件夹）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="199" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="200" />
         <source>The Word dossier, the folder in item order with its contents list, annexes 1-3 and 1-1 and the enterprise list</source>
         <translation>Word 档案、按序夹装的文件夹及目录、附件1-3、附件1-1 和企业情况总表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="203" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="204" />
         <source>with the flow map</source>
         <translation>含流向图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="206" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="207" />
         <source>Annex 1-3 (Excel)…</source>
         <translation>附件1-3（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="209" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="210" />
         <source>Annex 1-1 (Excel)…</source>
         <translation>附件1-1（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="265" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="266" />
         <source>No project</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="274" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="275" />
         <source>Complete %1/%2</source>
         <translation>齐全 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="281" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="282" />
         <source>partial %1 · missing %2</source>
         <translation>部分 %1 · 缺失 %2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="286" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="287" />
         <source>Checklist %1/%2</source>
         <translation>资料清单 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="324" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="325" />
         <source>connected</source>
         <translation>已纳管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="324" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="325" />
         <source>not connected</source>
         <translation>未纳管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="336" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="337" />
         <source>Complete files: %1 of %2 enterprises</source>
         <translation>资料齐全：%1/%2 家企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="386" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="387" />
         <source>Set %1</source>
         <translation>修改%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="402" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="403" />
         <source>Set enterprise %1</source>
         <translation>修改企业 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="408" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="409" />
         <source>Attach files to %1</source>
         <translation>为 %1 附加文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="410" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="411" />
         <source>Documents and images (%1);;All files (*)</source>
         <translation>文档和图片 (%1);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="420" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="421" />
         <source>Attach %1 file(s) to %2</source>
         <translation>向 %2 附加 %1 个文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="429" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="430" />
         <source>Remove %1 attachment(s)</source>
         <translation>移除 %1 个附件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="438" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="439" />
         <source>Review %1</source>
         <translation>审核 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="448" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="449" />
         <source>The file %1 is missing: it was moved or deleted. Attach it again.</source>
         <translation>文件 %1 缺失：已被移动或删除。请重新附加。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="460" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="461" />
         <source>Reading the dossier</source>
         <translation>正在读取档案</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="460" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="461" />
         <source>Writing the dossier</source>
         <translation>正在写出档案</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="463" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="464" />
         <source>Exporting the park dossier</source>
         <translation>正在导出一园一档</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="477" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="478" />
         <source>Wrote %1 and the folder %2 (%3 files).</source>
         <translation>已写出 %1 和文件夹 %2（%3 个文件）。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="485" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="486" />
         <source>%1 attached file(s) missing: marked in the contents list.</source>
         <translation>%1 个附件文件缺失，已在目录中标出。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="489" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="490" />
         <source>Dossier exported</source>
         <translation>档案已导出</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="494" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="495" />
         <source>Export the dossier to</source>
         <translation>档案导出到</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="516" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="517" />
         <source>Wrote %1</source>
         <translation>已写出 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="525" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="526" />
         <source>Save %1</source>
         <translation>保存%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="525" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="526" />
         <source>Excel (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
@@ -2420,387 +2420,387 @@
 <context>
     <name>OutfallsDock</name>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="145" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="146" />
         <source>Outfalls</source>
         <translation>排污口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="164" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="165" />
         <source>Outfall no.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="165" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="273" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="296" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="166" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="274" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="297" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="166" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="167" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="167" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="168" />
         <source>Receiving water</source>
         <translation>受纳水体</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="168" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="169" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="169" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="170" />
         <source>Shared</source>
         <translation>共用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="170" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="217" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="171" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="218" />
         <source>Exceedances</source>
         <translation>超标</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="171" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="182" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="172" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="183" />
         <source>Decision</source>
         <translation>整治</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="179" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="180" />
         <source>Facts</source>
         <translation>登记信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="180" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="181" />
         <source>Trace and balance</source>
         <translation>溯源与物料平衡</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="181" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="182" />
         <source>Monitoring</source>
         <translation>监测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="192" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="193" />
         <source>Add outfall from map</source>
         <translation>在地图上新增排污口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="194" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="195" />
         <source>Click the map where an outfall was found, then enter its facts.</source>
         <translation>在地图上单击发现排污口的位置，然后填写其信息。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="210" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="211" />
         <source>All classes</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="215" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="216" />
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="216" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="217" />
         <source>With problems</source>
         <translation>存在问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="218" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="219" />
         <source>Shared (共用)</source>
         <translation>多单位共用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="219" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="220" />
         <source>Not reached by the network</source>
         <translation>管网不可达</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="220" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="221" />
         <source>Added in the field</source>
         <translation>现场新增</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="221" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="222" />
         <source>Not registered</source>
         <translation>未登记</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="222" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="223" />
         <source>Registered</source>
         <translation>已登记</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="223" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="224" />
         <source>No decision</source>
         <translation>未定整治措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="232" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="233" />
         <source>Register (Excel)…</source>
         <translation>登记表 (Excel)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="256" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="257" />
         <source>Save facts</source>
         <translation>保存登记信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="272" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="273" />
         <source>Discharger</source>
         <translation>排污单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="274" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="275" />
         <source>Flow (t/d)</source>
         <translation>水量 (t/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="275" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="276" />
         <source>COD (mg/L)</source>
         <translation>COD (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="276" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="277" />
         <source>COD load (kg/d)</source>
         <translation>COD负荷 (kg/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="277" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="278" />
         <source>Share of COD</source>
         <translation>COD负荷占比</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="285" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="286" />
         <source>What if sealed?</source>
         <translation>若封堵？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="287" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="288" />
         <source>Where would the enterprises upstream go if this outfall were sealed?</source>
         <translation>若封堵此排污口，上游企业的污水将排往何处？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="296" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="297" />
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="296" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="297" />
         <source>After sealing</source>
         <translation>封堵后</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="307" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="308" />
         <source>Sampled</source>
         <translation>采样时间</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="308" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="309" />
         <source>Weather</source>
         <translation>天气</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="314" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="315" />
         <source>Sampler</source>
         <translation>采样人</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="315" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="316" />
         <source>Exceedances and anomalies</source>
         <translation>超标/异常</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="323" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="324" />
         <source>Delete sample</source>
         <translation>删除监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="327" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="328" />
         <source>Import from Excel…</source>
         <translation>从 Excel 导入…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="486" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="487" />
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="524" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="525" />
         <source>Select an outfall in the table.</source>
         <translation>请在表中选择一个排污口。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="552" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="553" />
         <source>in the layer</source>
         <translation>图层中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="552" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="553" />
         <source>added in the field</source>
         <translation>现场新增</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="556" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="557" />
         <source>data: %1</source>
         <translation>数据: %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="560" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="561" />
         <source>In protected zones: %1</source>
         <translation>位于敏感区内：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="574" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="575" />
         <source>Not reached by the network: %1</source>
         <translation>管网不可达：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="578" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="579" />
         <source>Upstream: %1 pipes, %2 m, %3 discharger(s)</source>
         <translation>上游：管道 %1 段，%2 m，排污单位 %3 家</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="584" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="585" />
         <source>shared (共用): %1</source>
         <translation>共用：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="602" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="603" />
         <source>COD balance: no declared or monitored load.</source>
         <translation>COD物料平衡：无申报负荷，也无监测负荷。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="605" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="606" />
         <source>COD balance: declared %1 kg/d, monitored %2 kg/d</source>
         <translation>COD物料平衡：申报 %1 kg/d，监测 %2 kg/d</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="610" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="611" />
         <source>, gap %1 kg/d</source>
         <translation>，差 %1 kg/d</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="614" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="615" />
         <source>no sample with flow and COD yet</source>
         <translation>尚无同时测流量和COD的样品</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="642" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="643" />
         <source>%1 record(s), %2 with exceedances; standard %3</source>
         <translation>监测 %1 次，超标 %2 次；执行标准 %3</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="662" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="663" />
         <source>No enterprise upstream: sealing changes nothing.</source>
         <translation>上游无企业：封堵不改变任何去向。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="665" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="666" />
         <source>%1 enterprise(s) drain here; %2 would have nowhere to go.</source>
         <translation>%1 家企业排入此口；封堵后 %2 家无去向。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="680" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="681" />
         <source>The network does not reach this outfall: sealing changes no route.</source>
         <translation>管网不可达此排口：封堵不改变任何企业的去向。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="743" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="744" />
         <source>Set facts of outfall %1</source>
         <translation>修改排污口 %1 的登记信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="759" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="760" />
         <source>Add a sample of outfall %1</source>
         <translation>新增排污口 %1 的监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="775" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="776" />
         <source>Delete %1 sample(s)</source>
         <translation>删除 %1 条监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="796" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="797" />
         <source>Import %1 sample(s)</source>
         <translation>导入 %1 条监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="800" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="801" />
         <source>%1: %2 row(s), %3 imported, %4 rejected.</source>
         <translation>%1：共 %2 行，导入 %3 条，拒收 %4 行。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="808" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="809" />
         <source>Row %1, column %2: %3 (value %4)</source>
         <translation>第 %1 行，%2 列：%3（值 %4）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="816" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="817" />
         <source>%1: lab report %2 not found (record kept)</source>
         <translation>%1：未找到检测报告 %2（记录已保留）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="829" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="830" />
         <source>Import monitoring samples</source>
         <translation>导入监测数据</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="829" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="958" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="830" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="959" />
         <source>Excel (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="842" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="843" />
         <source>Decide outfall %1</source>
         <translation>确定排污口 %1 的整治措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="846" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="847" />
         <source>Decision saved.</source>
         <translation>整治决定已保存。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="856" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="857" />
         <source>Ledger: %1 problem(s) added, %2 already there.</source>
         <translation>台账：新增 %1 个问题，已有 %2 个。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="873" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="874" />
         <source>Clear the decision of outfall %1</source>
         <translation>清除排污口 %1 的整治决定</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="879" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="880" />
         <source>Decision cleared; its ledger problems stay.</source>
         <translation>整治决定已清除；其台账问题仍保留。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="925" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="926" />
         <source>Give the new outfall a code (e.g. PK11).</source>
         <translation>请为新排污口填写编号（如 PK11）。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="927" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="928" />
         <source>Outfall %1 is already in the register: choose another code.</source>
         <translation>排污口 %1 已在登记表中，请换一个编号。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="933" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="934" />
         <source>Add outfall %1</source>
         <translation>新增排污口 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="951" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="952" />
         <source>Wrote %1</source>
         <translation>已写出 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="958" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="959" />
         <source>Save the outfall register</source>
         <translation>保存排污口登记表</translation>
     </message>
@@ -4081,12 +4081,12 @@
 <context>
     <name>dock</name>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="567" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="551" />
         <source>Park dossier…</source>
         <translation>一园一档…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="1008" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="993" />
         <source>Outfall register…</source>
         <translation>排污口登记（查测溯治）…</translation>
     </message>
