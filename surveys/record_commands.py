@@ -14,7 +14,9 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from surveys.records import Record
@@ -176,3 +178,42 @@ class ApplyLedgerImport:
         """Put the updated problems back and remove the added ones."""
         assert self._steps is not None
         self._steps.undo()
+
+
+def _nothing() -> None:
+    return None
+
+
+class ProjectEdit:
+    """An undoable write to a subject's tables of one project (dossier, outfall register …).
+
+    Subclasses implement ``_do``/``_undo`` (each opening the subject's store on
+    :attr:`path`); ``after`` runs once either has finished, failed or not, so a view can
+    re-read what is stored.
+    """
+
+    label = "Edit"
+
+    def __init__(self, path: str | Path, after: Callable[[], None] | None = None) -> None:
+        self.path = Path(path)
+        self.after = after or _nothing
+
+    def do(self) -> None:
+        """Apply the edit, then call ``after``."""
+        try:
+            self._do()
+        finally:
+            self.after()
+
+    def undo(self) -> None:
+        """Take the edit back, then call ``after``."""
+        try:
+            self._undo()
+        finally:
+            self.after()
+
+    def _do(self) -> None:
+        raise NotImplementedError
+
+    def _undo(self) -> None:
+        raise NotImplementedError

@@ -19,10 +19,7 @@ from typing import Any
 
 from network.io import gpkg
 from surveys.dossier.park import FILES_TABLE, ITEMS_TABLE, Attachment, ParkStore, Review
-
-
-def _nothing() -> None:
-    return None
+from surveys.record_commands import ProjectEdit
 
 
 def _write(path: Path, sql: str, params: tuple[Any, ...]) -> None:
@@ -50,33 +47,7 @@ def clear_review(path: str | Path, item: str, ent_id: str = "") -> None:
     _write(Path(path), f"DELETE FROM {ITEMS_TABLE} WHERE item = ? AND ent_id = ?", (item, ent_id))
 
 
-class _Edit:
-    label = "Edit"
-
-    def __init__(self, path: str | Path, after: Callable[[], None] | None = None) -> None:
-        self.path = Path(path)
-        self.after = after or _nothing
-
-    def do(self) -> None:
-        try:
-            self._do()
-        finally:
-            self.after()
-
-    def undo(self) -> None:
-        try:
-            self._undo()
-        finally:
-            self.after()
-
-    def _do(self) -> None:
-        raise NotImplementedError
-
-    def _undo(self) -> None:
-        raise NotImplementedError
-
-
-class SetParkValues(_Edit):
+class SetParkValues(ProjectEdit):
     """Set fields of the park record (or figure overrides); "" clears one."""
 
     def __init__(
@@ -99,7 +70,7 @@ class SetParkValues(_Edit):
             store.set_values(self.old)
 
 
-class SetEnterprise(_Edit):
+class SetEnterprise(ProjectEdit):
     """Set an enterprise's 生产规模 / 运行情况 for the enterprise list."""
 
     def __init__(
@@ -123,7 +94,7 @@ class SetEnterprise(_Edit):
             store.set_enterprise(self.ent_id, **self.old)
 
 
-class AttachFiles(_Edit):
+class AttachFiles(ProjectEdit):
     """Attach files to one item (redo puts the same rows back)."""
 
     def __init__(
@@ -160,7 +131,7 @@ class AttachFiles(_Edit):
                 store.detach(a.fid)
 
 
-class RemoveAttachments(_Edit):
+class RemoveAttachments(ProjectEdit):
     """Remove attachments (the files stay where they are; undo puts the rows back)."""
 
     def __init__(
@@ -183,7 +154,7 @@ class RemoveAttachments(_Edit):
             restore_attachment(self.path, a)
 
 
-class SetReview(_Edit):
+class SetReview(ProjectEdit):
     """Record (or, with ``status`` None, forget) the review of one item."""
 
     def __init__(

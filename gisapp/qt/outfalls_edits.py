@@ -23,10 +23,7 @@ from surveys.outfalls.store import (
     MonitoringRecord,
     OutfallStore,
 )
-
-
-def _nothing() -> None:
-    return None
+from surveys.record_commands import ProjectEdit
 
 
 def remove_field_outfall(path: str | Path, outfall_id: str) -> None:
@@ -43,33 +40,9 @@ def remove_field_outfall(path: str | Path, outfall_id: str) -> None:
         db.close()
 
 
-class _Edit:
-    label = "Edit"
-
-    def __init__(self, path: str | Path, after: Callable[[], None] | None = None) -> None:
-        self.path = Path(path)
-        self.after = after or _nothing
-
-    def do(self) -> None:
-        try:
-            self._do()
-        finally:
-            self.after()
-
-    def undo(self) -> None:
-        try:
-            self._undo()
-        finally:
-            self.after()
-
+class _Edit(ProjectEdit):
     def _store(self) -> OutfallStore:
         return OutfallStore(self.path)
-
-    def _do(self) -> None:
-        raise NotImplementedError
-
-    def _undo(self) -> None:
-        raise NotImplementedError
 
 
 class SetFacts(_Edit):
