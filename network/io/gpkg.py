@@ -40,11 +40,12 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from network.errors import ProjectError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PROJECT_FORMAT = "pipeatlas-project"
 PROJECT_META_TABLE = "pa_project"
@@ -672,6 +673,30 @@ def remove_stale_tmp(path: Path) -> list[Path]:
     if removed:
         log.info("removed %d stale temporary file(s) beside %s", len(removed), path.name)
     return removed
+
+
+def read_subject(
+    path: str | Path, group: SchemaGroup, read: Callable[[sqlite3.Connection], T]
+) -> T:
+    """Read a subject's tables with *read* without writing anything (no migration).
+
+    *read* returns an object with a ``schema_version``, checked against *group* after reading.
+
+    Raises
+    ------
+    ProjectError
+        Not a PipeAtlas project, damaged, locked, or written by a newer PipeAtlas.
+    """
+    read_project_meta(path)
+    con = connect(path)
+    try:
+        data = read(con)
+    except sqlite3.Error as exc:
+        raise sqlite_error(exc, path) from exc
+    finally:
+        con.close()
+    check_version(data.schema_version, group, path)  # type: ignore[attr-defined]
+    return data
 
 
 class SubjectStore:

@@ -368,16 +368,7 @@ def read_park(path: str | Path) -> ParkRecord:
     ProjectError
         Not a PipeAtlas project, damaged, locked, or written by a newer PipeAtlas.
     """
-    gpkg.read_project_meta(path)
-    con = gpkg.connect(path)
-    try:
-        rec = _read(con)
-    except sqlite3.Error as exc:
-        raise gpkg.sqlite_error(exc, path) from exc
-    finally:
-        con.close()
-    gpkg.check_version(rec.schema_version, DOSSIER_SCHEMA, path)
-    return rec
+    return gpkg.read_subject(path, DOSSIER_SCHEMA, _read)
 
 
 class ParkStore(gpkg.SubjectStore):

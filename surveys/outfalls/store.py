@@ -393,16 +393,7 @@ def read_outfall_data(path: str | Path) -> OutfallData:
     ProjectError
         Not a PipeAtlas project, damaged, locked, or written by a newer PipeAtlas.
     """
-    gpkg.read_project_meta(path)
-    con = gpkg.connect(path)
-    try:
-        data = _read(con)
-    except sqlite3.Error as exc:
-        raise gpkg.sqlite_error(exc, path) from exc
-    finally:
-        con.close()
-    gpkg.check_version(data.schema_version, OUTFALL_SCHEMA, path)
-    return data
+    return gpkg.read_subject(path, OUTFALL_SCHEMA, _read)
 
 
 class OutfallStore(gpkg.SubjectStore):
