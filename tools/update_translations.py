@@ -4,8 +4,9 @@
     python tools/update_translations.py --check  # exit 1 if a source string has no translation
 
 Source strings are English inside ``self.tr()`` / ``QCoreApplication.translate`` in gisapp/;
-their Chinese lives in ``resources/translations/zh_CN.json`` (source → translation), so the
-.ts file can be regenerated at any time without losing work.
+their Chinese lives in ``resources/translations/zh_CN.json`` (source → translation) and in
+one fragment per subject, ``resources/translations/zh_CN.d/<subject>.json`` (so work on two
+subjects never edits one file), so the .ts file can be regenerated at any time without losing work.
 """
 
 from __future__ import annotations
@@ -21,6 +22,16 @@ TR_DIR = REPO / "resources" / "translations"
 TS = TR_DIR / "pipeatlas_zh_CN.ts"
 QM = TR_DIR / "pipeatlas_zh_CN.qm"
 STRINGS = TR_DIR / "zh_CN.json"
+FRAGMENTS = TR_DIR / "zh_CN.d"
+
+
+def load_table() -> dict[str, str]:
+    """Every source → Chinese pair: the main table, then the subject fragments in name order."""
+    table: dict[str, str] = {}
+    for path in [STRINGS, *sorted(FRAGMENTS.glob("*.json"))]:
+        if path.exists():
+            table.update(json.loads(path.read_text(encoding="utf-8")))
+    return table
 
 
 def _tool(name: str) -> str:
@@ -36,7 +47,7 @@ def main() -> int:
         cwd=REPO,
         check=True,
     )
-    table = json.loads(STRINGS.read_text(encoding="utf-8")) if STRINGS.exists() else {}
+    table = load_table()
     tree = ET.parse(TS)
     missing = []
     for msg in tree.iter("message"):
