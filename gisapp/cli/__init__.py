@@ -30,6 +30,10 @@ FEATURE_MODULES = (
     "gisapp.cli.map_commands",
     "gisapp.cli.dossier_commands",
     "gisapp.cli.outfall_commands",
+    "gisapp.cli.balance_commands",
+    "gisapp.cli.acceptance_commands",
+    "gisapp.cli.swmm_commands",
+    "gisapp.cli.team_commands",
 )
 
 
