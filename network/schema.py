@@ -14,7 +14,9 @@ ENTERPRISES = "enterprises"
 PLANTS = "plants"
 ZONES = "zones"
 BOUNDARY = "boundary"
-LAYER_KINDS = (PIPES, MANHOLES, OUTFALLS, ENTERPRISES, PLANTS, ZONES, BOUNDARY)
+POPULATION = "population"  # residents: polygons (or points) with a head count
+FARMS = "farms"  # livestock farms: points with kind and head count
+LAYER_KINDS = (PIPES, MANHOLES, OUTFALLS, ENTERPRISES, PLANTS, ZONES, BOUNDARY, POPULATION, FARMS)
 
 LAYER_LABELS_ZH = {
     PIPES: "管线",
@@ -24,6 +26,8 @@ LAYER_LABELS_ZH = {
     PLANTS: "污水处理厂",
     ZONES: "保护区",
     BOUNDARY: "园区范围",
+    POPULATION: "人口",
+    FARMS: "畜禽养殖场",
 }
 
 GEOMETRY_KIND = {
@@ -34,6 +38,8 @@ GEOMETRY_KIND = {
     PLANTS: "point",
     ZONES: "polygon",
     BOUNDARY: "polygon",
+    POPULATION: "polygon",
+    FARMS: "point",
 }
 
 # --- columns every imported layer gets ------------------------------------------------------
@@ -91,6 +97,13 @@ ZONE_LEVEL = "zone_level"  # one of ZONE_LEVELS or None
 PARK_CODE = "park_code"
 AREA_KM2 = "area_km2"
 
+POP_ID = "pop_id"
+PEOPLE = "people"  # resident population (persons)
+
+FARM_ID = "farm_id"
+LIVESTOCK = "livestock"  # kind of animal: pig / cattle / dairy / poultry / sheep (free text kept)
+HEAD_COUNT = "head_count"  # animals on hand (头/只)
+
 # id column per kind (the column a user types an id of)
 ID_COLUMN = {
     PIPES: PIPE_ID,
@@ -100,6 +113,8 @@ ID_COLUMN = {
     PLANTS: PLANT_ID,
     ZONES: ZONE_ID,
     BOUNDARY: NAME,
+    POPULATION: POP_ID,
+    FARMS: FARM_ID,
 }
 
 # --- value codes -----------------------------------------------------------------------------
@@ -644,6 +659,26 @@ ROLE_ALIASES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         NAME: ("str", ("名称", "园区名称", "name")),
         PARK_CODE: ("str", ("园区代码", "代码", "编码", "code", "park_code")),
         AREA_KM2: ("float", ("面积", "面积km2", "area", "area_km2")),
+    },
+    POPULATION: {
+        POP_ID: ("str", ("编号", "pop_id", "id", "code")),
+        NAME: ("str", ("名称", "小区名称", "村庄名称", "片区名称", "name")),
+        PEOPLE: (
+            "float",
+            ("人口", "常住人口", "人口数", "人数", "服务人口", "people", "population", "pop"),
+        ),
+    },
+    FARMS: {
+        FARM_ID: ("str", ("编号", "养殖场编号", "farm_id", "id", "code")),
+        NAME: ("str", ("名称", "养殖场名称", "养殖场", "name")),
+        LIVESTOCK: (
+            "str",
+            ("畜种", "畜禽种类", "养殖种类", "种类", "livestock", "kind", "species"),
+        ),
+        HEAD_COUNT: (
+            "float",
+            ("存栏量", "存栏数", "存栏", "养殖量", "头数", "head_count", "heads", "count"),
+        ),
     },
 }
 

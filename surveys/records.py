@@ -69,6 +69,7 @@ SOURCES = (
     "misconnection",
     "protected_area",
     "outfall",
+    "acceptance",
     "import",
 )
 SOURCE_LABELS_ZH = {
@@ -78,6 +79,7 @@ SOURCE_LABELS_ZH = {
     "misconnection": "雨污混接",
     "protected_area": "保护区冲突",
     "outfall": "排污口整治",
+    "acceptance": "零直排验收",
     "import": "台账导入",
 }
 

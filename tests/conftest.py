@@ -13,6 +13,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 DEMO_DIR = REPO_ROOT / "resources" / "demo"
 
+# --doctest-modules would also import every conftest.py as a module named "conftest", and two
+# of them (tests/ and tests/acceptance/) then clash over that name: they hold no doctests
+collect_ignore_glob = ["*conftest.py"]
+
 
 @pytest.fixture
 def repo_root() -> Path:

@@ -463,11 +463,13 @@ def _fmt_num(v: float) -> str:
 DRAW_ORDER = (
     schema.ZONES,
     schema.BOUNDARY,
+    schema.POPULATION,
     schema.PIPES,
     schema.MANHOLES,
     schema.PLANTS,
     schema.OUTFALLS,
     schema.ENTERPRISES,
+    schema.FARMS,
 )
 
 

@@ -241,6 +241,12 @@ def _cmd_new(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         offsets[kind] = datum.lower()
     mapping = load_mapping_file(args.mapping) if args.mapping else None
+    swmm = None
+    if getattr(args, "swmm", None):
+        from gisapp.cli.swmm_commands import prepare_swmm_import
+
+        swmm = prepare_swmm_import(args, inputs)
+        mapping = swmm.mapping(mapping)
     settings = {}
     if args.snap_tolerance is not None:
         settings["snap_tolerance_m"] = args.snap_tolerance
@@ -256,9 +262,19 @@ def _cmd_new(args: argparse.Namespace) -> int:
         overwrite=args.force,
         discard_surveys=args.discard_surveys,
     )
-    project = drain(job, None if args.quiet else _print_step)
+    try:
+        project = drain(job, None if args.quiet else _print_step)
+    except NetworkError as exc:
+        if swmm is None:
+            raise
+        raise swmm.reworded(exc) from exc  # name the model, not its temporary GeoPackage
+    finally:
+        if swmm is not None:
+            swmm.close()
     counts = ", ".join(f"{k} {len(v)}" for k, v in project.layers.items())
     sys.stdout.write(f"created {project.path} ({counts}; {len(project.issues)} import notes)\n")
+    if swmm is not None:
+        swmm.report(project)
     return EXIT_OK
 
 
@@ -318,7 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
         "GeoJSON) into a new project GeoPackage, atomically.",
     )
     p.add_argument("project", help="the project file to create (*.gpkg)")
-    p.add_argument("--pipes", nargs="+", required=True, metavar="F", help="pipe layer(s) 管线")
+    p.add_argument("--pipes", nargs="+", metavar="F", help="pipe layer(s) 管线")
+    p.add_argument(
+        "--swmm",
+        metavar="MODEL.inp",
+        help="import an EPA SWMM model's network (links → pipes, nodes → manholes, outfalls); "
+        "give the CRS of its coordinates with --crs (or --source-crs)",
+    )
     for kind, flag in (
         ("manholes", "--manholes"),
         ("outfalls", "--outfalls"),
@@ -326,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("plants", "--plants"),
         ("zones", "--zones"),
         ("boundary", "--boundary"),
+        ("population", "--population"),
+        ("farms", "--farms"),
     ):
         p.add_argument(
             flag,

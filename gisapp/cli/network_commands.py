@@ -1,4 +1,5 @@
-"""Network commands of ``python main.py``: check, trace, connections, balance, stats.
+"""Network commands of ``python main.py``: check, trace, connections, stats (``balance`` lives
+in :mod:`gisapp.cli.balance_commands`).
 
 No Qt here: everything runs on ``network``. JSON for machines (``--json``), aligned tables for
 people. Bad ids and files that are not PipeAtlas projects raise ``NetworkError`` subclasses,
@@ -378,58 +379,6 @@ def _pct(x: float | None) -> str:
     return "" if x is None else f"{100 * x:.1f}%"
 
 
-# --- balance -----------------------------------------------------------------------------------
-def _cmd_balance(args: argparse.Namespace) -> int:
-    from network.analysis import FLAG_LABELS_ZH, plant_balance
-
-    net = _load_network(args.project)
-    bal = plant_balance(net)
-    if args.json:
-        from gisapp.cli import JsonItems
-
-        # the per-node totals are printed as they are made (a million nodes at park scale)
-        _json({**bal.to_dict(), "nodes": JsonItems(bal.node_items())})
-        return EXIT_OK
-    rows = [
-        [
-            p.plant_id,
-            p.name or "",
-            p.n_enterprises,
-            _fmt(p.connected_flow_tpd),
-            _fmt(p.connected_cod_kgd),
-            _fmt(p.capacity_tpd, 0),
-            _fmt(p.load_tpd, 0),
-            _pct(p.utilisation),
-            _fmt(p.estimated_cod_in_mgl, 0),
-            _fmt(p.cod_in_mgl, 0),
-            ("；" if args.lang == "zh" else ", ").join(
-                FLAG_LABELS_ZH.get(f, f) if args.lang == "zh" else f for f in p.flags
-            ),
-        ]
-        for p in bal.plants
-    ]
-    _table(
-        rows,
-        [
-            "污水处理厂",
-            "名称",
-            "企业数",
-            "纳管水量 t/d",
-            "COD kg/d",
-            "设计规模 t/d",
-            "实际负荷 t/d",
-            "规模占用",
-            "估算进水COD",
-            "进水COD",
-            "提示",
-        ],
-    )
-    for p in bal.plants:
-        for zh, en in zip(p.messages_zh, p.messages_en, strict=True):
-            _out().write(f"  {p.plant_id}: {zh if args.lang == 'zh' else en}\n")
-    return EXIT_OK
-
-
 # --- stats -------------------------------------------------------------------------------------
 def _cmd_stats(args: argparse.Namespace) -> int:
     from network.analysis import network_statistics
@@ -494,7 +443,7 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 # --- registration ------------------------------------------------------------------------------
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register ``check``, ``trace``, ``connections``, ``balance`` and ``stats``."""
+    """Register ``check``, ``trace``, ``connections`` and ``stats``."""
     p = sub.add_parser(
         "check",
         help="check the network: geometry, connectivity, direction, semantics (itemised findings)",
@@ -555,12 +504,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--json", action="store_true", help="print JSON")
     g.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook (Chinese headers)")
     p.set_defaults(func=_cmd_connections)
-
-    p = sub.add_parser("balance", help="flow and COD to every manhole and plant vs capacity")
-    p.add_argument("project", help="project file (*.gpkg)")
-    p.add_argument("--json", action="store_true", help="print JSON (with per-node totals)")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="message language")
-    p.set_defaults(func=_cmd_balance)
 
     p = sub.add_parser("stats", help="network statistics for the park table (lengths, counts)")
     p.add_argument("project", help="project file (*.gpkg)")

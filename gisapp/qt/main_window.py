@@ -53,6 +53,8 @@ EXTENSIONS: tuple[str, ...] = (
     "gisapp.qt.overlap_ext",
     "gisapp.qt.dossier_dock",
     "gisapp.qt.outfalls_dock",
+    "gisapp.qt.balance_dock",
+    "gisapp.qt.acceptance_dock",
 )
 _WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
 
@@ -401,11 +403,13 @@ class MainWindow(QMainWindow):
             .replace("%2", str(len(project.layers))),
             5000,
         )
+        # the docks reset for the new project first: a current stored network is announced at
+        # once (within set_data), and it must not be cleared by the opening that follows
+        self.project_opened.emit(project)
         # the network stored in the file is loaded when current (no rebuild), else built
         self.network_ctl.set_data(
             project.layers, project.settings, project.crs, stored=project.path
         )
-        self.project_opened.emit(project)
 
     def _update_modified(self, *_: object) -> None:
         """Modified = layer edits not saved. Commands that save at once (survey records)

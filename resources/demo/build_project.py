@@ -9,6 +9,7 @@ Source paths are stored relative to the project (``src/pipes_sewage.shp``).
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from network.io.project import create_project  # noqa: E402
+from surveys.balance.areas import AreaStore  # noqa: E402
 from surveys.store import SurveyStore  # noqa: E402
 
 SRC = HERE / "src"
@@ -27,6 +29,8 @@ INPUTS = {
     "plants": ["plants.shp"],
     "zones": ["redline.shp", "water_source.shp", "nature_reserve.shp"],
     "boundary": ["park_boundary.shp"],
+    "population": ["population.shp"],
+    "farms": ["farms.shp"],
 }
 
 
@@ -39,6 +43,10 @@ def build(out: Path = HERE / "demo_park.gpkg") -> Path:
         discard_surveys=True,
     )
     SurveyStore(out).close()  # the survey tables, empty
+    key = json.loads((HERE / "answer_key.json").read_text(encoding="utf-8"))
+    with AreaStore(out) as store:  # P02 serves the town beyond the park: drawn by hand
+        for plant_id, wkt in key["balance"]["edited_areas"].items():
+            store.set_area(plant_id, wkt, note="城区收集范围（人工绘制）")
     return out
 
 

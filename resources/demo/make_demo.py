@@ -60,6 +60,8 @@ ENCODINGS = {
     "redline": ("GBK", 0x00, False),
     "water_source": ("GBK", 0x4D, False),
     "nature_reserve": ("GBK", 0x00, False),
+    "population": ("GBK", 0x4D, False),
+    "farms": ("GBK", 0x4D, False),
 }
 
 
@@ -1334,7 +1336,55 @@ def frames(park: Park) -> dict[str, gpd.GeoDataFrame]:
             ("ZR-03", "白鹭洲省级自然保护区", "自然保护区", "实验区", ex),
         ]
     )
+    out.update(balance_frames())
     return out
+
+
+# ------------------------------------------------------------------------------------------
+# the pollutant balance (区域水污染物平衡核算): residents, farms, P02's edited service area
+# ------------------------------------------------------------------------------------------
+# (id, name, people, local box x0, y0, x1, y1)
+POPULATION = (
+    ("RK01", "长春镇集镇", 15000, (20, 760, 480, 1240)),
+    ("RK02", "益泉安置小区", 7000, (520, 270, 730, 480)),
+    ("RK03", "资阳城区清溪片区", 410000, (2300, 100, 4500, 1500)),
+    ("RK04", "清溪村", 1800, (-900, 300, -500, 700)),
+)
+# (id, name, livestock kind, head count, local x, y)
+FARMS = (
+    ("YZ01", "清溪村生猪养殖场", "生猪", 3000, (-700, 900)),
+    ("YZ02", "城东蛋鸡养殖场", "蛋鸡", 20000, (2500, 1700)),
+)
+# P02 serves the town east of the park, whose sewers are not in the demo: its service area is
+# drawn by hand (it wins over the band around the park's pipes that drain to P02)
+P02_AREA = ((1700, -160), (4700, -160), (4700, 1850), (1700, 1850))
+
+
+def balance_frames() -> dict[str, gpd.GeoDataFrame]:
+    pop = gpd.GeoDataFrame(
+        {
+            "编号": [r[0] for r in POPULATION],
+            "名称": [r[1] for r in POPULATION],
+            "人口": np.array([r[2] for r in POPULATION], dtype="int32"),
+        },
+        geometry=[shapely.affinity.translate(shapely.box(*r[3]), E0, N0) for r in POPULATION],
+        crs=CRS,
+    )
+    farms = gpd.GeoDataFrame(
+        {
+            "编号": [r[0] for r in FARMS],
+            "名称": [r[1] for r in FARMS],
+            "畜种": [r[2] for r in FARMS],
+            "存栏量": np.array([r[3] for r in FARMS], dtype="int32"),
+        },
+        geometry=[pt(*r[4]) for r in FARMS],
+        crs=CRS,
+    )
+    return {"population": pop, "farms": farms}
+
+
+def p02_area_wkt() -> str:
+    return shapely.affinity.translate(Polygon(P02_AREA), E0, N0).wkt
 
 
 # ------------------------------------------------------------------------------------------
@@ -1824,6 +1874,17 @@ def generate(out: Path = DEFAULT_OUT, key_path: Path = DEFAULT_KEY) -> dict:
     key["notes"][2] = key["notes"][2].replace("{attach}", ", ".join(attach))
     key["attach_by_nearest_pipe"] = attach
     key["counts"] = {name: len(gdf) for name, gdf in sorted(fr.items())}
+    key["balance"] = {
+        "about": "The pollutant balance (python main.py balance): population and farms layers, "
+        "P02's service area drawn by hand (stored by build_project.py), the flags a reader "
+        "expects.",
+        "edited_areas": {"P02": p02_area_wkt()},
+        "expected_flags": {
+            "P01": ["below_2030_target"],
+            "P02": ["below_2025_target", "low_influent_cod"],
+        },
+        "unserved": {"population": ["RK04"], "farms": ["YZ01"]},
+    }
     out.mkdir(parents=True, exist_ok=True)
     for name, gdf in fr.items():
         write_layer(gdf, out, name)

@@ -185,6 +185,259 @@
     </message>
 </context>
 <context>
+    <name>AcceptanceDock</name>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="88" />
+        <source>Zero-direct-discharge acceptance</source>
+        <translation>污水零直排区验收</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="109" />
+        <source>Date</source>
+        <translation>评分日期</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="119" />
+        <source>Load checklist pack…</source>
+        <translation>加载评分包…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="129" />
+        <source>Checklist</source>
+        <translation>评分表</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="130" />
+        <source>Survey (source · network · plant)</source>
+        <translation>调查表（源·网·厂）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="134" />
+        <source>Score and keep</source>
+        <translation>评分并保存</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="136" />
+        <source>Keep the scores under the date and raise the lost points in the ledger</source>
+        <translation>按评分日期保存得分，并将扣分项列入问题台账</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="139" />
+        <source>Checklist (Excel)…</source>
+        <translation>评分表（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="142" />
+        <source>Survey (Excel)…</source>
+        <translation>调查表（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="145" />
+        <source>Summary report (Word)…</source>
+        <translation>建设总结报告（Word）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="178" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="207" />
+        <source>Item</source>
+        <translation>评分项目</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="179" />
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="180" />
+        <source>Points</source>
+        <translation>分值</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="181" />
+        <source>Method</source>
+        <translation>评分方式</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="182" />
+        <source>Why</source>
+        <translation>得分/扣分理由</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="196" />
+        <source>Reason for the points lost</source>
+        <translation>扣分理由</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="197" />
+        <source>Set score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="199" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="242" />
+        <source>Attach evidence…</source>
+        <translation>附佐证材料…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="208" />
+        <source>Manual score</source>
+        <translation>人工评分</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="209" />
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="210" />
+        <source>Evidence</source>
+        <translation>佐证材料</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
+        <source>Part</source>
+        <translation>部分</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="238" />
+        <source>Save answers</source>
+        <translation>保存调查结果</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="281" />
+        <source>Waiting for the network</source>
+        <translation>等待管网构建</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="307" />
+        <source>passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="307" />
+        <source>not passed</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="308" />
+        <source> (pass mark {0})</source>
+        <translation>（通过线 {0} 分）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="320" />
+        <source> — PipeAtlas default, not an official checklist</source>
+        <translation> —— PipeAtlas默认评分表，非官方评分细则</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="325" />
+        <source>History: </source>
+        <translation>得分历史：</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="327" />
+        <source>No assessment kept yet.</source>
+        <translation>尚无保存的评分。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="337" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="376" />
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="337" />
+        <source>manual</source>
+        <translation>人工</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="376" />
+        <source>form</source>
+        <translation>人工</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="410" />
+        <source>Pick an item.</source>
+        <translation>请选择评分项目。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="416" />
+        <source>Evidence needed: </source>
+        <translation>所需佐证材料：</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="462" />
+        <source>Attach evidence</source>
+        <translation>附佐证材料</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="464" />
+        <source>Evidence ({0});;All files (*)</source>
+        <translation>佐证材料 ({0});;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="485" />
+        <source>From the project: </source>
+        <translation>项目数据：</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="504" />
+        <source>project</source>
+        <translation>项目数据</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="564" />
+        <source>Kept {0}: {1} points; {2} problems raised, {3} closed in the ledger.</source>
+        <translation>已保存 {0} 评分：{1} 分；问题台账新增 {2} 个，销号 {3} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="587" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="598" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="610" />
+        <source>Wrote {0}</source>
+        <translation>已写出 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="590" />
+        <source>Scored checklist</source>
+        <translation>评分表</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="601" />
+        <source>Survey</source>
+        <translation>调查表</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="613" />
+        <source>Summary report</source>
+        <translation>建设总结报告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="628" />
+        <source>Checklist pack</source>
+        <translation>评分包</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="628" />
+        <source>Checklist pack (*.json)</source>
+        <translation>评分包 (*.json)</translation>
+    </message>
+</context>
+<context>
     <name>AddOutfallDialog</name>
     <message>
         <location filename="../../gisapp/qt/outfalls_forms.py" line="281" />
@@ -233,6 +486,160 @@
         <location filename="../../gisapp/qt/attribute_table.py" line="510" />
         <source>%1 of %2 rows shown, %3 selected</source>
         <translation>显示 %1/%2 行，已选 %3 行</translation>
+    </message>
+</context>
+<context>
+    <name>BalanceDock</name>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="119" />
+        <source>Pollutant balance</source>
+        <translation>污染物平衡核算</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="127" />
+        <source>Year</source>
+        <translation>年度</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="133" />
+        <source>Compute</source>
+        <translation>核算</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="136" />
+        <source>Export Excel…</source>
+        <translation>导出 Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="147" />
+        <source>Plant</source>
+        <translation>污水处理厂</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="148" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="149" />
+        <source>Produced COD (t/a)</source>
+        <translation>COD产生量(t/a)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="150" />
+        <source>Collected COD (t/a)</source>
+        <translation>COD集中收集量(t/a)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="151" />
+        <source>Removed COD (t/a)</source>
+        <translation>COD削减量(t/a)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="152" />
+        <source>Collection rate</source>
+        <translation>集中收集率</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="153" />
+        <source>Reduction rate</source>
+        <translation>集中收集削减率</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="154" />
+        <source>Capacity gap (t/d)</source>
+        <translation>处理能力缺口(t/d)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="155" />
+        <source>Flags</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="169" />
+        <source>Service area from file…</source>
+        <translation>从文件导入收集范围…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="172" />
+        <source>Replace the selected plant's computed service area by a polygon drawn by hand</source>
+        <translation>用人工绘制的多边形替换所选污水处理厂的管网推算收集范围</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="177" />
+        <source>Back to the computed area</source>
+        <translation>恢复管网推算范围</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="186" />
+        <source>Data problems (not counted or not computed)</source>
+        <translation>数据问题（未计入或无法核算）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="247" />
+        <source>Open a project to make its pollutant balance.</source>
+        <translation>打开项目后进行区域水污染物平衡核算。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="253" />
+        <source>Unserved</source>
+        <translation>未纳入</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="254" />
+        <source>in no service area</source>
+        <translation>不在任何收集范围内</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="269" />
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="284" />
+        <source>{year}: collection rate {rate} (targets 80 % by 2025, 95 % by 2030); {n} service areas, {edited} drawn by hand.</source>
+        <translation>{year} 年：集中收集率 {rate}（目标：2025 年 80%，2030 年 95%）；收集范围 {n} 个，其中人工绘制 {edited} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="352" />
+        <source>Service areas (collection rate)</source>
+        <translation>收集范围（集中收集率）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="370" />
+        <source>Edit service area of {plant}</source>
+        <translation>修改 {plant} 的收集范围</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="372" />
+        <source>Reset service area of {plant}</source>
+        <translation>恢复 {plant} 的管网推算收集范围</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="387" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="406" />
+        <source>Select a plant's row first.</source>
+        <translation>请先选中一座污水处理厂所在的行。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="391" />
+        <source>Service area of {plant}</source>
+        <translation>{plant} 的收集范围</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="393" />
+        <source>Polygon layers (*.geojson *.json *.shp *.gpkg *.kml)</source>
+        <translation>多边形图层 (*.geojson *.json *.shp *.gpkg *.kml)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="423" />
+        <source>Export the pollutant balance</source>
+        <translation>导出区域水污染物平衡核算</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="425" />
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
 </context>
 <context>
@@ -297,7 +704,7 @@
     <message>
         <location filename="../../gisapp/qt/dossier_checklist.py" line="124" />
         <source>Date</source>
-        <translation>日期</translation>
+        <translation>评分日期</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/dossier_checklist.py" line="126" />
@@ -1393,7 +1800,7 @@
     <message>
         <location filename="../../gisapp/qt/findings_view.py" line="179" />
         <source>Item</source>
-        <translation>检查项</translation>
+        <translation>评分项目</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/findings_view.py" line="179" />
@@ -1416,7 +1823,7 @@
     <message>
         <location filename="../../gisapp/qt/inspect_tools.py" line="292" />
         <source>Value</source>
-        <translation>值</translation>
+        <translation>数值</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/inspect_tools.py" line="320" />
@@ -1499,7 +1906,7 @@
     <message>
         <location filename="../../gisapp/qt/survey_import_dialogs.py" line="136" />
         <source>Method</source>
-        <translation>检测方法</translation>
+        <translation>评分方式</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/survey_import_dialogs.py" line="137" />
@@ -1643,7 +2050,7 @@
     <message>
         <location filename="../../gisapp/qt/survey_import_dialogs.py" line="233" />
         <source>Reason</source>
-        <translation>原因</translation>
+        <translation>理由</translation>
     </message>
 </context>
 <context>
@@ -2045,218 +2452,218 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="144" />
+        <location filename="../../gisapp/qt/main_window.py" line="146" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="160" />
+        <location filename="../../gisapp/qt/main_window.py" line="162" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="201" />
+        <location filename="../../gisapp/qt/main_window.py" line="203" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="204" />
+        <location filename="../../gisapp/qt/main_window.py" line="206" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="211" />
+        <location filename="../../gisapp/qt/main_window.py" line="213" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="216" />
+        <location filename="../../gisapp/qt/main_window.py" line="218" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="221" />
+        <location filename="../../gisapp/qt/main_window.py" line="223" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="230" />
+        <location filename="../../gisapp/qt/main_window.py" line="232" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="237" />
+        <location filename="../../gisapp/qt/main_window.py" line="239" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="238" />
+        <location filename="../../gisapp/qt/main_window.py" line="240" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="241" />
+        <location filename="../../gisapp/qt/main_window.py" line="243" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="249" />
+        <location filename="../../gisapp/qt/main_window.py" line="251" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="252" />
+        <location filename="../../gisapp/qt/main_window.py" line="254" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="259" />
+        <location filename="../../gisapp/qt/main_window.py" line="261" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="266" />
+        <location filename="../../gisapp/qt/main_window.py" line="268" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="273" />
+        <location filename="../../gisapp/qt/main_window.py" line="275" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="280" />
+        <location filename="../../gisapp/qt/main_window.py" line="282" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="188" />
+        <location filename="../../gisapp/qt/main_window.py" line="190" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="69" />
+        <location filename="../../gisapp/qt/main_window.py" line="71" />
         <source>Reading the map</source>
         <translation>正在读取地图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="91" />
-        <location filename="../../gisapp/qt/main_window.py" line="333" />
+        <location filename="../../gisapp/qt/main_window.py" line="93" />
+        <location filename="../../gisapp/qt/main_window.py" line="335" />
         <source>Reading attributes</source>
         <translation>正在读取属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="189" />
+        <location filename="../../gisapp/qt/main_window.py" line="191" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="190" />
+        <location filename="../../gisapp/qt/main_window.py" line="192" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="191" />
+        <location filename="../../gisapp/qt/main_window.py" line="193" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="193" />
+        <location filename="../../gisapp/qt/main_window.py" line="195" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="194" />
+        <location filename="../../gisapp/qt/main_window.py" line="196" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="197" />
+        <location filename="../../gisapp/qt/main_window.py" line="199" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="198" />
+        <location filename="../../gisapp/qt/main_window.py" line="200" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="294" />
+        <location filename="../../gisapp/qt/main_window.py" line="296" />
         <source>Save the changes before opening another project?</source>
         <translation>打开其他项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="299" />
+        <location filename="../../gisapp/qt/main_window.py" line="301" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="363" />
+        <location filename="../../gisapp/qt/main_window.py" line="365" />
         <source>The project has unsaved changes. Save them first?</source>
         <translation>项目有未保存的更改，是否先保存？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="399" />
+        <location filename="../../gisapp/qt/main_window.py" line="401" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="447" />
+        <location filename="../../gisapp/qt/main_window.py" line="451" />
         <source>Network</source>
         <translation>管网</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="467" />
+        <location filename="../../gisapp/qt/main_window.py" line="471" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="524" />
+        <location filename="../../gisapp/qt/main_window.py" line="528" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="531" />
+        <location filename="../../gisapp/qt/main_window.py" line="535" />
         <source>Save the changes before creating a new project?</source>
         <translation>新建项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="540" />
+        <location filename="../../gisapp/qt/main_window.py" line="544" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="569" />
+        <location filename="../../gisapp/qt/main_window.py" line="573" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="569" />
+        <location filename="../../gisapp/qt/main_window.py" line="573" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="580" />
+        <location filename="../../gisapp/qt/main_window.py" line="584" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="612" />
+        <location filename="../../gisapp/qt/main_window.py" line="616" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="362" />
+        <location filename="../../gisapp/qt/main_window.py" line="364" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="594" />
+        <location filename="../../gisapp/qt/main_window.py" line="598" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="691" />
+        <location filename="../../gisapp/qt/main_window.py" line="695" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
@@ -3060,12 +3467,12 @@
         <location filename="../../gisapp/qt/survey_forms.py" line="133" />
         <source>Date</source>
         <extracomment>Fields kept when the observation form moves on to the next observation. Word domain messages in Chinese (None: follow the locale; the language switch sets it).</extracomment>
-        <translation>日期</translation>
+        <translation>评分日期</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/survey_forms.py" line="134" />
         <source>Method</source>
-        <translation>检测方法</translation>
+        <translation>评分方式</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/survey_forms.py" line="135" />
@@ -3614,7 +4021,7 @@
     <message>
         <location filename="../../gisapp/qt/records_dock.py" line="230" />
         <source>Date</source>
-        <translation>日期</translation>
+        <translation>评分日期</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/records_dock.py" line="231" />
@@ -3624,7 +4031,7 @@
     <message>
         <location filename="../../gisapp/qt/records_dock.py" line="232" />
         <source>Method</source>
-        <translation>检测方法</translation>
+        <translation>评分方式</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/records_dock.py" line="233" />
@@ -4089,6 +4496,16 @@
         <location filename="../../gisapp/qt/outfalls_dock.py" line="993" />
         <source>Outfall register…</source>
         <translation>排污口登记（查测溯治）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="662" />
+        <source>Zero-direct-discharge acceptance…</source>
+        <translation>污水零直排区验收…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="461" />
+        <source>Pollutant balance…</source>
+        <translation>区域水污染物平衡核算…</translation>
     </message>
 </context>
 </TS>

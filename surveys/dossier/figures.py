@@ -19,6 +19,7 @@ import numpy as np
 
 from network import schema as S
 from surveys.dossier.park import FIELDS_BY_CODE, PARK_FIELDS, ParkRecord
+from surveys.records import SOURCE_LABELS_ZH
 
 TPD_PER_10K = 10_000.0
 PLANT_NATURE_ZH = {"own": "自行建设", "shared": "依托处理"}
@@ -27,14 +28,6 @@ PROBLEM_STATUS_ZH = {
     "in_progress": "整改中",
     "done": "已完成",
     "verified": "已验收",
-}
-SOURCE_ZH = {
-    "manual": "人工录入",
-    "network_check": "管网检查",
-    "defect": "管道缺陷",
-    "misconnection": "雨污混接",
-    "protected_area": "保护区冲突",
-    "import": "台账导入",
 }
 
 
@@ -200,7 +193,7 @@ def ledger_figures(problems: Iterable[Any], today: dt.date | None = None) -> dic
     if not live:
         return {}
     today = today or dt.date.today()
-    by_source = Counter(SOURCE_ZH.get(p.source, p.source) for p in live)
+    by_source = Counter(SOURCE_LABELS_ZH.get(p.source, p.source) for p in live)
     found = (
         f"排查发现问题{len(live)}个（"
         + "、".join(f"{k}{n}个" for k, n in by_source.most_common())

@@ -12,7 +12,17 @@ def window(make_window):
 
 def test_main_window_opens_demo_park(window):
     names = [layer.kind for layer in window.canvas.layers]
-    assert names == ["zones", "boundary", "pipes", "manholes", "plants", "outfalls", "enterprises"]
+    assert names == [  # bottom to top; the demo has residents and farms too
+        "zones",
+        "boundary",
+        "population",
+        "pipes",
+        "manholes",
+        "plants",
+        "outfalls",
+        "enterprises",
+        "farms",
+    ]
     pipes = window.canvas.layer("pipes").data
     assert "起点编号" in pipes.columns
     assert pipes["材质"].str.contains("钢筋混凝土").any()  # GBK decoded, not mojibake

@@ -99,7 +99,11 @@ def test_edit_after_loading_rebuilds(qtbot, make_window, stored_project, builds)
 def test_save_stores_the_windows_network_without_rebuilding(
     qtbot, make_window, project_copy, builds, monkeypatch
 ):
-    w = make_window(project=project_copy, wait_network=True)  # the demo copy: nothing stored
+    con = sqlite3.connect(project_copy)  # the demo copy without its stored network
+    with con:
+        con.execute("DELETE FROM pa_topology")
+    con.close()
+    w = make_window(project=project_copy, wait_network=True)
     assert builds["window"] == 1
     edited = w.project.layers["pipes"].copy()
     edited["diameter_mm"] = edited["diameter_mm"] * 1.0
@@ -136,14 +140,16 @@ def test_map_frames_completed_equal_open_project(demo_project):
 
     project, frames, layers = _run(read_map_job(demo_project))
     assert project.layers == {}
-    assert [lay.kind for lay in layers] == [
+    assert [lay.kind for lay in layers] == [  # the demo has residents and farms too
         "zones",
         "boundary",
+        "population",
         "pipes",
         "manholes",
         "plants",
         "outfalls",
         "enterprises",
+        "farms",
     ]
     assert set(frames["pipes"].columns) == {
         "pipe_id",
@@ -170,10 +176,10 @@ def test_map_is_shown_before_the_attributes_are_read(qtbot, make_window, project
     prepared = {}
     with qtbot.waitSignal(w.project_opened, timeout=30000):
         w.open_project(project_copy)
-        qtbot.waitUntil(lambda: len(w.canvas.layers) == 7 and w.project is None, timeout=30000)
+        qtbot.waitUntil(lambda: len(w.canvas.layers) == 9 and w.project is None, timeout=30000)
         prepared = {lay.kind: lay.prepared_geometry() for lay in w.canvas.layers}
     # the new project's map was drawn while its attributes were still being read
-    assert seen.index(("drawn", True, 7)) < seen.index(("opened",))
+    assert seen.index(("drawn", True, 9)) < seen.index(("opened",))
     assert w.project.path == project_copy
     for lay in w.canvas.layers:  # the frames came in around the prepared geometry
         assert lay.data is w.project.layers[lay.kind]

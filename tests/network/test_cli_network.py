@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gisapp.cli import network_commands as cli_network
+from gisapp.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "demo" / "demo_park.gpkg"
@@ -34,7 +34,7 @@ def project():
 
 
 def run(capsys, *argv):
-    code = cli_network.main(list(argv))
+    code = cli_main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -209,7 +209,7 @@ def test_version_1_project_with_absolute_paths_opens_and_migrates(tmp_path):
 def test_shipped_demo_records_no_absolute_paths():
     demo = ROOT / "resources" / "demo" / "demo_park.gpkg"
     sources = stored_sources(demo)
-    assert len(sources) == 10
+    assert len(sources) == 12
     for s in sources:
         assert not Path(s["path"]).is_absolute() and "\\" not in s["path"], s["path"]
         assert s["path"].startswith("src/")
