@@ -50,6 +50,8 @@ shapely = lazy_module("shapely", globals())
 sparse = lazy_module("scipy.sparse", globals())
 csgraph = lazy_module("scipy.sparse.csgraph", globals())
 spatial = lazy_module("scipy.spatial", globals())
+pa = lazy_module("pyarrow", globals())
+pc_arrow = lazy_module("pyarrow.compute", globals())
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +150,13 @@ def str_array(df: pd.DataFrame, column: str) -> np.ndarray:
     out = np.full(n, None, dtype=object)
     if not notna.any():
         return out
+    if s.dtype == object:
+        kept = _stripped_texts(s.to_numpy()[notna])
+        if kept is not None:
+            idx = np.flatnonzero(notna)
+            good = np.fromiter((t != "" for t in kept), dtype=bool, count=len(kept))
+            out[idx[good]] = np.asarray(kept, dtype=object)[good]
+            return out
     vals = s[notna]
     if pd.api.types.is_float_dtype(vals.dtype):
         fv = vals.to_numpy(float)
@@ -158,6 +167,14 @@ def str_array(df: pd.DataFrame, column: str) -> np.ndarray:
     idx = np.flatnonzero(notna)
     out[idx[good]] = txt.to_numpy(object)[good]
     return out
+
+
+def _stripped_texts(values: np.ndarray) -> list[str] | None:
+    """``v.strip()`` of every value when all are ``str``, else None. A value with nothing to
+    strip stays the very same object: a million ids are not copied."""
+    if not all(type(v) is str for v in values):
+        return None
+    return [v.strip() for v in values]
 
 
 def _lower(values: np.ndarray) -> np.ndarray:
@@ -178,7 +195,7 @@ def float_array(df: pd.DataFrame, column: str) -> np.ndarray:
 
 def _dedupe_ids(ids: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Make ids unique by appending ``~2``, ``~3``; return new ids and the duplicated ones."""
-    s = pd.Series(ids)
+    s = pd.Series(ids, dtype=object)  # not pandas' Arrow text: the ids stay as they are
     dup = s.duplicated(keep="first").to_numpy()
     if not dup.any():
         return ids, []
@@ -1354,9 +1371,7 @@ def _end_arrays(pc: dict, mh: dict, tol: float, unit_m: float, issues: list[Issu
     swap = np.zeros(n, dtype=bool)
     unknown = np.zeros(n, dtype=bool)
     if n_mh and n:
-        index = pd.Index(mh["ids"])
-        fi = index.get_indexer(pd.Series(f, dtype=object).where(has_f, ""))
-        ti = index.get_indexer(pd.Series(t, dtype=object).where(has_t, ""))
+        fi, ti = _positions_in(mh["ids"], f, t)
         fi = np.where(has_f, fi, -1)
         ti = np.where(has_t, ti, -1)
         unknown_f = has_f & (fi < 0)
@@ -1378,8 +1393,8 @@ def _end_arrays(pc: dict, mh: dict, tol: float, unit_m: float, issues: list[Issu
         forced[0::2] = np.where(swap, ti, fi)
         forced[1::2] = np.where(swap, fi, ti)
         _id_gaps(pc, mh, forced, swap, tol, unit_m, issues)
-    fv = pd.Series(f, dtype=object).where(has_f, None).to_numpy(object)
-    tv = pd.Series(t, dtype=object).where(has_t, None).to_numpy(object)
+    fv = np.where(has_f, f, None).astype(object)
+    tv = np.where(has_t, t, None).astype(object)
     end_id = np.empty(2 * n, dtype=object)
     end_id[0::2] = np.where(swap, tv, fv)
     end_id[1::2] = np.where(swap, fv, tv)
@@ -1399,6 +1414,26 @@ def _end_arrays(pc: dict, mh: dict, tol: float, unit_m: float, issues: list[Issu
         "has_ids": has_f | has_t,
         "unknown_id": unknown,
     }
+
+
+def _positions_in(ids: np.ndarray, *queries: np.ndarray) -> list[np.ndarray]:
+    """Per array of *queries* (``str`` or None): the position of each value in the unique
+    ``str`` array *ids*, -1 where absent or None (hashed by Arrow, no Python objects)."""
+    try:
+        value_set = pa.array(ids, type=pa.string())
+        out = []
+        for q in queries:
+            pos = pc_arrow.index_in(pa.array(q, type=pa.string()), value_set=value_set)
+            out.append(
+                np.asarray(pos.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+            )
+        return out
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: pandas hashes anything
+        index = pd.Index(ids, dtype=object)
+        return [
+            np.where(pd.isna(q), -1, index.get_indexer(pd.Series(q, dtype=object).fillna("")))
+            for q in queries
+        ]
 
 
 def _unknown_ids(
@@ -1870,16 +1905,15 @@ def _side_connections(
     pipe without ids is split, unless rain meets sewage there (a suspected misconnection) or
     the inverts differ by more than a plausible drop. A confirmed contact is always split.
     """
-    if len(geoms) == 0 or len(node_xy) == 0:
+    if len(geoms) == 0 or len(node_xy) == 0 or not tol >= 0:  # no tolerance, no contact
         return [], []
     used = np.zeros(len(node_xy), dtype=bool)
     used[start_node] = True
     used[end_node] = True
     cand = np.flatnonzero(used)
     pts = shapely.points(node_xy[cand])
-    xy = node_xy[cand]
-    boxes = shapely.box(xy[:, 0] - tol, xy[:, 1] - tol, xy[:, 0] + tol, xy[:, 1] + tol)
-    pi, gi = tree.query(boxes)
+    # the pieces within the tolerance straight from the tree (no million query boxes)
+    pi, gi = tree.query(pts, predicate="dwithin", distance=tol)
     if len(pi) == 0:
         return [], []
     nodes = cand[pi]
@@ -2029,7 +2063,7 @@ def _make_edges(
     out["length_m"] = out["length_m"].astype(float)
     # pieces of one multipart pipe id: number parts across pieces
     pid = pc["pipe_id"][out["piece"]]
-    dup = pd.Series(pid).duplicated(keep=False).to_numpy()
+    dup = pd.Series(pid, dtype=object).duplicated(keep=False).to_numpy()
     if dup.any():
         ranks = pd.Series(pid[dup]).groupby(pid[dup]).cumcount().to_numpy()
         out["part"][dup] = ranks

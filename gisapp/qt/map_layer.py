@@ -20,6 +20,7 @@ belong to one frame: :meth:`MapLayer.set_data` drops them unless new ones come w
 from __future__ import annotations
 
 import math
+import operator
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -340,7 +341,11 @@ class IdIndex:
     @classmethod
     def build(cls, values: Iterable) -> IdIndex:
         arr = np.asarray(values, dtype=object)
-        ids = np.array([None if _missing(v) else str(v) for v in arr.tolist()], dtype=object)
+        listed = arr.tolist()
+        if all(type(v) is str or v is None for v in listed):  # ids as the project holds them
+            ids = np.array(listed, dtype=object)
+        else:
+            ids = np.array([None if _missing(v) else str(v) for v in listed], dtype=object)
         codes, uniques = pd.factorize(ids, use_na_sentinel=True)
         codes = codes.astype(np.int64)
         ok = codes >= 0
@@ -386,7 +391,7 @@ def same_geometry(a, b) -> bool:
     ia, ib = ga.__array_interface__, gb.__array_interface__
     if (ia["data"], ia["strides"]) == (ib["data"], ib["strides"]):
         return True  # one array of objects (a frame completed around another's geometry)
-    return all(x is y for x, y in zip(ga.tolist(), gb.tolist(), strict=True))
+    return all(map(operator.is_, ga.tolist(), gb.tolist()))  # no Python frame per row
 
 
 # --- the layer ---------------------------------------------------------------------------------

@@ -459,7 +459,10 @@ def normalise_column(
     """
     if vtype == "str":
         return _to_str(values), np.zeros(len(values), dtype=bool)
-    present = values.notna().to_numpy() & (values.astype(str).str.strip() != "").to_numpy()
+    if pd.api.types.is_numeric_dtype(values):  # no number prints blank: skip the text
+        present = values.notna().to_numpy()
+    else:
+        present = values.notna().to_numpy() & (values.astype(str).str.strip() != "").to_numpy()
     if vtype in ("float", "capacity"):
         if pd.api.types.is_numeric_dtype(values):
             out = values.astype(float)
@@ -496,7 +499,7 @@ def apply_mapping(
         The mapping names a column that is not in the layer.
     """
     roles = ROLE_ALIASES[kind]
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: the new columns never reach df
     issues: list[Issue] = []
     for role, (vtype, _aliases) in roles.items():
         src = mapping.get(role)

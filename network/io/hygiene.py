@@ -127,7 +127,7 @@ def clean_geometries(
             )
         )
 
-    out = gdf.copy()
+    out = gdf.copy(deep=False)  # copy-on-write: the new columns never reach gdf
     out[SRC_PART] = 0
     if gkind == "polygon":
         issues += _repair_polygons(geoms, present, gdf, kind, label, ids)

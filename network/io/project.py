@@ -513,7 +513,7 @@ def _writable(gdf: gpd.GeoDataFrame, kind: str) -> tuple[gpd.GeoDataFrame, dict[
     """Make a frame safe for GeoPackage: no reserved or case-duplicate column names (see
     :func:`safe_columns`), plain dtypes. Returns the frame and the columns renamed."""
     out, renames = safe_columns(gdf, kind)
-    out = out.copy()
+    out = out.copy(deep=False)  # copy-on-write: the converted columns never reach gdf
     for col in out.columns:
         if col == out.geometry.name:
             continue

@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import json
 import logging
 import sqlite3
@@ -159,7 +160,10 @@ def _arrow(v: Any) -> pa.Array:
         return v
     a = np.asarray(v)
     if a.dtype == object:
-        return pa.array([None if x is None or x != x else str(x) for x in a], type=pa.string())
+        try:  # all text (None or NaN for missing): Arrow converts without Python's loop
+            return pa.array(a, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return pa.array([None if x is None or x != x else str(x) for x in a], type=pa.string())
     return pa.array(a)
 
 
@@ -236,7 +240,7 @@ def encode(checked: Any) -> dict[str, bytes]:
         ),
         "pieces": _ipc(
             {
-                "pipe": pd.Series(net.piece_pipe_id).map(pe.lookup()).to_numpy(np.int32),
+                "pipe": _pipe_codes(net.piece_pipe_id, pe.uniques),
                 "row": net.piece_row.astype(np.int32),
                 "length_m": net.piece_length_m,
                 "start": net.piece_start_node.astype(np.int32),
@@ -297,7 +301,7 @@ def encode(checked: Any) -> dict[str, bytes]:
                 "at_m": np.array([s[2] for s in net.side_connections], dtype=float),
             }
         ),
-        "register": _register_blob(checked.register, pe.lookup()),
+        "register": _register_blob(checked.register, pe.uniques),
     }
     texts = {
         "categories": cats,
@@ -329,13 +333,12 @@ def _json_default(v: Any) -> Any:
     return str(v)
 
 
-def _register_blob(register: Any, pipe_code: Mapping[str, int]) -> bytes:
+def _register_blob(register: Any, pipe_ids: np.ndarray) -> bytes:
+    """The register's rows; each row's pipes as codes into *pipe_ids* (the unique ids)."""
     rows = register.rows
     sizes = np.array([len(r.pipes) for r in rows], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
-    flat = np.fromiter(
-        (pipe_code[p] for r in rows for p in r.pipes), dtype=np.int32, count=int(sizes.sum())
-    )
+    flat = _pipe_codes(list(itertools.chain.from_iterable(r.pipes for r in rows)), pipe_ids)
     o_sizes = np.array([len(r.outfalls) for r in rows], dtype=np.int64)
     o_off = np.concatenate([[0], np.cumsum(o_sizes)]).astype(np.int32)
     o_flat = pa.array([o for r in rows for o in r.outfalls], type=pa.string())
@@ -360,6 +363,24 @@ def _register_blob(register: Any, pipe_code: Mapping[str, int]) -> bytes:
             "pipes": pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat)),
         }
     )
+
+
+def _pipe_codes(pipes: list[str] | np.ndarray, pipe_ids: np.ndarray) -> np.ndarray:
+    """The position of each of *pipes* in *pipe_ids* (millions of ids hashed by Arrow, not
+    looked up one by one); a pipe not in *pipe_ids* is a bug (KeyError)."""
+    import pyarrow.compute as pc
+
+    try:
+        pos = pc.index_in(
+            pa.array(pipes, type=pa.string()), value_set=pa.array(pipe_ids, type=pa.string())
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids that are not all text
+        look = dict(zip(pipe_ids.tolist(), range(len(pipe_ids)), strict=True))
+        return np.fromiter(map(look.__getitem__, list(pipes)), dtype=np.int32, count=len(pipes))
+    if pos.null_count:
+        missing = pc.filter(pa.array(pipes, type=pa.string()), pos.is_null())
+        raise KeyError(missing[0].as_py())
+    return _numpy(pos).astype(np.int32)
 
 
 # --- writing -------------------------------------------------------------------------------

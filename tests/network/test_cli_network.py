@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,10 +28,14 @@ TRACE_KEYS = {
 
 
 @pytest.fixture(scope="module")
-def project():
+def project(tmp_path_factory):
+    """A private copy of the demo: a command stores a rebuilt network into a stale project,
+    and must never write into the committed file."""
     if not DEMO.exists():
         pytest.skip("resources/demo/demo_park.gpkg has not been built")
-    return str(DEMO)
+    copy = tmp_path_factory.mktemp("demo") / DEMO.name
+    shutil.copyfile(DEMO, copy)
+    return str(copy)
 
 
 def run(capsys, *argv):

@@ -4,6 +4,7 @@ items 7, 10 and 13)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -81,10 +82,14 @@ def test_summary_on_the_johnson_vt_storm_lines():
 
 
 @pytest.fixture(scope="module")
-def project():
+def project(tmp_path_factory):
+    """A private copy of the demo: a command stores a rebuilt network into a stale project,
+    and must never write into the committed file."""
     if not DEMO.exists():
         pytest.skip("resources/demo/demo_park.gpkg has not been built")
-    return str(DEMO)
+    copy = tmp_path_factory.mktemp("demo") / DEMO.name
+    shutil.copyfile(DEMO, copy)
+    return str(copy)
 
 
 def run(capsys, *argv):
