@@ -26,6 +26,10 @@ def export_project_map(
     network: Any = None,
     trace_pipes: Sequence[str] = (),
     checked: Any = None,
+    scale: int | None = None,
+    rain: str = "faded",
+    mapping_unit: str | None = None,
+    height_datum: str | None = None,
 ) -> Path:
     """Draw the park map of *project* to *out*: enterprises coloured by connection, flow arrows,
     and, once the project has outfall decisions (``pa_outfall_decisions``), the outfalls by
@@ -36,7 +40,8 @@ def export_project_map(
     project : Project
         Its layers, settings, CRS and extent.
     out : Path
-        ``*.pdf`` or ``*.png``.
+        ``*.pdf`` or ``*.png``; ``*.dxf`` writes the CAD drawing
+        (:func:`gisapp.cartography.dxf.export_dxf`).
     size, orientation, extent, title, language, dpi
         The page (see :class:`gisapp.cartography.flowmap.MapOptions`).
     trace_from : str, optional
@@ -48,6 +53,15 @@ def export_project_map(
     checked : CheckedNetwork, optional
         The network with its connection register, as the window holds it: nothing is
         rebuilt or recomputed. Without it (and without *network*) the network is built here.
+    scale : int, optional
+        1:n. When the park does not fit one page at this scale, a PDF is a set of numbered
+        sheets after an index map (:mod:`gisapp.cartography.sheets`). None: the whole park on
+        one page at the first standard scale that fits.
+    rain : str
+        ``faded`` (default: a sewage flow map), ``normal`` or ``hidden``.
+    mapping_unit, height_datum : str, optional
+        制图单位 and 高程系 of the title block (default: the project settings
+        ``mapping_unit`` / ``height_datum``; "—" when neither is known).
 
     Returns
     -------
@@ -107,6 +121,7 @@ def export_project_map(
                 )
     else:
         ext = extent
+    settings = getattr(project, "settings", None) or {}
     opts = MapOptions(
         size=size,
         orientation=orientation,
@@ -116,14 +131,54 @@ def export_project_map(
         trace_label=label,
         language=language,
         dpi=dpi,
+        scale=scale,
+        rain=rain,
+        mapping_unit=mapping_unit or str(settings.get("mapping_unit") or ""),
+        height_datum=height_datum or str(settings.get("height_datum") or ""),
     )
     n_rows = len(project.layers["pipes"]) if "pipes" in project.layers else 0
+    flow_forward = pipe_flow_forward(net, n_rows)
+    out = Path(out)
+    if out.suffix.lower() == ".dxf":
+        from gisapp.cartography.dxf import export_dxf
+        from gisapp.cartography.flowmap import _park_name
+
+        name = _park_name(layers)
+        return export_dxf(
+            layers,
+            project.crs,
+            out,
+            flow_forward=flow_forward,
+            scale=scale or 1000,
+            title=title or (f"{name}管网图及污水流向图" if language == "zh" else name),
+        )
+    if scale:
+        from gisapp.cartography import sheets
+
+        unit_m = (
+            float(project.crs.axis_info[0].unit_conversion_factor)
+            if project.crs is not None and project.crs.axis_info
+            else 1.0
+        )
+        if (
+            ext is None
+            and out.suffix.lower() == ".pdf"
+            and sheets.needs_sheets(layers, size, orientation, scale, unit_m)
+        ):
+            return sheets.render_sheets(
+                layers,
+                project.crs,
+                out,
+                opts,
+                flow_forward=flow_forward,
+                stats=network_statistics(net),
+            )
     return render_flow_map(
         layers,
         project.crs,
         out,
         opts,
-        flow_forward=pipe_flow_forward(net, n_rows),
+        flow_forward=flow_forward,
         stats=network_statistics(net),
     )
 

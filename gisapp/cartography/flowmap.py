@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrow, PathPatch, Rectangle
+from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from gisapp.cartography import symbology as sym
@@ -31,8 +31,31 @@ from network.errors import NetworkError
 from network.io.crs import crs_label
 from network.io.fonts import cjk_font
 
-PAPER_MM = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}  # landscape width, height
+PAPER_MM = {  # landscape width, height
+    "A4": (297.0, 210.0),
+    "A3": (420.0, 297.0),
+    "A2": (594.0, 420.0),
+    "A1": (841.0, 594.0),
+    "A0": (1189.0, 841.0),
+}
 HIGHLIGHT = "#ff00c8"
+#: The scales a drawing is made at (1:n); the whole-park page takes the first one that fits.
+STANDARD_SCALES = (500, 1000, 2000, 2500, 5000, 10000, 15000, 20000, 25000, 50000, 100000)
+RAIN_MODES = ("faded", "normal", "hidden")
+MANHOLE_MAX_SCALE = 5000
+#: What a 管网图及污水流向图 shows (other layers of a project, e.g. population or farms for the
+#: COD balance, stay off this map).
+MAP_KINDS = (
+    schema.ZONES,
+    schema.BOUNDARY,
+    schema.PIPES,
+    schema.MANHOLES,
+    schema.PLANTS,
+    schema.OUTFALLS,
+    schema.ENTERPRISES,
+)  # manholes are drawn at 1:5000 and larger scales
+#: Systems whose flow the 污水流向图 is about (arrows, drawn above rain).
+SEWAGE_SYSTEMS = (schema.SEWAGE, schema.COMBINED, schema.INDUSTRIAL)
 
 
 class MapExportError(NetworkError):
@@ -53,12 +76,18 @@ class MapOptions:
     dpi: int = 200
     arrows: bool = True
     labels: bool = True
+    scale: int | None = None  # 1:n; None = the first standard scale that fits the extent
+    rain: str = "faded"  # faded / normal / hidden: the rain system on a sewage flow map
+    arrow_spacing_mm: float = 30.0  # flow arrows along the sewage pipes, on paper
+    sheet: str = ""  # 图号 (drawing / sheet number)
+    mapping_unit: str = ""  # 制图单位
+    height_datum: str = ""  # 高程系, when known
 
 
 def page_size_in(size: str, orientation: str) -> tuple[float, float]:
     """Paper size in inches for ``A4``/``A3`` and ``landscape``/``portrait``."""
     if size.upper() not in PAPER_MM:
-        raise MapExportError(f"Unknown paper size {size!r}; use A4 or A3.")
+        raise MapExportError(f"Unknown paper size {size!r}; use one of {', '.join(PAPER_MM)}.")
     if orientation not in ("landscape", "portrait"):
         raise MapExportError(f"Orientation must be landscape or portrait; got {orientation!r}.")
     w, h = PAPER_MM[size.upper()]
@@ -68,14 +97,36 @@ def page_size_in(size: str, orientation: str) -> tuple[float, float]:
 
 
 def park_extent(layers: dict[str, Any]) -> tuple[float, float, float, float]:
-    """The boundary (else the pipes) with a margin: what a park map shows."""
-    for kind in ("boundary", "pipes"):
+    """The boundary, the pipes and the treatment plants with a margin: what a park map shows
+    (a shared town plant outside the boundary is on the map: it is where the sewage goes)."""
+    bounds = []
+    for kind in ("boundary", "pipes", "plants"):
         gdf = layers.get(kind)
         if gdf is not None and len(gdf):
-            x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
-            m = 0.06 * max(x1 - x0, y1 - y0, 1.0)
-            return x0 - m, y0 - m, x1 + m, y1 + m
-    raise MapExportError("The project has no boundary and no pipes to map.")
+            b = np.asarray(gdf.total_bounds, dtype=float)
+            if np.isfinite(b).all():
+                bounds.append(b)
+    if not bounds:
+        raise MapExportError("The project has no boundary, pipes or plants to map.")
+    b = np.vstack(bounds)
+    x0, y0 = b[:, 0].min(), b[:, 1].min()
+    x1, y1 = b[:, 2].max(), b[:, 3].max()
+    m = 0.04 * max(x1 - x0, y1 - y0, 1.0)
+    return float(x0 - m), float(y0 - m), float(x1 + m), float(y1 + m)
+
+
+def choose_scale(width_m: float, height_m: float, paper_w_mm: float, paper_h_mm: float) -> int:
+    """The first of :data:`STANDARD_SCALES` at which ``width_m × height_m`` fits the map
+    area (else a rounded-up multiple of 10 000).
+
+    >>> choose_scale(3000, 1500, 200, 150)
+    15000
+    """
+    need = max(width_m / paper_w_mm, height_m / paper_h_mm) * 1000.0
+    for s in STANDARD_SCALES:
+        if s >= need:
+            return s
+    return int(math.ceil(need / 10000.0) * 10000)
 
 
 def _fit_extent(
@@ -140,83 +191,136 @@ def _draw_polygons(ax: Any, gdf: Any, style: sym.Style) -> None:
         )
 
 
-def _draw_lines(
+def _fade(color: str, amount: float = 0.55) -> str:
+    """``color`` mixed with white (a de-emphasised system)."""
+    r, g, b, _ = _mpl_color(color)
+    r, g, b = (v + (1 - v) * amount for v in (r, g, b))
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+def _dark(color: str, amount: float = 0.25) -> Any:
+    r, g, b, _ = _mpl_color(color)
+    return (r * (1 - amount), g * (1 - amount), b * (1 - amount), 1.0)
+
+
+def _line_coords(g: Any) -> list[np.ndarray]:
+    if g is None or g.is_empty:
+        return []
+    if g.geom_type == "LineString":
+        return [np.asarray(g.coords)]
+    return [np.asarray(p.coords) for p in getattr(g, "geoms", []) if p.geom_type == "LineString"]
+
+
+def _draw_pipes(
     ax: Any,
     gdf: Any,
     style: sym.Style,
-    flow_forward: np.ndarray | None,
-    arrows: bool,
-    extent: tuple[float, float, float, float],
-    scale_mpp: float,
+    pen_scale: float,
 ) -> None:
+    """The pipes by class, the sewage systems above the rain system (a 污水流向图 is about
+    the sewage)."""
     codes = sym.classify(style, gdf)
     widths = sym.width_classes(style, gdf)
     geoms = gdf.geometry.to_numpy()
+    systems = [c.value for c in style.classes]
     for code in np.unique(codes):
+        value = systems[code] if code < len(systems) else None
+        z = 2.6 if value == schema.RAIN else 3.2
         for wc in np.unique(widths[codes == code]):
             s = style.symbol(int(code), int(wc))
             if s is None:
                 continue
             sel = (codes == code) & (widths == wc)
-            segs = [
-                np.asarray(g.coords)
-                for g in geoms[sel]
-                if g is not None and not g.is_empty and g.geom_type == "LineString"
-            ]
+            segs = [c for g in geoms[sel] for c in _line_coords(g)]
             if segs:
+                w = s.width * 0.55 * pen_scale * (0.7 if value == schema.RAIN else 1.0)
                 ax.add_collection(
                     LineCollection(
                         segs,
                         colors=[_mpl_color(s.color)],
-                        linewidths=s.width * 0.55,
-                        zorder=3,
+                        linewidths=w,
+                        zorder=z,
                         capstyle="round",
                     )
                 )
-    if not arrows:
-        return
-    # one arrow at the middle of each pipe long enough to carry it at this scale
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    lengths = np.where(ok, shapely.length(geoms), 0.0)
-    min_len = 9.0 * scale_mpp
-    idx = np.flatnonzero(lengths > min_len)
-    if not len(idx):
-        return
-    g = geoms[idx]
-    mid = shapely.line_interpolate_point(g, 0.5, normalized=True)
-    a = shapely.line_interpolate_point(g, 0.45, normalized=True)
-    b = shapely.line_interpolate_point(g, 0.55, normalized=True)
-    ax_, ay_ = shapely.get_x(a), shapely.get_y(a)
-    bx_, by_ = shapely.get_x(b), shapely.get_y(b)
-    fwd = flow_forward[idx] if flow_forward is not None else np.ones(len(idx), dtype=bool)
-    dx = np.where(fwd, bx_ - ax_, ax_ - bx_)
-    dy = np.where(fwd, by_ - ay_, ay_ - by_)
-    norm = np.hypot(dx, dy)
-    norm[norm == 0] = 1.0
-    mx, my = shapely.get_x(mid), shapely.get_y(mid)
-    inside = (mx > extent[0]) & (mx < extent[2]) & (my > extent[1]) & (my < extent[3])
-    colors = []
-    code_of = sym.classify(style, gdf)[idx]
-    for c in code_of:
-        s = style.symbol(int(c))
-        colors.append(_mpl_color(s.color if s else "#404040"))
-    colors = np.array(colors)
-    ax.quiver(
-        mx[inside],
-        my[inside],
-        (dx / norm)[inside],
-        (dy / norm)[inside],
-        color=colors[inside],
-        angles="xy",
-        pivot="mid",
-        scale_units="inches",
-        scale=15.0,
-        width=0.0011,
-        headwidth=4.5,
-        headlength=5,
-        headaxislength=4.5,
-        zorder=4,
+
+
+def flow_arrow_positions(
+    gdf: Any,
+    flow_forward: np.ndarray | None,
+    spacing: float,
+    min_length: float,
+) -> list[tuple[float, float, float, float, str]]:
+    """Where the flow arrows go: ``(x, y, dx, dy, system)`` along each run of pipes of one
+    system (pipes merged head to tail in the flow direction), one every ``spacing`` map
+    units, or one in the middle of a run shorter than that but longer than ``min_length``.
+    """
+    from shapely.geometry import LineString, MultiLineString
+
+    geoms = gdf.geometry.to_numpy()
+    fwd = (
+        np.asarray(flow_forward, dtype=bool)
+        if flow_forward is not None
+        else np.ones(len(gdf), dtype=bool)
     )
+    system = (
+        gdf[schema.SYSTEM].astype(object).to_numpy()
+        if schema.SYSTEM in gdf
+        else np.full(len(gdf), None, dtype=object)
+    )
+    out: list[tuple[float, float, float, float, str]] = []
+    for value in dict.fromkeys(system.tolist()):
+        lines = []
+        for g, f in zip(geoms[system == value], fwd[system == value], strict=True):
+            for c in _line_coords(g):
+                if len(c) >= 2:
+                    lines.append(LineString(c if f else c[::-1]))
+        if not lines:
+            continue
+        merged = shapely.line_merge(MultiLineString(lines), directed=True)
+        parts = [merged] if merged.geom_type == "LineString" else list(merged.geoms)
+        for line in parts:
+            length = line.length
+            if length < min_length:
+                continue
+            n = int(length // spacing)
+            ds = [length / 2] if n == 0 else [(i + 0.5) * length / n for i in range(n)]
+            eps = min(length * 0.01, spacing * 0.02)
+            for d in ds:
+                a = line.interpolate(max(d - eps, 0.0))
+                b = line.interpolate(min(d + eps, length))
+                p = line.interpolate(d)
+                dx, dy = b.x - a.x, b.y - a.y
+                norm = math.hypot(dx, dy)
+                if norm > 0:
+                    out.append((p.x, p.y, dx / norm, dy / norm, str(value)))
+    return out
+
+
+def _draw_arrows(
+    ax: Any,
+    arrows: Sequence[tuple[float, float, float, float, str]],
+    style: sym.Style,
+    size: float,
+) -> None:
+    """Filled flow arrowheads of ``size`` map units, in the darkened colour of the system."""
+    from matplotlib.collections import PolyCollection
+
+    colors = {c.value: c.symbol.color for c in style.classes}
+    polys, fills = [], []
+    for x, y, dx, dy, value in arrows:
+        nx_, ny_ = -dy, dx
+        tip = (x + dx * size * 0.6, y + dy * size * 0.6)
+        back = (x - dx * size * 0.4, y - dy * size * 0.4)
+        left = (back[0] + nx_ * size * 0.33, back[1] + ny_ * size * 0.33)
+        right = (back[0] - nx_ * size * 0.33, back[1] - ny_ * size * 0.33)
+        notch = (x - dx * size * 0.15, y - dy * size * 0.15)
+        polys.append([tip, left, notch, right])
+        fills.append(_dark(colors.get(value, "#404040")))
+    if polys:
+        ax.add_collection(
+            PolyCollection(polys, facecolors=fills, edgecolors="white", linewidths=0.3, zorder=4.5)
+        )
 
 
 def _draw_points(ax: Any, gdf: Any, style: sym.Style, zorder: int) -> None:
@@ -270,85 +374,94 @@ def _nice_length(target: float) -> float:
     return 10 * exp
 
 
-def _scale_bar(
-    ax: Any, extent: tuple[float, float, float, float], unit_m: float, font: dict[str, Any]
-) -> float:
-    x0, y0, x1, y1 = extent
-    length_m = _nice_length((x1 - x0) * unit_m / 8)
-    length = length_m / unit_m
-    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)
-    h = 0.008 * (y1 - y0)
-    ax.add_patch(
-        Rectangle(
-            (bx - 0.02 * (x1 - x0), by - 1.5 * h),
-            length + 0.06 * (x1 - x0),
-            6.5 * h,
-            facecolor="white",
-            edgecolor="none",
-            alpha=0.85,
-            zorder=9,
-        )
-    )
+def _mm_axes(fig: Figure, page: tuple[float, float], x: float, y: float, w: float, h: float):
+    """An axes at ``x, y, w, h`` millimetres on the page whose data units are millimetres."""
+    pw, ph = page
+    ax = fig.add_axes((x / pw, y / ph, w / pw, h / ph))
+    ax.set_axis_off()
+    ax.set_xlim(0, w)
+    ax.set_ylim(0, h)
+    return ax
+
+
+def _scale_bar(ax: Any, w: float, h: float, scale: int, unit_m: float, font: dict, f: float):
+    """A four-part scale bar in a margin axes (millimetre units), centred; returns its
+    length in metres."""
+    length_m = _nice_length(0.55 * w * scale / 1000.0)
+    while length_m / scale * 1000.0 > 0.8 * w:
+        length_m /= 2
+    length = length_m / scale * 1000.0  # mm on paper
+    bx = (w - length) / 2
+    by = h * 0.45
+    bh = 1.2 * f
     for i in range(4):
         ax.add_patch(
             Rectangle(
                 (bx + i * length / 4, by),
                 length / 4,
-                h,
+                bh,
                 facecolor="black" if i % 2 == 0 else "white",
                 edgecolor="black",
-                linewidth=0.6,
-                zorder=10,
+                linewidth=0.5,
             )
         )
-    label = f"{length_m / 1000:g} km" if length_m >= 1000 else f"{length_m:g} m"
-    ax.text(bx, by + 2.2 * h, "0", ha="center", va="bottom", zorder=10, **font)
-    ax.text(bx + length, by + 2.2 * h, label, ha="center", va="bottom", zorder=10, **font)
+    fs = {**font, "fontsize": 6 * f}
+    for i, frac in enumerate((0, 0.5, 1.0)):
+        v = length_m * frac
+        text = f"{v:g}" if i < 2 else (f"{v / 1000:g} km" if v >= 1000 else f"{v:g} m")
+        ax.text(bx + frac * length, by + bh + 0.8 * f, text, ha="center", va="bottom", **fs)
+    ax.text(w / 2, by - 1.2 * f, f"1:{scale:,}".replace(",", ""), ha="center", va="top", **fs)
     return length_m
 
 
-def _north_arrow(ax: Any, extent: tuple[float, float, float, float], font: dict[str, Any]) -> None:
-    x0, y0, x1, y1 = extent
-    cx, top = x1 - 0.05 * (x1 - x0), y1 - 0.05 * (y1 - y0)
-    h = 0.08 * (y1 - y0)
+def _north_arrow(
+    ax: Any, cx: float, cy: float, size: float, font: dict, f: float, zh: bool = True
+) -> None:
+    """A split north arrow (half black, half white) of ``size`` mm centred at ``cx, cy``."""
+    from matplotlib.patches import Polygon as MplPolygon
+
+    top, bottom, half = cy + size / 2, cy - size / 2, size * 0.28
     ax.add_patch(
-        FancyArrow(
-            cx,
-            top - h,
-            0,
-            h * 0.85,
-            width=0.012 * (x1 - x0),
-            head_width=0.035 * (x1 - x0),
-            head_length=0.35 * h,
-            length_includes_head=True,
-            color="black",
-            zorder=10,
+        MplPolygon(
+            [(cx, top), (cx - half, bottom), (cx, bottom + size * 0.25)],
+            closed=True,
+            facecolor="black",
+            edgecolor="black",
+            linewidth=0.5,
+        )
+    )
+    ax.add_patch(
+        MplPolygon(
+            [(cx, top), (cx + half, bottom), (cx, bottom + size * 0.25)],
+            closed=True,
+            facecolor="white",
+            edgecolor="black",
+            linewidth=0.5,
         )
     )
     ax.text(
         cx,
-        top - h * 1.15,
-        "N",
+        top + 0.6 * f,
+        "北" if zh else "N",
         ha="center",
-        va="top",
-        zorder=10,
-        **{**font, "fontsize": 11, "fontweight": "bold"},
+        va="bottom",
+        **{**font, "fontsize": 8 * f, "fontweight": "bold"},
     )
 
 
 def _legend(
-    fig: Figure,
-    rect: Sequence[float],
+    ax: Any,
+    w: float,
+    h: float,
     layers: dict[str, Any],
     styles: dict[str, sym.Style],
     language: str,
     font: dict[str, Any],
     extra: Sequence[tuple[str, str]],
+    f: float,
 ) -> None:
-    ax = fig.add_axes(rect)
-    ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    """The legend in a margin axes of ``w × h`` mm: a section per layer, then ``extra``
+    line entries (the trace highlight)."""
     sections = []
     for kind in reversed(sym.DRAW_ORDER):
         if kind not in layers:
@@ -356,33 +469,34 @@ def _legend(
         geom = schema.GEOMETRY_KIND[kind]
         entries = sym.legend_entries(styles[kind], geom, language, data=layers[kind])
         sections.append((kind, entries[:1] if kind == "manholes" else entries))
-    n_rows = 1.5 + sum(1.3 + len(e) for _, e in sections) + len(extra)
-    y = 0.97
-    step = min(0.032, 0.94 / n_rows)  # a long legend (e.g. outfall statuses) is set tighter
+    n_rows = 1.6 + sum(1.2 + len(e) for _, e in sections) + len(extra) + (1.2 if extra else 0)
+    step = min(3.8 * f, (h - 2) / n_rows)
+    fs = min(6.5 * f, step / 0.50)
+    tf = {**font, "fontsize": fs}
+    y = h - 1.0
     ax.text(
-        0.02,
+        1,
         y,
         "图例" if language == "zh" else "Legend",
         va="top",
-        **{**font, "fontsize": 11, "fontweight": "bold"},
+        **{**font, "fontsize": fs * 1.4, "fontweight": "bold"},
     )
-    y -= step * 1.5
+    y -= step * 1.6
+    sw, sx, tx = 8 * f, 3 * f, 13 * f
     for kind, entries in sections:
         title = schema.LAYER_LABELS_ZH[kind] if language == "zh" else kind
-        ax.text(0.02, y, title, va="center", **{**font, "fontweight": "bold"})
+        ax.text(1, y, title, va="center", **{**tf, "fontweight": "bold"})
         y -= step
         for e in entries:
-            if y < 0.02:
-                return
             s = e.symbol
             if e.geometry == "point":
-                scatter_symbol(ax, [0.1], [y], s)
+                scatter_symbol(ax, [sx + sw / 2], [y], replace(s, size=min(s.size, 12.0) * f))
             elif e.geometry == "polygon":
                 ax.add_patch(
                     Rectangle(
-                        (0.04, y - 0.009),
-                        0.12,
-                        0.018,
+                        (sx, y - step * 0.3),
+                        sw,
+                        step * 0.6,
                         facecolor=_mpl_color(s.fill, s.fill_alpha) if s.fill else "none",
                         edgecolor=_mpl_color(s.color),
                         hatch=sym.MPL_HATCHES.get(s.hatch),
@@ -391,44 +505,45 @@ def _legend(
                     )
                 )
             elif e.geometry == "arrow":
-                ax.annotate(
-                    "",
-                    xy=(0.16, y),
-                    xytext=(0.04, y),
-                    arrowprops={"arrowstyle": "-|>", "color": "#404040", "lw": 1.0},
+                ax.plot([sx, sx + sw * 0.6], [y, y], color="#8b4513", linewidth=1.0 * f)
+                _draw_arrows(
+                    ax, [(sx + sw * 0.7, y, 1.0, 0.0, schema.SEWAGE)], styles["pipes"], 3.2 * f
                 )
             else:
                 ax.plot(
-                    [0.04, 0.16],
+                    [sx, sx + sw],
                     [y, y],
                     color=_mpl_color(s.color),
-                    linewidth=max(s.width * 0.6, 0.5),
+                    linewidth=max(s.width * 0.55, 0.5) * f,
                     linestyle=sym.MPL_DASHES.get(s.dash, "-"),
                 )
-            ax.text(0.2, y, e.label, va="center", **font)
+            ax.text(tx, y, e.label, va="center", **tf)
             y -= step
-        y -= step * 0.3
+        y -= step * 0.2
+    if extra:
+        ax.text(
+            1,
+            y,
+            "专题" if language == "zh" else "Overlay",
+            va="center",
+            **{**tf, "fontweight": "bold"},
+        )
+        y -= step
     for label, color in extra:
-        if y < 0.02:
-            return
-        ax.plot([0.04, 0.16], [y, y], color=color, linewidth=3.0)
-        ax.text(0.2, y, label, va="center", **font)
+        ax.plot([sx, sx + sw], [y, y], color=color, linewidth=3.0 * f, alpha=0.55)
+        ax.text(tx, y, label, va="center", **tf)
         y -= step
 
 
-def _draw_trace(ax: Any, pipes: Any, trace_pipes: Sequence[str]) -> None:
+def _draw_trace(ax: Any, pipes: Any, trace_pipes: Sequence[str], pen_scale: float) -> None:
     """The traced pipes as a broad translucent band under the pipe symbols."""
-    sel = pipes[schema.PIPE_ID].astype(str).isin({str(p) for p in trace_pipes})
-    segs = [
-        np.asarray(g.coords)
-        for g in pipes.geometry[sel]
-        if g is not None and not g.is_empty and g.geom_type == "LineString"
-    ]
+    sel = pipes[schema.PIPE_ID].astype(str).isin({str(p) for p in trace_pipes}).to_numpy()
+    segs = [c for g in pipes.geometry.to_numpy()[sel] for c in _line_coords(g)]
     ax.add_collection(
         LineCollection(
             segs,
             colors=HIGHLIGHT,
-            linewidths=4.0,
+            linewidths=4.5 * pen_scale,
             alpha=0.55,
             zorder=2,
             capstyle="round",
@@ -436,29 +551,109 @@ def _draw_trace(ax: Any, pipes: Any, trace_pipes: Sequence[str]) -> None:
     )
 
 
-def _draw_labels(
-    ax: Any,
-    present: dict[str, Any],
-    extent: tuple[float, float, float, float],
-    font: dict[str, Any],
+def crs_label_zh(crs: Any) -> str:
+    """The CRS as a Chinese drawing names it, e.g. ``CGCS2000 3度带 第37带（EPSG:4525）``."""
+    import re
+
+    if crs is None:
+        return "未知坐标系"
+    name = crs.name or ""
+    epsg = crs.to_epsg()
+    tail = f"（EPSG:{epsg}）" if epsg else ""
+    m = re.search(r"(\d)-degree Gauss-Kruger (?:zone |CM )(\d+)", name)
+    if m and "CGCS2000" in name:
+        zone = f"第{m.group(2)}带" if "zone" in name else f"中央经线{m.group(2)}°"
+        return f"CGCS2000 {m.group(1)}度带 {zone}{tail}"
+    if "CGCS2000" in name and crs.is_geographic:
+        return f"CGCS2000 地理坐标{tail}"
+    if "UTM zone" in name:
+        m = re.search(r"UTM zone (\d+)([NS])", name)
+        if m:
+            return f"WGS84 UTM {m.group(1)}{'北' if m.group(2) == 'N' else '南'}带{tail}"
+    return f"{name}{tail}"
+
+
+def _title_block(
+    ax: Any, w: float, h: float, rows: Sequence[tuple[str, str]], font: dict, f: float
 ) -> None:
-    """Names of the plants and ids of the outfalls inside the map extent."""
-    for kind, col in (("plants", schema.NAME), ("outfalls", schema.OUTFALL_ID)):
-        gdf = present.get(kind)
-        if gdf is None or col not in gdf:
-            continue
-        for g, text in zip(gdf.geometry, gdf[col], strict=True):
-            if g is None or g.is_empty or text is None or text != text:
-                continue
-            if extent[0] < g.x < extent[2] and extent[1] < g.y < extent[3]:
-                ax.annotate(
-                    str(text),
-                    (g.x, g.y),
-                    xytext=(4, 4),
-                    textcoords="offset points",
-                    zorder=12,
-                    **{**font, "fontsize": 6.5},
-                )
+    """The title block (标题栏): a two-column table, label | value, framed."""
+    n = len(rows)
+    rh = h / n
+    lw = 15 * f
+    ax.add_patch(Rectangle((0, 0), w, h, facecolor="white", edgecolor="black", linewidth=1.0))
+    ax.plot([lw, lw], [0, h], color="black", linewidth=0.5)
+    fs = 6.0 * f
+    for i, (label, value) in enumerate(rows):
+        y = h - (i + 0.5) * rh
+        if i:
+            ax.plot([0, w], [h - i * rh] * 2, color="black", linewidth=0.5)
+        ax.text(lw / 2, y, label, ha="center", va="center", **{**font, "fontsize": fs})
+        size = fs * (1.15 if i == 0 else 1.0)
+        limit = (w - lw - 2 * f) / (size * 0.3528)  # characters of a CJK em that fit
+        text = _wrap(value, limit)
+        if "\n" in text and size > fs * 0.8:
+            size = fs * 0.9
+        ax.text(
+            lw + 1.5 * f,
+            y,
+            text,
+            ha="left",
+            va="center",
+            linespacing=1.0,
+            **{**font, "fontsize": size, "fontweight": "bold" if i == 0 else "normal"},
+        )
+
+
+def _wrap(text: str, limit: float) -> str:
+    """Split ``text`` in two lines when it is longer than ``limit`` ems (CJK = 1, ASCII ~ 0.55)."""
+
+    def ems(t: str) -> float:
+        return sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in t)
+
+    if ems(text) <= limit:
+        return text
+    cut = len(text) // 2
+    spaces = [i for i, c in enumerate(text) if c in " （("]
+    if spaces:
+        cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut].rstrip() + "\n" + text[cut:].lstrip()
+
+
+def _coordinate_ticks(ax: Any, extent: tuple, spacing: float, font: dict, f: float) -> None:
+    """A neat line with CGCS2000 coordinate ticks every ``spacing`` map units (X northing on
+    the left and right, Y easting at the bottom and top) and grid crosses inside."""
+    x0, y0, x1, y1 = extent
+    xs = np.arange(math.ceil(x0 / spacing) * spacing, x1, spacing)
+    ys = np.arange(math.ceil(y0 / spacing) * spacing, y1, spacing)
+    ax.set_xticks(xs)
+    ax.set_yticks(ys)
+    ax.set_xticklabels([f"{v:.0f}" for v in xs], **{**font, "fontsize": 5.2 * f})
+    ax.set_yticklabels(
+        [f"{v:.0f}" for v in ys], rotation=90, va="center", **{**font, "fontsize": 5.2 * f}
+    )
+    ax.tick_params(
+        direction="out",
+        length=2.0 * f,
+        width=0.5,
+        pad=1.0 * f,
+        top=True,
+        right=True,
+        labeltop=False,
+        labelright=False,
+    )
+    for spine in ax.spines.values():
+        spine.set_linewidth(1.2)
+    gx, gy = np.meshgrid(xs, ys)
+    if gx.size and gx.size < 4000:
+        ax.scatter(
+            gx.ravel(),
+            gy.ravel(),
+            marker="+",
+            s=(4.0 * f) ** 2,
+            c="#909090",
+            linewidths=0.4,
+            zorder=1.5,
+        )
 
 
 def render_flow_map(
@@ -506,6 +701,36 @@ def render_flow_map(
     return out
 
 
+def page_layout(size: str, orientation: str) -> dict[str, Any]:
+    """Where the parts of the page go, in millimetres: ``page``, ``frame``, ``map``,
+    ``title``, ``legend``, ``scalebar``, ``titleblock`` (each ``x, y, w, h``) and the text
+    scale ``f`` (1 on A4, larger on big sheets)."""
+    w_in, h_in = page_size_in(size, orientation)
+    pw, ph = w_in * 25.4, h_in * 25.4
+    f = (min(pw, ph) / 210.0) ** 0.6
+    m = 7.0 * f
+    col = 60.0 * f
+    tick = 6.0 * f
+    title_h = 11.0 * f
+    foot_h = 5.0 * f
+    tb_h = 44.0 * f
+    sb_h = 22.0 * f
+    mx0, my0 = m + tick, m + tick + foot_h
+    mx1, my1 = pw - m - col - tick, ph - m - title_h
+    cx = pw - m - col
+    return {
+        "page": (pw, ph),
+        "f": f,
+        "frame": (m, m, pw - 2 * m, ph - 2 * m),
+        "map": (mx0, my0, mx1 - mx0, my1 - my0),
+        "title": (m, ph - m - title_h, pw - 2 * m, title_h),
+        "foot": (mx0, m, mx1 - mx0, foot_h + tick * 0.3),
+        "titleblock": (cx, m, col, tb_h),
+        "scalebar": (cx, m + tb_h, col, sb_h),
+        "legend": (cx, m + tb_h + sb_h, col, my1 - (m + tb_h + sb_h)),
+    }
+
+
 def flow_map_figure(
     layers: dict[str, Any],
     crs: Any,
@@ -517,10 +742,21 @@ def flow_map_figure(
 ) -> Figure:
     """The map page as a matplotlib figure (see :func:`render_flow_map`; the title is the
     figure's label). Outfalls carrying ``symbology.OUTFALL_SYMBOL`` (class × decision status)
-    are drawn with :func:`symbology.outfall_status_style`."""
+    are drawn with :func:`symbology.outfall_status_style`.
+
+    The map is drawn at a standard scale (``options.scale`` or the first that fits), inside a
+    neat line with coordinate ticks; legend, north arrow, scale bar and title block sit in
+    the right-hand margin, so nothing covers the features. Labels go through the collision
+    pass of :mod:`gisapp.cartography.labels` (the placed labels are ``fig.placed_labels``).
+    """
     opts = options or MapOptions()
-    w_in, h_in = page_size_in(opts.size, opts.orientation)
+    if opts.rain not in RAIN_MODES:
+        raise MapExportError(f"rain must be one of {', '.join(RAIN_MODES)}; got {opts.rain!r}.")
+    lay = page_layout(opts.size, opts.orientation)
+    pw, ph = lay["page"]
+    f = lay["f"]
     zh = opts.language == "zh"
+    lang = "zh" if zh else "en"
     family = cjk_font()
     font: dict[str, Any] = {"fontsize": 8}
     if family:
@@ -531,34 +767,54 @@ def flow_map_figure(
         else 1.0
     )
 
-    fig = Figure(figsize=(w_in, h_in), dpi=opts.dpi)
-    margin = 0.35 / w_in, 0.35 / h_in
-    legend_w = 2.3 / w_in
-    title_h = 0.65 / h_in
-    foot_h = 0.45 / h_in
-    map_rect = (
-        margin[0],
-        margin[1] + foot_h,
-        1 - 2 * margin[0] - legend_w - 0.1 / w_in,
-        1 - 2 * margin[1] - title_h - foot_h,
+    fig = Figure(figsize=(pw / 25.4, ph / 25.4), dpi=opts.dpi)
+    mx, my, mw, mh = lay["map"]
+    ax = fig.add_axes((mx / pw, my / ph, mw / pw, mh / ph))
+    want = opts.extent or park_extent(layers)
+    cx, cy = (want[0] + want[2]) / 2, (want[1] + want[3]) / 2
+    scale = opts.scale or choose_scale(
+        (want[2] - want[0]) * unit_m, (want[3] - want[1]) * unit_m, mw, mh
     )
-    ax = fig.add_axes(map_rect)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_linewidth(1.0)
-    aspect = (map_rect[2] * w_in) / (map_rect[3] * h_in)
-    extent = _fit_extent(opts.extent or park_extent(layers), aspect)
+    half_w = mw / 1000.0 * scale / unit_m / 2
+    half_h = mh / 1000.0 * scale / unit_m / 2
+    extent = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
     ax.set_aspect("equal", adjustable="box")
-    scale_mpp = (extent[2] - extent[0]) / (map_rect[2] * w_in)  # map units per inch
+    mm = scale / 1000.0 / unit_m  # map units per paper millimetre
+    pen = f if scale <= 2000 else 1.0
 
-    styles = {k: sym.default_style(k, "zh" if zh else "en") for k in sym.DRAW_ORDER}
+    styles = {k: sym.default_style(k, lang) for k in sym.DRAW_ORDER}
     outfalls = layers.get(schema.OUTFALLS)
     if outfalls is not None and sym.OUTFALL_SYMBOL in getattr(outfalls, "columns", ()):
-        styles[schema.OUTFALLS] = sym.outfall_status_style("zh" if zh else "en")
-    present = {k: v for k, v in layers.items() if k in sym.DRAW_ORDER and v is not None and len(v)}
+        styles[schema.OUTFALLS] = sym.outfall_status_style(lang)
+    styles[schema.PIPES] = _pipe_style_for(styles[schema.PIPES], opts.rain)
+    present = {
+        k: layers[k]
+        for k in sym.DRAW_ORDER
+        if k in MAP_KINDS and layers.get(k) is not None and len(layers[k])
+    }
+    fwd = None if flow_forward is None else np.asarray(flow_forward, dtype=bool)
+    if opts.rain == "hidden" and schema.PIPES in present and schema.SYSTEM in present["pipes"]:
+        keep = (present["pipes"][schema.SYSTEM] != schema.RAIN).to_numpy()
+        present["pipes"] = present["pipes"][keep]
+        fwd = fwd[keep] if fwd is not None and len(fwd) == len(keep) else None
+    if scale > MANHOLE_MAX_SCALE:  # a bead on every pipe joint hides the network
+        present.pop(schema.MANHOLES, None)
+    legend_layers = dict(present)  # a sheet's legend is the legend of the whole set
+    view = shapely.box(*extent)
+    if opts.extent is not None:  # a sheet or a view: draw only what reaches into it
+        near = view.buffer(0.05 * max(extent[2] - extent[0], extent[3] - extent[1]))
+        for kind, gdf in list(present.items()):
+            on = shapely.intersects(gdf.geometry.to_numpy(), near)
+            if on.all():
+                continue
+            if kind == schema.PIPES and fwd is not None and len(fwd) == len(on):
+                fwd = fwd[on]
+            present[kind] = gdf[on]
+        present = {k: v for k, v in present.items() if len(v)}
+    obstacles = []
+    drawn_arrows: list[tuple[float, float, float, float, str]] = []
     for kind in sym.DRAW_ORDER:
         gdf = present.get(kind)
         if gdf is None:
@@ -568,61 +824,257 @@ def flow_map_figure(
             _draw_polygons(ax, gdf, styles[kind])
         elif geom == "line":
             if len(opts.trace_pipes):
-                _draw_trace(ax, gdf, opts.trace_pipes)
-            # an arrow on every pipe at least 2.5 mm long on paper
-            _draw_lines(
-                ax, gdf, styles[kind], flow_forward, opts.arrows, extent, scale_mpp * 0.1 / 9.0
-            )
+                _draw_trace(ax, gdf, opts.trace_pipes, pen)
+            _draw_pipes(ax, gdf, styles[kind], pen)
+            if opts.arrows:
+                on = shapely.intersects(gdf.geometry.to_numpy(), view)
+                arrows = flow_arrow_positions(
+                    gdf[on],
+                    fwd[on] if fwd is not None and len(fwd) == len(on) else None,
+                    opts.arrow_spacing_mm * mm,
+                    8.0 * mm,
+                )
+                keep = [
+                    a
+                    for a in arrows
+                    if a[4] in SEWAGE_SYSTEMS or (opts.rain == "normal" and a[4] == schema.RAIN)
+                ]
+                _draw_arrows(ax, keep, styles[kind], 3.2 * f * mm)
+                drawn_arrows = keep
         else:
             style = styles[kind]
-            if kind == "manholes" and scale_mpp * unit_m > 127:  # smaller than 1:5,000
+            if kind == "manholes" and scale > 2000:
                 style = replace(style, default=replace(style.default, size=3.0, width=0.5))
             _draw_points(ax, gdf, style, zorder=5 + sym.DRAW_ORDER.index(kind))
+    _coordinate_ticks(ax, extent, _nice_length(45.0 * mm * unit_m) / unit_m, font, f)
+
+    fig.placed_labels = []
     if opts.labels:
-        _draw_labels(ax, present, extent, font)
+        from gisapp.cartography import labels as lab
 
-    length_m = _scale_bar(ax, extent, unit_m, font)
-    _north_arrow(ax, extent, font)
+        requests = label_requests(present, styles, scale, f, mm)
+        for kind in (schema.PLANTS, schema.OUTFALLS, schema.ENTERPRISES):
+            gdf = present.get(kind)
+            if gdf is None:
+                continue
+            size = styles[kind].default.size * 0.55
+            for g in gdf.geometry:
+                if g is not None and not g.is_empty and g.geom_type == "Point":
+                    obstacles.append(lab.symbol_box(ax, g.x, g.y, size))
+        arrow_pt = 3.2 * f / 25.4 * 72.0  # the arrowheads keep clear of the labels
+        obstacles += [lab.symbol_box(ax, a[0], a[1], arrow_pt) for a in drawn_arrows]
+        fig.placed_labels = lab.place_labels(ax, requests, font=font, obstacles=obstacles)
 
+    # --- the margins --------------------------------------------------------------------------
+    fx, fy, fw, fh = lay["frame"]
+    frame = _mm_axes(fig, (pw, ph), 0, 0, pw, ph)
+    frame.set_zorder(-1)
+    frame.add_patch(Rectangle((fx, fy), fw, fh, fill=False, edgecolor="black", linewidth=1.6))
+    frame.add_patch(
+        Rectangle(
+            (fx - 1.5 * f, fy - 1.5 * f),
+            fw + 3 * f,
+            fh + 3 * f,
+            fill=False,
+            edgecolor="black",
+            linewidth=0.4,
+        )
+    )
     name = park_name or _park_name(layers)
     title = opts.title or (
         f"{name}管网图及污水流向图" if zh else f"{name} pipe network and sewage flow-direction map"
     )
-    fig.text(
-        0.5,
-        1 - margin[1] - title_h * 0.45,
+    tx, ty, tw, th = lay["title"]
+    frame.text(
+        tx + tw / 2,
+        ty + th / 2,
         title,
         ha="center",
         va="center",
-        **{**font, "fontsize": 15, "fontweight": "bold"},
+        **{**font, "fontsize": 15 * f, "fontweight": "bold"},
     )
-    today = dt.date.today().isoformat()
-    foot = [
-        f"{'坐标系' if zh else 'CRS'}: {crs_label(crs)}",
-        f"{'比例尺' if zh else 'Scale'} 1:{scale_mpp * unit_m / 0.0254:,.0f}"
-        f" ({'比例尺长' if zh else 'bar'} {length_m:g} m)",
-        f"{'制图日期' if zh else 'Date'}: {today}",
-        "PipeAtlas",
-    ]
+    foot_x, foot_y, _, foot_h = lay["foot"]
+    foot = []
     if stats:
-        foot.insert(1, stats_text(stats, zh))
-    fig.text(
-        margin[0], margin[1] + foot_h * 0.35, "    ".join(foot), ha="left", va="center", **font
+        foot.append(stats_text(stats, zh))
+    if len(opts.trace_pipes):
+        foot.append(opts.trace_label or ("追踪路径" if zh else "traced path"))
+    foot.append(("坐标单位：米" if zh else "coordinates in metres") if unit_m == 1.0 else "")
+    frame.text(
+        foot_x,
+        foot_y + foot_h * 0.35,
+        "    ".join(t for t in foot if t),
+        ha="left",
+        va="center",
+        **{**font, "fontsize": 6.5 * f},
     )
+
+    lx, ly, lw, lh = lay["legend"]
+    legend_ax = _mm_axes(fig, (pw, ph), lx, ly, lw, lh)
     extra = []
     if len(opts.trace_pipes):
         extra.append((opts.trace_label or ("追踪路径" if zh else "traced path"), HIGHLIGHT))
-    _legend(
-        fig,
-        (1 - margin[0] - legend_w, margin[1] + foot_h, legend_w, map_rect[3]),
-        present,
-        styles,
-        "zh" if zh else "en",
-        font,
-        extra,
-    )
+    _legend(legend_ax, lw, lh, legend_layers, styles, lang, font, extra, f)
+    sx, sy, sw, sh = lay["scalebar"]
+    sb_ax = _mm_axes(fig, (pw, ph), sx, sy, sw, sh)
+    sb_ax.add_patch(Rectangle((0, 0), sw, sh, fill=False, edgecolor="black", linewidth=0.5))
+    length_m = _scale_bar(sb_ax, sw * 0.62, sh, scale, unit_m, font, f)
+    _north_arrow(sb_ax, sw * 0.82, sh * 0.52, sh * 0.55, font, f, zh)
+    bx, by, bw, bh = lay["titleblock"]
+    tb_ax = _mm_axes(fig, (pw, ph), bx, by, bw, bh)
+    today = dt.date.today().isoformat()
+    if zh:
+        rows = [
+            ("图名", title),
+            ("比例尺", f"1:{scale}（比例尺长 {length_m:g} m）"),
+            ("坐标系", crs_label_zh(crs)),
+            ("高程系", opts.height_datum or "—"),
+            ("制图单位", opts.mapping_unit or "—"),
+            ("制图日期", today),
+            ("图号", opts.sheet or "1/1"),
+        ]
+    else:
+        rows = [
+            ("Title", title),
+            ("Scale", f"1:{scale} (bar {length_m:g} m)"),
+            ("CRS", crs_label(crs)),
+            ("Heights", opts.height_datum or "—"),
+            ("Drawn by", opts.mapping_unit or "—"),
+            ("Date", today),
+            ("Sheet", opts.sheet or "1/1"),
+        ]
+    _title_block(tb_ax, bw, bh, rows, font, f)
+    fig.map_scale = scale
+    fig.map_extent = extent
     fig.set_label(title)
     return fig
+
+
+def _pipe_style_for(style: sym.Style, rain: str) -> sym.Style:
+    """The pipe style of a sewage flow map: the rain system faded (or as is)."""
+    if rain != "faded":
+        return style
+    classes = tuple(
+        replace(c, symbol=replace(c.symbol, color=_fade(c.symbol.color)))
+        if c.value == schema.RAIN
+        else c
+        for c in style.classes
+    )
+    return replace(style, classes=classes)
+
+
+def label_requests(
+    present: dict[str, Any], styles: dict[str, sym.Style], scale: int, f: float, mm: float
+) -> list[Any]:
+    """What to label, by priority: plant names, outfall ids, enterprise names, manhole ids
+    (at 1:2000 and larger), pipe labels along the pipe ("DN600 钢筋混凝土")."""
+    from gisapp.cartography import labels as lab
+
+    reqs: list[lab.LabelRequest] = []
+    spec = (
+        (schema.PLANTS, schema.NAME, lab.PLANT, 7.0, "bold", "#00505a"),
+        (schema.OUTFALLS, schema.OUTFALL_ID, lab.OUTFALL, 6.0, "bold", "#202020"),
+        (schema.ENTERPRISES, schema.NAME, lab.ENTERPRISE, 5.5, "normal", "#202020"),
+    )
+    for kind, col, prio, size, weight, color in spec:
+        gdf = present.get(kind)
+        if gdf is None or col not in gdf:
+            continue
+        sym_pt = styles[kind].default.size * 0.55
+        for g, text in zip(gdf.geometry, gdf[col], strict=True):
+            if g is None or g.is_empty or g.geom_type != "Point" or not _has_text(text):
+                continue
+            reqs.append(
+                lab.LabelRequest(
+                    str(text),
+                    g.x,
+                    g.y,
+                    prio,
+                    size * f,
+                    symbol_pt=sym_pt,
+                    weight=weight,
+                    color=color,
+                    kind=kind,
+                )
+            )
+    manholes = present.get(schema.MANHOLES)
+    if manholes is not None and scale <= 2000 and schema.NODE_ID in manholes:
+        for g, text in zip(manholes.geometry, manholes[schema.NODE_ID], strict=True):
+            if g is not None and not g.is_empty and _has_text(text):
+                reqs.append(
+                    lab.LabelRequest(
+                        str(text),
+                        g.x,
+                        g.y,
+                        lab.MANHOLE,
+                        4.5 * f,
+                        symbol_pt=3.0,
+                        leader=False,
+                        color="#404040",
+                        kind=schema.MANHOLES,
+                    )
+                )
+    pipes = present.get(schema.PIPES)
+    if pipes is not None:
+        reqs += pipe_label_requests(pipes, f, mm)
+    return reqs
+
+
+def pipe_label_requests(pipes: Any, f: float, mm: float) -> list[Any]:
+    """One label "DN600 钢筋混凝土" per run of pipes of one system, diameter and material,
+    along its longest straight stretch when that is long enough on paper to carry it."""
+    from shapely.geometry import LineString, MultiLineString
+
+    from gisapp.cartography import labels as lab
+
+    if schema.DIAMETER_MM not in pipes:
+        return []
+    size = 4.8 * f
+    cols = [c for c in (schema.SYSTEM, schema.DIAMETER_MM, schema.MATERIAL) if c in pipes]
+    reqs = []
+    for key, grp in pipes.groupby(cols, dropna=False, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        vals = dict(zip(cols, key, strict=True))
+        dn = vals.get(schema.DIAMETER_MM)
+        if dn is None or dn != dn or dn <= 0:
+            continue
+        text = f"DN{dn:.0f}"
+        mat = vals.get(schema.MATERIAL)
+        if _has_text(mat):
+            text += f" {mat}"
+        lines = [LineString(c) for g in grp.geometry for c in _line_coords(g) if len(c) >= 2]
+        if not lines:
+            continue
+        merged = shapely.line_merge(MultiLineString(lines))
+        parts = [merged] if merged.geom_type == "LineString" else list(merged.geoms)
+        need = (sum(1.0 if ord(c) > 0x2E80 else 0.6 for c in text) * size * 0.3528 + 6) * mm
+        for line in parts:
+            xy = np.asarray(shapely.simplify(line, 0.05 * mm).coords)
+            seg = np.hypot(*np.diff(xy, axis=0).T)
+            i = int(np.argmax(seg))
+            if seg[i] < need:
+                continue
+            (x0, y0), (x1, y1) = xy[i], xy[i + 1]
+            angle = lab.upright(math.degrees(math.atan2(y1 - y0, x1 - x0)))
+            reqs.append(
+                lab.LabelRequest(
+                    text,
+                    (x0 + x1) / 2,
+                    (y0 + y1) / 2,
+                    lab.PIPE,
+                    size,
+                    angle=angle,
+                    span=float(seg[i]),
+                    color="#303030",
+                    kind=schema.PIPES,
+                )
+            )
+    reqs.sort(key=lambda r: -len(r.text))
+    return reqs
+
+
+def _has_text(v: Any) -> bool:
+    return v is not None and v == v and str(v).strip() != ""
 
 
 def stats_text(stats: dict[str, Any], zh: bool) -> str:

@@ -24,6 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gisapp.qt.outfalls_dock import TRACE_GROUP as OUTFALL_TRACE_GROUP
+from gisapp.qt.trace_panel import TRACE_GROUP
+from network import schema
+
+#: The highlight groups a trace is drawn in, first found wins (File → Export map prints it).
+TRACE_GROUPS = (TRACE_GROUP, OUTFALL_TRACE_GROUP)
+
 
 class ExportMapDialog(QDialog):
     def __init__(
@@ -38,7 +45,19 @@ class ExportMapDialog(QDialog):
         row.addWidget(self.path_edit)
         row.addWidget(browse)
         self.size_combo = QComboBox(objectName="size_combo")
-        self.size_combo.addItems(["A4", "A3"])
+        self.size_combo.addItems(["A4", "A3", "A2", "A1", "A0"])
+        self.scale_combo = QComboBox(objectName="scale_combo")
+        self.scale_combo.addItem(self.tr("Fit the page (one sheet)"), None)
+        for n in (500, 1000, 2000):
+            self.scale_combo.addItem(f"1:{n}", n)
+        self.scale_combo.setToolTip(
+            self.tr(
+                "At a fixed scale a park larger than the paper is cut into numbered sheets, "
+                "after an index map (PDF only)."
+            )
+        )
+        self.rain_check = QCheckBox(self.tr("Fade the rain system"), objectName="rain_check")
+        self.rain_check.setChecked(True)
         self.orientation_combo = QComboBox(objectName="orientation_combo")
         self.orientation_combo.addItem(self.tr("Landscape"), "landscape")
         self.orientation_combo.addItem(self.tr("Portrait"), "portrait")
@@ -58,12 +77,14 @@ class ExportMapDialog(QDialog):
         self.error_label = QLabel(objectName="error_label")
         self.error_label.setStyleSheet("color: #b00020")
         form = QFormLayout(self)
-        form.addRow(self.tr("File (.pdf or .png)"), row)
+        form.addRow(self.tr("File (.pdf, .png or .dxf)"), row)
         form.addRow(self.tr("Paper"), self.size_combo)
+        form.addRow(self.tr("Scale"), self.scale_combo)
         form.addRow(self.tr("Orientation"), self.orientation_combo)
         form.addRow(self.tr("Extent"), self.extent_combo)
         form.addRow(self.tr("Title"), self.title_edit)
         form.addRow(self.tr("Language of the page"), self.language_combo)
+        form.addRow(self.rain_check)
         form.addRow(self.trace_check)
         form.addRow(self.error_label)
         buttons = QDialogButtonBox(
@@ -75,15 +96,20 @@ class ExportMapDialog(QDialog):
 
     def _on_browse_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export map"), self.path_edit.text(), "PDF (*.pdf);;PNG (*.png)"
+            self,
+            self.tr("Export map"),
+            self.path_edit.text(),
+            "PDF (*.pdf);;PNG (*.png);;DXF (*.dxf)",
         )
         if path:
             self.path_edit.setText(path)
 
     def _on_ok(self) -> None:
         suffix = Path(self.path_edit.text().strip()).suffix.lower()
-        if suffix not in (".pdf", ".png"):
-            self.error_label.setText(self.tr("Choose a file name ending in .pdf or .png."))
+        if suffix not in (".pdf", ".png", ".dxf"):
+            self.error_label.setText(
+                self.tr("Choose a file name ending in .pdf or .png (map) or .dxf (CAD drawing).")
+            )
             return
         self.accept()
 
@@ -96,6 +122,8 @@ class ExportMapDialog(QDialog):
             "title": self.title_edit.text().strip() or None,
             "trace": self.trace_check.isChecked(),
             "language": self.language_combo.currentData(),
+            "scale": self.scale_combo.currentData(),
+            "rain": "faded" if self.rain_check.isChecked() else "normal",
         }
 
 
@@ -114,11 +142,14 @@ class MapExporter:
         self.last_path: Path | None = None
 
     def current_trace_pipes(self) -> tuple[str, ...]:
+        """The pipes of the trace on the map: the Trace tool's group, else the outfall
+        register's trace (the groups those modules highlight in)."""
         canvas = self.window.canvas
-        try:
-            return tuple(sorted(canvas.highlighted_ids("pipes", "highlight")))
-        except Exception:  # noqa: BLE001 - no highlight group yet
-            return ()
+        for group in TRACE_GROUPS:
+            ids = canvas.highlighted_ids(schema.PIPES, group)
+            if ids:
+                return tuple(sorted(str(i) for i in ids))
+        return ()
 
     def open_dialog(self) -> ExportMapDialog | None:
         w = self.window
@@ -141,6 +172,8 @@ class MapExporter:
         title: str | None = None,
         trace: bool = False,
         language: str = "zh",
+        scale: int | None = None,
+        rain: str = "faded",
     ) -> None:
         from gisapp.cartography.export import export_project_map
 
@@ -160,6 +193,8 @@ class MapExporter:
                 language=language,
                 checked=checked,
                 trace_pipes=pipes,
+                scale=scale,
+                rain=rain,
             )
 
         def done(path: Path) -> None:

@@ -423,12 +423,18 @@ def load_layer(
     """
     if kind not in LAYER_KINDS:
         raise SchemaError(f"Unknown layer kind {kind!r}; expected one of {LAYER_KINDS}.")
+    from network.io import cad
+
     path, layer = split_layer_spec(spec)
     issues: list[Issue] = []
-    if layer is None:
-        layer, choice_issues = _choose_layer(path, kind)
-        issues += choice_issues
-    raw, engine, enc = read_vector(path, layer, encoding)
+    if cad.is_cad_spec(spec):  # survey DXF: "管线.dxf:WS=污水,YS=雨水" (CAD layer=value)
+        path = cad.split_cad_spec(spec)[0]
+        raw, engine, enc = cad.load_cad_layer(spec, kind)
+    else:
+        if layer is None:
+            layer, choice_issues = _choose_layer(path, kind)
+            issues += choice_issues
+        raw, engine, enc = read_vector(path, layer, encoding)
     label = f"{path.name}{f':{layer}' if layer else ''}"
     id_label = f"{path.stem}{f':{layer}' if layer else ''}"
     if engine == "fiona":
