@@ -106,7 +106,7 @@ class AcceptanceDock(QDockWidget):
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setDate(QDate.currentDate())
-        head.addWidget(QLabel(self.tr("Date")))
+        head.addWidget(QLabel(self.tr("Assessment date")))
         head.addWidget(self.date_edit)
         box.addLayout(head)
         self.subtotals_label = QLabel(objectName="subtotals_label")
@@ -175,10 +175,10 @@ class AcceptanceDock(QDockWidget):
         self.items_tree.setColumnCount(5)
         self.items_tree.setHeaderLabels(
             [
-                self.tr("Item"),
+                self.tr("Checklist item"),
                 self.tr("Score"),
                 self.tr("Points"),
-                self.tr("Method"),
+                self.tr("Scoring method"),
                 self.tr("Why"),
             ]
         )
@@ -204,9 +204,9 @@ class AcceptanceDock(QDockWidget):
         buttons.addWidget(self.manual_spin)
         buttons.addWidget(self.set_score_button)
         buttons.addWidget(self.attach_button)
-        form.addRow(self.tr("Item"), self.item_label)
+        form.addRow(self.tr("Checklist item"), self.item_label)
         form.addRow(self.tr("Manual score"), buttons)
-        form.addRow(self.tr("Reason"), self.reason_edit)
+        form.addRow(self.tr("Reason for the score"), self.reason_edit)
         form.addRow(self.tr("Evidence"), self.evidence_list)
         box.addLayout(form)
         return page
@@ -218,7 +218,7 @@ class AcceptanceDock(QDockWidget):
         self.facts_table = QTableWidget(objectName="facts_table")
         self.facts_table.setColumnCount(4)
         self.facts_table.setHorizontalHeaderLabels(
-            [self.tr("Part"), self.tr("Figure"), self.tr("Value"), self.tr("Source")]
+            [self.tr("Part"), self.tr("Figure"), self.tr("Survey value"), self.tr("Source")]
         )
         self.facts_table.verticalHeader().setVisible(False)
         self.facts_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

@@ -56,7 +56,33 @@ def install_translation(app: QApplication, language: str) -> bool:
     if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         _translators.append(qt)
+    gaps = QtGapsTranslator(app)  # installed last: asked first
+    app.installTranslator(gaps)
+    _translators.append(gaps)
     return ok
+
+
+#: Texts of Qt's own dialogs that Qt's zh_CN translation leaves in English (Qt 6), by
+#: (context, source): the file dialog's labels and the file-type column.
+QT_GAPS_ZH = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    ("QAbstractFileIconProvider", "Drive"): "驱动器",
+    ("QAbstractFileIconProvider", "Folder"): "文件夹",
+    ("QAbstractFileIconProvider", "File"): "文件",
+    ("QAbstractFileIconProvider", "Shortcut"): "快捷方式",
+    ("QAbstractFileIconProvider", "Unknown"): "未知",
+}
+
+
+class QtGapsTranslator(QTranslator):
+    """Chinese for the few texts of Qt's own dialogs that ``qtbase_zh_CN`` lacks."""
+
+    def translate(self, context, source_text, disambiguation=None, n=-1):
+        return QT_GAPS_ZH.get((context, source_text))
+
+    def isEmpty(self) -> bool:
+        return False
 
 
 def choose_ui_font() -> QFont | None:

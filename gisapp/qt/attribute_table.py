@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gisapp.qt.inspect_tools import MapToolHub, feature_ids, format_value, zoom_to
+from gisapp.qt.field_labels import VALUE_LABELS_ZH, field_label, value_label
+from gisapp.qt.inspect_tools import MapToolHub, feature_ids, format_value, use_chinese, zoom_to
 from gisapp.qt.map_layer import MapLayer
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,9 @@ def _text_column(raw: pd.Series) -> pd.Series:
 class FeatureTableModel(QAbstractTableModel):
     """Rows of a GeoDataFrame (all columns but the geometry), filtered and sorted."""
 
-    def __init__(self, layer: MapLayer, parent: Any = None) -> None:
+    def __init__(self, layer: MapLayer, parent: Any = None, chinese: bool = False) -> None:
         super().__init__(parent)
+        self.chinese = chinese  # PipeAtlas's own columns and codes under Chinese names
         self._layer = layer
         self._data = layer.data
         self._columns: list[str] = []
@@ -156,6 +158,9 @@ class FeatureTableModel(QAbstractTableModel):
         s = self._text.get(c)
         if s is None:
             s = _text_column(self._series(c))
+            codes = VALUE_LABELS_ZH.get(self._columns[c]) if self.chinese else None
+            if codes:  # a filter word matches what the user reads (污水), and the code
+                s = s + " " + s.map(lambda t: codes.get(t, "")).fillna("")
             self._text[c] = s
         return s
 
@@ -172,7 +177,8 @@ class FeatureTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return format_value(self._array(index.column())[self._order[index.row()]])
+            text = format_value(self._array(index.column())[self._order[index.row()]])
+            return value_label(self._columns[index.column()], text, self.chinese)
         if role == Qt.ItemDataRole.TextAlignmentRole and self._is_numeric(index.column()):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -184,10 +190,16 @@ class FeatureTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self._columns[section] if 0 <= section < len(self._columns) else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return self._columns[section] if 0 <= section < len(self._columns) else None
+            if not 0 <= section < len(self._columns):
+                return None
+            return field_label(
+                self._layer.kind, self._columns[section], self.chinese, self._columns
+            )
         if 0 <= section < len(self._order):
             return str(int(self._order[section]) + 1)
         return None
@@ -252,6 +264,9 @@ class FeatureTableModel(QAbstractTableModel):
         name = name.strip().strip('"').strip("'")
         for i, c in enumerate(self._columns):
             if c == name:
+                return i
+        for i, c in enumerate(self._columns):  # the name shown in the header (管径(mm))
+            if field_label(self._layer.kind, c, self.chinese, self._columns) == name:
                 return i
         low = name.lower()
         return next((i for i, c in enumerate(self._columns) if c.lower() == low), None)
@@ -325,7 +340,7 @@ class AttributeTableDock(QDockWidget):
 
     def __init__(self, layer: MapLayer, hub: MapToolHub, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("attribute_table_dock")
+        self.setObjectName(f"table_{layer.name}")  # one per layer: the window layout keeps it
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.hub = hub
         self.canvas = hub.canvas
@@ -354,7 +369,7 @@ class AttributeTableDock(QDockWidget):
         row.addWidget(self.clear_button)
         lay.addLayout(row)
 
-        self.model = FeatureTableModel(layer, self)
+        self.model = FeatureTableModel(layer, self, chinese=use_chinese(parent))
         self.table = QTableView(body, objectName="attribute_table")
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
@@ -370,6 +385,7 @@ class AttributeTableDock(QDockWidget):
         hh.setResizeContentsPrecision(100)
         hh.setDefaultSectionSize(110)
         self.table.resizeColumnsToContents()
+        hh.setStretchLastSection(True)  # no empty band right of the last column
         lay.addWidget(self.table, 1)
         self.count_label = QLabel(body, objectName="count_label")
         lay.addWidget(self.count_label)

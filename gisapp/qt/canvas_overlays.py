@@ -43,7 +43,13 @@ class HighlightStyle:
 HIGHLIGHT_STYLE = HighlightStyle()
 SELECTION_STYLE = HighlightStyle(color="#ffd400", width=3.5, size=13.0, halo="#604000")
 FLASH_STYLE = HighlightStyle(color="#ff2bd6", width=6.0, size=20.0, halo=None)
-RUBBER_STYLE = HighlightStyle(color="#ff6a00", width=2.0, size=7.0, fill_alpha=0.15, halo=None)
+# one meaning per colour on the map: orange is grade III of the condition map and nothing else
+PROFILE_PATH_COLOR = "#7b2cbf"  # violet: the path of the profile
+OVERLAP_COLOR = "#d81b60"  # crimson: parts inside a protected area
+MEASURE_COLOR = "#008b8b"  # teal: the measure line / area
+RUBBER_STYLE = HighlightStyle(
+    color=MEASURE_COLOR, width=2.5, size=7.0, fill_alpha=0.15, halo="#ffffff"
+)
 
 
 @dataclass

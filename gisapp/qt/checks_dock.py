@@ -270,7 +270,7 @@ class ChecksDock(QDockWidget):
         row.addWidget(self.edit_button)
         row.addStretch(1)
         lay.addLayout(row)
-        body.setMinimumWidth(430)
+        body.setMinimumWidth(320)
         self.setWidget(body)
         self.density = DensityOverlay(self.canvas)
 

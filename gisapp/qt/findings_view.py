@@ -176,7 +176,7 @@ class FindingsTreeModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (self.tr("Item"), self.tr("Features"))[section]
+            return (self.tr("Check item"), self.tr("Features"))[section]
         return None
 
     # --- data ------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCompleter,
     QDockWidget,
+    QHeaderView,
+    QLabel,
     QLineEdit,
     QMenu,
     QTreeWidget,
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gisapp.qt.field_labels import field_label, value_label
 from gisapp.qt.map_canvas import CanvasMode, MapCanvas
 from gisapp.qt.map_layer import LineGeometry, MapLayer, PointGeometry
 from network import schema
@@ -291,6 +294,8 @@ class IdentifyDock(QDockWidget):
         self.tree = QTreeWidget(body, objectName="identify_tree")
         self.tree.setHeaderLabels([self.tr("Field"), self.tr("Value")])
         self.tree.setColumnWidth(0, 160)
+        self.tree.header().setStretchLastSection(True)  # the value column takes the width
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.tree.setAlternatingRowColors(True)
         self.tree.itemClicked.connect(self._on_tree_item_clicked)
         lay.addWidget(self.tree)
@@ -299,6 +304,7 @@ class IdentifyDock(QDockWidget):
     def show_features(self, hits: list[tuple[MapLayer, int]]) -> None:
         """Fill the tree with ``(layer, row position)`` pairs (top layer first)."""
         self.tree.clear()
+        chinese = use_chinese(self.parentWidget())
         for layer, pos in hits:
             row = layer.data.iloc[pos]
             fid = feature_ids(layer)[pos]
@@ -312,17 +318,30 @@ class IdentifyDock(QDockWidget):
             for col, value in row.items():
                 if col == geom_name:
                     continue
-                child = QTreeWidgetItem([str(col), format_value(value)])
-                child.setToolTip(1, format_value(value))
+                text = value_label(str(col), format_value(value), chinese)
+                label = field_label(layer.kind, str(col), chinese, row.index)
+                child = QTreeWidgetItem([label, text])
+                child.setToolTip(0, str(col))
+                child.setToolTip(1, text)
                 top.addChild(child)
             g = row[geom_name]
             if g is not None and not g.is_empty:
-                top.addChild(QTreeWidgetItem([self.tr("(geometry)"), _geometry_text(g)]))
+                top.addChild(QTreeWidgetItem([self.tr("(geometry)"), self._geometry_text(g)]))
             self.tree.addTopLevelItem(top)
         if self.tree.topLevelItemCount():
             self.tree.topLevelItem(0).setExpanded(True)
         if self.tree.topLevelItemCount() == 1:
             self.tree.expandAll()
+
+    def _geometry_text(self, g: Any) -> str:
+        kind = g.geom_type
+        if kind in ("LineString", "MultiLineString"):
+            return self.tr("line, %1 long").replace("%1", f"{g.length:,.2f}")
+        if kind in ("Polygon", "MultiPolygon"):
+            return self.tr("area, %1").replace("%1", f"{g.area:,.1f}")
+        if kind == "Point":
+            return self.tr("point, %1").replace("%1", f"{g.x:,.3f}, {g.y:,.3f}")
+        return kind
 
     def field_values(self) -> dict[str, dict[str, str]]:
         """For tests and copy: {"layer:id": {field: value}} of what is shown."""
@@ -341,17 +360,6 @@ class IdentifyDock(QDockWidget):
         data = item.data(0, FEATURE_ROLE)
         if data and data[1]:
             self.feature_activated.emit(data[0], data[1])
-
-
-def _geometry_text(g: Any) -> str:
-    kind = g.geom_type
-    if kind in ("LineString", "MultiLineString"):
-        return f"{kind}, {g.length:,.2f}"
-    if kind in ("Polygon", "MultiPolygon"):
-        return f"{kind}, {g.area:,.1f}"
-    if kind == "Point":
-        return f"{g.x:,.3f}, {g.y:,.3f}"
-    return kind
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,6 +383,16 @@ class InspectController(QObject):
         self.measure_value: float | None = None
         self.measure_text = ""
 
+        # the measurement on the map itself (top left of the canvas), not only in the status bar
+        self.measure_box = QLabel(self.canvas)
+        self.measure_box.setObjectName("measure_box")
+        self.measure_box.setStyleSheet(
+            "QLabel { background: rgba(255, 255, 255, 230); color: #004d4d;"
+            " border: 1px solid #008b8b; border-radius: 3px; padding: 4px 8px; }"
+        )
+        self.measure_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.measure_box.move(8, 8)
+        self.measure_box.hide()
         self.identify_dock = IdentifyDock(window)
         self.identify_dock.feature_activated.connect(self.flash_feature)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.identify_dock)
@@ -716,6 +734,7 @@ class InspectController(QObject):
         self._measure_pts = []
         self._measure_done = False
         self.canvas.clear_rubber_band()
+        self.measure_box.hide()
 
     def _unit_m(self) -> float:
         project = getattr(self.window, "project", None)
@@ -749,6 +768,10 @@ class InspectController(QObject):
         self.measure_value = value
         self.measure_text = text
         self.window.statusBar().showMessage(text)
+        self.measure_box.setText(text)
+        self.measure_box.adjustSize()
+        self.measure_box.show()
+        self.measure_box.raise_()
         self.measured.emit(value)
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from gisapp.cartography import symbology
 from gisapp.cartography.symbology import LegendEntry
+from gisapp.qt.field_labels import field_label
 from gisapp.qt.map_canvas import MapCanvas
 from gisapp.qt.map_layer import MapLayer
 from gisapp.qt.symbols import paint_marker, polygon_brushes
@@ -89,14 +90,21 @@ class LayerPanel(QWidget):
 
     layer_selected = Signal(str)  # layer name
     zoom_to_layer_requested = Signal(str)  # also acted on by the panel itself
+    choices_changed = Signal()  # the user changed a style, label, visibility or opacity
 
     def __init__(
-        self, canvas: MapCanvas, parent: QWidget | None = None, language: str = "zh"
+        self,
+        canvas: MapCanvas,
+        parent: QWidget | None = None,
+        language: str = "zh",
+        chinese_names: bool | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("layer_panel")
         self._canvas = canvas
-        self._language = language
+        self._language = language  # of the styles and legends
+        # PipeAtlas's own columns under their Chinese names in the field and label pickers
+        self._chinese_names = language == "zh" if chinese_names is None else chinese_names
         self._updating = False
         self._legend_keys: dict[str, object] = {}
         self._build_widgets()
@@ -297,7 +305,10 @@ class LayerPanel(QWidget):
             fields = layer.field_names()
             self.field_combo.clear()
             for c in fields:
-                self.field_combo.addItem(str(c), c)
+                self.field_combo.addItem(self._field_text(layer, c), c)
+                self.field_combo.setItemData(
+                    self.field_combo.count() - 1, str(c), Qt.ItemDataRole.ToolTipRole
+                )
             kind = (
                 STYLE_DEFAULT
                 if layer.style == symbology.default_style(layer.kind, self._language)
@@ -308,12 +319,14 @@ class LayerPanel(QWidget):
                 i = self.field_combo.findData(layer.style.field)
                 if i >= 0:
                     self.field_combo.setCurrentIndex(i)
-            self.field_combo.setEnabled(kind in (symbology.CATEGORIZED, symbology.GRADUATED))
-            self.classes_spin.setEnabled(kind == symbology.GRADUATED)
+            self._enable_style_fields(kind)
             self.label_combo.clear()
             self.label_combo.addItem(self.tr("(none)"), None)
             for c in fields:
-                self.label_combo.addItem(str(c), c)
+                self.label_combo.addItem(self._field_text(layer, c), c)
+                self.label_combo.setItemData(
+                    self.label_combo.count() - 1, str(c), Qt.ItemDataRole.ToolTipRole
+                )
             i = self.label_combo.findData(layer.label_field) if layer.label_field else 0
             self.label_combo.setCurrentIndex(max(0, i))
             idx = self._canvas.layers.index(layer)
@@ -321,6 +334,66 @@ class LayerPanel(QWidget):
             self.down_button.setEnabled(idx > 0)
         finally:
             self._updating = False
+
+    def _field_text(self, layer: MapLayer, column: object) -> str:
+        """A column as the pickers show it: PipeAtlas's own columns by their Chinese names in
+        the Chinese interface (the source's own names as they are)."""
+        return field_label(layer.kind, str(column), self._chinese_names, layer.field_names())
+
+    def _enable_style_fields(self, kind: str) -> None:
+        """The field box serves categorized and graduated styles, the classes box graduated:
+        enabled from the style chosen in the box (also when that style could not be made
+        yet, so that another field can be chosen)."""
+        self.field_combo.setEnabled(kind in (symbology.CATEGORIZED, symbology.GRADUATED))
+        self.classes_spin.setEnabled(kind == symbology.GRADUATED)
+
+    # --- remembered choices -------------------------------------------------------------------
+    def choices(self) -> dict[str, dict]:
+        """Per layer: style kind, field, classes, label field, visibility, opacity."""
+        out: dict[str, dict] = {}
+        for layer in self._canvas.layers:
+            style = layer.style
+            default = style == symbology.default_style(layer.kind, self._language)
+            out[layer.name] = {
+                "style": STYLE_DEFAULT if default else style.kind,
+                "field": None if default else style.field,
+                "classes": len(style.classes) if style.kind == symbology.GRADUATED else None,
+                "label": layer.label_field,
+                "visible": bool(layer.visible),
+                "opacity": round(float(layer.opacity), 3),
+            }
+        return out
+
+    def apply_choices(self, choices: dict[str, dict]) -> None:
+        """Give the layers the :meth:`choices` of a former session; a choice that no longer
+        fits the data (a field gone) is left out."""
+        for name, c in choices.items():
+            layer = self._canvas.layer_by_name(name)
+            if layer is None or not isinstance(c, dict):
+                continue
+            fields = layer.field_names()
+            kind = c.get("style", STYLE_DEFAULT)
+            if kind in STYLE_CHOICES and kind != STYLE_DEFAULT:
+                field = c.get("field")
+                try:
+                    style = self.build_style(
+                        layer,
+                        kind,
+                        field if field in fields else None,
+                        int(c.get("classes") or 5),
+                    )
+                except (ValueError, TypeError) as exc:
+                    log.info("layer %s: remembered style left out (%s)", name, exc)
+                else:
+                    self._canvas.set_layer_style(name, style)
+            label = c.get("label")
+            if label is None or label in fields:
+                self._canvas.set_layer_label_field(name, label)
+            if "visible" in c:
+                self._canvas.set_layer_visible(name, bool(c["visible"]))
+            if isinstance(c.get("opacity"), int | float):
+                self._canvas.set_layer_opacity(name, min(1.0, max(0.0, float(c["opacity"]))))
+        self.sync()
 
     # --- user actions ------------------------------------------------------------------------
     def _on_layer_tree_item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
@@ -331,6 +404,7 @@ class LayerPanel(QWidget):
         layer = self._canvas.layer_by_name(name)
         if layer is not None and layer.visible != visible:
             self._canvas.set_layer_visible(name, visible)
+            self.choices_changed.emit()
 
     def _on_layer_tree_current_item_changed(self, *_args) -> None:
         if self._updating:
@@ -359,6 +433,7 @@ class LayerPanel(QWidget):
         name = self.current_layer_name()
         if name is not None:
             self._canvas.set_layer_opacity(name, value / 100.0)
+            self.choices_changed.emit()
 
     def _on_classes_spin_value_changed(self, _value: int) -> None:
         if not self._updating and self.style_combo.currentData() == symbology.GRADUATED:
@@ -368,6 +443,7 @@ class LayerPanel(QWidget):
         name = self.current_layer_name()
         if name is not None and not self._updating:
             self._canvas.set_layer_label_field(name, self.label_combo.currentData())
+            self.choices_changed.emit()
 
     def _apply_style(self, *_args) -> None:
         if self._updating:
@@ -376,6 +452,7 @@ class LayerPanel(QWidget):
         if layer is None:
             return
         kind = self.style_combo.currentData()
+        self._enable_style_fields(kind)
         field = self.field_combo.currentData()
         self.message_label.clear()
         try:
@@ -384,6 +461,7 @@ class LayerPanel(QWidget):
             self.message_label.setText(str(exc))
             return
         self._canvas.set_layer_style(layer.name, style)
+        self.choices_changed.emit()
 
     def build_style(
         self, layer: MapLayer, kind: str, field: str | None, n_classes: int = 5

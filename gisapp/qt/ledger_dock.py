@@ -163,7 +163,10 @@ class LedgerDock(StoreDock):
         }
         body = QWidget()
         lay = QVBoxLayout(body)
-        lay.addLayout(self._build_filters())
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setSpacing(4)
+        filters = self._build_filters()
+        lay.addLayout(filters)
         headers = [
             self.tr("Problem"),
             self.tr("Measure"),
@@ -176,13 +179,14 @@ class LedgerDock(StoreDock):
             self.tr("Source"),
         ]
         self.model = ProblemTableModel(headers, self)
-        self.table = self._row_table("ledger_table", self.model)
-        lay.addWidget(self.table)
+        self.table = self._row_table("ledger_table", self.model, text_columns=(0, 1))
+        lay.addWidget(self.table, 1)  # the rows take the height, not the labels
         self.summary_label = QLabel("")
         self.summary_label.setObjectName("summary_label")
-        self.summary_label.setWordWrap(True)
-        lay.addWidget(self.summary_label)
+        filters.addWidget(self.summary_label)  # beside the filters: the rows get the height
         self.message_label.setWordWrap(True)
+        self.message_label.auto_hide = True  # shown when it has something to say
+        self.message_label.hide()
         lay.addWidget(self.message_label)
         lay.addLayout(self._build_buttons())
         self.setWidget(body)
@@ -276,7 +280,7 @@ class LedgerDock(StoreDock):
             .replace("%2", str(s.overdue))
             + " — "
             + "，".join(parts)
-            + (f"\n{by_body}" if by_body else "")
+            + (f"；{by_body}" if by_body else "")
         )
 
     def selected_problem(self) -> Problem | None:

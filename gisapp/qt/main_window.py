@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 
 from gisapp.cartography.symbology import DRAW_ORDER  # bottom to top
 from gisapp.qt.errors import handle_error
+from gisapp.qt.inspect_tools import use_chinese
 from gisapp.qt.map_canvas import MapCanvas
 from gisapp.qt.map_layer import MapLayer, complete_frame, read_draw_frame
 from gisapp.qt.network_controller import NetworkController, NetworkState
 from gisapp.qt.settings import AppSettings
+from gisapp.qt.window_layout import WindowLayout
 from gisapp.qt.workers import Cancelled, JobWorker, run_in_thread
 from network.io.crs import crs_label, transformer
 from network.io.project import Project, create_project_job, open_project
@@ -134,6 +136,11 @@ class MainWindow(QMainWindow):
         for name in EXTENSIONS:
             self.extensions[name] = importlib.import_module(name).install(self)
         self.canvas.view_changed.connect(self._on_canvas_view_changed)
+        # docks in their default places, then the user's own layout of the last session
+        self.window_layout = WindowLayout(self, self.settings)
+        self.window_layout.arrange()
+        self.window_layout.restore()
+        self.project_opened.connect(self._on_project_opened_layout)
         self._after_first_render: Any = None  # opening: the attributes are read after it
         self.canvas.render_finished.connect(self._on_canvas_render_ended)
         self.canvas.render_failed.connect(self._on_canvas_render_ended)
@@ -142,7 +149,10 @@ class MainWindow(QMainWindow):
     def _build_layer_panel(self) -> None:
         from gisapp.qt.layer_panel import LayerPanel
 
-        self.layer_panel = LayerPanel(self.canvas, self)
+        # the styles stay the map's own (Chinese legends); the pickers name the fields in
+        # the interface language
+        self.layer_panel = LayerPanel(self.canvas, self, chinese_names=use_chinese(self))
+        self.layer_panel.choices_changed.connect(self._save_layer_choices)
         dock = QDockWidget(self.tr("Layers"), self)
         dock.setObjectName("layers_dock")
         dock.setWidget(self.layer_panel)
@@ -284,6 +294,13 @@ class MainWindow(QMainWindow):
             "Alt+Right",
             "next_view_action",
         )
+        self._action(
+            self.view_menu,
+            self.tr("Reset window layout"),
+            lambda: self.window_layout.reset(),
+            None,
+            "reset_layout_action",
+        )
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.layers_dock.toggleViewAction())
 
@@ -316,7 +333,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(False)
         self.network_ctl.set_data({}, {}, None)
         self._to_lonlat = transformer(project.crs, CRS.from_epsg(4490))
-        self.crs_label.setText(crs_label(project.crs))
+        self.crs_label.setText(crs_label(project.crs, use_chinese(self)))
         self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
         self.canvas.set_layers(layers, zoom_to_full=False)
         self._zoom_to_park(frames)
@@ -379,7 +396,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.settings.add_recent(str(project.path))
         self._to_lonlat = transformer(project.crs, CRS.from_epsg(4490))
-        self.crs_label.setText(crs_label(project.crs))
+        self.crs_label.setText(crs_label(project.crs, use_chinese(self)))
         if map_layers is not None and self.canvas.layers == map_layers:
             for layer in map_layers:
                 self.canvas.set_layer_data(
@@ -410,6 +427,18 @@ class MainWindow(QMainWindow):
         self.network_ctl.set_data(
             project.layers, project.settings, project.crs, stored=project.path
         )
+
+    def _on_project_opened_layout(self, project: Project) -> None:
+        """A project's docks (made for it just now) take their places; its layers get the
+        styles and labels chosen the last time it was open."""
+        self.window_layout.place_new_docks()
+        choices = self.settings.layer_choices(str(project.path))
+        if choices:
+            self.layer_panel.apply_choices(choices)
+
+    def _save_layer_choices(self) -> None:
+        if self.project is not None:
+            self.settings.set_layer_choices(str(self.project.path), self.layer_panel.choices())
 
     def _update_modified(self, *_: object) -> None:
         """Modified = layer edits not saved. Commands that save at once (survey records)
@@ -483,14 +512,13 @@ class MainWindow(QMainWindow):
         self._zoom_to_park(self.project.layers)
 
     def _zoom_to_park(self, layers: dict[str, Any]) -> None:
-        for kind in ("boundary", "pipes"):
-            gdf = layers.get(kind)
-            if gdf is not None and len(gdf):
-                x0, y0, x1, y1 = gdf.total_bounds
-                m = 0.08 * max(x1 - x0, y1 - y0, 1.0)
-                self.canvas.zoom_to_extent(x0 - m, y0 - m, x1 + m, y1 + m)
-                return
-        self.canvas.zoom_to_full_extent()
+        extent = park_extent(layers)
+        if extent is None:
+            self.canvas.zoom_to_full_extent()
+            return
+        x0, y0, x1, y1 = extent
+        m = 0.06 * max(x1 - x0, y1 - y0, 1.0)
+        self.canvas.zoom_to_extent(x0 - m, y0 - m, x1 + m, y1 + m)
 
     def layer_data(self, kind: str):
         """The frame drawn for ``kind``: the project's own (never a copy)."""
@@ -600,6 +628,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.setClean()  # saved or discarded: closing this window asks no more
         self.setWindowModified(False)
         self.settings.language = language
+        self.window_layout.save()  # the new window takes this one's layout
         install_translation(QApplication.instance(), language)  # type: ignore[arg-type]
         new = MainWindow(settings=self.settings)
         _WINDOWS.append(new)
@@ -685,7 +714,7 @@ class MainWindow(QMainWindow):
         self.coord_label.setText(f"X {x:,.2f}  Y {y:,.2f}")
         if self._to_lonlat is not None:
             lon, lat = self._to_lonlat.transform(x, y)
-            self.lonlat_label.setText(f"{lon:.6f}°E  {lat:.6f}°N")
+            self.lonlat_label.setText(lonlat_text(lon, lat))
 
     def _on_canvas_view_changed(self, _view: object) -> None:
         self.scale_label.setText(self.canvas.scale_text())
@@ -696,6 +725,7 @@ class MainWindow(QMainWindow):
         ):
             event.ignore()
             return
+        self.window_layout.save()
         for t in list(self._threads):
             t.quit()
             t.wait(30000)
@@ -705,4 +735,55 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-__all__ = ["LAYER_KINDS", "MainWindow"]
+def park_extent(layers: dict[str, Any]) -> tuple[float, float, float, float] | None:
+    """The opening view: the park boundary (else the pipes) and the plants the park drains
+    to, such as a town plant outside the boundary; protected zones and outfalls, which may
+    lie far away, are left out, and so is a plant farther away than the park is wide."""
+    import numpy as np
+
+    base = None
+    for kind in ("boundary", "pipes"):
+        gdf = layers.get(kind)
+        if gdf is not None and len(gdf):
+            base = np.asarray(gdf.total_bounds, dtype=float)
+            break
+    if base is None or not np.isfinite(base).all():
+        return None
+    x0, y0, x1, y1 = base
+    reach = max(x1 - x0, y1 - y0, 1.0)
+    for kind in ("plants",):
+        gdf = layers.get(kind)
+        if gdf is None or not len(gdf):
+            continue
+        g = gdf.geometry.centroid  # points as they are
+        xs, ys = g.x.to_numpy(float), g.y.to_numpy(float)
+        near = (
+            np.isfinite(xs)
+            & np.isfinite(ys)
+            & (xs > base[0] - reach)
+            & (xs < base[2] + reach)
+            & (ys > base[1] - reach)
+            & (ys < base[3] + reach)
+        )
+        if near.any():
+            x0, x1 = min(x0, xs[near].min()), max(x1, xs[near].max())
+            y0, y1 = min(y0, ys[near].min()), max(y1, ys[near].max())
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def lonlat_text(lon: float, lat: float) -> str:
+    """Longitude and latitude with their hemispheres, e.g. ``83.900000°W  36.800000°N``.
+
+    Examples
+    --------
+    >>> lonlat_text(-83.9, 36.8)
+    '83.900000°W  36.800000°N'
+    >>> lonlat_text(114.25, -0.5)
+    '114.250000°E  0.500000°S'
+    """
+    ew = "E" if lon >= 0 else "W"
+    ns = "N" if lat >= 0 else "S"
+    return f"{abs(lon):.6f}°{ew}  {abs(lat):.6f}°{ns}"
+
+
+__all__ = ["LAYER_KINDS", "MainWindow", "lonlat_text"]

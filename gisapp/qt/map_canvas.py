@@ -82,6 +82,9 @@ class MapCanvas(QWidget):
     view_changed = Signal(object)  # View (logical pixels); also during interaction
     mouse_moved = Signal(float, float)  # map coordinates under the cursor
     clicked = Signal(float, float, object)  # map x, y, Qt.KeyboardModifier flags (left button)
+    # a left click while a one-shot pick holds the map (claim_clicks): the map tools never
+    # see it (picking a pipe for a form must not also trace, identify or select)
+    claimed_click = Signal(float, float, object)
     double_clicked = Signal(float, float)
     right_clicked = Signal(float, float)
     rectangle_selected = Signal(float, float, float, float)  # minx, miny, maxx, maxy
@@ -123,6 +126,7 @@ class MapCanvas(QWidget):
         self._flash_left = 0
         self._flash_on = True
         self._press_map = (0.0, 0.0)
+        self._click_claims = 0
 
         self._thread = RenderThread(self)
         self._thread.rendered.connect(self._on_thread_rendered)
@@ -687,6 +691,15 @@ class MapCanvas(QWidget):
         self.zoom_by(WHEEL_ZOOM_STEP**steps, pos.x(), pos.y())
         event.accept()
 
+    def claim_clicks(self, on: bool) -> None:
+        """While claimed, left clicks go to :attr:`claimed_click` instead of :attr:`clicked`
+        (a one-shot pick: the active map tool does not also act). Claims nest."""
+        self._click_claims = max(0, self._click_claims + (1 if on else -1))
+
+    @property
+    def clicks_claimed(self) -> bool:
+        return self._click_claims > 0
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press_pos = event.position()
         self._press_button = event.button()
@@ -753,7 +766,10 @@ class MapCanvas(QWidget):
                 self.update()
                 self.rectangle_selected.emit(min(sx, ax), min(sy, ay), max(sx, ax), max(sy, ay))
                 return
-            self.clicked.emit(x, y, event.modifiers())
+            if self._click_claims:
+                self.claimed_click.emit(x, y, event.modifiers())
+            else:
+                self.clicked.emit(x, y, event.modifiers())
         elif button == Qt.MouseButton.RightButton and not dragging:
             self.right_clicked.emit(x, y)
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.qt.errors import USER_ERRORS
+from gisapp.qt.field_labels import field_label
 from gisapp.qt.workers import Cancelled
 from network.io import crs as crsmod
 from network.io.encoding import detect_encoding
@@ -124,8 +125,11 @@ class NewProjectDialog(QDialog):
     def _build_detail(self) -> QGroupBox:
         """The selected file: encoding, CRS and the field roles with a preview."""
         self.encoding_combo = QComboBox(objectName="encoding_combo")
-        self.encoding_combo.addItems(ENCODINGS)
-        self.encoding_combo.currentTextChanged.connect(self._on_encoding_changed)
+        for enc in ENCODINGS:  # the codes are shown as they are, "auto" in words
+            self.encoding_combo.addItem(self.tr("auto-detect") if enc == "auto" else enc, enc)
+        self.encoding_combo.currentIndexChanged.connect(
+            lambda _i: self._on_encoding_changed(self.encoding_combo.currentData())
+        )
         self.encoding_label = QLabel(objectName="encoding_label")
         self.encoding_label.setWordWrap(True)
         self.source_crs_edit = QLineEdit(objectName="source_crs_edit")
@@ -252,6 +256,20 @@ class NewProjectDialog(QDialog):
         self._show_file(f)
 
     # --- preview ------------------------------------------------------------------------------
+    def _encoding_text(self, enc: Any, engine: str) -> str:
+        """Which encoding and why: the library's sentence in English, the kind of reason in
+        the interface language otherwise (the sentence stays the tooltip)."""
+        if not _chinese():
+            return f"{enc.codec.upper()}: {enc.reason} ({engine})"
+        why = {
+            "user": self.tr("chosen by you"),
+            "format": self.tr("the format is UTF-8"),
+            "cpg": self.tr("declared in the .cpg file"),
+            "ldid": self.tr("the DBF language driver byte"),
+            "detected": self.tr("detected from the text"),
+        }.get(enc.source, enc.reason)
+        return f"{enc.codec.upper()}：{why}（{engine}）"
+
     def _show_file(self, f: str | None) -> None:
         kind = self._kind()
         self._current = (kind, f) if f else None
@@ -263,7 +281,7 @@ class NewProjectDialog(QDialog):
             return
         enc_choice = self._encoding.get(f, "auto")
         self.encoding_combo.blockSignals(True)
-        self.encoding_combo.setCurrentText(enc_choice)
+        self.encoding_combo.setCurrentIndex(max(0, self.encoding_combo.findData(enc_choice)))
         self.encoding_combo.blockSignals(False)
         self.source_crs_edit.setText(self._source_crs.get(f, ""))
         path, layer = split_layer_spec(f)
@@ -273,7 +291,8 @@ class NewProjectDialog(QDialog):
         except USER_ERRORS as exc:
             self.error_label.setText(getattr(exc, "message", str(exc)))
             return
-        self.encoding_label.setText(f"{enc.codec.upper()}: {enc.reason} ({engine})")
+        self.encoding_label.setText(self._encoding_text(enc, engine))
+        self.encoding_label.setToolTip(enc.reason)
         if gdf.crs is None:
             b = gdf.geometry.bounds
             guess = crsmod.guess_crs_zh if _chinese() else crsmod.guess_crs
@@ -281,7 +300,7 @@ class NewProjectDialog(QDialog):
             self.crs_label.setText(self.tr("No CRS in the file. Hint: ") + why)
             self.crs_label.setStyleSheet("color: #b00020")
         else:
-            self.crs_label.setText(crsmod.crs_label(gdf.crs))
+            self.crs_label.setText(crsmod.crs_label(gdf.crs, _chinese()))
             self.crs_label.setStyleSheet("")
         columns = [c for c in gdf.columns if c != gdf.geometry.name]
         mapping = guess_mapping(kind, columns, frame=gdf)
@@ -290,7 +309,9 @@ class NewProjectDialog(QDialog):
         roles = ROLE_ALIASES[kind]
         self.roles_table.setRowCount(len(roles))
         for r, (role, (vtype, _aliases)) in enumerate(roles.items()):
-            self.roles_table.setItem(r, 0, QTableWidgetItem(role))
+            role_item = QTableWidgetItem(field_label(kind, role, lang == "zh"))
+            role_item.setToolTip(role)
+            self.roles_table.setItem(r, 0, role_item)
             combo = QComboBox()
             combo.setObjectName(f"{role}_combo")
             combo.addItem(self.tr("(none)"), None)

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 
 from gisapp.cartography.symbology import SINGLE, Style, Symbol
+from gisapp.qt.canvas_overlays import OVERLAP_COLOR
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import escape_shortcut
 from gisapp.qt.map_layer import MapLayer
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 EXTENSION_NAME = "gisapp.qt.overlap_ext"
 SURVEYS_EXTENSION = "gisapp.qt.surveys_ext"
-WARNING_COLOR = "#ff7f00"
+WARNING_COLOR = OVERLAP_COLOR  # its own colour (orange is grade III)
 PART_LAYERS = {  # geometry kind -> (layer name, style)
     "line": ("overlap_parts", Style(kind=SINGLE, default=Symbol(color=WARNING_COLOR, width=6.0))),
     "polygon": (

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.cartography.flowmap import cjk_font
+from gisapp.qt.canvas_overlays import PROFILE_PATH_COLOR
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import MapToolHub, feature_ids, features_at, show_dock
 from gisapp.qt.map_canvas import CanvasMode, HighlightStyle
@@ -53,7 +54,7 @@ LABELS_ZH = {
 }
 MAX_LABELLED_MANHOLES = 80  # more manholes than this: label every k-th
 PICK_TOLERANCE_PX = 8.0
-PATH_STYLE = HighlightStyle(color="#ff9f1c", width=6.0, size=12.0, halo="#5a3300")
+PATH_STYLE = HighlightStyle(color=PROFILE_PATH_COLOR, width=6.0, size=12.0, halo="#ffffff")
 PICK_STYLE = HighlightStyle(color="#ff3030", width=4.0, size=20.0, halo="#ffffff")
 PATH_GROUP, PICK_GROUP = "profile", "profile_pick"
 

@@ -18,7 +18,6 @@ from PySide6.QtGui import QBrush, QColor, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -128,8 +127,7 @@ class RecordsDock(StoreDock):
         lay.addLayout(self._build_filters())
         self.model = RecordTableModel(self)
         self.table = self._row_table("records_table", self.model)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        lay.addWidget(self.table)
+        lay.addWidget(self.table, 1)  # the rows take the height
         lay.addLayout(self._build_buttons())
         self.setWidget(body)
         self._follow_store()

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QDockWidget, QHeaderView, QLabel, QTableView, QWidget
 
 from gisapp.qt.undo import push_applied
 from surveys.errors import SurveyError
@@ -64,14 +64,24 @@ class StoreDock(QDockWidget):
         self.setObjectName(name)
         self.store = store
         self.undo_stack = undo_stack
-        self.message_label = QLabel("")
+        self.message_label = MessageLabel("")
         self.message_label.setObjectName("message_label")
 
-    def _row_table(self, name: str, model: QAbstractTableModel) -> QTableView:
-        """A table of ``model`` that selects one whole row, wired to the table slots."""
+    def _row_table(
+        self, name: str, model: QAbstractTableModel, text_columns: tuple[int, ...] = ()
+    ) -> QTableView:
+        """A table of ``model`` that selects one whole row, wired to the table slots. Its
+        ``text_columns`` (else the last column) stretch to fill the width; rows are compact
+        so that a dock shows many of them."""
+        from gisapp.qt.window_layout import stretch_columns
+
         table = QTableView()
         table.setObjectName(name)
         table.setModel(model)
+        stretch_columns(table, text_columns)
+        vh = table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(table.fontMetrics().height() + 6)
         table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
@@ -109,3 +119,15 @@ class StoreDock(QDockWidget):
         else:
             self.command_done.emit(cmd)
         return True
+
+
+class MessageLabel(QLabel):
+    """A message line that takes no room while it is empty (``auto_hide``): the table above
+    it gets the height."""
+
+    auto_hide = False
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        if self.auto_hide:
+            self.setVisible(bool(text))

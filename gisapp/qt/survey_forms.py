@@ -203,6 +203,7 @@ class RecordForm(QWidget):
             "misconnection": self.tr("Misconnection"),
             "protected_area": self.tr("Protected-area conflict"),
             "import": self.tr("Import"),
+            "acceptance": self.tr("Zero-discharge acceptance"),
         }
 
     def _title(self) -> str:
@@ -299,7 +300,8 @@ class RecordForm(QWidget):
             for c in self.store.pack.codes():
                 if not c.active:
                     continue
-                w.addItem(f"{c.code} {c.label_zh} {c.label_en}", c.code)
+                label = c.label_zh if chinese_messages() else c.label_en
+                w.addItem(f"{c.code} {label}", c.code)
                 tip = "\n".join(
                     f"{g.grade}: {g.zh} / {g.en}"
                     + (f" ({g.score:g})" if g.score is not None else "")

@@ -65,7 +65,7 @@ MARKER_LAYER = "_survey_marker"  # lives on the canvas only while a marker is be
 PICK_TOLERANCE_PX = 8.0
 LOCATION_ZOOM_M = 40.0  # half-width of the view around a record's location
 HIGHLIGHT_GROUP = "survey"
-BOTTOM_DOCK_HEIGHT_PX = 240
+BOTTOM_DOCK_HEIGHT_PX = 264
 FORM_DOCK_MIN_WIDTH_PX = 420
 
 
@@ -113,6 +113,7 @@ class SurveysController(QObject):
         if hasattr(window, "layer_updated"):
             window.layer_updated.connect(self._on_window_layer_updated)
         self.canvas.clicked.connect(self._on_canvas_clicked)
+        self.canvas.claimed_click.connect(self._on_canvas_claimed_click)
         window.destroyed.connect(self._holder.close)
         escape_shortcut(window).activated.connect(self.clear_transient)
         self._set_enabled(False)
@@ -223,9 +224,16 @@ class SurveysController(QObject):
         ld.location_requested.connect(self._on_ledger_dock_location_requested)
         ld.features_requested.connect(self._on_ledger_dock_features_requested)
         ld.problem_form_requested.connect(self._on_ledger_dock_problem_form_requested)
+        # hidden while they are placed: side by side for a moment, the two tables' minimum
+        # widths would widen the window
+        rd.hide()
+        ld.hide()
         w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, rd)
         w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, ld)
         w.tabifyDockWidget(rd, ld)
+        rd.show()
+        ld.show()
+        rd.raise_()
         w.resizeDocks([rd, ld], [BOTTOM_DOCK_HEIGHT_PX] * 2, Qt.Orientation.Vertical)
         self.records_dock, self.ledger_dock = rd, ld
         fd = QDockWidget(self.tr("Survey form"), w)
@@ -327,6 +335,7 @@ class SurveysController(QObject):
         """The next canvas click answers ``form`` (``what`` is "pipe" or "location")."""
         self.cancel_pick()
         self._pick = (what, form)
+        self.canvas.claim_clicks(True)  # the active map tool (trace, identify…) stays still
         self._saved_cursor = self.canvas.cursor()
         self.canvas.setCursor(Qt.CursorShape.CrossCursor)
         self.window.statusBar().showMessage(
@@ -339,6 +348,7 @@ class SurveysController(QObject):
         if self._pick is None:
             return
         self._pick = None
+        self.canvas.claim_clicks(False)
         if self._saved_cursor is not None:
             self.canvas.setCursor(self._saved_cursor)
         self._saved_cursor = None
@@ -354,6 +364,10 @@ class SurveysController(QObject):
             self._answer_pick(x, y)
         elif self.condition_map_enabled:
             self._select_defect_at(x, y)
+
+    def _on_canvas_claimed_click(self, x: float, y: float, _modifiers: object) -> None:
+        if self._pick is not None:
+            self._answer_pick(x, y)
 
     def _answer_pick(self, x: float, y: float) -> None:
         assert self._pick is not None

@@ -43,12 +43,12 @@ def _add(ctl: Any, menu: Any, text: str, slot: Any, name: str) -> QAction:
 
 def _record_actions(ctl: Any, menu: Any) -> list[QAction]:
     titles = {
-        "inspection": tr("New inspection…"),
-        "observation": tr("New observation…"),
-        "misconnection": tr("New misconnection record…"),
-        "leak": tr("New leak/overflow record…"),
-        "siltation": tr("New siltation record…"),
-        "problem": tr("New problem…"),
+        "inspection": QCoreApplication.translate("SurveysMenu", "New inspection…"),
+        "observation": QCoreApplication.translate("SurveysMenu", "New observation…"),
+        "misconnection": QCoreApplication.translate("SurveysMenu", "New misconnection record…"),
+        "leak": QCoreApplication.translate("SurveysMenu", "New leak/overflow record…"),
+        "siltation": QCoreApplication.translate("SurveysMenu", "New siltation record…"),
+        "problem": QCoreApplication.translate("SurveysMenu", "New problem…"),
     }
     out = []
     for kind in RECORD_KINDS:
@@ -62,29 +62,35 @@ def _record_actions(ctl: Any, menu: Any) -> list[QAction]:
 def _file_actions(ctl: Any, menu: Any) -> list[QAction]:
     entries = [
         (
-            tr("Import inspection table (CSV/Excel)…"),
+            QCoreApplication.translate("SurveysMenu", "Import inspection table (CSV/Excel)…"),
             ctl._on_import_action_triggered,
             "import_table_action",
         ),
-        (tr("Grade report (Excel/PDF)…"), ctl._on_report_action_triggered, "grade_report_action"),
+        (
+            QCoreApplication.translate("SurveysMenu", "Grade report (Excel/PDF)…"),
+            ctl._on_report_action_triggered,
+            "grade_report_action",
+        ),
         None,
         (
-            tr("Export ledger (Excel)…"),
+            QCoreApplication.translate("SurveysMenu", "Export ledger (Excel)…"),
             ctl._on_export_ledger_action_triggered,
             "export_ledger_action",
         ),
         (
-            tr("Import ledger (Excel)…"),
+            QCoreApplication.translate("SurveysMenu", "Import ledger (Excel)…"),
             ctl._on_import_ledger_action_triggered,
             "import_ledger_action",
         ),
         (
-            tr("Raise problems from network checks"),
+            QCoreApplication.translate("SurveysMenu", "Raise problems from network checks"),
             ctl.raise_from_network_checks,
             "raise_checks_action",
         ),
         (
-            tr("Raise problems from defects Ⅲ–Ⅳ and misconnections"),
+            QCoreApplication.translate(
+                "SurveysMenu", "Raise problems from defects Ⅲ–Ⅳ and misconnections"
+            ),
             ctl.raise_from_records,
             "raise_records_action",
         ),
@@ -99,17 +105,24 @@ def _file_actions(ctl: Any, menu: Any) -> list[QAction]:
 
 
 def _condition_actions(ctl: Any, menu: Any) -> tuple[QAction, QAction, QAction]:
-    condition = QAction(tr("Condition map"), ctl.window)
+    condition = QAction(QCoreApplication.translate("SurveysMenu", "Condition map"), ctl.window)
     condition.setObjectName("condition_map_action")
     condition.setCheckable(True)
     condition.toggled.connect(ctl._on_condition_action_toggled)
     menu.addAction(condition)
-    sub = menu.addMenu(tr("Condition map shows"))
+    sub = menu.addMenu(QCoreApplication.translate("SurveysMenu", "Condition map shows"))
     group = QActionGroup(ctl)
     group.setExclusive(True)
-    structural = QAction(tr("Structural grade"), ctl.window, checkable=True, checked=True)
+    structural = QAction(
+        QCoreApplication.translate("SurveysMenu", "Structural grade"),
+        ctl.window,
+        checkable=True,
+        checked=True,
+    )
     structural.setObjectName("condition_structural_action")
-    functional = QAction(tr("Functional grade"), ctl.window, checkable=True)
+    functional = QAction(
+        QCoreApplication.translate("SurveysMenu", "Functional grade"), ctl.window, checkable=True
+    )
     functional.setObjectName("condition_functional_action")
     for a, f in ((structural, STRUCTURAL), (functional, FUNCTIONAL)):
         group.addAction(a)
@@ -123,14 +136,14 @@ def _dock_actions(ctl: Any, menu: Any) -> list[QAction]:
         _add(
             ctl,
             menu,
-            tr("Show survey records"),
+            QCoreApplication.translate("SurveysMenu", "Show survey records"),
             lambda: ctl._show_dock(ctl.records_dock),
             "show_records_action",
         ),
         _add(
             ctl,
             menu,
-            tr("Show problem ledger"),
+            QCoreApplication.translate("SurveysMenu", "Show problem ledger"),
             lambda: ctl._show_dock(ctl.ledger_dock),
             "show_ledger_action",
         ),

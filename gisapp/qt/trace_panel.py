@@ -24,6 +24,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 
 from gisapp.qt.errors import handle_error
+from gisapp.qt.field_labels import value_label
+from gisapp.qt.findings_view import kind_label
 from gisapp.qt.inspect_tools import (
     MapToolHub,
     feature_ids,
@@ -38,7 +40,7 @@ from gisapp.qt.trace_dock import TraceDock
 from gisapp.qt.workers import Cancelled
 from network import schema
 from network.errors import NetworkError
-from network.issues import ERROR
+from network.issues import ERROR, INFO, WARNING
 from network.trace import (
     COMMON_UPSTREAM,
     DOWNSTREAM,
@@ -519,6 +521,7 @@ class TraceController(QObject):
 
     def _pipe_list_rows(self, result: TraceResult) -> list:
         pipe_rows = []
+        zh = use_chinese(self.window)
         info = self._pipe_info()
         for pid in result.pipes[:MAX_LIST_ROWS]:
             length_m, dn, system, a, b = info.get(pid, (None, None, "", "", ""))
@@ -528,7 +531,7 @@ class TraceController(QObject):
                         pid,
                         format_value(None if length_m is None else round(length_m, 2)),
                         format_value(dn),
-                        system or "",
+                        value_label(schema.SYSTEM, system or "", zh),
                         a or "",
                         b or "",
                     ],
@@ -554,13 +557,25 @@ class TraceController(QObject):
                 payload = None
             warn_rows.append(
                 (
-                    [w.severity, w.kind, ", ".join(w.feature_ids[:4]), msg],
+                    [
+                        self._severity_word(w.severity),
+                        kind_label(w.kind, zh),
+                        ", ".join(w.feature_ids[:4]),
+                        msg,
+                    ],
                     [None] * 4,
                     payload,
                     colour,
                 )
             )
         return warn_rows
+
+    def _severity_word(self, severity: str) -> str:
+        return {
+            ERROR: self.tr("error"),
+            WARNING: self.tr("warning"),
+            INFO: self.tr("info"),
+        }.get(severity, severity)
 
     def _sink_word(self, kind: str) -> str:
         return {

@@ -15,6 +15,7 @@ treated as the same here.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pyproj
@@ -61,12 +62,74 @@ def parse_crs(text: str | int | CRS) -> CRS:
         ) from exc
 
 
-def crs_label(crs: CRS | None) -> str:
-    """Short label such as ``EPSG:4525 CGCS2000 / 3-degree Gauss-Kruger zone 37``."""
+def crs_label(crs: CRS | None, chinese: bool = False) -> str:
+    """Short label such as ``EPSG:4525 CGCS2000 / 3-degree Gauss-Kruger zone 37``
+    (``chinese``: ``EPSG:4525 CGCS2000 3度带 第37带``, see :func:`crs_name_zh`).
+
+    Examples
+    --------
+    >>> crs_label(CRS.from_epsg(4525), chinese=True)
+    'EPSG:4525 CGCS2000 3度带 第37带'
+    """
     if crs is None:
-        return "unknown CRS"
+        return "坐标系未知" if chinese else "unknown CRS"
+    name = crs_name_zh(crs.name) if chinese else crs.name
     epsg = crs.to_epsg()
-    return f"EPSG:{epsg} {crs.name}" if epsg else crs.name
+    return f"EPSG:{epsg} {name}" if epsg else name
+
+
+_DATUM_ZH = (  # longest first
+    ("China Geodetic Coordinate System 2000", "CGCS2000"),
+    ("New Beijing", "新北京54"),
+    ("Beijing 1954", "北京54"),
+    ("Xian 1980", "西安80"),
+    ("CGCS2000", "CGCS2000"),
+    ("WGS 84", "WGS 84"),
+)
+_GK_RE = re.compile(
+    r"^(?P<datum>.+?) / (?:(?P<deg>[36])-degree )?Gauss-Kruger "
+    r"(?:zone (?P<zone>\d+)|CM (?P<cm>\d+)E)$"
+)
+_UTM_RE = re.compile(r"^(?P<datum>.+?) / UTM zone (?P<zone>\d+)(?P<hemi>[NS])$")
+
+
+def crs_name_zh(name: str) -> str:
+    """The Chinese name of a CRS as surveyors write it; a name it does not know stays.
+
+    Examples
+    --------
+    >>> crs_name_zh("CGCS2000 / 3-degree Gauss-Kruger zone 37")
+    'CGCS2000 3度带 第37带'
+    >>> crs_name_zh("CGCS2000 / 3-degree Gauss-Kruger CM 114E")
+    'CGCS2000 3度带 中央经线114°E'
+    >>> crs_name_zh("Xian 1980 / Gauss-Kruger zone 19")
+    '西安80 6度带 第19带'
+    >>> crs_name_zh("China Geodetic Coordinate System 2000")
+    'CGCS2000 地理坐标系'
+    >>> crs_name_zh("WGS 84 / UTM zone 49N")
+    'WGS 84 UTM 第49带（北半球）'
+    """
+    name = str(name).strip()
+
+    def datum(text: str) -> str:
+        for en, zh in _DATUM_ZH:
+            if text == en:
+                return zh
+        return text
+
+    m = _GK_RE.match(name)
+    if m:
+        width = "3度带" if m["deg"] == "3" else "6度带"
+        where = f"第{m['zone']}带" if m["zone"] else f"中央经线{m['cm']}°E"
+        return f"{datum(m['datum'])} {width} {where}"
+    m = _UTM_RE.match(name)
+    if m:
+        hemi = "北半球" if m["hemi"] == "N" else "南半球"
+        return f"{datum(m['datum'])} UTM 第{m['zone']}带（{hemi}）"
+    for en, zh in _DATUM_ZH:
+        if name == en:
+            return f"{zh} 地理坐标系"
+    return name
 
 
 def gk3_zone_epsg(zone: int) -> int:

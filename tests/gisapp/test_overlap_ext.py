@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from shapely import LineString, Point, box
 
+from gisapp.qt.canvas_overlays import OVERLAP_COLOR
 from gisapp.qt.overlap_ext import split_by_kind
 
 
@@ -58,7 +59,7 @@ def test_overlap_ext_finds_demo_conflicts_and_draws_the_overlapping_part(
     layer = ctl.part_layer("line")
     assert layer is not None and window.canvas.layers[-1] is layer  # on top
     assert layer.data.geometry.length.sum() == pytest.approx(56.23, abs=0.01)
-    assert layer.style.default.color == "#ff7f00" and layer.style.default.width >= 5
+    assert layer.style.default.color == OVERLAP_COLOR and layer.style.default.width >= 5
     x0, y0, x1, y1 = window.canvas.view.extent
     px0, py0, px1, py1 = layer.data.total_bounds
     assert x0 <= px0 and y0 <= py0 and x1 >= px1 and y1 >= py1
