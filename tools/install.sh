@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install PipeAtlas on a fresh Debian/Ubuntu machine: Qt's system libraries, CJK fonts,
 # PDF tools, a virtual environment in .venv and the project (with test tools if --test).
+# With --test (CI) or --postgis also PostgreSQL + PostGIS (the team store; tests/team starts a
+# private cluster from them). The embedded GeoPackage needs neither.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,29 @@ if [ -n "$missing" ]; then
   # python3-venv may be absent where Python comes from elsewhere (pyenv): don't fail on it
   $SUDO apt-get install -y -q --no-install-recommends $missing \
     || $SUDO apt-get install -y -q --no-install-recommends ${missing/python3-venv/}
+fi
+
+# PostgreSQL and the distro's PostGIS 3 for it (postgresql-15-postgis-3 on Debian 12)
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--postgis" ]; then
+  pg_missing() {
+    local v want=""
+    for p in postgresql postgresql-contrib; do
+      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || want="$want $p"
+    done
+    v="$(ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1)"
+    if [ -n "$v" ]; then
+      dpkg-query -W -f='${Status}' "postgresql-$v-postgis-3" 2>/dev/null \
+        | grep -q "install ok installed" || want="$want postgresql-$v-postgis-3"
+    fi
+    echo "$want"
+  }
+  export DEBIAN_FRONTEND=noninteractive
+  for _round in 1 2; do  # the server first, then the PostGIS of its version
+    want="$(pg_missing)"
+    [ -z "$want" ] && break
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends $want
+  done
 fi
 
 PY=""

@@ -334,7 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
         "GeoJSON) into a new project GeoPackage, atomically.",
     )
     p.add_argument("project", help="the project file to create (*.gpkg)")
-    p.add_argument("--pipes", nargs="+", metavar="F", help="pipe layer(s) 管线")
+    p.add_argument(
+        "--pipes",
+        nargs="+",
+        metavar="F",
+        help="pipe layer(s) 管线; a survey DXF as 管线.dxf:CADLAYER=类型,… (WS=污水,YS=雨水)",
+    )
     p.add_argument(
         "--swmm",
         metavar="MODEL.inp",
@@ -480,10 +485,56 @@ def display_problem(env: Mapping[str, str] | None = None, platform: str | None =
     )
 
 
+TEAM_COMMANDS = ("push", "pull", "checkout", "checkin", "conflicts", "permissions")
+POSTGRES_PREFIXES = ("postgresql://", "postgres://", "pg:")
+
+
+def _opens_window(arg: str) -> bool:
+    """``python main.py park.gpkg`` or ``python main.py postgresql://…`` opens the window."""
+    return arg.lower().endswith(".gpkg") or arg.startswith(POSTGRES_PREFIXES)
+
+
+def _run_on_project(args: argparse.Namespace) -> int:
+    """Run a command; on a ``postgresql://`` project it runs on the cached copy of the schema
+    (network/io/postgis/locate.py) and what the command wrote is checked back in by UUID."""
+    project = getattr(args, "project", None)
+    projects = getattr(args, "projects", None)
+    if args.command in TEAM_COMMANDS or not (project or projects):
+        return int(args.func(args))
+    if projects:
+        if any(str(p).startswith(POSTGRES_PREFIXES) for p in projects):
+            from network.io.postgis.locate import resolve_project
+
+            args.projects = [str(resolve_project(p)) for p in projects]
+        return int(args.func(args))
+    if not str(project).startswith(POSTGRES_PREFIXES):
+        return int(args.func(args))
+    if args.command == "new":
+        raise NetworkError(
+            "`new` makes a project file: give a .gpkg, then copy it into PostGIS with "
+            f"`python main.py push PROJECT.gpkg {project}`.",
+            file=project,
+        )
+    from network.io.postgis.locate import project_session
+
+    with project_session(project) as session:
+        args.project = str(session.path)
+        code = int(args.func(args))
+    merged = session.merged
+    if merged is not None and (merged.conflicts or merged.refused):
+        sys.stderr.write(
+            f"warning: {len(merged.conflicts)} change(s) conflicted with others' edits and "
+            f"{len(merged.refused)} were refused for your database role; both versions are "
+            f"kept: python main.py conflicts list {project}\n"
+        )
+        return max(code, EXIT_FINDINGS)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python main.py``."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (len(argv) == 1 and argv[0].lower().endswith(".gpkg")) or argv[:1] == ["gui"]:
+    if not argv or (len(argv) == 1 and _opens_window(argv[0])) or argv[:1] == ["gui"]:
         problem = display_problem()
         if problem:
             sys.stderr.write(problem + "\n")
@@ -508,7 +559,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.reconfigure(encoding="utf-8")
     try:
         check_output_paths(args)
-        return int(args.func(args))
+        return _run_on_project(args)
     except user_errors() as exc:
         return report_user_error(exc)
     except OSError as exc:  # a file the command reads or writes: say which and why

@@ -93,96 +93,6 @@
         <source>Import ledger</source>
         <translation>导入问题台账</translation>
     </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="46" />
-        <source>New inspection…</source>
-        <translation>新建检测…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="47" />
-        <source>New observation…</source>
-        <translation>新建缺陷记录…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="48" />
-        <source>New misconnection record…</source>
-        <translation>新建雨污混接记录…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="49" />
-        <source>New leak/overflow record…</source>
-        <translation>新建渗漏/溢流记录…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="50" />
-        <source>New siltation record…</source>
-        <translation>新建淤积记录…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="51" />
-        <source>New problem…</source>
-        <translation>新建问题…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="65" />
-        <source>Import inspection table (CSV/Excel)…</source>
-        <translation>导入检测表（CSV/Excel）…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="69" />
-        <source>Grade report (Excel/PDF)…</source>
-        <translation>等级评定报告（Excel/PDF）…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="72" />
-        <source>Export ledger (Excel)…</source>
-        <translation>导出问题台账（Excel）…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="77" />
-        <source>Import ledger (Excel)…</source>
-        <translation>导入问题台账（Excel）…</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="82" />
-        <source>Raise problems from network checks</source>
-        <translation>从管网检查结果生成问题</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="87" />
-        <source>Raise problems from defects Ⅲ–Ⅳ and misconnections</source>
-        <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="102" />
-        <source>Condition map</source>
-        <translation>管道状况图</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="107" />
-        <source>Condition map shows</source>
-        <translation>状况图显示</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="110" />
-        <source>Structural grade</source>
-        <translation>结构性等级</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="112" />
-        <source>Functional grade</source>
-        <translation>功能性等级</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="126" />
-        <source>Show survey records</source>
-        <translation>显示检测记录</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/surveys_menu.py" line="133" />
-        <source>Show problem ledger</source>
-        <translation>显示问题台账</translation>
-    </message>
 </context>
 <context>
     <name>AcceptanceDock</name>
@@ -190,11 +100,6 @@
         <location filename="../../gisapp/qt/acceptance_dock.py" line="88" />
         <source>Zero-direct-discharge acceptance</source>
         <translation>污水零直排区验收</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="109" />
-        <source>Date</source>
-        <translation>评分日期</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/acceptance_dock.py" line="119" />
@@ -237,12 +142,6 @@
         <translation>建设总结报告（Word）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="178" />
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="207" />
-        <source>Item</source>
-        <translation>评分项目</translation>
-    </message>
-    <message>
         <location filename="../../gisapp/qt/acceptance_dock.py" line="179" />
         <source>Score</source>
         <translation>得分</translation>
@@ -251,11 +150,6 @@
         <location filename="../../gisapp/qt/acceptance_dock.py" line="180" />
         <source>Points</source>
         <translation>分值</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="181" />
-        <source>Method</source>
-        <translation>评分方式</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/acceptance_dock.py" line="182" />
@@ -284,11 +178,6 @@
         <translation>人工评分</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="209" />
-        <source>Reason</source>
-        <translation>理由</translation>
-    </message>
-    <message>
         <location filename="../../gisapp/qt/acceptance_dock.py" line="210" />
         <source>Evidence</source>
         <translation>佐证材料</translation>
@@ -304,14 +193,35 @@
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
-        <source>Value</source>
-        <translation>数值</translation>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="109" />
+        <source>Assessment date</source>
+        <translation>评分日期</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="178" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="207" />
+        <source>Checklist item</source>
+        <translation>评分项目</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="181" />
+        <source>Scoring method</source>
+        <translation>评分方式</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="209" />
+        <source>Reason for the score</source>
+        <translation>理由</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
         <source>Source</source>
         <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
+        <source>Survey value</source>
+        <translation>数值</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/acceptance_dock.py" line="238" />
@@ -453,37 +363,37 @@
 <context>
     <name>AttributeTableDock</name>
     <message>
-        <location filename="../../gisapp/qt/attribute_table.py" line="341" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="356" />
         <source>Filter: words, or field=value (also != &gt; &lt; &gt;= &lt;= ~)</source>
         <translation>筛选：关键词，或 字段=值（也可用 != &gt; &lt; &gt;= &lt;= ~）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/attribute_table.py" line="345" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="360" />
         <source>Selected only</source>
         <translation>仅显示选中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/attribute_table.py" line="347" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="362" />
         <source>Zoom to selected</source>
         <translation>缩放至选中要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/attribute_table.py" line="349" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="364" />
         <source>Clear selection</source>
         <translation>清除选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/attribute_table.py" line="439" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="455" />
         <source>No field named “%1”. Fields: %2</source>
         <translation>没有名为“%1”的字段。现有字段：%2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/attribute_table.py" line="508" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="524" />
         <source>Attributes: %1</source>
         <translation>属性表：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/attribute_table.py" line="510" />
+        <location filename="../../gisapp/qt/attribute_table.py" line="526" />
         <source>%1 of %2 rows shown, %3 selected</source>
         <translation>显示 %1/%2 行，已选 %3 行</translation>
     </message>
@@ -704,7 +614,7 @@
     <message>
         <location filename="../../gisapp/qt/dossier_checklist.py" line="124" />
         <source>Date</source>
-        <translation>评分日期</translation>
+        <translation>日期</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/dossier_checklist.py" line="126" />
@@ -1310,80 +1220,101 @@
 <context>
     <name>ExportMapDialog</name>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="33" />
-        <location filename="../../gisapp/qt/export_dialog.py" line="78" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="40" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="100" />
         <source>Export map</source>
+        <extracomment>The highlight groups a trace is drawn in, first found wins (File → Export map prints it).</extracomment>
         <translation>导出地图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="35" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="42" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="43" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="50" />
+        <source>Fit the page (one sheet)</source>
+        <translation>适合图纸（单幅）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/export_dialog.py" line="55" />
+        <source>At a fixed scale a park larger than the paper is cut into numbered sheets, after an index map (PDF only).</source>
+        <translation>按固定比例尺出图时，超出图纸的园区将分幅编号输出，首页为分幅索引图（仅限 PDF）。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/export_dialog.py" line="59" />
+        <source>Fade the rain system</source>
+        <translation>淡化雨水系统</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/export_dialog.py" line="62" />
         <source>Landscape</source>
         <translation>横向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="44" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="63" />
         <source>Portrait</source>
         <translation>纵向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="46" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="65" />
         <source>Whole park</source>
         <translation>整个园区</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="47" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="66" />
         <source>Current view</source>
         <translation>当前视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="49" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="68" />
         <source>default: &lt;park&gt; pipe network and flow map</source>
         <translation>默认：&lt;园区&gt;管网图及污水流向图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="51" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="70" />
         <source>Highlight the current trace</source>
         <translation>突出显示当前追踪结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="61" />
-        <source>File (.pdf or .png)</source>
-        <translation>文件（.pdf 或 .png）</translation>
+        <location filename="../../gisapp/qt/export_dialog.py" line="80" />
+        <source>File (.pdf, .png or .dxf)</source>
+        <translation>文件（.pdf、.png 或 .dxf）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="62" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="111" />
+        <source>Choose a file name ending in .pdf or .png (map) or .dxf (CAD drawing).</source>
+        <translation>请选择以 .pdf 或 .png（地图）或 .dxf（CAD 图纸）结尾的文件名。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/export_dialog.py" line="81" />
         <source>Paper</source>
         <translation>纸张</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="63" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="82" />
+        <source>Scale</source>
+        <translation>比例尺</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/export_dialog.py" line="83" />
         <source>Orientation</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="64" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="84" />
         <source>Extent</source>
         <translation>范围</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="65" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="85" />
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="66" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="86" />
         <source>Language of the page</source>
         <translation>图面语言</translation>
-    </message>
-    <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="86" />
-        <source>Choose a file name ending in .pdf or .png.</source>
-        <translation>请选择以 .pdf 或 .png 结尾的文件名。</translation>
     </message>
 </context>
 <context>
@@ -1799,36 +1730,51 @@
     <name>FindingsTreeModel</name>
     <message>
         <location filename="../../gisapp/qt/findings_view.py" line="179" />
-        <source>Item</source>
-        <translation>评分项目</translation>
+        <source>Features</source>
+        <translation>要素</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/findings_view.py" line="179" />
-        <source>Features</source>
-        <translation>要素</translation>
+        <source>Check item</source>
+        <translation>检查项</translation>
     </message>
 </context>
 <context>
     <name>IdentifyDock</name>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="286" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="289" />
         <source>Identify results</source>
         <translation>识别结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="292" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="295" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="292" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="295" />
         <source>Value</source>
-        <translation>数值</translation>
+        <translation>值</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="320" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="329" />
         <source>(geometry)</source>
         <translation>（几何）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/inspect_tools.py" line="339" />
+        <source>line, %1 long</source>
+        <translation>线，长 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/inspect_tools.py" line="341" />
+        <source>area, %1</source>
+        <translation>面，%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/inspect_tools.py" line="343" />
+        <source>point, %1</source>
+        <translation>点，%1</translation>
     </message>
 </context>
 <context>
@@ -1906,7 +1852,7 @@
     <message>
         <location filename="../../gisapp/qt/survey_import_dialogs.py" line="136" />
         <source>Method</source>
-        <translation>评分方式</translation>
+        <translation>检测方法</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/survey_import_dialogs.py" line="137" />
@@ -2050,141 +1996,141 @@
     <message>
         <location filename="../../gisapp/qt/survey_import_dialogs.py" line="233" />
         <source>Reason</source>
-        <translation>理由</translation>
+        <translation>原因</translation>
     </message>
 </context>
 <context>
     <name>InspectController</name>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="406" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="424" />
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="406" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="424" />
         <source>Drag to move the map</source>
         <translation>拖动以移动地图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="409" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="427" />
         <source>Identify</source>
         <translation>识别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="411" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="429" />
         <source>Click a feature to list all its attributes</source>
         <translation>单击要素以列出其全部属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="415" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="433" />
         <source>Select</source>
         <translation>选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="417" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="435" />
         <source>Click or drag a rectangle to select features; Shift adds</source>
         <translation>单击或拖出矩形以选择要素；按住 Shift 可追加选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="420" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="438" />
         <source>Measure distance</source>
         <translation>测量距离</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="422" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="440" />
         <source>Click points; double-click finishes; Esc ends</source>
         <translation>单击添加点；双击完成；按 Esc 结束</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="425" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="443" />
         <source>Measure area</source>
         <translation>测量面积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="427" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="445" />
         <source>Click corners; double-click finishes; Esc ends</source>
         <translation>单击添加顶点；双击完成；按 Esc 结束</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="445" />
-        <location filename="../../gisapp/qt/inspect_tools.py" line="452" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="463" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="470" />
         <source>Attribute table</source>
         <translation>属性表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="447" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="465" />
         <source>Open the attribute table of the current layer</source>
         <translation>打开当前图层的属性表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="459" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="477" />
         <source>Clear selection</source>
         <translation>清除选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="466" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="484" />
         <source>Find id or enterprise name…</source>
         <translation>查找编号或企业名称…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="468" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="486" />
         <source>Id of a pipe, manhole, outfall, plant or enterprise, or part of a name</source>
         <translation>管线、检查井、排放口、污水处理厂或企业的编号，或名称的一部分</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="478" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="496" />
         <source>Find…</source>
         <translation>查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gisapp/qt/inspect_tools.py" line="558" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="576" />
         <source>%n feature(s) identified</source>
         <translation><numerusform>识别到 %n 个要素</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="561" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="579" />
         <source>No feature here</source>
         <translation>此处没有要素</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gisapp/qt/inspect_tools.py" line="599" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="617" />
         <source>%n feature(s) selected</source>
         <translation><numerusform>已选择 %n 个要素</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="642" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="660" />
         <source>(no layers)</source>
         <translation>（无图层）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="668" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="686" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="678" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="696" />
         <source>Found %1 in %2</source>
         <translation>在 %2 中找到 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="736" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="755" />
         <source>Area: %1 m² (%2 ha), perimeter %3 m</source>
         <translation>面积：%1 m²（%2 公顷），周长 %3 m</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="744" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="763" />
         <source>Distance: %1 m</source>
         <translation>距离：%1 m</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="746" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="765" />
         <source> (last segment %1 m)</source>
         <translation>（最后一段 %1 m）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/inspect_tools.py" line="748" />
+        <location filename="../../gisapp/qt/inspect_tools.py" line="767" />
         <source> — finished; click to start again, Esc to clear</source>
         <translation> — 已完成；单击可重新开始，按 Esc 清除</translation>
     </message>
@@ -2192,77 +2138,77 @@
 <context>
     <name>LayerPanel</name>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="117" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="125" />
         <source>Raise</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="119" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="127" />
         <source>Lower</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="123" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="131" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="132" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="140" />
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="133" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="141" />
         <source>Single symbol</source>
         <translation>单一符号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="134" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="142" />
         <source>By category</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="135" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="143" />
         <source>Graduated</source>
         <translation>分级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="159" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="167" />
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="160" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="168" />
         <source>Style</source>
         <translation>样式</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="161" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="169" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="162" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="170" />
         <source>Classes</source>
         <translation>分级数</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="163" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="171" />
         <source>Labels</source>
         <translation>标注</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="314" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="324" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="398" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="476" />
         <source>Choose a field to classify by.</source>
         <translation>请选择用于分类的字段。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/layer_panel.py" line="409" />
+        <location filename="../../gisapp/qt/layer_panel.py" line="487" />
         <source>Field {0} has no numbers: choose a numeric field for a graduated style.</source>
         <translation>字段 {0} 不含数值：分级样式请选择数值字段。</translation>
     </message>
@@ -2275,7 +2221,7 @@
         <translation>问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="196" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="200" />
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
@@ -2300,138 +2246,138 @@
         <translation>已核验</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="201" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="205" />
         <source>Overdue only</source>
         <translation>仅显示逾期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="168" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="171" />
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="169" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="172" />
         <source>Measure</source>
         <translation>整改措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="170" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="173" />
         <source>Responsible body</source>
         <translation>责任单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="171" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="174" />
         <source>Responsible person</source>
         <translation>责任人</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="172" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="175" />
         <source>Deadline</source>
         <translation>整改时限</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="173" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="176" />
         <source>Progress</source>
         <translation>整改进展</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="174" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="177" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="175" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="178" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="176" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="179" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="215" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="219" />
         <source>New problem</source>
         <translation>新建问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="218" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="222" />
         <source>Raise from defects Ⅲ–Ⅳ and misconnections</source>
         <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="221" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="225" />
         <source>Export Excel…</source>
         <translation>导出 Excel…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="222" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="226" />
         <source>Import Excel…</source>
         <translation>导入 Excel…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="231" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="235" />
         <source>Set the status of the selected problem</source>
         <translation>设置所选问题的整改状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="232" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="236" />
         <source>Set status…</source>
         <translation>设置状态…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="252" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="256" />
         <source>All bodies</source>
         <translation>全部责任单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="274" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="278" />
         <source>%1 problem(s), %2 overdue</source>
         <translation>%1 个问题，%2 个逾期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="289" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="293" />
         <source>%1 problem(s) added, %2 already in the ledger</source>
         <translation>新增 %1 个问题，%2 个已在台账中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="310" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="314" />
         <source>Raise problems</source>
         <translation>提出问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="322" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="326" />
         <source>Set status: %1</source>
         <translation>设置状态：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="338" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="342" />
         <source>Exported to %1</source>
         <translation>已导出至 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="349" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="353" />
         <source>Import ledger workbook</source>
         <translation>导入问题台账工作簿</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="354" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="358" />
         <source>%1 updated, %2 added, %3 conflict(s) left for review</source>
         <translation>更新 %1 条，新增 %2 条，%3 处冲突待复核</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="364" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="368" />
         <source>Export ledger</source>
         <translation>导出问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="366" />
-        <location filename="../../gisapp/qt/ledger_dock.py" line="376" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="370" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="380" />
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/ledger_dock.py" line="374" />
+        <location filename="../../gisapp/qt/ledger_dock.py" line="378" />
         <source>Import ledger</source>
         <translation>导入问题台账</translation>
     </message>
@@ -2452,218 +2398,223 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="146" />
+        <location filename="../../gisapp/qt/main_window.py" line="156" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="162" />
+        <location filename="../../gisapp/qt/main_window.py" line="172" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="203" />
+        <location filename="../../gisapp/qt/main_window.py" line="213" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="206" />
+        <location filename="../../gisapp/qt/main_window.py" line="216" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="213" />
+        <location filename="../../gisapp/qt/main_window.py" line="223" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="218" />
+        <location filename="../../gisapp/qt/main_window.py" line="228" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="223" />
+        <location filename="../../gisapp/qt/main_window.py" line="233" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="232" />
+        <location filename="../../gisapp/qt/main_window.py" line="242" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="239" />
+        <location filename="../../gisapp/qt/main_window.py" line="249" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="240" />
+        <location filename="../../gisapp/qt/main_window.py" line="250" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="243" />
+        <location filename="../../gisapp/qt/main_window.py" line="253" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="251" />
+        <location filename="../../gisapp/qt/main_window.py" line="261" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="254" />
+        <location filename="../../gisapp/qt/main_window.py" line="264" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="261" />
+        <location filename="../../gisapp/qt/main_window.py" line="271" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="268" />
+        <location filename="../../gisapp/qt/main_window.py" line="278" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="275" />
+        <location filename="../../gisapp/qt/main_window.py" line="285" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="282" />
+        <location filename="../../gisapp/qt/main_window.py" line="292" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="190" />
+        <location filename="../../gisapp/qt/main_window.py" line="200" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="71" />
+        <location filename="../../gisapp/qt/main_window.py" line="73" />
         <source>Reading the map</source>
         <translation>正在读取地图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="93" />
-        <location filename="../../gisapp/qt/main_window.py" line="335" />
+        <location filename="../../gisapp/qt/main_window.py" line="95" />
+        <location filename="../../gisapp/qt/main_window.py" line="352" />
         <source>Reading attributes</source>
         <translation>正在读取属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="191" />
+        <location filename="../../gisapp/qt/main_window.py" line="201" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="192" />
+        <location filename="../../gisapp/qt/main_window.py" line="202" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="193" />
+        <location filename="../../gisapp/qt/main_window.py" line="203" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="195" />
+        <location filename="../../gisapp/qt/main_window.py" line="205" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="196" />
+        <location filename="../../gisapp/qt/main_window.py" line="206" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="199" />
+        <location filename="../../gisapp/qt/main_window.py" line="209" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="200" />
+        <location filename="../../gisapp/qt/main_window.py" line="210" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="296" />
+        <location filename="../../gisapp/qt/main_window.py" line="299" />
+        <source>Reset window layout</source>
+        <translation>重置窗口布局</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/main_window.py" line="313" />
         <source>Save the changes before opening another project?</source>
         <translation>打开其他项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="301" />
+        <location filename="../../gisapp/qt/main_window.py" line="318" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="365" />
+        <location filename="../../gisapp/qt/main_window.py" line="382" />
         <source>The project has unsaved changes. Save them first?</source>
         <translation>项目有未保存的更改，是否先保存？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="401" />
+        <location filename="../../gisapp/qt/main_window.py" line="418" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="451" />
+        <location filename="../../gisapp/qt/main_window.py" line="480" />
         <source>Network</source>
         <translation>管网</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="471" />
+        <location filename="../../gisapp/qt/main_window.py" line="500" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="528" />
+        <location filename="../../gisapp/qt/main_window.py" line="556" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="535" />
+        <location filename="../../gisapp/qt/main_window.py" line="563" />
         <source>Save the changes before creating a new project?</source>
         <translation>新建项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="544" />
+        <location filename="../../gisapp/qt/main_window.py" line="572" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="573" />
+        <location filename="../../gisapp/qt/main_window.py" line="601" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="573" />
+        <location filename="../../gisapp/qt/main_window.py" line="601" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="584" />
+        <location filename="../../gisapp/qt/main_window.py" line="612" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="616" />
+        <location filename="../../gisapp/qt/main_window.py" line="645" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="364" />
+        <location filename="../../gisapp/qt/main_window.py" line="381" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="598" />
+        <location filename="../../gisapp/qt/main_window.py" line="626" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="695" />
+        <location filename="../../gisapp/qt/main_window.py" line="724" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
@@ -2671,17 +2622,17 @@
 <context>
     <name>MapExporter</name>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="109" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="137" />
         <source>Export &amp;map…</source>
         <translation>导出地图(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="168" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="203" />
         <source>Map written to %1</source>
         <translation>地图已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/export_dialog.py" line="174" />
+        <location filename="../../gisapp/qt/export_dialog.py" line="209" />
         <source>Exporting map</source>
         <translation>正在导出地图</translation>
     </message>
@@ -2689,137 +2640,167 @@
 <context>
     <name>NewProjectDialog</name>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="54" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="55" />
         <source>New project from layers</source>
         <translation>从图层新建项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="87" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="88" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="90" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="91" />
         <source>default: the CRS of the pipes, e.g. EPSG:4525</source>
         <translation>默认：管线图层的坐标系，如 EPSG:4525</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="95" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="96" />
         <source>Project file (.gpkg)</source>
         <translation>项目文件（.gpkg）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="96" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="97" />
         <source>Project CRS</source>
         <translation>项目坐标系</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="107" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="108" />
         <source>Add file…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="109" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="110" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="112" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="113" />
         <source>Layer kind</source>
         <translation>图层类型</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="114" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="115" />
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="138" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="129" />
+        <source>auto-detect</source>
+        <translation>自动识别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="142" />
         <source>Role</source>
         <translation>目标属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="139" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="143" />
         <source>Source field</source>
         <translation>源字段</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="140" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="144" />
         <source>How sure</source>
         <translation>识别依据</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="141" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="145" />
         <source>Preview (decoded)</source>
         <translation>预览（已解码）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="145" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="149" />
         <source>Selected file</source>
         <translation>所选文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="147" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="151" />
         <source>Encoding</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="149" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="153" />
         <source>CRS if the file has none</source>
         <translation>文件无坐标系时采用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="150" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="154" />
         <source>CRS</source>
         <translation>坐标系</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="188" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="192" />
         <source>The import was cancelled.</source>
         <translation>导入已取消。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="193" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="197" />
         <source>The import failed: %1</source>
         <translation>导入失败：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="209" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="213" />
         <source>Project file</source>
         <translation>项目文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="215" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="219" />
         <source>Add layer files</source>
         <translation>添加图层文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="281" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="265" />
+        <source>chosen by you</source>
+        <translation>由你指定</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="266" />
+        <source>the format is UTF-8</source>
+        <translation>该格式规定为 UTF-8</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="267" />
+        <source>declared in the .cpg file</source>
+        <translation>.cpg 文件中声明</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="268" />
+        <source>the DBF language driver byte</source>
+        <translation>按 DBF 语言驱动字节</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="269" />
+        <source>detected from the text</source>
+        <translation>按文字内容识别</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="300" />
         <source>No CRS in the file. Hint: </source>
         <translation>文件中没有坐标系。提示：</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="296" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="317" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="322" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="343" />
         <source>set by you</source>
         <translation>手动指定</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="336" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="357" />
         <source>Choose where to save the project (.gpkg).</source>
         <translation>请选择项目的保存位置（.gpkg）。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="339" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="360" />
         <source>The project file must end in .gpkg.</source>
         <translation>项目文件名必须以 .gpkg 结尾。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/new_project_dialog.py" line="342" />
+        <location filename="../../gisapp/qt/new_project_dialog.py" line="363" />
         <source>Add at least one pipe layer.</source>
         <translation>请至少添加一个管线图层。</translation>
     </message>
@@ -3215,22 +3196,22 @@
 <context>
     <name>OverlapController</name>
     <message>
-        <location filename="../../gisapp/qt/overlap_ext.py" line="97" />
+        <location filename="../../gisapp/qt/overlap_ext.py" line="98" />
         <source>Protected-area check</source>
         <translation>保护区冲突检查</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/overlap_ext.py" line="194" />
+        <location filename="../../gisapp/qt/overlap_ext.py" line="195" />
         <source>Overlap (pipe inside zone)</source>
         <translation>重叠部分（保护区内的管线）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/overlap_ext.py" line="195" />
+        <location filename="../../gisapp/qt/overlap_ext.py" line="196" />
         <source>Overlap (area inside zone)</source>
         <translation>重叠部分（保护区内的面域）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/overlap_ext.py" line="196" />
+        <location filename="../../gisapp/qt/overlap_ext.py" line="197" />
         <source>Overlap (feature in zone)</source>
         <translation>重叠部分（保护区内的要素）</translation>
     </message>
@@ -3383,47 +3364,47 @@
 <context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="304" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="305" />
         <source>Profile</source>
         <translation>纵断面</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="306" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="307" />
         <source>Click two manholes to draw the longitudinal profile between them</source>
         <translation>单击两个检查井，绘制其间的纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="326" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="327" />
         <source>Profile: click the first manhole</source>
         <translation>纵断面：请单击第一个检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="337" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="338" />
         <source>Profile: click on a manhole</source>
         <translation>纵断面：请单击检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="343" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="344" />
         <source>Profile: %1 picked; click the second manhole</source>
         <translation>纵断面：已选取 %1，请单击第二个检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="356" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="357" />
         <source>The network is still being built; try again in a moment.</source>
         <translation>管网仍在构建中，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="384" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="385" />
         <source>Export profile</source>
         <translation>导出纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="386" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="387" />
         <source>PNG image (*.png);;PDF document (*.pdf)</source>
         <translation>PNG 图像 (*.png);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="395" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="396" />
         <source>Profile saved to %1</source>
         <translation>纵断面图已保存至 %1</translation>
     </message>
@@ -3431,32 +3412,32 @@
 <context>
     <name>ProfileDock</name>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="213" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="214" />
         <source>Longitudinal profile</source>
         <translation>纵断面图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="227" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="228" />
         <source>Export PNG/PDF…</source>
         <translation>导出 PNG/PDF…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="248" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="249" />
         <source>Trace downstream and press “Longitudinal profile”, or use the Profile tool and click two manholes.</source>
         <translation>先进行下游追踪再点击“纵断面图”，或使用纵断面工具单击两个检查井。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="264" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="265" />
         <source>%1 manholes, %2 pipes, %3 m.</source>
         <translation>%1 个检查井，%2 条管线，%3 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="270" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="271" />
         <source>%1 pipe(s) without inverts are not drawn.</source>
         <translation>%1 条管线缺少管底高程，未绘制。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/profile_dock.py" line="275" />
+        <location filename="../../gisapp/qt/profile_dock.py" line="276" />
         <source>Invert rises along the flow in: %1.</source>
         <translation>以下管线的管底高程沿水流方向升高（倒坡）：%1。</translation>
     </message>
@@ -3467,12 +3448,12 @@
         <location filename="../../gisapp/qt/survey_forms.py" line="133" />
         <source>Date</source>
         <extracomment>Fields kept when the observation form moves on to the next observation. Word domain messages in Chinese (None: follow the locale; the language switch sets it).</extracomment>
-        <translation>评分日期</translation>
+        <translation>日期</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/survey_forms.py" line="134" />
         <source>Method</source>
-        <translation>评分方式</translation>
+        <translation>检测方法</translation>
     </message>
     <message>
         <location filename="../../gisapp/qt/survey_forms.py" line="135" />
@@ -3496,7 +3477,7 @@
     </message>
     <message>
         <location filename="../../gisapp/qt/survey_forms.py" line="139" />
-        <location filename="../../gisapp/qt/survey_forms.py" line="210" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="211" />
         <source>Inspection</source>
         <translation>检测</translation>
     </message>
@@ -3789,7 +3770,7 @@
     </message>
     <message>
         <location filename="../../gisapp/qt/survey_forms.py" line="203" />
-        <location filename="../../gisapp/qt/survey_forms.py" line="212" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="213" />
         <source>Misconnection</source>
         <translation>雨污混接</translation>
     </message>
@@ -3804,88 +3785,93 @@
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="211" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="206" />
+        <source>Zero-discharge acceptance</source>
+        <translation>零直排验收</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/survey_forms.py" line="212" />
         <source>Pipe defect</source>
         <translation>管段缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="213" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="214" />
         <source>Leak / overflow</source>
         <translation>渗漏/溢流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="214" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="215" />
         <source>Siltation</source>
         <translation>淤积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="215" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="216" />
         <source>Ledger problem</source>
         <translation>台账问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="249" />
-        <location filename="../../gisapp/qt/survey_forms.py" line="254" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="250" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="255" />
         <source>Pick on map</source>
         <translation>在地图上选取</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="259" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="260" />
         <source>Attach photos…</source>
         <translation>添加照片…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="274" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="275" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="278" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="279" />
         <source>New</source>
         <translation>新建</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="358" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="360" />
         <source>ids separated by commas</source>
         <translation>多个编号以逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="364" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="366" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="449" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="451" />
         <source>Editing revision %1</source>
         <translation>正在编辑修订版本 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="499" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="501" />
         <source>(recorded, not scored)</source>
         <translation>（仅记录，不计分）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="536" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="538" />
         <source>Attach photos</source>
         <translation>添加照片</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="538" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="540" />
         <source>Images (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)</source>
         <translation>图像 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="599" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="601" />
         <source>Add %1</source>
         <translation>添加%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="602" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="604" />
         <source>Edit %1</source>
         <translation>编辑%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/survey_forms.py" line="619" />
+        <location filename="../../gisapp/qt/survey_forms.py" line="621" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
@@ -3893,233 +3879,233 @@
 <context>
     <name>RecordsDock</name>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="125" />
+        <location filename="../../gisapp/qt/records_dock.py" line="124" />
         <source>Survey records</source>
         <extracomment>Columns shown per kind: (field, header).</extracomment>
         <translation>检测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="143" />
+        <location filename="../../gisapp/qt/records_dock.py" line="141" />
         <source>Pipe defects</source>
         <translation>管段缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="144" />
+        <location filename="../../gisapp/qt/records_dock.py" line="142" />
         <source>Inspections</source>
         <translation>检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="145" />
+        <location filename="../../gisapp/qt/records_dock.py" line="143" />
         <source>Misconnections</source>
         <translation>雨污混接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="146" />
+        <location filename="../../gisapp/qt/records_dock.py" line="144" />
         <source>Leaks / overflows</source>
         <translation>渗漏/溢流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="147" />
+        <location filename="../../gisapp/qt/records_dock.py" line="145" />
         <source>Siltation</source>
         <translation>淤积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="152" />
+        <location filename="../../gisapp/qt/records_dock.py" line="150" />
         <source>All codes</source>
         <translation>全部代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="158" />
+        <location filename="../../gisapp/qt/records_dock.py" line="156" />
         <source>All grades</source>
         <translation>全部等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="163" />
+        <location filename="../../gisapp/qt/records_dock.py" line="161" />
         <source>Ⅲ–Ⅳ</source>
         <translation>Ⅲ–Ⅳ级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="170" />
+        <location filename="../../gisapp/qt/records_dock.py" line="168" />
         <source>Live</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="171" />
+        <location filename="../../gisapp/qt/records_dock.py" line="169" />
         <source>Deleted</source>
         <translation>已删除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="172" />
+        <location filename="../../gisapp/qt/records_dock.py" line="170" />
         <source>Pipe not matched</source>
         <translation>未匹配管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="173" />
+        <location filename="../../gisapp/qt/records_dock.py" line="171" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="178" />
+        <location filename="../../gisapp/qt/records_dock.py" line="176" />
         <source>from YYYY-MM-DD</source>
         <translation>起始日期 YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="181" />
+        <location filename="../../gisapp/qt/records_dock.py" line="179" />
         <source>to YYYY-MM-DD</source>
         <translation>截止日期 YYYY-MM-DD</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="199" />
+        <location filename="../../gisapp/qt/records_dock.py" line="197" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="202" />
+        <location filename="../../gisapp/qt/records_dock.py" line="200" />
         <source>Undelete</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="222" />
+        <location filename="../../gisapp/qt/records_dock.py" line="220" />
         <source>Pipe</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="223" />
+        <location filename="../../gisapp/qt/records_dock.py" line="221" />
         <source>Start</source>
         <translation>起点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="224" />
+        <location filename="../../gisapp/qt/records_dock.py" line="222" />
         <source>End</source>
         <translation>终点</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="225" />
+        <location filename="../../gisapp/qt/records_dock.py" line="223" />
         <source>Distance (m)</source>
         <translation>距离 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="226" />
+        <location filename="../../gisapp/qt/records_dock.py" line="224" />
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="227" />
+        <location filename="../../gisapp/qt/records_dock.py" line="225" />
         <source>Grade</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="228" />
+        <location filename="../../gisapp/qt/records_dock.py" line="226" />
         <source>Clock</source>
         <translation>环向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="229" />
+        <location filename="../../gisapp/qt/records_dock.py" line="227" />
         <source>Length (m)</source>
         <translation>长度 (m)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="230" />
+        <location filename="../../gisapp/qt/records_dock.py" line="228" />
         <source>Date</source>
-        <translation>评分日期</translation>
+        <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="231" />
+        <location filename="../../gisapp/qt/records_dock.py" line="229" />
         <source>Remarks</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="232" />
+        <location filename="../../gisapp/qt/records_dock.py" line="230" />
         <source>Method</source>
-        <translation>评分方式</translation>
+        <translation>检测方法</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="233" />
+        <location filename="../../gisapp/qt/records_dock.py" line="231" />
         <source>Contractor</source>
         <translation>检测单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="234" />
+        <location filename="../../gisapp/qt/records_dock.py" line="232" />
         <source>Crew</source>
         <translation>检测人员</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="235" />
+        <location filename="../../gisapp/qt/records_dock.py" line="233" />
         <source>Weather</source>
         <translation>天气</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="236" />
+        <location filename="../../gisapp/qt/records_dock.py" line="234" />
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="237" />
+        <location filename="../../gisapp/qt/records_dock.py" line="235" />
         <source>Pipes</source>
         <translation>管线</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="238" />
+        <location filename="../../gisapp/qt/records_dock.py" line="236" />
         <source>Manhole</source>
         <translation>检查井</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="239" />
+        <location filename="../../gisapp/qt/records_dock.py" line="237" />
         <source>COD</source>
         <translation>COD</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="240" />
+        <location filename="../../gisapp/qt/records_dock.py" line="238" />
         <source>NH3-N</source>
         <translation>NH3-N</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="241" />
+        <location filename="../../gisapp/qt/records_dock.py" line="239" />
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="242" />
+        <location filename="../../gisapp/qt/records_dock.py" line="240" />
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="243" />
+        <location filename="../../gisapp/qt/records_dock.py" line="241" />
         <source>At</source>
         <translation>发生位置</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="244" />
+        <location filename="../../gisapp/qt/records_dock.py" line="242" />
         <source>Feature</source>
         <translation>要素</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="245" />
+        <location filename="../../gisapp/qt/records_dock.py" line="243" />
         <source>Volume (m³)</source>
         <translation>水量 (m³)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="246" />
+        <location filename="../../gisapp/qt/records_dock.py" line="244" />
         <source>Depth (mm)</source>
         <translation>深度 (mm)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="261" />
+        <location filename="../../gisapp/qt/records_dock.py" line="259" />
         <source>All inspections</source>
         <translation>全部检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="279" />
+        <location filename="../../gisapp/qt/records_dock.py" line="277" />
         <source>%1 record(s)</source>
         <translation>%1 条记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="354" />
+        <location filename="../../gisapp/qt/records_dock.py" line="352" />
         <source>Delete record</source>
         <translation>删除记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/records_dock.py" line="361" />
+        <location filename="../../gisapp/qt/records_dock.py" line="359" />
         <source>Undelete record</source>
         <translation>恢复记录</translation>
     </message>
@@ -4155,186 +4141,294 @@
 <context>
     <name>SurveysController</name>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="231" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="239" />
         <source>Survey form</source>
         <translation>记录表单</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="303" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="311" />
         <source>Inspection</source>
         <translation>检测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="304" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="312" />
         <source>Pipe defect</source>
         <translation>管段缺陷</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="305" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="313" />
         <source>Misconnection</source>
         <translation>雨污混接</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="306" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="314" />
         <source>Leak / overflow</source>
         <translation>渗漏/溢流</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="307" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="315" />
         <source>Siltation</source>
         <translation>淤积</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="308" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="316" />
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="312" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="320" />
         <source>Record saved</source>
         <translation>记录已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="333" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="342" />
         <source>Click the pipe on the map (Esc cancels)</source>
         <translation>请在地图上单击管线（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="335" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="344" />
         <source>Click the location on the map (Esc cancels)</source>
         <translation>请在地图上单击位置（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="371" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="385" />
         <source>No pipe there; click closer to a pipe (Esc cancels)</source>
         <translation>此处没有管线，请靠近管线单击（按 Esc 取消）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="378" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="392" />
         <source>Pipe %1 picked</source>
         <translation>已选取管线 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="516" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="530" />
         <source>The network is still being built; try again when the status bar shows the check count.</source>
         <translation>管网仍在构建中，请等状态栏显示检查项数后再试。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/surveys_ext.py" line="538" />
+        <location filename="../../gisapp/qt/surveys_ext.py" line="552" />
         <source>%1 problem(s) added to the ledger, %2 already there</source>
         <translation>已向问题台账新增 %1 个问题，%2 个已存在</translation>
     </message>
 </context>
 <context>
+    <name>SurveysMenu</name>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="46" />
+        <source>New inspection…</source>
+        <translation>新建检测…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="47" />
+        <source>New observation…</source>
+        <translation>新建缺陷记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="48" />
+        <source>New misconnection record…</source>
+        <translation>新建雨污混接记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="49" />
+        <source>New leak/overflow record…</source>
+        <translation>新建渗漏/溢流记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="50" />
+        <source>New siltation record…</source>
+        <translation>新建淤积记录…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="51" />
+        <source>New problem…</source>
+        <translation>新建问题…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="65" />
+        <source>Import inspection table (CSV/Excel)…</source>
+        <translation>导入检测表（CSV/Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="70" />
+        <source>Grade report (Excel/PDF)…</source>
+        <translation>等级评定报告（Excel/PDF）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="76" />
+        <source>Export ledger (Excel)…</source>
+        <translation>导出问题台账（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="81" />
+        <source>Import ledger (Excel)…</source>
+        <translation>导入问题台账（Excel）…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="86" />
+        <source>Raise problems from network checks</source>
+        <translation>从管网检查结果生成问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="91" />
+        <source>Raise problems from defects Ⅲ–Ⅳ and misconnections</source>
+        <translation>从Ⅲ–Ⅳ级缺陷和雨污混接生成问题</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="108" />
+        <source>Condition map</source>
+        <translation>管道状况图</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="113" />
+        <source>Condition map shows</source>
+        <translation>状况图显示</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="117" />
+        <source>Structural grade</source>
+        <translation>结构性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="124" />
+        <source>Functional grade</source>
+        <translation>功能性等级</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="139" />
+        <source>Show survey records</source>
+        <translation>显示检测记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/surveys_menu.py" line="146" />
+        <source>Show problem ledger</source>
+        <translation>显示问题台账</translation>
+    </message>
+</context>
+<context>
     <name>TraceController</name>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="135" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="137" />
         <source>Trace</source>
         <translation>追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="138" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="140" />
         <source>Click an enterprise, manhole or pipe: downstream. Click an outfall or plant: upstream. Ctrl/Shift-click several outfalls: common upstream. Esc clears.</source>
         <translation>单击企业、检查井或管线：下游追踪。单击排放口或污水处理厂：上游追踪。按住 Ctrl/Shift 单击多个排放口：共同上游。按 Esc 清除。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="148" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="150" />
         <source>Clear trace results</source>
         <translation>清除追踪结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="165" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="167" />
         <source>The network is being built; clicks are traced when it is ready.</source>
         <translation>管网正在构建中，就绪后将追踪您单击的对象。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="175" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="177" />
         <source>Nothing to trace here: click an enterprise, manhole, pipe, outfall or plant.</source>
         <translation>此处没有可追踪的对象：请单击企业、检查井、管线、排放口或污水处理厂。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="235" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="237" />
         <source>The network is being built; the trace runs when it is ready.</source>
         <translation>管网正在构建中，就绪后将执行追踪。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="106" />
-        <location filename="../../gisapp/qt/trace_panel.py" line="245" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="108" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="247" />
         <source>Tracing</source>
         <translation>正在追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="275" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="277" />
         <source>Trace cancelled</source>
         <translation>追踪已取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="424" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="426" />
         <source>reaches %1 (%2 m along the shortest path)</source>
         <translation>到达 %1（最短路径 %2 m）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="431" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="433" />
         <source>reaches no plant or outfall</source>
         <translation>未到达任何污水处理厂或排放口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="432" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="434" />
         <source>Downstream of %1: %2.</source>
         <translation>%1 的下游：%2。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="434" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="436" />
         <source>%1 dead end(s): %2.</source>
         <translation>%1 处断头：%2。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="437" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="439" />
         <source>%1 pipes, %2 m in the traced area.</source>
         <translation>追踪范围内共 %1 条管线，%2 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="442" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="444" />
         <source>Upstream of %1</source>
         <translation>%1 的上游</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="444" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="446" />
         <source>Common upstream of %1</source>
         <translation>%1 的共同上游</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="449" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="451" />
         <source>%1 enterprise(s), %2 pipes, %3 m.</source>
         <translation>%1 家企业，%2 条管线，%3 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="455" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="457" />
         <source>No enterprise drains to all of them.</source>
         <translation>没有企业的污水能同时流向所有选中的对象。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="457" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="459" />
         <source>Stopped at %1 closed/blocked pipe(s) or manhole(s).</source>
         <translation>在 %1 处关闭/堵塞的管线或检查井处停止。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="467" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="469" />
         <source>%1 data problem(s) in the traced area (%2 errors): the result is not trustworthy there. See the Warnings tab.</source>
         <translation>追踪范围内有 %1 个数据问题（%2 个错误），该处结果不可靠。请查看“警告”选项卡。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="567" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="575" />
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/trace_panel.py" line="576" />
+        <source>warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/trace_panel.py" line="577" />
+        <source>info</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/trace_panel.py" line="582" />
         <source>Plant</source>
         <translation>污水处理厂</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="568" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="583" />
         <source>Outfall</source>
         <translation>排放口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="569" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="584" />
         <source>Dead end</source>
         <translation>断头</translation>
     </message>
