@@ -124,8 +124,23 @@ def working_copy_of_demo(folder: Path | None = None) -> Path:
     return copy
 
 
+def project_argument(arg: str) -> str | Path:
+    """The project to open: a file path, or a PostGIS address kept as it is (``Path`` would
+    collapse the ``//`` of ``postgresql:///db?host=/run/pg``).
+
+    >>> project_argument("postgresql:///pa?host=/srv/pg&schema=park")
+    'postgresql:///pa?host=/srv/pg&schema=park'
+    >>> project_argument("park.gpkg")
+    PosixPath('park.gpkg')
+    """
+    from network.io.postgis.dsn import is_postgres_address
+
+    return arg if is_postgres_address(arg) else Path(arg)
+
+
 def run_app(argv: Sequence[str]) -> int:
-    """``python main.py [PROJECT.gpkg]``: the window on the project or the demo park."""
+    """``python main.py [PROJECT.gpkg | postgresql://…?schema=park]``: the window on the
+    project (a PostGIS project address opens its cached copy) or the demo park."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = make_app(argv)
     settings = AppSettings()
@@ -137,7 +152,7 @@ def run_app(argv: Sequence[str]) -> int:
     from gisapp.qt.workers import wait_for_all_jobs
 
     app.aboutToQuit.connect(wait_for_all_jobs)
-    path = Path(argv[0]) if argv else working_copy_of_demo()
+    path = project_argument(argv[0]) if argv else working_copy_of_demo()
     window = MainWindow(settings=settings)
     window.show()
     window.open_project(path)

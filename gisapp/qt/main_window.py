@@ -33,6 +33,7 @@ from gisapp.qt.settings import AppSettings
 from gisapp.qt.window_layout import WindowLayout
 from gisapp.qt.workers import Cancelled, JobWorker, run_in_thread
 from network.io.crs import crs_label, transformer
+from network.io.postgis.dsn import is_postgres_address, public_dsn
 from network.io.project import Project, create_project_job, open_project
 from network.overlays import (
     CONNECTION_STATUS,
@@ -57,6 +58,7 @@ EXTENSIONS: tuple[str, ...] = (
     "gisapp.qt.outfalls_dock",
     "gisapp.qt.balance_dock",
     "gisapp.qt.acceptance_dock",
+    "gisapp.qt.team_ext",
 )
 _WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
 
@@ -87,6 +89,28 @@ def read_map_job(path: Path):
     return project, frames, layers
 
 
+def read_team_map_job(address: str):
+    """Opening a ``postgresql://`` project address: the cached copy of the schema (checked
+    out again when the database changed and the copy holds no unmerged change), then part 1
+    of opening (:func:`read_map_job`) on it."""
+    from network.io.postgis.locate import resolve_project
+
+    yield 0.0, QApplication.translate("MainWindow", "Fetching the project from the database")
+    path = resolve_project(address)
+    return (yield from read_map_job(path))
+
+
+def address_label(address: str) -> str:
+    """A project address as shown to the user: without its password.
+
+    >>> address_label("postgresql://ann:pw@db/gis?schema=park")
+    'postgresql://ann@db/gis?schema=park'
+    """
+    if address.startswith("pg:"):
+        return public_dsn(address[3:])
+    return public_dsn(address)
+
+
 def read_attributes_job(project: Project, frames: dict[str, Any]):
     """Opening, part 2: every attribute of every layer around the geometry read in part 1
     (the frames equal those :func:`network.io.project.open_project` reads)."""
@@ -106,11 +130,13 @@ class MainWindow(QMainWindow):
     network_updated = Signal(object)  # NetworkState: network, checks, register
     layer_updated = Signal(str)  # kind
     job_finished = Signal(object)
+    project_saved = Signal(object)  # Project, after a successful Save
 
     def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings or AppSettings()
         self.project: Project | None = None
+        self._team: tuple[str, Path] | None = None  # (address, its cached copy) when opened
         self._threads: list[Any] = []
         self._worker: JobWorker | None = None
         self._opening = 0  # counts Open requests: a slower earlier one never wins
@@ -202,7 +228,7 @@ class MainWindow(QMainWindow):
         self.surveys_menu = mb.addMenu(self.tr("S&urveys"))
         self.map_toolbar = self.addToolBar(self.tr("Map tools"))
         self.map_toolbar.setObjectName("map_toolbar")
-        settings_menu = mb.addMenu(self.tr("&Settings"))
+        self.settings_menu = settings_menu = mb.addMenu(self.tr("&Settings"))
         lang = settings_menu.addMenu(self.tr("Language / 语言"))
         self._action(lang, "中文", lambda: self.switch_language("zh_CN"), None, "lang_zh_action")
         self._action(lang, "English", lambda: self.switch_language("en"), None, "lang_en_action")
@@ -308,33 +334,51 @@ class MainWindow(QMainWindow):
     def open_project(self, path: str | Path) -> JobWorker | None:
         """Open a project off the GUI thread; the map appears when it is read.
 
+        ``path``: a ``.gpkg`` file or a PostGIS project address (``postgresql://…?schema=``,
+        ``pg:service=…``), kept as a string: the window then works on the cached copy of the
+        schema and the team extension checks each Save back in.
+
         Unsaved edits of the current project are offered for saving first (Save / Discard /
         Cancel); None when the user cancelled (or the save failed): nothing changes."""
         if not self.maybe_save(self.tr("Save the changes before opening another project?")):
             return None
         self._opening += 1
         token = self._opening
+        address = str(path) if is_postgres_address(path) else None
         return self.run_job(
             self.tr("Opening project"),
-            read_map_job,
-            Path(path),
-            on_done=lambda result: self._on_map_read(token, *result),
+            read_team_map_job if address else read_map_job,
+            address or Path(path),
+            on_done=lambda result: self._on_map_read(token, *result, address=address),
         )
 
+    @property
+    def project_address(self) -> str | None:
+        """The PostGIS address of the open project (None for a project file)."""
+        if self._team is None or self.project is None or self.project.path != self._team[1]:
+            return None
+        return self._team[0]
+
     def _on_map_read(
-        self, token: int, project: Project, frames: dict[str, Any], layers: list[MapLayer]
+        self,
+        token: int,
+        project: Project,
+        frames: dict[str, Any],
+        layers: list[MapLayer],
+        address: str | None = None,
     ) -> None:
         """Part 1 of opening: the map is shown now; the attributes follow, then
         :meth:`set_project` (``project_opened``) and the network."""
         if token != self._opening:
             return  # another project was opened meanwhile
+        self._team = (address, project.path) if address else None
         self.project = None  # the old project's frames, undo and network go
         self.undo_stack.clear()
         self.setWindowModified(False)
         self.network_ctl.set_data({}, {}, None)
         self._to_lonlat = transformer(project.crs, CRS.from_epsg(4490))
         self.crs_label.setText(crs_label(project.crs, use_chinese(self)))
-        self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
+        self.setWindowTitle(f"PipeAtlas — {self._project_title(project)}[*]")
         self.canvas.set_layers(layers, zoom_to_full=False)
         self._zoom_to_park(frames)
 
@@ -394,7 +438,8 @@ class MainWindow(QMainWindow):
         geometry of these frames (part 1 of opening): they get the frames, keep their
         prepared geometry and the view."""
         self.project = project
-        self.settings.add_recent(str(project.path))
+        address = self.project_address  # kept without a password
+        self.settings.add_recent(address_label(address) if address else str(project.path))
         self._to_lonlat = transformer(project.crs, CRS.from_epsg(4490))
         self.crs_label.setText(crs_label(project.crs, use_chinese(self)))
         if map_layers is not None and self.canvas.layers == map_layers:
@@ -411,7 +456,7 @@ class MainWindow(QMainWindow):
                     )
             self.canvas.set_layers(layers, zoom_to_full=False)
             self.zoom_to_park()
-        self.setWindowTitle(f"PipeAtlas — {project.path.name}[*]")
+        self.setWindowTitle(f"PipeAtlas — {self._project_title(project)}[*]")
         self.undo_stack.clear()
         self.setWindowModified(False)
         self.statusBar().showMessage(
@@ -427,6 +472,12 @@ class MainWindow(QMainWindow):
         self.network_ctl.set_data(
             project.layers, project.settings, project.crs, stored=project.path
         )
+
+    def _project_title(self, project: Project) -> str:
+        """The file name, or for a PostGIS project its address (without password)."""
+        if self._team is not None and project.path == self._team[1]:
+            return address_label(self._team[0])
+        return project.path.name
 
     def _on_project_opened_layout(self, project: Project) -> None:
         """A project's docks (made for it just now) take their places; its layers get the
@@ -554,6 +605,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.setClean()
         self.setWindowModified(False)
         self.statusBar().showMessage(self.tr("Saved"), 3000)
+        self.project_saved.emit(self.project)  # a PostGIS project: checked in (team_ext)
         return True
 
     def new_project_dialog(self) -> None:
@@ -636,7 +688,7 @@ class MainWindow(QMainWindow):
         new.setGeometry(self.geometry())
         new.show()
         if self.project is not None:
-            new.open_project(self.project.path)
+            new.open_project(self.project_address or self.project.path)
         self.close()
         return new
 

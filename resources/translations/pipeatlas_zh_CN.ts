@@ -798,6 +798,79 @@
     </message>
 </context>
 <context>
+    <name>ConflictsDialog</name>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="569" />
+        <source>Conflicts</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="575" />
+        <source>No.</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="576" />
+        <source>Layer</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="577" />
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="578" />
+        <source>What happened</source>
+        <translation>情况</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="579" />
+        <source>Changed by</source>
+        <translation>修改人</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="580" />
+        <source>Changed at</source>
+        <translation>修改时间</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="592" />
+        <source>Keep the database version</source>
+        <translation>保留数据库版本</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="594" />
+        <source>Keep my version</source>
+        <translation>保留我的版本</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="626" />
+        <source>%1 conflict(s) waiting</source>
+        <translation>%1 个冲突待处理</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="643" />
+        <source>changed on both sides</source>
+        <translation>双方均已修改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="645" />
+        <source>changed offline, deleted in the database</source>
+        <translation>离线修改，但数据库中已删除</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="648" />
+        <source>deleted offline, changed in the database</source>
+        <translation>离线删除，但数据库中已修改</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="651" />
+        <source>added offline, its key is already in the database</source>
+        <translation>离线新增，但其编号在数据库中已存在</translation>
+    </message>
+</context>
+<context>
     <name>DecisionForm</name>
     <message>
         <location filename="../../gisapp/qt/outfalls_forms.py" line="200" />
@@ -2398,223 +2471,228 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="156" />
+        <location filename="../../gisapp/qt/main_window.py" line="182" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="172" />
+        <location filename="../../gisapp/qt/main_window.py" line="198" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="213" />
+        <location filename="../../gisapp/qt/main_window.py" line="239" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="216" />
+        <location filename="../../gisapp/qt/main_window.py" line="242" />
         <source>&amp;New project from layers…</source>
         <translation>从图层新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="223" />
+        <location filename="../../gisapp/qt/main_window.py" line="249" />
         <source>&amp;Open project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="228" />
+        <location filename="../../gisapp/qt/main_window.py" line="254" />
         <source>Recent projects</source>
         <translation>最近的项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="233" />
+        <location filename="../../gisapp/qt/main_window.py" line="259" />
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="242" />
+        <location filename="../../gisapp/qt/main_window.py" line="268" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="249" />
+        <location filename="../../gisapp/qt/main_window.py" line="275" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="250" />
+        <location filename="../../gisapp/qt/main_window.py" line="276" />
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="253" />
+        <location filename="../../gisapp/qt/main_window.py" line="279" />
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="261" />
+        <location filename="../../gisapp/qt/main_window.py" line="287" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="264" />
+        <location filename="../../gisapp/qt/main_window.py" line="290" />
         <source>Zoom to full extent</source>
         <translation>缩放至全图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="271" />
+        <location filename="../../gisapp/qt/main_window.py" line="297" />
         <source>Zoom to selection</source>
         <translation>缩放至选择</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="278" />
+        <location filename="../../gisapp/qt/main_window.py" line="304" />
         <source>Zoom to layer</source>
         <translation>缩放至图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="285" />
+        <location filename="../../gisapp/qt/main_window.py" line="311" />
         <source>Previous view</source>
         <translation>上一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="292" />
+        <location filename="../../gisapp/qt/main_window.py" line="318" />
         <source>Next view</source>
         <translation>下一视图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="200" />
+        <location filename="../../gisapp/qt/main_window.py" line="226" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="73" />
+        <location filename="../../gisapp/qt/main_window.py" line="75" />
         <source>Reading the map</source>
         <translation>正在读取地图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="95" />
-        <location filename="../../gisapp/qt/main_window.py" line="352" />
+        <location filename="../../gisapp/qt/main_window.py" line="98" />
+        <source>Fetching the project from the database</source>
+        <translation>正在从数据库获取项目</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/main_window.py" line="119" />
+        <location filename="../../gisapp/qt/main_window.py" line="396" />
         <source>Reading attributes</source>
         <translation>正在读取属性</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="201" />
+        <location filename="../../gisapp/qt/main_window.py" line="227" />
         <source>&amp;Analysis</source>
         <translation>分析(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="202" />
+        <location filename="../../gisapp/qt/main_window.py" line="228" />
         <source>S&amp;urveys</source>
         <translation>检测(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="203" />
+        <location filename="../../gisapp/qt/main_window.py" line="229" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="205" />
+        <location filename="../../gisapp/qt/main_window.py" line="231" />
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="206" />
+        <location filename="../../gisapp/qt/main_window.py" line="232" />
         <source>Language / 语言</source>
         <translation>语言 / Language</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="209" />
+        <location filename="../../gisapp/qt/main_window.py" line="235" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="210" />
+        <location filename="../../gisapp/qt/main_window.py" line="236" />
         <source>About PipeAtlas</source>
         <translation>关于 PipeAtlas</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="299" />
+        <location filename="../../gisapp/qt/main_window.py" line="325" />
         <source>Reset window layout</source>
         <translation>重置窗口布局</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="313" />
+        <location filename="../../gisapp/qt/main_window.py" line="343" />
         <source>Save the changes before opening another project?</source>
         <translation>打开其他项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="318" />
+        <location filename="../../gisapp/qt/main_window.py" line="349" />
         <source>Opening project</source>
         <translation>正在打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="382" />
+        <location filename="../../gisapp/qt/main_window.py" line="426" />
         <source>The project has unsaved changes. Save them first?</source>
         <translation>项目有未保存的更改，是否先保存？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="418" />
+        <location filename="../../gisapp/qt/main_window.py" line="463" />
         <source>Opened %1: %2 layers</source>
         <translation>已打开 %1：%2 个图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="480" />
+        <location filename="../../gisapp/qt/main_window.py" line="531" />
         <source>Network</source>
         <translation>管网</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="500" />
+        <location filename="../../gisapp/qt/main_window.py" line="551" />
         <source>Network: %1 pipes, %2 nodes; %3 check items (%4 errors)</source>
         <translation>管网：%1 条管线，%2 个节点；%3 项检查结果（%4 个错误）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="556" />
+        <location filename="../../gisapp/qt/main_window.py" line="607" />
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="563" />
+        <location filename="../../gisapp/qt/main_window.py" line="615" />
         <source>Save the changes before creating a new project?</source>
         <translation>新建项目前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="572" />
+        <location filename="../../gisapp/qt/main_window.py" line="624" />
         <source>Importing layers</source>
         <translation>正在导入图层</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="601" />
+        <location filename="../../gisapp/qt/main_window.py" line="653" />
         <source>Open project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="601" />
+        <location filename="../../gisapp/qt/main_window.py" line="653" />
         <source>PipeAtlas project (*.gpkg)</source>
         <translation>PipeAtlas 项目 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="612" />
+        <location filename="../../gisapp/qt/main_window.py" line="664" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="645" />
+        <location filename="../../gisapp/qt/main_window.py" line="697" />
         <source>PipeAtlas — GIS for industrial-park wastewater networks.</source>
         <translation>PipeAtlas — 工业园区污水管网地理信息系统。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="381" />
+        <location filename="../../gisapp/qt/main_window.py" line="425" />
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="626" />
+        <location filename="../../gisapp/qt/main_window.py" line="678" />
         <source>Save the changes before switching the language?</source>
         <translation>切换语言前是否保存更改？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/main_window.py" line="724" />
+        <location filename="../../gisapp/qt/main_window.py" line="776" />
         <source>The project has unsaved changes. Save them before closing?</source>
         <translation>项目有未保存的更改。关闭前是否保存？</translation>
     </message>
@@ -4302,6 +4380,148 @@
         <location filename="../../gisapp/qt/surveys_menu.py" line="146" />
         <source>Show problem ledger</source>
         <translation>显示问题台账</translation>
+    </message>
+</context>
+<context>
+    <name>TeamController</name>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="232" />
+        <location filename="../../gisapp/qt/team_ext.py" line="301" />
+        <location filename="../../gisapp/qt/team_ext.py" line="315" />
+        <source>Open PostGIS project…</source>
+        <extracomment>the column that names a feature in messages, per layer tables a role writes that are not layers but count as "may write" (records, ledger)</extracomment>
+        <translation>打开 PostGIS 项目…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="237" />
+        <source>&amp;Team</source>
+        <translation>团队(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="242" />
+        <source>Send my changes to the database</source>
+        <translation>将我的修改提交到数据库</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="245" />
+        <source>Refresh from the database</source>
+        <translation>从数据库刷新</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="248" />
+        <source>Conflicts…</source>
+        <translation>冲突…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="302" />
+        <source>PostgreSQL address (the password stays in ~/.pgpass):</source>
+        <translation>PostgreSQL 地址（密码保存在 ~/.pgpass 中）：</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="317" />
+        <source>%1 is not a PostgreSQL address: it must start with postgresql:// or pg:.</source>
+        <translation>%1 不是 PostgreSQL 地址：应以 postgresql:// 或 pg: 开头。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="337" />
+        <source>Connecting to the database…</source>
+        <translation>正在连接数据库…</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="356" />
+        <source>database owner</source>
+        <translation>数据库所有者</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="358" />
+        <source>no PipeAtlas role</source>
+        <translation>无 PipeAtlas 角色</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="360" />
+        <source>field engineer</source>
+        <translation>现场工程师</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="361" />
+        <source>park staff</source>
+        <translation>园区工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="362" />
+        <source>auditor</source>
+        <translation>审核人员</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="376" />
+        <source>Signed in as %1 (%2)</source>
+        <translation>当前用户 %1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="379" />
+        <source>Read only: your role may write comments only.</source>
+        <translation>只读：您的角色只能填写意见。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="381" />
+        <location filename="../../gisapp/qt/team_ext.py" line="426" />
+        <source>%1 change(s) by others since the last refresh</source>
+        <translation>自上次刷新以来，其他人修改了 %1 处</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="385" />
+        <source>%1 conflict(s) waiting</source>
+        <translation>%1 个冲突待处理</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="398" />
+        <source>May write: %1</source>
+        <translation>可写入：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="400" />
+        <source>Read only: %1</source>
+        <translation>只读：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="470" />
+        <source>Your changes are kept in this computer's copy; the next Save sends them.</source>
+        <translation>您的修改保存在本机副本中，下次保存时将提交到数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="476" />
+        <source>Sending changes to the database</source>
+        <translation>正在将修改提交到数据库</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="491" />
+        <source>%1 change(s) sent to the database</source>
+        <translation>已将 %1 处修改提交到数据库</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="496" />
+        <source>%1 was changed by %2 at %3; your change was not written.</source>
+        <translation>%1 已被 %2 于 %3 修改；您的修改未写入。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="503" />
+        <source>%1 %2: refused for your role.</source>
+        <translation>%1 %2：您的角色无权写入。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="511" />
+        <source>Conflicts</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="514" />
+        <source>%1 conflict(s) with others' changes, %2 change(s) refused. Nothing is lost: your version is kept (Team → Conflicts…).</source>
+        <translation>与他人修改冲突 %1 处，被拒绝 %2 处。数据未丢失：您的版本已保留（团队 → 冲突…）。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/team_ext.py" line="536" />
+        <source>Save the changes before refreshing from the database?</source>
+        <translation>从数据库刷新前是否保存修改？</translation>
     </message>
 </context>
 <context>

@@ -49,13 +49,30 @@ def _save(wb: Any, path: Path) -> Path:
     return path
 
 
+def _excel_value(text: str) -> Any:
+    """A survey answer as Excel holds it: plain figures as numbers (sums and filters work),
+    everything else as the text shown.
+
+    >>> _excel_value("1000"), _excel_value("12.5"), _excel_value("60.0%"), _excel_value("是")
+    (1000, 12.5, '60.0%', '是')
+    """
+    t = text.strip().replace(",", "")
+    try:
+        number = float(t)
+    except ValueError:
+        return text
+    if number != number or number in (float("inf"), float("-inf")):
+        return text
+    return int(number) if number.is_integer() and "." not in t else number
+
+
 def _cell_rows(rows: Sequence[Any], columns: Sequence[tuple[str, str, bool]]) -> list[list[Any]]:
     out = []
     for k, r in enumerate(rows, start=1):
         line: list[Any] = [k, r.ident, r.name]
         for code, _, _ in columns:
             c = r.cells.get(code)
-            line += [c.value if c else "", c.mark if c else ""]
+            line += [_excel_value(c.value) if c else "", c.mark if c else ""]
         out.append(line)
     return out
 

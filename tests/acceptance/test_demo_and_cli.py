@@ -106,6 +106,11 @@ def test_cli_survey_score_report(small_park, tmp_path, capsys):
     )
     e3row = next(r for r in rows if r[1] == "E3")
     assert e3row[head.index("排放去向")] == "排往排放口（O1）"
+    plants = list(wb["厂"].iter_rows(values_only=True))
+    w1 = next(r for r in plants if r[1] == "W1")  # figures are numbers Excel can sum
+    assert w1[plants[0].index("设计规模(t/d)")] == 1000
+    assert w1[plants[0].index("实际处理量(t/d)")] == 600
+    assert w1[plants[0].index("进水COD(mg/L)")] == 300
 
     capsys.readouterr()
     assert main(["acceptance", "score", p, "--date", "2025-01-10", "--json"]) == 0

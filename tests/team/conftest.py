@@ -91,11 +91,6 @@ def pg_db(pg_cluster: pgcluster.LocalCluster) -> str:
     return pg_cluster.dsn(name)
 
 
-def as_user(dsn: str, user: str) -> str:
-    """The same database address, logged in as *user*."""
-    return dsn.replace("postgres@", f"{user}@", 1)
-
-
 @pytest.fixture(scope="session")
 def _pushed_template(pg_cluster: pgcluster.LocalCluster) -> str:
     """The committed demo park pushed once (push only reads it) into a template database."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from conftest import as_user
 
 from network.io.postgis import loadtest
+from network.io.postgis.dsn import with_user as as_user
 from network.io.postgis.errors import StaleWriteError
 from network.io.postgis.records import (
     changes_since,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import as_user
 
 from gisapp.cli import main
+from network.io.postgis.dsn import with_user as as_user
 from network.io.postgis.locate import resolve_project
 from network.io.topology import topology_status
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import as_user
 
+from network.io.postgis.dsn import with_user as as_user
 from network.io.postgis.errors import TeamError
 from network.io.postgis.offline import checkin, checkout, list_conflicts, resolve_conflict
 from network.io.postgis.records import read_record, update_record

@@ -30,6 +30,19 @@ def is_postgres_address(arg: object) -> bool:
     return s.startswith(("postgresql://", "postgres://", "pg:"))
 
 
+def with_user(address: str, user: str) -> str:
+    """The same ``postgresql://`` address, logged in as *user* (no password is added).
+
+    >>> with_user("postgresql://postgres@/db?host=/run/pg&schema=park", "alice")
+    'postgresql://alice@/db?host=/run/pg&schema=park'
+    >>> with_user("postgresql://localhost:5433/db", "bob")
+    'postgresql://bob@localhost:5433/db'
+    """
+    parts = urlsplit(address)
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{user}@{host}").geturl()
+
+
 @dataclass(frozen=True)
 class ProjectAddress:
     """Where a PostGIS project lives: a libpq connection string and a schema."""
