@@ -216,6 +216,31 @@ def print_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
             sys.stdout.write("  ".join("-" * w for w in widths) + "\n")
 
 
+def project_path(path: str) -> Path:
+    """*path* as a Path when it exists; else a NetworkError asking for a project file."""
+    p = Path(path)
+    if not p.exists():
+        raise NetworkError(
+            f"{path} does not exist: give the path of a PipeAtlas project "
+            "(*.gpkg made with `python main.py new`).",
+            file=path,
+        )
+    return p
+
+
+def fmt_figure(x: Any, nd: int = 1) -> str:
+    """A figure for a text table: floats with thousands separators and *nd* decimals.
+
+    >>> fmt_figure(12345.678), fmt_figure(3, 2), fmt_figure(None)
+    ('12,345.7', '3', '')
+    """
+    if x is None:
+        return ""
+    if isinstance(x, float):
+        return f"{x:,.{nd}f}"
+    return str(x)
+
+
 # --- new ---------------------------------------------------------------------------------------
 def _print_step(step: Progress) -> None:
     sys.stderr.write(f"[{step[0]:4.0%}] {step[1]}\n")

@@ -17,27 +17,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
+
+from gisapp.cli import project_path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
-
-
-def _project(path: str) -> Path:
-    from network.errors import NetworkError
-
-    p = Path(path)
-    if not p.exists():
-        raise NetworkError(
-            f"{path} does not exist: give the path of a PipeAtlas project "
-            "(*.gpkg made with `python main.py new`).",
-            file=path,
-        )
-    return p
 
 
 def _pack(args: argparse.Namespace) -> Any:
@@ -53,7 +41,7 @@ def _cmd_survey(args: argparse.Namespace) -> int:
     from surveys.acceptance.facts import FACT_LIST, PARTS, fact_text
     from surveys.acceptance.survey import load_survey
 
-    s = load_survey(_project(args.project))
+    s = load_survey(project_path(args.project))
     if args.json:
         print_json(
             {
@@ -101,7 +89,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     from surveys.acceptance.score import METHOD_ZH, STATUS_ZH
     from surveys.acceptance.store import read_acceptance
 
-    p = _project(args.project)
+    p = project_path(args.project)
     pack = _pack(args)
     res = assess(
         p, pack=pack, date=args.date, save=not args.no_save, raise_problems=not args.no_save
@@ -165,7 +153,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from surveys.acceptance.store import parse_date, read_acceptance
     from surveys.acceptance.survey import load_survey
 
-    p = _project(args.project)
+    p = project_path(args.project)
     pack = _pack(args)
     s = load_survey(p)
     data = read_acceptance(p)
@@ -204,7 +192,7 @@ def _cmd_answer(args: argparse.Namespace) -> int:
                 f"{pair!r} is not FIELD=VALUE (e.g. 雨污分流=是; FIELD= clears).", field=pair
             )
         values[name.strip()] = value
-    p = _project(args.project)
+    p = project_path(args.project)
     with AcceptanceStore(p) as store:
         done = store.set_answers(args.subject, values, note=args.note)
         for f in args.evidence or ():
@@ -219,7 +207,7 @@ def _cmd_manual(args: argparse.Namespace) -> int:
     from surveys.acceptance.store import AcceptanceStore
 
     pack = _pack(args)
-    p = _project(args.project)
+    p = project_path(args.project)
     with AcceptanceStore(p) as store:
         if args.clear:
             store.clear_manual_score(pack, args.item)
@@ -240,7 +228,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
     from surveys.acceptance.store import read_acceptance
 
     pack = _pack(args)
-    hist = read_acceptance(_project(args.project)).history(pack.id)
+    hist = read_acceptance(project_path(args.project)).history(pack.id)
     if args.json:
         print_json([{"date": h.assessed, "total": h.total, "passed": h.passed} for h in hist])
         return EXIT_OK

@@ -16,19 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gisapp.cli import fmt_figure
+
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
-
-
-def _fmt(x: Any, nd: int = 1) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, float):
-        return f"{x:,.{nd}f}"
-    return str(x)
 
 
 def _pct(x: float | None) -> str:
@@ -78,13 +72,13 @@ def _cmd_balance(args: argparse.Namespace) -> int:
             p.plant_id,
             p.name or "",
             p.n_enterprises,
-            _fmt(p.connected_flow_tpd),
-            _fmt(p.connected_cod_kgd),
-            _fmt(p.capacity_tpd, 0),
-            _fmt(p.load_tpd, 0),
+            fmt_figure(p.connected_flow_tpd),
+            fmt_figure(p.connected_cod_kgd),
+            fmt_figure(p.capacity_tpd, 0),
+            fmt_figure(p.load_tpd, 0),
             _pct(p.utilisation),
-            _fmt(p.estimated_cod_in_mgl, 0),
-            _fmt(p.cod_in_mgl, 0),
+            fmt_figure(p.estimated_cod_in_mgl, 0),
+            fmt_figure(p.cod_in_mgl, 0),
             ("；" if zh else ", ").join(FLAG_LABELS_ZH.get(f, f) if zh else f for f in p.flags),
         ]
         for p in bal.plants
@@ -122,27 +116,27 @@ def _cmd_balance(args: argparse.Namespace) -> int:
             arows.append(
                 [
                     a.plant_id or ("未纳入" if zh else "unserved"),
-                    _fmt(a.annual(a.industrial_cod_kgd)),
-                    _fmt(a.annual(a.domestic_cod_kgd)),
-                    _fmt(a.annual(a.livestock_cod_kgd)),
-                    _fmt(a.annual(a.produced_cod_kgd)),
-                    _fmt(a.annual(a.collected_cod_kgd)),
-                    _fmt(a.annual(a.removed_cod_kgd)),
+                    fmt_figure(a.annual(a.industrial_cod_kgd)),
+                    fmt_figure(a.annual(a.domestic_cod_kgd)),
+                    fmt_figure(a.annual(a.livestock_cod_kgd)),
+                    fmt_figure(a.annual(a.produced_cod_kgd)),
+                    fmt_figure(a.annual(a.collected_cod_kgd)),
+                    fmt_figure(a.annual(a.removed_cod_kgd)),
                     _pct(a.collection_rate),
                     _pct(a.reduction_rate),
-                    _fmt(a.capacity_gap_tpd, 0),
+                    fmt_figure(a.capacity_gap_tpd, 0),
                     ("；" if zh else ", ").join(labels.get(f, f) for f in a.flags),
                 ]
             )
         arows.append(
             [
                 "合计" if zh else "total",
-                _fmt(t["industrial_cod_kgd"] * coef.days_per_year / 1000.0),
-                _fmt(t["domestic_cod_kgd"] * coef.days_per_year / 1000.0),
-                _fmt(t["livestock_cod_kgd"] * coef.days_per_year / 1000.0),
-                _fmt(t["produced_cod_ta"]),
-                _fmt(t["collected_cod_ta"]),
-                _fmt(t["removed_cod_ta"]),
+                fmt_figure(t["industrial_cod_kgd"] * coef.days_per_year / 1000.0),
+                fmt_figure(t["domestic_cod_kgd"] * coef.days_per_year / 1000.0),
+                fmt_figure(t["livestock_cod_kgd"] * coef.days_per_year / 1000.0),
+                fmt_figure(t["produced_cod_ta"]),
+                fmt_figure(t["collected_cod_ta"]),
+                fmt_figure(t["removed_cod_ta"]),
                 _pct(t["collection_rate"]),
                 _pct(t["reduction_rate"]),
                 "",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from gisapp.cli import fmt_figure, project_path
 from network import schema as S
 from network.errors import NetworkError
 from network.issues import ERROR
@@ -44,13 +45,7 @@ def _open(path: str) -> Any:
     """Open a project (raises NetworkError on bad input)."""
     from network.io.project import open_project
 
-    p = Path(path)
-    if not p.exists():
-        raise NetworkError(
-            f"{path} does not exist: give the path of a PipeAtlas project "
-            f"(*.gpkg made with `python main.py new`).",
-            file=path,
-        )
+    p = project_path(path)
     return open_project(p)
 
 
@@ -81,23 +76,9 @@ def _open_check(path: str) -> Path:
     """*path* as a Path, after the checks of :func:`_open` (raises NetworkError)."""
     from network.io.project import read_meta
 
-    p = Path(path)
-    if not p.exists():
-        raise NetworkError(
-            f"{path} does not exist: give the path of a PipeAtlas project "
-            f"(*.gpkg made with `python main.py new`).",
-            file=path,
-        )
+    p = project_path(path)
     read_meta(p)
     return p
-
-
-def _fmt(x: Any, nd: int = 1) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, float):
-        return f"{x:,.{nd}f}"
-    return str(x)
 
 
 def _ids(ids: Sequence[str], n: int = 6) -> str:
@@ -214,7 +195,7 @@ def _print_trace(res: Any, lang: str) -> None:
     if res.sinks:
         out.write("\n")
         rows = [
-            [s["kind"], s["id"], s["node"], _fmt(s.get("length_m")), s.get("n_paths", "")]
+            [s["kind"], s["id"], s["node"], fmt_figure(s.get("length_m")), s.get("n_paths", "")]
             for s in res.sinks
         ]
         _table(rows, ["sink", "id", "node", "shortest m", "paths"])
@@ -259,13 +240,13 @@ def _cmd_trace(args: argparse.Namespace) -> int:
                             r["part"],
                             r["from_node"],
                             r["to_node"],
-                            _fmt(r["chainage_start_m"]),
-                            _fmt(r["chainage_end_m"]),
-                            _fmt(r["invert_up_m"], 3),
-                            _fmt(r["invert_down_m"], 3),
-                            _fmt(r["ground_up_m"], 2),
-                            _fmt(r["ground_down_m"], 2),
-                            _fmt(r["diameter_mm"], 0),
+                            fmt_figure(r["chainage_start_m"]),
+                            fmt_figure(r["chainage_end_m"]),
+                            fmt_figure(r["invert_up_m"], 3),
+                            fmt_figure(r["invert_down_m"], 3),
+                            fmt_figure(r["ground_up_m"], 2),
+                            fmt_figure(r["ground_down_m"], 2),
+                            fmt_figure(r["diameter_mm"], 0),
                         ]
                         for r in prof.rows
                     ],
@@ -325,8 +306,8 @@ def _cmd_connections(args: argparse.Namespace) -> int:
             STATUS_LABELS_ZH[r.status],
             r.plant_id or "",
             ", ".join(r.outfalls),
-            _fmt(r.flow_tpd),
-            _fmt(r.path_length_m),
+            fmt_figure(r.flow_tpd),
+            fmt_figure(r.path_length_m),
             len(r.pipes),
             r.node or "",
             r.method or "",
@@ -355,8 +336,8 @@ def _cmd_connections(args: argparse.Namespace) -> int:
                 p["plant_id"],
                 p["name"] or "",
                 p["n_enterprises"],
-                _fmt(p["flow_tpd"]),
-                _fmt(p["cod_kgd"]),
+                fmt_figure(p["flow_tpd"]),
+                fmt_figure(p["cod_kgd"]),
                 _pct(p["share_count"]),
                 _pct(p["share_volume"]),
             ]
@@ -368,8 +349,8 @@ def _cmd_connections(args: argparse.Namespace) -> int:
     _out().write(
         f"\n园区纳管率 connection rate: {pk['n_connected']}/{pk['n_enterprises']} "
         f"enterprises = {_pct(pk['rate_count'])} by count, "
-        f"{_pct(pk['rate_volume'])} by volume ({_fmt(pk['connected_flow_tpd'])} of "
-        f"{_fmt(pk['flow_tpd'])} t/d); to outfalls {pk['n_to_outfall']}, nowhere "
+        f"{_pct(pk['rate_volume'])} by volume ({fmt_figure(pk['connected_flow_tpd'])} of "
+        f"{fmt_figure(pk['flow_tpd'])} t/d); to outfalls {pk['n_to_outfall']}, nowhere "
         f"{pk['n_nowhere']}, unattached {pk['n_unattached']}\n"
     )
     return EXIT_OK

@@ -21,24 +21,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gisapp.cli import project_path
+
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
-
-
-def _project(path: str) -> Path:
-    from network.errors import NetworkError
-
-    p = Path(path)
-    if not p.exists():
-        raise NetworkError(
-            f"{path} does not exist: give the path of a PipeAtlas project "
-            "(*.gpkg made with `python main.py new`).",
-            file=path,
-        )
-    return p
 
 
 def _checked(p: Path, project: Any) -> Any:
@@ -57,7 +46,7 @@ def _load(path: str) -> tuple[Path, Any, Any, Any]:
     from network.io.project import open_project
     from surveys.outfalls.register import load_register
 
-    p = _project(path)
+    p = project_path(path)
     project = open_project(p)
     checked = _checked(p, project)
     return p, project, checked, load_register(p, checked=checked, project=project)
@@ -190,7 +179,7 @@ def _cmd_set(args: argparse.Namespace) -> int:
     from surveys.outfalls.register import project_xy
     from surveys.outfalls.store import OutfallStore
 
-    p = _project(args.project)
+    p = project_path(args.project)
     values = _parse_assignments(args.values or [])
     position = None
     if args.lon is not None or args.lat is not None:
@@ -333,7 +322,7 @@ def _cmd_mon_import(args: argparse.Namespace) -> int:
     )
     from surveys.outfalls.store import OutfallStore, read_outfall_data
 
-    p = _project(args.project)
+    p = project_path(args.project)
     layer = open_project(p).layer("outfalls")
     known = {str(x) for x in layer.get("outfall_id", []) if x is not None}
     known |= set(read_outfall_data(p).entries)

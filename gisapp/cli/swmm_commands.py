@@ -149,18 +149,13 @@ def prepare_swmm_import(args: argparse.Namespace, inputs: dict[str, list[str]]) 
 
 # --- swmm ---------------------------------------------------------------------------------------
 def _network(path: str) -> tuple[Any, Any]:
+    from gisapp.cli import project_path
     from network.errors import NetworkError
     from network.io import topology
     from network.io.project import open_project
     from network.state import build_checked_network
 
-    p = Path(path)
-    if not p.exists():
-        raise NetworkError(
-            f"{path} does not exist: give the path of a PipeAtlas project "
-            "(*.gpkg made with `python main.py new`).",
-            file=path,
-        )
+    p = project_path(path)
     project = open_project(p)
     if not len(project.layer("pipes")):
         raise NetworkError(f"{p.name} has no pipes: nothing to export.", file=path, layer="pipes")

@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDockWidget,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -47,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gisapp.qt.docking import show_beside_right_docks
+from gisapp.qt.docking import SubjectDock, install_subject_dock
 from gisapp.qt.errors import handle_error
 from gisapp.qt.undo import push_applied
 from surveys.acceptance.commands import AttachEvidence, SetAnswers, SetManualScore
@@ -77,8 +76,10 @@ PASS_COLOR, FAIL_COLOR = "#2e7d32", "#c62828"
 ANSWER_CHOICES = ("", "是", "否")
 
 
-class AcceptanceDock(QDockWidget):
+class AcceptanceDock(SubjectDock):
     """The zero-direct-discharge acceptance: score at a glance, items, survey form."""
+
+    DOCK_WIDTH_PX = DOCK_WIDTH_PX
 
     refreshed = Signal()
 
@@ -280,10 +281,8 @@ class AcceptanceDock(QDockWidget):
             self.score_label.setText("—")
             self.verdict_label.setText(self.tr("Waiting for the network") if project else "")
             return
-        if not self.isVisible():
-            self._stale = True
+        if self.defer_while_hidden():
             return
-        self._stale = False
         try:
             self.survey = build_survey(project, state)
             self.assessment = score_checklist(
@@ -637,10 +636,6 @@ class AcceptanceDock(QDockWidget):
             handle_error(self.window_, exc)
 
     # --- window events ------------------------------------------------------------------------
-    def _on_visibility_changed(self, visible: bool) -> None:
-        if visible and self._stale:
-            self.refresh()
-
     def _on_window_project_opened(self, _project: Any) -> None:
         self.message_label.setText("")
         self.refresh()
@@ -648,21 +643,18 @@ class AcceptanceDock(QDockWidget):
     def _on_window_network_updated(self, _state: Any) -> None:
         self.refresh()
 
-    def show_dock(self) -> None:
-        show_beside_right_docks(self.window_, self, DOCK_WIDTH_PX)
-        if self._stale:
-            self.refresh()
-
 
 def install(window: Any) -> AcceptanceDock:
     """Add the Acceptance dock (right, hidden) and *Surveys → Zero-direct-discharge acceptance*."""
     dock = AcceptanceDock(window)
-    dock.hide()
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.action = QAction(dock.tr("Zero-direct-discharge acceptance…"), window)
-    dock.action.setObjectName("acceptance_action")
-    dock.action.triggered.connect(dock.show_dock)
-    window.surveys_menu.addAction(dock.action)
+    install_subject_dock(
+        window,
+        dock,
+        window.surveys_menu,
+        dock.tr("Zero-direct-discharge acceptance…"),
+        "acceptance_action",
+        separator=False,
+    )
     return dock
 
 

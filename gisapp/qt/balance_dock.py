@@ -31,7 +31,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -51,7 +50,7 @@ from gisapp.cartography.symbology import (
     StyleClass,
     Symbol,
 )
-from gisapp.qt.docking import show_beside_right_docks
+from gisapp.qt.docking import SubjectDock, install_subject_dock
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import use_chinese
 from gisapp.qt.map_layer import MapLayer
@@ -107,8 +106,10 @@ def areas_style(language: str = "zh") -> Style:
     )
 
 
-class BalanceDock(QDockWidget):
+class BalanceDock(SubjectDock):
     """The pollutant balance of the open project (see the module docstring)."""
+
+    DOCK_WIDTH_PX = DOCK_WIDTH_PX
 
     computed = Signal(object)  # BalanceAccount
 
@@ -205,10 +206,8 @@ class BalanceDock(QDockWidget):
             self.account = None
             self._show()
             return
-        if not self.isVisible():
-            self._stale = True
+        if self.defer_while_hidden():
             return
-        self._stale = False
         state = self.window_.network_ctl.state
         try:
             self.account = _load_account_file(
@@ -431,10 +430,6 @@ class BalanceDock(QDockWidget):
                 handle_error(self.window_, exc)
 
     # --- window signals -------------------------------------------------------------------------
-    def _on_visibility_changed(self, visible: bool) -> None:
-        if visible and self._stale:
-            self.refresh()
-
     def _on_project_opened(self, _project: Any) -> None:
         self.account = None
         self._stale = True
@@ -447,20 +442,16 @@ class BalanceDock(QDockWidget):
         if self.isVisible():
             self.refresh()
 
-    def show_dock(self) -> None:
-        show_beside_right_docks(self.window_, self, DOCK_WIDTH_PX)
-        if self._stale:
-            self.refresh()
-
 
 def install(window: Any) -> BalanceDock:
     """Add the Balance dock (right, hidden) and *Analysis → Pollutant balance*."""
     dock = BalanceDock(window)
-    dock.hide()
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.action = QAction(dock.tr("Pollutant balance…"), window)
-    dock.action.setObjectName("pollutant_balance_action")
-    dock.action.triggered.connect(dock.show_dock)
-    window.analysis_menu.addSeparator()
-    window.analysis_menu.addAction(dock.action)
+    install_subject_dock(
+        window,
+        dock,
+        window.analysis_menu,
+        dock.tr("Pollutant balance…"),
+        "pollutant_balance_action",
+        separator=True,
+    )
     return dock

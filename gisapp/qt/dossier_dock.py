@@ -26,12 +26,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -43,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gisapp.qt.docking import show_beside_right_docks
+from gisapp.qt.docking import SubjectDock, install_subject_dock
 from gisapp.qt.dossier_checklist import STATUS_COLORS, ChecklistPanel
 from gisapp.qt.dossier_edits import (
     AttachFiles,
@@ -103,8 +102,10 @@ def export_job(
     return result
 
 
-class DossierDock(QDockWidget):
+class DossierDock(SubjectDock):
     """The Park dossier dock (see the module docstring)."""
+
+    DOCK_WIDTH_PX = DOCK_WIDTH_PX
 
     refreshed = Signal()
     exported = Signal(object)  # surveys.dossier.export.ExportResult
@@ -240,10 +241,8 @@ class DossierDock(QDockWidget):
             self.dossier = None
             self._set_enabled(False)
             return
-        if not self.isVisible():
-            self._stale = True
+        if self.defer_while_hidden():
             return
-        self._stale = False
         state = self.window_.network_ctl.state
         try:
             if state is None:
@@ -341,10 +340,6 @@ class DossierDock(QDockWidget):
 
     def _on_enterprise_combo_changed(self, _index: int) -> None:
         self._show_enterprise()
-
-    def _on_visibility_changed(self, visible: bool) -> None:
-        if visible and self._stale:
-            self.refresh()
 
     def _on_window_project_opened(self, _project: Any) -> None:
         self._ent_ids = []
@@ -537,20 +532,16 @@ class DossierDock(QDockWidget):
     def _on_enterprise_list_button_clicked(self) -> None:
         self._ask_table("enterprises", "园区企业情况总表")
 
-    def show_dock(self) -> None:
-        show_beside_right_docks(self.window_, self, DOCK_WIDTH_PX)
-        if self._stale:
-            self.refresh()
-
 
 def install(window: Any) -> DossierDock:
     """Add the Park dossier dock (right, hidden) and *Surveys → Park dossier*."""
     dock = DossierDock(window)
-    dock.hide()
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.action = QAction(dock.tr("Park dossier…"), window)
-    dock.action.setObjectName("park_dossier_action")
-    dock.action.triggered.connect(dock.show_dock)
-    window.surveys_menu.addSeparator()
-    window.surveys_menu.addAction(dock.action)
+    install_subject_dock(
+        window,
+        dock,
+        window.surveys_menu,
+        dock.tr("Park dossier…"),
+        "park_dossier_action",
+        separator=True,
+    )
     return dock

@@ -31,7 +31,6 @@ from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -47,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.cartography import symbology
-from gisapp.qt.docking import show_beside_right_docks
+from gisapp.qt.docking import SubjectDock, install_subject_dock
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import MapToolHub
 from gisapp.qt.map_canvas import CanvasMode
@@ -135,8 +134,10 @@ def matches_status(row: RegisterRow, status: str) -> bool:
     }.get(status, True)
 
 
-class OutfallsDock(QDockWidget):
+class OutfallsDock(SubjectDock):
     """The Outfalls dock (see the module docstring)."""
+
+    DOCK_WIDTH_PX = DOCK_WIDTH_PX
 
     refreshed = Signal()
     outfall_selected = Signal(str)
@@ -373,10 +374,8 @@ class OutfallsDock(QDockWidget):
             self._show_register()
             return
         self.update_map_status()
-        if not self.isVisible():
-            self._stale = True
+        if self.defer_while_hidden():
             return
-        self._stale = False
         state = self.window_.network_ctl.state
         try:
             self.data = read_outfall_data(project.path)
@@ -962,10 +961,6 @@ class OutfallsDock(QDockWidget):
             self.write_register(path)
 
     # --- showing ------------------------------------------------------------------------------
-    def _on_visibility_changed(self, visible: bool) -> None:
-        if visible and self._stale:
-            self.refresh()
-
     def _on_window_project_opened(self, _project: Any) -> None:
         self._shown_id = ""
         self.seal = None
@@ -978,22 +973,18 @@ class OutfallsDock(QDockWidget):
         self.seal = None
         self.refresh()
 
-    def show_dock(self) -> None:
-        show_beside_right_docks(self.window_, self, DOCK_WIDTH_PX)
-        if self._stale:
-            self.refresh()
-
 
 def install(window: Any) -> OutfallsDock:
     """Add the Outfalls dock (right, hidden), *Surveys → Outfall register* and the
     *Add outfall from map* tool."""
     dock = OutfallsDock(window)
-    dock.hide()
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.action = QAction(dock.tr("Outfall register…"), window)
-    dock.action.setObjectName("outfall_register_action")
-    dock.action.triggered.connect(dock.show_dock)
-    window.surveys_menu.addSeparator()
-    window.surveys_menu.addAction(dock.action)
+    install_subject_dock(
+        window,
+        dock,
+        window.surveys_menu,
+        dock.tr("Outfall register…"),
+        "outfall_register_action",
+        separator=True,
+    )
     window.surveys_menu.addAction(dock.add_action)
     return dock

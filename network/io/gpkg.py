@@ -279,6 +279,16 @@ def register_attributes(con: sqlite3.Connection, table: str, description: str) -
     )
 
 
+def create_tables(
+    con: sqlite3.Connection, ddl: Mapping[str, str], descriptions: Mapping[str, str]
+) -> None:
+    """Create each table of *ddl* (name → column definitions) unless it exists, and register
+    it as an attributes table described by *descriptions* (a subject's version-1 step)."""
+    for table, columns in ddl.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+        register_attributes(con, table, descriptions[table])
+
+
 def table_names(con: sqlite3.Connection) -> set[str]:
     """Names of the tables in the database."""
     return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -326,6 +336,38 @@ def register_schema(group: SchemaGroup) -> SchemaGroup:
         raise ValueError(f"schema {group.name}: no step from version(s) {missing}")
     SCHEMAS[group.name] = group
     return group
+
+
+def register_subject_schema(
+    name: str,
+    label: str,
+    ddl: Mapping[str, str],
+    descriptions: Mapping[str, str],
+    *,
+    version: int,
+    version_table: str,
+    later_steps: Mapping[int, Step] | None = None,
+) -> SchemaGroup:
+    """Register a subject's group of tables whose first step creates the tables of *ddl*
+    (name → column definitions, described by *descriptions*; see :func:`create_tables`).
+
+    That first step is frozen with version 1: change a table through a step of
+    *later_steps* (``{1: upgrade_to_2, …}``) and a higher *version*.
+    """
+
+    def create_v1(con: sqlite3.Connection) -> None:
+        create_tables(con, ddl, descriptions)
+
+    return register_schema(
+        SchemaGroup(
+            name=name,
+            label=label,
+            tables=tuple(ddl),
+            version=version,
+            version_table=version_table,
+            steps={0: create_v1, **(later_steps or {})},
+        )
+    )
 
 
 def table_versions() -> dict[str, tuple[str, int]]:

@@ -24,8 +24,6 @@ from surveys.acceptance.score import METHOD_ZH, STATUS_ZH, Assessment
 from surveys.acceptance.store import StoredAssessment
 from surveys.acceptance.survey import ENTERPRISE_COLUMNS, PLANT_COLUMNS, Survey
 
-BODY_FONT = "宋体"
-HEADING_FONT = "黑体"
 #: The figures the summary report compares before/after: (fact, title).
 REPORT_FIGURES = (
     ("connection_rate", "企业纳管率"),
@@ -38,12 +36,13 @@ REPORT_FIGURES = (
 )
 
 
-def _save(wb: Any, path: Path) -> Path:
+def _save(doc: Any, path: Path, program: str = "Excel") -> Path:
+    """Save a workbook (or, with *program* ``Word``, a document) to *path*."""
     try:
-        wb.save(path)
+        doc.save(path)
     except OSError as exc:
         raise AcceptanceError(
-            f"Cannot write {path}: {exc.strerror or exc}. Close it if Excel has it open.",
+            f"Cannot write {path}: {exc.strerror or exc}. Close it if {program} has it open.",
             file=str(path),
         ) from exc
     return path
@@ -274,36 +273,8 @@ def write_checklist_xlsx(
 
 
 # --- Word ---------------------------------------------------------------------------------------
-def _styles(doc: Any) -> None:
-    from docx.shared import Pt, RGBColor
-
-    from surveys.dossier.document import set_east_asian_font
-
-    normal = doc.styles["Normal"]
-    set_east_asian_font(normal, BODY_FONT)
-    normal.font.size = Pt(10.5)
-    for name, size in (("Title", 22), ("Heading 1", 16), ("Heading 2", 13)):
-        st = doc.styles[name]
-        set_east_asian_font(st, HEADING_FONT)
-        st.font.size = Pt(size)
-        st.font.bold = False
-        st.font.color.rgb = RGBColor(0, 0, 0)
-
-
-def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Any:
-    from docx.shared import Pt
-
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for row_cells, values, bold in [(table.rows[0].cells, headers, True)] + [
-        (table.add_row().cells, r, False) for r in rows
-    ]:
-        for c, v in enumerate(values):
-            row_cells[c].text = ""
-            run = row_cells[c].paragraphs[0].add_run("" if v is None else str(v))
-            run.bold = bold
-            run.font.size = Pt(9)
-    return table
+#: The report's heading sizes (pt); body and headings as the park dossier's document.
+_HEADING_SIZES = (("Title", 22), ("Heading 1", 16), ("Heading 2", 13))
 
 
 def before_after(
@@ -344,9 +315,11 @@ def write_report_docx(
     """
     from docx import Document
 
+    from surveys.dossier.document import setup_styles, word_table
+
     path = Path(path)
     doc = Document()
-    _styles(doc)
+    setup_styles(doc, _HEADING_SIZES, table_styles=())
     doc.add_heading(f"{survey.park_name}“污水零直排区”建设总结报告", level=0)
     doc.add_paragraph(f"评分日期：{a.date}    评分表：{a.pack.title_zh}")
     if not a.pack.official:
@@ -370,14 +343,14 @@ def write_report_docx(
     doc.add_heading("二、建设前后对比", level=1)
     if date0 == a.date:
         doc.add_paragraph("尚无更早的评分记录，下表“建设前”与“当前”相同（首次评估）。")
-    _table(doc, ["指标", f"建设前（{date0}）", f"当前（{a.date}）"], rows)
+    word_table(doc, ["指标", f"建设前（{date0}）", f"当前（{a.date}）"], rows)
     change = "提高到" if a.total > total0 else ("降低到" if a.total < total0 else "保持为")
     doc.add_paragraph(
         f"验收评分由{total0:g}分{change}{a.total:g}分（通过线{a.pack.pass_score:g}分），"
         f"{'已达到' if a.passed else '尚未达到'}验收要求。"
     )
     doc.add_heading("三、评分情况", level=1)
-    _table(
+    word_table(
         doc,
         ["类别", "分值", "得分"],
         [[a.pack.group(k).title_zh, f"{p:g}", f"{s:g}"] for k, (s, p) in a.subtotals().items()]
@@ -393,11 +366,4 @@ def write_report_docx(
     for title in ("四、典型做法", "五、建设亮点", "六、突出成效"):
         doc.add_heading(title, level=1)
         doc.add_paragraph("（请园区补充。）")
-    try:
-        doc.save(path)
-    except OSError as exc:
-        raise AcceptanceError(
-            f"Cannot write {path}: {exc.strerror or exc}. Close it if Word has it open.",
-            file=str(path),
-        ) from exc
-    return path
+    return _save(doc, path, "Word")

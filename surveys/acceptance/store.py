@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from network.io import gpkg
-from network.io.project import shown_source_path, stored_source_path
+from network.io.project import stored_source_path
 from surveys.acceptance.rules import AcceptanceError
-from surveys.outfalls.store import sha256_file
+from surveys.outfalls.store import file_check, sha256_file
 
 META_TABLE = "pa_acceptance_meta"
 ANSWERS_TABLE = "pa_acceptance_answers"
@@ -164,10 +164,7 @@ class Evidence:
 
     def check(self, project_path: str | Path) -> str:
         """``ok``, ``missing`` or ``changed``."""
-        p = Path(shown_source_path(self.path, project_path))
-        if not p.is_file():
-            return "missing"
-        return "ok" if sha256_file(p) == self.sha256 else "changed"
+        return file_check(self.path, self.sha256, project_path)
 
 
 @dataclass(frozen=True)
@@ -255,31 +252,20 @@ _DESC = {
 }
 
 
-def _create_v1(con: sqlite3.Connection) -> None:
-    """Version 1 of the acceptance tables (frozen: add a migration step instead)."""
-    for table, ddl in _DDL.items():
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
-        gpkg.register_attributes(con, table, _DESC[table])
-
-
-ACCEPTANCE_SCHEMA = gpkg.register_schema(
-    gpkg.SchemaGroup(
-        name="acceptance",
-        label="acceptance tables",
-        tables=tuple(_DDL),
-        version=SCHEMA_VERSION,
-        version_table=META_TABLE,
-        steps={0: _create_v1},
-    )
+ACCEPTANCE_SCHEMA = gpkg.register_subject_schema(
+    "acceptance",
+    "acceptance tables",
+    _DDL,
+    _DESC,
+    version=SCHEMA_VERSION,
+    version_table=META_TABLE,
 )
 
 
 def _read(con: sqlite3.Connection) -> AcceptanceData:
     if META_TABLE not in gpkg.table_names(con):
         return AcceptanceData()
-    row = con.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (gpkg.VERSION_KEY,))
-    found = row.fetchone()
-    version = int(found[0]) if found and found[0] else 0
+    version = gpkg.stored_version(con, ACCEPTANCE_SCHEMA)
     answers: dict[str, dict[str, str]] = {}
     notes: dict[tuple[str, str], str] = {}
     for subject, q, value, note in con.execute(

@@ -57,30 +57,24 @@ class AreaData:
     schema_version: int = 0
 
 
-def _create_v1(con: sqlite3.Connection) -> None:
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {META_TABLE} (fid INTEGER PRIMARY KEY AUTOINCREMENT, "
-        "key TEXT NOT NULL UNIQUE, value TEXT)"
-    )
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {AREAS_TABLE} (fid INTEGER PRIMARY KEY AUTOINCREMENT, "
-        "plant_id TEXT NOT NULL UNIQUE, wkt TEXT NOT NULL, note TEXT, modified TEXT)"
-    )
-    gpkg.register_attributes(con, META_TABLE, "PipeAtlas balance tables (schema version)")
-    gpkg.register_attributes(
-        con, AREAS_TABLE, "PipeAtlas edited plant service areas 污水处理厂收集范围（人工修改）"
-    )
+_DDL = {
+    META_TABLE: "fid INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, value TEXT",
+    AREAS_TABLE: "fid INTEGER PRIMARY KEY AUTOINCREMENT, plant_id TEXT NOT NULL UNIQUE, "
+    "wkt TEXT NOT NULL, note TEXT, modified TEXT",
+}
+_DESC = {
+    META_TABLE: "PipeAtlas balance tables (schema version)",
+    AREAS_TABLE: "PipeAtlas edited plant service areas 污水处理厂收集范围（人工修改）",
+}
 
 
-BALANCE_SCHEMA = gpkg.register_schema(
-    gpkg.SchemaGroup(
-        name="balance",
-        label="pollutant-balance tables",
-        tables=(META_TABLE, AREAS_TABLE),
-        version=SCHEMA_VERSION,
-        version_table=META_TABLE,
-        steps={0: _create_v1},
-    )
+BALANCE_SCHEMA = gpkg.register_subject_schema(
+    "balance",
+    "pollutant-balance tables",
+    _DDL,
+    _DESC,
+    version=SCHEMA_VERSION,
+    version_table=META_TABLE,
 )
 
 
@@ -88,10 +82,7 @@ def _read(con: sqlite3.Connection) -> AreaData:
     tables = gpkg.table_names(con)
     if META_TABLE not in tables:
         return AreaData()
-    row = con.execute(
-        f"SELECT value FROM {META_TABLE} WHERE key = ?", (gpkg.VERSION_KEY,)
-    ).fetchone()
-    version = int(row[0]) if row and row[0] else 0
+    version = gpkg.stored_version(con, BALANCE_SCHEMA)
     areas = {
         r[0]: (r[1], r[2] or "", r[3] or "")
         for r in con.execute(f"SELECT plant_id, wkt, note, modified FROM {AREAS_TABLE}")

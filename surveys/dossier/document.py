@@ -75,19 +75,31 @@ def set_east_asian_font(style_or_run: Any, name: str) -> None:
         rfonts.set(qn(attr), name)
 
 
-def _setup_styles(doc: Any) -> None:
+def setup_styles(
+    doc: Any,
+    heading_sizes: Sequence[tuple[str, float]] = (
+        ("Title", 26),
+        ("Heading 1", 16),
+        ("Heading 2", 14),
+        ("Heading 3", 12),
+    ),
+    *,
+    table_styles: Sequence[str] = ("Table Grid", "Caption"),
+) -> None:
+    """A Chinese Word document's styles: body 宋体 10.5 pt, headings 黑体 (black, not bold)
+    at *heading_sizes* (style, pt), and 宋体 for the *table_styles* present."""
     from docx.shared import Pt, RGBColor
 
     normal = doc.styles["Normal"]
     set_east_asian_font(normal, BODY_FONT)
     normal.font.size = Pt(10.5)
-    for name, size in (("Title", 26), ("Heading 1", 16), ("Heading 2", 14), ("Heading 3", 12)):
+    for name, size in heading_sizes:
         st = doc.styles[name]
         set_east_asian_font(st, HEADING_FONT)
         st.font.size = Pt(size)
         st.font.bold = False
         st.font.color.rgb = RGBColor(0, 0, 0)
-    for name in ("Table Grid", "Caption"):
+    for name in table_styles:
         if name in [s.name for s in doc.styles]:
             set_east_asian_font(doc.styles[name], BODY_FONT)
 
@@ -102,9 +114,14 @@ def _cell_text(cell: Any, text: str, *, bold: bool = False, size: float = 9) -> 
     run.font.size = Pt(size)
 
 
-def _table(
-    doc: Any, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths_cm: Sequence[float]
+def word_table(
+    doc: Any,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths_cm: Sequence[float] = (),
 ) -> Any:
+    """A gridded table at the end of *doc*: bold headers, values as :func:`format_value`
+    writes them, 9 pt; fixed column widths when *widths_cm* are given (else Word fits them)."""
     from docx.shared import Cm
 
     table = doc.add_table(rows=1, cols=len(headers))
@@ -115,6 +132,8 @@ def _table(
         cells = table.add_row().cells
         for c, v in enumerate(row):
             _cell_text(cells[c], format_value(v))
+    if not widths_cm:
+        return table
     table.autofit = False
     for c, w in enumerate(widths_cm):
         table.columns[c].width = Cm(w)
@@ -143,7 +162,7 @@ def write_docx(d: Dossier, path: str | Path, result: ExportResult | None = None)
 
     path = Path(path)
     doc = Document()
-    _setup_styles(doc)
+    setup_styles(doc)
     sec = doc.sections[0]
     sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
     sec.orientation = WD_ORIENT.PORTRAIT
@@ -192,7 +211,7 @@ def write_docx(d: Dossier, path: str | Path, result: ExportResult | None = None)
     # --- 一 park facts ---
     doc.add_heading(SECTIONS[0], level=1)
     rows = [(FIELDS_BY_CODE[c].title, value_text(v[c]) or "—") for c in FACT_CODES]
-    _table(doc, ["项目", "内容"], rows, [6.0, 10.6])
+    word_table(doc, ["项目", "内容"], rows, [6.0, 10.6])
     doc.add_paragraph(
         "注：园区面积、坐标、企业个数、废水排放总量、管网长度、纳管个数、污水处理设施和整改情况"
         "由 PipeAtlas 根据园区图层、管网和问题台账计算；人工修改的数值后注明图算值。"
@@ -225,7 +244,7 @@ def write_docx(d: Dossier, path: str | Path, result: ExportResult | None = None)
                     "；".join(x for x in (st.detail, review) if x),
                 ]
             )
-        _table(
+        word_table(
             doc, ["序号", "资料名称", "状态", "文件", "审核意见"], rows, [1.1, 6.2, 1.3, 5.0, 3.0]
         )
 
@@ -250,12 +269,12 @@ def write_docx(d: Dossier, path: str | Path, result: ExportResult | None = None)
     for col, (title, code) in enumerate(titles, start=2):
         group = next(g for g, a, b in ANNEX13_GROUPS if a <= col <= b)
         rows.append([group, title.replace("\n", ""), v[code].text or "—"])
-    _table(doc, ["分类", "项目", "内容"], rows, [3.2, 6.0, 7.4])
+    word_table(doc, ["分类", "项目", "内容"], rows, [3.2, 6.0, 7.4])
 
     # --- 五 enterprise list ---
     doc.add_heading(SECTIONS[4], level=1)
     erows = [r.cells(i) for i, r in enumerate(d.enterprises, start=1)]
-    _table(doc, list(ENTERPRISE_COLUMNS), erows, [1.0, 4.2, 2.2, 2.0, 2.0, 1.6, 3.6])
+    word_table(doc, list(ENTERPRISE_COLUMNS), erows, [1.0, 4.2, 2.2, 2.0, 2.0, 1.6, 3.6])
     n_in = sum(r.connected for r in d.enterprises)
     doc.add_paragraph(
         f"共 {len(d.enterprises)} 家企业，纳入管网 {n_in} 家；是否纳入管网由管网追踪（纳管台账）"
@@ -269,7 +288,7 @@ def write_docx(d: Dossier, path: str | Path, result: ExportResult | None = None)
     for r in d.enterprises:
         sts = d.enterprise_items(r.ent_id)
         rows.append([f"{r.ent_id} {r.name}", *(s.status_zh for s in sts)])
-    _table(doc, heads, rows, [4.6, 2.4, 2.4, 2.4, 2.4, 2.4])
+    word_table(doc, heads, rows, [4.6, 2.4, 2.4, 2.4, 2.4, 2.4])
     try:
         doc.save(str(path))
     except OSError as exc:

@@ -235,22 +235,13 @@ _DESC = {
 }
 
 
-def _create_v1(con: sqlite3.Connection) -> None:
-    """Version 1 of the dossier tables (frozen: add a migration step instead)."""
-    for table, ddl in _DDL.items():
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
-        gpkg.register_attributes(con, table, _DESC[table])
-
-
-DOSSIER_SCHEMA = gpkg.register_schema(
-    gpkg.SchemaGroup(
-        name="dossier",
-        label="park dossier tables",
-        tables=tuple(_DDL),
-        version=SCHEMA_VERSION,
-        version_table=PARK_TABLE,
-        steps={0: _create_v1},
-    )
+DOSSIER_SCHEMA = gpkg.register_subject_schema(
+    "dossier",
+    "park dossier tables",
+    _DDL,
+    _DESC,
+    version=SCHEMA_VERSION,
+    version_table=PARK_TABLE,
 )
 
 

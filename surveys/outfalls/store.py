@@ -170,10 +170,7 @@ class Photo:
 
     def check(self, project_path: str | Path) -> str:
         """``ok``, ``missing`` or ``changed``."""
-        p = Path(shown_source_path(self.path, project_path))
-        if not p.is_file():
-            return "missing"
-        return "ok" if sha256_file(p) == self.sha256 else "changed"
+        return file_check(self.path, self.sha256, project_path)
 
 
 @dataclass(frozen=True)
@@ -283,6 +280,15 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
+def file_check(stored: str, sha256: str, project_path: str | Path) -> str:
+    """A referenced file (*stored* path, relative to the project's folder) against its SHA-256:
+    ``ok``, ``missing`` or ``changed``."""
+    p = Path(shown_source_path(stored, project_path))
+    if not p.is_file():
+        return "missing"
+    return "ok" if sha256_file(p) == sha256 else "changed"
+
+
 # --- schema ------------------------------------------------------------------------------------
 _VALUE_COLUMNS = tuple(f.code for f in ENTRY_FIELDS)
 _MON_COLUMNS = (
@@ -325,9 +331,7 @@ _DESC = {
 
 def _create_v1(con: sqlite3.Connection) -> None:
     """Version 1 of the outfall tables (frozen: add a migration step instead)."""
-    for table, ddl in _DDL.items():
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
-        gpkg.register_attributes(con, table, _DESC[table])
+    gpkg.create_tables(con, _DDL, _DESC)
     con.execute(
         f"CREATE INDEX IF NOT EXISTS {MONITORING_TABLE}_outfall "
         f"ON {MONITORING_TABLE} (outfall_id, sampled)"
@@ -354,9 +358,7 @@ def _read(con: sqlite3.Connection) -> OutfallData:
     tables = gpkg.table_names(con)
     if META_TABLE not in tables:
         return OutfallData()
-    row = con.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (gpkg.VERSION_KEY,))
-    found = row.fetchone()
-    version = int(found[0]) if found and found[0] else 0
+    version = gpkg.stored_version(con, OUTFALL_SCHEMA)
     cols = ", ".join(f'"{c}"' for c in _VALUE_COLUMNS)
     entries: dict[str, OutfallEntry] = {}
     for r in con.execute(

@@ -289,22 +289,13 @@ _DESC = {
 }
 
 
-def _create_v1(con: sqlite3.Connection) -> None:
-    """Version 1 of the SWMM tables (frozen: add a migration step instead)."""
-    for table, ddl in _DDL.items():
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
-        gpkg.register_attributes(con, table, _DESC[table])
-
-
-SWMM_SCHEMA = gpkg.register_schema(
-    gpkg.SchemaGroup(
-        name="swmm",
-        label="SWMM result tables",
-        tables=tuple(_DDL),
-        version=SCHEMA_VERSION,
-        version_table=META_TABLE,
-        steps={0: _create_v1},
-    )
+SWMM_SCHEMA = gpkg.register_subject_schema(
+    "swmm",
+    "SWMM result tables",
+    _DDL,
+    _DESC,
+    version=SCHEMA_VERSION,
+    version_table=META_TABLE,
 )
 
 
