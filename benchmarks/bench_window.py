@@ -6,9 +6,11 @@ to ``open_project``:
 
 * **map shown**: the first finished render with every layer of the project on the map;
 * **project read**: ``project_opened`` (every layer's attributes in the project);
-* **network ready**: ``network_updated`` (a click traces);
-* **trace by click**: one downstream trace from an enterprise, clicked when the network is
-  ready, shown on the map;
+* **network usable**: the network stored in the project read ahead of the attributes
+  (``network_ctl.early_state``: a click traces on it), where the window has that signal;
+* **network ready**: ``network_updated`` (the network bound to the attributes);
+* **trace by click**: one downstream trace from an enterprise, clicked as soon as the network
+  is usable (or ready), shown on the map;
 
 plus the peak RSS of the process and the machine. Each run is its own process.
 
@@ -85,22 +87,33 @@ def child(path: Path, timeout_s: float, shot: str | None) -> dict:
         if kinds <= on_map and win.canvas.current_image() is not None:
             mark("map_shown")
 
-    def on_network(_state: object) -> None:
-        mark("network_ready")
+    def on_network(state: object, name: str = "network_ready") -> None:
+        mark(name)
         if "trace_start" in times:
+            if "trace_shown" in times and "network_ready" in times:
+                loop.quit()
             return
         ctl = win.extensions["gisapp.qt.trace_panel"]
-        ents = win.project.layers.get("enterprises")
-        if ents is None or not len(ents):
+        ent_ids = state.network.ent_ids
+        if not len(ent_ids):
             loop.quit()
             return
         mark("trace_start")
-        ctl.trace_finished.connect(lambda _r: (mark("trace_shown"), loop.quit()))
-        ctl.trace_downstream(str(ents["ent_id"].iloc[len(ents) // 2]))
+
+        def shown(_r: object) -> None:
+            mark("trace_shown")
+            if "network_ready" in times:
+                loop.quit()
+
+        ctl.trace_finished.connect(shown)
+        ctl.trace_downstream(str(ent_ids[len(ent_ids) // 2]))
 
     win.canvas.render_finished.connect(on_render)
     win.project_opened.connect(lambda _p: mark("project_read"))
     win.network_updated.connect(on_network)
+    early = getattr(win.network_ctl, "early_state", None)
+    if early is not None:
+        early.connect(lambda state: on_network(state, "network_usable"))
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
     t0 = time.perf_counter()
     win.open_project(path)
@@ -181,10 +194,17 @@ def main(argv: list[str] | None = None) -> int:
         shot = args.shot if i == args.runs - 1 else None
         times, peak = run_child(args.project, args.timeout, shot)
         peaks.append(peak)
-        for name in ("map_shown", "project_read", "network_ready", "trace_shown"):
+        for name in (
+            "map_shown",
+            "network_usable",
+            "project_read",
+            "network_ready",
+            "trace_shown",
+        ):
             rows.setdefault(name, []).append(times.get(name, float("inf")))
     labels = {
         "map_shown": "open → full map shown",
+        "network_usable": "open → network usable (stored)",
         "project_read": "open → project read (attributes)",
         "network_ready": "open → network ready",
         "trace_shown": "open → first click traced",
@@ -194,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = " ".join("—" if v == float("inf") else f"{v:.2f}" for v in values)
         med = statistics.median(values)
         shown = f">{args.timeout:.0f}" if med == float("inf") else f"{med:.2f}"
+        if name == "network_usable" and med == float("inf"):
+            shown = "—"  # the stored network came after the attributes: "ready" is the time
         print(f"{labels[name]:36s} {shown:>9s}  {runs}")
     print(f"{'peak RSS (max of runs)':36s} {max(peaks):>9,.0f} MB")
     if args.shot:

@@ -393,6 +393,19 @@ class PipeEdges(Mapping):
         self._csr = None
         return self
 
+    @property
+    def one_edge_each(self) -> bool:
+        """Every pipe is one edge, in edge order (``codes`` is ``0 … n-1``): an edge index is
+        then its pipe's code (checked once)."""
+        known = getattr(self, "_one_each", None)
+        if known is None:
+            c = self.codes
+            known = len(c) == len(self.uniques) and bool(
+                (c == np.arange(len(c), dtype=c.dtype)).all()
+            )
+            self._one_each = known
+        return known
+
     def lookup(self) -> dict[str, int]:
         """Pipe id -> pipe code (built once)."""
         if self._lookup is None:
@@ -627,6 +640,13 @@ class Network:
     def node_enterprises(self) -> dict[int, list[int]]:
         """Node index -> enterprise indices attached there."""
         return _group_by_node(self.ent_node)
+
+    @cached_property
+    def node_has_enterprise(self) -> np.ndarray:
+        """Bool per node: an enterprise is attached (its water enters there)."""
+        out = np.zeros(self.n_nodes, dtype=bool)
+        out[self.ent_node[self.ent_node >= 0]] = True
+        return out
 
     @cached_property
     def edge_pipe_id(self) -> np.ndarray:

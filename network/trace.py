@@ -37,6 +37,124 @@ class NoPathError(NetworkError):
     """No flow path joins the two given points."""
 
 
+class IdView(Sequence):
+    """Ids of a trace result, held as positions into an id table and turned into ``str`` only
+    when read.
+
+    An upstream trace from a plant covers a whole network: a million pipe and manhole ids as
+    Python strings cost several times the search itself. A view keeps the positions (a numpy
+    index array) and behaves as the tuple it stands for: ``len``, indexing, slicing (a view),
+    iteration, ``in``, ``==`` with a tuple, ``+``, ``repr`` and ``np.asarray`` (the id array,
+    without Python strings).
+
+    Examples
+    --------
+    >>> v = IdView(np.array(["A", "B", "C"], dtype=object), np.array([2, 0]))
+    >>> v, len(v), v[0], "A" in v, "B" in v, v == ("C", "A"), list(v[1:])
+    (('C', 'A'), 2, 'C', True, False, True, ['A'])
+    """
+
+    __slots__ = ("_index", "_set", "_table", "_tuple")
+
+    def __init__(self, table: np.ndarray, index: np.ndarray) -> None:
+        self._table = table
+        self._index = np.asarray(index, dtype=np.int64)
+        self._tuple: tuple[str, ...] | None = None
+        self._set: frozenset[str] | None = None
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Positions of the ids in the id table (read-only use)."""
+        return self._index
+
+    def as_tuple(self) -> tuple[str, ...]:
+        """The ids as a tuple of ``str`` (made once)."""
+        if self._tuple is None:
+            self._tuple = tuple(self._table[self._index].tolist()) if len(self._index) else ()
+        return self._tuple
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __bool__(self) -> bool:
+        return len(self._index) > 0
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return IdView(self._table, self._index[i])
+        return self._table[self._index[i]]
+
+    def __iter__(self) -> Any:
+        return iter(self.as_tuple())
+
+    def __contains__(self, x: object) -> bool:
+        if self._set is None:
+            self._set = frozenset(self.as_tuple())
+        return x in self._set
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, IdView):
+            return self.as_tuple() == other.as_tuple()
+        if isinstance(other, tuple):
+            return self.as_tuple() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.as_tuple())
+
+    def __add__(self, other: Any) -> tuple[str, ...]:
+        return self.as_tuple() + tuple(other)
+
+    def __radd__(self, other: Any) -> tuple[str, ...]:
+        return tuple(other) + self.as_tuple()
+
+    def __repr__(self) -> str:
+        return repr(self.as_tuple())
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self._table[self._index]
+        return out if dtype is None else out.astype(dtype)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (IdView, (self._table[self._index], np.arange(len(self._index))))
+
+
+class EdgeView(Sequence):
+    """Edge indices of a trace result over a numpy array: a sequence of ``int`` that
+    ``np.asarray`` takes without a copy (a tuple of a million ints costs a list's worth)."""
+
+    __slots__ = ("_a",)
+
+    def __init__(self, a: np.ndarray) -> None:
+        self._a = np.asarray(a, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    def __bool__(self) -> bool:
+        return len(self._a) > 0
+
+    def __getitem__(self, i: Any) -> Any:
+        return EdgeView(self._a[i]) if isinstance(i, slice) else int(self._a[i])
+
+    def __iter__(self) -> Any:
+        return iter(self._a.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EdgeView | tuple | list):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self._a if dtype is None else self._a.astype(dtype)
+
+
 @dataclass(frozen=True)
 class TraceResult:
     """The outcome of a trace.
@@ -47,8 +165,10 @@ class TraceResult:
         The id(s) the trace started from.
     direction : str
         ``upstream``, ``downstream``, ``common_upstream`` or ``path``.
-    pipes, nodes, enterprises : tuple of str
+    pipes, nodes, enterprises : tuple of str, or IdView
         Ids inside the traced area (pipes once each, even when split into parts).
+        Downstream, upstream and common-upstream traces give :class:`IdView` sequences
+        (ids made when read; ``positions`` holds the indices into the network's arrays).
     sinks : tuple of dict
         Downstream: each sink reached (``kind`` plant/outfall/dead_end, ``id``, ``node``,
         ``length_m`` of the shortest path, ``paths`` with their pipes, nodes and lengths).
@@ -59,8 +179,9 @@ class TraceResult:
         Unresolved check errors and warnings on the traced pipes, nodes and enterprises.
     barriers : tuple of str
         Barrier pipes and manholes the trace stopped at.
-    edges : tuple of int
-        Edge indices of the traced area (for the GUI; not in :meth:`to_dict`).
+    edges : sequence of int
+        Edge indices of the traced area (for the GUI; not in :meth:`to_dict`; an
+        :class:`EdgeView` over a numpy array for area traces).
     """
 
     start: str | tuple[str, ...]
@@ -205,6 +326,16 @@ class IssueIndex:
         for m, items in ((self.edge, edges), (self.node, nodes), (self.ent, ents)):
             if not m:
                 continue
+            if isinstance(items, np.ndarray) and len(items) > 256:
+                # a whole area: the named elements inside it, by a mask over the keys' range
+                keys = np.fromiter(m, dtype=np.int64, count=len(m))
+                top = int(keys.max()) + 1
+                inside = np.zeros(top, dtype=bool)
+                items = items[(items >= 0) & (items < top)]
+                inside[items] = True
+                for el in keys[inside[keys]].tolist():
+                    found.update(m[el])
+                continue
             if len(m) < 64:
                 for el in set(m).intersection(items):
                     found.update(m[el])
@@ -261,6 +392,28 @@ def _pipe_ids(
     return tuple(pe.uniques[codes[np.sort(first)]].tolist())
 
 
+def _pipe_codes_in_order(net: Network, edges: Sequence[int]) -> np.ndarray:
+    """Pipe codes of *edges*, once each, in order of first appearance."""
+    if len(edges) == 0:
+        return np.empty(0, np.int64)
+    codes = net.pipe_edges.codes[np.asarray(edges, dtype=np.int64)]
+    _, first = np.unique(codes, return_index=True)
+    return codes[np.sort(first)]
+
+
+def _pipe_codes(net: Network, edges: np.ndarray) -> np.ndarray:
+    """Pipe codes (positions in ``net.pipe_edges.uniques``) of *edges* (sorted, once each),
+    once each, in layer order."""
+    pe = net.pipe_edges
+    if len(edges) == 0:
+        return np.empty(0, np.int64)
+    if pe.one_edge_each:
+        return edges
+    mask = np.zeros(len(pe.uniques), dtype=bool)
+    mask[pe.codes[edges]] = True
+    return np.flatnonzero(mask)
+
+
 def _start_label(target: Target) -> str:
     return target.id
 
@@ -286,31 +439,55 @@ def _walk_down(
     done: set[int] = set()
     edges: list[int] = []
     hits: set[int] = set()
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        d, n = heapq.heappop(heap)
+        d, n = pop(heap)
         if n in done:
             continue
-        done.add(n)
-        if n == target:
+        while True:
+            done.add(n)
+            if n == target:
+                return dist, pred, edges, hits
+            if n in plants and n not in seed_set:
+                break
+            lo, hi = indptr[n], indptr[n + 1]
+            if hi - lo == 1 and not heap:
+                # one way on and nothing else queued: the next node is the next popped, so
+                # step to it without the heap (a sewer is mostly such chains)
+                e = order[lo]
+                if not eopen[e] or e in bar_edges:
+                    hits.add(e)
+                    break
+                v = ev[e]
+                if (v in bar_nodes or v in static_bn) and v not in seed_set:
+                    hits.add(-1 - v)
+                    break
+                edges.append(e)
+                nd = d + elen[e]
+                old = dist.get(v)
+                if old is None or nd < old:
+                    dist[v] = nd
+                    pred[v] = e
+                    d, n = nd, v
+                    continue
+                break
+            for k in range(lo, hi):
+                e = order[k]
+                if not eopen[e] or e in bar_edges:
+                    hits.add(e)
+                    continue
+                v = ev[e]
+                if (v in bar_nodes or v in static_bn) and v not in seed_set:
+                    hits.add(-1 - v)
+                    continue
+                edges.append(e)
+                nd = d + elen[e]
+                old = dist.get(v)
+                if old is None or nd < old:
+                    dist[v] = nd
+                    pred[v] = e
+                    push(heap, (nd, v))
             break
-        if n in plants and n not in seed_set:
-            continue
-        for k in range(indptr[n], indptr[n + 1]):
-            e = order[k]
-            if not eopen[e] or e in bar_edges:
-                hits.add(e)
-                continue
-            v = ev[e]
-            if (v in bar_nodes or v in static_bn) and v not in seed_set:
-                hits.add(-1 - v)
-                continue
-            edges.append(e)
-            nd = d + elen[e]
-            old = dist.get(v)
-            if old is None or nd < old:
-                dist[v] = nd
-                pred[v] = e
-                heapq.heappush(heap, (nd, v))
     return dist, pred, edges, hits
 
 
@@ -334,9 +511,17 @@ def _enumerate_paths(
 ) -> tuple[dict[int, list[list[int]]], bool]:
     """All simple paths (as edge lists) from the seeds to each sink over *edges* (capped)."""
     out: dict[int, list[int]] = {}
-    for e in dict.fromkeys(edges):
-        out.setdefault(int(net.edge_u[e]), []).append(e)
-    ev = net.edge_v
+    uniq = list(dict.fromkeys(edges))
+    ev = net.out_lists[2]
+    if uniq and len(uniq) < 50_000:
+        us = net.edge_u[uniq]
+        if len(seeds) == 1 and us[0] == seeds[0] and (net.edge_v[uniq[:-1]] == us[1:]).all():
+            # the walk went down one chain, edge after edge: *uniq* is that one path
+            return _chain_paths(ev, {}, seeds, sinks, max_paths, chain=uniq)
+        for e, u in zip(uniq, us.tolist(), strict=True):
+            out.setdefault(u, []).append(e)
+        if len(out) == len(uniq):  # one way out of every node: a chain per seed, no search
+            return _chain_paths(ev, out, seeds, sinks, max_paths)
     paths: dict[int, list[list[int]]] = {}
     count = 0
     truncated = False
@@ -363,7 +548,7 @@ def _enumerate_paths(
                 continue
             stack[-1] = (n, i + 1)
             e = nxt[i]
-            v = int(ev[e])
+            v = ev[e]
             if v in on_path:
                 continue
             path.append(e)
@@ -375,6 +560,51 @@ def _enumerate_paths(
         if truncated:
             break
     return paths, truncated
+
+
+def _chain_paths(
+    ev: list[int],
+    out: dict[int, list[int]],
+    seeds: Sequence[int],
+    sinks: set[int],
+    max_paths: int,
+    chain: list[int] | None = None,
+) -> tuple[dict[int, list[list[int]]], bool]:
+    """:func:`_enumerate_paths` where every node has one way out (*out*, or the one *chain*
+    of edges from the one seed): the one path from each seed is followed and the sinks on it
+    recorded as the search would, in the same order; truncated once *max_paths* are found."""
+    paths: dict[int, list[list[int]]] = {}
+    count = 0
+    for s in seeds:
+        if count >= max_paths:
+            return paths, True
+        if s in sinks:
+            paths.setdefault(s, []).append([])
+            count += 1
+            if count >= max_paths:
+                return paths, True
+        on_path = {s}
+        if chain is not None:
+            steps = chain
+        else:
+            steps = []
+            n = s
+            while (nxt := out.get(n)) and (v := ev[nxt[0]]) not in on_path:
+                steps.append(nxt[0])
+                on_path.add(v)
+                n = v
+            on_path = {s}
+        for i, e in enumerate(steps):
+            v = ev[e]
+            if v in on_path:
+                break
+            on_path.add(v)
+            if v in sinks:
+                paths.setdefault(v, []).append(steps[: i + 1])
+                count += 1
+                if count >= max_paths:
+                    return paths, True
+    return paths, False
 
 
 def trace_downstream(
@@ -437,19 +667,21 @@ def trace_downstream(
     bar_e, bar_n = _barrier_sets(net, barriers)
     seeds = list(t.nodes)
     dist, _, edges, hits = _walk_down(net, seeds, bar_e, bar_n)
-    sinks = _sinks_reached(net, dist)
+    reached = np.fromiter(dist, dtype=np.int64, count=len(dist))
+    sinks = _sinks_reached(net, dist, reached)
     paths, truncated = _enumerate_paths(net, seeds, edges, set(sinks), max_paths)
     first_edges = list(t.edges)
     sink_rows = _sink_rows(net, sinks, dist, paths, first_edges, truncated)
     all_edges = list(dict.fromkeys(first_edges + edges))
     node_list = list(dist)
-    ents = _ents_in(net, node_list, all_edges)
+    at = net.node_enterprises
+    ents = [i for n in reached[net.node_has_enterprise[reached]].tolist() for i in at[n]]
     return TraceResult(
         start=t.id,
         direction=DOWNSTREAM,
-        pipes=_pipe_ids(net, all_edges),
-        nodes=_ids(net.node_ids, node_list),
-        enterprises=_ids(net.ent_ids, ents),
+        pipes=IdView(net.pipe_edges.uniques, _pipe_codes_in_order(net, all_edges)),
+        nodes=IdView(net.node_ids, reached),
+        enterprises=IdView(net.ent_ids, np.asarray(ents, dtype=np.int64)),
         sinks=tuple(sink_rows),
         length_m=float(net.edge_length_m[all_edges].sum()),
         warnings=_warnings(net, findings, all_edges, node_list, ents) if with_warnings else (),
@@ -460,12 +692,17 @@ def trace_downstream(
     )
 
 
-def _sinks_reached(net: Network, dist: dict[int, float]) -> dict[int, list[tuple[str, str]]]:
-    """Reached node -> its sinks as ``(kind, id)``: plants, outfalls, else a dead end."""
-    indptr = net.out_lists[0]
+def _sinks_reached(
+    net: Network, dist: dict[int, float], nodes: np.ndarray
+) -> dict[int, list[tuple[str, str]]]:
+    """Reached node -> its sinks as ``(kind, id)``: plants, outfalls, else a dead end
+    (*nodes*: the keys of *dist* as an array)."""
+    indptr = net.out_csr[0]
+    has_out = indptr[nodes + 1] > indptr[nodes]
+    maybe = ~has_out | net.node_is_plant[nodes] | net.node_is_outfall[nodes]
     sinks: dict[int, list[tuple[str, str]]] = {}
-    for n in dist:
-        kinds = _sink_kind(net, n, indptr[n + 1] > indptr[n])
+    for n, out in zip(nodes[maybe].tolist(), has_out[maybe].tolist(), strict=True):
+        kinds = _sink_kind(net, n, out)
         if kinds:
             sinks[n] = kinds
     return sinks
@@ -491,8 +728,9 @@ def _sink_rows(
             plist.append(
                 {
                     "pipes": list(_pipe_ids(net, first_edges + p)),
-                    "nodes": [net.node_ids[int(net.edge_u[p[0]])]]
-                    + [net.node_ids[int(net.edge_v[e])] for e in p]
+                    "nodes": net.node_ids[
+                        np.concatenate([net.edge_u[p[:1]], net.edge_v[p]])
+                    ].tolist()
                     if p
                     else [net.node_ids[n]],
                     "length_m": round(lead + float(net.edge_length_m[p].sum()) if p else lead, 3),
@@ -537,14 +775,18 @@ def _reach_upstream_csgraph(
     order = breadth_first_order(mat, seed, directed=True, return_predecessors=False)
     visited = np.zeros(net.n_nodes, dtype=bool)
     visited[order] = True
-    stop = net.node_is_plant
-    if stop[order].sum() - int(stop[seed]) > 0:
+    plants = net.plant_node[net.plant_node >= 0]
+    if (visited[plants] & (plants != seed)).any():
         return None
     into = visited[net.edge_v]
-    edges = np.flatnonzero(into & good)
-    bad = np.flatnonzero(into & ~good)
-    hits = np.where(net.edge_open[bad], -1 - net.edge_u[bad], bad)
-    return visited, edges, hits
+    bad_mask = into & ~good
+    if bad_mask.any():
+        bad = np.flatnonzero(bad_mask)
+        into &= good
+        hits = np.where(net.edge_open[bad], -1 - net.edge_u[bad], bad)
+    else:
+        hits = np.empty(0, np.int64)
+    return visited, np.flatnonzero(into), hits
 
 
 def reach_upstream(
@@ -564,10 +806,21 @@ def reach_upstream(
     barrier_hits : ndarray of int
         Barriers met: an edge index for a barrier pipe, ``-1 - node`` for a barrier manhole.
     """
+    return _reach(net, seeds, bar_edges, bar_nodes)[:3]
+
+
+def _reach(
+    net: Network,
+    seeds: Sequence[int],
+    bar_edges: set[int] | None = None,
+    bar_nodes: set[int] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """:func:`reach_upstream`, and whether its edges come sorted and once each (scipy's
+    search) or in the order the level-by-level search met them."""
     if len(seeds) == 1 and not bar_edges and not bar_nodes:
         fast = _reach_upstream_csgraph(net, int(seeds[0]))
         if fast is not None:
-            return fast
+            return (*fast, True)
     indptr, order = net.in_csr
     ok = net.edge_open.copy()
     if bar_edges:
@@ -612,12 +865,13 @@ def reach_upstream(
             frontier = new
     edges = np.concatenate(taken) if taken else np.empty(0, np.int64)
     bl = np.concatenate(blocked) if blocked else np.empty(0, np.int64)
-    return visited, edges, bl
+    return visited, edges, bl, False
 
 
 def _upstream_parts(
     net: Network, t: Target, bar_e: set[int], bar_n: set[int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """(visited nodes, edges, barrier hits, enterprise mask, edges sorted once each)."""
     if not t.up_nodes and not t.edges:
         raise NetworkError(
             f"{t.kind.capitalize()} {t.id} is not attached to the network; "
@@ -625,7 +879,7 @@ def _upstream_parts(
             feature=t.id,
         )
     seeds = list(t.up_nodes)
-    visited, edges, bl = reach_upstream(net, seeds, bar_e, bar_n)
+    visited, edges, bl, edges_sorted = _reach(net, seeds, bar_e, bar_n)
     if t.kind == "pipe":
         # the pipe itself belongs to its upstream area, its outflow node does not
         edges = np.concatenate([np.asarray(t.edges, np.int64), edges])
@@ -640,7 +894,7 @@ def _upstream_parts(
             ent_mask |= np.isin(net.ent_edge, np.asarray(t.edges))
         if t.kind == "enterprise":
             ent_mask[net.ent_index[t.id]] = True
-    return visited, edges, bl, ent_mask
+    return visited, edges, bl, ent_mask, edges_sorted and t.kind != "pipe"
 
 
 def _area_result(
@@ -652,8 +906,9 @@ def _area_result(
     bl: np.ndarray,
     ent_mask: np.ndarray,
     findings: Findings,
+    edges_sorted: bool = False,
 ) -> TraceResult:
-    if len(edges):
+    if len(edges) > 1 and not edges_sorted:
         emask = np.zeros(net.n_edges, dtype=bool)
         emask[edges] = True
         edges = np.flatnonzero(emask)
@@ -681,22 +936,22 @@ def _area_result(
             for o in outfalls
         ]
     )
-    hits: set[int] = set()
-    hits.update(bl.tolist())
-    warnings = _warnings(net, findings, edges.tolist(), nodes.tolist(), ents.tolist())
+    hits: set[int] = set(bl.tolist())
+    warnings = _warnings(net, findings, edges, nodes, ents)
+    pe = net.pipe_edges
     return TraceResult(
         start=start,
         direction=direction,
-        pipes=_pipe_ids(net, edges, ordered=False),
-        nodes=tuple(net.node_ids[nodes].tolist()),
-        enterprises=tuple(net.ent_ids[ents].tolist()),
+        pipes=IdView(pe.uniques, _pipe_codes(net, edges)),
+        nodes=IdView(net.node_ids, nodes),
+        enterprises=IdView(net.ent_ids, ents),
         sinks=sinks,
         length_m=float(net.edge_length_m[edges].sum()),
         warnings=warnings,
         barriers=_hits_ids(net, hits),
         plants=plants,
         outfalls=outfalls,
-        edges=tuple(edges.tolist()),
+        edges=EdgeView(edges),
     )
 
 
@@ -747,9 +1002,17 @@ def trace_upstream(
     """
     t = net.resolve(start)
     bar_e, bar_n = _barrier_sets(net, barriers)
-    visited, edges, bl, ent_mask = _upstream_parts(net, t, bar_e, bar_n)
+    visited, edges, bl, ent_mask, edges_sorted = _upstream_parts(net, t, bar_e, bar_n)
     return _area_result(
-        net, t.id, UPSTREAM, visited, edges, bl, ent_mask, findings if with_warnings else ()
+        net,
+        t.id,
+        UPSTREAM,
+        visited,
+        edges,
+        bl,
+        ent_mask,
+        findings if with_warnings else (),
+        edges_sorted=edges_sorted,
     )
 
 
@@ -806,7 +1069,7 @@ def trace_common_upstream(
     for s in starts:
         t = net.resolve(s)
         ids.append(t.id)
-        v, e, bl, em = _upstream_parts(net, t, bar_e, bar_n)
+        v, e, bl, em, _ = _upstream_parts(net, t, bar_e, bar_n)
         emask = np.zeros(net.n_edges, dtype=bool)
         emask[e] = True
         visited = v if visited is None else visited & v
@@ -822,6 +1085,7 @@ def trace_common_upstream(
         np.concatenate(bl_all),
         ent_mask,
         findings if with_warnings else (),
+        edges_sorted=True,
     )
 
 

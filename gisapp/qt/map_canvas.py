@@ -543,7 +543,9 @@ class MapCanvas(QWidget):
         """Like :meth:`set_highlight`, by row positions in the layer's data (e.g. the rows of
         traced edges: ``net.piece_row[net.edge_piece[edges]]``)."""
         layer = self.layer(layer_kind)
-        rows = np.unique(np.asarray(list(rows) if not hasattr(rows, "dtype") else rows))
+        rows = np.asarray(list(rows) if not hasattr(rows, "dtype") else rows)
+        if len(rows) > 1 and not bool((np.diff(rows) > 0).all()):  # sorted and unique: as is
+            rows = np.unique(rows)
         if layer is None or len(rows) == 0:
             self.set_highlight(layer_kind, (), style, group)
             return

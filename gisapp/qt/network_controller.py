@@ -77,6 +77,9 @@ class NetworkController(QObject):
     """Holds the newest :class:`CheckedNetwork` of the window's layers (``state``)."""
 
     state_changed = Signal(object)  # CheckedNetwork
+    # the stored network, read before the frames: traces may run on it (it is announced
+    # again, bound to the frames, by state_changed once they are read)
+    early_state = Signal(object)  # CheckedNetwork
     build_failed = Signal(object)  # exception
     progress = Signal(float, str)  # while building (fraction, message)
 
@@ -151,6 +154,8 @@ class NetworkController(QObject):
         waiting = pre["waiting"]
         if waiting is None:  # the frames are still being read
             self._preload = {**pre, "state": state}
+            if state is not None:
+                self.early_state.emit(state)
             return
         self._preload = None
         if waiting != self._version:
@@ -194,6 +199,14 @@ class NetworkController(QObject):
     def current_state(self) -> CheckedNetwork | None:
         """The state when it is current, else None (an edit is waiting for its rebuild)."""
         return self.state if self.is_current else None
+
+    def preloaded_state(self) -> CheckedNetwork | None:
+        """The stored network read ahead of the frames (see :attr:`early_state`), until
+        :meth:`set_data` takes it; None when there is none (or it is not read yet)."""
+        pre = self._preload
+        if pre is None or pre["state"] is _PENDING or self._closed:
+            return None
+        return pre["state"]
 
     @property
     def network(self) -> Network | None:

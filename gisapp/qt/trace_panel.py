@@ -16,10 +16,12 @@ on the GUI thread unless the network is big (then ``window.run_job``).
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 
@@ -109,6 +111,37 @@ def trace_job(net: Any, request: TraceRequest, findings: Any = ()):  # -> Genera
     return run_trace(net, request, findings)
 
 
+WARM_NETWORK = (
+    "out_csr",
+    "out_lists",
+    "node_enterprises",
+    "node_has_enterprise",
+    "node_is_plant",
+    "node_is_outfall",
+    "node_plants",
+    "node_outfalls",
+    "plant_nodes",
+    "barrier_nodes",
+    "reverse_open_csr",
+)
+
+
+def warm_up(net: Any, layers: list[Any]) -> None:
+    """Make, off the GUI thread, what the first trace and its highlight would otherwise make
+    on the click: the network's walk lists and lookups, and the layers' id→row indexes (a
+    second or more at a million pipes). Everything here is computed once and shared."""
+    try:
+        for name in WARM_NETWORK:
+            getattr(net, name, None)
+        pe = getattr(net, "pipe_edges", None)
+        if pe is not None and hasattr(pe, "one_edge_each"):
+            _ = pe.one_edge_each
+        for layer in layers:
+            layer.feature_ids()
+    except Exception:  # a warm-up is only a head start: the click computes what is missing
+        log.debug("trace warm-up failed", exc_info=True)
+
+
 class TraceController(QObject):
     """The Trace tool, its result dock and the map highlights."""
 
@@ -125,6 +158,9 @@ class TraceController(QObject):
         self._pending: TraceRequest | None = None
         self._multi: list[tuple[str, str]] = []
         self._running = False
+        self._rows: np.ndarray | None = None  # pipe-layer rows of the shown result
+        self._warmed: Any = None  # the network whose caches a warm-up thread made
+        self._early_network: Any = None  # the stored network the shown trace ran on
 
         self.dock = TraceDock(window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
@@ -156,7 +192,10 @@ class TraceController(QObject):
         self.canvas.clicked.connect(self._on_canvas_clicked)
         self.hub.escape_pressed.connect(self.clear)
         window.network_updated.connect(self._on_window_network_updated)
-        window.project_opened.connect(lambda _p: self.clear())
+        early = getattr(getattr(window, "network_ctl", None), "early_state", None)
+        if early is not None:  # the stored network, before the attributes are read
+            early.connect(self._on_window_network_updated)
+        window.project_opened.connect(self._on_project_opened)
 
     # --- tool ---------------------------------------------------------------------------------
     def _on_trace_action_toggled(self, on: bool) -> None:
@@ -238,7 +277,11 @@ class TraceController(QObject):
             return
         self._pending = None
         self.request = request
-        if net.n_edges > BIG_NETWORK_EDGES:
+        ctl = self.window.network_ctl
+        self._early_network = net if getattr(ctl, "state", None) is None else None
+        # on the stored network, while the attributes are read (the window's job), the trace
+        # runs here: milliseconds on the arrays, and the reading job keeps the progress bar
+        if net.n_edges > BIG_NETWORK_EDGES and self._early_network is None:
             if self._running:
                 self._pending = request
                 return
@@ -291,6 +334,7 @@ class TraceController(QObject):
         """Remove the trace highlights and results (Esc)."""
         self.result = None
         self.request = None
+        self._rows = None
         self._pending = None
         self._multi = []
         self.canvas.clear_highlight(TRACE_GROUP)
@@ -307,7 +351,8 @@ class TraceController(QObject):
             kinds = [(k, [f]) for k, f in self.request.starts] if self.request else []
         boxes = []
         for kind, ids in kinds:
-            b = features_bounds(self.canvas, kind, ids)
+            b = self._pipes_bounds() if kind == schema.PIPES else None
+            b = b if b is not None else features_bounds(self.canvas, kind, ids)
             if b is not None:
                 boxes.append(b)
         if boxes:
@@ -325,7 +370,9 @@ class TraceController(QObject):
         """Zoom out just enough to show the whole result (the start stays in view)."""
         if self.result is None:
             return
-        boxes = [features_bounds(self.canvas, schema.PIPES, self.result.pipes)]
+        boxes = [self._pipes_bounds()]
+        if boxes[0] is None:
+            boxes = [features_bounds(self.canvas, schema.PIPES, self.result.pipes)]
         boxes += [features_bounds(self.canvas, k, [f]) for k, f in self.request.starts]
         boxes = [b for b in boxes if b is not None]
         if not boxes:
@@ -356,12 +403,18 @@ class TraceController(QObject):
         style = TRACE_STYLES[result.direction]
         node_style = HighlightStyle(color=style.color, width=3.0, size=2.0, halo=None)
         rows = self._pipe_rows(result)
+        self._rows = rows
         if rows is not None:  # edge → piece → row: no ids go back and forth
             self.canvas.set_highlight_rows(schema.PIPES, rows, style, group=TRACE_GROUP)
         else:
             self.canvas.set_highlight(schema.PIPES, result.pipes, style, group=TRACE_GROUP)
         nodes = result.nodes if len(result.nodes) <= MAX_NODE_HIGHLIGHT else ()
-        if self.canvas.layer(schema.MANHOLES) is not None:
+        node_rows = self._node_rows(result) if nodes else None
+        if node_rows is not None:  # node → manhole row, as for the pipes
+            self.canvas.set_highlight_rows(
+                schema.MANHOLES, node_rows, node_style, group=TRACE_GROUP
+            )
+        elif self.canvas.layer(schema.MANHOLES) is not None:
             self.canvas.set_highlight(schema.MANHOLES, nodes, node_style, group=TRACE_GROUP)
         if self.canvas.layer(schema.ENTERPRISES) is not None:
             ent_style = HighlightStyle(color=style.color, width=3.0, size=16.0, halo=style.halo)
@@ -500,17 +553,21 @@ class TraceController(QObject):
 
     def _enterprise_rows(self, result: TraceResult) -> list:
         ent_rows = []
-        for eid in result.enterprises[:MAX_LIST_ROWS]:
-            flow = self._num(schema.ENTERPRISES, eid, "flow_tpd")
-            cod = self._num(schema.ENTERPRISES, eid, "cod_mgl")
+        ids = list(result.enterprises[:MAX_LIST_ROWS])
+        rows = self._first_rows(schema.ENTERPRISES, ids)
+        flows = self._nums(schema.ENTERPRISES, rows, "flow_tpd")
+        cods = self._nums(schema.ENTERPRISES, rows, "cod_mgl")
+        names = self._attrs(schema.ENTERPRISES, rows, "name")
+        nodes = self._attrs(schema.ENTERPRISES, rows, "connect_node")
+        for eid, flow, cod, name, node in zip(ids, flows, cods, names, nodes, strict=True):
             ent_rows.append(
                 (
                     [
                         eid,
-                        self._attr(schema.ENTERPRISES, eid, "name"),
+                        name,
                         format_value(flow),
                         format_value(cod),
-                        self._attr(schema.ENTERPRISES, eid, "connect_node"),
+                        node,
                     ],
                     [None, None, flow, cod, None],
                     ("feature", schema.ENTERPRISES, [eid]),
@@ -522,8 +579,10 @@ class TraceController(QObject):
     def _pipe_list_rows(self, result: TraceResult) -> list:
         pipe_rows = []
         zh = use_chinese(self.window)
-        info = self._pipe_info()
-        for pid in result.pipes[:MAX_LIST_ROWS]:
+        listed = result.pipes[:MAX_LIST_ROWS]
+        ids = list(listed)
+        info = self._pipe_info(ids, self._listed_pipe_rows(listed))
+        for pid in ids:
             length_m, dn, system, a, b = info.get(pid, (None, None, "", "", ""))
             pipe_rows.append(
                 (
@@ -606,6 +665,23 @@ class TraceController(QObject):
             return None
         net = state.network
         rows = np.asarray(net.piece_row, dtype=np.int64)[np.asarray(net.edge_piece)[edges]]
+        n = len(layer.data)
+        mask = np.zeros(n, dtype=bool)
+        mask[rows[(rows >= 0) & (rows < n)]] = True
+        return np.flatnonzero(mask)
+
+    def _node_rows(self, result: TraceResult) -> np.ndarray | None:
+        """Rows of the manhole layer of the traced nodes, when the result holds node
+        positions and the network was built from the frame on the map (else None)."""
+        pos = getattr(result.nodes, "positions", None)
+        ctl = self.window.network_ctl
+        state = ctl.current_state() if hasattr(ctl, "current_state") else None
+        layer = self.canvas.layer(schema.MANHOLES)
+        if pos is None or state is None or layer is None:
+            return None
+        if not state.built_from(schema.MANHOLES, layer.data):
+            return None
+        rows = np.asarray(state.network.node_manhole_row, dtype=np.int64)[pos]
         return np.unique(rows[(rows >= 0) & (rows < len(layer.data))])
 
     def _value(self, kind: str, fid: str, column: str) -> Any:
@@ -616,6 +692,43 @@ class TraceController(QObject):
             return None
         row = layer.id_index().first_row(fid)
         return None if row is None else layer.data[column].iat[row]
+
+    def _first_rows(self, kind: str, ids: list[str]) -> list[int | None]:
+        """The first row of each of ``ids`` in layer ``kind`` (None: not there), in one
+        look-up for all of them (a trace lists thousands)."""
+        layer = self.canvas.layer(kind)
+        if layer is None or not ids:
+            return [None] * len(ids)
+        index = layer.id_index()
+        codes = index.uniques.get_indexer([str(i) for i in ids])
+        ok = codes >= 0
+        first = np.full(len(ids), -1, dtype=np.int64)
+        # rows are sorted by code, stably: a code's first slot is its first row
+        first[ok] = index.order[index.start[codes[ok]]]
+        return [None if r < 0 else r for r in first.tolist()]
+
+    def _column_at(self, kind: str, rows: list[int | None], column: str) -> list:
+        """Values of ``column`` at ``rows`` (None where the row or the column is missing)."""
+        layer = self.canvas.layer(kind)
+        if layer is None or column not in layer.data.columns:
+            return [None] * len(rows)
+        take = [r for r in rows if r is not None]
+        values = iter(layer.data[column].iloc[take].tolist()) if take else iter(())
+        return [None if r is None else next(values) for r in rows]
+
+    def _attrs(self, kind: str, rows: list[int | None], column: str) -> list[str]:
+        return ["" if v is None else format_value(v) for v in self._column_at(kind, rows, column)]
+
+    def _nums(self, kind: str, rows: list[int | None], column: str) -> list[float | None]:
+        out: list[float | None] = []
+        for v in self._column_at(kind, rows, column):
+            try:
+                f = float(v)
+            except (TypeError, ValueError):
+                out.append(None)
+                continue
+            out.append(None if np.isnan(f) else f)
+        return out
 
     def _attr(self, kind: str, fid: str, column: str) -> str:
         value = self._value(kind, fid, column)
@@ -628,22 +741,55 @@ class TraceController(QObject):
             return None
         return None if np.isnan(v) else v
 
-    def _pipe_info(self) -> dict[str, tuple]:
+    def _listed_pipe_rows(self, listed: Any) -> np.ndarray | None:
+        """Rows of the pipe layer of the pipes *listed* (a slice of a result's pipes), from
+        the network (pipe → edges → pieces → rows) when it was built from the frame on the
+        map and the result holds pipe positions; else None."""
+        pos = getattr(listed, "positions", None)
+        ctl = self.window.network_ctl
+        state = ctl.current_state() if hasattr(ctl, "current_state") else None
         layer = self.canvas.layer(schema.PIPES)
-        if layer is None:
+        if pos is None or state is None or layer is None:
+            return None
+        if not state.built_from(schema.PIPES, layer.data):
+            return None
+        net = state.network
+        pe = net.pipe_edges
+        if getattr(pe, "one_edge_each", False):
+            edges = pos
+        else:
+            parts = [pe.edges_of(k) for k in pos.tolist()]
+            edges = np.asarray([e for p in parts for e in p], dtype=np.int64)
+        rows = np.asarray(net.piece_row, dtype=np.int64)[np.asarray(net.edge_piece)[edges]]
+        return np.unique(rows[(rows >= 0) & (rows < len(layer.data))])
+
+    def _pipe_info(self, ids: list[str], rows: np.ndarray | None = None) -> dict[str, tuple]:
+        """``(length_m, diameter, system, from, to)`` of each of ``ids`` from the pipe layer's
+        rows (lengths of a pipe's rows added up), reading only those rows: a trace lists at
+        most :data:`MAX_LIST_ROWS` pipes of a layer of a million."""
+        layer = self.canvas.layer(schema.PIPES)
+        if layer is None or not ids:
             return {}
-        cached = getattr(self, "_pipe_cache", None)
-        if cached is not None and cached[0] is layer.data:
-            return cached[1]
+        # every row of these ids, by one hashed pass over the layer's ids (no id index)
+        fids = layer.feature_ids()
+        if rows is None:
+            rows = np.flatnonzero(
+                pd.Index(list(dict.fromkeys(ids)), dtype=object).get_indexer(fids) >= 0
+            )
+        if not len(rows):
+            return {}
         d = layer.data
 
         def col(name: str) -> list:
-            return d[name].tolist() if name in d.columns else [None] * len(d)
+            return d[name].iloc[rows].tolist() if name in d.columns else [None] * len(rows)
 
-        lengths = d["length_m"].tolist() if "length_m" in d.columns else d.length.tolist()
+        if "length_m" in d.columns:
+            lengths = col("length_m")
+        else:
+            lengths = d.geometry.iloc[rows].length.tolist()
         info: dict[str, tuple] = {}
         for pid, length_m, dn, system, a, b in zip(
-            feature_ids(layer).tolist(),
+            fids[rows].tolist(),
             lengths,
             col("diameter_mm"),
             col("system"),
@@ -651,14 +797,34 @@ class TraceController(QObject):
             col("to_node"),
             strict=True,
         ):
-            if pid is None:
-                continue
             old = info.get(pid)
             if old is not None:  # a multipart pipe: add up the parts
                 length_m = (old[0] or 0.0) + (length_m or 0.0)
             info[pid] = (length_m, dn, system, a, b)
-        self._pipe_cache = (d, info)
         return info
+
+    def _pipes_bounds(self) -> tuple[float, float, float, float] | None:
+        """Bounds of the traced pipes from the map's prepared per-feature boxes (None: the
+        result's rows are unknown, or none is on the map)."""
+        rows = getattr(self, "_rows", None)
+        layer = self.canvas.layer(schema.PIPES)
+        if rows is None or layer is None or not len(rows):
+            return None
+        geom = layer.prepared_geometry()
+        b = getattr(geom, "bounds", None)
+        if b is None or len(b) != len(layer.data) or rows.max() >= len(b):
+            return None
+        sub = b[rows]
+        ok = np.isfinite(sub).all(axis=1)
+        if not ok.any():
+            return None
+        sub = sub[ok]
+        return (
+            float(sub[:, 0].min()),
+            float(sub[:, 1].min()),
+            float(sub[:, 2].max()),
+            float(sub[:, 3].max()),
+        )
 
     def _on_dock_item_activated(self, payload: tuple) -> None:
         if payload[0] == "feature":
@@ -679,16 +845,50 @@ class TraceController(QObject):
             self.canvas.zoom_to_extent(x - d, y - d, x + d, y + d, margin=0.0)
 
     # --- network ------------------------------------------------------------------------------
+    def _state(self) -> Any:
+        """The window's network; while a project's attributes are still being read, the
+        network stored in it (read first: a click traces before the attributes arrive)."""
+        ctl = self.window.network_ctl
+        state = getattr(ctl, "state", None)
+        if state is None and hasattr(ctl, "preloaded_state"):
+            state = ctl.preloaded_state()
+        return state
+
     def _network(self) -> Any:
-        state = getattr(self.window.network_ctl, "state", None)
+        state = self._state()
         return state.network if state is not None else None
 
     def _findings(self) -> Any:
         """The check findings of the shown network, indexed for traces."""
-        state = getattr(self.window.network_ctl, "state", None)
+        state = self._state()
         return state.issue_index if state is not None else ()
 
+    def _on_project_opened(self, _project: Any) -> None:
+        """A new project clears the results; the attributes of the project whose stored
+        network was traced arriving keep the trace (it is traced again on that network)."""
+        early = self.request is not None and self._early_network is not None
+        request = self.request
+        self.clear()
+        if early and self._early_network is self._network_after_open():
+            self._pending = request
+
+    def _network_after_open(self) -> Any:
+        pre = getattr(self.window.network_ctl, "preloaded_state", None)
+        state = pre() if pre is not None else None
+        return state.network if state is not None else None
+
     def _on_window_network_updated(self, _state: Any) -> None:
+        net = self._network()
+        if net is not None and net.n_edges > BIG_NETWORK_EDGES and net is not self._warmed:
+            self._warmed = net
+            layers = [self.canvas.layer(k) for k in (schema.PIPES, schema.MANHOLES)]
+            layers += [self.canvas.layer(schema.ENTERPRISES)]
+            threading.Thread(
+                target=warm_up,
+                args=(net, [lay for lay in layers if lay is not None]),
+                name="trace-warm-up",
+                daemon=True,
+            ).start()
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self.trace(pending)

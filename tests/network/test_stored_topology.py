@@ -212,6 +212,10 @@ def test_a_command_on_a_stale_project_rebuilds_and_stores_again(saved):
 
 
 def test_a_project_without_stored_network_is_not_written_by_commands(demo_project):
+    con = sqlite3.connect(demo_project)  # the demo ships with its network stored: drop it
+    with con:
+        topology.drop_topology(con)
+    con.close()
     before = demo_project.read_bytes()
     assert cli_main(["check", str(demo_project), "--json"]) in (0, 1)
     assert demo_project.read_bytes() == before
