@@ -138,3 +138,22 @@ def test_library_warnings_do_not_reach_the_user(demo_project):
         )
         assert r.returncode == 0, r.stderr
         assert ("likely incorrect" in r.stderr) is shown, r.stderr
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(demo_project):
+    """``python main.py info P --json | head -c 0``: the closed pipe ends the command quietly
+    (exit 0, nothing on stderr), not as a file error."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    main_py = str(Path(__file__).resolve().parents[1] / "main.py")
+    r = subprocess.run(
+        f'"{sys.executable}" "{main_py}" info "{demo_project}" --json | head -c 0; '
+        'echo "rc=${PIPESTATUS[0]}" >&2',
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+    )
+    assert r.stderr.strip() == "rc=0", r.stderr

@@ -587,8 +587,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_on_project(args)
     except user_errors() as exc:
         return report_user_error(exc)
-    except OSError as exc:  # a file the command reads or writes: say which and why
-        return report_user_error(_file_error(exc))
     except BrokenPipeError:  # `python main.py check P | head`: the reader left; not an error
+        # (before OSError, of which it is one: a closed pipe is no file problem)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a file the command reads or writes: say which and why
+        return report_user_error(_file_error(exc))

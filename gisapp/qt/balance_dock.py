@@ -9,6 +9,9 @@
 * **The data problems** the account met (feature and field named) below the table.
 * **The map layer** ``balance_areas``: the service areas coloured by collection rate
   (< 80 %, 80–95 %, ≥ 95 %, unknown), with the plants' flags in its attributes.
+* **Draw on the map** replaces the selected plant's area by a polygon clicked on the map
+  (click the corners, double-click or right-click to finish, Esc to cancel); while drawing,
+  the map's clicks belong to the drawing, so no map tool (trace, identify…) fires.
 * **Service area from file…** replaces the selected plant's computed area by a polygon
   drawn by hand (any polygon layer file, reprojected); **Back to the computed area** drops it.
   Both are one undo step each, written to the project at once
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import shapely
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
@@ -167,6 +171,18 @@ class BalanceDock(SubjectDock):
         lay.addWidget(self.table, 3)
 
         edit = QHBoxLayout()
+        self.draw_button = QPushButton(self.tr("Draw on the map"), body)
+        self.draw_button.setCheckable(True)
+        self.draw_button.setToolTip(
+            self.tr(
+                "Click the corners of the selected plant's service area on the map; "
+                "double-click or right-click to finish, Esc to cancel"
+            )
+        )
+        self.draw_button.toggled.connect(self._on_draw_toggled)
+        edit.addWidget(self.draw_button)
+        self._draw_pts: list[tuple[float, float]] = []
+        self._draw_plant: str | None = None
         self.area_file_button = QPushButton(self.tr("Service area from file…"), body)
         self.area_file_button.setToolTip(
             self.tr(
@@ -375,6 +391,80 @@ class BalanceDock(SubjectDock):
             SetArea(project.path, plant_id, geometry, note, after=self._after_area, label=label),
             saves_immediately=True,
         )
+
+    # --- drawing an area on the map -----------------------------------------------------------
+    def _on_draw_toggled(self, on: bool) -> None:
+        canvas = self.window_.canvas
+        if on:
+            plant = self.selected_plant()
+            if plant is None or self.window_.project is None:
+                self.messages.setText(self.tr("Select a plant's row first."))
+                self.draw_button.setChecked(False)
+                return
+            self._draw_plant, self._draw_pts = plant, []
+            canvas.claim_clicks(True)  # the active map tool stays still while drawing
+            canvas.claimed_click.connect(self._on_draw_click)
+            canvas.double_clicked.connect(self._on_draw_finish)
+            canvas.right_clicked.connect(self._on_draw_finish)
+            canvas.mouse_moved.connect(self._on_draw_move)
+            self._escape().connect(self.cancel_drawing)
+            self.messages.setText(
+                self.tr(
+                    "Drawing the service area of {plant}: click the corners, double-click or "
+                    "right-click to finish, Esc to cancel."
+                ).format(plant=plant)
+            )
+            return
+        if self._draw_plant is None:
+            return
+        self._draw_plant = None
+        canvas.claim_clicks(False)
+        for signal, slot in (
+            (canvas.claimed_click, self._on_draw_click),
+            (canvas.double_clicked, self._on_draw_finish),
+            (canvas.right_clicked, self._on_draw_finish),
+            (canvas.mouse_moved, self._on_draw_move),
+            (self._escape(), self.cancel_drawing),
+        ):
+            signal.disconnect(slot)
+        canvas.clear_rubber_band()
+
+    def _escape(self) -> Any:
+        """The window's one Esc signal (shared by every map tool)."""
+        from gisapp.qt.inspect_tools import MapToolHub
+
+        return MapToolHub.of(self.window_).escape_pressed
+
+    def _on_draw_click(self, x: float, y: float, _modifiers: object = None) -> None:
+        if not self._draw_pts or self._draw_pts[-1] != (x, y):
+            self._draw_pts.append((x, y))
+        self.window_.canvas.set_rubber_band(self._draw_pts, closed=True)
+
+    def _on_draw_move(self, x: float, y: float) -> None:
+        if self._draw_pts:
+            self.window_.canvas.set_rubber_band([*self._draw_pts, (x, y)], closed=True)
+
+    def _on_draw_finish(self, *_xy: float) -> None:
+        plant, pts = self._draw_plant, list(self._draw_pts)
+        polygon = shapely.Polygon(pts) if len(pts) >= 3 else None
+        if polygon is not None and not polygon.is_valid:
+            polygon = shapely.make_valid(polygon)
+        if polygon is None or polygon.is_empty or polygon.area <= 0:
+            self.messages.setText(
+                self.tr("A service area needs at least three corners that enclose an area.")
+            )
+            return  # keep drawing
+        self.draw_button.setChecked(False)
+        try:
+            self.set_area(plant, polygon, note=self.tr("drawn on the map"))
+        except Exception as exc:  # noqa: BLE001 - shown at the GUI boundary
+            handle_error(self.window_, exc)
+
+    def cancel_drawing(self) -> None:
+        """Esc: drop the corners clicked so far; the stored area is unchanged."""
+        if self.draw_button.isChecked():
+            self.draw_button.setChecked(False)
+            self.messages.setText(self.tr("Drawing cancelled."))
 
     def _after_area(self) -> None:
         self._stale = True

@@ -97,252 +97,252 @@
 <context>
     <name>AcceptanceDock</name>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="88" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="89" />
         <source>Zero-direct-discharge acceptance</source>
         <translation>污水零直排区验收</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="119" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="120" />
         <source>Load checklist pack…</source>
         <translation>加载评分包…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="129" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="130" />
         <source>Checklist</source>
         <translation>评分表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="130" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="131" />
         <source>Survey (source · network · plant)</source>
         <translation>调查表（源·网·厂）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="134" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="135" />
         <source>Score and keep</source>
         <translation>评分并保存</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="136" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="137" />
         <source>Keep the scores under the date and raise the lost points in the ledger</source>
         <translation>按评分日期保存得分，并将扣分项列入问题台账</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="139" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="140" />
         <source>Checklist (Excel)…</source>
         <translation>评分表（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="142" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="143" />
         <source>Survey (Excel)…</source>
         <translation>调查表（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="145" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="146" />
         <source>Summary report (Word)…</source>
         <translation>建设总结报告（Word）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="179" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="180" />
         <source>Score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="180" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="181" />
         <source>Points</source>
         <translation>分值</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="182" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="183" />
         <source>Why</source>
         <translation>得分/扣分理由</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="196" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="197" />
         <source>Reason for the points lost</source>
         <translation>扣分理由</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="197" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="198" />
         <source>Set score</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="199" />
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="242" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="200" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="243" />
         <source>Attach evidence…</source>
         <translation>附佐证材料…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="208" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="209" />
         <source>Manual score</source>
         <translation>人工评分</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="210" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="211" />
         <source>Evidence</source>
         <translation>佐证材料</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="222" />
         <source>Part</source>
         <translation>部分</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="222" />
         <source>Figure</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="109" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="110" />
         <source>Assessment date</source>
         <translation>评分日期</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="178" />
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="207" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="179" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="208" />
         <source>Checklist item</source>
         <translation>评分项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="181" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="182" />
         <source>Scoring method</source>
         <translation>评分方式</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="209" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="210" />
         <source>Reason for the score</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="222" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="221" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="222" />
         <source>Survey value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="238" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="239" />
         <source>Save answers</source>
         <translation>保存调查结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="281" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="282" />
         <source>Waiting for the network</source>
         <translation>等待管网构建</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="307" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="306" />
         <source>passed</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="307" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="306" />
         <source>not passed</source>
         <translation>未通过</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="308" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="307" />
         <source> (pass mark {0})</source>
         <translation>（通过线 {0} 分）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="320" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="319" />
         <source> — PipeAtlas default, not an official checklist</source>
         <translation> —— PipeAtlas默认评分表，非官方评分细则</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="325" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="324" />
         <source>History: </source>
         <translation>得分历史：</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="327" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="326" />
         <source>No assessment kept yet.</source>
         <translation>尚无保存的评分。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="337" />
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="376" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="336" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="375" />
         <source>automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="337" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="336" />
         <source>manual</source>
         <translation>人工</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="376" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="375" />
         <source>form</source>
         <translation>人工</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="410" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="409" />
         <source>Pick an item.</source>
         <translation>请选择评分项目。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="416" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="415" />
         <source>Evidence needed: </source>
         <translation>所需佐证材料：</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="462" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="461" />
         <source>Attach evidence</source>
         <translation>附佐证材料</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="464" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="463" />
         <source>Evidence ({0});;All files (*)</source>
         <translation>佐证材料 ({0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="485" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="484" />
         <source>From the project: </source>
         <translation>项目数据：</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="504" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="503" />
         <source>project</source>
         <translation>项目数据</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="564" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="563" />
         <source>Kept {0}: {1} points; {2} problems raised, {3} closed in the ledger.</source>
         <translation>已保存 {0} 评分：{1} 分；问题台账新增 {2} 个，销号 {3} 个。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="587" />
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="598" />
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="610" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="586" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="597" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="609" />
         <source>Wrote {0}</source>
         <translation>已写出 {0}</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="590" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="589" />
         <source>Scored checklist</source>
         <translation>评分表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="601" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="600" />
         <source>Survey</source>
         <translation>调查表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="613" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="612" />
         <source>Summary report</source>
         <translation>建设总结报告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="628" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="627" />
         <source>Checklist pack</source>
         <translation>评分包</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="628" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="627" />
         <source>Checklist pack (*.json)</source>
         <translation>评分包 (*.json)</translation>
     </message>
@@ -401,153 +401,184 @@
 <context>
     <name>BalanceDock</name>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="119" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="124" />
         <source>Pollutant balance</source>
         <translation>污染物平衡核算</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="127" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="132" />
         <source>Year</source>
         <translation>年度</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="133" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="138" />
         <source>Compute</source>
         <translation>核算</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="136" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="141" />
         <source>Export Excel…</source>
         <translation>导出 Excel…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="147" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="152" />
         <source>Plant</source>
         <translation>污水处理厂</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="148" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="153" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="149" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="154" />
         <source>Produced COD (t/a)</source>
         <translation>COD产生量(t/a)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="150" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="155" />
         <source>Collected COD (t/a)</source>
         <translation>COD集中收集量(t/a)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="151" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="156" />
         <source>Removed COD (t/a)</source>
         <translation>COD削减量(t/a)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="152" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="157" />
         <source>Collection rate</source>
         <translation>集中收集率</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="153" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="158" />
         <source>Reduction rate</source>
         <translation>集中收集削减率</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="154" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="159" />
         <source>Capacity gap (t/d)</source>
         <translation>处理能力缺口(t/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="155" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="160" />
         <source>Flags</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="169" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="174" />
+        <source>Draw on the map</source>
+        <translation>在地图上绘制</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="178" />
+        <source>Click the corners of the selected plant's service area on the map; double-click or right-click to finish, Esc to cancel</source>
+        <translation>在地图上依次点击所选污水处理厂收集范围的拐点；双击或右键结束，Esc 取消</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="186" />
         <source>Service area from file…</source>
         <translation>从文件导入收集范围…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="172" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="189" />
         <source>Replace the selected plant's computed service area by a polygon drawn by hand</source>
         <translation>用人工绘制的多边形替换所选污水处理厂的管网推算收集范围</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="177" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="194" />
         <source>Back to the computed area</source>
         <translation>恢复管网推算范围</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="186" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="203" />
         <source>Data problems (not counted or not computed)</source>
         <translation>数据问题（未计入或无法核算）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="247" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="262" />
         <source>Open a project to make its pollutant balance.</source>
         <translation>打开项目后进行区域水污染物平衡核算。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="253" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="268" />
         <source>Unserved</source>
         <translation>未纳入</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="254" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="269" />
         <source>in no service area</source>
         <translation>不在任何收集范围内</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="269" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="284" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="284" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="299" />
         <source>{year}: collection rate {rate} (targets 80 % by 2025, 95 % by 2030); {n} service areas, {edited} drawn by hand.</source>
         <translation>{year} 年：集中收集率 {rate}（目标：2025 年 80%，2030 年 95%）；收集范围 {n} 个，其中人工绘制 {edited} 个。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="352" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="367" />
         <source>Service areas (collection rate)</source>
         <translation>收集范围（集中收集率）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="370" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="385" />
         <source>Edit service area of {plant}</source>
         <translation>修改 {plant} 的收集范围</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="372" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="387" />
         <source>Reset service area of {plant}</source>
         <translation>恢复 {plant} 的管网推算收集范围</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="387" />
-        <location filename="../../gisapp/qt/balance_dock.py" line="406" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="401" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="476" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="495" />
         <source>Select a plant's row first.</source>
         <translation>请先选中一座污水处理厂所在的行。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="391" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="413" />
+        <source>Drawing the service area of {plant}: click the corners, double-click or right-click to finish, Esc to cancel.</source>
+        <translation>正在绘制 {plant} 的收集范围：依次点击拐点，双击或右键结束，Esc 取消。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="454" />
+        <source>A service area needs at least three corners that enclose an area.</source>
+        <translation>收集范围至少需要三个围成面积的拐点。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="459" />
+        <source>drawn on the map</source>
+        <translation>地图上绘制</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="467" />
+        <source>Drawing cancelled.</source>
+        <translation>已取消绘制。</translation>
+    </message>
+    <message>
+        <location filename="../../gisapp/qt/balance_dock.py" line="480" />
         <source>Service area of {plant}</source>
         <translation>{plant} 的收集范围</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="393" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="482" />
         <source>Polygon layers (*.geojson *.json *.shp *.gpkg *.kml)</source>
         <translation>多边形图层 (*.geojson *.json *.shp *.gpkg *.kml)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="423" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="512" />
         <source>Export the pollutant balance</source>
         <translation>导出区域水污染物平衡核算</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="425" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="514" />
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
@@ -931,197 +962,197 @@
 <context>
     <name>DossierDock</name>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="114" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="115" />
         <source>Park dossier</source>
         <translation>一园一档</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="139" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="140" />
         <source>Park facts</source>
         <translation>园区基本情况</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="140" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="141" />
         <source>Checklist (20 items)</source>
         <translation>资料清单（20 项）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="141" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="142" />
         <source>Enterprise files</source>
         <translation>一企一档</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="165" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="166" />
         <source>Or click an enterprise on the map while this tab is shown.</source>
         <translation>也可在显示本页时于地图上单击企业。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="175" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="176" />
         <source>Connection</source>
         <translation>纳管情况</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="176" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="177" />
         <source>Production scale</source>
         <translation>生产规模</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="177" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="178" />
         <source>Operation</source>
         <translation>运行情况</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="186" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="187" />
         <source>Enterprise list (Excel)…</source>
         <translation>企业情况总表（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="196" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="197" />
         <source>Export dossier (Word + folder)…</source>
         <translation>导出档案（Word + 文件夹）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="200" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="201" />
         <source>The Word dossier, the folder in item order with its contents list, annexes 1-3 and 1-1 and the enterprise list</source>
         <translation>Word 档案、按序夹装的文件夹及目录、附件1-3、附件1-1 和企业情况总表</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="204" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="205" />
         <source>with the flow map</source>
         <translation>含流向图</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="207" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="208" />
         <source>Annex 1-3 (Excel)…</source>
         <translation>附件1-3（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="210" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="211" />
         <source>Annex 1-1 (Excel)…</source>
         <translation>附件1-1（Excel）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="266" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="265" />
         <source>No project</source>
         <translation>未打开项目</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="275" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="274" />
         <source>Complete %1/%2</source>
         <translation>齐全 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="282" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="281" />
         <source>partial %1 · missing %2</source>
         <translation>部分 %1 · 缺失 %2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="287" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="286" />
         <source>Checklist %1/%2</source>
         <translation>资料清单 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="325" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="324" />
         <source>connected</source>
         <translation>已纳管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="325" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="324" />
         <source>not connected</source>
         <translation>未纳管</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="337" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="336" />
         <source>Complete files: %1 of %2 enterprises</source>
         <translation>资料齐全：%1/%2 家企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="387" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="382" />
         <source>Set %1</source>
         <translation>修改%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="403" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="398" />
         <source>Set enterprise %1</source>
         <translation>修改企业 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="409" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="404" />
         <source>Attach files to %1</source>
         <translation>为 %1 附加文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="411" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="406" />
         <source>Documents and images (%1);;All files (*)</source>
         <translation>文档和图片 (%1);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="421" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="416" />
         <source>Attach %1 file(s) to %2</source>
         <translation>向 %2 附加 %1 个文件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="430" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="425" />
         <source>Remove %1 attachment(s)</source>
         <translation>移除 %1 个附件</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="439" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="434" />
         <source>Review %1</source>
         <translation>审核 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="449" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="444" />
         <source>The file %1 is missing: it was moved or deleted. Attach it again.</source>
         <translation>文件 %1 缺失：已被移动或删除。请重新附加。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="461" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="456" />
         <source>Reading the dossier</source>
         <translation>正在读取档案</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="461" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="456" />
         <source>Writing the dossier</source>
         <translation>正在写出档案</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="464" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="459" />
         <source>Exporting the park dossier</source>
         <translation>正在导出一园一档</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="478" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="473" />
         <source>Wrote %1 and the folder %2 (%3 files).</source>
         <translation>已写出 %1 和文件夹 %2（%3 个文件）。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="486" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="481" />
         <source>%1 attached file(s) missing: marked in the contents list.</source>
         <translation>%1 个附件文件缺失，已在目录中标出。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="490" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="485" />
         <source>Dossier exported</source>
         <translation>档案已导出</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="495" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="490" />
         <source>Export the dossier to</source>
         <translation>档案导出到</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="517" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="512" />
         <source>Wrote %1</source>
         <translation>已写出 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="526" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="521" />
         <source>Save %1</source>
         <translation>保存%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="526" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="521" />
         <source>Excel (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
@@ -2886,387 +2917,387 @@
 <context>
     <name>OutfallsDock</name>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="146" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="147" />
         <source>Outfalls</source>
         <translation>排污口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="165" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="166" />
         <source>Outfall no.</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="166" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="274" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="297" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="167" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="275" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="298" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="167" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="168" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="168" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="169" />
         <source>Receiving water</source>
         <translation>受纳水体</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="169" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="170" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="170" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="171" />
         <source>Shared</source>
         <translation>共用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="171" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="218" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="172" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="219" />
         <source>Exceedances</source>
         <translation>超标</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="172" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="183" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="173" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="184" />
         <source>Decision</source>
         <translation>整治</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="180" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="181" />
         <source>Facts</source>
         <translation>登记信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="181" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="182" />
         <source>Trace and balance</source>
         <translation>溯源与物料平衡</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="182" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="183" />
         <source>Monitoring</source>
         <translation>监测</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="193" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="194" />
         <source>Add outfall from map</source>
         <translation>在地图上新增排污口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="195" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="196" />
         <source>Click the map where an outfall was found, then enter its facts.</source>
         <translation>在地图上单击发现排污口的位置，然后填写其信息。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="211" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="212" />
         <source>All classes</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="216" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="217" />
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="217" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="218" />
         <source>With problems</source>
         <translation>存在问题</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="219" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="220" />
         <source>Shared (共用)</source>
         <translation>多单位共用</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="220" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="221" />
         <source>Not reached by the network</source>
         <translation>管网不可达</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="221" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="222" />
         <source>Added in the field</source>
         <translation>现场新增</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="222" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="223" />
         <source>Not registered</source>
         <translation>未登记</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="223" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="224" />
         <source>Registered</source>
         <translation>已登记</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="224" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="225" />
         <source>No decision</source>
         <translation>未定整治措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="233" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="234" />
         <source>Register (Excel)…</source>
         <translation>登记表 (Excel)…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="257" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="258" />
         <source>Save facts</source>
         <translation>保存登记信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="273" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="274" />
         <source>Discharger</source>
         <translation>排污单位</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="275" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="276" />
         <source>Flow (t/d)</source>
         <translation>水量 (t/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="276" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="277" />
         <source>COD (mg/L)</source>
         <translation>COD (mg/L)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="277" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="278" />
         <source>COD load (kg/d)</source>
         <translation>COD负荷 (kg/d)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="278" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="279" />
         <source>Share of COD</source>
         <translation>COD负荷占比</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="286" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="287" />
         <source>What if sealed?</source>
         <translation>若封堵？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="288" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="289" />
         <source>Where would the enterprises upstream go if this outfall were sealed?</source>
         <translation>若封堵此排污口，上游企业的污水将排往何处？</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="297" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="298" />
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="297" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="298" />
         <source>After sealing</source>
         <translation>封堵后</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="308" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="309" />
         <source>Sampled</source>
         <translation>采样时间</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="309" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="310" />
         <source>Weather</source>
         <translation>天气</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="315" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="316" />
         <source>Sampler</source>
         <translation>采样人</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="316" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="317" />
         <source>Exceedances and anomalies</source>
         <translation>超标/异常</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="324" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="325" />
         <source>Delete sample</source>
         <translation>删除监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="328" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="329" />
         <source>Import from Excel…</source>
         <translation>从 Excel 导入…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="487" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="486" />
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="525" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="524" />
         <source>Select an outfall in the table.</source>
         <translation>请在表中选择一个排污口。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="553" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="552" />
         <source>in the layer</source>
         <translation>图层中</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="553" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="552" />
         <source>added in the field</source>
         <translation>现场新增</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="557" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="556" />
         <source>data: %1</source>
         <translation>数据: %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="561" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="560" />
         <source>In protected zones: %1</source>
         <translation>位于敏感区内：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="575" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="574" />
         <source>Not reached by the network: %1</source>
         <translation>管网不可达：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="579" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="578" />
         <source>Upstream: %1 pipes, %2 m, %3 discharger(s)</source>
         <translation>上游：管道 %1 段，%2 m，排污单位 %3 家</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="585" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="584" />
         <source>shared (共用): %1</source>
         <translation>共用：%1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="603" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="602" />
         <source>COD balance: no declared or monitored load.</source>
         <translation>COD物料平衡：无申报负荷，也无监测负荷。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="606" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="605" />
         <source>COD balance: declared %1 kg/d, monitored %2 kg/d</source>
         <translation>COD物料平衡：申报 %1 kg/d，监测 %2 kg/d</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="611" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="610" />
         <source>, gap %1 kg/d</source>
         <translation>，差 %1 kg/d</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="615" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="614" />
         <source>no sample with flow and COD yet</source>
         <translation>尚无同时测流量和COD的样品</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="643" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="642" />
         <source>%1 record(s), %2 with exceedances; standard %3</source>
         <translation>监测 %1 次，超标 %2 次；执行标准 %3</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="663" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="662" />
         <source>No enterprise upstream: sealing changes nothing.</source>
         <translation>上游无企业：封堵不改变任何去向。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="666" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="665" />
         <source>%1 enterprise(s) drain here; %2 would have nowhere to go.</source>
         <translation>%1 家企业排入此口；封堵后 %2 家无去向。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="681" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="680" />
         <source>The network does not reach this outfall: sealing changes no route.</source>
         <translation>管网不可达此排口：封堵不改变任何企业的去向。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="744" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="743" />
         <source>Set facts of outfall %1</source>
         <translation>修改排污口 %1 的登记信息</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="760" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="759" />
         <source>Add a sample of outfall %1</source>
         <translation>新增排污口 %1 的监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="776" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="775" />
         <source>Delete %1 sample(s)</source>
         <translation>删除 %1 条监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="797" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="796" />
         <source>Import %1 sample(s)</source>
         <translation>导入 %1 条监测记录</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="801" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="800" />
         <source>%1: %2 row(s), %3 imported, %4 rejected.</source>
         <translation>%1：共 %2 行，导入 %3 条，拒收 %4 行。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="809" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="808" />
         <source>Row %1, column %2: %3 (value %4)</source>
         <translation>第 %1 行，%2 列：%3（值 %4）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="817" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="816" />
         <source>%1: lab report %2 not found (record kept)</source>
         <translation>%1：未找到检测报告 %2（记录已保留）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="830" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="829" />
         <source>Import monitoring samples</source>
         <translation>导入监测数据</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="830" />
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="959" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="829" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="958" />
         <source>Excel (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="843" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="842" />
         <source>Decide outfall %1</source>
         <translation>确定排污口 %1 的整治措施</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="847" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="846" />
         <source>Decision saved.</source>
         <translation>整治决定已保存。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="857" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="856" />
         <source>Ledger: %1 problem(s) added, %2 already there.</source>
         <translation>台账：新增 %1 个问题，已有 %2 个。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="874" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="873" />
         <source>Clear the decision of outfall %1</source>
         <translation>清除排污口 %1 的整治决定</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="880" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="879" />
         <source>Decision cleared; its ledger problems stay.</source>
         <translation>整治决定已清除；其台账问题仍保留。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="926" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="925" />
         <source>Give the new outfall a code (e.g. PK11).</source>
         <translation>请为新排污口填写编号（如 PK11）。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="928" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="927" />
         <source>Outfall %1 is already in the register: choose another code.</source>
         <translation>排污口 %1 已在登记表中，请换一个编号。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="934" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="933" />
         <source>Add outfall %1</source>
         <translation>新增排污口 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="952" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="951" />
         <source>Wrote %1</source>
         <translation>已写出 %1</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="959" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="958" />
         <source>Save the outfall register</source>
         <translation>保存排污口登记表</translation>
     </message>
@@ -4527,128 +4558,128 @@
 <context>
     <name>TraceController</name>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="137" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="173" />
         <source>Trace</source>
         <translation>追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="140" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="176" />
         <source>Click an enterprise, manhole or pipe: downstream. Click an outfall or plant: upstream. Ctrl/Shift-click several outfalls: common upstream. Esc clears.</source>
         <translation>单击企业、检查井或管线：下游追踪。单击排放口或污水处理厂：上游追踪。按住 Ctrl/Shift 单击多个排放口：共同上游。按 Esc 清除。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="150" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="186" />
         <source>Clear trace results</source>
         <translation>清除追踪结果</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="167" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="206" />
         <source>The network is being built; clicks are traced when it is ready.</source>
         <translation>管网正在构建中，就绪后将追踪您单击的对象。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="177" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="216" />
         <source>Nothing to trace here: click an enterprise, manhole, pipe, outfall or plant.</source>
         <translation>此处没有可追踪的对象：请单击企业、检查井、管线、排放口或污水处理厂。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="237" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="276" />
         <source>The network is being built; the trace runs when it is ready.</source>
         <translation>管网正在构建中，就绪后将执行追踪。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="108" />
-        <location filename="../../gisapp/qt/trace_panel.py" line="247" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="110" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="290" />
         <source>Tracing</source>
         <translation>正在追踪</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="277" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="320" />
         <source>Trace cancelled</source>
         <translation>追踪已取消</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="426" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="479" />
         <source>reaches %1 (%2 m along the shortest path)</source>
         <translation>到达 %1（最短路径 %2 m）</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="433" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="486" />
         <source>reaches no plant or outfall</source>
         <translation>未到达任何污水处理厂或排放口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="434" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="487" />
         <source>Downstream of %1: %2.</source>
         <translation>%1 的下游：%2。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="436" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="489" />
         <source>%1 dead end(s): %2.</source>
         <translation>%1 处断头：%2。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="439" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="492" />
         <source>%1 pipes, %2 m in the traced area.</source>
         <translation>追踪范围内共 %1 条管线，%2 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="444" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="497" />
         <source>Upstream of %1</source>
         <translation>%1 的上游</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="446" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="499" />
         <source>Common upstream of %1</source>
         <translation>%1 的共同上游</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="451" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="504" />
         <source>%1 enterprise(s), %2 pipes, %3 m.</source>
         <translation>%1 家企业，%2 条管线，%3 m。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="457" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="510" />
         <source>No enterprise drains to all of them.</source>
         <translation>没有企业的污水能同时流向所有选中的对象。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="459" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="512" />
         <source>Stopped at %1 closed/blocked pipe(s) or manhole(s).</source>
         <translation>在 %1 处关闭/堵塞的管线或检查井处停止。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="469" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="522" />
         <source>%1 data problem(s) in the traced area (%2 errors): the result is not trustworthy there. See the Warnings tab.</source>
         <translation>追踪范围内有 %1 个数据问题（%2 个错误），该处结果不可靠。请查看“警告”选项卡。</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="575" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="634" />
         <source>error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="576" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="635" />
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="577" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="636" />
         <source>info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="582" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="641" />
         <source>Plant</source>
         <translation>污水处理厂</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="583" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="642" />
         <source>Outfall</source>
         <translation>排放口</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/trace_panel.py" line="584" />
+        <location filename="../../gisapp/qt/trace_panel.py" line="643" />
         <source>Dead end</source>
         <translation>断头</translation>
     </message>
@@ -4802,22 +4833,22 @@
 <context>
     <name>dock</name>
     <message>
-        <location filename="../../gisapp/qt/dossier_dock.py" line="551" />
+        <location filename="../../gisapp/qt/dossier_dock.py" line="543" />
         <source>Park dossier…</source>
         <translation>一园一档…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/outfalls_dock.py" line="993" />
+        <location filename="../../gisapp/qt/outfalls_dock.py" line="985" />
         <source>Outfall register…</source>
         <translation>排污口登记（查测溯治）…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/acceptance_dock.py" line="662" />
+        <location filename="../../gisapp/qt/acceptance_dock.py" line="654" />
         <source>Zero-direct-discharge acceptance…</source>
         <translation>污水零直排区验收…</translation>
     </message>
     <message>
-        <location filename="../../gisapp/qt/balance_dock.py" line="461" />
+        <location filename="../../gisapp/qt/balance_dock.py" line="543" />
         <source>Pollutant balance…</source>
         <translation>区域水污染物平衡核算…</translation>
     </message>

@@ -71,3 +71,47 @@ def test_hand_drawn_area_is_one_undo_step(dock_window):
     again = dock.account.areas[1]
     assert again.edited and again.people == p02_before.people
     assert project is window.project
+
+
+def test_area_drawn_on_the_map_is_stored_without_firing_the_map_tool(dock_window, qtbot):
+    from surveys.balance.areas import read_edited_areas
+
+    window, dock = dock_window
+    canvas = window.canvas
+    fired = []
+    canvas.clicked.connect(lambda *a: fired.append(a))  # what the trace/identify tools hear
+    dock.table.selectRow(0)  # P01
+    assert dock.selected_plant() == "P01"
+    dock.draw_button.click()
+    assert canvas.clicks_claimed
+    (x0, y0), (x1, y1) = canvas.to_map(10, 10), canvas.to_map(300, 250)
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    for x, y in corners[:2]:
+        canvas.claimed_click.emit(x, y, None)
+    canvas.double_clicked.emit(*corners[1])  # two corners enclose nothing: drawing goes on
+    assert dock.draw_button.isChecked()
+    for x, y in corners[2:]:
+        canvas.claimed_click.emit(x, y, None)
+    canvas.double_clicked.emit(*corners[3])
+    assert not dock.draw_button.isChecked() and not canvas.clicks_claimed
+    assert fired == []
+    stored = read_edited_areas(window.project.path)["P01"]
+    geom = stored.geometry if hasattr(stored, "geometry") else stored
+    expected = abs((x1 - x0) * (y1 - y0))
+    assert abs(geom.area - expected) < 1e-6 * expected
+    assert dock.account.areas[0].edited
+    window.undo_stack.undo()  # one undo step takes the drawing back
+    assert "P01" not in read_edited_areas(window.project.path)
+    assert not dock.account.areas[0].edited
+
+
+def test_escape_cancels_a_drawing(dock_window):
+    from gisapp.qt.inspect_tools import MapToolHub
+
+    window, dock = dock_window
+    dock.table.selectRow(0)
+    dock.draw_button.click()
+    window.canvas.claimed_click.emit(1.0, 2.0, None)
+    MapToolHub.of(window).escape_pressed.emit()
+    assert not dock.draw_button.isChecked() and not window.canvas.clicks_claimed
+    assert dock.account.areas[0].edited is False
