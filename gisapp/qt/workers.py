@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 
 class Cancelled(Exception):
@@ -42,6 +42,14 @@ class JobWorker(QObject):
             self.finished.emit(stop.value)
         except Exception as exc:  # noqa: BLE001 - handed to the UI boundary
             self.failed.emit(exc)
+        finally:
+            # Done: hand the worker back to the GUI thread (only its own thread may move it).
+            # Its Python wrapper is dropped later in the GUI thread (the reaper, or an error's
+            # traceback that holds this frame), and a QObject must die in the thread it
+            # lives in, never in a finished one.
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
 
 
 def start_job(owner: QObject, worker: JobWorker) -> QThread:
