@@ -91,7 +91,6 @@ class AcceptanceDock(SubjectDock):
         self.pack: AcceptancePack = load_pack()
         self.survey: Survey | None = None
         self.assessment: Assessment | None = None
-        self._stale = True
         self._item_rows: dict[str, QTreeWidgetItem] = {}
 
         body = QWidget()
@@ -162,7 +161,6 @@ class AcceptanceDock(SubjectDock):
         box.addWidget(self.message_label)
         self.setWidget(body)
         self.setMinimumWidth(440)
-        self.visibilityChanged.connect(self._on_visibility_changed)
         window.project_opened.connect(self._on_window_project_opened)
         window.network_updated.connect(self._on_window_network_updated)
         self._set_enabled(False)

@@ -124,7 +124,6 @@ class BalanceDock(SubjectDock):
         self.setWindowTitle(self.tr("Pollutant balance"))
         self.account: BalanceAccount | None = None
         self.action: QAction | None = None
-        self._stale = True
 
         body = QWidget(self)
         lay = QVBoxLayout(body)
@@ -207,7 +206,6 @@ class BalanceDock(SubjectDock):
 
         window.project_opened.connect(self._on_project_opened)
         window.network_updated.connect(self._on_network_updated)
-        self.visibilityChanged.connect(self._on_visibility_changed)
 
     # --- computing ----------------------------------------------------------------------------
     @property

@@ -38,14 +38,17 @@ def show_beside_right_docks(window: QMainWindow, dock: QDockWidget, width_px: in
 class SubjectDock(QDockWidget):
     """A subject's dock that recomputes only while it is shown.
 
-    Subclasses set :attr:`window_`, :attr:`DOCK_WIDTH_PX` and ``_stale``, connect
-    ``visibilityChanged`` to :meth:`_on_visibility_changed` and implement ``refresh()``, which
-    starts with ``if self.defer_while_hidden(): return``.
+    Subclasses set :attr:`window_` and :attr:`DOCK_WIDTH_PX` and implement ``refresh()``, which
+    starts with ``if self.defer_while_hidden(): return``; showing a stale dock refreshes it.
     """
 
     DOCK_WIDTH_PX = 600
     window_: Any
-    _stale: bool
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._stale = True
+        self.visibilityChanged.connect(self._on_visibility_changed)
 
     def refresh(self) -> None:  # pragma: no cover - every subject dock has its own
         raise NotImplementedError

@@ -116,7 +116,6 @@ class DossierDock(SubjectDock):
         self.setObjectName("dossier_dock")
         self.window_ = window
         self.dossier: Dossier | None = None
-        self._stale = True
         self._ent_ids: list[str] = []
         body = QWidget()
         box = QVBoxLayout(body)
@@ -149,7 +148,6 @@ class DossierDock(SubjectDock):
         box.addWidget(self.export_label)
         self.setWidget(body)
         self.setMinimumWidth(420)
-        self.visibilityChanged.connect(self._on_visibility_changed)
 
         window.project_opened.connect(self._on_window_project_opened)
         window.network_updated.connect(self._on_window_network_updated)

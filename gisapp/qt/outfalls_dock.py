@@ -151,7 +151,6 @@ class OutfallsDock(SubjectDock):
         self.register: OutfallRegister | None = None
         self.data = OutfallData()
         self.seal: Any = None
-        self._stale = True
         self._shown_id = ""
         self.add_dialog: AddOutfallDialog | None = None
         self.last_ledger: Any = None  # surveys.ledger.RaiseResult of the last decision
@@ -189,7 +188,6 @@ class OutfallsDock(SubjectDock):
         box.addWidget(split, 1)
         self.setWidget(body)
         self.setMinimumWidth(440)
-        self.visibilityChanged.connect(self._on_visibility_changed)
 
         self.add_action = QAction(self.tr("Add outfall from map"), window)
         self.add_action.setObjectName("add_outfall_action")
