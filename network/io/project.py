@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -53,7 +54,7 @@ import numpy as np
 
 from network.errors import NetworkError, ProjectError, SchemaError
 from network.io import crs as crsmod
-from network.io import gpkg, topology
+from network.io import forked, gpkg, topology
 from network.io.read import LayerSource, empty_layer, load_layer
 from network.issues import Issue
 from network.lazy import lazy_module
@@ -685,15 +686,20 @@ def _tmp_path(path: Path) -> Path:
     return gpkg.tmp_path(path)
 
 
+def _reusable(project: Project, checked: Any) -> bool:
+    """*checked* was built from the project's very frames (no build needed to store it)."""
+    return checked is not None and all(
+        checked.network.layers.get(k) is project.layers.get(k) for k in topology.NETWORK_LAYERS
+    )
+
+
 def _checked_for_store(project: Project, checked: Any) -> Any:
     """The checked network to store with the project: *checked* when it was built from the
     project's very frames, else a fresh build; None without pipes or when the build fails
     (the file is then written without a stored network)."""
     if PIPES not in project.layers:
         return None
-    if checked is not None and all(
-        checked.network.layers.get(k) is project.layers.get(k) for k in topology.NETWORK_LAYERS
-    ):
+    if _reusable(project, checked):
         return checked
     from network.state import build_checked_network
 
@@ -702,6 +708,28 @@ def _checked_for_store(project: Project, checked: Any) -> Any:
     except NetworkError as exc:
         log.info("the network of %s was not stored: %s", project.path.name, exc)
         return None
+
+
+#: Pipes from which ``new`` writes the layers in a forked child beside the network build.
+FORK_MIN_PIPES = 100_000
+
+
+def _overlap_write(project: Project, checked: Any) -> bool:
+    """Write the layers in a child while the network is built (both long, both needed)?"""
+    pipes = project.layers.get(PIPES)
+    if pipes is None or len(pipes) < FORK_MIN_PIPES or not forked.can_fork():
+        return False
+    return not _reusable(project, checked)  # a build is due
+
+
+def _note_renames(project: Project, kinds: Sequence[str] | None) -> None:
+    """Record the columns :func:`_write_layers` renames (it runs in a child process, whose
+    changes to ``project`` are lost)."""
+    for kind, gdf in project.layers.items():
+        if kinds is None or kind in kinds:
+            renames = safe_columns(gdf, kind)[1]
+            if renames:
+                project.renamed.setdefault(kind, {}).update(renames)
 
 
 def _settings_text(project: Project) -> str:
@@ -726,8 +754,17 @@ def _write_atomically(
                 # record committed by another window in between can be lost
                 stack.enter_context(gpkg.write_lock(base))
                 shutil.copyfile(base, tmp)
-            _write_layers(project, tmp, kinds, copied=base is not None, target=path)
-            store = _checked_for_store(project, checked)
+            if base is None and _overlap_write(project, checked):
+                # a new file: a forked child writes the layers while this process builds the
+                # network (GDAL's writer holds the GIL; at 1M pipes each takes ~10 s)
+                _note_renames(project, kinds)
+                write = functools.partial(_write_layers, copied=False, target=path)
+                with forked.ForkedCall(write, project, tmp, kinds) as writer:
+                    store = _checked_for_store(project, checked)
+                    writer.join()
+            else:
+                _write_layers(project, tmp, kinds, copied=base is not None, target=path)
+                store = _checked_for_store(project, checked)
             con = _meta_connection(tmp)
             try:
                 with gpkg.transaction(con, tmp):

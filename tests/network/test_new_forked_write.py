@@ -1,0 +1,138 @@
+"""``new`` writes the layers in a forked child while it builds the network (Linux).
+
+The project must be the very same file either way, a failure in the child must reach the
+user as the same error with nothing left behind, and a failure in the parent must not leave
+the child writing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from network.errors import ProjectError
+from network.io import forked
+from network.io import project as projmod
+from network.io.project import create_project
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux")
+
+SRC = Path(__file__).resolve().parents[2] / "resources" / "demo" / "src"
+INPUTS = {
+    "pipes": [SRC / "pipes_sewage.shp", SRC / "pipes_rain.shp"],
+    "manholes": [SRC / "manholes.shp"],
+    "outfalls": [SRC / "outfalls.shp"],
+    "enterprises": [SRC / "enterprises.shp"],
+    "plants": [SRC / "plants.shp"],
+}
+
+
+def _digest(path: Path) -> dict[str, str]:
+    """Every table's rows, hashed (the creation time and write times left out)."""
+    con = sqlite3.connect(path)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        out = {}
+        for name in names:
+            h = hashlib.sha256()
+            for row in con.execute(f'SELECT * FROM "{name}" ORDER BY 1'):
+                if name == "gpkg_contents":
+                    row = row[:4] + row[5:]  # last_change
+                if name == "pa_project" and row[1] == "created":
+                    continue
+                if name == "pa_topology" and row[1] == "meta":
+                    continue  # holds the file's own write stamps
+                h.update(repr(row).encode())
+            out[name] = h.hexdigest()
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def fork_always(monkeypatch):
+    monkeypatch.setattr(projmod, "FORK_MIN_PIPES", 0)
+    monkeypatch.delenv("PIPEATLAS_NO_FORK", raising=False)
+    assert forked.can_fork()
+
+
+def test_forked_write_makes_the_same_project(tmp_path, fork_always, monkeypatch):
+    calls = []
+    real = forked.ForkedCall
+
+    def counting(*a, **kw):
+        calls.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(forked, "ForkedCall", counting)
+    one = create_project(tmp_path / "forked.gpkg", INPUTS)
+    assert calls, "the layers were written by a child"
+    monkeypatch.setenv("PIPEATLAS_NO_FORK", "1")
+    two = create_project(tmp_path / "plain.gpkg", INPUTS)
+    assert len(calls) == 1, "PIPEATLAS_NO_FORK writes in turn"
+    a, b = _digest(one.path), _digest(two.path)
+    assert a.keys() == b.keys() and "pa_topology" in a
+    assert {k for k in a if a[k] != b[k]} == set()
+    reopened = projmod.open_project(one.path)
+    assert len(reopened.layers["pipes"]) == len(two.layers["pipes"]) > 0
+
+
+def test_a_failure_in_the_child_reaches_the_user_and_leaves_nothing(tmp_path, fork_always, monkeypatch):
+    parent = os.getpid()
+    marker = tmp_path / "child.pid"
+
+    def refuse(project, tmp, kinds, *, copied, target):
+        marker.write_text(str(os.getpid()))
+        raise ProjectError(f"{target.name}: cannot write layer pipes: disk full", file=str(target), layer="pipes")
+
+    monkeypatch.setattr(projmod, "_write_layers", refuse)
+    out = tmp_path / "p.gpkg"
+    with pytest.raises(ProjectError) as err:
+        create_project(out, INPUTS)
+    assert "disk full" in str(err.value) and err.value.layer == "pipes"
+    assert err.value.file == str(out)
+    assert int(marker.read_text()) != parent, "it ran in the child"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["child.pid"]
+
+
+def test_a_child_killed_midway_is_an_error_not_a_project(tmp_path, fork_always, monkeypatch):
+    def die(project, tmp, kinds, *, copied, target):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(projmod, "_write_layers", die)
+    out = tmp_path / "p.gpkg"
+    with pytest.raises(ProjectError, match="Cannot write"):
+        create_project(out, INPUTS)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_build_stops_the_writing_child(tmp_path, fork_always, monkeypatch):
+    seen = {}
+    real = forked.ForkedCall
+
+    class Spy(real):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            seen["pid"] = self._pid
+
+    def boom(project, checked):
+        raise MemoryError("no room to build")
+
+    monkeypatch.setattr(forked, "ForkedCall", Spy)
+    monkeypatch.setattr(projmod, "_checked_for_store", boom)
+    with pytest.raises(MemoryError):
+        create_project(tmp_path / "p.gpkg", INPUTS)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(seen["pid"], os.WNOHANG)  # reaped: no child is left writing
+    assert list(tmp_path.iterdir()) == []
