@@ -761,10 +761,12 @@ def _write_atomically(
                 write = functools.partial(_write_layers, copied=False, target=path)
                 with forked.ForkedCall(write, project, tmp, kinds) as writer:
                     store = _checked_for_store(project, checked)
+                    blobs = topology.encode(store) if store is not None else None
                     writer.join()
             else:
                 _write_layers(project, tmp, kinds, copied=base is not None, target=path)
                 store = _checked_for_store(project, checked)
+                blobs = None
             con = _meta_connection(tmp)
             try:
                 with gpkg.transaction(con, tmp):
@@ -775,6 +777,7 @@ def _write_atomically(
                             store,
                             settings_text=_settings_text(project),
                             crs_wkt=project.crs.to_wkt(),
+                            blobs=blobs,
                         )
                     else:
                         topology.drop_topology(con)

@@ -385,16 +385,22 @@ def _pipe_codes(pipes: list[str] | np.ndarray, pipe_ids: np.ndarray) -> np.ndarr
 
 # --- writing -------------------------------------------------------------------------------
 def write_topology(
-    con: sqlite3.Connection, checked: Any, *, settings_text: str, crs_wkt: str
+    con: sqlite3.Connection,
+    checked: Any,
+    *,
+    settings_text: str,
+    crs_wkt: str,
+    blobs: dict[str, bytes] | None = None,
 ) -> None:
     """Replace the stored topology with *checked* (inside the caller's transaction).
 
     *settings_text* and *crs_wkt* are the values ``pa_project`` holds (``settings``,
     ``crs``); the edit triggers are installed and the layer keys taken here, after the
-    layers were written.
+    layers were written. *blobs*: :func:`encode` of *checked*, when done already.
     """
     install_edit_triggers(con, list(NETWORK_LAYERS))
-    blobs = encode(checked)
+    if blobs is None:
+        blobs = encode(checked)
     net = checked.network
     meta = {
         "format": TOPOLOGY_FORMAT,
