@@ -108,14 +108,21 @@ def _descriptors(desc: bytes) -> list[tuple[str, int, int]] | None:
 def _cells_text(cells: np.ndarray) -> Any:
     """Each cell without surrounding blanks as an Arrow binary array, empty cells null.
     A NUL byte ends a value, as in GDAL (Arrow takes numpy's bytes up to the first NUL)."""
-    width = cells.shape[1]
-    text = np.strings.strip(np.ascontiguousarray(cells).view(f"S{width}").ravel(), b" ")
-    values = pa.array(text, type=pa.binary())
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    n, width = cells.shape
+    block = np.ascontiguousarray(cells)
+    if (block == 0).any():
+        values = pa.array(block.view(f"S{width}").ravel(), type=pa.large_binary())
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+    else:  # no NUL: the block is the values as they are
+        fixed = pa.py_buffer(block)
+        values = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), n, [None, fixed])
+        values = values.cast(pa.large_binary())
+    # blanks are 0x20, never part of a GBK/UTF-8 multibyte character: trimmed byte-wise
+    values = pc.ascii_trim(values.view(pa.large_string()), characters=" ").view(pa.large_binary())
     empty = pc.equal(pc.binary_length(values), 0)
     if pc.any(empty).as_py():
-        values = pc.if_else(empty, pa.scalar(None, pa.binary()), values)
+        values = pc.if_else(empty, pa.scalar(None, pa.large_binary()), values)
     return values
 
 
@@ -128,7 +135,7 @@ def _text(cells: np.ndarray, codec: str) -> Any:
     values = _cells_text(cells)
     data = values.buffers()[2]
     if data is None or np.frombuffer(data, np.uint8).max(initial=0) < 0x80:
-        return values.cast(pa.string())  # ASCII is UTF-8 as it is
+        return values.cast(pa.large_string()).cast(pa.string())  # ASCII is UTF-8 as it is
     # decode each distinct value once (a column repeats its materials, types, roads …)
     codes = values.dictionary_encode()
     try:
@@ -148,10 +155,11 @@ def _number(cells: np.ndarray, dtype: str) -> Any:
     if width == 0:
         return pa.nulls(n, arrow_type)
     values = _cells_text(cells)
-    stars = pc.starts_with(values.cast(pa.string()), "*")
-    if pc.any(stars).as_py():
-        values = pc.if_else(stars, pa.scalar(None, pa.binary()), values)
     try:  # Arrow's parsers refuse what atoi/atof would read differently ("1.5" as an integer)
-        return values.cast(pa.string()).cast(arrow_type)
+        text = values.cast(pa.large_string())
+        stars = pc.starts_with(text, "*")
+        if pc.any(stars).as_py():
+            text = pc.if_else(stars, pa.scalar(None, pa.large_string()), text)
+        return text.cast(arrow_type)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
