@@ -42,14 +42,24 @@ class JobWorker(QObject):
             self.finished.emit(stop.value)
         except Exception as exc:  # noqa: BLE001 - handed to the UI boundary
             self.failed.emit(exc)
-        finally:
-            # Done: hand the worker back to the GUI thread (only its own thread may move it).
-            # Its Python wrapper is dropped later in the GUI thread (the reaper, or an error's
-            # traceback that holds this frame), and a QObject must die in the thread it
-            # lives in, never in a finished one.
-            app = QCoreApplication.instance()
-            if app is not None:
-                self.moveToThread(app.thread())
+
+
+class _JobThread(QThread):
+    """Runs one worker's job in :meth:`run`.
+
+    The worker stays in the GUI thread (it is never moved): its signals are emitted from
+    this thread and reach their receivers queued, and every QObject of a job is created and
+    destroyed in the GUI thread. (Moving the worker back at the end deadlocked: PySide keeps
+    the GIL during ``moveToThread``, which waits for a Qt lock that the GUI thread held while
+    it waited for the GIL to destroy a relay.)
+    """
+
+    def __init__(self, worker: JobWorker) -> None:
+        super().__init__()
+        self._pa_worker = worker  # keep the wrapper alive
+
+    def run(self) -> None:
+        self._pa_worker.run()
 
 
 def start_job(owner: QObject, worker: JobWorker) -> QThread:
@@ -57,14 +67,7 @@ def start_job(owner: QObject, worker: JobWorker) -> QThread:
     # The thread has no Qt parent: closing or deleting the window while a job runs must never
     # destroy a running QThread (Qt aborts the process). A module registry keeps it alive
     # until it has finished; the reaper (GUI thread) lets it go afterwards.
-    thread = QThread()
-    thread._pa_worker = worker  # type: ignore[attr-defined]  # keep the wrapper alive
-    worker.moveToThread(thread)
-    thread.started.connect(worker.run)
-    # QThread.quit is thread-safe: call it from the worker thread at once, so waiting for the
-    # thread never depends on the GUI event loop
-    worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-    worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    thread = _JobThread(worker)
     _LIVE_THREADS.add(thread)
     thread.finished.connect(_reaper().release)
     thread.start()
