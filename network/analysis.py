@@ -266,33 +266,31 @@ def functional_successor(net: Network) -> np.ndarray | None:
     if not len(e):
         return np.full(n, -1, dtype=np.int64)
     u, v = net.edge_u[e], net.edge_v[e]
-    order = np.lexsort((net.edge_length_m[e], u))
-    e, u, v = e[order], u[order], v[order]
-    first = np.ones(len(u), dtype=bool)
-    first[1:] = u[1:] != u[:-1]
-    starts = np.flatnonzero(first)
-    # distinct successors per node
-    vmin = np.minimum.reduceat(v, starts)
-    vmax = np.maximum.reduceat(v, starts)
-    if (vmin != vmax).any():
-        return None
     succ = np.full(n, -1, dtype=np.int64)
-    succ[u[starts]] = e[starts]
-    # acyclic? peel nodes with no inflow, level by level
-    nxt = np.where(succ >= 0, net.edge_v[np.maximum(succ, 0)], -1)
-    indeg = np.bincount(nxt[nxt >= 0], minlength=n)
-    frontier = np.flatnonzero(indeg == 0)
-    seen = 0
-    while frontier.size:
-        seen += frontier.size
-        s_ = nxt[frontier]
-        s_ = s_[s_ >= 0]
-        if not len(s_):
-            break
-        np.subtract.at(indeg, s_, 1)
-        cand = np.unique(s_)
-        frontier = cand[indeg[cand] == 0]
-    return succ if seen == n else None
+    if np.bincount(u, minlength=n).max() <= 1:  # one way out of every node: nothing to pick
+        succ[u] = e
+    else:
+        order = np.lexsort((net.edge_length_m[e], u))
+        e, u, v = e[order], u[order], v[order]
+        first = np.ones(len(u), dtype=bool)
+        first[1:] = u[1:] != u[:-1]
+        starts = np.flatnonzero(first)
+        # distinct successors per node
+        vmin = np.minimum.reduceat(v, starts)
+        vmax = np.maximum.reduceat(v, starts)
+        if (vmin != vmax).any():
+            return None
+        succ[u[starts]] = e[starts]
+    # acyclic? every node's way out ends (at -1, here node n) within n steps: jump 1, 2, 4 …
+    # steps at a time (pointer doubling), log2(n) passes instead of one per level
+    nxt = np.empty(n + 1, dtype=np.int64)
+    nxt[:n] = np.where(succ >= 0, net.edge_v[np.maximum(succ, 0)], n)
+    nxt[n] = n
+    reach = 1
+    while not (done := bool((nxt[:n] == n).all())) and reach < n:
+        nxt = nxt[nxt]
+        reach *= 2
+    return succ if done else None
 
 
 def _forest_reach(net: Network, starts: np.ndarray) -> dict[int, tuple] | None:
@@ -325,9 +323,15 @@ def _forest_reach(net: Network, starts: np.ndarray) -> dict[int, tuple] | None:
         cur[idx] = net.edge_v[e]
     rk = np.concatenate(rec_k) if rec_k else np.empty(0, np.int64)
     re_ = np.concatenate(rec_e) if rec_e else np.empty(0, np.int64)
-    order = np.argsort(rk, kind="stable")
-    rk, re_ = rk[order], re_[order]
-    bounds = np.searchsorted(rk, np.arange(len(starts) + 1))
+    # group the steps by start, in walk order, without a sort: a walk steps at levels
+    # 0, 1, … until it stops, so its step at level L is the L-th of its group
+    level = np.repeat(np.arange(len(rec_k)), [len(a) for a in rec_k])
+    counts = np.bincount(rk, minlength=len(starts))
+    bounds = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=bounds[1:])
+    grouped = np.empty_like(re_)
+    grouped[bounds[rk] + level] = re_
+    rk, re_ = np.repeat(np.arange(len(starts)), counts), grouped
     dist = np.bincount(rk, weights=net.edge_length_m[re_], minlength=len(starts))
     outs: dict[int, list[int]] = {}
     if out_k:
@@ -337,23 +341,37 @@ def _forest_reach(net: Network, starts: np.ndarray) -> dict[int, tuple] | None:
             outs.setdefault(kk, []).append(nn)
     pe = net.pipe_edges
     codes = pe.codes[re_]
+    # a walk never repeats an edge (the flow is acyclic here): with one edge per pipe it
+    # never repeats a pipe either, and its pipes need no de-duplication
+    distinct = pe.one_edge_each
+    walked_ids = pe.uniques[codes].tolist() if distinct else None
+    bounds_l = bounds.tolist()
+    ends_l, dist_l, at_plant = cur.tolist(), dist.tolist(), is_plant[cur].tolist()
+    node_plants = net.node_plants
     res: dict[int, tuple] = {}
     for j, node in enumerate(starts.tolist()):
-        end = int(cur[j])
-        path_codes = codes[bounds[j] : bounds[j + 1]]
-        pipes = tuple(dict.fromkeys(pe.uniques[path_codes].tolist()))
-        out_ids = tuple(net.outfall_ids[i] for m in outs.get(j, []) for i in net.node_outfalls[m])
-        if is_plant[end]:
-            status, pid, d = CONNECTED, net.plant_ids[net.node_plants[end][0]], float(dist[j])
+        end = ends_l[j]
+        b0, b1 = bounds_l[j], bounds_l[j + 1]
+        if walked_ids is not None:
+            pipes = tuple(walked_ids[b0:b1])
+        else:
+            pipes = tuple(dict.fromkeys(pe.uniques[codes[b0:b1]].tolist()))
+        out_ids = (
+            tuple(net.outfall_ids[i] for m in outs[j] for i in net.node_outfalls[m])
+            if j in outs
+            else ()
+        )
+        if at_plant[j]:
+            status, pid, d = CONNECTED, net.plant_ids[node_plants[end][0]], dist_l[j]
         elif out_ids:
             status, pid = TO_OUTFALL, None
             # length and pipes to the first outfall reached
-            walked = re_[bounds[j] : bounds[j + 1]]
+            walked = re_[b0:b1]
             upto = np.flatnonzero(net.edge_v[walked] == outs[j][0])
             d = float(net.edge_length_m[walked[: upto[0] + 1]].sum()) if len(upto) else 0.0
             # the start itself is the outfall: no way, no pipes (as the per-node walk says)
             pipes = (
-                tuple(dict.fromkeys(pe.uniques[path_codes[: upto[0] + 1]].tolist()))
+                tuple(dict.fromkeys(pe.uniques[codes[b0 : b0 + upto[0] + 1]].tolist()))
                 if len(upto)
                 else ()
             )

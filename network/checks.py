@@ -129,7 +129,7 @@ def check_geometry(net: Network) -> list[Issue]:
                 base_id=base,
             )
         )
-    simple = shapely.is_simple(geoms)
+    simple = _is_simple(geoms)
     for p in np.flatnonzero(~simple & ~zero).tolist():
         out.append(
             Issue.make(
@@ -145,7 +145,10 @@ def check_geometry(net: Network) -> list[Issue]:
         )
     out.extend(_duplicate_pipes(net, geom_len_m, zero))
     # duplicate pipe ids that are not parts of one multi-part feature
-    rows = pd.DataFrame({"pid": pid, "row": net.piece_row})
+    if len(net.pipe_edges) == len(pid):  # every piece its own pipe id: none repeated
+        return out
+    shared = pd.Series(pid, dtype=object).duplicated(keep=False).to_numpy()
+    rows = pd.DataFrame({"pid": pid[shared], "row": net.piece_row[shared]})
     per_id = rows.drop_duplicates().groupby("pid")["row"].nunique()
     for d in per_id[per_id > 1].index.tolist():
         p = int(np.flatnonzero(pid == d)[0])
@@ -163,6 +166,23 @@ def check_geometry(net: Network) -> list[Issue]:
             )
         )
     return out
+
+
+def _is_simple(geoms: np.ndarray) -> np.ndarray:
+    """``shapely.is_simple``, asked only of the lines with more than two points: a straight
+    two-point line is simple unless its points coincide (a zero-length pipe, which the
+    caller reports as such and never as self-intersecting)."""
+    simple = np.ones(len(geoms), dtype=bool)
+    if not len(geoms):
+        return simple
+    ask = (shapely.get_num_coordinates(geoms) != 2) | (shapely.get_type_id(geoms) != 1)
+    if not ask.all():
+        c = shapely.get_coordinates(geoms[~ask]).reshape(-1, 4)
+        same = ((c[:, 0] == c[:, 2]) & (c[:, 1] == c[:, 3])) | ~np.isfinite(c).all(axis=1)
+        ask[np.flatnonzero(~ask)[same]] = True
+    if ask.any():
+        simple[ask] = shapely.is_simple(geoms[ask])
+    return simple
 
 
 def _duplicate_pipes(net: Network, geom_len_m: np.ndarray, zero: np.ndarray) -> list[Issue]:
@@ -692,10 +712,22 @@ def _cycles(net: Network) -> list[Issue]:
 
 def _large_to_small(net: Network) -> list[Issue]:
     d = net.edge_diameter_mm
+    # only where some pipe leaving a node is smaller than some pipe entering it (pipes by
+    # their integer codes; the ids are looked up for the findings alone)
+    n = net.n_nodes
+    ok = np.isfinite(d)
+    max_in = np.full(n, -np.inf)
+    np.maximum.at(max_in, net.edge_v[ok], d[ok])
+    min_out = np.full(n, np.inf)
+    np.minimum.at(min_out, net.edge_u[ok], d[ok])
+    maybe = min_out < max_in
+    e_i = np.flatnonzero(maybe[net.edge_v])
+    e_o = np.flatnonzero(maybe[net.edge_u])
+    codes = net.pipe_edges.codes
     e_in = pd.DataFrame(
-        {"node": net.edge_v, "e_in": np.arange(net.n_edges), "d_in": d, "pid_in": net.edge_pipe_id}
+        {"node": net.edge_v[e_i], "e_in": e_i, "d_in": d[e_i], "pid_in": codes[e_i]}
     )
-    e_out = pd.DataFrame({"node": net.edge_u, "d_out": d, "pid_out": net.edge_pipe_id})
+    e_out = pd.DataFrame({"node": net.edge_u[e_o], "d_out": d[e_o], "pid_out": codes[e_o]})
     e_in = e_in[np.isfinite(e_in["d_in"].to_numpy())]
     e_out = e_out[np.isfinite(e_out["d_out"].to_numpy())]
     stop = net.node_is_plant | net.node_is_outfall
@@ -709,6 +741,10 @@ def _large_to_small(net: Network) -> list[Issue]:
     idx = m.groupby("e_in")["d_out"].idxmax()
     top = m.loc[idx.to_numpy()]
     bad = top[top["d_out"].to_numpy() < top["d_in"].to_numpy()]
+    uniques = net.pipe_edges.uniques
+    bad = bad.assign(
+        pid_in=uniques[bad["pid_in"].to_numpy()], pid_out=uniques[bad["pid_out"].to_numpy()]
+    )
     out = []
     for r in bad.itertuples(index=False):
         n = int(r.node)
@@ -744,6 +780,14 @@ def _system_class(system: np.ndarray) -> np.ndarray:
     return out
 
 
+def _system_code(system: np.ndarray) -> np.ndarray:
+    """:func:`_system_class` as int8 (1 rain, 2 foul, 0 neither), via the few distinct values."""
+    codes, uniques = pd.factorize(pd.Series(system, dtype=object))
+    cls = _system_class(np.asarray(uniques, dtype=object))
+    lut = np.array([{"rain": 1, "foul": 2}.get(c, 0) for c in cls] + [0], dtype=np.int8)
+    return lut[codes]
+
+
 def check_semantics(net: Network) -> list[Issue]:
     """Rain/sewage misconnections, sewage reaching rain outfalls or rivers, enterprises
     reaching no plant."""
@@ -752,14 +796,34 @@ def check_semantics(net: Network) -> list[Issue]:
 
 def _misconnections(net: Network) -> list[Issue]:
     out: list[Issue] = []
-    sys_e = net.edge_system.astype(str)
-    cls = _system_class(net.edge_system)
-    # misconnections at nodes: an inflowing pipe of one class, an outflowing pipe of the other
+    code = _system_code(net.edge_system)
+    # misconnections at nodes: an inflowing pipe of one class, an outflowing pipe of the other;
+    # only the edges at nodes where rain meets foul water are looked at row by row
+    n = net.n_nodes
+    rain, foul = code == 1, code == 2
+    in_rain = np.bincount(net.edge_v[rain], minlength=n) > 0
+    in_foul = np.bincount(net.edge_v[foul], minlength=n) > 0
+    out_rain = np.bincount(net.edge_u[rain], minlength=n) > 0
+    out_foul = np.bincount(net.edge_u[foul], minlength=n) > 0
+    mixed = (in_rain & out_foul) | (in_foul & out_rain)
+    e_i = np.flatnonzero(mixed[net.edge_v] & (code > 0))
+    e_o = np.flatnonzero(mixed[net.edge_u] & (code > 0))
+    system = net.edge_system
     e_in = pd.DataFrame(
-        {"node": net.edge_v, "pid_in": net.edge_pipe_id, "c_in": cls, "s_in": sys_e}
+        {
+            "node": net.edge_v[e_i],
+            "pid_in": net.edge_pipe_id[e_i],
+            "c_in": _system_class(system[e_i]),
+            "s_in": system[e_i].astype(str),
+        }
     )
     e_out = pd.DataFrame(
-        {"node": net.edge_u, "pid_out": net.edge_pipe_id, "c_out": cls, "s_out": sys_e}
+        {
+            "node": net.edge_u[e_o],
+            "pid_out": net.edge_pipe_id[e_o],
+            "c_out": _system_class(system[e_o]),
+            "s_out": system[e_o].astype(str),
+        }
     )
     e_in = e_in[e_in["c_in"] != ""]
     e_out = e_out[e_out["c_out"] != ""]
@@ -796,9 +860,10 @@ def _misconnections(net: Network) -> list[Issue]:
 
 def _sewage_to_outfalls(net: Network) -> list[Issue]:
     out: list[Issue] = []
-    sys_e = net.edge_system.astype(str)
-    # sewage reaching an outfall (not through a plant)
-    foul_edge = np.isin(sys_e, (S.SEWAGE, S.INDUSTRIAL))
+    # sewage reaching an outfall (not through a plant); decided per distinct system value
+    codes, uniques = pd.factorize(pd.Series(net.edge_system, dtype=object))
+    lut = np.array([u in (S.SEWAGE, S.INDUSTRIAL) for u in uniques] + [False], dtype=bool)
+    foul_edge = lut[codes]
     ok_classes = ("municipal_plant", "plant_overflow", "industrial")
     for i, oid in enumerate(net.outfall_ids.tolist()):
         n = int(net.outfall_node[i])

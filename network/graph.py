@@ -25,7 +25,7 @@ import gc
 import logging
 import math
 import re
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -146,17 +146,16 @@ def str_array(df: pd.DataFrame, column: str) -> np.ndarray:
     if column not in df.columns or n == 0:
         return np.full(n, None, dtype=object)
     s = df[column]
+    if s.dtype == object:
+        out = _stripped_object_texts(s.to_numpy())
+        if out is not None:
+            return out
+    elif _arrow_backed_text(s):
+        return _stripped_arrow_texts(s)
     notna = s.notna().to_numpy()
     out = np.full(n, None, dtype=object)
     if not notna.any():
         return out
-    if s.dtype == object:
-        kept = _stripped_texts(s.to_numpy()[notna])
-        if kept is not None:
-            idx = np.flatnonzero(notna)
-            good = np.fromiter((t != "" for t in kept), dtype=bool, count=len(kept))
-            out[idx[good]] = np.asarray(kept, dtype=object)[good]
-            return out
     vals = s[notna]
     if pd.api.types.is_float_dtype(vals.dtype):
         fv = vals.to_numpy(float)
@@ -169,12 +168,90 @@ def str_array(df: pd.DataFrame, column: str) -> np.ndarray:
     return out
 
 
-def _stripped_texts(values: np.ndarray) -> list[str] | None:
-    """``v.strip()`` of every value when all are ``str``, else None. A value with nothing to
-    strip stays the very same object: a million ids are not copied."""
-    if not all(type(v) is str for v in values):
+def _stripped_object_texts(values: np.ndarray) -> np.ndarray | None:
+    """``v.strip()`` of an object array whose values are all ``str`` or missing, blanks and
+    missing values as None; None when some value is something else (a number …).
+
+    A value with nothing to strip stays the very same object (a million ids are not copied),
+    and only the values that start or end with white space, or are empty, are looked at one
+    by one (:func:`_texts_to_strip` finds them without a Python loop).
+    """
+    notna = ~pd.isna(values)
+    whole = bool(notna.all())
+    texts = (values if whole else values[notna]).tolist()
+    if not set(map(type, texts)) <= {str}:
         return None
-    return [v.strip() for v in values]
+    out = values.copy()
+    if not whole:
+        out[~notna] = None
+    if not texts:
+        return out
+    for i in np.flatnonzero(notna)[_texts_to_strip(texts)].tolist():
+        t = out[i].strip()
+        out[i] = t if t else None
+    return out
+
+
+# the characters ``str.strip()`` removes (``str.isspace``); a test checks the list
+PY_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_IS_SPACE = np.zeros(0x3001, dtype=bool)
+_IS_SPACE[[ord(c) for c in PY_SPACE]] = True
+
+
+def _texts_to_strip(texts: list[str]) -> np.ndarray:
+    """Positions of the values of *texts* that are empty or start or end with a character
+    Python's ``str.strip`` removes.
+
+    The values are joined by NUL and read as code points in numpy: the first and last
+    character of every value, without a Python loop (a million ids in some 50 ms).
+    """
+    if not texts:
+        return np.empty(0, dtype=np.int64)
+    cps = np.frombuffer("\x00".join(texts).encode("utf-32-le", "surrogatepass"), np.uint32)
+    sep = np.flatnonzero(cps == 0)
+    if len(sep) != len(texts) - 1:  # some value holds a NUL itself: one by one
+        hit = [not v or v[0].isspace() or v[-1].isspace() for v in texts]
+        return np.flatnonzero(np.asarray(hit, dtype=bool))
+    begin = np.concatenate([[0], sep + 1])
+    end = np.concatenate([sep, [len(cps)]])
+    if not len(cps):  # every value empty
+        return np.arange(len(texts))
+    first_cp = cps[np.minimum(begin, len(cps) - 1)]
+    last_cp = cps[np.maximum(end - 1, 0)]
+    top = len(_IS_SPACE) - 1
+    hit = (
+        (begin == end)
+        | ((first_cp <= top) & _IS_SPACE[np.minimum(first_cp, top)])
+        | ((last_cp <= top) & _IS_SPACE[np.minimum(last_cp, top)])
+    )
+    return np.flatnonzero(hit)
+
+
+def _arrow_backed_text(s: pd.Series) -> bool:
+    """True for pandas' Arrow-backed text (``str``/``string[pyarrow]``) columns."""
+    dtype = s.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _stripped_arrow_texts(s: pd.Series) -> np.ndarray:
+    """:func:`str_array` of an Arrow-backed text column, trimmed as pandas' ``str.strip``
+    trims it there (Arrow's ``utf8_trim_whitespace``), in Arrow."""
+    arr = _arrow_of(s)
+    trimmed = pc_arrow.utf8_trim_whitespace(arr)
+    blank = pc_arrow.equal(pc_arrow.binary_length(trimmed), 0)
+    trimmed = pc_arrow.if_else(blank, pa.scalar(None, pa.string()), trimmed)
+    out = np.asarray(trimmed.to_numpy(zero_copy_only=False), dtype=object)
+    out[pd.isna(out)] = None
+    return out
+
+
+def _arrow_of(s: pd.Series) -> pa.ChunkedArray:
+    """The Arrow data of an Arrow-backed pandas column (no copy)."""
+    data = pa.array(s.array)
+    return data if isinstance(data, pa.ChunkedArray) else pa.chunked_array([data])
 
 
 def _lower(values: np.ndarray) -> np.ndarray:
@@ -999,7 +1076,13 @@ def iter_build_network(
     contacts = _end_contacts(ctx, raw_contacts)
 
     yield 0.6, "Finding side connections"
-    pipe_tree = shapely.STRtree(pc["geom"])
+    made: list[shapely.STRtree] = []  # the spatial tree, made only when a step asks for it
+
+    def pipe_tree() -> shapely.STRtree:
+        if not made:
+            made.append(shapely.STRtree(pc["geom"]))
+        return made[0]
+
     splits, side_contacts = _side_connections(
         pipe_tree, pc["geom"], nodes["node_xy"], start_node, end_node_p, tol, ctx, confirmed
     )
@@ -1007,6 +1090,7 @@ def iter_build_network(
 
     yield 0.7, "Making edges"
     edges = _make_edges(pc, start_node, end_node_p, dirs["reversed"], splits)
+    pipe_edges = PipeEdges.from_codes(edges.pop("pipe_codes"), edges.pop("pipe_uniques"))
     net = Network(
         layers=dict(layers),
         settings=dict(settings)
@@ -1024,15 +1108,15 @@ def iter_build_network(
         **nodes,
         **_piece_arrays(pc, start_node, end_node_p, dirs),
         **{f"edge_{k}": v for k, v in edges.items()},
-        edge_open=~pd.Series(pc["status"][edges["piece"]]).isin(BARRIER_STATUS).to_numpy(),
+        edge_open=~_is_barrier_status(pc["status"])[edges["piece"]],
         side_connections=splits,
         contacts=contacts,
         build_issues=issues,
-        pipe_edges=PipeEdges(pc["pipe_id"][edges["piece"]]),
+        pipe_edges=pipe_edges,
         pipe_alias=_multipart_aliases(pc),
     )
-    net.pipe_tree = pipe_tree  # fills the cached property with the tree built above
-    net.pipe_edges.lookup()  # id -> pipe dict, so the first trace does not pay for it
+    if made:
+        net.pipe_tree = made[0]  # fills the cached property with the tree made above
 
     yield 0.85, "Attaching enterprises, plants and outfalls"
     _attach_all(net, layers, issues)
@@ -1056,7 +1140,7 @@ def _node_arrays(
         "node_kind": np.array([NODE_MANHOLE] * n_mh + [NODE_JUNCTION] * n_clusters, dtype=object),
         "node_manhole_row": np.concatenate([mh["row"], np.full(n_clusters, -1)]).astype(np.int64),
         "node_barrier": node_barrier,
-        "node_index": dict(zip(node_ids.tolist(), range(len(node_ids)), strict=True)),
+        "node_index": IdIndex(node_ids),  # a dict only once many ids are looked up
     }
 
 
@@ -1099,37 +1183,46 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
     sel = np.flatnonzero(keep)
     rows = rows[sel]
     geoms = geoms[sel]
-    order = np.argsort(rows, kind="stable")
-    rows, geoms = rows[order], geoms[order]
+    if len(rows) and not (rows[1:] >= rows[:-1]).all():
+        order = np.argsort(rows, kind="stable")
+        rows, geoms = rows[order], geoms[order]
+    whole = np.array_equal(rows, np.arange(n))  # every row one piece: columns need no take
+
+    def take(values: np.ndarray) -> np.ndarray:
+        if not whole:
+            return values[rows]
+        # text arrays are made here; numbers may be the layer's own memory: copied
+        return values if values.dtype == object else values.copy()
+
     coords_all = shapely.get_coordinates(geoms)
     ncoords = shapely.get_num_coordinates(geoms)
     ends = np.cumsum(ncoords)
     geom_len_m = shapely.length(geoms) * unit_m
     length_m = geom_len_m
     if S.LENGTH_M in pipes.columns:
-        given = float_array(pipes, S.LENGTH_M)[rows]
+        given = take(float_array(pipes, S.LENGTH_M))
         count_by_row = np.bincount(rows, minlength=n)[rows]
         use = np.isfinite(given) & (count_by_row == 1)
         length_m = np.where(use, given, geom_len_m)
     return {
         "row": rows,
         "geom": geoms,
-        "pipe_id": pid[rows],
-        "src_fid": src_fid[rows],
-        "multipart": multipart[rows],
-        "feature_key": feature_key[rows],
+        "pipe_id": take(pid),
+        "src_fid": take(src_fid),
+        "multipart": take(multipart),
+        "feature_key": take(feature_key),
         "start_xy": coords_all[ends - ncoords][:, :2],
         "end_xy": coords_all[ends - 1][:, :2],
         "length_m": np.asarray(length_m, float),
         "geom_length_m": geom_len_m,
-        "from_node": str_array(pipes, S.FROM_NODE)[rows],
-        "to_node": str_array(pipes, S.TO_NODE)[rows],
-        "flow_dir": str_array(pipes, S.FLOW_DIR)[rows],
-        "from_invert": float_array(pipes, S.FROM_INVERT_M)[rows],
-        "to_invert": float_array(pipes, S.TO_INVERT_M)[rows],
-        "system": str_array(pipes, S.SYSTEM)[rows],
-        "diameter_mm": float_array(pipes, S.DIAMETER_MM)[rows],
-        "status": _lower(str_array(pipes, S.STATUS)[rows]),
+        "from_node": take(str_array(pipes, S.FROM_NODE)),
+        "to_node": take(str_array(pipes, S.TO_NODE)),
+        "flow_dir": take(str_array(pipes, S.FLOW_DIR)),
+        "from_invert": take(float_array(pipes, S.FROM_INVERT_M)),
+        "to_invert": take(float_array(pipes, S.TO_INVERT_M)),
+        "system": take(str_array(pipes, S.SYSTEM)),
+        "diameter_mm": take(float_array(pipes, S.DIAMETER_MM)),
+        "status": _lower(take(str_array(pipes, S.STATUS))),
     }
 
 
@@ -1316,10 +1409,7 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
     if not np.all(shapely.get_type_id(g) == 0):
         g = shapely.centroid(g)
     xy = shapely.get_coordinates(g)[:, :2]
-    status = str_array(manholes, S.STATUS)[rows]
-    barrier = np.array(
-        [isinstance(s, str) and s.lower() in BARRIER_STATUS for s in status], dtype=bool
-    )
+    barrier = _is_barrier_status(str_array(manholes, S.STATUS)[rows])
     # the manhole's own system decides which pipes may join it by geometry alone; its invert
     # (ground level less depth) can rule a contact out
     invert = (float_array(manholes, S.GROUND_M) - float_array(manholes, S.DEPTH_M))[rows]
@@ -1327,8 +1417,16 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
     return {"ids": ids, "xy": xy, "barrier": barrier, "row": rows, "cls": cls, "invert": invert}
 
 
+def _manhole_tree(mh: dict) -> cKDTree:
+    """The KD-tree over the manholes, made once per build (snapping and the duplicate
+    check both ask it)."""
+    if "tree" not in mh:
+        mh["tree"] = spatial.cKDTree(mh["xy"])
+    return mh["tree"]
+
+
 def _duplicate_manholes(mh: dict, tol: float, tol_m: float, issues: list[Issue]) -> None:
-    pairs = spatial.cKDTree(mh["xy"]).query_pairs(tol, output_type="ndarray")
+    pairs = _manhole_tree(mh).query_pairs(tol, output_type="ndarray")
     for a, b in pairs.tolist():
         ia, ib = mh["ids"][a], mh["ids"][b]
         issues.append(
@@ -1343,6 +1441,17 @@ def _duplicate_manholes(mh: dict, tol: float, tol_m: float, issues: list[Issue])
                 f"Manholes {ia} and {ib} lie within {tol_m:g} m of each other (duplicate?).",
             )
         )
+
+
+def _is_barrier_status(status: np.ndarray) -> np.ndarray:
+    """Per value: a ``str`` whose lower case is a barrier status (``blocked``/``closed``);
+    decided once per distinct value."""
+    codes, uniques = pd.factorize(np.asarray(status, dtype=object))
+    lut = np.array(
+        [isinstance(u, str) and u.lower() in BARRIER_STATUS for u in uniques] + [False],
+        dtype=bool,
+    )
+    return lut[codes]
 
 
 def _strict_class(system: np.ndarray) -> np.ndarray:
@@ -1441,13 +1550,11 @@ def _positions_in(ids: np.ndarray, *queries: np.ndarray) -> list[np.ndarray]:
     ``str`` array *ids*, -1 where absent or None (hashed by Arrow, no Python objects)."""
     try:
         value_set = pa.array(ids, type=pa.string())
-        out = []
-        for q in queries:
-            pos = pc_arrow.index_in(pa.array(q, type=pa.string()), value_set=value_set)
-            out.append(
-                np.asarray(pos.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-            )
-        return out
+        # one look-up for all queries: Arrow hashes the value set once per call
+        allq = pa.array(np.concatenate(queries) if len(queries) > 1 else queries[0], pa.string())
+        pos = pc_arrow.index_in(allq, value_set=value_set)
+        pos = np.asarray(pos.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.split(pos, np.cumsum([len(q) for q in queries[:-1]]))
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: pandas hashes anything
         index = pd.Index(ids, dtype=object)
         return [
@@ -1612,7 +1719,7 @@ def _snap_ends(
 
     if n_mh and n_ends:
         loose = np.flatnonzero(node < 0)
-        d, idx = spatial.cKDTree(mh_xy).query(end_xy[loose], distance_upper_bound=tol)
+        d, idx = _manhole_tree(mh).query(end_xy[loose], distance_upper_bound=tol)
         hit = idx < n_mh
         le, li, ld = loose[hit], idx[hit], d[hit]
         mcls = _manhole_classes(mh["cls"], node, cls, le, li)
@@ -1908,7 +2015,7 @@ def _end_contacts(
 
 
 def _side_connections(
-    tree: shapely.STRtree,
+    tree: shapely.STRtree | Callable[[], shapely.STRtree],
     geoms: np.ndarray,
     node_xy: np.ndarray,
     start_node: np.ndarray,
@@ -1931,8 +2038,14 @@ def _side_connections(
     used[start_node] = True
     used[end_node] = True
     cand = np.flatnonzero(used)
+    near = _near_other_pieces(geoms, node_xy, cand, start_node, end_node, tol)
+    if near is not None:
+        cand = cand[near]  # the others touch no piece but their own: nothing to ask the tree
+    if not len(cand):
+        return [], []
     pts = shapely.points(node_xy[cand])
     # the pieces within the tolerance straight from the tree (no million query boxes)
+    tree = tree() if callable(tree) else tree
     pi, gi = tree.query(pts, predicate="dwithin", distance=tol)
     if len(pi) == 0:
         return [], []
@@ -1956,6 +2069,135 @@ def _side_connections(
         zip(nodes.tolist(), gi.tolist(), along.tolist(), strict=True),
         key=lambda r: (r[1], r[2]),
     ), contacts
+
+
+# a node on a piece's interior lies in the piece's box grown by the tolerance; the boxes are
+# binned on a grid of about half a typical piece, so a node meets only the few pieces passing
+# its cell. Beyond this many (piece, cell) entries per piece the spatial tree is cheaper.
+_GRID_ENTRIES_PER_PIECE = 12
+
+
+def _near_other_pieces(
+    geoms: np.ndarray,
+    node_xy: np.ndarray,
+    cand: np.ndarray,
+    start_node: np.ndarray,
+    end_node: np.ndarray,
+    tol: float,
+) -> np.ndarray | None:
+    """Per node of *cand*: may it lie within *tol* of a piece it does not end? (bool mask).
+
+    A superset, found without a spatial query per node: the nodes it leaves out are certainly
+    within *tol* of no piece but their own, so :func:`_side_connections` asks the spatial tree
+    only about the others and finds the very same pairs. Straight two-point pieces are
+    measured exactly (with a margin for rounding); other pieces count by their box. None when
+    the pieces are too unequal for a grid (the tree then takes every node).
+    """
+    n_p = len(geoms)
+    if not len(cand) or not np.isfinite(tol):
+        return None
+    box = shapely.bounds(geoms)  # grown below into (x0, y0, x1, y1) - pad … + pad
+    xy = node_xy[cand]
+    if not np.isfinite(box).all() or not np.isfinite(xy).all():
+        return None
+    scale = float(np.abs(box).max(initial=0.0)) + float(np.abs(xy).max(initial=0.0))
+    pad = tol * (1 + 1e-9) + 1e-9 * scale  # dwithin's rounding never beats this
+    box[:, :2] -= pad
+    box[:, 2:] += pad
+    cell = float(np.median(np.maximum(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]))) / 2
+    origin = np.minimum(box[:, :2].min(axis=0), xy.min(axis=0))
+    extent = float(max(box[:, 2:].max() - origin.min(), 0.0))
+    if not cell > 0 or extent / cell > 1e8:  # no usable grid (cell keys would overflow)
+        return None
+    i0 = np.floor((box[:, :2] - origin) / cell).astype(np.int64)
+    span = np.floor((box[:, 2:] - origin) / cell).astype(np.int64) - i0 + 1
+    total = int((span[:, 0] * span[:, 1]).sum())
+    if total > _GRID_ENTRIES_PER_PIECE * n_p + 1024:
+        return None
+    ny = int(max((i0[:, 1] + span[:, 1]).max(), np.floor((xy[:, 1] - origin[1]) / cell).max())) + 2
+    key, ent_piece = _grid_entries(i0, span, ny)
+    # the order within a cell does not matter (a node is near if any box is)
+    order = np.argsort(key)
+    key, ent_piece = key[order], ent_piece[order]
+    del order
+    nkey = np.floor((xy[:, 0] - origin[0]) / cell).astype(np.int64) * ny + np.floor(
+        (xy[:, 1] - origin[1]) / cell
+    ).astype(np.int64)
+    first = np.searchsorted(key, nkey, side="left")
+    n_hits = np.searchsorted(key, nkey, side="right") - first
+    coords = _two_point_coords(geoms)
+    near = np.zeros(len(cand), dtype=bool)
+    # the j-th box of every node's cell, for j = 0, 1, … (few per cell): no pair arrays
+    k = np.flatnonzero(n_hits)
+    j = 0
+    while len(k):
+        p = ent_piece[first[k] + j]
+        b = box[p]
+        q = xy[k]
+        m = (
+            (q[:, 0] >= b[:, 0])
+            & (q[:, 0] <= b[:, 2])
+            & (q[:, 1] >= b[:, 1])
+            & (q[:, 1] <= b[:, 3])
+        )
+        kk, p, q = k[m], p[m], q[m]
+        node = cand[kk]
+        m = (start_node[p] != node) & (end_node[p] != node)
+        kk, p, q = kk[m], p[m], q[m]
+        if coords is not None and len(kk):
+            d = _segment_distance(coords[p], q[:, 0], q[:, 1])
+            kk = kk[~(d > pad)]  # NaN (a degenerate piece) stays a candidate
+        near[kk] = True
+        j += 1
+        k = k[n_hits[k] > j]
+    return near
+
+
+def _grid_entries(i0: np.ndarray, span: np.ndarray, ny: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (cell key, piece) of the pieces' cell ranges ``i0 … i0 + span - 1``.
+
+    Pieces of one shape (columns x rows) are expanded together, a few shapes in all; very
+    varied shapes are expanded one entry at a time.
+    """
+    shape = span[:, 0] * (int(span[:, 1].max()) + 1) + span[:, 1]
+    top = int(shape.max(initial=0))
+    shapes = np.flatnonzero(np.bincount(shape)) if top < 1 << 16 else np.unique(shape)
+    keys, pieces = [], []
+    if len(shapes) <= 64:
+        for s in shapes.tolist():
+            sel = np.flatnonzero(shape == s)
+            sx, sy = int(span[sel[0], 0]), int(span[sel[0], 1])
+            base = i0[sel, 0] * ny + i0[sel, 1]
+            for dx in range(sx):
+                for dy in range(sy):
+                    keys.append(base + (dx * ny + dy))
+                    pieces.append(sel)
+        return np.concatenate(keys), np.concatenate(pieces)
+    count = span[:, 0] * span[:, 1]
+    rep = np.repeat(np.arange(len(span)), count)
+    off = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
+    sy = span[rep, 1]
+    return (i0[rep, 0] + off // sy) * ny + i0[rep, 1] + off % sy, rep
+
+
+def _two_point_coords(geoms: np.ndarray) -> np.ndarray | None:
+    """``(n, 4)`` x0, y0, x1, y1 when every piece is a plain two-point line, else None."""
+    if not len(geoms) or not (shapely.get_type_id(geoms) == 1).all():
+        return None
+    if not (shapely.get_num_coordinates(geoms) == 2).all():
+        return None
+    return shapely.get_coordinates(geoms).reshape(-1, 4)
+
+
+def _segment_distance(seg: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+    """Distance from each point to its segment (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = seg.T
+    dx, dy = x1 - x0, y1 - y0
+    ll = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.clip(((px - x0) * dx + (py - y0) * dy) / ll, 0.0, 1.0)
+    r = np.where(ll > 0, r, 0.0)
+    return np.hypot(x0 + r * dx - px, y0 + r * dy - py)
 
 
 def _judge_side_contacts(
@@ -2081,11 +2323,14 @@ def _make_edges(
     for k in ("u", "v", "piece", "part"):
         out[k] = out[k].astype(np.int64)
     out["length_m"] = out["length_m"].astype(float)
-    # pieces of one multipart pipe id: number parts across pieces
-    pid = pc["pipe_id"][out["piece"]]
-    dup = pd.Series(pid, dtype=object).duplicated(keep=False).to_numpy()
-    if dup.any():
-        ranks = pd.Series(pid[dup]).groupby(pid[dup]).cumcount().to_numpy()
+    # pieces of one multipart pipe id: number parts across pieces (the pipe codes are the
+    # network's PipeEdges, made here from the one factorisation of the edge pipe ids)
+    codes, uniques = pd.factorize(pc["pipe_id"][out["piece"]])
+    out["pipe_codes"] = codes.astype(np.int64)
+    out["pipe_uniques"] = np.asarray(uniques, dtype=object)
+    if len(uniques) < len(codes):
+        dup = np.bincount(codes, minlength=len(uniques))[codes] > 1
+        ranks = pd.Series(codes[dup]).groupby(codes[dup]).cumcount().to_numpy()
         out["part"][dup] = ranks
     return out
 
@@ -2110,13 +2355,14 @@ def _point_xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
 def _attach_all(net: Network, layers: Mapping[str, gpd.GeoDataFrame], issues: list[Issue]) -> None:
     """Attach enterprises (to the nearest pipe or node), then plants and outfalls (to sinks)."""
     ents = layers.get(S.ENTERPRISES)
+    find = _NodePositions(net.node_ids)
     if ents is not None and len(ents):
-        _attach_enterprises(net, ents, issues)
-    sinks = _free_sinks(net, layers)
+        _attach_enterprises(net, ents, issues, find)
+    sinks = _free_sinks(net, layers, find)
     for kind, id_col in ((S.PLANTS, S.PLANT_ID), (S.OUTFALLS, S.OUTFALL_ID)):
         gdf = layers.get(kind)
         if gdf is not None and len(gdf):
-            _attach_to_sinks(net, gdf, kind, id_col, sinks, issues)
+            _attach_to_sinks(net, gdf, kind, id_col, sinks, issues, find)
 
 
 def _feature_ids(gdf: gpd.GeoDataFrame, column: str, kind: str) -> np.ndarray:
@@ -2127,11 +2373,52 @@ def _feature_ids(gdf: gpd.GeoDataFrame, column: str, kind: str) -> np.ndarray:
     return ids
 
 
+class _NodePositions:
+    """Node index of each id of an array (``str`` or None; -1 where it names no node), as
+    ``net.node_index.get`` answers one by one: hashed by Arrow, the node ids once per build."""
+
+    def __init__(self, node_ids: np.ndarray) -> None:
+        self._ids = node_ids
+        self._set: Any = None
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        out = np.full(len(ids), -1, dtype=np.int64)
+        has = np.flatnonzero(~pd.isna(ids))
+        if not len(has) or not len(self._ids):
+            return out
+        q = np.asarray(ids, dtype=object)[has]
+        if self._set is None:
+            try:
+                self._set = pa.array(self._ids, type=pa.string())
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids not all text
+                self._set = False
+        try:
+            if self._set is False:
+                raise pa.ArrowInvalid("node ids are not all text")
+            qa = pa.array(q, type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            out[has] = _positions_in(self._ids, q)[0]
+            return out
+        # Arrow hashes the value set on every call: hash the few distinct queries and run
+        # the million node ids through them, not the other way round
+        wanted = pc_arrow.unique(qa)
+        hit = pc_arrow.index_in(self._set, value_set=wanted)
+        hit = np.asarray(hit.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        nodes = np.flatnonzero(hit >= 0)
+        node_of = np.full(len(wanted), -1, dtype=np.int64)
+        node_of[hit[nodes]] = nodes  # ids are unique; else the last, as a dict keeps it
+        which = pc_arrow.index_in(qa, value_set=wanted).to_numpy(zero_copy_only=False)
+        out[has] = node_of[np.asarray(which, dtype=np.int64)]
+        return out
+
+
 def _finite_xy(xy: np.ndarray) -> tuple[float, float] | None:
     return tuple(xy) if np.isfinite(xy).all() else None
 
 
-def _attach_enterprises(net: Network, ents: gpd.GeoDataFrame, issues: list[Issue]) -> None:
+def _attach_enterprises(
+    net: Network, ents: gpd.GeoDataFrame, issues: list[Issue], find: _NodePositions
+) -> None:
     """Enterprises join their connection manhole, else the nearest (foul) pipe or node."""
     ids, dups = _dedupe_ids(_feature_ids(ents, S.ENT_ID, S.ENTERPRISES))
     if dups:
@@ -2152,19 +2439,20 @@ def _attach_enterprises(net: Network, ents: gpd.GeoDataFrame, issues: list[Issue
     dist_u = net.attach_distance_m / net.unit_m
     xy = _point_xy(ents)
     conn = str_array(ents, S.CONNECT_NODE)
+    conn_node = find(conn)
     node = np.full(len(ids), -1, dtype=np.int64)
     edge = np.full(len(ids), -1, dtype=np.int64)
     method = np.full(len(ids), None, dtype=object)
     dist = np.full(len(ids), np.nan)
-    for i in range(len(ids)):
+    # joined by the field: all at once
+    by_field = conn_node >= 0
+    node[by_field] = conn_node[by_field]
+    method[by_field] = "field"
+    known = by_field & np.isfinite(xy).all(axis=1)
+    dist[known] = np.hypot(*(net.node_xy[conn_node[known]] - xy[known]).T) * net.unit_m
+    for i in np.flatnonzero(~by_field).tolist():
         c = conn[i]
         if c is not None:
-            j = net.node_index.get(c)
-            if j is not None:
-                node[i], method[i] = j, "field"
-                if np.isfinite(xy[i]).all():
-                    dist[i] = float(np.hypot(*(net.node_xy[j] - xy[i]))) * net.unit_m
-                continue
             issues.append(
                 Issue.make(
                     "attach",
@@ -2206,7 +2494,7 @@ def _attach_enterprises(net: Network, ents: gpd.GeoDataFrame, issues: list[Issue
 
 
 def _free_sinks(
-    net: Network, layers: Mapping[str, gpd.GeoDataFrame]
+    net: Network, layers: Mapping[str, gpd.GeoDataFrame], find: _NodePositions
 ) -> tuple[np.ndarray, cKDTree | None]:
     """Sinks (pipe ends that only receive water) not named by a plant's or outfall's node
     field: ``(node indices, KD-tree over them)``. Plants and outfalls without a node field
@@ -2217,10 +2505,8 @@ def _free_sinks(
     for kind in (S.PLANTS, S.OUTFALLS):
         gdf = layers.get(kind)
         if gdf is not None and len(gdf):
-            for c in str_array(gdf, S.NODE_ID).tolist():
-                j = net.node_index.get(c) if c is not None else None
-                if j is not None:
-                    sink[j] = False
+            j = find(str_array(gdf, S.NODE_ID))
+            sink[j[j >= 0]] = False
     sink_idx = np.flatnonzero(sink)
     return sink_idx, spatial.cKDTree(net.node_xy[sink_idx]) if len(sink_idx) else None
 
@@ -2270,6 +2556,7 @@ def _attach_to_sinks(
     id_col: str,
     sinks: tuple[np.ndarray, cKDTree | None],
     issues: list[Issue],
+    find: _NodePositions,
 ) -> None:
     """Plants or outfalls join their node field's manhole, else the nearest free sink."""
     attr = "plant" if kind == S.PLANTS else "outfall"
@@ -2281,11 +2568,12 @@ def _attach_to_sinks(
     sink_idx, sink_tree = sinks
     dist_u = net.attach_distance_m / net.unit_m
     field_node = str_array(gdf, S.NODE_ID)
+    field_pos = find(field_node)
     node = np.full(len(ids), -1, dtype=np.int64)
     for i in range(len(ids)):
         c = field_node[i]
         if c is not None:
-            j = net.node_index.get(c)
+            j = int(field_pos[i]) if field_pos[i] >= 0 else None
             if j is not None:
                 node[i] = j
                 continue
