@@ -7,7 +7,8 @@ to ``open_project``:
 * **map shown**: the first finished render with every layer of the project on the map;
 * **project read**: ``project_opened`` (every layer's attributes in the project);
 * **network usable**: the network stored in the project read ahead of the attributes
-  (``network_ctl.early_state``: a click traces on it), where the window has that signal;
+  (``network_ctl.early_state``, sent once the map is drawn: a click traces on it), where
+  the window has that signal;
 * **network ready**: ``network_updated`` (the network bound to the attributes);
 * **trace by click**: one downstream trace from an enterprise, clicked as soon as the network
   is usable (or ready), shown on the map;
@@ -119,12 +120,26 @@ def child(path: Path, timeout_s: float, shot: str | None) -> dict:
     win.open_project(path)
     loop.exec()
     if shot:
-        # let the last render (trace highlights) land before the grab
-        end = time.perf_counter() + 10
-        while (win.canvas.is_rendering() or "map_shown" not in times) and (
-            time.perf_counter() < end
-        ):
+        # let the window settle before the grab: the last render (trace highlights, the
+        # enterprises' status), and jobs such as the trace again on the bound network
+        def busy() -> bool:
+            timer = getattr(win.canvas, "_render_timer", None)
+            return (
+                win.canvas.is_rendering()
+                or "map_shown" not in times
+                or win.cancel_button.isVisible()
+                or (timer is not None and timer.isActive())
+            )
+
+        end, quiet_since = time.perf_counter() + 30, None
+        while time.perf_counter() < end:
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            if busy():
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.perf_counter()
+            elif time.perf_counter() - quiet_since > 1.0:
+                break
         win.grab().save(shot)
     ini.unlink(missing_ok=True)
     times["timeout_s"] = timeout_s

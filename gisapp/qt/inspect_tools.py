@@ -77,7 +77,15 @@ def features_bounds(canvas: MapCanvas, layer_name: str, ids: Iterable[Any]):
     pos = feature_positions(layer, ids)
     if len(pos) == 0:
         return None
-    b = layer.data.iloc[pos].total_bounds
+    if getattr(layer, "geometry_read_apart", False):  # map read, attributes not yet: arrays
+        geom = layer.prepared_geometry()
+        boxes = geom.bounds[pos] if hasattr(geom, "bounds") else np.hstack([geom.xy[pos]] * 2)
+        boxes = boxes[np.isfinite(boxes).all(axis=1)]
+        if not len(boxes):
+            return None
+        b = np.array([*boxes[:, :2].min(axis=0), *boxes[:, 2:].max(axis=0)])
+    else:
+        b = layer.data.iloc[pos].total_bounds
     return tuple(float(v) for v in b) if np.isfinite(b).all() else None
 
 

@@ -27,7 +27,7 @@ from gisapp.cartography.symbology import DRAW_ORDER  # bottom to top
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import use_chinese
 from gisapp.qt.map_canvas import MapCanvas
-from gisapp.qt.map_layer import MapLayer, complete_frame, read_draw_frame
+from gisapp.qt.map_layer import MapLayer, complete_frame, read_draw_layer
 from gisapp.qt.network_controller import NetworkController, NetworkState
 from gisapp.qt.settings import AppSettings
 from gisapp.qt.window_layout import WindowLayout
@@ -63,11 +63,19 @@ EXTENSIONS: tuple[str, ...] = (
 _WINDOWS: list[MainWindow] = []  # windows opened by a language switch stay alive
 
 
+def _read_prepared_layer(path: Path, kind: str, crs: Any) -> MapLayer:
+    layer = read_draw_layer(path, kind, crs)
+    layer.prepare()  # segments, style batches: the first render only draws
+    return layer
+
+
 def read_map_job(path: Path):
     """Opening, part 1 (a progress generator, off the GUI thread): the project's metadata
     and, per layer, only what the map draws (geometry, id and style columns), prepared for
-    drawing. Returns ``(project without layers, {kind: frame}, [MapLayer])``; part 2,
-    :func:`read_attributes_job`, reads the rest around the same geometry."""
+    drawing; points and lines go from the file into the drawn arrays with no shapely object
+    (:func:`gisapp.qt.map_layer.read_draw_layer`). Returns ``(project without layers,
+    {kind: frame}, [MapLayer])``; part 2, :func:`read_attributes_job`, reads the rest
+    around the same geometry."""
     from concurrent.futures import ThreadPoolExecutor
 
     import pyogrio
@@ -76,16 +84,14 @@ def read_map_job(path: Path):
     project = open_project(path, kinds=())  # metadata, settings, notes: no features
     present = {str(n) for n, _ in pyogrio.list_layers(path)}
     kinds = [k for k in LAYER_KINDS if k in present]
-    frames: dict[str, Any] = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:  # GDAL and GEOS release the GIL
-        futures = {k: pool.submit(read_draw_frame, path, k, project.crs) for k in kinds}
+    read: dict[str, MapLayer] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # GDAL and numpy release the GIL
+        futures = {k: pool.submit(_read_prepared_layer, path, k, project.crs) for k in kinds}
         for i, kind in enumerate(kinds):
-            frames[kind] = futures[kind].result()
-            yield 0.6 * (i + 1) / len(kinds), kind
-    layers = [MapLayer(k, frames[k]) for k in DRAW_ORDER if k in frames]
-    for i, layer in enumerate(layers):
-        layer.prepare()  # segments, style batches: the first render only draws
-        yield 0.6 + 0.4 * (i + 1) / len(layers), layer.kind
+            read[kind] = futures[kind].result()
+            yield (i + 1) / len(kinds), kind
+    layers = [read[k] for k in DRAW_ORDER if k in read]
+    frames = {k: read[k].data for k in kinds}
     return project, frames, layers
 
 
@@ -111,14 +117,25 @@ def address_label(address: str) -> str:
     return public_dsn(address)
 
 
-def read_attributes_job(project: Project, frames: dict[str, Any]):
+def read_attributes_job(
+    project: Project, frames: dict[str, Any], layers: list[MapLayer] | None = None
+):
     """Opening, part 2: every attribute of every layer around the geometry read in part 1
-    (the frames equal those :func:`network.io.project.open_project` reads)."""
+    (the frames equal those :func:`network.io.project.open_project` reads). ``layers``: the
+    map layers of part 1; the geometry they read apart from their frames
+    (:meth:`MapLayer.geometry_objects`) becomes the frames' geometry."""
     from concurrent.futures import ThreadPoolExecutor
 
     yield 0.0, QApplication.translate("MainWindow", "Reading attributes")
+    apart = {lay.kind: lay for lay in layers or () if lay.geometry_read_apart}
+
+    def complete(kind: str, frame: Any) -> Any:
+        layer = apart.get(kind)
+        geometry = layer.geometry_objects() if layer is not None else None
+        return complete_frame(project.path, kind, frame, geometry)
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {k: pool.submit(complete_frame, project.path, k, f) for k, f in frames.items()}
+        futures = {k: pool.submit(complete, k, f) for k, f in frames.items()}
         for i, (kind, future) in enumerate(futures.items()):  # in the order open_project has
             project.layers[kind] = future.result()
             yield (i + 1) / len(futures), kind
@@ -375,42 +392,57 @@ class MainWindow(QMainWindow):
         self.project = None  # the old project's frames, undo and network go
         self.undo_stack.clear()
         self.setWindowModified(False)
-        self.network_ctl.set_data({}, {}, None)
+        # the old project's network goes; the new one's (stored in the file) is read while
+        # the map is drawn, and traced on once it is (the map read alone goes first: it is
+        # what the user waits for)
+        self.network_ctl.clear()
+        self.network_ctl.preload(project.path, hold=True)
         self._to_lonlat = transformer(project.crs, CRS.from_epsg(4490))
         self.crs_label.setText(crs_label(project.crs, use_chinese(self)))
         self.setWindowTitle(f"PipeAtlas — {self._project_title(project)}[*]")
         self.canvas.set_layers(layers, zoom_to_full=False)
-        self._zoom_to_park(frames)
+        self._zoom_to_park({lay.kind: lay for lay in layers})
 
         def failed(_exc: BaseException) -> None:
             if token == self._opening:
                 self.canvas.set_layers([], zoom_to_full=False)
+                self.network_ctl.drop_preload(project.path)
 
         def read_attributes(*_: object) -> None:
             # after the first frame is drawn: the map goes first, the attributes follow
             if started or token != self._opening:
                 return
             started.append(True)
-            self.network_ctl.preload(project.path)  # the stored network, beside the attributes
             self.run_job(
                 self.tr("Reading attributes"),
                 read_attributes_job,
                 project,
                 frames,
+                layers,
                 on_done=lambda p: (
                     self.set_project(p, map_layers=layers) if token == self._opening else None
                 ),
                 on_failed=failed,
             )
+            # the network stored in the file may be traced on now (early_state)
+            self.network_ctl.release_preload()
+
+        def no_render_came() -> None:  # e.g. a hidden window: the attributes anyway
+            if started or token != self._opening:
+                return
+            if self.canvas.is_rendering():  # a slow first render (a busy machine): wait on
+                QTimer.singleShot(500, self, no_render_came)
+                return
+            read_attributes()
 
         started: list[bool] = []
         self._after_first_render = read_attributes  # the newest opening's only
-        QTimer.singleShot(2000, self, read_attributes)  # no render came (e.g. a hidden window)
+        QTimer.singleShot(2000, self, no_render_came)
 
     def _on_canvas_render_ended(self, *_: object) -> None:
         then, self._after_first_render = self._after_first_render, None
-        if then is not None:
-            then()
+        if then is not None:  # once the image is shown (every slot of the render has run)
+            QTimer.singleShot(0, self, then)
 
     def maybe_save(self, question: str | None = None) -> bool:
         """Ask Save / Discard / Cancel when the project has unsaved edits.
@@ -790,14 +822,18 @@ class MainWindow(QMainWindow):
 def park_extent(layers: dict[str, Any]) -> tuple[float, float, float, float] | None:
     """The opening view: the park boundary (else the pipes) and the plants the park drains
     to, such as a town plant outside the boundary; protected zones and outfalls, which may
-    lie far away, are left out, and so is a plant farther away than the park is wide."""
+    lie far away, are left out, and so is a plant farther away than the park is wide.
+
+    ``layers``: kind → GeoDataFrame, or kind → :class:`MapLayer` (its geometry may have been
+    read apart from its frame)."""
     import numpy as np
 
     base = None
     for kind in ("boundary", "pipes"):
         gdf = layers.get(kind)
-        if gdf is not None and len(gdf):
-            base = np.asarray(gdf.total_bounds, dtype=float)
+        if gdf is not None and len(gdf.data if isinstance(gdf, MapLayer) else gdf):
+            b = gdf.extent() if isinstance(gdf, MapLayer) else gdf.total_bounds
+            base = np.asarray(b, dtype=float)
             break
     if base is None or not np.isfinite(base).all():
         return None
@@ -805,10 +841,17 @@ def park_extent(layers: dict[str, Any]) -> tuple[float, float, float, float] | N
     reach = max(x1 - x0, y1 - y0, 1.0)
     for kind in ("plants",):
         gdf = layers.get(kind)
-        if gdf is None or not len(gdf):
-            continue
-        g = gdf.geometry.centroid  # points as they are
-        xs, ys = g.x.to_numpy(float), g.y.to_numpy(float)
+        if isinstance(gdf, MapLayer):
+            if gdf.geometry_read_apart:  # points read as they are
+                xy = gdf.prepared_geometry().xy
+                xs, ys = xy[:, 0], xy[:, 1]
+            else:
+                gdf = gdf.data
+        if not isinstance(gdf, MapLayer):
+            if gdf is None or not len(gdf):
+                continue
+            g = gdf.geometry.centroid  # points as they are
+            xs, ys = g.x.to_numpy(float), g.y.to_numpy(float)
         near = (
             np.isfinite(xs)
             & np.isfinite(ys)

@@ -19,11 +19,13 @@ belong to one frame: :meth:`MapLayer.set_data` drops them unless new ones come w
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +49,19 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return offsets + np.arange(total, dtype=np.int64)
 
 
+def _point_bounds(xy: np.ndarray) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) over points (NaN rows skipped), NaNs when there is none."""
+    ok = np.isfinite(xy).all(axis=1)
+    if not ok.any():
+        return (math.nan,) * 4
+    return (
+        float(xy[ok, 0].min()),
+        float(xy[ok, 1].min()),
+        float(xy[ok, 0].max()),
+        float(xy[ok, 1].max()),
+    )
+
+
 def _total_bounds(bounds: np.ndarray, n: int) -> tuple[float, float, float, float]:
     """(minx, miny, maxx, maxy) over per-feature bounds, NaNs when there is nothing."""
     if not n or not np.isfinite(bounds).any():
@@ -60,21 +75,43 @@ def _total_bounds(bounds: np.ndarray, n: int) -> tuple[float, float, float, floa
 
 
 # --- prepared geometry ------------------------------------------------------------------------
+class _Geoms:
+    """The shapely geometries of a prepared geometry, for its spatial index and the tools:
+    given (``source`` an array) or made on first use (``source`` a callable, e.g. from the
+    geometry as read when the map was drawn from arrays alone)."""
+
+    source: Any
+    _making: threading.Lock  # held while the geometries are made (not the arrays' lock)
+
+    @property
+    def geoms(self) -> np.ndarray | None:
+        source = self.source
+        if not callable(source):
+            return source
+        with self._making:
+            if callable(self.source):
+                self.source = self.source()
+            return self.source
+
+    def geoms_if_made(self) -> np.ndarray | None:
+        """The geometries when they exist already (never makes them)."""
+        source = self.source
+        return None if callable(source) else source
 
 
-# --- prepared geometry ------------------------------------------------------------------------
 @dataclass
-class LineGeometry:
+class LineGeometry(_Geoms):
     """Segments of a line layer in feature order, and per-feature offsets."""
 
     segs: np.ndarray  # (S, 4) float64
     feat_start: np.ndarray  # (N + 1,) int64 offsets into segs
     bounds: np.ndarray  # (N, 4)
     total_bounds: tuple[float, float, float, float]
-    geoms: np.ndarray  # shapely geometries (for the tree)
+    source: Any  # shapely geometries (for the tree), or a callable making them
     _tree: shapely.STRtree | None = None
     _anchors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _making: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(cls, geoms: np.ndarray) -> LineGeometry:
@@ -95,7 +132,7 @@ class LineGeometry:
         np.cumsum(counts, out=feat_start[1:])
         bounds = shapely.bounds(geoms)
         tb = _total_bounds(bounds, n)
-        return cls(segs=segs, feat_start=feat_start, bounds=bounds, total_bounds=tb, geoms=geoms)
+        return cls(segs=segs, feat_start=feat_start, bounds=bounds, total_bounds=tb, source=geoms)
 
     @property
     def n_features(self) -> int:
@@ -108,6 +145,9 @@ class LineGeometry:
                 self._tree = shapely.STRtree(self.geoms)
             return self._tree
 
+    def tree_is_built(self) -> bool:
+        return self._tree is not None
+
     def subset(self, rows: np.ndarray) -> LineGeometry:
         """The features at ``rows`` (in that order), from the prepared arrays."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -116,13 +156,21 @@ class LineGeometry:
         feat_start = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(counts, out=feat_start[1:])
         bounds = self.bounds[rows]
+        source = self.source
         return LineGeometry(
             segs=segs,
             feat_start=feat_start,
             bounds=bounds,
             total_bounds=_total_bounds(bounds, len(rows)),
-            geoms=self.geoms[rows],
+            source=(lambda: self.geoms[rows]) if callable(source) else source[rows],
         )
+
+    def lengths(self, rows: np.ndarray) -> np.ndarray:
+        """The length of the features at ``rows`` (their segments added up)."""
+        sub = self.subset(rows)
+        d = sub.segs[:, 2:] - sub.segs[:, :2]
+        cum = np.concatenate([[0.0], np.cumsum(np.hypot(d[:, 0], d[:, 1]))])
+        return cum[sub.feat_start[1:]] - cum[sub.feat_start[:-1]]
 
     def anchors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per feature: the point halfway along it, the unit direction there, its length."""
@@ -157,21 +205,25 @@ class LineGeometry:
 
 
 @dataclass
-class PointGeometry:
+class PointGeometry(_Geoms):
     """One point per feature (a point on the feature for multipoints and others)."""
 
     xy: np.ndarray  # (N, 2), NaN for empty
     total_bounds: tuple[float, float, float, float]
-    geoms: np.ndarray | None = None  # shapely geometries (for the tree)
+    source: Any = None  # shapely geometries (for the tree), a callable making them, or None
     _tree: shapely.STRtree | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _making: threading.Lock = field(default_factory=threading.Lock)
 
     def tree(self) -> shapely.STRtree:
         """The layer's one spatial index (built on first use, any thread)."""
         with self._lock:
             if self._tree is None:
-                geoms = self.geoms if self.geoms is not None else shapely.points(self.xy)
-                self._tree = shapely.STRtree(geoms)
+                # points: the tree of the points themselves (the geometries are not needed)
+                geoms = self.geoms_if_made()
+                self._tree = shapely.STRtree(
+                    geoms if geoms is not None else shapely.points(self.xy)
+                )
             return self._tree
 
     @classmethod
@@ -186,31 +238,21 @@ class PointGeometry:
                 pts[non_point] = shapely.point_on_surface(geoms[non_point])
             xy[:, 0] = shapely.get_x(pts)
             xy[:, 1] = shapely.get_y(pts)
-        ok = np.isfinite(xy).all(axis=1)
-        tb = (
-            (
-                float(xy[ok, 0].min()),
-                float(xy[ok, 1].min()),
-                float(xy[ok, 0].max()),
-                float(xy[ok, 1].max()),
-            )
-            if ok.any()
-            else (math.nan,) * 4
-        )
-        return cls(xy=xy, total_bounds=tb, geoms=geoms)
+        return cls(xy=xy, total_bounds=_point_bounds(xy), source=geoms)
 
 
 @dataclass
-class PolygonGeometry:
+class PolygonGeometry(_Geoms):
     coords: np.ndarray  # (C, 2)
     ring_start: np.ndarray  # (R + 1,)
     feat_ring_start: np.ndarray  # (N + 1,) offsets into rings
     bounds: np.ndarray  # (N, 4)
     total_bounds: tuple[float, float, float, float]
-    geoms: np.ndarray
+    source: Any  # shapely geometries
     _anchors: np.ndarray | None = None
     _tree: shapely.STRtree | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _making: threading.Lock = field(default_factory=threading.Lock)
 
     def tree(self) -> shapely.STRtree:
         """The layer's one spatial index (built on first use, any thread)."""
@@ -240,7 +282,7 @@ class PolygonGeometry:
             feat_ring_start=feat_ring_start,
             bounds=bounds,
             total_bounds=tb,
-            geoms=geoms,
+            source=geoms,
         )
 
     def anchors(self) -> np.ndarray:
@@ -249,6 +291,180 @@ class PolygonGeometry:
                 pts = shapely.point_on_surface(self.geoms)
                 self._anchors = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
             return self._anchors
+
+
+# --- geometry read as WKB, straight into the prepared arrays -----------------------------------
+WKB_POINT, WKB_LINESTRING = 1, 2  # 2-D ISO WKB type codes
+WKB_CHUNK = 32_768  # geometries made from WKB per call (the GIL is let go between calls)
+
+
+def _wkb_chunks(column) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """Per Arrow chunk of a WKB column: (start offsets (N + 1,), bytes); None when a value
+    is missing (null geometries go the shapely way)."""
+    import pyarrow as pa
+
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out = []
+    for chunk in chunks:
+        arr = chunk.storage if isinstance(chunk, pa.ExtensionArray) else chunk
+        if len(arr) == 0:
+            continue
+        if arr.null_count:
+            return None
+        if pa.types.is_binary(arr.type):
+            off_type = np.dtype(np.int32)
+        elif pa.types.is_large_binary(arr.type):
+            off_type = np.dtype(np.int64)
+        else:
+            return None
+        _valid, offsets, data = arr.buffers()
+        starts = np.frombuffer(
+            offsets, dtype=off_type, count=len(arr) + 1, offset=arr.offset * off_type.itemsize
+        )
+        data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+        out.append((starts.astype(np.int64), data))
+    return out
+
+
+def _wkb_uint32(data: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Little-endian uint32 at byte positions ``at`` (any alignment)."""
+    b = data[at[:, None] + np.arange(4)]
+    return np.ascontiguousarray(b).view("<u4").ravel()
+
+
+def _wkb_doubles(data: np.ndarray, at: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``counts[i]`` little-endian doubles from byte ``at[i]`` on, concatenated in order."""
+    total = int(counts.sum())
+    out = np.empty(total, dtype=np.float64)
+    if total == 0:
+        return out
+    out_start = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=out_start[1:])
+    align = at % 8
+    uniform = int(counts[0]) if (counts == counts[0]).all() else None
+    for a in np.unique(align).tolist():  # a view of the bytes as doubles per alignment
+        sel = np.flatnonzero(align == a)
+        n_words = (len(data) - a) // 8
+        words = np.frombuffer(data, dtype="<f8", count=n_words, offset=a)
+        first = (at[sel] - a) // 8
+        if uniform is not None:  # e.g. every line of two vertices: a 2-D gather
+            step = np.arange(uniform)
+            out.reshape(-1, uniform)[sel] = words[first[:, None] + step]
+        else:
+            out[_ranges(out_start[sel], counts[sel])] = words[_ranges(first, counts[sel])]
+    return out
+
+
+def _wkb_simple(column, type_code: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Coordinates ``(V, 2)`` and vertices per feature of a WKB column holding only 2-D
+    little-endian points (``type_code`` 1) or linestrings (2); None for anything else
+    (multi-part, Z/M, big-endian, missing, a one-vertex line: read with shapely then)."""
+    chunks = _wkb_chunks(column)
+    if chunks is None:
+        return None
+    all_coords, all_counts = [], []
+    for offsets, data in chunks:
+        start, lengths = offsets[:-1], np.diff(offsets)
+        if len(start) == 0:
+            continue
+        head = 5 if type_code == WKB_POINT else 9
+        if (lengths < head).any() or (data[start] != 1).any():
+            return None
+        if (_wkb_uint32(data, start + 1) != type_code).any():
+            return None
+        if type_code == WKB_POINT:
+            if (lengths != 21).any():
+                return None
+            counts = np.ones(len(start), dtype=np.int64)
+        else:
+            counts = _wkb_uint32(data, start + 5).astype(np.int64)
+            if (lengths != 9 + 16 * counts).any() or (counts == 1).any():
+                return None
+        coords = _wkb_doubles(data, start + head, 2 * counts)
+        all_coords.append(coords.reshape(-1, 2))
+        all_counts.append(counts)
+    if not all_counts:
+        return np.empty((0, 2)), np.empty(0, dtype=np.int64)
+    return np.concatenate(all_coords), np.concatenate(all_counts)
+
+
+def _wkb_geometries(column) -> np.ndarray:
+    """The shapely geometries of a WKB column (as pyogrio's reader makes them), made chunk
+    by chunk: other threads (the GUI's) get the interpreter between chunks, not after the
+    second or more a million geometries take."""
+    import pyarrow as pa
+
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out = np.empty(len(column), dtype=object)
+    at = 0
+    for chunk in chunks:
+        for start in range(0, len(chunk), WKB_CHUNK):
+            part = chunk.slice(start, WKB_CHUNK)
+            values = np.asarray(part.to_numpy(zero_copy_only=False), dtype=object)
+            out[at : at + len(part)] = shapely.from_wkb(values)
+            at += len(part)
+    return out
+
+
+def line_geometry_from_wkb(column) -> LineGeometry | None:
+    """A :class:`LineGeometry` straight from a WKB column of 2-D linestrings (no shapely
+    objects: they are made from the WKB when first asked for); None when the column holds
+    anything else (build it from shapely geometries then)."""
+    simple = _wkb_simple(column, WKB_LINESTRING)
+    if simple is None:
+        return None
+    coords, counts = simple
+    n = len(counts)
+    feat_start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.maximum(counts - 1, 0), out=feat_start[1:])
+    if n and counts[0] > 1 and (counts == counts[0]).all():  # k vertices each: reshaped
+        k = int(counts[0])
+        per = coords.reshape(n, k, 2)
+        segs = np.empty((n, k - 1, 4), dtype=np.float64)
+        segs[:, :, :2] = per[:, :-1]
+        segs[:, :, 2:] = per[:, 1:]
+        lo, hi = per.min(axis=1), per.max(axis=1)
+        return LineGeometry(
+            segs=segs.reshape(-1, 4),
+            feat_start=feat_start,
+            bounds=np.column_stack([lo, hi]),
+            total_bounds=_total_bounds(np.column_stack([lo, hi]), n),
+            source=functools.partial(_wkb_geometries, column),
+        )
+    vfeat = np.repeat(np.arange(n, dtype=np.int64), counts)
+    same = vfeat[1:] == vfeat[:-1]
+    segs = np.empty((int(same.sum()), 4), dtype=np.float64)
+    segs[:, :2] = coords[:-1][same]
+    segs[:, 2:] = coords[1:][same]
+    bounds = np.full((n, 4), np.nan)
+    has = np.flatnonzero(counts > 0)
+    if len(has):
+        vstart = np.zeros(n, dtype=np.int64)
+        np.cumsum(counts[:-1], out=vstart[1:])
+        at = vstart[has]
+        for j, (ufunc, axis) in enumerate(
+            ((np.minimum, 0), (np.minimum, 1), (np.maximum, 0), (np.maximum, 1))
+        ):
+            bounds[has, j] = ufunc.reduceat(coords[:, axis], at)
+    return LineGeometry(
+        segs=segs,
+        feat_start=feat_start,
+        bounds=bounds,
+        total_bounds=_total_bounds(bounds, n),
+        source=functools.partial(_wkb_geometries, column),
+    )
+
+
+def point_geometry_from_wkb(column) -> PointGeometry | None:
+    """A :class:`PointGeometry` straight from a WKB column of 2-D points (see
+    :func:`line_geometry_from_wkb`); None when it holds anything else."""
+    simple = _wkb_simple(column, WKB_POINT)
+    if simple is None:
+        return None
+    xy = np.ascontiguousarray(simple[0])
+    return PointGeometry(
+        xy=xy, total_bounds=_point_bounds(xy), source=functools.partial(_wkb_geometries, column)
+    )
 
 
 @dataclass
@@ -413,8 +629,15 @@ def same_geometry(a, b) -> bool:
         return False
     if a is b:
         return True
-    ga = np.asarray(a.geometry.values, dtype=object)
-    gb = np.asarray(b.geometry.values, dtype=object)
+    return same_objects(
+        np.asarray(a.geometry.values, dtype=object), np.asarray(b.geometry.values, dtype=object)
+    )
+
+
+def same_objects(ga: np.ndarray, gb: np.ndarray) -> bool:
+    """Whether two object arrays hold the very same objects, position for position."""
+    if len(ga) != len(gb):
+        return False
     ia, ib = ga.__array_interface__, gb.__array_interface__
     if (ia["data"], ia["strides"]) == (ib["data"], ib["strides"]):
         return True  # one array of objects (a frame completed around another's geometry)
@@ -474,6 +697,10 @@ class MapLayer:
         self._ids: tuple[int, IdIndex] | None = None
         self._ids_building = threading.Lock()  # one build at a time: a second caller waits
         self._fids: tuple[int, np.ndarray] | None = None  # the ids alone, before an index
+        # the frame's geometry column is empty: the geometry is the prepared one, read as
+        # arrays (see :meth:`use_read_geometry`)
+        self._geometry_read_apart = False
+        self.read_from = None  # the project file the geometry was read apart from
         if derived:
             self.set_derived(derived)
 
@@ -486,12 +713,75 @@ class MapLayer:
         """Replace the GeoDataFrame (after an edit) and its derived columns (the old ones
         belong to the old rows). The geometry is prepared again only if it changed."""
         with self._lock:
-            if not same_geometry(self._data, data):
+            completed = False  # the frame completed around the geometry read apart
+            if self._geometry_read_apart:
+                completed = self._same_as_read_geometry(data)
+                if not completed:
+                    self._geom_version += 1
+                self._geometry_read_apart = False
+            elif not same_geometry(self._data, data):
                 self._geom_version += 1
+            old_ids = self._current_ids()
             self._data = data
             self._version += 1
             self._derived = self._checked(derived or {})
             self._derived_version += 1
+            if completed and old_ids is not None:
+                self._keep_ids(old_ids)
+
+    def _current_ids(self) -> IdIndex | np.ndarray | None:
+        """The id→row index (else the ids alone) of the current data, when made."""
+        if self._ids is not None and self._ids[0] == self._version:
+            return self._ids[1]
+        if self._fids is not None and self._fids[0] == self._version:
+            return self._fids[1]
+        return None
+
+    def _keep_ids(self, old: IdIndex | np.ndarray) -> None:
+        """The frame completed around the map's frame has the same ids (the same rows of
+        the same file): the ids and the index made for the map's frame (a trace while the
+        attributes were read) stay, checked value by value, instead of being made again."""
+        col = self.ids_column()
+        ids = as_ids(self._data[col] if col is not None else self._data.index)
+        old_ids = old.ids if isinstance(old, IdIndex) else old
+        if len(ids) != len(old_ids) or not (ids == old_ids).all():
+            return
+        self._fids = (self._version, ids)
+        if isinstance(old, IdIndex):
+            self._ids = (self._version, IdIndex(ids, old.codes, old.uniques, old.order, old.start))
+
+    def _same_as_read_geometry(self, data) -> bool:
+        """Whether ``data`` holds the very geometry objects made from the geometry read as
+        arrays (the frame completed around it: :meth:`geometry_objects`)."""
+        geom = self._geom[1] if self._geom is not None else None
+        made = geom.geoms_if_made() if geom is not None else None
+        if made is None or data is None or len(data) != len(made):
+            return False
+        return same_objects(made, np.asarray(data.geometry.values, dtype=object))
+
+    def use_read_geometry(self, geom) -> None:
+        """The frame's geometry column is left empty (None): ``geom``, prepared straight from
+        the file (e.g. :func:`line_geometry_from_wkb`), is the layer's geometry. Its shapely
+        objects are made when first asked for (:meth:`geometry_objects`); a frame holding
+        those very objects given to :meth:`set_data` keeps the prepared geometry."""
+        with self._lock:
+            self._geom = (self._geom_version, geom)
+            self._geometry_read_apart = True
+
+    @property
+    def geometry_read_apart(self) -> bool:
+        """The geometry is the prepared one alone (the frame's geometry column is empty)."""
+        return self._geometry_read_apart
+
+    def geometry_objects(self) -> np.ndarray:
+        """The shapely geometry of every row: the frame's own, or (geometry read apart)
+        those made from the geometry as read, once (any thread)."""
+        with self._lock:
+            apart, data = self._geometry_read_apart, self._data
+            geom = self._geom[1] if self._geom is not None else None
+        if apart and geom is not None:
+            return geom.geoms
+        return np.asarray(data.geometry.values, dtype=object)
 
     def set_derived(self, columns: Mapping[str, np.ndarray]) -> None:
         """Replace the derived columns (after a network build); the geometry stays prepared."""
@@ -571,6 +861,8 @@ class MapLayer:
         data = self._data
         if data is None or len(data) == 0:
             return (math.nan,) * 4
+        if self._geometry_read_apart:
+            return tuple(float(v) for v in self.prepared_geometry().total_bounds)
         return tuple(float(v) for v in data.total_bounds)
 
     def ids_column(self) -> str | None:
@@ -660,7 +952,7 @@ class MapLayer:
                 return self._styled[1]
         geom = self.prepared_geometry(snap)
         style = snap.style
-        frame = snap.style_frame()
+        frame = _categorised(style, snap.style_frame())
         codes = symbology.classify(style, frame)
         hidden = np.array([style.symbol(c) is None for c in range(style.n_symbols)])
         if self.geometry == "line":
@@ -714,6 +1006,18 @@ def line_batch_symbol(style: Style, key: int) -> Symbol | None:
     """The symbol of a batch key from :func:`line_batch_keys`."""
     worder, code = divmod(int(key), style.n_symbols)
     return style.symbol(code, style.n_widths if worder == 0 else worder - 1)
+
+
+def _categorised(style: Style, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the class column of a categorised style as categories: classifying
+    then looks each distinct value up once (a tenth of the time at a million rows), with
+    the same codes."""
+    if style.kind != symbology.CATEGORIZED or style.field not in frame.columns:
+        return frame
+    col = frame[style.field]
+    if col.dtype != object and not isinstance(col.dtype, pd.StringDtype):
+        return frame
+    return frame.assign(**{style.field: col.astype("category")})
 
 
 def _guess_geometry(data) -> str:
@@ -776,9 +1080,66 @@ def read_draw_frame(path, kind: str, crs):
     return conform_layer(gdf.set_crs(crs, allow_override=True), kind)
 
 
-def complete_frame(path, kind: str, draw_frame):
+def read_draw_layer(path, kind: str, crs) -> MapLayer:
+    """A map layer of layer ``kind`` of the project at ``path`` with only what drawing it
+    needs: :func:`draw_columns`, typed as :func:`open_project` types them, and the geometry.
+
+    Points and lines come straight from their WKB into the prepared arrays, with no shapely
+    object (the frame's geometry column stays empty: :meth:`MapLayer.use_read_geometry`;
+    the objects are made from the WKB later, for the whole frame); other geometry (polygons,
+    multi-part, 3-D, missing) is read into shapely objects as the project reader does."""
+    import geopandas as gpd
+    import pyogrio
+
+    kind_geometry = schema.GEOMETRY_KIND.get(kind)
+    if kind_geometry not in ("line", "point"):
+        return MapLayer(kind, read_draw_frame(path, kind, crs))
+    fields = set(pyogrio.read_info(path, layer=kind)["fields"].tolist())
+    cols = [c for c in draw_columns(kind) if c in fields]
+    meta, table = pyogrio.read_arrow(path, layer=kind, columns=cols)
+    name = meta["geometry_name"] or "wkb_geometry"
+    wkb = table.column(name)
+    read = line_geometry_from_wkb if kind_geometry == "line" else point_geometry_from_wkb
+    geom = read(wkb)
+    attrs = table.drop_columns([name]).to_pandas()
+    del table
+    empty = np.full(len(attrs), None, dtype=object)
+    gdf = gpd.GeoDataFrame(
+        attrs, geometry=_wkb_geometries(wkb) if geom is None else empty, crs=crs
+    )
+    layer = MapLayer(kind, _conform_for_drawing(gdf, kind))
+    if geom is not None:
+        layer.use_read_geometry(geom)
+        layer.read_from = path
+    return layer
+
+
+def _conform_for_drawing(gdf, kind: str):
+    """:func:`network.io.project.conform_layer`, except that text columns read as Arrow
+    strings stay so: the map reads the same values from them, where making a million Python
+    ``str`` takes a second (the whole frame, conformed, comes with the attributes)."""
+    from network.io.project import conform_layer
+
+    roles = schema.ROLE_ALIASES.get(kind, {})
+    geom = gdf.geometry.name
+    keep = [
+        c
+        for c in gdf.columns
+        if c != geom
+        and isinstance(gdf[c].dtype, pd.StringDtype)
+        and roles.get(c, ("text",))[0] not in ("float", "capacity", "bool")
+    ]
+    if not keep:
+        return conform_layer(gdf, kind)
+    out = conform_layer(gdf.drop(columns=keep), kind)
+    order = [c for c in gdf.columns if c != geom] + [geom]
+    return out.assign(**{c: gdf[c] for c in keep})[order]
+
+
+def complete_frame(path, kind: str, draw_frame, geometry=None):
     """The whole layer (every attribute, as :func:`network.io.project.open_project` reads
-    it) around the geometry objects of ``draw_frame``, so the prepared geometry stays valid."""
+    it) around the geometry objects of ``draw_frame`` (or ``geometry``, one object per row:
+    :meth:`MapLayer.geometry_objects`), so the prepared geometry stays valid."""
     import geopandas as gpd
     import pyogrio
 
@@ -787,5 +1148,6 @@ def complete_frame(path, kind: str, draw_frame):
     attrs = pyogrio.read_dataframe(path, layer=kind, read_geometry=False, use_arrow=True)
     if len(attrs) != len(draw_frame):
         raise ValueError(f"layer {kind} changed while it was read ({path})")
-    gdf = gpd.GeoDataFrame(attrs, geometry=draw_frame.geometry.array, crs=draw_frame.crs)
+    geoms = draw_frame.geometry.array if geometry is None else geometry
+    gdf = gpd.GeoDataFrame(attrs, geometry=geoms, crs=draw_frame.crs)
     return conform_layer(gdf, kind)

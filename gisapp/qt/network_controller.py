@@ -5,7 +5,9 @@ project) schedules a rebuild off the GUI thread; the newest data always wins, an
 update when the ``network_changed`` / ``checks_changed`` / ``register_changed`` signals fire.
 A project opened from a file brings its stored network (:mod:`network.io.topology`): it is
 loaded, not rebuilt, when it is current (:meth:`NetworkController.preload` reads it while
-the window reads the attributes); a stale one is rebuilt.
+the window draws the map, and traces run on it from then on, while the attributes are
+read; its connection register is decoded next, also off the GUI thread); a stale one is
+rebuilt.
 """
 
 from __future__ import annotations
@@ -50,15 +52,21 @@ def load_or_build_state(
 
 def preload_state(path: Any):
     """Progress generator: the network stored in *path* when current (else None), read
-    before the project's frames are; its register decoded here, off the GUI thread."""
+    before the project's frames are. Its connection register is not decoded yet (a trace
+    does not need it): :func:`decode_register` does that next, off the GUI thread too."""
     yield 0.0, "Loading the stored network"
     try:
-        state = load_checked_network(path)
+        return load_checked_network(path)
     except NetworkError as exc:
         log.info("stored network of %s not read: %s", path, exc)
         return None
-    if state is not None:
-        getattr(state.register, "rows", None)  # decoded now, not when colours are drawn
+
+
+def decode_register(state: CheckedNetwork):
+    """Progress generator: *state* with its connection register decoded (now, not when the
+    enterprises' colours are drawn on the GUI thread)."""
+    yield 0.0, "Decoding the connection register"
+    getattr(state.register, "rows", None)
     return state
 
 
@@ -91,7 +99,7 @@ class NetworkController(QObject):
         self._version = 0
         self._building: int | None = None
         self._stored: Any = None  # project file whose stored network matches the layers
-        self._preload: dict[str, Any] | None = None  # path, state (or _PENDING), waiting
+        self._preload: dict[str, Any] | None = None  # path, state (or _PENDING), waiting, held
         self._threads: list[Any] = []
         self.state: CheckedNetwork | None = None
         self._closed = False
@@ -119,9 +127,10 @@ class NetworkController(QObject):
         self._stored = stored
         pre, self._preload = self._preload, None
         if state is None and pre is not None and stored is not None and pre["path"] == stored:
-            if pre["state"] is _PENDING:  # being read: adopted (or built) when it arrives
+            if pre["state"] is _PENDING or (pre["state"] is not None and not pre["decoded"]):
+                # being read (or its register decoded): adopted (or built) when it is
                 self._version += 1
-                self._preload = {**pre, "waiting": self._version}
+                self._preload = {**pre, "waiting": self._version, "held": False}
                 return
             self._stored = None  # the file was looked at: stale (None) or current
             state = None if pre["state"] is None else _bound(pre["state"], self._layers)
@@ -130,18 +139,26 @@ class NetworkController(QObject):
             return
         self._changed()
 
-    def preload(self, path: Any) -> None:
+    def preload(self, path: Any, *, hold: bool = False) -> None:
         """Start reading the network stored in the project at *path* now, while the window
         reads the project's frames; :meth:`set_data` with ``stored=path`` then adopts it
-        (bound to those frames) instead of loading or building."""
-        self._preload = {"path": path, "state": _PENDING, "waiting": None}
-        worker = JobWorker(preload_state, path)
-        thread = run_in_thread(
-            self,
-            worker,
-            lambda state: self._on_preloaded(path, state),
-            lambda exc: self._on_preloaded(path, None),
-        )
+        (bound to those frames) instead of loading or building.
+
+        ``hold``: it is not announced (no :attr:`early_state`, :meth:`preloaded_state` None)
+        until :meth:`release_preload`: the window reads it while the new map is drawn and
+        lets it be traced on once the map is shown."""
+        self._preload = {
+            "path": path,
+            "state": _PENDING,
+            "decoded": False,  # its register
+            "waiting": None,
+            "held": hold,
+        }
+        self._run(preload_state, path, lambda state: self._on_preloaded(path, state))
+
+    def _run(self, job: Any, arg: Any, done: Any) -> None:
+        """Run a preload job off the GUI thread; ``done(result)``, None when it failed."""
+        thread = run_in_thread(self, JobWorker(job, arg), done, lambda _exc: done(None))
         self._threads.append(thread)
         thread.finished.connect(
             lambda t=thread: self._threads.remove(t) if t in self._threads else None
@@ -151,12 +168,30 @@ class NetworkController(QObject):
         pre = self._preload
         if pre is None or pre["path"] != path or self._closed:
             return  # another project (or set_data without it) came since
-        waiting = pre["waiting"]
-        if waiting is None:  # the frames are still being read
-            self._preload = {**pre, "state": state}
-            if state is not None:
+        self._preload = pre = {**pre, "state": state}
+        if state is not None:  # traced on now; adopted when its register is decoded too
+            self._run(decode_register, state, lambda s: self._on_decoded(path, state, s))
+            if pre["waiting"] is None and not pre["held"]:
                 self.early_state.emit(state)
             return
+        if pre["waiting"] is not None:
+            self._take_preload(pre)
+
+    def _on_decoded(self, path: Any, state: CheckedNetwork, ok: Any) -> None:
+        pre = self._preload
+        if pre is None or pre["path"] != path or pre["state"] is not state or self._closed:
+            return
+        if ok is None:  # the register cannot be decoded: the network is built instead
+            log.info("stored register of %s not decoded", path)
+            pre = {**pre, "state": None}
+        self._preload = pre = {**pre, "decoded": True}
+        if pre["waiting"] is not None:
+            self._take_preload(pre)
+
+    def _take_preload(self, pre: dict[str, Any]) -> None:
+        """The frames came (``set_data`` with the preloaded path): the preload is adopted,
+        bound to them, or (none stored) the network is built."""
+        waiting, state = pre["waiting"], pre["state"]
         self._preload = None
         if waiting != self._version:
             return  # edited meanwhile: that edit's build is on its way
@@ -165,6 +200,35 @@ class NetworkController(QObject):
             self._changed()
             return
         self.adopt(_bound(state, self._layers))
+
+    def clear(self) -> None:
+        """No network (a project is being opened): the state goes, no build runs, and no
+        signal is sent. A preload (of the project being opened) is kept."""
+        self._layers, self._settings, self._crs = {}, {}, None
+        self.state = None
+        self._stored = None
+        self._version += 1  # a build of the old data still running is not taken
+        self._timer.stop()
+
+    def release_preload(self) -> None:
+        """A held preload (:meth:`preload`) may be traced on: its network is announced by
+        :attr:`early_state` (now, if it is read already; else when it is)."""
+        pre = self._preload
+        if pre is None or not pre["held"]:
+            return
+        self._preload = {**pre, "held": False}
+        if pre["state"] is not _PENDING and pre["state"] is not None and not self._closed:
+            self.early_state.emit(pre["state"])
+
+    def preloaded_path(self) -> Any:
+        """The project file of :meth:`preloaded_state` (None when there is none)."""
+        pre = self._preload
+        return pre["path"] if pre is not None and self.preloaded_state() is not None else None
+
+    def drop_preload(self, path: Any) -> None:
+        """Forget the preload of *path* (its project was not opened after all)."""
+        if self._preload is not None and self._preload["path"] == path:
+            self._preload = None
 
     def adopt(self, state: CheckedNetwork) -> None:
         """Take a ready network of the current layers (e.g. loaded from the project): it
@@ -204,7 +268,7 @@ class NetworkController(QObject):
         """The stored network read ahead of the frames (see :attr:`early_state`), until
         :meth:`set_data` takes it; None when there is none (or it is not read yet)."""
         pre = self._preload
-        if pre is None or pre["state"] is _PENDING or self._closed:
+        if pre is None or pre["state"] is _PENDING or pre["held"] or self._closed:
             return None
         return pre["state"]
 

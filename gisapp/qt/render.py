@@ -252,14 +252,23 @@ def short_line_pixels(short: np.ndarray, w: int, h: int, width: float) -> np.nda
     sp = short.astype(np.float32)
     x1, y1 = sp[:, 0], sp[:, 1]
     dx, dy = sp[:, 2] - x1, sp[:, 3] - y1
+    wide = w * h >= 2**31  # else the indices fit int32 (half the memory traffic)
+    fx, fy = np.empty_like(x1), np.empty_like(y1)
     out = []
-    steps = np.linspace(0.0, 1.0, int(SHORT_LINE_PX) + 1, dtype=np.float32)
-    for t in steps:
-        ix = (x1 + dx * t).astype(np.int32)  # truncation == floor for x >= 0
-        iy = (y1 + dy * t).astype(np.int32)
-        ok = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
-        out.append(iy[ok].astype(np.int64) * w + ix[ok])
-    idx = np.concatenate(out)
+    for t in np.linspace(0.0, 1.0, int(SHORT_LINE_PX) + 1, dtype=np.float32):
+        np.multiply(dx, t, out=fx)
+        fx += x1
+        np.multiply(dy, t, out=fy)
+        fy += y1
+        ix = fx.astype(np.int32)  # truncation == floor for x >= 0
+        iy = fy.astype(np.int32)
+        ok = ix.view(np.uint32) < w  # 0 <= ix < w: negatives wrap to huge
+        ok &= iy.view(np.uint32) < h
+        idx = iy.astype(np.int64) if wide else iy
+        idx *= w
+        idx += ix
+        out.append(idx[ok])
+    idx = np.concatenate(out).astype(np.int64)
     if width >= 1.5:
         x = idx % w
         right = np.where(x + 1 < w, idx + 1, idx)
@@ -402,7 +411,10 @@ def _render_lines(
     batches: LineBatches = layer.prepared_style(snap)
     style = snap.style
     pad = 4 * view.scale
-    feats = _visible_features(geom.bounds, geom.total_bounds, view, pad, geom.tree)
+    # the spatial index when it is built; else the boxes (milliseconds at a million lines,
+    # where building the index takes a second or more: not in a render)
+    tree_fn = geom.tree if geom.tree_is_built() else None
+    feats = _visible_features(geom.bounds, geom.total_bounds, view, pad, tree_fn)
     left = view.center_x - view.width * view.scale / 2
     top = view.center_y + view.height * view.scale / 2
     inv = 1.0 / view.scale
@@ -484,8 +496,14 @@ def _render_arrows(
     pens: dict,
     cancel,
 ) -> None:
-    mid, direc, length = geom.anchors()
     min_len = style.arrow_min_px * dpr
+    # a line is at least as long as the longer side of its box: more such lines than
+    # ARROW_MAX means no arrows, known without the anchors (a second at a million lines)
+    b = geom.bounds[feats]
+    shortest_px = np.fmax(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) / view.scale
+    if np.count_nonzero(shortest_px >= min_len) > ARROW_MAX:
+        return
+    mid, direc, length = geom.anchors()
     f = feats[length[feats] / view.scale >= min_len]
     if len(f) == 0 or len(f) > ARROW_MAX:
         return

@@ -652,16 +652,36 @@ class TraceController(QObject):
             return ("point", x, y)
         return ("feature", layer_kind, ids)
 
-    def _pipe_rows(self, result: TraceResult) -> np.ndarray | None:
-        """Rows of the pipe layer of the traced edges, when the network was built from the
-        frame on the map (else None: the ids are used)."""
+    def _row_state(self, kind: str) -> tuple[Any, Any]:
+        """``(state, layer)``: the network whose row maps (piece → pipe row, node → manhole
+        row) refer to the rows of layer ``kind`` on the map, and that layer; state None when
+        there is none (the ids are used then). It is the current network when built from
+        the map's frame; while the attributes are read, the network stored in the file the
+        map was read from (its rows, in the file's order, are the map's)."""
         ctl = self.window.network_ctl
+        layer = self.canvas.layer(kind)
+        if layer is None:
+            return None, None
         state = ctl.current_state() if hasattr(ctl, "current_state") else None
-        layer = self.canvas.layer(schema.PIPES)
+        if state is not None:
+            return (state if state.built_from(kind, layer.data) else None), layer
+        pre = ctl.preloaded_state() if hasattr(ctl, "preloaded_state") else None
+        if (
+            pre is not None
+            and getattr(ctl, "state", None) is None
+            and getattr(layer, "geometry_read_apart", False)
+            and layer.read_from is not None
+            and layer.read_from == ctl.preloaded_path()
+        ):
+            return pre, layer
+        return None, layer
+
+    def _pipe_rows(self, result: TraceResult) -> np.ndarray | None:
+        """Rows of the pipe layer of the traced edges, when the network's rows are the
+        map's (:meth:`_row_state`; else None: the ids are used)."""
+        state, layer = self._row_state(schema.PIPES)
         edges = np.asarray(getattr(result, "edges", ()), dtype=np.int64)
-        if state is None or layer is None or (len(edges) == 0 and result.pipes):
-            return None
-        if not state.built_from(schema.PIPES, layer.data):
+        if state is None or (len(edges) == 0 and result.pipes):
             return None
         net = state.network
         rows = np.asarray(net.piece_row, dtype=np.int64)[np.asarray(net.edge_piece)[edges]]
@@ -672,14 +692,10 @@ class TraceController(QObject):
 
     def _node_rows(self, result: TraceResult) -> np.ndarray | None:
         """Rows of the manhole layer of the traced nodes, when the result holds node
-        positions and the network was built from the frame on the map (else None)."""
+        positions and the network's rows are the map's (:meth:`_row_state`; else None)."""
         pos = getattr(result.nodes, "positions", None)
-        ctl = self.window.network_ctl
-        state = ctl.current_state() if hasattr(ctl, "current_state") else None
-        layer = self.canvas.layer(schema.MANHOLES)
-        if pos is None or state is None or layer is None:
-            return None
-        if not state.built_from(schema.MANHOLES, layer.data):
+        state, layer = self._row_state(schema.MANHOLES)
+        if pos is None or state is None:
             return None
         rows = np.asarray(state.network.node_manhole_row, dtype=np.int64)[pos]
         return np.unique(rows[(rows >= 0) & (rows < len(layer.data))])
@@ -746,12 +762,8 @@ class TraceController(QObject):
         the network (pipe → edges → pieces → rows) when it was built from the frame on the
         map and the result holds pipe positions; else None."""
         pos = getattr(listed, "positions", None)
-        ctl = self.window.network_ctl
-        state = ctl.current_state() if hasattr(ctl, "current_state") else None
-        layer = self.canvas.layer(schema.PIPES)
-        if pos is None or state is None or layer is None:
-            return None
-        if not state.built_from(schema.PIPES, layer.data):
+        state, layer = self._row_state(schema.PIPES)
+        if pos is None or state is None:
             return None
         net = state.network
         pe = net.pipe_edges
@@ -785,6 +797,8 @@ class TraceController(QObject):
 
         if "length_m" in d.columns:
             lengths = col("length_m")
+        elif getattr(layer, "geometry_read_apart", False):  # the map's arrays, not shapely
+            lengths = layer.prepared_geometry().lengths(rows).tolist()
         else:
             lengths = d.geometry.iloc[rows].length.tolist()
         info: dict[str, tuple] = {}

@@ -136,7 +136,6 @@ def test_map_frames_completed_equal_open_project(demo_project):
     from geopandas.testing import assert_geodataframe_equal
 
     from gisapp.qt.main_window import read_attributes_job, read_map_job
-    from gisapp.qt.map_layer import same_geometry
 
     project, frames, layers = _run(read_map_job(demo_project))
     assert project.layers == {}
@@ -158,12 +157,20 @@ def test_map_frames_completed_equal_open_project(demo_project):
         "flow_dir",
         "geometry",
     }
-    full = _run(read_attributes_job(project, frames)).layers
+    # points and lines were read straight into the drawn arrays, polygons as shapely objects
+    apart = {lay.kind for lay in layers if lay.geometry_read_apart}
+    assert apart == {"pipes", "manholes", "plants", "outfalls", "enterprises", "farms"}
+    prepared = {lay.kind: (lay.prepared_geometry(), lay.geometry_version) for lay in layers}
+    full = _run(read_attributes_job(project, frames, layers)).layers
     expected = open_project(demo_project).layers
     assert list(full) == list(expected)
     for kind, gdf in expected.items():
         assert_geodataframe_equal(full[kind], gdf)
-        assert same_geometry(frames[kind], full[kind])  # the prepared geometry stays valid
+    for lay in layers:  # the completed frames keep the prepared geometry
+        lay.set_data(full[lay.kind])
+        assert lay.prepared_geometry() is prepared[lay.kind][0]
+        assert lay.geometry_version == prepared[lay.kind][1]
+        assert not lay.geometry_read_apart
 
 
 def test_map_is_shown_before_the_attributes_are_read(qtbot, make_window, project_copy):
