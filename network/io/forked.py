@@ -57,9 +57,8 @@ class ForkedCall:
                     payload = pickle.dumps(exc)
                 except Exception:  # noqa: BLE001 - an unpicklable error still says what
                     payload = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
-                with contextlib.suppress(OSError):
-                    with os.fdopen(write_fd, "wb") as fh:
-                        fh.write(payload)
+                with contextlib.suppress(OSError), os.fdopen(write_fd, "wb") as fh:
+                    fh.write(payload)
             finally:
                 os._exit(code)
         os.close(write_fd)
