@@ -70,3 +70,17 @@ def make_window(qtbot, tmp_path, monkeypatch, demo_project):
     for w in made:
         w.undo_stack.setClean()
         w.setWindowModified(False)
+
+
+@pytest.fixture
+def stored_demo(demo_project):
+    """The demo park with its network stored by this very code (fresh)."""
+    from network.io.project import open_project
+    from network.io.topology import store_checked_network
+    from network.state import build_checked_network
+
+    proj = open_project(demo_project)
+    store_checked_network(
+        demo_project, build_checked_network(proj.layers, proj.settings, proj.crs)
+    )
+    return demo_project

@@ -10,20 +10,8 @@ import shapely
 import gisapp.qt.network_controller as nc
 from gisapp.qt.network_controller import NetworkController
 from network.io.project import open_project
-from network.io.topology import store_checked_network
-from network.state import build_checked_network
 
 EXTS = ("gisapp.qt.inspect_tools", "gisapp.qt.trace_panel")
-
-
-@pytest.fixture
-def stored_demo(project_copy):
-    """A private demo park with its network stored by this very code (fresh)."""
-    proj = open_project(project_copy)
-    store_checked_network(
-        project_copy, build_checked_network(proj.layers, proj.settings, proj.crs)
-    )
-    return project_copy
 
 
 def test_a_held_preload_is_announced_only_when_released(qtbot, stored_demo):

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from gisapp.qt.network_controller import NetworkController
 from network.io.project import open_project
-from network.io.topology import store_checked_network
-from network.state import build_checked_network
 from network.trace import trace_downstream
 
 EXTS = ("gisapp.qt.inspect_tools", "gisapp.qt.trace_panel")
-
-
-@pytest.fixture
-def stored_demo(demo_project):
-    """The demo park with its network stored by this very code (fresh)."""
-    proj = open_project(demo_project)
-    store_checked_network(
-        demo_project, build_checked_network(proj.layers, proj.settings, proj.crs)
-    )
-    return demo_project
 
 
 def test_the_stored_network_is_announced_before_the_frames(qtbot, stored_demo):
