@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from network.io import gpkg
 from surveys.balance.coefficients import BalanceError
 from surveys.record_commands import ProjectEdit
@@ -240,12 +242,14 @@ def service_area_polygons(
         if pid in edited:
             raw[pid] = edited[pid]
             continue
-        parts = [g for p in a["pipes"] for g in pipe_geom.get(p, ())]
-        parts += [ent_geom[e] for e in a["enterprises"] if e in ent_geom]
-        if not parts:
+        lines = [g for p in a["pipes"] for g in pipe_geom.get(p, ())]
+        points = [ent_geom[e] for e in a["enterprises"] if e in ent_geom]
+        if not lines and not points:
             raw[pid] = None
             continue
-        raw[pid] = shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4))
+        raw[pid] = shapely.union_all(
+            shapely.buffer([*_chains(lines), *points], buffer_m, quad_segs=4)
+        )
     order = [a["plant_id"] for a in sa if a["plant_id"] in edited]
     order += [a["plant_id"] for a in sa if a["plant_id"] not in edited]
     taken = None
@@ -270,6 +274,20 @@ def service_area_polygons(
         )
         for a in sa
     ]
+
+
+def _chains(lines: list[Any]) -> list[Any]:
+    """The pipes joined into chains where they meet end to end (no noding): the band
+    around them is the same, and unioning the buffers of a few thousand chains instead of a
+    million pipes takes seconds instead of most of a minute."""
+    import shapely
+
+    if len(lines) < 2:
+        return lines
+    parts = shapely.get_parts(np.asarray(lines, dtype=object))  # multipart pipes: their parts
+    simple = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+    merged = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(parts[simple])))
+    return [*merged, *parts[~simple]]
 
 
 def polygon_from_file(path: str | Path, crs: Any = None) -> Any:
