@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: Below this many records GDAL is as quick and nothing is gained.
 MIN_RECORDS = 20_000
-_NUMERIC = {"int32": "int32", "int64": "int64", "float64": "float64"}
+_NUMERIC = ("int32", "int64", "float64")
 _SPACE = ord(" ")
 
 
@@ -60,7 +60,7 @@ def read_dbf_table(dbf: Path, codec: str, names: list[str], dtypes: list[str]) -
         fields is None
         or len(fields) != len(names)
         or len(dtypes) != len(names)
-        or 1 + sum(f[2] for f in fields) != record_len
+        or 1 + sum(f[1] for f in fields) != record_len
     ):
         return None
     size = dbf.stat().st_size
@@ -74,17 +74,17 @@ def read_dbf_table(dbf: Path, codec: str, names: list[str], dtypes: list[str]) -
         )
     except (OSError, ValueError):
         return None
-    if n_records and (raw[:, 0] != _SPACE).any():
+    if (raw[:, 0] != _SPACE).any():
         return None  # deleted records ("*"): GDAL skips them
     columns = []
     start = 1
-    for (ftype, _dec, width), name, dtype in zip(fields, names, dtypes, strict=True):
+    for (ftype, width), name, dtype in zip(fields, names, dtypes, strict=True):
         cells = raw[:, start : start + width]
         start += width
         if ftype == "C" and dtype == "object":
             col = _text(cells, codec)
         elif ftype in ("N", "F") and dtype in _NUMERIC:
-            col = _number(cells, _NUMERIC[dtype])
+            col = _number(cells, dtype)
         else:
             return None
         if col is None:
@@ -94,14 +94,14 @@ def read_dbf_table(dbf: Path, codec: str, names: list[str], dtypes: list[str]) -
     return pa.table(columns, names=names)
 
 
-def _descriptors(desc: bytes) -> list[tuple[str, int, int]] | None:
-    """(type, decimals, width) per field descriptor; None when the header is odd."""
+def _descriptors(desc: bytes) -> list[tuple[str, int]] | None:
+    """(type, width) per field descriptor; None when the header is odd."""
     fields = []
     for i in range(0, len(desc) - 31, 32):
         if desc[i] == 0x0D:
             return fields
         ftype = chr(desc[i + 11]).upper()
-        fields.append((ftype, desc[i + 17], desc[i + 16]))
+        fields.append((ftype, desc[i + 16]))
     return fields if desc[-1:] == b"\r" or not desc else None
 
 

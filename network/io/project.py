@@ -510,10 +510,10 @@ def safe_columns(
 
 
 # --- write -------------------------------------------------------------------------------------
-def _writable(gdf: gpd.GeoDataFrame, kind: str) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+def _writable(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     """Make a frame safe for GeoPackage: no reserved or case-duplicate column names (see
-    :func:`safe_columns`), plain dtypes. Returns the frame and the columns renamed."""
-    out, renames = safe_columns(gdf, kind)
+    :func:`safe_columns`; :func:`_note_renames` records them), plain dtypes."""
+    out = safe_columns(gdf, kind)[0]
     out = out.copy(deep=False)  # copy-on-write: the converted columns never reach gdf
     for col in out.columns:
         if col == out.geometry.name:
@@ -525,7 +525,7 @@ def _writable(gdf: gpd.GeoDataFrame, kind: str) -> tuple[gpd.GeoDataFrame, dict[
                 out[col] = s.map(lambda v: None if v is None else int(bool(v))).astype("Int64")
             elif inferred not in ("string", "empty"):
                 out[col] = s.map(lambda v: None if v is None or v != v else str(v))
-    return out, renames
+    return out
 
 
 def _meta_connection(path: Path) -> sqlite3.Connection:
@@ -723,8 +723,8 @@ def _overlap_write(project: Project, checked: Any) -> bool:
 
 
 def _note_renames(project: Project, kinds: Sequence[str] | None) -> None:
-    """Record the columns :func:`_write_layers` renames (it runs in a child process, whose
-    changes to ``project`` are lost)."""
+    """Record the columns :func:`_write_layers` renames (columns added since the import, by
+    edits), here in this process: the layers may be written by a child."""
     for kind, gdf in project.layers.items():
         if kinds is None or kind in kinds:
             renames = safe_columns(gdf, kind)[1]
@@ -754,10 +754,10 @@ def _write_atomically(
                 # record committed by another window in between can be lost
                 stack.enter_context(gpkg.write_lock(base))
                 shutil.copyfile(base, tmp)
+            _note_renames(project, kinds)
             if base is None and _overlap_write(project, checked):
                 # a new file: a forked child writes the layers while this process builds the
                 # network (GDAL's writer holds the GIL; at 1M pipes each takes ~10 s)
-                _note_renames(project, kinds)
                 write = functools.partial(_write_layers, copied=False, target=path)
                 with forked.ForkedCall(write, project, tmp, kinds) as writer:
                     store = _checked_for_store(project, checked)
@@ -815,9 +815,7 @@ def _write_layers(
         if kinds is not None and kind not in kinds:
             continue
         if kind in project.layers:
-            frame, renames = _writable(project.layers[kind], kind)
-            if renames:  # columns added since the import (edits): keep the record complete
-                project.renamed.setdefault(kind, {}).update(renames)
+            frame = _writable(project.layers[kind], kind)
             try:
                 pyogrio.write_dataframe(
                     frame,

@@ -145,8 +145,9 @@ def _sibling(path: Path, ext: str) -> Path | None:
     return None
 
 
-def _check_shapefile(path: Path) -> None:
-    """Catch the usual broken shapefiles with a message that says what to do."""
+def _check_shapefile(path: Path) -> int | None:
+    """Catch the usual broken shapefiles with a message that says what to do; returns the
+    record count of the .dbf."""
     for ext, what in ((".shx", "index"), (".dbf", "attribute table")):
         if _sibling(path, ext) is None:
             raise InputFileError(
@@ -180,6 +181,7 @@ def _check_shapefile(path: Path) -> None:
             "comes from another copy; copy the whole shapefile (.shp, .shx, .dbf) again.",
             file=str(shx),
         )
+    return n_records
 
 
 def _check_dbf(dbf: Path | None) -> int | None:
@@ -289,8 +291,7 @@ def read_vector(
     if not path.exists():
         raise InputFileError(f"{path} does not exist.", file=str(path))
     is_shp = path.suffix.lower() == ".shp"
-    if is_shp:
-        _check_shapefile(path)
+    records = _check_shapefile(path) if is_shp else None
     if layer is not None and not is_shp:
         names = list_layers(path)
         if layer not in names:
@@ -302,7 +303,9 @@ def read_vector(
             )
     enc = detect_encoding(path, encoding)
     open_opts = {"ENCODING": enc.gdal_name} if is_shp else {}
-    if is_shp and max_features is None:
+    from network.io.dbf import MIN_RECORDS
+
+    if records is not None and records >= MIN_RECORDS and max_features is None:
         fast = _read_shapefile_fast(path, enc, open_opts)
         if fast is not None:
             return fast, "pyogrio", enc
@@ -314,9 +317,7 @@ def read_vector(
                 gdf = pyogrio.read_dataframe(
                     path, layer=layer, use_arrow=use_arrow, max_features=max_features, **open_opts
                 )
-            for w in caught:  # GDAL's remarks go to the log, not to the user's terminal
-                log.info("%s: %s", path.name, w.message)
-            gdf.attrs["read_warnings"] = [str(w.message) for w in caught]
+            _keep_warnings(gdf, caught, path)
             return gdf, "pyogrio" if use_arrow else "pyogrio (no arrow)", enc
         except UnicodeDecodeError as exc:
             errors.append(f"pyogrio: {exc}")
@@ -357,17 +358,13 @@ def _read_shapefile_fast(
 ) -> gpd.GeoDataFrame | None:
     """A large plain shapefile: GDAL reads the geometry, numpy the attribute table
     (:mod:`network.io.dbf`; the same frame as ``pyogrio.read_dataframe``, three times
-    sooner at 1M features). None when the file is small or not plain: read it with GDAL."""
+    sooner at 1M features). None when the table is not plain: read it with GDAL."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from network.io import dbf as dbfmod
 
     table_file = _sibling(path, ".dbf")
-    if table_file is None:
-        return None
-    with table_file.open("rb") as fh:
-        head = fh.read(12)
-    if len(head) < 12 or struct.unpack("<I", head[4:8])[0] < dbfmod.MIN_RECORDS:
-        return None
-    from concurrent.futures import ThreadPoolExecutor
+    assert table_file is not None  # _check_shapefile made sure
 
     try:
         info = pyogrio.read_info(path, **open_opts)
@@ -389,11 +386,16 @@ def _read_shapefile_fast(
         return None
     if len(shapes) != table.num_rows:
         return None
+    gdf = gpd.GeoDataFrame(table.to_pandas(), geometry=shapes.geometry.values, crs=shapes.crs)
+    _keep_warnings(gdf, caught, path)
+    return gdf
+
+
+def _keep_warnings(gdf: gpd.GeoDataFrame, caught: list, path: Path) -> None:
+    """GDAL's remarks go to the log (not to the user's terminal) and onto the frame."""
     for w in caught:
         log.info("%s: %s", path.name, w.message)
-    gdf = gpd.GeoDataFrame(table.to_pandas(), geometry=shapes.geometry.values, crs=shapes.crs)
     gdf.attrs["read_warnings"] = [str(w.message) for w in caught]
-    return gdf
 
 
 def _read_with_fiona(
