@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 
 class Cancelled(Exception):
@@ -82,8 +82,17 @@ class _Reaper(QObject):
 
     @Slot()
     def release(self) -> None:
+        pending = False
         for t in [t for t in _LIVE_THREADS if t.isFinished()]:
-            _LIVE_THREADS.discard(t)
+            # isFinished is true already while the thread runs its last steps (its finished
+            # signal, deferred deletes); wait(0) only once it has ended: dropping the last
+            # reference before that would delete a QThread still running
+            if t.wait(0):
+                _LIVE_THREADS.discard(t)
+            else:
+                pending = True
+        if pending:
+            QTimer.singleShot(20, self.release)
 
 
 _REAPER: list[_Reaper] = []
