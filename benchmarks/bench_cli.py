@@ -45,13 +45,14 @@ PEAK_TARGET_MB = 1536
 OFFSET = np.array([500_000.0, 3_300_000.0])  # the generator draws around (0, 0)
 
 
-def make_shapefiles(folder: Path, n_pipes: int, n_enterprises: int) -> None:
+def make_shapefiles(folder: Path | str, n_pipes: int | str, n_enterprises: int | str) -> None:
     """Write pipes, manholes, plants, outfalls and enterprises as GBK shapefiles (no .cpg).
 
     The network of ``bench_network.generate`` is cut into six trees at five trunk pipes (a
     plant at each cut), five outfalls sit on trunk manholes, and the columns carry the Chinese
     names of a surveyor's table (at most 10 GBK bytes, the DBF limit).
     """
+    folder, n_pipes, n_enterprises = Path(folder), int(n_pipes), int(n_enterprises)
     import geopandas as gpd
     import pyogrio
     import shapely
@@ -174,7 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "pipes.shp").exists():
         t0 = time.perf_counter()
-        make_shapefiles(folder, args.pipes, args.enterprises)
+        # in a child process: Linux keeps a process's peak RSS across fork and exec, so a
+        # generator grown to 2 GB here would be charged to every command forked after it
+        gen = "from bench_cli import make_shapefiles as m; m(*__import__('sys').argv[1:])"
+        gen_args = [str(folder), str(args.pipes), str(args.enterprises)]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "benchmarks")])}
+        subprocess.run([sys.executable, "-c", gen, *gen_args], check=True, env=env)
         print(f"generated the shapefiles in {time.perf_counter() - t0:.1f} s -> {folder}")
     import pyogrio
 
