@@ -783,6 +783,40 @@ class LazyLayers(Mapping):
 
         return read_layer_columns(self._path, kind, names)
 
+    def wkb_columns(self, kind: str, names: list[str]) -> tuple[Any, Any] | None:
+        """Only the columns *names* of layer *kind* (those it has) and its geometry as WKB
+        (an Arrow binary array, row for row), read from the file alone: a million shapes
+        cost no shapely object until some are asked for. None when the frame is read
+        already (use its geometry), or the project has no layer *kind*.
+
+        Raises
+        ------
+        ProjectError
+            The layer cannot be read.
+        """
+        if kind in self._frames or self._complete or kind not in self._kinds():
+            return None
+        import pyogrio
+        import pyogrio.errors
+
+        from network.errors import ProjectError
+        from network.io.project import _conform_columns as conform_columns
+
+        try:
+            fields = set(pyogrio.read_info(self._path, layer=kind)["fields"].tolist())
+            meta, table = pyogrio.read_arrow(
+                self._path, layer=kind, columns=[c for c in names if c in fields]
+            )
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+            raise ProjectError(
+                f"{self._path.name}: cannot read layer {kind}: {exc}",
+                file=str(self._path),
+                layer=kind,
+            ) from exc
+        geom = meta["geometry_name"] or "wkb_geometry"
+        attrs = conform_columns(table.drop_columns([geom]).to_pandas(), kind)
+        return attrs, table.column(geom)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._kinds())
 

@@ -224,13 +224,8 @@ def service_area_polygons(
 
     edited = {k: _valid_polygon(v, k) for k, v in (edited or {}).items()}
     sa = service_areas(net)
-    pipes = net.layers.get(S.PIPES)
+    pipe_codes, pipe_ids, pipe_shapes = _pipe_rows(net)
     ents = net.layers.get(S.ENTERPRISES)
-    pipe_geom: dict[str, Any] = {}
-    if pipes is not None and S.PIPE_ID in pipes.columns:
-        for pid, g in zip(pipes[S.PIPE_ID].tolist(), pipes.geometry.to_numpy(), strict=True):
-            if g is not None and pid is not None:
-                pipe_geom.setdefault(str(pid), []).append(g)
     ent_geom: dict[str, Any] = {}
     if ents is not None and S.ENT_ID in ents.columns:
         for eid, g in zip(ents[S.ENT_ID].tolist(), ents.geometry.to_numpy(), strict=True):
@@ -242,9 +237,12 @@ def service_area_polygons(
         if pid in edited:
             raw[pid] = edited[pid]
             continue
-        lines = [g for p in a["pipes"] for g in pipe_geom.get(p, ())]
+        # the rows of its pipes (a multipart pipe split into pieces: every piece)
+        want = pipe_ids.get_indexer([str(p) for p in a["pipes"]])
+        lines = pipe_shapes(np.flatnonzero(np.isin(pipe_codes, want[want >= 0])))
+        lines = lines[~shapely.is_missing(lines)]
         points = [ent_geom[e] for e in a["enterprises"] if e in ent_geom]
-        if not lines and not points:
+        if not len(lines) and not points:
             raw[pid] = None
             continue
         raw[pid] = shapely.union_all(
@@ -276,7 +274,46 @@ def service_area_polygons(
     ]
 
 
-def _chains(lines: list[Any]) -> list[Any]:
+def _pipe_rows(net: Any) -> tuple[np.ndarray, Any, Callable[[np.ndarray], np.ndarray]]:
+    """The pipes layer's id of each row (codes into a ``pd.Index`` of the ids; -1 for none)
+    and a function giving the shapes of some rows. A stored network's pipes are read as
+    ids and WKB only, and shapely lines are made for the rows asked (a plant at a time):
+    at a million pipes the whole layer with its attributes would double the memory."""
+    import pandas as pd
+    import shapely
+
+    from network import schema as S
+
+    layers = net.layers
+    wkb_columns = getattr(layers, "wkb_columns", None)
+    read = wkb_columns(S.PIPES, [S.PIPE_ID]) if wkb_columns is not None else None
+    if read is not None:
+        attrs, wkb = read
+        ids = attrs[S.PIPE_ID] if S.PIPE_ID in attrs.columns else None
+
+        def shapes(rows: np.ndarray) -> np.ndarray:
+            taken = wkb.take(rows).to_numpy(zero_copy_only=False)
+            return shapely.from_wkb(taken)
+
+    else:
+        pipes = layers.get(S.PIPES)
+        if pipes is None:
+            return np.empty(0, dtype=np.intp), pd.Index([]), lambda rows: np.empty(0, object)
+        ids = pipes[S.PIPE_ID] if S.PIPE_ID in pipes.columns else None
+        geometry = pipes.geometry.to_numpy()
+
+        def shapes(rows: np.ndarray) -> np.ndarray:
+            return geometry[rows]
+
+    if ids is None:
+        return np.empty(0, dtype=np.intp), pd.Index([]), shapes
+    if pd.api.types.infer_dtype(ids, skipna=True) not in ("string", "empty"):
+        ids = ids.map(lambda v: None if v is None or v != v else str(v))
+    codes, uniques = pd.factorize(ids)
+    return codes, pd.Index(uniques), shapes
+
+
+def _chains(lines: Any) -> list[Any]:
     """The pipes joined into chains where they meet end to end (no noding): the band
     around them is the same, and unioning the buffers of a few thousand chains instead of a
     million pipes takes seconds instead of most of a minute."""
