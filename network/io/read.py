@@ -14,6 +14,7 @@ import re
 import shutil
 import struct
 import tempfile
+import threading
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -136,6 +137,29 @@ def file_sha256(path: Path) -> str:
             while chunk := fh.read(1 << 22):
                 h.update(chunk)
     return h.hexdigest()
+
+
+class _Digest:
+    """:func:`file_sha256` of *path* taken in a thread of its own; :meth:`result` waits for
+    the thread to end (so a later fork sees no other thread) and gives the digest or raises
+    the thread's ``OSError``."""
+
+    def __init__(self, path: Path) -> None:
+        self._out: str | OSError = OSError(f"{path}: the digest was not taken")
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            self._out = file_sha256(path)
+        except OSError as exc:  # handed to the caller of result()
+            self._out = exc
+
+    def result(self) -> str:
+        self._thread.join()
+        if isinstance(self._out, OSError):
+            raise self._out
+        return self._out
 
 
 def _sibling(path: Path, ext: str) -> Path | None:
@@ -485,6 +509,9 @@ def load_layer(
             layer, choice_issues = _choose_layer(path, kind)
             issues += choice_issues
         raw, engine, enc = read_vector(path, layer, encoding)
+    # the file's digest is taken beside the field mapping and hygiene below (hashlib lets go
+    # of the GIL): half a second at a million pipes, off the import's path
+    digest = _Digest(path)
     label = f"{path.name}{f':{layer}' if layer else ''}"
     id_label = f"{path.stem}{f':{layer}' if layer else ''}"
     if engine == "fiona":
@@ -542,7 +569,7 @@ def load_layer(
         encoding_source=enc.source,
         encoding_reason=enc.reason,
         source_crs=f"EPSG:{src_crs}" if src_crs else declared.to_wkt(),
-        sha256=file_sha256(path),
+        sha256=digest.result(),
         feature_count=len(raw),
         mapping=dict(full_mapping),
         offset_datum=offset_datum,
