@@ -97,15 +97,17 @@ def test_forked_write_makes_the_same_project(tmp_path, fork_always, monkeypatch)
     real = forked.ForkedCall
 
     def counting(*a, **kw):
-        calls.append(1)
+        calls.append(tuple(a[-1]))  # the kinds the child writes
         return real(*a, **kw)
 
     monkeypatch.setattr(forked, "ForkedCall", counting)
     one = create_project(tmp_path / "forked.gpkg", INPUTS)
-    assert calls, "the layers were written by a child"
+    # the pipes went to a child as soon as they were read, the rest to a second one
+    rest = ("manholes", "outfalls", "enterprises", "plants")
+    assert calls == [("pipes",), rest], "the layers were written by two children"
     monkeypatch.setenv("PIPEATLAS_NO_FORK", "1")
     two = create_project(tmp_path / "plain.gpkg", INPUTS)
-    assert len(calls) == 1, "PIPEATLAS_NO_FORK writes in turn"
+    assert len(calls) == 2, "PIPEATLAS_NO_FORK writes in turn"
     a, b = _digest(one.path), _digest(two.path)
     assert a.keys() == b.keys() and "pa_topology" in a
     assert {k for k in a if a[k] != b[k]} == set()
@@ -165,3 +167,48 @@ def test_a_failing_build_stops_the_writing_child(tmp_path, fork_always, monkeypa
     with pytest.raises(ChildProcessError):
         os.waitpid(seen["pid"], os.WNOHANG)  # reaped: no child is left writing
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_file_read_after_the_pipes_stops_their_writer(tmp_path, fork_always, monkeypatch):
+    """The pipes' child is already writing when a later file turns out bad: the user gets
+    the file's error, the child is stopped and reaped, and no file is left behind."""
+    from network.errors import InputFileError
+
+    seen = {}
+    real = forked.ForkedCall
+
+    class Spy(real):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            seen.setdefault("pids", []).append(self._pid)
+
+    monkeypatch.setattr(forked, "ForkedCall", Spy)
+    bad = tmp_path / "src" / "manholes.shp"
+    bad.parent.mkdir()
+    for part in (".shp", ".shx", ".prj"):  # no .dbf: the manholes cannot be read
+        (bad.with_suffix(part)).write_bytes((SRC / "manholes").with_suffix(part).read_bytes())
+    out = tmp_path / "p.gpkg"
+    with pytest.raises(InputFileError):
+        create_project(out, {**INPUTS, "manholes": [bad]})
+    assert len(seen["pids"]) == 1, "the pipes' writer had started"
+    with pytest.raises(ChildProcessError):
+        os.waitpid(seen["pids"][0], os.WNOHANG)  # reaped: no child is left writing
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
+
+
+def test_a_failing_first_writer_is_reported_once_the_rest_is_stopped(
+    tmp_path, fork_always, monkeypatch
+):
+    """The pipes' child fails: its error reaches the user (not the second child's), and the
+    second child, which waits for the first, is stopped too."""
+
+    def refuse_pipes(layers, tmp, kinds, *, copied, target):
+        if "pipes" in kinds:
+            raise ProjectError(f"{target.name}: cannot write layer pipes: disk full")
+        (tmp.parent / "rest.written").write_text("x")
+
+    monkeypatch.setattr(projmod, "_write_layers", refuse_pipes)
+    out = tmp_path / "p.gpkg"
+    with pytest.raises(ProjectError, match="layer pipes: disk full"):
+        create_project(out, INPUTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["rest.written"])
