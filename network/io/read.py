@@ -330,7 +330,7 @@ def read_vector(
     from network.io.dbf import MIN_RECORDS
 
     if records is not None and records >= MIN_RECORDS and max_features is None:
-        fast = _read_shapefile_fast(path, enc, open_opts)
+        fast = _read_shapefile_fast(path, enc, open_opts, records)
         if fast is not None:
             return fast, "pyogrio", enc
     errors = []
@@ -378,39 +378,48 @@ def read_vector(
 
 
 def _read_shapefile_fast(
-    path: Path, enc: EncodingChoice, open_opts: dict[str, str]
+    path: Path, enc: EncodingChoice, open_opts: dict[str, str], records: int
 ) -> gpd.GeoDataFrame | None:
-    """A large plain shapefile: GDAL reads the geometry, numpy the attribute table
-    (:mod:`network.io.dbf`; the same frame as ``pyogrio.read_dataframe``, three times
-    sooner at 1M features). None when the table is not plain: read it with GDAL."""
+    """A large plain shapefile: numpy reads the shapes (:mod:`network.io.shp`; GDAL when they
+    are not plain points or lines) in a thread while it reads the attribute table
+    (:mod:`network.io.dbf`): the same frame as ``pyogrio.read_dataframe``, three times sooner
+    at 1M features. None when the table is not plain: read it with GDAL."""
     from concurrent.futures import ThreadPoolExecutor
 
     from network.io import dbf as dbfmod
 
     table_file = _sibling(path, ".dbf")
-    assert table_file is not None  # _check_shapefile made sure
+    index_file = _sibling(path, ".shx")
+    assert table_file is not None and index_file is not None  # _check_shapefile made sure
+
+    def shapes() -> tuple[Any, Any]:
+        from network.io import shp as shpmod
+
+        geoms = shpmod.read_shp_geometry(path, index_file, records)
+        if geoms is not None:
+            return gpd.array.from_shapely(geoms), info["crs"]
+        read = pyogrio.read_dataframe(path, columns=[], use_arrow=True, **open_opts)
+        return read.geometry.values, read.crs
 
     try:
         info = pyogrio.read_info(path, **open_opts)
         names = [str(n) for n in info["fields"]]
-        # GDAL reads the shapes in a thread (it lets go of the GIL) while numpy reads the table
+        # the shapes are read in a thread (numpy and GDAL let go of the GIL) beside the table
         with warnings.catch_warnings(record=True) as caught, ThreadPoolExecutor(1) as pool:
             warnings.simplefilter("always")
-            future = pool.submit(
-                pyogrio.read_dataframe, path, columns=[], use_arrow=True, **open_opts
-            )
+            future = pool.submit(shapes)
             try:
                 table = dbfmod.read_dbf_table(table_file, enc.codec, names, list(info["dtypes"]))
             finally:
-                shapes = future.result()
+                geometry, crs = future.result()
         if table is None:
             return None
     except (RuntimeError, ValueError, OSError, UnicodeDecodeError) as exc:
         log.info("%s: fast read declined (%s); read with GDAL", path.name, exc)
         return None
-    if len(shapes) != table.num_rows:
+    if len(geometry) != table.num_rows:
         return None
-    gdf = gpd.GeoDataFrame(table.to_pandas(), geometry=shapes.geometry.values, crs=shapes.crs)
+    gdf = gpd.GeoDataFrame(table.to_pandas(), geometry=geometry, crs=crs)
     _keep_warnings(gdf, caught, path)
     return gdf
 
