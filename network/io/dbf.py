@@ -110,7 +110,7 @@ def _cells_text(cells: np.ndarray) -> Any:
     A NUL byte ends a value, as in GDAL (Arrow takes numpy's bytes up to the first NUL)."""
     n, width = cells.shape
     block = np.ascontiguousarray(cells)
-    if (block == 0).any():
+    if block.min(initial=1) == 0:  # a NUL somewhere (a reduction: no mask of the block)
         values = pa.array(block.view(f"S{width}").ravel(), type=pa.large_binary())
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()

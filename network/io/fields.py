@@ -389,22 +389,101 @@ def _as_str(v: Any) -> str | None:
 
 
 def _to_str(values: pd.Series) -> pd.Series:
-    """Ids and text as stripped ``str`` (``12.0`` → ``"12"``), missing as None; vectorised."""
+    """Ids and text as stripped ``str`` (``12.0`` → ``"12"``), missing as None; vectorised.
+
+    A column that repeats its values (codes, a pipe system, a material) holds one ``str``
+    object per distinct value, shared by its rows (see :func:`text_objects`).
+    """
     if pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
         num = values.astype(float)
-        whole = np.isfinite(num) & (num == np.round(num))
-        text = num.astype(str)
-        text = text.where(~whole, num.where(whole, 0).astype(np.int64).astype(str))
-        out = text.astype(object).where(num.notna(), None)
+        if repeats_values(num):
+            codes, uniques = pd.factorize(num, use_na_sentinel=True)
+            texts = _numbers_text(pd.Series(uniques, dtype=np.float64)).to_numpy()
+            out = shared_objects(codes, texts)
+            return pd.Series(out, index=values.index, dtype=object, copy=False)
+        out = _numbers_text(num)
         return pd.Series(out, index=values.index, dtype=object)
     if pd.api.types.is_string_dtype(values) and pd.api.types.infer_dtype(values, skipna=True) in (
         "string",
         "empty",
     ):
-        stripped = values.str.strip()
-        out = stripped.astype(object).where(stripped.notna() & (stripped != ""), None)
-        return pd.Series(out, index=values.index, dtype=object)
+        return text_objects(values, strip=True)
     return _by_uniques(values, _as_str)
+
+
+def _numbers_text(num: pd.Series) -> pd.Series:
+    """``float64`` values as text, whole numbers without ``.0``, NaN as None (object dtype)."""
+    whole = np.isfinite(num) & (num == np.round(num))
+    text = num.astype(str)
+    text = text.where(~whole, num.where(whole, 0).astype(np.int64).astype(str))
+    return text.astype(object).where(num.notna(), None)
+
+
+#: Rows of a column sampled by :func:`repeats_values`.
+_SAMPLE_ROWS = 5_000
+#: :func:`repeats_values` holds a column repetitive below one distinct value per this many
+#: rows.
+_ROWS_PER_VALUE = 10
+
+
+def repeats_values(values: pd.Series) -> bool:
+    """Whether *values* holds well fewer distinct values than rows, judged on a sample.
+
+    Sharing one object per distinct value needs a hash of every row: at a million rows of
+    few values that is three times quicker than making a million objects, at a million
+    distinct ids three to five times slower. So a column shares its objects when it has
+    under one distinct value per ``_ROWS_PER_VALUE`` present rows, estimated from a fixed
+    random sample of ``_SAMPLE_ROWS`` rows: ``D`` evenly used values show
+    ``D * (1 - exp(-k / D))`` distinct values in ``k`` sampled rows. Small columns always
+    share (the hash is cheap); the answer changes speed and memory only, never values.
+    """
+    n = len(values)
+    if n <= _SAMPLE_ROWS:
+        return True
+    rows = np.random.default_rng(0).choice(n, _SAMPLE_ROWS, replace=False)
+    sample = values.take(rows)
+    k = int(sample.notna().sum())
+    if k == 0:
+        return True
+    limit = n * k / _SAMPLE_ROWS / _ROWS_PER_VALUE
+    return bool(sample.nunique(dropna=True) < limit * -np.expm1(-k / limit))
+
+
+def shared_objects(codes: np.ndarray, objects: Any) -> np.ndarray:
+    """``objects[codes]``, code -1 as None: rows of a value share its one object."""
+    table = np.empty(len(objects) + 1, dtype=object)  # the last slot stays None
+    table[:-1] = objects
+    return table[codes]
+
+
+def text_objects(values: pd.Series, *, strip: bool) -> pd.Series:
+    """A text column (``str``/Arrow or object of ``str``) as object dtype, missing as None.
+
+    With *strip*, values are stripped as ``values.str.strip()`` strips them (Arrow's rule on
+    an Arrow column, Python's on an object column) and blank ones become None. A column
+    that :func:`repeats_values` gets one ``str`` object per distinct value, shared by its
+    rows.
+    """
+    if not repeats_values(values):
+        if strip:
+            values = values.str.strip()
+            present = values.notna() & (values != "")
+        else:
+            present = values.notna()
+        out = values.astype(object).where(present, None)
+        return pd.Series(out, index=values.index, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = pd.Series(uniques, dtype=values.dtype)
+    if strip:
+        texts = texts.str.strip()
+        inner, stripped = pd.factorize(texts)  # " a" and "a" strip to one value
+        codes = np.append(inner, -1)[codes]
+        texts = pd.Series(stripped, dtype=values.dtype)
+    objects = texts.to_numpy(dtype=object, copy=True)
+    if strip:
+        objects[(texts == "").to_numpy(dtype=bool)] = None
+    out = shared_objects(codes, objects)
+    return pd.Series(out, index=values.index, dtype=object, name=values.name, copy=False)
 
 
 _KEYWORDS = {

@@ -387,7 +387,19 @@ def _id_text(v: Any) -> str:
 
 
 def _as_objects(s: pd.Series, cast: Any) -> pd.Series:
-    """``cast(value)`` for the present values, ``None`` for the missing ones (object dtype)."""
+    """``cast(value)`` for the present values, ``None`` for the missing ones (object dtype).
+
+    A typed column that repeats its values casts each distinct value once and its rows share
+    the result. An object column is cast row by row: there ``1``, ``1.0`` and ``True`` hash
+    alike and would share one text.
+    """
+    from network.io.fields import repeats_values, shared_objects
+
+    if s.dtype != object and repeats_values(s):
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        values = pd.Series(uniques).to_numpy(dtype=object, na_value=None)
+        out = shared_objects(codes, [cast(v) for v in values])
+        return pd.Series(out, index=s.index, dtype=object, name=s.name, copy=False)
     present = s.notna().to_numpy()
     values = s.to_numpy(dtype=object, na_value=None)
     out = np.empty(len(s), dtype=object)
@@ -412,15 +424,22 @@ def conform_layer(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     >>> out["node_id"].tolist(), out["depth_m"].dtype.name
     (['1', None], 'float64')
     """
-    out = _conform_columns(gdf, kind)
+    out = conform_columns(gdf, kind)
     geom = out.geometry.name
     if out.columns[-1] != geom:
         out = out[[c for c in out.columns if c != geom] + [geom]]
     return out
 
 
-def _conform_columns(df: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """The role types of :func:`conform_layer`, on the columns *df* has."""
+def conform_columns(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The role types of :func:`conform_layer`, on the columns *df* has.
+
+    Text converted here (Arrow strings, numbers read for an id) holds one ``str`` object per
+    distinct value where a column repeats its values (a system, a material, a node type):
+    at a million pipes that is one object instead of a million for a column of one value.
+    """
+    from network.io.fields import text_objects
+
     roles = ROLE_ALIASES.get(kind, {})
     out = df
     changes: dict[str, pd.Series] = {}
@@ -435,7 +454,9 @@ def _conform_columns(df: pd.DataFrame, kind: str) -> pd.DataFrame:
             changes[col] = _as_objects(s, bool)
         elif pd.api.types.infer_dtype(s, skipna=True) not in _TEXT:
             changes[col] = _as_objects(s, _id_text)
-        elif s.dtype != object or s.isna().any():  # arrow strings; NaN where None is meant
+        elif s.dtype != object:  # arrow strings: one object per distinct value where they repeat
+            changes[col] = text_objects(s, strip=False)
+        elif s.isna().any():  # NaN where None is meant
             changes[col] = s.astype(object).where(s.notna(), None)
     if changes:
         out = out.assign(**changes)
@@ -1089,7 +1110,7 @@ def read_layer_columns(path: str | Path, kind: str, columns: Sequence[str]) -> p
         raise ProjectError(
             f"{path.name}: cannot read layer {kind}: {exc}", file=str(path), layer=kind
         ) from exc
-    return _conform_columns(pd.DataFrame(df[wanted]), kind)
+    return conform_columns(pd.DataFrame(df[wanted]), kind)
 
 
 def describe_project(path: str | Path) -> dict[str, Any]:

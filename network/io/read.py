@@ -898,8 +898,10 @@ def _derived_layers(
 def _duplicate_id_issues(gdf: gpd.GeoDataFrame, kind: str, label: str) -> list[Issue]:
     """Step 3 of :func:`load_layer`: one finding per id used by several point/line features."""
     id_col = ID_COLUMN[kind]
+    if GEOMETRY_KIND[kind] == "polygon" or _all_distinct(gdf[id_col]):
+        return []
     dups = gdf[id_col].duplicated(keep=False) & gdf[id_col].notna()
-    if not dups.any() or GEOMETRY_KIND[kind] == "polygon":
+    if not dups.any():
         return []
     issues = []
     for ident, grp in gdf[dups].groupby(id_col, sort=True):
@@ -920,18 +922,31 @@ def _duplicate_id_issues(gdf: gpd.GeoDataFrame, kind: str, label: str) -> list[I
     return issues
 
 
+def _all_distinct(ids: pd.Series) -> bool:
+    """No id is used twice (missing ones aside): Arrow hashes a million text ids in a
+    fraction of pandas' time; False when unsure (ids that are not all text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = pa.array(ids.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    present = len(values) - values.null_count
+    return len(pc.unique(values.drop_null())) == present
+
+
 def _project_crs(gdf: gpd.GeoDataFrame) -> CRS:
-    """Step 4 of :func:`load_layer`: the layer's CRS if metric, else the one of its place."""
-    c = shapely.centroid(
-        shapely.envelope(
-            shapely.union_all(shapely.envelope(gdf.geometry.dropna().to_numpy()[:1000]))
-        )
-    )
+    """Step 4 of :func:`load_layer`: the layer's CRS if metric, else the one of its place
+    (the centre of the box around its first thousand shapes)."""
+    geoms = gdf.geometry.to_numpy()
+    first = geoms[np.flatnonzero(~shapely.is_missing(geoms))[:1000]]
+    x0, y0, x1, y1 = shapely.total_bounds(first)
     lon, lat = (
         crsmod.transformer(gdf.crs, pyproj.CRS.from_epsg(4490)).transform(
-            shapely.get_x(c), shapely.get_y(c)
+            (x0 + x1) / 2, (y0 + y1) / 2
         )
-        if not shapely.is_empty(c)
+        if np.isfinite(x0)
         else (112.0, 28.0)
     )
     return crsmod.choose_project_crs(gdf.crs, float(lon), float(lat))

@@ -800,7 +800,7 @@ class LazyLayers(Mapping):
         import pyogrio.errors
 
         from network.errors import ProjectError
-        from network.io.project import _conform_columns as conform_columns
+        from network.io.project import conform_columns
 
         try:
             fields = set(pyogrio.read_info(self._path, layer=kind)["fields"].tolist())

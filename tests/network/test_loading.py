@@ -10,6 +10,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -394,3 +395,25 @@ def test_save_keeps_other_tables_and_locks_out_writers(tmp_path, monkeypatch):
     rows = sqlite3.connect(proj.path).execute("SELECT v FROM sv_demo").fetchall()
     assert rows == [("kept",)]
     assert len(open_project(proj.path).layers["pipes"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [
+        (["WS-1", "WS-2", "WS-3", "WS-4", "WS-5"], {}),
+        (["WS-1", None, "WS-3", None, ""], {}),  # missing ids are numbered, not duplicates
+        (["WS-1", "WS-2", "WS-1", "WS-4", "WS-2"], {"WS-1": [0, 2], "WS-2": [1, 4]}),
+        ([7, 8, 7, 9, 10], {"7": [0, 2]}),  # a numeric id field: its ids as text
+    ],
+)
+def test_an_id_used_twice_is_one_finding_naming_its_features(tmp_path, ids, expected):
+    gdf = _pipes_gdf(5)
+    gdf["编号"] = pd.Series(ids, dtype=object if any(isinstance(i, str) for i in ids) else None)
+    shp = write_gbk_shapefile(tmp_path / "管线.shp", gdf)
+    loaded = load_layer(shp, "pipes")
+    found = {
+        i.feature_ids[0]: i.data["src_fids"]
+        for i in loaded.issues
+        if i.id.startswith("hygiene.duplicate_id")
+    }
+    assert found == expected
