@@ -820,12 +820,21 @@ class _EarlyPipes:
             self._ended_fd = None
 
 
-def _write_when_ended(ended_fd: int, write: Callable[..., None], *args: Any) -> None:
-    """In a writing child: wait until the first writer has ended (EOF on *ended_fd*), then
-    ``write(*args)``."""
+def _write_when_ended(
+    ended_fd: int,
+    write: Callable[..., None],
+    layers: AbcMapping[str, Any],
+    tmp: Path,
+    kinds: Sequence[str],
+) -> None:
+    """In the last writing child: wait until the first writer has ended (EOF on
+    *ended_fd*), write *kinds*, then flush the file to disk while the parent still builds
+    (its own flush at the end then has only the network left to write)."""
     while os.read(ended_fd, 1 << 10):
         pass
-    write(*args)
+    write(layers, tmp, kinds)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
 
 
 def _note_renames(project: Project, kinds: Sequence[str] | None) -> None:
