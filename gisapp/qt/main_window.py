@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gisapp.cartography.symbology import DRAW_ORDER  # bottom to top
+from gisapp.qt import heap
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import use_chinese
 from gisapp.qt.map_canvas import MapCanvas
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        heap.limit_arenas()  # before the window starts its reading threads
         self.settings = settings or AppSettings()
         self.project: Project | None = None
         self._team: tuple[str, Path] | None = None  # (address, its cached copy) when opened
@@ -588,6 +590,7 @@ class MainWindow(QMainWindow):
             8000,
         )
         self.network_updated.emit(state)
+        heap.trim()  # the layers and the network are read: what their reading freed goes back
 
     def zoom_to_park(self) -> None:
         """The opening view: the park boundary, else the pipes (zones may lie far away)."""
