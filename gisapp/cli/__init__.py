@@ -152,6 +152,21 @@ def _json_key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
+def _flat_dict(d: dict, level: int) -> str | None:
+    """The JSON of a dict of scalars at *level* in one piece (a million per-node totals go
+    through here); None when a value is not a scalar."""
+    if not d:
+        return "{}"
+    inner = "\n" + "  " * (level + 1)
+    parts = []
+    for key, value in d.items():
+        text = _json_scalar(value)
+        if text is None:
+            return None
+        parts.append(_encode_str(_json_key(key)) + ": " + text)
+    return "{" + inner + ("," + inner).join(parts) + "\n" + "  " * level + "}"
+
+
 def _encode_json(o: Any, level: int, out: list[str], flush: Any) -> None:
     """Append the indented JSON of *o* to *out* (the rules of ``json.encoder``); *flush*,
     when given, is called to empty *out* every few thousand pieces."""
@@ -186,6 +201,8 @@ def _encode_json(o: Any, level: int, out: list[str], flush: Any) -> None:
             head = ("{" if first else ",") + inner + _encode_str(_json_key(key)) + ": "
             first = False
             text = _json_scalar(value)
+            if text is None and value.__class__ is dict:
+                text = _flat_dict(value, level + 1)
             if text is not None:
                 out.append(head + text)
             else:

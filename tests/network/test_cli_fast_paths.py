@@ -46,6 +46,10 @@ def saved(demo_project):
         "plain",
         None,
         {"ids": ["P1", "管-2", "P\t3"], "mixed": ["a", 1, None]},
+        # dicts of scalars (written in one piece) beside ones holding more
+        {"J1": {"flow_tpd": 1.5, "cod_kgd": None}, "J2": {}, "J3": {"a": {"b": 1}}},
+        {"n": {7: True, 2.5: float("nan"), None: "管\n", "x": np.float64(0.1)}},
+        {"deep": {"er": {"flat": {"q": 1}, "list": [{"r": 2}]}}},
     ],
 )
 def test_json_text_is_the_standard_librarys_text(data):
