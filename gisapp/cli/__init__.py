@@ -576,6 +576,9 @@ def _run_on_project(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python main.py``."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from gisapp import heap
+
+    heap.configure()  # large arrays come from the system and go back to it
     if not argv or (len(argv) == 1 and _opens_window(argv[0])) or argv[:1] == ["gui"]:
         problem = display_problem()
         if problem:

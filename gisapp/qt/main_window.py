@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gisapp import heap
 from gisapp.cartography.symbology import DRAW_ORDER  # bottom to top
-from gisapp.qt import heap
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import use_chinese
 from gisapp.qt.map_canvas import MapCanvas
@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        heap.limit_arenas()  # before the window starts its reading threads
+        heap.configure()  # before the window reads anything or starts its threads
         self.settings = settings or AppSettings()
         self.project: Project | None = None
         self._team: tuple[str, Path] | None = None  # (address, its cached copy) when opened
