@@ -321,7 +321,9 @@ def _chains(lines: Any) -> list[Any]:
 
     if len(lines) < 2:
         return lines
-    parts = shapely.get_parts(np.asarray(lines, dtype=object))  # multipart pipes: their parts
+    parts = np.asarray(lines, dtype=object)
+    if (shapely.get_type_id(parts) != 1).any():  # multipart pipes: their parts
+        parts = shapely.get_parts(parts)
     simple = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
     merged = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(parts[simple])))
     return [*merged, *parts[~simple]]
