@@ -808,6 +808,11 @@ class _EarlyPipes:
     def __enter__(self) -> _EarlyPipes:
         return self
 
+    def stop(self) -> None:
+        """Kill and reap the child if it was not joined (the file is left to the caller)."""
+        if self._child is not None and not self._joined:
+            self._child.abandon()
+
     def __exit__(self, *exc: object) -> None:
         if self._child is not None and not self._joined:
             self._child.abandon()
@@ -879,6 +884,8 @@ def _write_atomically(
                 rest = [k for k in LAYER_KINDS if k in wanted and k in project.layers]
                 rest = [k for k in rest if k not in early.kinds]
                 with contextlib.ExitStack() as writers:
+                    # on a failure both children are stopped before the file is removed
+                    writers.callback(early.stop)
                     after = early.write_rest(project.layers, rest) if rest else None
                     if after is not None:
                         writers.enter_context(after)

@@ -148,14 +148,14 @@ def test_a_child_killed_midway_is_an_error_not_a_project(tmp_path, fork_always, 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_failing_build_stops_the_writing_child(tmp_path, fork_always, monkeypatch):
-    seen = {}
+def test_a_failing_build_stops_the_writing_children(tmp_path, fork_always, monkeypatch):
+    pids = []
     real = forked.ForkedCall
 
     class Spy(real):
         def __init__(self, *a, **kw):
             super().__init__(*a, **kw)
-            seen["pid"] = self._pid
+            pids.append(self._pid)
 
     def boom(project, checked):
         raise MemoryError("no room to build")
@@ -164,8 +164,10 @@ def test_a_failing_build_stops_the_writing_child(tmp_path, fork_always, monkeypa
     monkeypatch.setattr(projmod, "_checked_for_store", boom)
     with pytest.raises(MemoryError):
         create_project(tmp_path / "p.gpkg", INPUTS)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(seen["pid"], os.WNOHANG)  # reaped: no child is left writing
+    assert len(pids) == 2, "the pipes' writer and the rest's"
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped: no child is left writing
     assert list(tmp_path.iterdir()) == []
 
 
