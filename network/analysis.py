@@ -4,6 +4,7 @@ balance, service areas, network statistics for the park table.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -86,6 +87,20 @@ class ConnectionRow:
         return d
 
 
+@dataclass(frozen=True, eq=False)
+class RegisterPipeCodes:
+    """The pipes of every register row as codes into a network's unique pipe ids.
+
+    Row *i*'s pipes are ``uniques[flat[offsets[i]:offsets[i + 1]]]``: what the register
+    step knew as numbers, kept so that storing the register needs no look-up of millions of
+    pipe ids (:func:`network.io.topology.encode`).
+    """
+
+    offsets: np.ndarray
+    flat: np.ndarray
+    uniques: np.ndarray
+
+
 @dataclass(frozen=True)
 class ConnectionRegister:
     """The connection register with its rates.
@@ -93,12 +108,14 @@ class ConnectionRegister:
     ``plants`` has one dict per plant (``plant_id``, ``name``, ``n_enterprises``,
     ``flow_tpd``, ``cod_kgd``, ``share_count``, ``share_volume``); ``park`` holds the totals
     and the connection rates by count (``rate_count``) and by wastewater volume
-    (``rate_volume``).
+    (``rate_volume``). ``pipe_codes`` (not compared) is the rows' pipes as numbers when the
+    register was traced on a network (None when it was read back from a file).
     """
 
     rows: tuple[ConnectionRow, ...]
     plants: tuple[dict[str, Any], ...]
     park: dict[str, Any]
+    pipe_codes: RegisterPipeCodes | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -139,6 +156,19 @@ _Target = tuple[str, str | None, tuple[str, ...], float | None, tuple[str, ...]]
 def _drain_target(net: Network, node: int) -> _Target:
     """Walk down from *node*: the nearest plant (connected), else the nearest outfall, else
     nowhere; with the outfalls reached, the path length and the pipes on the way."""
+    return _drain_target_coded(net, node)[0]
+
+
+def _first_seen(codes: np.ndarray) -> np.ndarray:
+    """*codes* without repeats, each where it first occurs (``dict.fromkeys`` on numbers)."""
+    if len(codes) < 2:
+        return codes
+    _, first = np.unique(codes, return_index=True)
+    return codes[np.sort(first)]
+
+
+def _drain_target_coded(net: Network, node: int) -> tuple[_Target, np.ndarray]:
+    """:func:`_drain_target` and its pipes as codes into ``net.pipe_edges.uniques``."""
     plant_at, outfall_at = net.node_plants, net.node_outfalls
     dist, pred, _, _ = _walk_down(net, [node], set(), set())
     plants = [(d, m) for m, d in dist.items() if m in plant_at]
@@ -153,6 +183,7 @@ def _drain_target(net: Network, node: int) -> _Target:
     else:
         d, m, status, pid = None, None, NOWHERE, None
     pipes: tuple[str, ...] = ()
+    codes = _NO_CODES
     if m is not None:
         path = []
         k = m
@@ -161,7 +192,12 @@ def _drain_target(net: Network, node: int) -> _Target:
             path.append(e)
             k = int(net.edge_u[e])
         pipes = tuple(dict.fromkeys(net.edge_pipe_id[path[::-1]].tolist()))
-    return status, pid, out_ids, d, pipes
+        pe = net.pipe_edges
+        codes = _first_seen(pe.codes[np.asarray(path[::-1], dtype=np.int64)]).astype(np.int32)
+    return (status, pid, out_ids, d, pipes), codes
+
+
+_NO_CODES = np.empty(0, dtype=np.int32)  # the stored register's width
 
 
 def drain_targets(net: Network, starts: np.ndarray) -> dict[int, _Target]:
@@ -183,13 +219,21 @@ def drain_targets(net: Network, starts: np.ndarray) -> dict[int, _Target]:
     dict
         Node index -> (status, plant id, outfall ids, path length, pipe ids).
     """
+    return _drain_targets(net, starts, None)
+
+
+def _drain_targets(
+    net: Network, starts: np.ndarray, codes: dict[int, np.ndarray] | None
+) -> dict[int, _Target]:
+    """:func:`drain_targets`; fills *codes* (when given) with each node's pipes as codes
+    into ``net.pipe_edges.uniques``."""
     starts = np.unique(np.asarray(starts, dtype=np.int64))
     if not len(starts):
         return {}
-    fast = _forest_reach(net, starts)
+    fast = _forest_reach(net, starts, codes)
     if fast is not None:
         return fast
-    return _multi_sink_reach(net, starts)
+    return _multi_sink_reach(net, starts, codes)
 
 
 def iter_connection_register(net: Network) -> Generator[Progress, None, ConnectionRegister]:
@@ -199,21 +243,31 @@ def iter_connection_register(net: Network) -> Generator[Progress, None, Connecti
     names = str_array(ents, S.NAME) if ents is not None else np.full(n, None, dtype=object)
     codes = str_array(ents, S.CREDIT_CODE) if ents is not None else names
     cache: dict[int, _Target] = {}
+    coded: dict[int, np.ndarray] = {}
     yield 0.0, "Finding where each enterprise drains"
-    cache.update(drain_targets(net, net.ent_node[net.ent_node >= 0]))
+    cache.update(_drain_targets(net, net.ent_node[net.ent_node >= 0], coded))
     rows = []
+    row_codes: list[np.ndarray] = []
     step = max(1, n // 50)
+    # Python lists: the same values and objects as indexing the arrays, without a numpy
+    # scalar per enterprise and field
+    ent_ids, ent_nodes, methods = (
+        net.ent_ids.tolist(),
+        net.ent_node.tolist(),
+        net.ent_method.tolist(),
+    )
+    flows, cods = net.ent_flow_tpd.tolist(), net.ent_cod_mgl.tolist()
     for i in range(n):
         if i % step == 0:
             yield i / max(n, 1), f"Tracing enterprise {i + 1} of {n}"
-        node = int(net.ent_node[i])
-        flow = float(net.ent_flow_tpd[i])
-        cod = float(net.ent_cod_mgl[i]) if np.isfinite(net.ent_cod_mgl[i]) else None
+        node = int(ent_nodes[i])
+        flow = float(flows[i])
+        cod = float(cods[i]) if math.isfinite(cods[i]) else None
         cod_kgd = flow * cod / 1000.0 if cod is not None else None
         if node < 0:
             rows.append(
                 ConnectionRow(
-                    net.ent_ids[i],
+                    ent_ids[i],
                     names[i],
                     codes[i],
                     flow,
@@ -228,21 +282,24 @@ def iter_connection_register(net: Network) -> Generator[Progress, None, Connecti
                     (),
                 )
             )
+            row_codes.append(_NO_CODES)
             continue
         res = cache.get(node)
         if res is None:
-            res = cache[node] = _drain_target(net, node)
+            res, coded[node] = _drain_target_coded(net, node)
+            cache[node] = res
+        row_codes.append(coded[node])
         status, pid, out_ids, d, pipes = res
         rows.append(
             ConnectionRow(
-                net.ent_ids[i],
+                ent_ids[i],
                 names[i],
                 codes[i],
                 flow,
                 cod,
                 cod_kgd,
                 net.node_ids[node],
-                net.ent_method[i],
+                methods[i],
                 status,
                 pid,
                 out_ids,
@@ -251,7 +308,14 @@ def iter_connection_register(net: Network) -> Generator[Progress, None, Connecti
             )
         )
     yield 1.0, "Summing up"
-    return _register_totals(net, rows)
+    sizes = np.fromiter(map(len, row_codes), dtype=np.int64, count=len(row_codes))
+    offsets = np.zeros(len(row_codes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    flat = np.concatenate(row_codes) if row_codes else _NO_CODES
+    # int32: the stored register's width (a million pipes need no more)
+    flat = flat.astype(np.int32, copy=False)
+    pipe_codes = RegisterPipeCodes(offsets, flat, net.pipe_edges.uniques)
+    return _register_totals(net, rows, pipe_codes)
 
 
 def functional_successor(net: Network) -> np.ndarray | None:
@@ -293,8 +357,11 @@ def functional_successor(net: Network) -> np.ndarray | None:
     return succ if done else None
 
 
-def _forest_reach(net: Network, starts: np.ndarray) -> dict[int, tuple] | None:
-    """Register entries for *starts* walked all at once along the unique downstream edges."""
+def _forest_reach(
+    net: Network, starts: np.ndarray, coded: dict[int, np.ndarray] | None = None
+) -> dict[int, tuple] | None:
+    """Register entries for *starts* walked all at once along the unique downstream edges
+    (and in *coded*, when given, each one's pipes as codes into ``net.pipe_edges.uniques``)."""
     succ = functional_successor(net)
     if succ is None or not len(starts):
         return None
@@ -340,7 +407,7 @@ def _forest_reach(net: Network, starts: np.ndarray) -> dict[int, tuple] | None:
         ):
             outs.setdefault(kk, []).append(nn)
     pe = net.pipe_edges
-    codes = pe.codes[re_]
+    codes = pe.codes[re_].astype(np.int32)  # the stored register's width
     # a walk never repeats an edge (the flow is acyclic here): with one edge per pipe it
     # never repeats a pipe either, and its pipes need no de-duplication
     distinct = pe.one_edge_each
@@ -352,10 +419,12 @@ def _forest_reach(net: Network, starts: np.ndarray) -> dict[int, tuple] | None:
     for j, node in enumerate(starts.tolist()):
         end = ends_l[j]
         b0, b1 = bounds_l[j], bounds_l[j + 1]
+        own = codes[b0:b1]
         if walked_ids is not None:
             pipes = tuple(walked_ids[b0:b1])
         else:
-            pipes = tuple(dict.fromkeys(pe.uniques[codes[b0:b1]].tolist()))
+            own = _first_seen(own)
+            pipes = tuple(pe.uniques[own].tolist())
         out_ids = (
             tuple(net.outfall_ids[i] for m in outs[j] for i in net.node_outfalls[m])
             if j in outs
@@ -370,14 +439,14 @@ def _forest_reach(net: Network, starts: np.ndarray) -> dict[int, tuple] | None:
             upto = np.flatnonzero(net.edge_v[walked] == outs[j][0])
             d = float(net.edge_length_m[walked[: upto[0] + 1]].sum()) if len(upto) else 0.0
             # the start itself is the outfall: no way, no pipes (as the per-node walk says)
-            pipes = (
-                tuple(dict.fromkeys(pe.uniques[codes[b0 : b0 + upto[0] + 1]].tolist()))
-                if len(upto)
-                else ()
-            )
+            own = _first_seen(codes[b0 : b0 + upto[0] + 1]) if len(upto) else _NO_CODES
+            pipes = tuple(pe.uniques[own].tolist())
         else:
             status, pid, d, pipes = NOWHERE, None, None, ()
+            own = _NO_CODES
         res[node] = (status, pid, out_ids, d, pipes)
+        if coded is not None:
+            coded[node] = own
     return res
 
 
@@ -436,7 +505,9 @@ def _tol(d: np.ndarray) -> np.ndarray:
     return 1e-9 * np.maximum(1.0, np.abs(np.nan_to_num(d, posinf=0.0)))
 
 
-def _multi_sink_reach(net: Network, starts: np.ndarray) -> dict[int, _Target]:
+def _multi_sink_reach(
+    net: Network, starts: np.ndarray, coded: dict[int, np.ndarray] | None = None
+) -> dict[int, _Target]:
     """:func:`drain_targets` on any graph: a reverse Dijkstra from every sink (compiled,
     ``scipy.sparse.csgraph``), the nearest plant (else outfall) per start chosen by
     ``(length, node)`` as the per-node walk does, then every path walked at once along the
@@ -537,20 +608,30 @@ def _multi_sink_reach(net: Network, starts: np.ndarray) -> dict[int, _Target]:
             for t, j in enumerate(mine.tolist()):
                 paths[j] = se[bounds[t] : bounds[t + 1]].tolist()
     pe = net.pipe_edges
+    coded = {} if coded is None else coded
     for j, x in enumerate(starts.tolist()):
         if ambiguous[j]:
-            res[x] = _drain_target(net, x)
+            res[x], coded[x] = _drain_target_coded(net, x)
             continue
         if target[j] < 0:
             res[x] = (NOWHERE, None, outs[j], None, ())
+            coded[x] = _NO_CODES
             continue
         p = paths[j]
-        pipes = tuple(dict.fromkeys(pe.uniques[pe.codes[p]].tolist())) if p else ()
+        own = (
+            _first_seen(pe.codes[np.asarray(p, dtype=np.int64)]).astype(np.int32)
+            if p
+            else _NO_CODES
+        )
+        pipes = tuple(pe.uniques[own].tolist())
         res[x] = (status[j], plant_ids[j], outs[j], float(dsum[j]), pipes)
+        coded[x] = own
     return res
 
 
-def _register_totals(net: Network, rows: list[ConnectionRow]) -> ConnectionRegister:
+def _register_totals(
+    net: Network, rows: list[ConnectionRow], pipe_codes: RegisterPipeCodes | None = None
+) -> ConnectionRegister:
     total_n = len(rows)
     total_flow = float(sum(r.flow_tpd for r in rows))
     plants_layer = net.layers.get(S.PLANTS)
@@ -584,7 +665,7 @@ def _register_totals(net: Network, rows: list[ConnectionRow]) -> ConnectionRegis
         "rate_count": _r(len(by[CONNECTED]) / total_n, 4) if total_n else None,
         "rate_volume": _r(conn_flow / total_flow, 4) if total_flow else None,
     }
-    return ConnectionRegister(tuple(rows), tuple(per_plant), park)
+    return ConnectionRegister(tuple(rows), tuple(per_plant), park, pipe_codes)
 
 
 def connection_register(net: Network) -> ConnectionRegister:

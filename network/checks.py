@@ -89,7 +89,7 @@ def check_geometry(net: Network) -> list[Issue]:
     """Zero-length, multi-part, self-intersecting and duplicate pipes; duplicate pipe ids."""
     out: list[Issue] = []
     geoms = net.piece_geom
-    geom_len_m = shapely.length(geoms) * net.unit_m
+    geom_len_m = net.piece_geom_length_m
     pid = net.piece_pipe_id
     zero = geom_len_m < net.snap_tolerance_m
     for p in np.flatnonzero(zero).tolist():
@@ -687,7 +687,7 @@ def check_direction(net: Network) -> list[Issue]:
 def _cycles(net: Network) -> list[Issue]:
     """Closed flow loops (a zero-length self-loop is reported as zero length instead)."""
     out: list[Issue] = []
-    geom_len_m = shapely.length(net.piece_geom) * net.unit_m
+    geom_len_m = net.piece_geom_length_m
     for loop in find_loops(net):
         if loop["self_loop"]:
             e = loop["edges"][0]
@@ -783,7 +783,16 @@ def _system_class(system: np.ndarray) -> np.ndarray:
 def _system_code(system: np.ndarray) -> np.ndarray:
     """:func:`_system_class` as int8 (1 rain, 2 foul, 0 neither), via the few distinct values."""
     codes, uniques = pd.factorize(pd.Series(system, dtype=object))
-    cls = _system_class(np.asarray(uniques, dtype=object))
+    return _system_code_of(codes, np.asarray(uniques, dtype=object))
+
+
+def _edge_system_code(net: Network) -> np.ndarray:
+    """:func:`_system_code` of ``net.edge_system``, from the network's one factorisation."""
+    return _system_code_of(*net.edge_system_factors)
+
+
+def _system_code_of(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    cls = _system_class(uniques)
     lut = np.array([{"rain": 1, "foul": 2}.get(c, 0) for c in cls] + [0], dtype=np.int8)
     return lut[codes]
 
@@ -796,7 +805,7 @@ def check_semantics(net: Network) -> list[Issue]:
 
 def _misconnections(net: Network) -> list[Issue]:
     out: list[Issue] = []
-    code = _system_code(net.edge_system)
+    code = _edge_system_code(net)
     # misconnections at nodes: an inflowing pipe of one class, an outflowing pipe of the other;
     # only the edges at nodes where rain meets foul water are looked at row by row
     n = net.n_nodes
@@ -861,7 +870,7 @@ def _misconnections(net: Network) -> list[Issue]:
 def _sewage_to_outfalls(net: Network) -> list[Issue]:
     out: list[Issue] = []
     # sewage reaching an outfall (not through a plant); decided per distinct system value
-    codes, uniques = pd.factorize(pd.Series(net.edge_system, dtype=object))
+    codes, uniques = net.edge_system_factors
     lut = np.array([u in (S.SEWAGE, S.INDUSTRIAL) for u in uniques] + [False], dtype=bool)
     foul_edge = lut[codes]
     ok_classes = ("municipal_plant", "plant_overflow", "industrial")
@@ -971,13 +980,14 @@ def _outfall_reach(net: Network, outfall_nodes: np.ndarray) -> dict[int, list[st
 def check_attachments(net: Network) -> list[Issue]:
     """Enterprises attached by distance, or to a node where only rain pipes run."""
     out = []
-    cls = _system_class(net.edge_system)
+    code = _edge_system_code(net)  # _system_class by the distinct systems: 1 rain, 2 foul
+    foul, rain = code == 2, code == 1
     foul_node = np.zeros(net.n_nodes, dtype=bool)
     rain_node = np.zeros(net.n_nodes, dtype=bool)
-    foul_node[net.edge_u[cls == "foul"]] = True
-    foul_node[net.edge_v[cls == "foul"]] = True
-    rain_node[net.edge_u[cls == "rain"]] = True
-    rain_node[net.edge_v[cls == "rain"]] = True
+    foul_node[net.edge_u[foul]] = True
+    foul_node[net.edge_v[foul]] = True
+    rain_node[net.edge_u[rain]] = True
+    rain_node[net.edge_v[rain]] = True
     for i in np.flatnonzero(net.ent_node >= 0).tolist():
         n = int(net.ent_node[i])
         if not rain_node[n] or foul_node[n]:

@@ -176,17 +176,21 @@ def _stripped_object_texts(values: np.ndarray) -> np.ndarray | None:
     and only the values that start or end with white space, or are empty, are looked at one
     by one (:func:`_texts_to_strip` finds them without a Python loop).
     """
-    notna = ~pd.isna(values)
-    whole = bool(notna.all())
-    texts = (values if whole else values[notna]).tolist()
-    if not set(map(type, texts)) <= {str}:
-        return None
+    texts = values.tolist() if len(values) and type(values[0]) is str else None
+    if texts is not None and set(map(type, texts)) == {str}:  # nothing missing (no str is NA)
+        notna = None
+    else:
+        notna = ~pd.isna(values)
+        texts = values[notna].tolist() if texts is None or not notna.all() else texts
+        if not set(map(type, texts)) <= {str}:
+            return None
     out = values.copy()
-    if not whole:
+    if notna is not None:
         out[~notna] = None
     if not texts:
         return out
-    for i in np.flatnonzero(notna)[_texts_to_strip(texts)].tolist():
+    hits = _texts_to_strip(texts)
+    for i in (hits if notna is None else np.flatnonzero(notna)[hits]).tolist():
         t = out[i].strip()
         out[i] = t if t else None
     return out
@@ -199,6 +203,7 @@ PY_SPACE = (
 )
 _IS_SPACE = np.zeros(0x3001, dtype=bool)
 _IS_SPACE[[ord(c) for c in PY_SPACE]] = True
+_ASCII_SPACE = "".join(c for c in PY_SPACE if c.isascii()).encode("ascii")
 
 
 def _texts_to_strip(texts: list[str]) -> np.ndarray:
@@ -210,7 +215,20 @@ def _texts_to_strip(texts: list[str]) -> np.ndarray:
     """
     if not texts:
         return np.empty(0, dtype=np.int64)
-    cps = np.frombuffer("\x00".join(texts).encode("utf-32-le", "surrogatepass"), np.uint32)
+    joined = "\x00".join(texts)
+    if joined.isascii():  # one byte a character: the same code points, a quarter the bytes
+        raw = joined.encode("ascii")
+        if (
+            raw
+            and raw[0] != 0
+            and raw[-1] != 0
+            and b"\x00\x00" not in raw
+            and len(raw.translate(None, _ASCII_SPACE)) == len(raw)
+        ):  # no white space anywhere and no empty value (two NULs, or one at an end)
+            return np.empty(0, dtype=np.intp)
+        cps = np.frombuffer(raw, np.uint8)
+    else:
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
     sep = np.flatnonzero(cps == 0)
     if len(sep) != len(texts) - 1:  # some value holds a NUL itself: one by one
         hit = [not v or v[0].isspace() or v[-1].isspace() for v in texts]
@@ -221,6 +239,8 @@ def _texts_to_strip(texts: list[str]) -> np.ndarray:
         return np.arange(len(texts))
     first_cp = cps[np.minimum(begin, len(cps) - 1)]
     last_cp = cps[np.maximum(end - 1, 0)]
+    if cps.dtype == np.uint8:  # ASCII: every code point is in the table
+        return np.flatnonzero((begin == end) | _IS_SPACE[first_cp] | _IS_SPACE[last_cp])
     top = len(_IS_SPACE) - 1
     hit = (
         (begin == end)
@@ -736,9 +756,21 @@ class Network:
         return self.piece_system[self.edge_piece]
 
     @cached_property
+    def edge_system_factors(self) -> tuple[np.ndarray, np.ndarray]:
+        """``pd.factorize`` of :attr:`edge_system`: a code per edge (-1 where unknown) and the
+        distinct systems, hashed once for the several checks that ask by system."""
+        codes, uniques = pd.factorize(pd.Series(self.edge_system, dtype=object))
+        return codes, np.asarray(uniques, dtype=object)
+
+    @cached_property
     def edge_diameter_mm(self) -> np.ndarray:
         """Diameter per edge in mm (NaN when unknown)."""
         return self.piece_diameter_mm[self.edge_piece]
+
+    @cached_property
+    def piece_geom_length_m(self) -> np.ndarray:
+        """Length of each piece's line in metres (the build hands over the one it measured)."""
+        return shapely.length(self.piece_geom) * self.unit_m
 
     @cached_property
     def pipe_tree(self) -> shapely.STRtree:
@@ -1070,7 +1102,12 @@ def iter_build_network(
     end_node_p = end_node[1::2].copy()
 
     yield 0.5, "Finding flow directions"
-    dirs = _directions(pc, nodes["node_ids"][start_node], nodes["node_ids"][end_node_p])
+    dirs = _directions(
+        pc,
+        nodes["node_ids"][start_node],
+        nodes["node_ids"][end_node_p],
+        (ends["has_f"], ends["has_t"]),
+    )
     dirs["fields_mismatch"] &= ~ends["unknown_id"]  # reported as "X does not exist"
     ctx = _ContactContext(pc, mh, ends, end_node, nodes, dirs["reversed"], unit_m, max_drop_m)
     contacts = _end_contacts(ctx, raw_contacts)
@@ -1084,7 +1121,15 @@ def iter_build_network(
         return made[0]
 
     splits, side_contacts = _side_connections(
-        pipe_tree, pc["geom"], nodes["node_xy"], start_node, end_node_p, tol, ctx, confirmed
+        pipe_tree,
+        pc["geom"],
+        nodes["node_xy"],
+        start_node,
+        end_node_p,
+        tol,
+        ctx,
+        confirmed,
+        pc["two_point"],
     )
     contacts.extend(side_contacts)
 
@@ -1117,6 +1162,7 @@ def iter_build_network(
     )
     if made:
         net.pipe_tree = made[0]  # fills the cached property with the tree made above
+    net.piece_geom_length_m = pc["geom_length_m"]  # the same sum, measured while reading
 
     yield 0.85, "Attaching enterprises, plants and outfalls"
     _attach_all(net, layers, issues)
@@ -1204,9 +1250,13 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
         count_by_row = np.bincount(rows, minlength=n)[rows]
         use = np.isfinite(given) & (count_by_row == 1)
         length_m = np.where(use, given, geom_len_m)
+    two_point = None  # as _two_point_coords(geoms) answers, from the coordinates read above
+    if len(geoms) and (ncoords == 2).all() and (shapely.get_type_id(geoms) == 1).all():
+        two_point = coords_all[:, :2].reshape(-1, 4)
     return {
         "row": rows,
         "geom": geoms,
+        "two_point": two_point,
         "pipe_id": take(pid),
         "src_fid": take(src_fid),
         "multipart": take(multipart),
@@ -1426,6 +1476,8 @@ def _manhole_tree(mh: dict) -> cKDTree:
 
 
 def _duplicate_manholes(mh: dict, tol: float, tol_m: float, issues: list[Issue]) -> None:
+    if not _may_have_close_pair(mh["xy"], tol):
+        return  # no two manholes within tol: the tree would find no pair
     pairs = _manhole_tree(mh).query_pairs(tol, output_type="ndarray")
     for a, b in pairs.tolist():
         ia, ib = mh["ids"][a], mh["ids"][b]
@@ -1441,6 +1493,36 @@ def _duplicate_manholes(mh: dict, tol: float, tol_m: float, issues: list[Issue])
                 f"Manholes {ia} and {ib} lie within {tol_m:g} m of each other (duplicate?).",
             )
         )
+
+
+def _may_have_close_pair(xy: np.ndarray, tol: float) -> bool:
+    """False only when no two of the points *xy* lie within *tol* of each other.
+
+    The points are binned on a grid of cells ``2 * tol`` wide: two points within *tol* lie in
+    one cell or in two neighbouring ones, so when no cell holds two points and no occupied
+    cell has an occupied neighbour there is certainly no pair (without a KD-tree over a
+    million manholes). True whenever that cannot be shown (then ask the tree).
+    """
+    if len(xy) < 2:
+        return False
+    if not (tol > 0 and np.isfinite(tol)) or not np.isfinite(xy).all():
+        return True
+    cell = 2.0 * tol
+    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
+    x0, y0 = x.min(), y.min()
+    if not ((x.max() - x0) / cell < 2**30 and (y.max() - y0) / cell < 2**30):
+        return True  # cell keys would overflow
+    ix = np.floor((x - x0) / cell).astype(np.int64) + 1
+    iy = np.floor((y - y0) / cell).astype(np.int64) + 1
+    ny = int(iy.max()) + 2  # a column's keys ix * ny + 1 … ix * ny + ny - 2: no wrapping
+    key = np.sort(ix * ny + iy, kind="stable")  # timsort: the points come in long runs
+    step = np.diff(key)
+    if (step <= 1).any():  # two points in one cell, or in a cell and the one above it
+        return True
+    # the cells right of a cell, down-right to up-right: keys k + ny - 1 … k + ny + 1
+    at = np.searchsorted(key, key + (ny - 1))
+    inside = at < len(key)
+    return bool((key[at[inside]] <= key[inside] + (ny + 1)).any())
 
 
 def _is_barrier_status(status: np.ndarray) -> np.ndarray:
@@ -1490,7 +1572,8 @@ def _end_arrays(pc: dict, mh: dict, tol: float, unit_m: float, issues: list[Issu
     Returns a dict of per-end arrays: ``forced`` (manhole index or -1), ``id`` (the id of that
     end, None when not known), ``cls`` (strict system class), ``inv`` (invert, NaN when not
     known), ``f``/``t`` (the piece's from/to ids, for ids vouching for a contact) and, per
-    piece, ``has_ids`` and ``unknown_id``.
+    piece, ``has_ids`` and ``unknown_id``; ``id_known`` per end (``id`` is not None) and
+    ``has_f``/``has_t`` per piece (the from/to id is not None).
     """
     n = len(pc["pipe_id"])
     f, t = pc["from_node"], pc["to_node"]
@@ -1521,12 +1604,18 @@ def _end_arrays(pc: dict, mh: dict, tol: float, unit_m: float, issues: list[Issu
         swap &= (fi >= 0) | (ti >= 0)
         forced[0::2] = np.where(swap, ti, fi)
         forced[1::2] = np.where(swap, fi, ti)
-        _id_gaps(pc, mh, forced, swap, tol, unit_m, issues)
+        gap = np.empty(2 * n)  # each end's distance to its manhole, measured just above
+        gap[0::2] = np.where(swap, d_ts, d_fs)
+        gap[1::2] = np.where(swap, d_fe, d_te)
+        _id_gaps(pc, mh, forced, swap, tol, unit_m, issues, gap)
     fv = np.where(has_f, f, None).astype(object)
     tv = np.where(has_t, t, None).astype(object)
     end_id = np.empty(2 * n, dtype=object)
     end_id[0::2] = np.where(swap, tv, fv)
     end_id[1::2] = np.where(swap, fv, tv)
+    id_known = np.empty(2 * n, dtype=bool)  # ~pd.isna(end_id), from what is known already
+    id_known[0::2] = np.where(swap, has_t, has_f)
+    id_known[1::2] = np.where(swap, has_f, has_t)
     fiv, tiv = pc["from_invert"], pc["to_invert"]
     inv = np.empty(2 * n)
     inv[0::2] = np.where(swap, tiv, fiv)
@@ -1535,6 +1624,9 @@ def _end_arrays(pc: dict, mh: dict, tol: float, unit_m: float, issues: list[Issu
     return {
         "forced": forced,
         "id": end_id,
+        "id_known": id_known,
+        "has_f": has_f,
+        "has_t": has_t,
         "cls": cls,
         "inv": inv,
         "f": np.repeat(fv, 2),
@@ -1552,7 +1644,9 @@ def _positions_in(ids: np.ndarray, *queries: np.ndarray) -> list[np.ndarray]:
         value_set = pa.array(ids, type=pa.string())
         # one look-up for all queries: Arrow hashes the value set once per call
         allq = pa.array(np.concatenate(queries) if len(queries) > 1 else queries[0], pa.string())
-        pos = pc_arrow.index_in(allq, value_set=value_set)
+        # with no null among the ids a null query finds nothing either way: skipped, faster
+        opts = pc_arrow.SetLookupOptions(value_set, skip_nulls=value_set.null_count == 0)
+        pos = pc_arrow.index_in(allq, options=opts)
         pos = np.asarray(pos.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
         return np.split(pos, np.cumsum([len(q) for q in queries[:-1]]))
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: pandas hashes anything
@@ -1605,15 +1699,23 @@ def _id_gaps(
     tol: float,
     unit_m: float,
     issues: list[Issue],
+    gaps: np.ndarray | None = None,
 ) -> None:
-    """Findings for pipe ends joined by their id to a manhole farther than the tolerance."""
+    """Findings for pipe ends joined by their id to a manhole farther than the tolerance.
+
+    *gaps* (per end, optional) are the distances from each end to its manhole where the
+    caller measured them already (``np.hypot`` of the same differences: the same numbers).
+    """
     ends = np.flatnonzero(forced >= 0)
     if not len(ends):
         return
     xy = np.empty((len(forced), 2))
     xy[0::2] = pc["start_xy"]
     xy[1::2] = pc["end_xy"]
-    gap = np.hypot(*(xy[ends] - mh["xy"][forced[ends]]).T)
+    if gaps is None:
+        gap = np.hypot(*(xy[ends] - mh["xy"][forced[ends]]).T)
+    else:
+        gap = gaps[ends]
     far = gap > tol * (1 + 1e-9)
     tol_m = tol * unit_m
     for e, g in zip(ends[far].tolist(), (gap[far] * unit_m).tolist(), strict=True):
@@ -1719,7 +1821,10 @@ def _snap_ends(
 
     if n_mh and n_ends:
         loose = np.flatnonzero(node < 0)
-        d, idx = _manhole_tree(mh).query(end_xy[loose], distance_upper_bound=tol)
+        if len(loose):
+            d, idx = _manhole_tree(mh).query(end_xy[loose], distance_upper_bound=tol)
+        else:  # every end joined by its ids: nothing to ask the tree (made only if needed)
+            d, idx = np.empty(0), np.empty(0, dtype=np.intp)
         hit = idx < n_mh
         le, li, ld = loose[hit], idx[hit], d[hit]
         mcls = _manhole_classes(mh["cls"], node, cls, le, li)
@@ -1727,10 +1832,11 @@ def _snap_ends(
         ok = allowed(le, li, mcls)
         node[le[ok]] = li[ok]
         refused.append((le[~ok], "manhole", li[~ok], ld[~ok]))
-        # ends within tolerance of an end lying at a manhole join that manhole too
-        at = np.flatnonzero(node >= 0)
-        at = at[np.hypot(*(end_xy[at] - mh_xy[node[at]]).T) <= tol]
+        # ends within tolerance of an end lying at a manhole join that manhole too (the ends
+        # at manholes are measured only when some end is still loose)
         loose = np.flatnonzero(node < 0)
+        at = np.flatnonzero(node >= 0) if len(loose) else np.empty(0, dtype=np.int64)
+        at = at[np.hypot(*(end_xy[at] - mh_xy[node[at]]).T) <= tol]
         if len(loose) and len(at):
             d2, j = spatial.cKDTree(end_xy[at]).query(end_xy[loose], distance_upper_bound=tol)
             hit = j < len(at)
@@ -1857,11 +1963,19 @@ def _name_clusters(
     return names
 
 
-def _directions(pc: dict, a_id: np.ndarray, b_id: np.ndarray) -> dict:
-    """Decide the flow direction of every piece and the conflicts between the sources."""
+def _directions(
+    pc: dict,
+    a_id: np.ndarray,
+    b_id: np.ndarray,
+    has: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict:
+    """Decide the flow direction of every piece and the conflicts between the sources.
+
+    *has* is ``(~pd.isna(from_node), ~pd.isna(to_node))`` when the caller knows it.
+    """
     n = len(a_id)
     f, t = pc["from_node"], pc["to_node"]
-    has_f, has_t = ~pd.isna(f), ~pd.isna(t)
+    has_f, has_t = (~pd.isna(f), ~pd.isna(t)) if has is None else has
     has_ft = has_f | has_t
     fa = has_f & (f == a_id)
     fb = has_f & (f == b_id)
@@ -1953,7 +2067,9 @@ class _ContactContext:
         own = np.full(n, np.nan)
         own[:n_mh] = self.mh["invert"]
         self.node_inv = np.where(np.isfinite(own), own, low)
-        self.node_has_ids = np.bincount(en[~pd.isna(self.ends["id"])], minlength=n) > 0
+        known = self.ends.get("id_known")
+        known = ~pd.isna(self.ends["id"]) if known is None else known
+        self.node_has_ids = np.bincount(en[known], minlength=n) > 0
         first = np.full(n, -1, dtype=np.int64)
         first[en[::-1]] = np.arange(len(en))[::-1]
         self.node_first_end = first
@@ -2023,6 +2139,7 @@ def _side_connections(
     tol: float,
     ctx: _ContactContext | None = None,
     confirmed: frozenset[str] = frozenset(),
+    two_point: np.ndarray | bool | None = False,
 ) -> tuple[list[tuple[int, int, float]], list[Contact]]:
     """Nodes lying on the interior of a piece: ``(node, piece, distance along in CRS units)``
     for the pipes split there, and the contacts refused.
@@ -2031,6 +2148,7 @@ def _side_connections(
     the end of a pipe whose id at that end names something (the ids say they do not meet). A
     pipe without ids is split, unless rain meets sewage there (a suspected misconnection) or
     the inverts differ by more than a plausible drop. A confirmed contact is always split.
+    *two_point* is :func:`_two_point_coords` of *geoms* when the caller has it (False: not).
     """
     if len(geoms) == 0 or len(node_xy) == 0 or not tol >= 0:  # no tolerance, no contact
         return [], []
@@ -2038,7 +2156,10 @@ def _side_connections(
     used[start_node] = True
     used[end_node] = True
     cand = np.flatnonzero(used)
-    near = _near_other_pieces(geoms, node_xy, cand, start_node, end_node, tol)
+    if two_point is False:
+        near = _near_other_pieces(geoms, node_xy, cand, start_node, end_node, tol)
+    else:
+        near = _near_other_pieces(geoms, node_xy, cand, start_node, end_node, tol, two_point)
     if near is not None:
         cand = cand[near]  # the others touch no piece but their own: nothing to ask the tree
     if not len(cand):
@@ -2084,6 +2205,7 @@ def _near_other_pieces(
     start_node: np.ndarray,
     end_node: np.ndarray,
     tol: float,
+    two_point: np.ndarray | bool | None = False,
 ) -> np.ndarray | None:
     """Per node of *cand*: may it lie within *tol* of a piece it does not end? (bool mask).
 
@@ -2100,7 +2222,10 @@ def _near_other_pieces(
     xy = node_xy[cand]
     if not np.isfinite(box).all() or not np.isfinite(xy).all():
         return None
-    scale = float(np.abs(box).max(initial=0.0)) + float(np.abs(xy).max(initial=0.0))
+    # the largest magnitude, without an array of magnitudes: max(max, -min) (all finite)
+    scale = max(float(box.max(initial=0.0)), -float(box.min(initial=0.0))) + max(
+        float(xy.max(initial=0.0)), -float(xy.min(initial=0.0))
+    )
     pad = tol * (1 + 1e-9) + 1e-9 * scale  # dwithin's rounding never beats this
     box[:, :2] -= pad
     box[:, 2:] += pad
@@ -2116,8 +2241,9 @@ def _near_other_pieces(
         return None
     ny = int(max((i0[:, 1] + span[:, 1]).max(), np.floor((xy[:, 1] - origin[1]) / cell).max())) + 2
     key, ent_piece = _grid_entries(i0, span, ny)
-    # the order within a cell does not matter (a node is near if any box is)
-    order = np.argsort(key)
+    # the order within a cell does not matter (a node is near if any box is); the keys come
+    # in long sorted runs, which the stable sort (timsort) merges several times faster
+    order = np.argsort(key, kind="stable")
     key, ent_piece = key[order], ent_piece[order]
     del order
     nkey = np.floor((xy[:, 0] - origin[0]) / cell).astype(np.int64) * ny + np.floor(
@@ -2125,24 +2251,26 @@ def _near_other_pieces(
     ).astype(np.int64)
     first = np.searchsorted(key, nkey, side="left")
     n_hits = np.searchsorted(key, nkey, side="right") - first
-    coords = _two_point_coords(geoms)
+    coords = _two_point_coords(geoms) if two_point is False else two_point
     near = np.zeros(len(cand), dtype=bool)
     # the j-th box of every node's cell, for j = 0, 1, … (few per cell): no pair arrays
     k = np.flatnonzero(n_hits)
     j = 0
     while len(k):
         p = ent_piece[first[k] + j]
+        # a node's own pieces first (most boxes in its cell are of the pipes it ends: then
+        # the boxes of the few others are fetched), then whether it lies in the box
+        node = cand[k]
+        m = (start_node[p] != node) & (end_node[p] != node)
+        kk, p = k[m], p[m]
         b = box[p]
-        q = xy[k]
+        q = xy[kk]
         m = (
             (q[:, 0] >= b[:, 0])
             & (q[:, 0] <= b[:, 2])
             & (q[:, 1] >= b[:, 1])
             & (q[:, 1] <= b[:, 3])
         )
-        kk, p, q = k[m], p[m], q[m]
-        node = cand[kk]
-        m = (start_node[p] != node) & (end_node[p] != node)
         kk, p, q = kk[m], p[m], q[m]
         if coords is not None and len(kk):
             d = _segment_distance(coords[p], q[:, 0], q[:, 1])
@@ -2318,8 +2446,9 @@ def _make_edges(
         ):
             cols[key].append(np.asarray(vals))
     out = {k: np.concatenate(v) for k, v in cols.items()}
-    order = np.lexsort((out["part"], out["piece"]))
-    out = {k: v[order] for k, v in out.items()}
+    if split_of:  # else every piece is one edge, already in (piece, part) order
+        order = np.lexsort((out["part"], out["piece"]))
+        out = {k: v[order] for k, v in out.items()}
     for k in ("u", "v", "piece", "part"):
         out[k] = out[k].astype(np.int64)
     out["length_m"] = out["length_m"].astype(float)
@@ -2402,7 +2531,9 @@ class _NodePositions:
         # Arrow hashes the value set on every call: hash the few distinct queries and run
         # the million node ids through them, not the other way round
         wanted = pc_arrow.unique(qa)
-        hit = pc_arrow.index_in(self._set, value_set=wanted)
+        # no null among the node ids nor the queries: skipping nulls changes nothing, faster
+        opts = pc_arrow.SetLookupOptions(wanted, skip_nulls=True)
+        hit = pc_arrow.index_in(self._set, options=opts)
         hit = np.asarray(hit.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
         nodes = np.flatnonzero(hit >= 0)
         node_of = np.full(len(wanted), -1, dtype=np.int64)
@@ -2434,8 +2565,10 @@ def _attach_enterprises(
                 f"Duplicate enterprise id(s): {', '.join(dups[:10])}.",
             )
         )
-    # pipes that carry foul water (sewage/industrial/combined) are preferred attach targets
-    trees: dict[str, Any] = {"all": spatial.cKDTree(net.node_xy) if net.n_nodes else None}
+    # pipes that carry foul water (sewage/industrial/combined) are preferred attach targets;
+    # the trees are made when the first enterprise is attached by distance (most name their
+    # manhole: a tree over a million nodes would be made for nothing)
+    trees: dict[str, Any] = {}
     dist_u = net.attach_distance_m / net.unit_m
     xy = _point_xy(ents)
     conn = str_array(ents, S.CONNECT_NODE)
@@ -2469,6 +2602,8 @@ def _attach_enterprises(
             )
         if not np.isfinite(xy[i]).all():
             continue
+        if not trees:
+            trees["all"] = spatial.cKDTree(net.node_xy) if net.n_nodes else None
         n_i, e_i, d_i, how = _nearest_attach(net, xy[i], dist_u, trees, prefer_foul=True)
         node[i], edge[i], dist[i], method[i] = n_i, e_i, d_i, how
     net.ent_ids, net.ent_xy, net.ent_node, net.ent_edge = ids, xy, node, edge
