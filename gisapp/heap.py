@@ -4,11 +4,14 @@ glibc serves a large block from its heap rather than from the system once a bloc
 size has been freed ("dynamic mmap threshold", up to 32 MB), and the heap keeps what is freed
 in its middle: the arrays of one step, freed, stay resident under the next one's. It also
 gives each thread that allocates a heap of its own ("arena"), and what a reading thread
-frees stays there. At a million pipes this kept hundreds of megabytes no longer used:
-the network build peaked at 2.30 GB instead of 2.07 GB, the window held 3.28 GB after
-opening instead of 3.05 GB. So blocks from 256 KiB always come from the system (and go
-back when freed), the threads share two heaps, and the window trims the heaps after its
-large reads. Elsewhere than glibc these calls do nothing.
+frees stays there. At a million pipes this kept hundreds of megabytes no longer used.
+
+A command (``new``, ``balance`` …) takes its large blocks from the system (they go back when
+freed): the 1M network build peaked at 2.07 GB instead of 2.30 GB, and was no slower. The
+window does not: fresh pages for every large array cost it half a second to a second before
+the first map of the 1M park (2.3–2.9 s against 3.1–4.9 s); it shares two heaps among its
+threads and trims them after its large reads instead (3.33 → 3.06 GB resident after opening).
+Elsewhere than glibc these calls do nothing.
 """
 
 from __future__ import annotations
@@ -38,14 +41,17 @@ def _libc() -> ctypes.CDLL | None:
     return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
 
 
-def configure() -> bool:
-    """Large blocks from the system, two heaps for all threads (call before the large
-    reads and the threads); True when set."""
+def configure(*, large_from_system: bool) -> bool:
+    """Two heaps for all threads and, with *large_from_system*, blocks from
+    :data:`MMAP_THRESHOLD` bytes from the system (call before the large reads and the
+    threads); True when set."""
     libc = _libc()
     if libc is None:
         return False
-    mmap_set = libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
-    return bool(libc.mallopt(_M_ARENA_MAX, ARENAS) == 1 and mmap_set)
+    done = libc.mallopt(_M_ARENA_MAX, ARENAS) == 1
+    if large_from_system:
+        done = libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 and done
+    return bool(done)
 
 
 def trim() -> bool:

@@ -576,9 +576,6 @@ def _run_on_project(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python main.py``."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    from gisapp import heap
-
-    heap.configure()  # large arrays come from the system and go back to it
     if not argv or (len(argv) == 1 and _opens_window(argv[0])) or argv[:1] == ["gui"]:
         problem = display_problem()
         if problem:
@@ -587,6 +584,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gisapp.qt.app import run_app
 
         return run_app([a for a in argv if a != "gui"])
+    from gisapp import heap
+
+    heap.configure(large_from_system=True)  # a command's large arrays go back when freed
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        heap.configure()  # before the window reads anything or starts its threads
+        heap.configure(large_from_system=False)  # before the window starts its threads
         self.settings = settings or AppSettings()
         self.project: Project | None = None
         self._team: tuple[str, Path] | None = None  # (address, its cached copy) when opened

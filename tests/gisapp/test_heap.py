@@ -19,7 +19,7 @@ from gisapp import heap
 def rss_mb():
     return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
 
-print(heap.configure())
+print(heap.configure(large_from_system=True))
 def read():  # a reading thread: 300 MB in blocks malloc serves (not Python's small-object pool)
     blocks = [bytes(1000) + bytes([i % 256]) for i in range(300_000)]
     del blocks
