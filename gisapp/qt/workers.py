@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -110,23 +112,41 @@ def wait_for_all_jobs(ms: int = 30000) -> None:
         t.wait(ms)
 
 
+def _weakly(fn: Callable[[Any], None]) -> Callable[[], Callable[[Any], None] | None]:
+    """A getter of *fn* that does not keep a bound method's object alive (None once gone)."""
+    if inspect.ismethod(fn):
+        return weakref.WeakMethod(fn)
+    return lambda: fn
+
+
 class _Relay(QObject):
-    """Lives in the GUI thread, so the worker's results arrive there (queued)."""
+    """Lives in the GUI thread, so the worker's results arrive there (queued).
+
+    It holds its callbacks weakly: a bound method of its owner (its Qt parent) held strongly
+    would keep the owner's wrapper alive through its own child, and when the relay's
+    deferred delete then freed that last reference, the owner's destructor deleted the relay
+    a second time, inside its own delete (a crash seen after a test let go of its dock as
+    the job's failure arrived; ``tests/gisapp/test_workers_relay.py``).
+    """
 
     def __init__(
         self, on_done: Callable[[Any], None], on_failed: Callable[[Any], None], parent: QObject
     ) -> None:
         super().__init__(parent)
-        self._on_done, self._on_failed = on_done, on_failed
+        self._on_done, self._on_failed = _weakly(on_done), _weakly(on_failed)
 
     @Slot(object)
     def done(self, result: Any) -> None:
-        self._on_done(result)
+        fn = self._on_done()
+        if fn is not None:
+            fn(result)
         self.deleteLater()
 
     @Slot(object)
     def fail(self, exc: Any) -> None:
-        self._on_failed(exc)
+        fn = self._on_failed()
+        if fn is not None:
+            fn(exc)
         self.deleteLater()
 
 

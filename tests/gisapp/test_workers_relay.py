@@ -1,0 +1,68 @@
+"""A job's result reaches its owner's method without keeping the owner alive: a window or
+dock let go of as its job fails or finishes is deleted once, cleanly (it crashed the suite:
+the owner died inside its own relay's deferred delete and deleted the relay a second time)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = textwrap.dedent(
+    """
+    import time
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication, QWidget
+    from gisapp.qt.workers import JobWorker, run_in_thread, wait_for_all_jobs
+
+    app = QApplication.instance() or QApplication([])
+
+    class Owner(QWidget):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def done(self, result):
+            self.seen.append(result)
+
+        def failed(self, exc):
+            self.seen.append(exc)
+
+    def job(fail):
+        if fail:
+            raise ValueError("the layer has no CRS")
+        yield 0.5, "half"
+        return "ok"
+
+    results = []
+    for i in range(20):
+        owner = Owner()
+        seen = owner.seen
+        run_in_thread(owner, JobWorker(job, i % 2 == 0), owner.done, owner.failed)
+        end = time.time() + 10
+        while not seen and time.time() < end:
+            app.processEvents()
+        results.append(type(seen[0]).__name__ if seen else "nothing")
+        del owner  # let go of it as the result has just arrived
+        wait_for_all_jobs()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()
+    print(" ".join(sorted(set(results))))
+    """
+)
+
+
+def test_an_owner_let_go_of_as_its_job_ends_is_deleted_cleanly():
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert out.returncode == 0, f"the process died ({out.returncode}): {out.stderr[-2000:]}"
+    assert out.stdout.split() == ["ValueError", "str"], "every result reached its owner"
