@@ -119,32 +119,54 @@ def _weakly(fn: Callable[[Any], None]) -> Callable[[], Callable[[Any], None] | N
     return lambda: fn
 
 
+#: Callbacks of relays that have fired, let go of in an event of their own (see _Relay).
+_RELEASING: list[Any] = []
+
+
+def _release_later(*refs: Any) -> None:
+    """Keep *refs* until the event loop's next turn: whatever they were the last hold on is
+    then deleted in a timer event of its own, never inside the relay's event or delete."""
+    if not _RELEASING:
+        QTimer.singleShot(0, _RELEASING.clear)
+    _RELEASING.extend(refs)
+
+
 class _Relay(QObject):
     """Lives in the GUI thread, so the worker's results arrive there (queued).
 
-    It holds its callbacks weakly: a bound method of its owner (its Qt parent) held strongly
-    would keep the owner's wrapper alive through its own child, and when the relay's
-    deferred delete then freed that last reference, the owner's destructor deleted the relay
-    a second time, inside its own delete (a crash seen after a test let go of its dock as
-    the job's failure arrived; ``tests/gisapp/test_workers_relay.py``).
+    Its owner (its Qt parent) must not live on through it. A bound method of the owner, held
+    strongly, kept the owner's wrapper alive through its own child; when the relay's deferred
+    delete freed that last reference, the owner's destructor deleted the relay a second time,
+    inside its own delete (a crash seen after a test let go of its dock as the job's failure
+    arrived; ``tests/gisapp/test_workers_relay.py``). So bound methods are held weakly, and
+    once the relay has fired every callback (a closure may hold the owner too) is let go of
+    in an event of its own, after the relay's slot has returned.
     """
 
     def __init__(
         self, on_done: Callable[[Any], None], on_failed: Callable[[Any], None], parent: QObject
     ) -> None:
         super().__init__(parent)
-        self._on_done, self._on_failed = _weakly(on_done), _weakly(on_failed)
+        self._callbacks: tuple[Any, Any] | None = (_weakly(on_done), _weakly(on_failed))
+
+    def _take(self, which: int) -> Callable[[Any], None] | None:
+        if self._callbacks is None:
+            return None
+        getters, self._callbacks = self._callbacks, None
+        fn = getters[which]()
+        _release_later(getters, fn)
+        return fn
 
     @Slot(object)
     def done(self, result: Any) -> None:
-        fn = self._on_done()
+        fn = self._take(0)
         if fn is not None:
             fn(result)
         self.deleteLater()
 
     @Slot(object)
     def fail(self, exc: Any) -> None:
-        fn = self._on_failed()
+        fn = self._take(1)
         if fn is not None:
             fn(exc)
         self.deleteLater()

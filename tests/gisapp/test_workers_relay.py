@@ -1,6 +1,6 @@
-"""A job's result reaches its owner's method without keeping the owner alive: a window or
-dock let go of as its job fails or finishes is deleted once, cleanly (it crashed the suite:
-the owner died inside its own relay's deferred delete and deleted the relay a second time)."""
+"""A job's result reaches its owner's method or closure without keeping the owner alive: a
+window or dock let go of as its job fails or finishes is deleted once, cleanly. (It crashed
+the suite: the owner died inside its own relay's deferred delete and deleted it again.)"""
 
 from __future__ import annotations
 
@@ -37,11 +37,16 @@ SCRIPT = textwrap.dedent(
         yield 0.5, "half"
         return "ok"
 
+    def closures(w):  # callbacks that hold their owner (as nested functions do)
+        return (lambda result: w.done(result)), (lambda exc: w.failed(exc))
+
     results = []
-    for i in range(20):
+    for i in range(40):
         owner = Owner()
         seen = owner.seen
-        run_in_thread(owner, JobWorker(job, i % 2 == 0), owner.done, owner.failed)
+        done, failed = (owner.done, owner.failed) if i % 4 < 2 else closures(owner)
+        run_in_thread(owner, JobWorker(job, i % 2 == 0), done, failed)
+        del done, failed
         end = time.time() + 10
         while not seen and time.time() < end:
             app.processEvents()
