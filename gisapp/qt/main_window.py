@@ -32,7 +32,7 @@ from gisapp.qt.map_layer import MapLayer, complete_frame, read_draw_layer
 from gisapp.qt.network_controller import NetworkController, NetworkState
 from gisapp.qt.settings import AppSettings
 from gisapp.qt.window_layout import WindowLayout
-from gisapp.qt.workers import Cancelled, JobWorker, run_in_thread
+from gisapp.qt.workers import Cancelled, JobWorker, listed_while_running, run_in_thread
 from network.io.crs import crs_label, transformer
 from network.io.postgis.dsn import is_postgres_address, public_dsn
 from network.io.project import Project, create_project_job, open_project
@@ -776,11 +776,7 @@ class MainWindow(QMainWindow):
                     handle_error(self, exc2)
             self.job_finished.emit(exc)
 
-        thread = run_in_thread(self, worker, done, failed)
-        self._threads.append(thread)
-        thread.finished.connect(
-            lambda t=thread: self._threads.remove(t) if t in self._threads else None
-        )
+        listed_while_running(self._threads, run_in_thread(self, worker, done, failed))
         return worker
 
     def _on_worker_progress(self, fraction: float, message: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from gisapp.qt.workers import JobWorker, run_in_thread
+from gisapp.qt.workers import JobWorker, listed_while_running, run_in_thread
 from network.errors import NetworkError
 from network.graph import Network
 from network.io.topology import load_checked_network
@@ -159,10 +159,7 @@ class NetworkController(QObject):
     def _run(self, job: Any, arg: Any, done: Any) -> None:
         """Run a preload job off the GUI thread; ``done(result)``, None when it failed."""
         thread = run_in_thread(self, JobWorker(job, arg), done, lambda _exc: done(None))
-        self._threads.append(thread)
-        thread.finished.connect(
-            lambda t=thread: self._threads.remove(t) if t in self._threads else None
-        )
+        listed_while_running(self._threads, thread)
 
     def _on_preloaded(self, path: Any, state: CheckedNetwork | None) -> None:
         pre = self._preload
@@ -290,10 +287,8 @@ class NetworkController(QObject):
         else:
             worker = JobWorker(build_state, layers, settings, self._crs, version)
         worker.progress.connect(self._on_worker_progress)
-        thread = run_in_thread(self, worker, self._on_built, self._on_failed)
-        self._threads.append(thread)
-        thread.finished.connect(
-            lambda t=thread: self._threads.remove(t) if t in self._threads else None
+        listed_while_running(
+            self._threads, run_in_thread(self, worker, self._on_built, self._on_failed)
         )
 
     @Slot(float, str)

@@ -182,7 +182,7 @@ class SurveysController(QObject):
         if not self._docks_placed and any(shown):
             # the docks take room from the map: show the whole park again once laid out
             self._docks_placed = True
-            QTimer.singleShot(0, self._rezoom_to_park)
+            QTimer.singleShot(0, self, self._rezoom_to_park)  # not once the window is gone
         self._set_enabled(True)
         self.store_opened.emit(store)
         if self.condition_map_enabled:

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import use_chinese
-from gisapp.qt.workers import JobWorker, run_in_thread
+from gisapp.qt.workers import JobWorker, listed_while_running, run_in_thread
 from network.schema import ENT_ID, LAYER_KINDS, LAYER_LABELS_ZH, NODE_ID, OUTFALL_ID, PIPE_ID
 
 log = logging.getLogger(__name__)
@@ -289,9 +289,7 @@ class TeamController(QObject):
             except Exception as exc:  # noqa: BLE001 - GUI boundary
                 handle_error(self.window, exc)
 
-        thread = run_in_thread(self, worker, done, failed)
-        self._jobs.append(thread)
-        thread.finished.connect(lambda t=thread: self._jobs.remove(t) if t in self._jobs else None)
+        listed_while_running(self._jobs, run_in_thread(self, worker, done, failed))
 
     # --- opening ------------------------------------------------------------------------------
     def ask_address(self) -> None:

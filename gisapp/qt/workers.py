@@ -172,6 +172,23 @@ class _Relay(QObject):
         self.deleteLater()
 
 
+def listed_while_running(threads: list[QThread], thread: QThread) -> QThread:
+    """Add *thread* to *threads* (an owner's list of its running jobs) and take it out once
+    it has finished, holding neither the thread nor the owner: a lambda that held them,
+    connected to the thread's own signal, kept the thread, and the window or controller
+    whose list it was, alive for good (one window per test added up to 11 GB in the suite)."""
+    threads.append(thread)
+    ref = weakref.ref(thread)
+
+    def drop() -> None:
+        t = ref()
+        if t is not None and t in threads:
+            threads.remove(t)
+
+    thread.finished.connect(drop)
+    return thread
+
+
 def run_in_thread(
     owner: QObject,
     worker: JobWorker,

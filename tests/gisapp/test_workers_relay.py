@@ -71,3 +71,64 @@ def test_an_owner_let_go_of_as_its_job_ends_is_deleted_cleanly():
     )
     assert out.returncode == 0, f"the process died ({out.returncode}): {out.stderr[-2000:]}"
     assert out.stdout.split() == ["ValueError", "str"], "every result reached its owner"
+
+
+SCRIPT_LISTED = textwrap.dedent(
+    """
+    import gc, time, weakref
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication, QWidget
+    from gisapp.qt.workers import (
+        JobWorker, listed_while_running, run_in_thread, wait_for_all_jobs,
+    )
+
+    app = QApplication.instance() or QApplication([])
+
+    class Owner(QWidget):
+        def __init__(self):
+            super().__init__()
+            self.jobs = []
+            self.seen = []
+
+        def done(self, result):
+            self.seen.append(result)
+
+    def job():
+        yield 0.5, "half"
+        return "ok"
+
+    gone = []
+    for i in range(10):
+        owner = Owner()
+        thread = run_in_thread(owner, JobWorker(job), owner.done, print)
+        listed_while_running(owner.jobs, thread)
+        gone.append(weakref.ref(thread))
+        del thread
+        end = time.time() + 10
+        while (owner.jobs or not owner.seen) and time.time() < end:
+            app.processEvents()
+        assert owner.seen == ["ok"] and owner.jobs == [], (owner.seen, owner.jobs)
+        gone.append(weakref.ref(owner))
+        owner.deleteLater()
+        del owner
+        wait_for_all_jobs()
+        for _ in range(3):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            app.processEvents()
+    gc.collect()
+    print(sum(r() is not None for r in gone))
+    """
+)
+
+
+def test_a_finished_job_leaves_its_owners_list_and_holds_nothing():
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT_LISTED],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert out.returncode == 0, f"the process failed ({out.returncode}): {out.stderr[-2000:]}"
+    assert out.stdout.split()[-1] == "0", "finished jobs or deleted owners are still held"
