@@ -14,8 +14,8 @@ import re
 import shutil
 import struct
 import tempfile
-import threading
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -139,27 +139,12 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-class _Digest:
-    """:func:`file_sha256` of *path* taken in a thread of its own; :meth:`result` waits for
-    the thread to end (so a later fork sees no other thread) and gives the digest or raises
-    the thread's ``OSError``."""
-
-    def __init__(self, path: Path) -> None:
-        self._out: str | OSError = OSError(f"{path}: the digest was not taken")
-        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
-        self._thread.start()
-
-    def _run(self, path: Path) -> None:
-        try:
-            self._out = file_sha256(path)
-        except OSError as exc:  # handed to the caller of result()
-            self._out = exc
-
-    def result(self) -> str:
-        self._thread.join()
-        if isinstance(self._out, OSError):
-            raise self._out
-        return self._out
+def _joined(pool: ThreadPoolExecutor, future: Future) -> Any:
+    """The value of *future* once *pool*'s thread has ended (a later fork sees no thread)."""
+    try:
+        return future.result()
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _sibling(path: Path, ext: str) -> Path | None:
@@ -384,7 +369,6 @@ def _read_shapefile_fast(
     are not plain points or lines) in a thread while it reads the attribute table
     (:mod:`network.io.dbf`): the same frame as ``pyogrio.read_dataframe``, three times sooner
     at 1M features. None when the table is not plain: read it with GDAL."""
-    from concurrent.futures import ThreadPoolExecutor
 
     from network.io import dbf as dbfmod
 
@@ -520,7 +504,8 @@ def load_layer(
         raw, engine, enc = read_vector(path, layer, encoding)
     # the file's digest is taken beside the field mapping and hygiene below (hashlib lets go
     # of the GIL): half a second at a million pipes, off the import's path
-    digest = _Digest(path)
+    hashing = ThreadPoolExecutor(1)
+    digest = hashing.submit(file_sha256, path)
     label = f"{path.name}{f':{layer}' if layer else ''}"
     id_label = f"{path.stem}{f':{layer}' if layer else ''}"
     if engine == "fiona":
@@ -578,7 +563,7 @@ def load_layer(
         encoding_source=enc.source,
         encoding_reason=enc.reason,
         source_crs=f"EPSG:{src_crs}" if src_crs else declared.to_wkt(),
-        sha256=digest.result(),
+        sha256=_joined(hashing, digest),
         feature_count=len(raw),
         mapping=dict(full_mapping),
         offset_datum=offset_datum,
