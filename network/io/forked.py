@@ -14,6 +14,7 @@ off.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -47,6 +48,9 @@ class ForkedCall:
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the child: run, report a failure through the pipe, never return
+            # the child only writes and exits: a collection would walk, and so copy, every
+            # page of the parent's objects it shares
+            gc.disable()
             os.close(read_fd)
             code = 0
             try:

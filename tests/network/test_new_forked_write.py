@@ -7,6 +7,7 @@ the child writing.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import signal
@@ -214,3 +215,41 @@ def test_a_failing_first_writer_is_reported_once_the_rest_is_stopped(
     with pytest.raises(ProjectError, match="layer pipes: disk full"):
         create_project(out, INPUTS)
     assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["rest.written"])
+
+
+def _collector_state(out: Path) -> None:
+    out.write_text(str(gc.isenabled()))
+
+
+def test_the_writing_child_never_collects_the_parents_objects(tmp_path):
+    # a collection in the child walks every object it shares with the parent, and writing
+    # to their headers copies each of those pages: at 1M pipes, hundreds of megabytes
+    assert gc.isenabled()
+    with forked.ForkedCall(_collector_state, tmp_path / "state") as child:
+        child.join()
+    assert (tmp_path / "state").read_text() == "False"
+    assert gc.isenabled(), "the parent's collector is untouched"
+
+
+def test_the_import_pauses_the_collector_and_restores_it(tmp_path, fork_always, monkeypatch):
+    seen = []
+    real = projmod.load_layer
+
+    def watching(*a, **kw):
+        seen.append(gc.isenabled())
+        return real(*a, **kw)
+
+    monkeypatch.setattr(projmod, "load_layer", watching)
+    create_project(tmp_path / "a.gpkg", INPUTS)
+    assert seen and not any(seen), "no collection while the layers are read"
+    assert gc.isenabled()
+    bad = {**INPUTS, "enterprises": [SRC / "pipes_rain.dbf"]}  # not a layer of points
+    with pytest.raises(Exception):  # noqa: B017, PT011 - any refusal; the state is the point
+        create_project(tmp_path / "b.gpkg", bad)
+    assert gc.isenabled(), "a failed import gives the collector back"
+    gc.disable()
+    try:
+        create_project(tmp_path / "c.gpkg", INPUTS, overwrite=True)
+        assert not gc.isenabled(), "a caller's paused collector stays paused"
+    finally:
+        gc.enable()
