@@ -6,9 +6,12 @@ in its middle: the arrays of one step, freed, stay resident under the next one's
 gives each thread that allocates a heap of its own ("arena"), and what a reading thread
 frees stays there. At a million pipes this kept hundreds of megabytes no longer used.
 
-A command (``new``, ``balance`` …) takes its large blocks from the system (they go back when
-freed): the 1M network build peaked at 2.07 GB instead of 2.30 GB, and was no slower. The
-window does not: fresh pages for every large array cost it half a second to a second before
+A command (``balance``, ``check`` …) takes its large blocks from the system (they go back
+when freed): the 1M network build peaked at 2.07 GB instead of 2.30 GB, and was no slower.
+``new`` does not: besides the build it reads five files and forks two writers, and fresh
+pages for each large array cost it 2 to 5 s of system time at 1M pipes, 9 % of its wall time
+(16.4 s against 15.0 s, medians of three, for 2.21 GB at peak instead of 2.14 GB). The
+window does not either: fresh pages for every large array cost it half a second to a second before
 the first map of the 1M park (2.3–2.9 s against 3.1–4.9 s); it shares two heaps among its
 threads and trims them after its large reads instead (3.33 → 3.06 GB resident after opening).
 Elsewhere than glibc these calls do nothing.
@@ -39,6 +42,16 @@ def _libc() -> ctypes.CDLL | None:
     except OSError:
         return None
     return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+
+
+#: Commands that keep the heap's freed large blocks for their next arrays (see above).
+KEEPS_LARGE_BLOCKS = frozenset({"new"})
+
+
+def returns_large_blocks(command: str | None) -> bool:
+    """Whether the command *command* (``python main.py COMMAND``) takes its large blocks
+    from the system: every one but those of :data:`KEEPS_LARGE_BLOCKS`."""
+    return command not in KEEPS_LARGE_BLOCKS
 
 
 def configure(*, large_from_system: bool) -> bool:

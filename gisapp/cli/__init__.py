@@ -586,9 +586,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app([a for a in argv if a != "gui"])
     from gisapp import heap
 
-    heap.configure(large_from_system=True)  # a command's large arrays go back when freed
     parser = build_parser()
     args = parser.parse_args(argv)
+    heap.configure(large_from_system=heap.returns_large_blocks(getattr(args, "command", None)))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

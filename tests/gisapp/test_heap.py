@@ -40,3 +40,17 @@ def test_memory_freed_in_a_thread_goes_back_after_a_trim():
     assert out[1] == "True"
     before, after = float(out[2]), float(out[3])
     assert before - after > 150, f"the freed blocks stayed resident ({before} -> {after} MB)"
+
+
+@pytest.mark.parametrize(("argv", "from_system"), [(["info"], True), (["new"], False)])
+def test_each_command_sets_the_heap_it_runs_fastest_with(tmp_path, monkeypatch, argv, from_system):
+    # ``new`` forks writers beside its reads and build: fresh pages for each large array cost
+    # it seconds at 1M pipes; the other commands hand their large arrays back when freed
+    from gisapp import cli, heap
+
+    seen = []
+    monkeypatch.setattr(heap, "configure", lambda **kw: seen.append(kw) or True)
+    missing = str(tmp_path / "missing.gpkg")
+    extra = ["--pipes", str(tmp_path / "none.shp")] if argv == ["new"] else []
+    assert cli.main([*argv, missing, *extra]) != 0  # nothing there: refused after the set-up
+    assert seen == [{"large_from_system": from_system}]
