@@ -53,8 +53,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from network.errors import NetworkError, ProjectError, SchemaError
+from network.io import arrow_write, forked, gpkg, topology
 from network.io import crs as crsmod
-from network.io import forked, gpkg, topology
 from network.io.read import LayerSource, empty_layer, load_layer
 from network.issues import Issue
 from network.lazy import lazy_module
@@ -832,12 +832,13 @@ def _write_when_ended(
     tmp: Path,
     kinds: Sequence[str],
 ) -> None:
-    """In the last writing child: wait until the first writer has ended (EOF on
-    *ended_fd*), write *kinds*, then flush the file to disk while the parent still builds
-    (its own flush at the end then has only the network left to write)."""
+    """In the last writing child: make *kinds* ready for the writer, wait until the first
+    writer has ended (EOF on *ended_fd*), write them, then flush the file to disk while the
+    parent still builds (its own flush at the end then has only the network left to write)."""
+    ready = _prepared(layers, kinds)
     while os.read(ended_fd, 1 << 10):
         pass
-    write(layers, tmp, kinds)
+    write(ready, tmp, kinds)
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
 
@@ -939,8 +940,22 @@ def _write_errors() -> tuple[type[BaseException], ...]:
     return (e.DataSourceError, e.DataLayerError, e.FieldError, e.FeatureError, e.GeometryError)
 
 
+def _prepared(layers: AbcMapping[str, Any], kinds: Sequence[str]) -> dict[str, Any]:
+    """*layers* of *kinds* made ready for GDAL's Arrow writer where they can be (see
+    :mod:`network.io.arrow_write`); the others made writable (:func:`_writable`)."""
+    out: dict[str, Any] = {}
+    for kind in kinds:
+        if kind in layers:
+            layer = layers[kind]
+            if not isinstance(layer, arrow_write.PreparedLayer):
+                layer = _writable(layer, kind)
+                layer = arrow_write.prepare_layer(layer) or layer
+            out[kind] = layer
+    return out
+
+
 def _write_layers(
-    layers: AbcMapping[str, gpd.GeoDataFrame],
+    layers: AbcMapping[str, gpd.GeoDataFrame | arrow_write.PreparedLayer],
     tmp: Path,
     kinds: Sequence[str] | None,
     *,
@@ -959,21 +974,25 @@ def _write_layers(
         if kinds is not None and kind not in kinds:
             continue
         if kind in layers:
-            frame = _writable(layers[kind], kind)
+            options = {
+                "OVERWRITE": "YES",
+                "SPATIAL_INDEX": "YES",
+                "FID": gpkg.FID_COLUMN,
+                "GEOMETRY_NAME": gpkg.GEOMETRY_COLUMN,
+            }
             try:
-                pyogrio.write_dataframe(
-                    frame,
-                    tmp,
-                    layer=kind,
-                    driver="GPKG",
-                    layer_options={
-                        "OVERWRITE": "YES",
-                        "SPATIAL_INDEX": "YES",
-                        "FID": gpkg.FID_COLUMN,
-                        "GEOMETRY_NAME": gpkg.GEOMETRY_COLUMN,
-                    },
-                    use_arrow=True,
-                )
+                layer = _prepared(layers, (kind,))[kind]
+                if isinstance(layer, arrow_write.PreparedLayer):
+                    arrow_write.write_prepared(layer, tmp, kind, options)
+                else:
+                    pyogrio.write_dataframe(
+                        layer,  # made writable by _prepared
+                        tmp,
+                        layer=kind,
+                        driver="GPKG",
+                        layer_options=options,
+                        use_arrow=True,
+                    )
             except _write_errors() as exc:
                 raise ProjectError(
                     f"{target.name}: cannot write layer {kind}: {exc}",

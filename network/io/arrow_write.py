@@ -1,0 +1,136 @@
+"""A layer made ready for GDAL's Arrow writer in one process and written in another.
+
+``new`` writes a million pipes in a forked child while it goes on reading and building (see
+:class:`network.io.project._EarlyPipes`). Turning the frame into what GDAL takes (an Arrow
+table with the geometry as WKB, the layer's geometry type and CRS) is a second of work at
+that size, and the child's writing is the longer of the two paths: done here, just before
+the fork, the child only writes, and it reads Arrow buffers rather than the parent's Python
+objects (whose pages it would copy).
+
+:func:`prepare_layer` covers the frames a project holds: numbers, text (object columns of
+``str``/``None`` as :func:`network.io.project._writable` leaves them, or Arrow strings),
+nullable integers, dates, and one 2-D geometry type. For anything else (3-D, mixed single and
+multi types, time zones …) it returns None and the caller writes the frame with
+``pyogrio.write_dataframe``, whose choices the prepared table follows: the file is the same
+either way (``tests/network/test_arrow_write.py`` compares them table by table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from network.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pyarrow
+
+pa = lazy_module("pyarrow", globals())
+pd = lazy_module("pandas", globals())
+pyogrio = lazy_module("pyogrio", globals())
+shapely = lazy_module("shapely", globals())
+
+#: shapely's type ids of the types a layer may hold alone (GeoPackage geometry type names).
+_TYPE_NAMES = {
+    0: "Point",
+    1: "LineString",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
+
+
+@dataclass(frozen=True)
+class PreparedLayer:
+    """What ``pyogrio.write_arrow`` takes for one layer: the table (geometry as WKB in
+    ``geometry_name``), the layer's geometry type and its CRS."""
+
+    table: pyarrow.Table
+    geometry_name: str
+    geometry_type: str
+    crs: str | None
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+
+def prepare_layer(frame: gpd.GeoDataFrame) -> PreparedLayer | None:
+    """The Arrow table ``pyogrio.write_dataframe`` would write for *frame*, or None when the
+    frame holds something only that function's general path handles."""
+    geom_name = frame.geometry.name
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    geometry_type = _geometry_type(geoms)
+    if geometry_type is None:
+        return None
+    columns: dict[str, Any] = {}
+    for col in frame.columns:
+        if col == geom_name:
+            continue
+        try:
+            arr = _column(frame[col])
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            arr = None  # pyogrio's own conversion says what is wrong
+        if arr is None:
+            return None
+        columns[str(col)] = arr
+    columns[geom_name] = pa.array(shapely.to_wkb(geoms), type=pa.binary())
+    crs = None
+    if frame.crs:
+        epsg = frame.crs.to_epsg()
+        crs = f"EPSG:{epsg}" if epsg else frame.crs.to_wkt("WKT1_GDAL")
+    return PreparedLayer(pa.table(columns), geom_name, geometry_type, crs)
+
+
+def write_prepared(
+    prepared: PreparedLayer, path: str | Path, layer: str, layer_options: dict[str, str]
+) -> None:
+    """Write *prepared* as the layer *layer* of the GeoPackage *path*."""
+    pyogrio.write_arrow(
+        prepared.table,
+        path,
+        layer=layer,
+        driver="GPKG",
+        geometry_name=prepared.geometry_name,
+        geometry_type=prepared.geometry_type,
+        crs=prepared.crs,
+        layer_options=layer_options,
+    )
+
+
+def _geometry_type(geoms: np.ndarray) -> str | None:
+    """The layer type pyogrio would choose: the one type present (``Unknown`` for none);
+    None for several types or Z coordinates (its general path decides those)."""
+    ids = shapely.get_type_id(geoms)
+    present = np.unique(ids[ids >= 0])
+    if len(present) == 0:
+        return "Unknown"
+    if len(present) > 1 or int(present[0]) not in _TYPE_NAMES:
+        return None
+    if shapely.has_z(geoms[ids >= 0]).any():
+        return None
+    return _TYPE_NAMES[int(present[0])]
+
+
+def _column(s: pd.Series) -> pyarrow.Array | None:
+    """*s* as an Arrow array as ``pa.Table.from_pandas`` makes it (all-missing text as
+    strings, as pyogrio writes it); None for a column left to pyogrio."""
+    dtype = s.dtype
+    if pd.api.types.is_object_dtype(dtype):  # not Arrow strings, which say kind "O" too
+        if pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+            return None
+        arr = pa.array(s.to_numpy(), from_pandas=True)
+        return arr.cast(pa.string()) if pa.types.is_null(arr.type) else arr
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return None  # pyogrio writes those as text with a note to GDAL
+    if isinstance(dtype, pd.CategoricalDtype):
+        return None
+    arr = pa.array(s, from_pandas=True)
+    if pa.types.is_null(arr.type) or pa.types.is_dictionary(arr.type):
+        return None
+    return arr
