@@ -21,10 +21,12 @@ node
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -35,7 +37,7 @@ from network import schema as S
 from network.errors import NetworkError, UnknownIdError
 from network.issues import ERROR, INFO, WARNING, Issue
 from network.lazy import lazy_module
-from network.progress import Progress, drain, paused_gc
+from network.progress import Progress, drain
 
 if TYPE_CHECKING:  # networkx loads only when the graph is asked for
     import geopandas as gpd
@@ -915,6 +917,18 @@ class Network:
         }
 
 
+@contextmanager
+def _no_gc() -> Generator[None, None, None]:
+    """Pause the cyclic garbage collector while millions of small objects are made."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _group_by_node(node_of: np.ndarray) -> dict[int, list[int]]:
     """Node index -> the indices of the items attached there (-1 = not attached)."""
     d: dict[int, list[int]] = {}
@@ -926,7 +940,7 @@ def _group_by_node(node_of: np.ndarray) -> dict[int, list[int]]:
 
 def to_networkx(net: Network) -> nx.MultiDiGraph:
     """Return the networkx ``MultiDiGraph`` of *net* (see :attr:`Network.graph`)."""
-    with paused_gc():
+    with _no_gc():
         return _to_networkx(net)
 
 
@@ -1042,7 +1056,7 @@ def build_network(
     [('P1@end', 'P2@end', 'P2'), ('P1@start', 'P1@end', 'P1')]
     """
     gen = iter_build_network(layers, settings, crs)
-    with paused_gc():
+    with _no_gc():
         return drain(gen)
 
 

@@ -27,9 +27,7 @@ Examples
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Generator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 Progress = tuple[float, str]
@@ -70,19 +68,6 @@ def scaled(gen: Job[T], lo: float, hi: float) -> Generator[Progress, None, T]:
         except StopIteration as stop:
             return stop.value
         yield lo + (hi - lo) * frac, msg
-
-
-@contextmanager
-def paused_gc() -> Generator[None, None, None]:
-    """Pause the cyclic garbage collector while a long job makes millions of small objects
-    (at a million pipes its collections walk every id and geometry again and again)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _steps(gen: Job[Any]) -> list[Progress]:

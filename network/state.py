@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from network.analysis import ConnectionRegister, iter_connection_register
 from network.checks import iter_checks
-from network.graph import Network, iter_build_network
+from network.graph import Network, _no_gc, iter_build_network
 from network.issues import Issue
-from network.progress import Progress, drain, paused_gc, scaled
+from network.progress import Progress, drain, scaled
 from network.trace import IssueIndex
 
 if TYPE_CHECKING:
@@ -145,5 +145,5 @@ def build_checked_network(
     (1, 0)
     """
     gen = iter_checked_network(layers, settings, crs, version=version)
-    with paused_gc():
+    with _no_gc():
         return drain(gen, on_step)

@@ -53,12 +53,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from network.errors import NetworkError, ProjectError, SchemaError
+from network.graph import _no_gc
 from network.io import arrow_write, forked, gpkg, topology
 from network.io import crs as crsmod
 from network.io.read import LayerSource, empty_layer, load_layer
 from network.issues import Issue
 from network.lazy import lazy_module
-from network.progress import Progress, drain, paused_gc
+from network.progress import Progress, drain
 from network.schema import (
     ID_COLUMN,
     LAYER_KINDS,
@@ -207,7 +208,7 @@ def create_project_job(
     _check_target(path, overwrite=overwrite, discard_surveys=discard_surveys)
     _check_inputs(inputs)
     target = crsmod.parse_crs(crs) if crs is not None else None
-    with paused_gc(), _EarlyPipes(path) as early:
+    with _no_gc(), _EarlyPipes(path) as early:
         read = yield from _read_inputs(
             inputs,
             target,
