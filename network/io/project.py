@@ -222,7 +222,7 @@ def create_project_job(
         project = Project(
             path=path,
             crs=target,
-            layers={kind: conform_layer(gdf, kind) for kind, gdf in layers.items()},
+            layers=layers,  # conformed as read
             sources=sources,
             settings={**DEFAULT_SETTINGS, **(settings or {})},
             issues=issues,
@@ -322,8 +322,9 @@ def _read_inputs(
     on_layer: Callable[[str, gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
 ) -> Generator[Progress, None, _Read]:
     """Read every source file (merging several files of a kind); the CRS of the first file
-    read becomes the project CRS when none is given. ``on_layer(kind, frame)`` sees each
-    layer once it is whole and gives the frame to keep."""
+    read becomes the project CRS when none is given. Each layer is conformed
+    (:func:`conform_layer`); ``on_layer(kind, frame)`` sees it once it is whole and gives the
+    frame to keep."""
     total = sum(len(inputs[k]) for k in LAYER_KINDS if inputs.get(k))
     done = 0
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -368,7 +369,10 @@ def _read_inputs(
         if renames:
             renamed[kind] = renames
         merged[SRC_FILE] = np.repeat(np.array(names, dtype=object), [len(p) for p in parts])
-        layers[kind] = gpd.GeoDataFrame(merged, geometry="geometry", crs=target)
+        # in the types the project holds, once (conforming again still scans every value)
+        layers[kind] = conform_layer(
+            gpd.GeoDataFrame(merged, geometry="geometry", crs=target), kind
+        )
         if len(parts) > 1:
             issues += _duplicate_ids_across_files(kind, layers[kind])
         if on_layer is not None:
@@ -777,7 +781,6 @@ class _EarlyPipes:
         """The hook of :func:`_read_inputs`: the pipes, once whole, go to a writing child."""
         if kind != PIPES or len(gdf) < FORK_MIN_PIPES or not forked.can_fork():
             return gdf
-        gdf = conform_layer(gdf, kind)  # as the project will hold it
         gpkg.remove_stale_tmp(self.path)
         with contextlib.suppress(FileNotFoundError):
             self.tmp.unlink()
