@@ -754,6 +754,20 @@ def _overlap_write(project: Project, checked: Any) -> bool:
     return not _reusable(project, checked)  # a build is due
 
 
+#: GDAL's SQLite settings in a forked writer: its file is a temporary one, flushed to disk
+#: whole before it is renamed into place, so SQLite need not sync each batch it commits; and
+#: a page cache of 256 MB instead of GDAL's default (a tenth less time for a million pipes).
+WRITER_SQLITE = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_CACHE": "256"}
+
+
+def _write_in_child(
+    layers: AbcMapping[str, Any], tmp: Path, kinds: Sequence[str] | None, *, target: Path
+) -> None:
+    """:func:`_write_layers` of a new file, in a forked child (see :data:`WRITER_SQLITE`)."""
+    pyogrio.set_gdal_config_options(WRITER_SQLITE)
+    _write_layers(layers, tmp, kinds, copied=False, target=target)
+
+
 class _EarlyPipes:
     """``new`` at scale: a forked child writes the pipes layer into the temporary file as
     soon as it is read, while this process reads the other layers and builds the network;
@@ -786,7 +800,7 @@ class _EarlyPipes:
             self.tmp.unlink()
         ended_r, ended_w = os.pipe()  # the child holds ended_w: EOF here once it has ended
         try:
-            write = functools.partial(_write_layers, copied=False, target=self.path)
+            write = functools.partial(_write_in_child, target=self.path)
             self._child = forked.ForkedCall(write, {kind: gdf}, self.tmp, (kind,))
         except BaseException:
             os.close(ended_r)
@@ -800,7 +814,7 @@ class _EarlyPipes:
     def write_rest(self, layers: AbcMapping[str, Any], kinds: Sequence[str]) -> forked.ForkedCall:
         """A second child writing *kinds* once the first has ended (SQLite takes one writer)."""
         assert self._ended_fd is not None
-        write = functools.partial(_write_layers, copied=False, target=self.path)
+        write = functools.partial(_write_in_child, target=self.path)
         return forked.ForkedCall(_write_when_ended, self._ended_fd, write, layers, self.tmp, kinds)
 
     def join(self) -> None:
@@ -902,7 +916,7 @@ def _write_atomically(
             elif base is None and _overlap_write(project, checked):
                 # a new file: a forked child writes the layers while this process builds the
                 # network (GDAL's writer holds the GIL; at 1M pipes each takes ~10 s)
-                write = functools.partial(_write_layers, copied=False, target=path)
+                write = functools.partial(_write_in_child, target=path)
                 with forked.ForkedCall(write, project.layers, tmp, kinds) as writer:
                     store = _checked_for_store(project, checked)
                     blobs = topology.encode(store) if store is not None else None

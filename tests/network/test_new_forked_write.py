@@ -253,3 +253,28 @@ def test_the_import_pauses_the_collector_and_restores_it(tmp_path, fork_always, 
         assert not gc.isenabled(), "a caller's paused collector stays paused"
     finally:
         gc.enable()
+
+
+def test_only_the_writing_children_write_without_syncing_each_batch(
+    tmp_path, fork_always, monkeypatch
+):
+    # their file is a temporary one, flushed whole before it is renamed into place; the
+    # parent's own GDAL writes (a saved edit in the window) keep SQLite's syncing
+    import pyogrio
+
+    seen = tmp_path / "seen"
+    real = projmod._write_layers
+
+    def recording(layers, tmp, kinds, **kw):
+        option = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+        with seen.open("a") as fh:
+            fh.write(f"{','.join(kinds)}={option}\n")
+        return real(layers, tmp, kinds, **kw)
+
+    monkeypatch.setattr(projmod, "_write_layers", recording)
+    create_project(tmp_path / "a.gpkg", INPUTS)
+    lines = sorted(seen.read_text().split())
+    assert lines == ["manholes,outfalls,enterprises,plants=False", "pipes=False"]  # OFF
+    assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") is None
+    reopened = projmod.open_project(tmp_path / "a.gpkg")
+    assert len(reopened.layers["manholes"]) > 0
