@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,7 +160,9 @@ class TraceController(QObject):
         self._multi: list[tuple[str, str]] = []
         self._running = False
         self._rows: np.ndarray | None = None  # pipe-layer rows of the shown result
-        self._warmed: Any = None  # the network whose caches a warm-up thread made
+        # the network whose caches a warm-up thread made, held weakly: once another project
+        # is opened, the old network and its layers must be free to go
+        self._warmed: weakref.ref[Any] | None = None
         self._early_network: Any = None  # the stored network the shown trace ran on
 
         self.dock = TraceDock(window)
@@ -893,8 +896,9 @@ class TraceController(QObject):
 
     def _on_window_network_updated(self, _state: Any) -> None:
         net = self._network()
-        if net is not None and net.n_edges > BIG_NETWORK_EDGES and net is not self._warmed:
-            self._warmed = net
+        warmed = self._warmed() if self._warmed is not None else None
+        if net is not None and net.n_edges > BIG_NETWORK_EDGES and net is not warmed:
+            self._warmed = weakref.ref(net)
             layers = [self.canvas.layer(k) for k in (schema.PIPES, schema.MANHOLES)]
             layers += [self.canvas.layer(schema.ENTERPRISES)]
             threading.Thread(
