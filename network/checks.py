@@ -194,7 +194,10 @@ def _duplicate_pipes(net: Network, geom_len_m: np.ndarray, zero: np.ndarray) -> 
         return []
     out = []
     tol = net.tolerance_units
-    geoms = shapely.normalize(net.piece_geom)
+    # only pipes sharing both ends with another are compared: normalise those alone (all of
+    # them made a second million geometries at 1M pipes for a handful of twins)
+    cand = grp["p"].to_numpy()
+    geoms = dict(zip(cand.tolist(), shapely.normalize(net.piece_geom[cand]), strict=True))
     for _, g in grp.groupby(["a", "b"]):
         ps = g["p"].tolist()
         for i, p in enumerate(ps):

@@ -309,3 +309,23 @@ def test_summarize_counts():
     assert s["total"] == 5
     assert s["by_severity"] == {"warning": 2, "error": 2, "info": 1}
     assert s["by_kind"]["direction.cycle"] == 1
+
+
+def test_duplicate_pipes_normalise_only_the_pipes_that_share_both_ends(monkeypatch):
+    # a large network with a few twins: only those are compared (normalising every pipe
+    # made a second million geometries at 1M pipes)
+    import shapely
+
+    import network.checks as checks
+
+    rows = [{"pipe_id": f"R{i}", "coords": [(i * 10, 0), (i * 10 + 10, 0)]} for i in range(50)]
+    rows += [
+        {"pipe_id": "D1", "coords": [(0, 50), (100, 50)], "diameter_mm": 300.0},
+        {"pipe_id": "D2", "coords": [(100, 50), (0, 50)], "diameter_mm": 300.0},
+    ]
+    seen = []
+    real = shapely.normalize
+    monkeypatch.setattr(checks.shapely, "normalize", lambda g: seen.append(len(g)) or real(g))
+    kinds, _ = found({"pipes": pipes_gdf(rows)})
+    assert {ids for k, ids in kinds if k == "duplicate_pipe"} == {("D1", "D2")}
+    assert seen == [2], "only the two pipes sharing both ends are normalised"
