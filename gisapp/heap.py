@@ -10,10 +10,11 @@ A command (``balance``, ``check`` …) takes its large blocks from the system (t
 when freed): the 1M network build peaked at 2.07 GB instead of 2.30 GB, and was no slower.
 ``new`` does not: besides the build it reads five files and forks two writers, and fresh
 pages for each large array cost it 2 to 5 s of system time at 1M pipes, 9 % of its wall time
-(16.4 s against 15.0 s, medians of three, for 2.21 GB at peak instead of 2.14 GB). The
-window does not either: fresh pages for every large array cost it half a second to a second before
-the first map of the 1M park (2.3–2.9 s against 3.1–4.9 s); it shares two heaps among its
-threads and trims them after its large reads instead (3.33 → 3.06 GB resident after opening).
+(16.4 s against 15.0 s, medians of three, for 2.21 GB at peak instead of 2.14 GB). Nor
+does the window: fresh pages for every large array cost it half a second to a second
+before the first map of the 1M park (2.3–2.9 s against 3.1–4.9 s); it shares two heaps
+among its threads and trims them after its large reads instead (3.33 → 3.06 GB resident
+after opening).
 Elsewhere than glibc these calls do nothing.
 """
 

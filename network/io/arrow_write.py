@@ -1,18 +1,15 @@
-"""A layer made ready for GDAL's Arrow writer in one process and written in another.
+"""A layer written by GDAL's Arrow writer from a table made ready for it.
 
-``new`` writes a million pipes in a forked child while it goes on reading and building (see
-:class:`network.io.project._EarlyPipes`). Turning the frame into what GDAL takes (an Arrow
-table with the geometry as WKB, the layer's geometry type and CRS) is a second of work at
-that size, and the child's writing is the longer of the two paths: done here, just before
-the fork, the child only writes, and it reads Arrow buffers rather than the parent's Python
-objects (whose pages it would copy).
-
-:func:`prepare_layer` covers the frames a project holds: numbers, text (object columns of
-``str``/``None`` as :func:`network.io.project._writable` leaves them, or Arrow strings),
-nullable integers, dates, and one 2-D geometry type. For anything else (3-D, mixed single and
-multi types, time zones …) it returns None and the caller writes the frame with
-``pyogrio.write_dataframe``, whose choices the prepared table follows: the file is the same
-either way (``tests/network/test_arrow_write.py`` compares them table by table).
+``pyogrio.write_dataframe`` infers each column's type and each feature's geometry type
+before it hands GDAL an Arrow table: a second of work for a million pipes, and in ``new``'s
+forked writers (see :class:`network.io.project._EarlyPipes`) it walks, and so copies, pages
+of the parent's Python objects. :func:`prepare_layer` makes the same table straight from
+the frames a project holds: numbers, text (object columns of ``str``/``None`` as
+:func:`network.io.project._writable` leaves them, or Arrow strings), nullable integers,
+dates, and one 2-D geometry type. For anything else (3-D, mixed single and multi types,
+time zones …) it returns None and :func:`write_layer` hands the frame to
+``pyogrio.write_dataframe``. The file is the same either way
+(``tests/network/test_arrow_write.py`` compares them table by table).
 """
 
 from __future__ import annotations
@@ -101,6 +98,22 @@ def write_prepared(
         crs=prepared.crs,
         layer_options=layer_options,
     )
+
+
+def write_layer(
+    layer: PreparedLayer | gpd.GeoDataFrame,
+    path: str | Path,
+    name: str,
+    layer_options: dict[str, str],
+) -> None:
+    """Write *layer* (prepared, or a frame :func:`prepare_layer` declined) as the layer
+    *name* of the GeoPackage *path*."""
+    if isinstance(layer, PreparedLayer):
+        write_prepared(layer, path, name, layer_options)
+    else:
+        pyogrio.write_dataframe(
+            layer, path, layer=name, driver="GPKG", layer_options=layer_options, use_arrow=True
+        )
 
 
 def _geometry_type(geoms: np.ndarray) -> str | None:

@@ -853,7 +853,7 @@ def _write_when_ended(
     """In the last writing child: make *kinds* ready for the writer, wait until the first
     writer has ended (EOF on *ended_fd*), write them, then flush the file to disk while the
     parent still builds (its own flush at the end then has only the network left to write)."""
-    ready = _prepared(layers, kinds)
+    ready = {kind: _ready(layers[kind], kind) for kind in kinds if kind in layers}
     while os.read(ended_fd, 1 << 10):
         pass
     write(ready, tmp, kinds)
@@ -958,18 +958,22 @@ def _write_errors() -> tuple[type[BaseException], ...]:
     return (e.DataSourceError, e.DataLayerError, e.FieldError, e.FeatureError, e.GeometryError)
 
 
-def _prepared(layers: AbcMapping[str, Any], kinds: Sequence[str]) -> dict[str, Any]:
-    """*layers* of *kinds* made ready for GDAL's Arrow writer where they can be (see
-    :mod:`network.io.arrow_write`); the others made writable (:func:`_writable`)."""
-    out: dict[str, Any] = {}
-    for kind in kinds:
-        if kind in layers:
-            layer = layers[kind]
-            if not isinstance(layer, arrow_write.PreparedLayer):
-                layer = _writable(layer, kind)
-                layer = arrow_write.prepare_layer(layer) or layer
-            out[kind] = layer
-    return out
+#: How every layer is written into a project file.
+_LAYER_OPTIONS = {
+    "OVERWRITE": "YES",
+    "SPATIAL_INDEX": "YES",
+    "FID": gpkg.FID_COLUMN,
+    "GEOMETRY_NAME": gpkg.GEOMETRY_COLUMN,
+}
+
+
+def _ready(layer: gpd.GeoDataFrame | arrow_write.PreparedLayer, kind: str) -> Any:
+    """*layer* made writable (:func:`_writable`) and, where it can be, ready for GDAL's
+    Arrow writer (:func:`network.io.arrow_write.prepare_layer`)."""
+    if isinstance(layer, arrow_write.PreparedLayer):
+        return layer
+    frame = _writable(layer, kind)
+    return arrow_write.prepare_layer(frame) or frame
 
 
 def _write_layers(
@@ -992,25 +996,8 @@ def _write_layers(
         if kinds is not None and kind not in kinds:
             continue
         if kind in layers:
-            options = {
-                "OVERWRITE": "YES",
-                "SPATIAL_INDEX": "YES",
-                "FID": gpkg.FID_COLUMN,
-                "GEOMETRY_NAME": gpkg.GEOMETRY_COLUMN,
-            }
             try:
-                layer = _prepared(layers, (kind,))[kind]
-                if isinstance(layer, arrow_write.PreparedLayer):
-                    arrow_write.write_prepared(layer, tmp, kind, options)
-                else:
-                    pyogrio.write_dataframe(
-                        layer,  # made writable by _prepared
-                        tmp,
-                        layer=kind,
-                        driver="GPKG",
-                        layer_options=options,
-                        use_arrow=True,
-                    )
+                arrow_write.write_layer(_ready(layers[kind], kind), tmp, kind, _LAYER_OPTIONS)
             except _write_errors() as exc:
                 raise ProjectError(
                     f"{target.name}: cannot write layer {kind}: {exc}",

@@ -15,15 +15,10 @@ import pyogrio
 import pytest
 from shapely.geometry import LineString, MultiLineString, Point
 
-from network.io import arrow_write, gpkg
+from network.io import arrow_write
 from network.io import project as projmod
 
-OPTIONS = {
-    "OVERWRITE": "YES",
-    "SPATIAL_INDEX": "YES",
-    "FID": gpkg.FID_COLUMN,
-    "GEOMETRY_NAME": gpkg.GEOMETRY_COLUMN,
-}
+OPTIONS = projmod._LAYER_OPTIONS  # as the project writes every layer
 CRS = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
 
 
