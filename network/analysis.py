@@ -367,9 +367,13 @@ def _forest_reach(
         return None
     is_plant = net.node_is_plant
     is_out = net.node_is_outfall
+    edge_v, edge_len = net.edge_v, net.edge_length_m
     cur = starts.copy()
     k = np.arange(len(starts))
+    # each level's walks and edges (int32: a walk of millions of steps in all at 1M pipes)
     rec_k, rec_e, out_k, out_n = [], [], [], []
+    counts = np.zeros(len(starts), dtype=np.int64)
+    dist = np.zeros(len(starts))
     active = np.ones(len(starts), dtype=bool)
     while True:
         idx = np.flatnonzero(active)
@@ -385,33 +389,35 @@ def _forest_reach(
         go = (e >= 0) & ~stop
         active[idx[~go]] = False
         idx, e = idx[go], e[go]
-        rec_k.append(idx)
-        rec_e.append(e)
-        cur[idx] = net.edge_v[e]
-    rk = np.concatenate(rec_k) if rec_k else np.empty(0, np.int64)
-    re_ = np.concatenate(rec_e) if rec_e else np.empty(0, np.int64)
+        rec_k.append(idx.astype(np.int32))
+        rec_e.append(e.astype(np.int32))
+        counts[idx] += 1
+        dist[idx] += edge_len[e]  # in walk order, as a sum along each walk adds
+        cur[idx] = edge_v[e]
     # group the steps by start, in walk order, without a sort: a walk steps at levels
     # 0, 1, … until it stops, so its step at level L is the L-th of its group
-    level = np.repeat(np.arange(len(rec_k)), [len(a) for a in rec_k])
-    counts = np.bincount(rk, minlength=len(starts))
     bounds = np.zeros(len(starts) + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
-    grouped = np.empty_like(re_)
-    grouped[bounds[rk] + level] = re_
-    rk, re_ = np.repeat(np.arange(len(starts)), counts), grouped
-    dist = np.bincount(rk, weights=net.edge_length_m[re_], minlength=len(starts))
+    pe = net.pipe_edges
+    pipe_code = pe.codes.astype(np.int32)  # the stored register's width
+    re_ = np.empty(int(bounds[-1]), dtype=np.int32)
+    codes = np.empty(len(re_), dtype=np.int32)
+    while rec_k:  # the deepest level first, each freed once placed
+        ks, es = rec_k.pop(), rec_e.pop()
+        at = bounds[ks] + len(rec_k)
+        re_[at] = es
+        codes[at] = pipe_code[es]
+    del pipe_code
     outs: dict[int, list[int]] = {}
     if out_k:
         for kk, nn in zip(
             np.concatenate(out_k).tolist(), np.concatenate(out_n).tolist(), strict=True
         ):
             outs.setdefault(kk, []).append(nn)
-    pe = net.pipe_edges
-    codes = pe.codes[re_].astype(np.int32)  # the stored register's width
     # a walk never repeats an edge (the flow is acyclic here): with one edge per pipe it
     # never repeats a pipe either, and its pipes need no de-duplication
     distinct = pe.one_edge_each
-    walked_ids = pe.uniques[codes].tolist() if distinct else None
+    uniques = pe.uniques
     bounds_l = bounds.tolist()
     ends_l, dist_l, at_plant = cur.tolist(), dist.tolist(), is_plant[cur].tolist()
     node_plants = net.node_plants
@@ -419,12 +425,8 @@ def _forest_reach(
     for j, node in enumerate(starts.tolist()):
         end = ends_l[j]
         b0, b1 = bounds_l[j], bounds_l[j + 1]
-        own = codes[b0:b1]
-        if walked_ids is not None:
-            pipes = tuple(walked_ids[b0:b1])
-        else:
-            own = _first_seen(own)
-            pipes = tuple(pe.uniques[own].tolist())
+        own = codes[b0:b1] if distinct else _first_seen(codes[b0:b1])
+        pipes = tuple(uniques[own].tolist())
         out_ids = (
             tuple(net.outfall_ids[i] for m in outs[j] for i in net.node_outfalls[m])
             if j in outs

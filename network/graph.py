@@ -1093,6 +1093,9 @@ def iter_build_network(
     end_xy[0::2] = pc["start_xy"]
     end_xy[1::2] = pc["end_xy"]
     end_node, n_clusters, cluster_xy, raw_contacts = _snap_ends(end_xy, mh, tol, ends, confirmed)
+    del end_xy
+    _drop(ends, "forced", "id", "f", "t")
+    _drop(pc, "start_xy", "end_xy", "src_fid")
     if len(mh["ids"]) > 1:
         _duplicate_manholes(mh, tol, tol_m, issues)
 
@@ -1109,8 +1112,11 @@ def iter_build_network(
         (ends["has_f"], ends["has_t"]),
     )
     dirs["fields_mismatch"] &= ~ends["unknown_id"]  # reported as "X does not exist"
+    _drop(pc, "from_node", "to_node", "flow_dir", "from_invert", "to_invert")
     ctx = _ContactContext(pc, mh, ends, end_node, nodes, dirs["reversed"], unit_m, max_drop_m)
     contacts = _end_contacts(ctx, raw_contacts)
+    del raw_contacts
+    _drop(ends, "cls", "inv", "id_known")  # the side contacts read has_ids and pid
 
     yield 0.6, "Finding side connections"
     made: list[shapely.STRtree] = []  # the spatial tree, made only when a step asks for it
@@ -1132,6 +1138,8 @@ def iter_build_network(
         pc["two_point"],
     )
     contacts.extend(side_contacts)
+    del ctx, ends, end_node, side_contacts
+    pc.pop("two_point")
 
     yield 0.7, "Making edges"
     edges = _make_edges(pc, start_node, end_node_p, dirs["reversed"], splits)
@@ -1168,6 +1176,13 @@ def iter_build_network(
     _attach_all(net, layers, issues)
     yield 1.0, "Network built"
     return net
+
+
+def _drop(arrays: dict, *keys: str) -> None:
+    """Free the arrays of *keys* no later step of the build reads (at a million pipes each
+    holds 8 to 16 MB)."""
+    for key in keys:
+        del arrays[key]
 
 
 def _node_arrays(
@@ -2241,20 +2256,51 @@ def _near_other_pieces(
         return None
     ny = int(max((i0[:, 1] + span[:, 1]).max(), np.floor((xy[:, 1] - origin[1]) / cell).max())) + 2
     key, ent_piece = _grid_entries(i0, span, ny)
+    del i0, span
     # the order within a cell does not matter (a node is near if any box is); the keys come
     # in long sorted runs, which the stable sort (timsort) merges several times faster
     order = np.argsort(key, kind="stable")
-    key, ent_piece = key[order], ent_piece[order]
+    key = key[order]
+    ent_piece = ent_piece[order]
     del order
     nkey = np.floor((xy[:, 0] - origin[0]) / cell).astype(np.int64) * ny + np.floor(
         (xy[:, 1] - origin[1]) / cell
     ).astype(np.int64)
     first = np.searchsorted(key, nkey, side="left")
     n_hits = np.searchsorted(key, nkey, side="right") - first
+    del key, nkey
     coords = _two_point_coords(geoms) if two_point is False else two_point
     near = np.zeros(len(cand), dtype=bool)
-    # the j-th box of every node's cell, for j = 0, 1, … (few per cell): no pair arrays
-    k = np.flatnonzero(n_hits)
+    # the j-th box of every node's cell, for j = 0, 1, … (few per cell): no pair arrays;
+    # nodes by the chunk, so that the boxes and segments fetched stay a few MB
+    with_hits = np.flatnonzero(n_hits)
+    ends = (start_node, end_node)
+    for c0 in range(0, len(with_hits), _NODES_PER_CHUNK):
+        chunk = with_hits[c0 : c0 + _NODES_PER_CHUNK]
+        _mark_near(near, chunk, cand, xy, (first, n_hits, ent_piece), box, coords, pad, ends)
+    return near
+
+
+#: Nodes whose nearby boxes :func:`_near_other_pieces` fetches at once.
+_NODES_PER_CHUNK = 1 << 17
+
+
+def _mark_near(
+    near: np.ndarray,
+    k: np.ndarray,
+    cand: np.ndarray,
+    xy: np.ndarray,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
+    box: np.ndarray,
+    coords: np.ndarray | None,
+    pad: float,
+    ends: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """Set ``near[k]`` for the nodes *k* (positions in *cand*, coordinates *xy*) within
+    *pad* of a piece they do not end (*ends*: start and end node per piece) whose box lies
+    in their grid cell (*grid*: each node's first entry and count, the entries' pieces)."""
+    first, n_hits, ent_piece = grid
+    start_node, end_node = ends
     j = 0
     while len(k):
         p = ent_piece[first[k] + j]
@@ -2278,7 +2324,6 @@ def _near_other_pieces(
         near[kk] = True
         j += 1
         k = k[n_hits[k] > j]
-    return near
 
 
 def _grid_entries(i0: np.ndarray, span: np.ndarray, ny: int) -> tuple[np.ndarray, np.ndarray]:
@@ -2291,9 +2336,10 @@ def _grid_entries(i0: np.ndarray, span: np.ndarray, ny: int) -> tuple[np.ndarray
     top = int(shape.max(initial=0))
     shapes = np.flatnonzero(np.bincount(shape)) if top < 1 << 16 else np.unique(shape)
     keys, pieces = [], []
+    index = np.int32 if len(span) < 1 << 31 else np.int64  # half the memory of the entries
     if len(shapes) <= 64:
         for s in shapes.tolist():
-            sel = np.flatnonzero(shape == s)
+            sel = np.flatnonzero(shape == s).astype(index)
             sx, sy = int(span[sel[0], 0]), int(span[sel[0], 1])
             base = i0[sel, 0] * ny + i0[sel, 1]
             for dx in range(sx):
@@ -2302,7 +2348,7 @@ def _grid_entries(i0: np.ndarray, span: np.ndarray, ny: int) -> tuple[np.ndarray
                     pieces.append(sel)
         return np.concatenate(keys), np.concatenate(pieces)
     count = span[:, 0] * span[:, 1]
-    rep = np.repeat(np.arange(len(span)), count)
+    rep = np.repeat(np.arange(len(span), dtype=index), count)
     off = np.arange(len(rep)) - np.repeat(np.cumsum(count) - count, count)
     sy = span[rep, 1]
     return (i0[rep, 0] + off // sy) * ny + i0[rep, 1] + off % sy, rep

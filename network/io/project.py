@@ -742,6 +742,13 @@ def _checked_for_store(project: Project, checked: Any) -> Any:
         return None
 
 
+def _encoded_for_store(project: Project, checked: Any) -> topology.Encoded | None:
+    """:func:`_checked_for_store`, encoded: a network built here for the file is freed
+    before its rows are written."""
+    store = _checked_for_store(project, checked)
+    return topology.encode_checked(store) if store is not None else None
+
+
 #: Pipes from which ``new`` writes the layers in a forked child beside the network build.
 FORK_MIN_PIPES = 100_000
 
@@ -908,8 +915,7 @@ def _write_atomically(
                     after = early.write_rest(project.layers, rest) if rest else None
                     if after is not None:
                         writers.enter_context(after)
-                    store = _checked_for_store(project, checked)
-                    blobs = topology.encode(store) if store is not None else None
+                    store = _encoded_for_store(project, checked)
                     early.join()
                     if after is not None:
                         after.join()
@@ -918,13 +924,11 @@ def _write_atomically(
                 # network (GDAL's writer holds the GIL; at 1M pipes each takes ~10 s)
                 write = functools.partial(_write_in_child, target=path)
                 with forked.ForkedCall(write, project.layers, tmp, kinds) as writer:
-                    store = _checked_for_store(project, checked)
-                    blobs = topology.encode(store) if store is not None else None
+                    store = _encoded_for_store(project, checked)
                     writer.join()
             else:
                 _write_layers(project.layers, tmp, kinds, copied=base is not None, target=path)
-                store = _checked_for_store(project, checked)
-                blobs = None
+                store = _encoded_for_store(project, checked)
             con = _meta_connection(tmp)
             try:
                 with gpkg.transaction(con, tmp):
@@ -935,7 +939,6 @@ def _write_atomically(
                             store,
                             settings_text=_settings_text(project),
                             crs_wkt=project.crs.to_wkt(),
-                            blobs=blobs,
                         )
                     else:
                         topology.drop_topology(con)

@@ -41,13 +41,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import itertools
 import json
 import logging
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -147,12 +146,17 @@ def feature_counts(con: sqlite3.Connection) -> dict[str, int]:
 
 
 # --- encoding ------------------------------------------------------------------------------
-def _ipc(columns: Mapping[str, Any]) -> bytes:
+def _ipc(columns: Mapping[str, Any]) -> bytearray:
+    """*columns* as an Arrow IPC stream, written once into a buffer of its exact size (a
+    growing buffer, then copied out, held up to three times the 40 MB of a million edges)."""
     table = pa.table({k: _arrow(v) for k, v in columns.items()})
-    sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
+    size = pa.MockOutputStream()
+    with pa.ipc.new_stream(size, table.schema) as writer:
         writer.write_table(table)
-    return sink.getvalue()
+    out = bytearray(size.size())
+    with pa.ipc.new_stream(pa.FixedSizeBufferWriter(pa.py_buffer(out)), table.schema) as writer:
+        writer.write_table(table)
+    return out
 
 
 def _arrow(v: Any) -> pa.Array:
@@ -239,7 +243,24 @@ def _decode(codes: np.ndarray, cats: list[Any]) -> np.ndarray:
     return np.asarray([*cats, None], dtype=object)[codes.astype(np.int64)]
 
 
-def encode(checked: Any) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class Encoded:
+    """A checked network as the rows of ``pa_topology``: all :func:`write_topology` needs,
+    so the network itself may be freed before the rows are written (at a million pipes it
+    holds some 300 MB, the rows some 90 MB)."""
+
+    blobs: dict[str, bytes | bytearray]
+    sizes: dict[str, int]
+
+
+def encode_checked(checked: Any) -> Encoded:
+    """:func:`encode` of *checked* with the sizes of its network."""
+    net = checked.network
+    sizes = {"nodes": net.n_nodes, "edges": net.n_edges, "pieces": len(net.piece_row)}
+    return Encoded(encode(checked), sizes)
+
+
+def encode(checked: Any) -> dict[str, bytes | bytearray]:
     """The rows of ``pa_topology`` (name -> data) for a :class:`CheckedNetwork`."""
     net = checked.network
     cats: dict[str, list[Any]] = {}
@@ -438,25 +459,24 @@ def write_topology(
     *,
     settings_text: str,
     crs_wkt: str,
-    blobs: dict[str, bytes] | None = None,
 ) -> None:
-    """Replace the stored topology with *checked* (inside the caller's transaction).
+    """Replace the stored topology with *checked* (inside the caller's transaction): a
+    :class:`CheckedNetwork` or, encoded already, its :class:`Encoded`.
 
     *settings_text* and *crs_wkt* are the values ``pa_project`` holds (``settings``,
     ``crs``); the edit triggers are installed and the layer keys taken here, after the
-    layers were written. *blobs*: :func:`encode` of *checked*, when done already.
+    layers were written.
     """
     install_edit_triggers(con, list(NETWORK_LAYERS))
-    if blobs is None:
-        blobs = encode(checked)
-    net = checked.network
+    encoded = checked if isinstance(checked, Encoded) else encode_checked(checked)
+    blobs = encoded.blobs
     meta = {
         "format": TOPOLOGY_FORMAT,
         "engine": engine_hash(),
         "settings": settings_text,
         "crs": hashlib.sha256(crs_wkt.encode()).hexdigest()[:16],
         "layers": layer_keys(con),
-        "sizes": {"nodes": net.n_nodes, "edges": net.n_edges, "pieces": len(net.piece_row)},
+        "sizes": encoded.sizes,
     }
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {TOPOLOGY_TABLE} (fid INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -464,8 +484,27 @@ def write_topology(
     )
     gpkg.register_attributes(con, TOPOLOGY_TABLE, "PipeAtlas built network (cache)")
     con.execute(f"DELETE FROM {TOPOLOGY_TABLE}")
-    rows = [("meta", json.dumps(meta).encode()), *list(blobs.items())]
-    con.executemany(f"INSERT INTO {TOPOLOGY_TABLE} (name, data) VALUES (?, ?)", rows)
+    for name, data in (("meta", json.dumps(meta).encode()), *blobs.items()):
+        _insert_blob(con, name, data)
+
+
+#: Bytes of a stored blob written at a time (see :func:`_insert_blob`).
+_BLOB_CHUNK = 1 << 20
+
+
+def _insert_blob(con: sqlite3.Connection, name: str, data: bytes | bytearray) -> None:
+    """One row of ``pa_topology``: its blob written through SQLite's incremental blob I/O,
+    by the megabyte (bound as a parameter, SQLite copies a blob whole, twice: 90 MB more for
+    the 44 MB of a million edges)."""
+    cur = con.execute(
+        f"INSERT INTO {TOPOLOGY_TABLE} (name, data) VALUES (?, zeroblob(?))", (name, len(data))
+    )
+    if not data:
+        return
+    view = memoryview(data)
+    with con.blobopen(TOPOLOGY_TABLE, "data", cur.lastrowid) as blob:
+        for at in range(0, len(view), _BLOB_CHUNK):
+            blob.write(view[at : at + _BLOB_CHUNK])
 
 
 def drop_topology(con: sqlite3.Connection) -> None:

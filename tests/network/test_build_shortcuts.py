@@ -105,6 +105,18 @@ def test_grid_shortcut_finds_every_node_the_spatial_tree_finds_on_a_pipe(seed):
     assert set(pi[other].tolist()) <= set(np.flatnonzero(near).tolist())
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_nodes_asked_by_the_chunk_find_what_all_at_once_find(chunk, monkeypatch):
+    # a million nodes are asked about in chunks (bounded memory): any chunk size, same nodes
+    geoms, nodes, start, end = _segments(np.random.default_rng(3), 400, 0.5)
+    cand = np.arange(len(nodes))
+    whole = G._near_other_pieces(geoms, nodes, cand, start, end, 0.5)
+    monkeypatch.setattr(G, "_NODES_PER_CHUNK", chunk)
+    chunked = G._near_other_pieces(geoms, nodes, cand, start, end, 0.5)
+    assert whole is not None and whole.sum() > 50
+    np.testing.assert_array_equal(chunked, whole)
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_side_connections_with_and_without_the_grid_are_the_same(seed, monkeypatch):
     rng = np.random.default_rng(seed)
