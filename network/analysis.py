@@ -521,6 +521,8 @@ def _multi_sink_reach(
     sink_nodes = np.array(sorted(set(plant_at) | set(outfall_at)), dtype=np.int64)
     res: dict[int, _Target] = {}
     if not len(sink_nodes):
+        if coded is not None:
+            coded.update(dict.fromkeys(starts.tolist(), _NO_CODES))
         return {int(x): (NOWHERE, None, (), None, ()) for x in starts.tolist()}
     mat, pair_keys, pair_edge = _reverse_sink_graph(net, sink_nodes)
     chunks = [

@@ -1365,7 +1365,7 @@ def _usable_lines(
                 f"Pipe {pid[i]} has {'no' if is_none[i] else 'a non-line'} geometry; it is left "
                 f"out of the network.",
                 reason=what,
-                src_fid=int(src_fid[i]),
+                src_fid=int(src_fid[i]) if pd.notna(src_fid[i]) else None,
             )
         )
     return ~(is_none | bad_type)
@@ -1383,9 +1383,12 @@ def _explode_multilines(
     multi = keep & (shapely.get_type_id(geoms) == 5) if len(geoms) else keep
     if not multi.any():
         return geoms, rows, keep
+    geoms = geoms.copy()  # the layer's own geometry array: its multi-lines stay whole
     extra_geom, extra_row = [], []
     for i in np.flatnonzero(multi):
         parts = shapely.get_parts(shapely.line_merge(geoms[i]))
+        if not len(parts):  # a zero-length line merges to nothing: its parts as they are
+            parts = shapely.get_parts(geoms[i])
         geoms[i] = parts[0]
         multipart[i] = multipart[i] or len(parts) > 1
         for p in parts[1:]:
@@ -2408,7 +2411,8 @@ def _judge_side_contacts(
     keys = _keys(pid[pieces[refuse]], other)
     out: dict[str, Contact] = {}
     node_xy = ctx.nodes["node_xy"]
-    for k, key, oth in zip(refuse.tolist(), keys, other.tolist(), strict=True):
+    pairs = zip(refuse.tolist(), keys, other.tolist(), first_end.tolist(), strict=True)
+    for k, key, oth, other_end in pairs:
         if key in confirmed:
             split[k] = True
             continue
@@ -2420,7 +2424,7 @@ def _judge_side_contacts(
         )
         o_sys = ctx.system_of(int(ctx.node_cls[n]), None)
         if not is_mh[k]:
-            o_sys = ctx.pc["system"][int(first_end[k]) // 2]
+            o_sys = ctx.pc["system"][other_end // 2]
         out[key] = Contact(
             key=key,
             reason=reason,

@@ -9,16 +9,19 @@ hand or against the plain way on the same data.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from net_fixtures import pipes_gdf, points_gdf
+from shapely.geometry import LineString, MultiLineString
 
 from network import graph as G
 from network.analysis import connection_register, functional_successor
 from network.checks import run_checks
 from network.graph import build_network, str_array
+from network.state import build_checked_network
 
 SPACES = [
     " ",
@@ -276,3 +279,65 @@ def test_geometry_checks_ask_only_bent_lines_whether_they_cross_themselves():
         ("self_intersecting", ("KNOT",)),
         ("zero_length", ("ZERO",)),
     ]
+
+
+def test_laterals_of_the_other_system_among_many_are_each_reported_with_their_system():
+    # sewage laterals join the sewage main; two rain laterals touching it between them are
+    # refused (a suspected misconnection), each reported with its own system
+    rows = [{"pipe_id": "MAIN", "system": "sewage", "coords": [(0, 0), (200, 0)]}]
+    for i, x in enumerate((20, 40, 60, 80, 140, 160, 180)):
+        rows.append({"pipe_id": f"S{i}", "system": "sewage", "coords": [(x, 30), (x, 0.02)]})
+    rows.append({"pipe_id": "R1", "system": "rain", "coords": [(100, -30), (100, -0.02)]})
+    rows.append({"pipe_id": "R2", "system": "rain", "coords": [(120, 30), (120, 0.02)]})
+    net = build_network({"pipes": pipes_gdf(rows)})
+    refused = {c.other: c for c in net.contacts if c.where == "side"}
+    assert sorted(refused) == ["R1", "R2"]
+    for c in refused.values():
+        assert (c.pipe, c.systems) == ("MAIN", ("sewage", "rain"))
+    assert len(net.side_connections) == 7  # the main is split at every sewage lateral
+
+
+def test_a_register_without_plants_or_outfalls_on_a_branching_network_finds_nowhere():
+    # water leaving a manhole by two pipes (no forest) and nowhere to go: every enterprise
+    # is registered as draining nowhere, not a crash of the whole build
+    coords = {"A": (0, 0), "B": (10, 0), "C": (20, 5), "D": (20, -5)}
+    rows = [
+        {"pipe_id": p, "from_node": a, "to_node": b, "coords": [coords[a], coords[b]]}
+        for p, a, b in (("P1", "A", "B"), ("P2", "B", "C"), ("P3", "B", "D"))
+    ]
+    layers = {
+        "pipes": pipes_gdf(rows),
+        "manholes": points_gdf([{"node_id": k, "xy": xy} for k, xy in coords.items()]),
+        "enterprises": points_gdf([{"ent_id": "E1", "connect_node": "A", "xy": (0, 1)}]),
+    }
+    checked = build_checked_network(layers)
+    assert functional_successor(checked.network) is None  # the walk-all-at-once path is out
+    (row,) = checked.register.rows
+    assert (row.ent_id, row.status, row.pipes) == ("E1", "none", ())
+
+
+def test_building_leaves_a_multi_line_of_the_layer_whole():
+    # the build explodes a multi-line into pieces of its own; the layer keeps both parts
+    two_parts = MultiLineString([[(0, 0), (10, 0)], [(20, 0), (30, 0)]])
+    pipes = gpd.GeoDataFrame({"pipe_id": ["P1"]}, geometry=[two_parts], crs="EPSG:4547")
+    first = build_network({"pipes": pipes})
+    assert pipes.geometry.iloc[0].equals(two_parts)
+    assert build_network({"pipes": pipes}).piece_pipe_id.tolist() == (first.piece_pipe_id.tolist())
+    assert len(first.piece_pipe_id) == 2
+
+
+def test_a_zero_length_pipe_stored_as_a_multi_line_builds():
+    # a GeoPackage of multi-lines gives every pipe back as one; a zero-length one merges to
+    # nothing, and is kept as the zero-length line it is
+    lines = [LineString([(0, 0), (10, 0)]), LineString([(5, 5), (5, 5)])]
+    pipes = gpd.GeoDataFrame(
+        {"pipe_id": ["P1", "P2"]},
+        geometry=[MultiLineString([g]) for g in lines],
+        crs="EPSG:4547",
+    )
+    checked = build_checked_network({"pipes": pipes})
+    assert sorted(checked.network.piece_pipe_id.tolist()) == ["P1", "P2"]
+    found = [(f.kind, f.feature_ids) for f in checked.checks]
+    assert ("zero_length", ("P2",)) in found  # reported, not dropped
+    plain = build_checked_network({"pipes": pipes.set_geometry(lines, crs=pipes.crs)})
+    assert found == [(f.kind, f.feature_ids) for f in plain.checks]
