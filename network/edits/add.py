@@ -15,8 +15,8 @@ from network import schema as S
 from network.edits.base import EditError, LayerCommand
 from network.edits.delta import LayerDelta
 from network.edits.features import (
-    DRAWN_SRC_FID,
     _length_m,
+    drawn_source,
     find_rows,
     mirror_values,
     new_node_id,
@@ -73,7 +73,7 @@ class AddPipe(LayerCommand):
             S.LENGTH_M: round(_length_m(geom, pipes.crs), 3),
         }
         values = mirror_values(values, self.field_map)
-        values.update({S.SRC_FID: DRAWN_SRC_FID, S.SRC_PART: 0})
+        values.update(drawn_source(pipes))
         values.update(self.attributes)
         row = gpd.GeoDataFrame({k: [v] for k, v in values.items()}, geometry=[geom], crs=pipes.crs)
         return [LayerDelta(S.PIPES, append=row)]
@@ -106,7 +106,7 @@ class AddManhole(LayerCommand):
             )
         self.node_id = nid
         values = mirror_values({S.NODE_ID: nid, S.SYSTEM: self.system}, self.field_map)
-        values.update({S.SRC_FID: DRAWN_SRC_FID, S.SRC_PART: 0})
+        values.update(drawn_source(mh))
         values.update(self.attributes)
         row = gpd.GeoDataFrame(
             {k: [v] for k, v in values.items()},

@@ -152,7 +152,9 @@ def _set_cells(f: pd.DataFrame, pos: np.ndarray, column: str, values: Sequence[A
             coerced = np.asarray(coerced, dtype=s.dtype)
         arr = s.array.copy()
         arr[pos] = coerced
-        f[column] = pd.Series(arr, index=f.index, name=column)
+        # in the column's own dtype: pandas would infer ``str`` for an object column of
+        # text, whose missing values come back NaN where the project holds None
+        f[column] = pd.Series(arr, index=f.index, name=column, dtype=s.dtype)
     except (TypeError, ValueError):
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             try:

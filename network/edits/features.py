@@ -118,11 +118,19 @@ def next_feature_id(
     return f"{prefix}{n:0{width}d}"
 
 
+def drawn_source(layer: gpd.GeoDataFrame | None) -> dict[str, int]:
+    """``src_fid``/``src_part`` of a feature drawn in PipeAtlas; none for a layer that
+    records no source rows (made in code): its rows would get NaN for a column added."""
+    if layer is not None and len(layer) and S.SRC_FID not in layer.columns:
+        return {}
+    return {S.SRC_FID: DRAWN_SRC_FID, S.SRC_PART: 0}
+
+
 def new_pipe_id(pipes: gpd.GeoDataFrame, system: str | None) -> str:
     """The next pipe id of the series used by pipes of ``system`` (``WS-…`` for sewage)."""
     ids = pipes[S.PIPE_ID].tolist() if S.PIPE_ID in pipes.columns else []
     like = ids
-    if system and S.SYSTEM in pipes.columns:
+    if system and S.SYSTEM in pipes.columns and S.PIPE_ID in pipes.columns:
         like = pipes.loc[pipes[S.SYSTEM].astype(object) == system, S.PIPE_ID].tolist()
     prefix = PIPE_ID_PREFIXES.get(system or "", "GX") + "-"
     return next_feature_id(ids, like, prefix)

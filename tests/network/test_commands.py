@@ -29,6 +29,7 @@ from network.commands import (
 )
 from network.errors import UnknownIdError
 from network.graph import build_network
+from network.state import build_checked_network
 
 CRS = "EPSG:4525"
 FIELD_MAP = {
@@ -346,3 +347,37 @@ def test_demo_near_miss_snap_and_duplicate_delete(demo_project):
     assert ("near_miss", "WS-0532") not in kinds
     assert ("duplicate_pipe", "WS-0280") not in kinds
     assert ("zero_length", "YS-0564") not in kinds
+
+
+def test_undoing_an_attribute_edit_gives_missing_text_back_as_none():
+    # a project's text columns hold str or None; an edit and its undo leave them so
+    pipes = gpd.GeoDataFrame(
+        {"pipe_id": ["P1", "P2"], "from_node": pd.Series([None, None], dtype=object)},
+        geometry=[LineString([(0, 0), (10, 0)]), LineString([(10, 0), (20, 0)])],
+        crs="EPSG:4547",
+    )
+    store = DictStore({"pipes": pipes.copy()})
+    cmd = SetAttributes(store, "pipes", "P1", {"from_node": "M1"})
+    cmd.do()
+    assert store.layers["pipes"]["from_node"].dtype == object
+    assert store.layers["pipes"]["from_node"].tolist() == ["M1", None]
+    cmd.undo()
+    assert_geodataframe_equal(store.layers["pipes"], pipes)
+    assert store.layers["pipes"]["from_node"].tolist() == [None, None]
+
+
+def test_a_pipe_drawn_on_a_layer_made_in_code_adds_no_source_columns():
+    # a layer without pipe ids or source rows (made in code, not imported): a drawn pipe
+    # gets an id, the existing rows no NaN source row, and the network still builds
+    pipes = gpd.GeoDataFrame(
+        {"system": ["sewage", "sewage"]},
+        geometry=[LineString([(0, 0), (10, 0)]), LineString()],
+        crs="EPSG:4547",
+    )
+    store = DictStore({"pipes": pipes})
+    AddPipe(store, [(10, 0), (20, 0)], system="sewage").do()
+    drawn = store.layers["pipes"]
+    assert S.SRC_FID not in drawn.columns
+    assert drawn[S.PIPE_ID].iloc[-1].startswith("WS-")
+    net = build_checked_network(store.layers).network
+    assert drawn[S.PIPE_ID].iloc[-1] in net.piece_pipe_id.tolist()
