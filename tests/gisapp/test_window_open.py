@@ -216,8 +216,9 @@ def test_opening_another_project_lets_the_previous_one_go(
         lambda: not any(t.name == "trace-warm-up" for t in threading.enumerate()), timeout=30000
     )
     assert w.network_ctl.state.network is not first_net()
-    gc.collect()
-    assert first_net() is None, "the previous project's network is still held"
-    # the first opening's fallback timer (attributes read even when no render comes) holds
-    # its project for up to two seconds; after that nothing may
+    # the previous network goes once the events in flight are handled (on a loaded machine
+    # a queued one may still hold it when the new network is announced); the first
+    # opening's fallback timer (attributes read even when no render comes) holds its
+    # project for up to two seconds; after that nothing may hold either
+    qtbot.waitUntil(lambda: gc.collect() >= 0 and first_net() is None, timeout=5000)
     qtbot.waitUntil(lambda: gc.collect() >= 0 and first_pipes() is None, timeout=5000)
