@@ -259,6 +259,23 @@ def fmt_figure(x: Any, nd: int = 1) -> str:
 
 
 # --- new ---------------------------------------------------------------------------------------
+#: The largest snap tolerance ``new`` takes: pipe ends this far apart are not one manhole.
+MAX_SNAP_TOLERANCE_M = 100.0
+
+
+def _snap_metres(text: str) -> float:
+    """``--snap-tolerance``: a distance in metres from 0 to :data:`MAX_SNAP_TOLERANCE_M`."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of metres: {text!r}") from None
+    if not 0.0 <= value <= MAX_SNAP_TOLERANCE_M:  # NaN fails too
+        raise argparse.ArgumentTypeError(
+            f"{text} m: give a distance from 0 to {MAX_SNAP_TOLERANCE_M:g} m"
+        )
+    return value
+
+
 def _print_step(step: Progress) -> None:
     sys.stderr.write(f"[{step[0]:4.0%}] {step[1]}\n")
 
@@ -419,7 +436,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KIND=gcj02|bd09",
         help="convert phone-app lon/lat of a layer from GCJ-02 or BD-09",
     )
-    p.add_argument("--snap-tolerance", type=float, help="snap tolerance in metres (default 0.05)")
+    p.add_argument(
+        "--snap-tolerance",
+        type=_snap_metres,
+        help=f"snap tolerance in metres, 0 to {MAX_SNAP_TOLERANCE_M:g} (default 0.05)",
+    )
     p.add_argument("--force", action="store_true", help="replace an existing project file")
     p.add_argument(
         "--discard-surveys",

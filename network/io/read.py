@@ -9,6 +9,7 @@ and the result says which engine read the file. Text encoding comes from
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import shutil
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from network.errors import CRSError, InputFileError, SchemaError
+from network.errors import CRSError, EncodingError, InputFileError, SchemaError
 from network.io import crs as crsmod
 from network.io.encoding import EncodingChoice, detect_encoding
 from network.io.fields import (
@@ -335,9 +336,12 @@ def read_vector(
             # field names cut at 10 bytes inside a multibyte character: read a repaired copy
             with tempfile.TemporaryDirectory(prefix="pipeatlas-") as tmp:
                 fixed = _repair_dbf_field_names(path, Path(tmp), enc.codec)
-                gdf = pyogrio.read_dataframe(
-                    fixed, use_arrow=use_arrow, max_features=max_features, **open_opts
-                )
+                try:
+                    gdf = pyogrio.read_dataframe(
+                        fixed, use_arrow=use_arrow, max_features=max_features, **open_opts
+                    )
+                except UnicodeDecodeError as again:  # not cut: another encoding altogether
+                    raise _undecodable(path, enc.codec, "its field names", again) from again
             return gdf, "pyogrio (field names cut mid-character repaired)", enc
         except (RuntimeError, ValueError, OSError) as exc:  # pyogrio, GDAL and arrow errors
             errors.append(f"pyogrio: {exc}")
@@ -520,8 +524,15 @@ def load_layer(
                 id=f"hygiene.engine:{kind}",
             )
         )
-    if raw.geometry.name not in raw.columns or len(raw.columns) == 0:
-        raise SchemaError(f"{label} has no geometry column.", file=str(path), layer=layer)
+    geometry_column = getattr(raw, "_geometry_column_name", None)  # None: a plain table
+    if geometry_column is None or geometry_column not in raw.columns:
+        raise SchemaError(
+            f"{label} has no geometry column: it is a table, not a layer of features.",
+            file=str(path),
+            layer=layer,
+        )
+    _check_text(raw, path, getattr(enc, "codec", None) or "UTF-8")
+    _nested_as_text(raw)
     if any("Measured (M)" in w for w in raw.attrs.get("read_warnings", [])):
         issues.append(
             Issue.make(
@@ -637,13 +648,21 @@ def _declare_crs(
     """
     declared = raw.crs
     crs_from = "file"
-    if declared is None:
+    # a local (engineering) CRS, as CAD exports write it, says the unit but not the place
+    local = declared is not None and declared.is_engineering
+    if declared is None or local:
         if source_crs is None:
+            what = (
+                (f"declares only a local coordinate system ({declared.name}), not where it lies",
+                 f"只声明了局部坐标系（{declared.name}），未说明其地理位置")
+                if local
+                else ("has no CRS (no .prj file or no CRS in the file)",
+                      "没有坐标系（缺少 .prj 文件或文件中没有坐标系）")
+            )  # fmt: skip
             raise _crs_error(
                 raw.geometry.to_numpy(),
-                f"{label} has no CRS (no .prj file or no CRS in the file). Choose the CRS the "
-                "coordinates are in",
-                f"{label} 没有坐标系（缺少 .prj 文件或文件中没有坐标系）。请选择坐标所用的坐标系",
+                f"{label} {what[0]}. Choose the CRS the coordinates are in",
+                f"{label} {what[1]}。请选择坐标所用的坐标系",
                 path,
                 layer,
             )
@@ -759,6 +778,49 @@ def _check_geometries(
         remedy_zh=remedy_zh,
         feature=str(fid),
     )
+
+
+def _undecodable(path: Path, codec: str, what: str, exc: Exception) -> EncodingError:
+    return EncodingError(
+        f"{path.name}: {what} are not text in {codec} ({exc}). Give the encoding the "
+        "file was written in with --encoding (e.g. gbk), or leave it at auto.",
+        file=str(path),
+    )
+
+
+def _check_text(raw: gpd.GeoDataFrame, path: Path, codec: str) -> None:
+    """Refuse text columns that are not valid UTF-8 (GDAL passes the bytes of an encoding
+    given wrongly through as they are); Arrow checks a million values in milliseconds."""
+    import pyarrow as pa
+
+    for col in raw.columns:
+        dtype = raw[col].dtype
+        if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+            continue
+        try:
+            pa.array(raw[col].array).validate(full=True)
+        except pa.ArrowInvalid as exc:
+            raise _undecodable(path, codec, f"the values of field {col}", exc) from exc
+
+
+def _nested_as_text(raw: gpd.GeoDataFrame) -> None:
+    """List and object values (GeoJSON properties such as ``["a", "b"]``) as their JSON
+    text, in place: a field holds text or numbers, and the values stay readable."""
+    for col in raw.columns:
+        if raw[col].dtype != object or col == raw.geometry.name:
+            continue
+        values = raw[col].to_numpy()
+        nested = [i for i, v in enumerate(values) if isinstance(v, list | dict | np.ndarray)]
+        if not nested:
+            continue
+        out = values.copy()
+        for i in nested:
+            out[i] = json.dumps(values[i], ensure_ascii=False, default=_json_plain)
+        raw[col] = out
+
+
+def _json_plain(value: Any) -> Any:
+    return value.tolist() if isinstance(value, np.ndarray) else str(value)
 
 
 def _apply_fields(
@@ -926,7 +988,8 @@ def _project_crs(gdf: gpd.GeoDataFrame) -> CRS:
     (the centre of the box around its first thousand shapes)."""
     geoms = gdf.geometry.to_numpy()
     first = geoms[np.flatnonzero(~shapely.is_missing(geoms))[:1000]]
-    x0, y0, x1, y1 = shapely.total_bounds(first)
+    # no shape at all (a file without features): the place is not known
+    x0, y0, x1, y1 = shapely.total_bounds(first) if len(first) else (np.nan,) * 4
     lon, lat = (
         crsmod.transformer(gdf.crs, pyproj.CRS.from_epsg(4490)).transform(
             (x0 + x1) / 2, (y0 + y1) / 2

@@ -142,6 +142,32 @@ def no_prj(tmp: Path) -> tuple[list[str], str]:
     return ["--pipes", str(shp)], "noprj.shp"
 
 
+def utf8_given_for_gbk_field_names(tmp: Path) -> tuple[list[str], str]:
+    shp = copy_shapefile(DEMO_PIPES, tmp, "gbknames")  # 编号, 起点编号 … in GBK, no .cpg
+    return ["--pipes", str(shp), "--encoding", "utf-8"], "gbknames.shp"
+
+
+def utf8_given_for_gbk_values(tmp: Path) -> tuple[list[str], str]:
+    shp = tmp / "gbkvalues.shp"
+    frame = pyogrio.read_dataframe(DEMO_PIPES)
+    plain = frame[["geometry"]].assign(GXBH=[f"P{i}" for i in range(len(frame))], CZ="混凝土")
+    pyogrio.write_dataframe(plain, shp, encoding="GBK")
+    shp.with_suffix(".cpg").unlink(missing_ok=True)
+    return ["--pipes", str(shp), "--encoding", "utf-8"], "gbkvalues.shp"
+
+
+def table_without_geometry(tmp: Path) -> tuple[list[str], str]:
+    csv = tmp / "pipes_table.csv"
+    csv.write_text("pipe_id,from_node,to_node\nP1,M1,M2\n", encoding="utf-8")
+    return ["--pipes", str(csv)], "pipes_table.csv"
+
+
+def local_cs_prj(tmp: Path) -> tuple[list[str], str]:
+    shp = copy_shapefile(DEMO_PIPES, tmp, "localcs")  # as CAD exports write it
+    shp.with_suffix(".prj").write_text('LOCAL_CS["Unknown",UNIT["metre",1]]')
+    return ["--pipes", str(shp)], "localcs.shp"
+
+
 CASES: dict[str, Callable[[Path], tuple[list[str], str]]] = {
     f.__name__: f
     for f in (
@@ -156,6 +182,10 @@ CASES: dict[str, Callable[[Path], tuple[list[str], str]]] = {
         two_line_layers_none_named,
         wrong_layer_name,
         no_prj,
+        utf8_given_for_gbk_field_names,
+        utf8_given_for_gbk_values,
+        table_without_geometry,
+        local_cs_prj,
     )
 }
 
@@ -287,3 +317,55 @@ def test_m_values_are_dropped_with_a_note(work):
     assert not shapely.has_m(g).any() and not shapely.has_z(g).any()
     note = next(i for i in project.issues if i.kind == "z_dropped")
     assert note.data["count"] == 35 and "mline.shp" in note.message_en
+
+
+def test_a_local_crs_takes_the_crs_given_for_the_coordinates(work, capsys):
+    args, _ = local_cs_prj(work)
+    real = CRS(pyogrio.read_info(DEMO_PIPES)["crs"]).to_string()  # the zone it lies in
+    code, out, err = run_new(work, [*args, "--source-crs", real], capsys)
+    assert code == 0, err
+    assert "created" in out
+
+
+def test_a_pipe_file_without_features_makes_a_project_in_its_declared_crs(work, capsys):
+    empty = work / "empty_pipes.shp"
+    frame = pyogrio.read_dataframe(DEMO_PIPES, encoding="GBK")
+    pyogrio.write_dataframe(frame.iloc[:0], empty, encoding="GBK")
+    code, out, err = run_new(work, ["--pipes", str(empty)], capsys)
+    assert code == 0, err
+    assert "pipes 0" in out
+    assert CRS(pyogrio.read_info(work / "out" / "p.gpkg", layer="pipes")["crs"]) == frame.crs
+
+
+def test_list_and_object_properties_of_geojson_are_kept_as_their_json_text(work, capsys):
+    frame = pyogrio.read_dataframe(DEMO_PIPES).iloc[:3]
+    src = work / "pipes.geojson"
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"编号": f"P{i}", "备注": ["东段", "检修"], "属性": {"年": 2019}},
+            "geometry": shapely.geometry.mapping(g),
+        }
+        for i, g in enumerate(frame.to_crs(4490).geometry)
+    ]
+    import json
+
+    src.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    code, _out, err = run_new(work, ["--pipes", str(src)], capsys)
+    assert code == 0, err
+    kept = pyogrio.read_dataframe(work / "out" / "p.gpkg", layer="pipes")
+    assert json.loads(kept["备注"].iloc[0]) == ["东段", "检修"]
+    assert json.loads(kept["属性"].iloc[0]) == {"年": 2019}
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "1e308", "abc"])
+def test_a_snap_tolerance_beyond_reason_is_refused(value, work, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["new", str(work / "out" / "p.gpkg"), "--pipes", str(DEMO_PIPES),
+              f"--snap-tolerance={value}"])  # fmt: skip
+    assert exit_.value.code == 2
+    assert "--snap-tolerance" in capsys.readouterr().err
+    assert list((work / "out").iterdir()) == []
