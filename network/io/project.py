@@ -295,10 +295,21 @@ def _check_inputs(inputs: AbcMapping[str, Sequence[str | Path]]) -> None:
     if not inputs.get(PIPES):
         raise SchemaError("A project needs a pipe layer (--pipes FILE).")
     for kind, files in inputs.items():
+        seen: dict[str, str | Path] = {}
         for f in files:
             p = Path(str(f))
             if not p.exists() and not (":" in str(f) and Path(str(f).rsplit(":", 1)[0]).exists()):
                 raise NetworkError(f"{f} does not exist (given as the {kind} layer).", file=str(f))
+            # the same file twice would import each of its features twice
+            key = str(p.resolve()) if p.exists() else str(f)
+            if key in seen:
+                raise SchemaError(
+                    f"{f} is given twice as the {kind} layer (also as {seen[key]}); give each "
+                    "file once.",
+                    file=str(f),
+                    layer=kind,
+                )
+            seen[key] = f
 
 
 if TYPE_CHECKING:  # an annotation only: geopandas loads when a layer is read

@@ -168,6 +168,11 @@ def local_cs_prj(tmp: Path) -> tuple[list[str], str]:
     return ["--pipes", str(shp)], "localcs.shp"
 
 
+def same_file_twice(tmp: Path) -> tuple[list[str], str]:
+    shp = copy_shapefile(DEMO_PIPES, tmp, "twice")  # each feature would come in twice
+    return ["--pipes", str(shp), str(tmp / "." / "twice.shp")], "twice.shp"
+
+
 CASES: dict[str, Callable[[Path], tuple[list[str], str]]] = {
     f.__name__: f
     for f in (
@@ -186,6 +191,7 @@ CASES: dict[str, Callable[[Path], tuple[list[str], str]]] = {
         utf8_given_for_gbk_values,
         table_without_geometry,
         local_cs_prj,
+        same_file_twice,
     )
 }
 
