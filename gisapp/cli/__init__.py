@@ -259,21 +259,14 @@ def fmt_figure(x: Any, nd: int = 1) -> str:
 
 
 # --- new ---------------------------------------------------------------------------------------
-#: The largest snap tolerance ``new`` takes: pipe ends this far apart are not one manhole.
-MAX_SNAP_TOLERANCE_M = 100.0
-
-
 def _snap_metres(text: str) -> float:
-    """``--snap-tolerance``: a distance in metres from 0 to :data:`MAX_SNAP_TOLERANCE_M`."""
+    """``--snap-tolerance``: :func:`network.io.project.check_snap_tolerance`, told by argparse."""
+    from network.io.project import check_snap_tolerance
+
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of metres: {text!r}") from None
-    if not 0.0 <= value <= MAX_SNAP_TOLERANCE_M:  # NaN fails too
-        raise argparse.ArgumentTypeError(
-            f"{text} m: give a distance from 0 to {MAX_SNAP_TOLERANCE_M:g} m"
-        )
-    return value
+        return check_snap_tolerance(text)
+    except NetworkError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _print_step(step: Progress) -> None:
@@ -439,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--snap-tolerance",
         type=_snap_metres,
-        help=f"snap tolerance in metres, 0 to {MAX_SNAP_TOLERANCE_M:g} (default 0.05)",
+        help="snap tolerance in metres, 0 to 100 (default 0.05)",
     )
     p.add_argument("--force", action="store_true", help="replace an existing project file")
     p.add_argument(

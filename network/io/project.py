@@ -92,6 +92,28 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "attach_distance_m": 50.0,
 }
 SRC_FILE = "src_file"
+#: The largest snap tolerance a project takes: pipe ends this far apart are not one manhole.
+MAX_SNAP_TOLERANCE_M = 100.0
+
+
+def check_snap_tolerance(value: Any) -> float:
+    """*value* as a snap tolerance in metres, from 0 to :data:`MAX_SNAP_TOLERANCE_M`.
+
+    Raises
+    ------
+    SchemaError
+        Not a number in that range (NaN and infinities included).
+    """
+    try:
+        metres = float(value)
+    except (TypeError, ValueError):
+        metres = float("nan")
+    if not 0.0 <= metres <= MAX_SNAP_TOLERANCE_M:
+        raise SchemaError(
+            f"Snap tolerance {value} m: give a distance from 0 to {MAX_SNAP_TOLERANCE_M:g} m.",
+            field="snap_tolerance_m",
+        )
+    return metres
 
 
 @dataclass
@@ -207,6 +229,8 @@ def create_project_job(
     path = Path(path)
     _check_target(path, overwrite=overwrite, discard_surveys=discard_surveys)
     _check_inputs(inputs)
+    if settings and "snap_tolerance_m" in settings:
+        check_snap_tolerance(settings["snap_tolerance_m"])
     target = crsmod.parse_crs(crs) if crs is not None else None
     with _no_gc(), _EarlyPipes(path) as early:
         read = yield from _read_inputs(

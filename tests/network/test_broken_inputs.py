@@ -375,3 +375,15 @@ def test_a_snap_tolerance_beyond_reason_is_refused(value, work, capsys):
     assert exit_.value.code == 2
     assert "--snap-tolerance" in capsys.readouterr().err
     assert list((work / "out").iterdir()) == []
+
+
+def test_a_project_made_in_code_refuses_the_same_snap_tolerances(work):
+    from network.errors import SchemaError
+
+    with pytest.raises(SchemaError, match="0 to 100 m"):
+        create_project(
+            work / "out" / "p.gpkg",
+            {"pipes": [DEMO_PIPES]},
+            settings={"snap_tolerance_m": float("inf")},
+        )
+    assert list((work / "out").iterdir()) == []
