@@ -78,9 +78,17 @@ def read_dbf_table(dbf: Path, codec: str, names: list[str], dtypes: list[str]) -
         return None  # deleted records ("*"): GDAL skips them
     columns = []
     start = 1
+    blank_right, blank_left = _blank_bytes(raw)
     for (ftype, width), name, dtype in zip(fields, names, dtypes, strict=True):
-        cells = raw[:, start : start + width]
+        # only the bytes some record fills are copied: a field of 80 holding ids of 8 is
+        # read as a field of 8 (at a million pipes 400 MB less to copy)
+        lo, hi = start, start + width
         start += width
+        while hi > lo and blank_right[hi - 1]:
+            hi -= 1
+        while lo < hi and blank_left[lo]:
+            lo += 1
+        cells = raw[:, lo:hi]
         if ftype == "C" and dtype == "object":
             col = _text(cells, codec)
         elif ftype in ("N", "F") and dtype in _NUMERIC:
@@ -92,6 +100,24 @@ def read_dbf_table(dbf: Path, codec: str, names: list[str], dtypes: list[str]) -
             return None
         columns.append(col)
     return pa.table(columns, names=names)
+
+
+#: Records per step of :func:`_blank_bytes` (a few MB of the mapped file at a time).
+_ROWS_PER_STEP = 1 << 14
+
+
+def _blank_bytes(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per byte position of the records: is it blank or NUL in every record (trimmed off
+    the right of a value, or ended by a NUL before it), and is it blank in every record
+    (trimmed off the left)? One pass over the table, OR and AND of each byte column."""
+    ored = np.zeros(raw.shape[1], np.uint8)
+    anded = np.full(raw.shape[1], 0xFF, np.uint8)
+    for at in range(0, raw.shape[0], _ROWS_PER_STEP):
+        step = raw[at : at + _ROWS_PER_STEP]
+        ored |= np.bitwise_or.reduce(step, axis=0)
+        anded &= np.bitwise_and.reduce(step, axis=0)
+    # 0x20 & 0xDF == 0x00 & 0xDF == 0; every other byte keeps a bit of 0xDF
+    return (ored & 0xDF) == 0, (ored == _SPACE) & (anded == _SPACE)
 
 
 def _descriptors(desc: bytes) -> list[tuple[str, int]] | None:

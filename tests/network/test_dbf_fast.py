@@ -14,6 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -152,3 +153,27 @@ def test_public_shapefiles_read_the_same_both_ways(name, monkeypatch):
     shp = next(SHARED.rglob(name))
     fast, slow, _took = _both(shp, monkeypatch)
     assert_geodataframe_equal(fast, slow)
+
+
+@pytest.mark.parametrize("rows_per_step", [1, 7, 1 << 14])
+def test_only_the_filled_bytes_of_wide_fields_are_read(tmp_path, monkeypatch, rows_per_step):
+    """GDAL writes text fields 80 bytes wide; the fast reader copies only the bytes some
+    record fills. Values touching either edge of a field, a field no record fills and NUL
+    padding all read as GDAL reads them, however many records each step of the pass takes."""
+    monkeypatch.setattr(dbfmod, "_ROWS_PER_STEP", rows_per_step)
+    shp = _write(tmp_path)
+    fields, _, _ = _cells(shp)
+    width = fields["道路"][1]
+    for row in range(N):
+        _poke(shp, row, "材质", b"")  # a field no record fills: all null
+        _poke(shp, row, "道路", b"\0" * width if row % 2 else b" x")  # NUL-padded or blank-led
+    _poke(shp, 5, "编号", b"E" * fields["编号"][1])  # a value filling the field to its edge
+    _poke(shp, 6, "道路", b" " * (width - 1) + b"z")  # a value at the far right of the field
+    _poke(shp, 8, "道路", b"\0x")  # a NUL first: no value, though "x" follows it
+    fast, slow, took = _both(shp, monkeypatch)
+    assert took
+    assert_geodataframe_equal(fast, slow)
+    assert fast["材质"].isna().all()
+    assert fast["编号"].iloc[5] == "E" * fields["编号"][1]
+    assert fast["道路"].iloc[6] == "z" and fast["道路"].iloc[0] == "x"
+    assert fast["道路"].iloc[1:6:2].isna().all() and pd.isna(fast["道路"].iloc[8])
