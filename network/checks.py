@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from network import packed as packedmod
 from network import schema as S
 from network.graph import (
     CONTACT_IDS,
@@ -175,13 +176,13 @@ def _is_simple(geoms: np.ndarray) -> np.ndarray:
     simple = np.ones(len(geoms), dtype=bool)
     if not len(geoms):
         return simple
-    ask = (shapely.get_num_coordinates(geoms) != 2) | (shapely.get_type_id(geoms) != 1)
+    ask = (packedmod.num_coordinates(geoms) != 2) | (packedmod.type_ids(geoms) != 1)
     if not ask.all():
-        c = shapely.get_coordinates(geoms[~ask]).reshape(-1, 4)
+        c = packedmod.coordinates(geoms[~ask]).reshape(-1, 4)
         same = ((c[:, 0] == c[:, 2]) & (c[:, 1] == c[:, 3])) | ~np.isfinite(c).all(axis=1)
         ask[np.flatnonzero(~ask)[same]] = True
     if ask.any():
-        simple[ask] = shapely.is_simple(geoms[ask])
+        simple[ask] = shapely.is_simple(np.asarray(geoms[ask], dtype=object))
     return simple
 
 

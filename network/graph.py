@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from network import packed as packedmod
 from network import schema as S
 from network.errors import NetworkError, UnknownIdError
 from network.issues import ERROR, INFO, WARNING, Issue
@@ -1235,7 +1236,11 @@ def _piece_arrays(
 def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) -> dict:
     """The usable pipe rows as pieces (multi-lines exploded), in row order, as arrays."""
     n = len(pipes)
-    geoms = np.asarray(pipes.geometry.array, dtype=object) if n else np.empty(0, dtype=object)
+    geoms: Any = np.empty(0, dtype=object)
+    if n:  # a packed layer's lines stay coordinates (network.packed)
+        geoms = packedmod.packed(pipes.geometry)
+        if geoms is None:
+            geoms = np.asarray(pipes.geometry.array, dtype=object)
     src_fid = pipes[S.SRC_FID].to_numpy() if S.SRC_FID in pipes.columns else np.arange(n)
     pid = _pipe_ids(pipes, src_fid, issues)
     multipart, feature_key = _source_features(pipes, src_fid)
@@ -1255,10 +1260,10 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
         # text arrays are made here; numbers may be the layer's own memory: copied
         return values if values.dtype == object else values.copy()
 
-    coords_all = shapely.get_coordinates(geoms)
-    ncoords = shapely.get_num_coordinates(geoms)
+    coords_all = packedmod.coordinates(geoms)
+    ncoords = packedmod.num_coordinates(geoms)
     ends = np.cumsum(ncoords)
-    geom_len_m = shapely.length(geoms) * unit_m
+    geom_len_m = packedmod.lengths(geoms) * unit_m
     length_m = geom_len_m
     if S.LENGTH_M in pipes.columns:
         given = take(float_array(pipes, S.LENGTH_M))
@@ -1266,7 +1271,7 @@ def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) ->
         use = np.isfinite(given) & (count_by_row == 1)
         length_m = np.where(use, given, geom_len_m)
     two_point = None  # as _two_point_coords(geoms) answers, from the coordinates read above
-    if len(geoms) and (ncoords == 2).all() and (shapely.get_type_id(geoms) == 1).all():
+    if len(geoms) and (ncoords == 2).all() and (packedmod.type_ids(geoms) == 1).all():
         two_point = coords_all[:, :2].reshape(-1, 4)
     return {
         "row": rows,
@@ -1346,8 +1351,8 @@ def _usable_lines(
     """Bool per row: a line geometry; empty and non-line rows get an error finding."""
     if len(geoms) == 0:
         return np.zeros(0, dtype=bool)
-    is_none = pd.isna(geoms) | shapely.is_empty(geoms)
-    gtype = shapely.get_type_id(geoms)
+    is_none = packedmod.missing_or_empty(geoms)
+    gtype = packedmod.type_ids(geoms)
     bad_type = ~is_none & ~np.isin(gtype, (1, 2, 5))  # LineString, LinearRing, Multi
     for i in np.flatnonzero(is_none | bad_type):
         what = "empty" if is_none[i] else "not_a_line"
@@ -1380,7 +1385,7 @@ def _explode_multilines(
     *multipart* is set for rows that really had several parts.
     """
     rows = np.arange(len(geoms))
-    multi = keep & (shapely.get_type_id(geoms) == 5) if len(geoms) else keep
+    multi = keep & (packedmod.type_ids(geoms) == 5) if len(geoms) else keep
     if not multi.any():
         return geoms, rows, keep
     geoms = geoms.copy()  # the layer's own geometry array: its multi-lines stay whole
@@ -1433,8 +1438,10 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
             "cls": np.empty(0, np.int8),
             "invert": np.empty(0),
         }
-    geoms = np.asarray(manholes.geometry.array, dtype=object)
-    ok = ~(pd.isna(geoms) | shapely.is_empty(geoms))
+    geoms = packedmod.packed(manholes.geometry)  # a packed layer's points stay coordinates
+    if geoms is None:
+        geoms = np.asarray(manholes.geometry.array, dtype=object)
+    ok = ~packedmod.missing_or_empty(geoms)
     ids = str_array(manholes, S.NODE_ID)
     src_fid = (
         manholes[S.SRC_FID].to_numpy()
@@ -1474,9 +1481,9 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
             )
         )
     g = geoms[rows]
-    if not np.all(shapely.get_type_id(g) == 0):
-        g = shapely.centroid(g)
-    xy = shapely.get_coordinates(g)[:, :2]
+    if not np.all(packedmod.type_ids(g) == 0):
+        g = shapely.centroid(np.asarray(g, dtype=object))
+    xy = packedmod.coordinates(g)[:, :2]
     barrier = _is_barrier_status(str_array(manholes, S.STATUS)[rows])
     # the manhole's own system decides which pipes may join it by geometry alone; its invert
     # (ground level less depth) can rule a contact out
@@ -2236,7 +2243,7 @@ def _near_other_pieces(
     n_p = len(geoms)
     if not len(cand) or not np.isfinite(tol):
         return None
-    box = shapely.bounds(geoms)  # grown below into (x0, y0, x1, y1) - pad … + pad
+    box = packedmod.bounds(geoms)  # grown below into (x0, y0, x1, y1) - pad … + pad
     xy = node_xy[cand]
     if not np.isfinite(box).all() or not np.isfinite(xy).all():
         return None
@@ -2359,11 +2366,11 @@ def _grid_entries(i0: np.ndarray, span: np.ndarray, ny: int) -> tuple[np.ndarray
 
 def _two_point_coords(geoms: np.ndarray) -> np.ndarray | None:
     """``(n, 4)`` x0, y0, x1, y1 when every piece is a plain two-point line, else None."""
-    if not len(geoms) or not (shapely.get_type_id(geoms) == 1).all():
+    if not len(geoms) or not (packedmod.type_ids(geoms) == 1).all():
         return None
-    if not (shapely.get_num_coordinates(geoms) == 2).all():
+    if not (packedmod.num_coordinates(geoms) == 2).all():
         return None
-    return shapely.get_coordinates(geoms).reshape(-1, 4)
+    return packedmod.coordinates(geoms).reshape(-1, 4)
 
 
 def _segment_distance(seg: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
@@ -2469,7 +2476,7 @@ def _make_edges(
     }
     if split_of:
         eu, ev, ep, epart, elen, ef0, ef1 = [], [], [], [], [], [], []
-        glen = shapely.length(pc["geom"])
+        glen = packedmod.lengths(pc["geom"])
         for piece, lst in split_of.items():
             lst = sorted(set(lst))
             fr = [0.0] + [a / glen[piece] if glen[piece] > 0 else 0.0 for a, _ in lst] + [1.0]

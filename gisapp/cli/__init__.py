@@ -313,6 +313,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
         settings=settings,
         overwrite=args.force,
         discard_surveys=args.discard_surveys,
+        pack=True,  # the layers are written, not drawn: a large import holds coordinates
     )
     try:
         project = drain(job, None if args.quiet else _print_step)

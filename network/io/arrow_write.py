@@ -60,9 +60,16 @@ class PreparedLayer:
 def prepare_layer(frame: gpd.GeoDataFrame) -> PreparedLayer | None:
     """The Arrow table ``pyogrio.write_dataframe`` would write for *frame*, or None when the
     frame holds something only that function's general path handles."""
+    from network import packed as packedmod
+
     geom_name = frame.geometry.name
-    geoms = np.asarray(frame.geometry.array, dtype=object)
-    geometry_type = _geometry_type(geoms)
+    packed = packedmod.packed(frame.geometry)  # plain points or lines as coordinates
+    if packed is not None:
+        ids = packedmod.type_ids(packed)
+        geometry_type = _TYPE_NAMES[int(ids[0])] if len(ids) else "Unknown"
+    else:
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        geometry_type = _geometry_type(geoms)
     if geometry_type is None:
         return None
     columns: dict[str, Any] = {}
@@ -76,7 +83,10 @@ def prepare_layer(frame: gpd.GeoDataFrame) -> PreparedLayer | None:
         if arr is None:
             return None
         columns[str(col)] = arr
-    columns[geom_name] = pa.array(shapely.to_wkb(geoms), type=pa.binary())
+    if packed is not None:
+        columns[geom_name] = packedmod.wkb_array(packed)
+    else:
+        columns[geom_name] = pa.array(shapely.to_wkb(geoms), type=pa.binary())
     crs = None
     if frame.crs:
         epsg = frame.crs.to_epsg()

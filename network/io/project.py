@@ -36,6 +36,7 @@ last).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import datetime as dt
 import functools
@@ -52,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from network import packed as packedmod
 from network.errors import NetworkError, ProjectError, SchemaError
 from network.graph import _no_gc
 from network.io import arrow_write, forked, gpkg, topology
@@ -64,6 +66,7 @@ from network.schema import (
     ID_COLUMN,
     LAYER_KINDS,
     LENGTH_M,
+    MANHOLES,
     PIPES,
     ROLE_ALIASES,
     SRC_FID,
@@ -157,7 +160,7 @@ class Project:
             if kind not in self.layers:
                 continue
             gdf = self.layers[kind]
-            b = gdf.total_bounds if len(gdf) else [None] * 4
+            b = packedmod.total_bounds(gdf) if len(gdf) else [None] * 4
             layers[kind] = {
                 "count": len(gdf),
                 "extent": [None if v is None or not np.isfinite(v) else float(v) for v in b],
@@ -179,7 +182,7 @@ class Project:
 
     def extent(self) -> tuple[float, float, float, float]:
         """Bounds of all layers together."""
-        boxes = [g.total_bounds for g in self.layers.values() if len(g)]
+        boxes = [packedmod.total_bounds(g) for g in self.layers.values() if len(g)]
         boxes = [b for b in boxes if np.all(np.isfinite(b))]
         if not boxes:
             return (0.0, 0.0, 1.0, 1.0)
@@ -200,6 +203,7 @@ def create_project_job(
     settings: AbcMapping[str, Any] | None = None,
     overwrite: bool = False,
     discard_surveys: bool = False,
+    pack: bool = False,
 ) -> Generator[Progress, None, Project]:
     """Import layers into a new project GeoPackage (a generator yielding progress).
 
@@ -216,6 +220,11 @@ def create_project_job(
     overwrite : replace an existing file
     discard_surveys : with ``overwrite``, also replace a project that holds survey records
         or ledger problems (they are lost)
+    pack : hold the pipes and manholes of a large import (:data:`PACK_MIN_FEATURES`) as
+        coordinates once they are read and checked (:mod:`network.packed`): the file and
+        the network are the same, the import's peak memory is lower, and the returned
+        project makes shapely objects when something asks for them (``main.py new``, which
+        only writes the file, packs; the window, which draws them next, does not)
 
     Raises
     ------
@@ -241,6 +250,7 @@ def create_project_job(
             mapping=mapping or {},
             offsets=offsets or {},
             on_layer=early.layer_read,
+            pack=pack,
         )
         layers, sources, issues, target, renamed = read
         project = Project(
@@ -355,11 +365,13 @@ def _read_inputs(
     mapping: AbcMapping[str, dict[str, str | None]],
     offsets: AbcMapping[str, str],
     on_layer: Callable[[str, gpd.GeoDataFrame], gpd.GeoDataFrame] | None = None,
+    pack: bool = False,
 ) -> Generator[Progress, None, _Read]:
     """Read every source file (merging several files of a kind); the CRS of the first file
     read becomes the project CRS when none is given. Each layer is conformed
-    (:func:`conform_layer`); ``on_layer(kind, frame)`` sees it once it is whole and gives the
-    frame to keep."""
+    (:func:`conform_layer`), and with *pack* a large pipes or manholes layer is packed
+    (:func:`network.packed.pack_layer`); ``on_layer(kind, frame)`` sees it once it is whole
+    and gives the frame to keep."""
     total = sum(len(inputs[k]) for k in LAYER_KINDS if inputs.get(k))
     done = 0
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -410,10 +422,26 @@ def _read_inputs(
         )
         if len(parts) > 1:
             issues += _duplicate_ids_across_files(kind, layers[kind])
+        if pack and kind in PACKED_KINDS and len(layers[kind]) >= PACK_MIN_FEATURES:
+            parts = merged = loaded = None  # the shapely objects go with the frames holding them
+            layers[kind] = packedmod.pack_layer(layers[kind])
+            _release_freed_memory()
         if on_layer is not None:
             layers[kind] = on_layer(kind, layers[kind])
     assert target is not None
     return layers, sources, issues, target, renamed
+
+
+#: The layers ``create_project_job(pack=True)`` packs, from this many features.
+PACKED_KINDS = (PIPES, MANHOLES)
+PACK_MIN_FEATURES = 100_000
+
+
+def _release_freed_memory() -> None:
+    """Give the heap's free pages back to the system (glibc), so that the memory of the
+    shapely objects just freed leaves the process instead of waiting for reuse."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 _TEXT = ("string", "empty")
