@@ -40,6 +40,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -48,7 +49,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -146,9 +147,33 @@ def feature_counts(con: sqlite3.Connection) -> dict[str, int]:
 
 
 # --- encoding ------------------------------------------------------------------------------
-def _ipc(columns: Mapping[str, Any]) -> bytearray:
+@dataclass(frozen=True)
+class Spilled:
+    """A blob written to a spill file (:func:`encode` with a *sink*) instead of kept."""
+
+    file: IO[bytes]
+    offset: int
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        """The blob, *size* bytes at a time."""
+        self.file.seek(self.offset)
+        left = self.size
+        while left > 0:
+            chunk = self.file.read(min(size, left))
+            if not chunk:
+                raise OSError(f"the spill file ended {left} bytes early")
+            left -= len(chunk)
+            yield chunk
+
+
+def _ipc(columns: Mapping[str, Any], sink: IO[bytes] | None = None) -> bytearray | Spilled:
     """*columns* as an Arrow IPC stream, written once into a buffer of its exact size (a
-    growing buffer, then copied out, held up to three times the 40 MB of a million edges)."""
+    growing buffer, then copied out, held up to three times the 40 MB of a million edges);
+    with a *sink*, appended to it and given back as :class:`Spilled`."""
     table = pa.table({k: _arrow(v) for k, v in columns.items()})
     size = pa.MockOutputStream()
     with pa.ipc.new_stream(size, table.schema) as writer:
@@ -156,7 +181,12 @@ def _ipc(columns: Mapping[str, Any]) -> bytearray:
     out = bytearray(size.size())
     with pa.ipc.new_stream(pa.FixedSizeBufferWriter(pa.py_buffer(out)), table.schema) as writer:
         writer.write_table(table)
-    return out
+    if sink is None:
+        return out
+    sink.seek(0, 2)
+    at = sink.tell()
+    sink.write(out)
+    return Spilled(sink, at, len(out))
 
 
 def _arrow(v: Any) -> pa.Array:
@@ -249,21 +279,28 @@ class Encoded:
     so the network itself may be freed before the rows are written (at a million pipes it
     holds some 300 MB, the rows some 90 MB)."""
 
-    blobs: dict[str, bytes | bytearray]
+    blobs: dict[str, bytes | bytearray | Spilled]
     sizes: dict[str, int]
 
 
-def encode_checked(checked: Any) -> Encoded:
-    """:func:`encode` of *checked* with the sizes of its network."""
+def encode_checked(checked: Any, sink: IO[bytes] | None = None) -> Encoded:
+    """:func:`encode` of *checked* with the sizes of its network (its tables spilled into
+    *sink*, a binary file open for writing and reading, when one is given)."""
     net = checked.network
     sizes = {"nodes": net.n_nodes, "edges": net.n_edges, "pieces": len(net.piece_row)}
-    return Encoded(encode(checked), sizes)
+    return Encoded(encode(checked, sink), sizes)
 
 
-def encode(checked: Any) -> dict[str, bytes | bytearray]:
-    """The rows of ``pa_topology`` (name -> data) for a :class:`CheckedNetwork`."""
+def encode(checked: Any, sink: IO[bytes] | None = None) -> dict[str, bytes | bytearray | Spilled]:
+    """The rows of ``pa_topology`` (name -> data) for a :class:`CheckedNetwork`.
+
+    With a *sink* each table is appended to that file as soon as it is made and its row is a
+    :class:`Spilled` (at a million pipes the tables are 165 MB: they need not be held with
+    the network that makes them).
+    """
     net = checked.network
     cats: dict[str, list[Any]] = {}
+    ipc = functools.partial(_ipc, sink=sink)
 
     def coded(name: str, values: np.ndarray) -> np.ndarray:
         c, cats[name] = _codes(values)
@@ -271,7 +308,7 @@ def encode(checked: Any) -> dict[str, bytes | bytearray]:
 
     pe = net.pipe_edges
     blobs = {
-        "nodes": _ipc(
+        "nodes": ipc(
             {
                 "id": net.node_ids,
                 "x": net.node_xy[:, 0],
@@ -281,7 +318,7 @@ def encode(checked: Any) -> dict[str, bytes | bytearray]:
                 "barrier": net.node_barrier,
             }
         ),
-        "pieces": _ipc(
+        "pieces": ipc(
             {
                 "pipe": _piece_pipe_codes(net),
                 "row": net.piece_row.astype(np.int32),
@@ -302,8 +339,8 @@ def encode(checked: Any) -> dict[str, bytes | bytearray]:
                 "feature": net.piece_feature.astype(np.int32),
             }
         ),
-        "pipes": _ipc({"id": pe.uniques}),
-        "edges": _ipc(
+        "pipes": ipc({"id": pe.uniques}),
+        "edges": ipc(
             {
                 "u": net.edge_u.astype(np.int32),
                 "v": net.edge_v.astype(np.int32),
@@ -316,7 +353,7 @@ def encode(checked: Any) -> dict[str, bytes | bytearray]:
                 "pipe": pe.codes.astype(np.int32),
             }
         ),
-        "enterprises": _ipc(
+        "enterprises": ipc(
             {
                 "id": net.ent_ids,
                 "x": net.ent_xy[:, 0] if len(net.ent_xy) else np.empty(0),
@@ -329,22 +366,22 @@ def encode(checked: Any) -> dict[str, bytes | bytearray]:
                 "cod_mgl": net.ent_cod_mgl.astype(float),
             }
         ),
-        "plants": _ipc({"id": net.plant_ids, "node": net.plant_node.astype(np.int32)}),
-        "outfalls": _ipc(
+        "plants": ipc({"id": net.plant_ids, "node": net.plant_node.astype(np.int32)}),
+        "outfalls": ipc(
             {
                 "id": net.outfall_ids,
                 "node": net.outfall_node.astype(np.int32),
                 "class": net.outfall_class,
             }
         ),
-        "sides": _ipc(
+        "sides": ipc(
             {
                 "node": np.array([s[0] for s in net.side_connections], dtype=np.int32),
                 "piece": np.array([s[1] for s in net.side_connections], dtype=np.int32),
                 "at_m": np.array([s[2] for s in net.side_connections], dtype=float),
             }
         ),
-        "register": _register_blob(checked.register, pe.uniques),
+        "register": _register_blob(checked.register, pe.uniques, sink),
     }
     texts = {
         "categories": cats,
@@ -376,7 +413,9 @@ def _json_default(v: Any) -> Any:
     return str(v)
 
 
-def _register_blob(register: Any, pipe_ids: np.ndarray) -> bytes:
+def _register_blob(
+    register: Any, pipe_ids: np.ndarray, sink: IO[bytes] | None = None
+) -> bytearray | Spilled:
     """The register's rows; each row's pipes as codes into *pipe_ids* (the unique ids)."""
     rows = register.rows
     sizes = np.array([len(r.pipes) for r in rows], dtype=np.int64)
@@ -413,7 +452,8 @@ def _register_blob(register: Any, pipe_ids: np.ndarray) -> bytes:
             "outfalls": pa.ListArray.from_arrays(pa.array(o_off), o_flat),
             "path_length_m": pa.array(col("path_length_m"), type=pa.float64()),
             "pipes": pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat)),
-        }
+        },
+        sink,
     )
 
 
@@ -492,17 +532,21 @@ def write_topology(
 _BLOB_CHUNK = 1 << 20
 
 
-def _insert_blob(con: sqlite3.Connection, name: str, data: bytes | bytearray) -> None:
+def _insert_blob(con: sqlite3.Connection, name: str, data: bytes | bytearray | Spilled) -> None:
     """One row of ``pa_topology``: its blob written through SQLite's incremental blob I/O,
     by the megabyte (bound as a parameter, SQLite copies a blob whole, twice: 90 MB more for
     the 44 MB of a million edges)."""
     cur = con.execute(
         f"INSERT INTO {TOPOLOGY_TABLE} (name, data) VALUES (?, zeroblob(?))", (name, len(data))
     )
-    if not data:
+    if not len(data):
         return
-    view = memoryview(data)
     with con.blobopen(TOPOLOGY_TABLE, "data", cur.lastrowid) as blob:
+        if isinstance(data, Spilled):
+            for chunk in data.chunks(_BLOB_CHUNK):
+                blob.write(chunk)
+            return
+        view = memoryview(data)
         for at in range(0, len(view), _BLOB_CHUNK):
             blob.write(view[at : at + _BLOB_CHUNK])
 

@@ -141,6 +141,20 @@ def test_a_network_built_from_packed_layers_is_the_same(seed):
 @pytest.fixture
 def pack_all(monkeypatch):
     monkeypatch.setattr(projmod, "PACK_MIN_FEATURES", 0)
+    monkeypatch.setattr(projmod, "SPILL_MIN_PIECES", 0)  # the network's tables spilled too
+
+
+def test_a_spilled_encoding_is_the_same_bytes(tmp_path):
+    layers, settings = random_park(3)
+    checked = build_checked_network(layers, settings, CRS)
+    with (tmp_path / "spill").open("w+b") as sink:
+        spilled = topology.encode(checked, sink)
+        assert any(isinstance(v, topology.Spilled) for v in spilled.values())
+        back = {
+            k: b"".join(v.chunks(7)) if isinstance(v, topology.Spilled) else bytes(v)
+            for k, v in spilled.items()
+        }
+    assert back == {k: bytes(v) for k, v in topology.encode(checked).items()}
 
 
 @pytest.mark.parametrize("fork", [True, False], ids=["forked writers", "written in turn"])
@@ -152,7 +166,17 @@ def test_new_with_packed_layers_makes_the_same_project(tmp_path, monkeypatch, pa
         monkeypatch.setattr(forked, "can_fork", lambda: True)
     else:
         monkeypatch.setenv("PIPEATLAS_NO_FORK", "1")
+    spills = []
+    real_tmp = projmod.tempfile.TemporaryFile
+
+    def spill_file(*a, **kw):
+        spills.append(kw.get("dir"))
+        return real_tmp(*a, **kw)
+
+    monkeypatch.setattr(projmod.tempfile, "TemporaryFile", spill_file)
     one = create_project(tmp_path / "packed.gpkg", INPUTS, pack=True)
+    assert spills == [tmp_path], "the network's tables went through a file beside the project"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["packed.gpkg"], "and it is gone"
     for kind in ("pipes", "manholes"):
         arr = one.layers[kind].geometry.array
         assert packed.packed(arr) is not None, f"{kind} were packed"
