@@ -132,9 +132,9 @@ def _define() -> type:
 
         def _subset(self, idx: np.ndarray) -> PackedGeometry:
             n = len(self)
-            if len(idx) == n and n and idx[0] == 0 and idx[-1] == n - 1:
-                if (np.diff(idx) > 0).all():  # every feature in order: the same arrays
-                    return self.copy()
+            whole = len(idx) == n and n and idx[0] == 0 and idx[-1] == n - 1
+            if whole and (np.diff(idx) > 0).all():  # every feature in order: the same arrays
+                return self.copy()
             if self._offsets is None:
                 return PackedGeometry(crs=self._crs, coords=self._coords[idx])
             first = self._offsets[:-1][idx]
