@@ -141,6 +141,15 @@ def crs_unit_m(crs: Any) -> float:
     return float(factor) if factor else 1.0
 
 
+def object_full(n: int, value: Any) -> np.ndarray:
+    """An object array of *n* references to *value* itself. (``np.full(n, "text",
+    dtype=object)`` makes a new ``str`` per element: at a million pipes 50 MB and half a
+    second.)"""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
 def str_array(df: pd.DataFrame, column: str) -> np.ndarray:
     """Column as an object array of stripped ``str`` with None for missing/blank values."""
     n = len(df)
@@ -2035,7 +2044,7 @@ def _directions(
     inv_fwd = inv_known & (start_inv > end_inv)
     inv_rev = inv_known & (start_inv < end_inv)
 
-    source = np.full(n, DIR_DIGITISED, dtype=object)
+    source = object_full(n, DIR_DIGITISED)
     rev = np.zeros(n, dtype=bool)
     m = inv_fwd | inv_rev
     source[m] = DIR_INVERT

@@ -603,6 +603,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    heap.configure_pages()
     heap.configure(large_from_system=heap.returns_large_blocks(getattr(args, "command", None)))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

@@ -171,8 +171,10 @@ def _rule_arrays(
     """Per zone: buffer (m, NaN = no rule), severity, rule id, rule note for ``kind``."""
     n = len(zones.geoms)
     buf = np.full(n, np.nan)
-    sev = np.full(n, INFO, dtype=object)
-    rid = np.full(n, NO_RULE, dtype=object)
+    sev = np.empty(n, dtype=object)  # one shared str (np.full makes one per element)
+    sev.fill(INFO)
+    rid = np.empty(n, dtype=object)
+    rid.fill(NO_RULE)
     note = np.full(n, "", dtype=object)
     keys = pd.MultiIndex.from_arrays(
         [pd.Series(zones.zone_class, dtype=object), pd.Series(zones.zone_level, dtype=object)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,60 @@ def test_each_command_sets_the_heap_it_runs_fastest_with(tmp_path, monkeypatch, 
     extra = ["--pipes", str(tmp_path / "none.shp")] if argv == ["new"] else []
     assert cli.main([*argv, missing, *extra]) != 0  # nothing there: refused after the set-up
     assert seen == [{"large_from_system": from_system}]
+
+
+@pytest.mark.parametrize(
+    ("setting", "compacts"),
+    [
+        ("always defer defer+madvise [madvise] never", True),
+        ("[always] defer defer+madvise madvise never", True),
+        ("always defer [defer+madvise] madvise never", True),
+        ("always [defer] defer+madvise madvise never", False),
+        ("always defer defer+madvise madvise [never]", False),
+        ("", False),
+    ],
+)
+def test_huge_page_faults_compact_as_the_kernel_is_set(tmp_path, setting, compacts):
+    from gisapp import heap
+
+    f = tmp_path / "defrag"
+    f.write_text(setting + "\n")
+    assert heap.huge_page_faults_compact(f) is compacts
+    assert heap.huge_page_faults_compact(tmp_path / "absent") is False
+
+
+PAGES = """
+import os, sys
+from pathlib import Path
+from gisapp import heap
+print(heap.configure_pages(Path(sys.argv[1])))
+import numpy
+from numpy._core.multiarray import _get_madvise_hugepage
+print(os.environ.get("NUMPY_MADVISE_HUGEPAGE"), _get_madvise_hugepage())
+"""
+
+
+@pytest.mark.parametrize(
+    ("setting", "env", "want"),
+    [
+        ("always defer defer+madvise [madvise] never", None, ["True", "0", "False"]),
+        ("always [defer] defer+madvise madvise never", None, ["False", "None", "True"]),
+        ("always defer defer+madvise [madvise] never", "1", ["False", "1", "True"]),
+    ],
+    ids=["compacting: advice off", "deferred: advice kept", "the user's choice kept"],
+)
+def test_numpy_huge_page_advice_is_off_where_faults_compact(tmp_path, setting, env, want):
+    f = tmp_path / "defrag"
+    f.write_text(setting + "\n")
+    environ = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if env is not None:
+        environ["NUMPY_MADVISE_HUGEPAGE"] = env
+    out = subprocess.run(
+        [sys.executable, "-c", PAGES, str(f)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environ,
+        check=True,
+    ).stdout.split()
+    assert out == want
