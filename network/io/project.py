@@ -45,7 +45,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable, Generator, Sequence
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
@@ -806,30 +805,6 @@ def _checked_for_store(project: Project, checked: Any) -> Any:
         return None
 
 
-#: Pieces from which the stored network's tables are spilled to a temporary file as they
-#: are encoded (:func:`_encoded_for_store`), rather than held beside the network.
-SPILL_MIN_PIECES = 100_000
-
-
-def _encoded_for_store(
-    project: Project,
-    checked: Any,
-    spill: contextlib.ExitStack | None = None,
-    folder: Path | None = None,
-) -> topology.Encoded | None:
-    """:func:`_checked_for_store`, encoded: a network built here for the file is freed
-    before its rows are written. A large one is spilled, table by table, into a temporary
-    file in *folder* (the project's) that *spill* closes (at a million pipes 165 MB not held
-    in memory with the network)."""
-    store = _checked_for_store(project, checked)
-    if store is None:
-        return None
-    sink = None
-    if spill is not None and len(store.network.piece_row) >= SPILL_MIN_PIECES:
-        sink = spill.enter_context(tempfile.TemporaryFile(dir=folder))  # noqa: SIM115
-    return topology.encode_checked(store, sink)
-
-
 #: Pipes from which ``new`` writes the layers in a forked child beside the network build.
 FORK_MIN_PIPES = 100_000
 
@@ -996,7 +971,7 @@ def _write_atomically(
                     after = early.write_rest(project.layers, rest) if rest else None
                     if after is not None:
                         writers.enter_context(after)
-                    store = _encoded_for_store(project, checked, stack, tmp.parent)
+                    store = _checked_for_store(project, checked)
                     early.join()
                     if after is not None:
                         after.join()
@@ -1005,11 +980,11 @@ def _write_atomically(
                 # network (GDAL's writer holds the GIL; at 1M pipes each takes ~10 s)
                 write = functools.partial(_write_in_child, target=path)
                 with forked.ForkedCall(write, project.layers, tmp, kinds) as writer:
-                    store = _encoded_for_store(project, checked, stack, tmp.parent)
+                    store = _checked_for_store(project, checked)
                     writer.join()
             else:
                 _write_layers(project.layers, tmp, kinds, copied=base is not None, target=path)
-                store = _encoded_for_store(project, checked, stack, tmp.parent)
+                store = _checked_for_store(project, checked)
             con = _meta_connection(tmp)
             try:
                 with gpkg.transaction(con, tmp):

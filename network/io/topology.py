@@ -40,7 +40,6 @@ True
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import itertools
 import json
@@ -49,7 +48,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
@@ -147,33 +146,9 @@ def feature_counts(con: sqlite3.Connection) -> dict[str, int]:
 
 
 # --- encoding ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Spilled:
-    """A blob written to a spill file (:func:`encode` with a *sink*) instead of kept."""
-
-    file: IO[bytes]
-    offset: int
-    size: int
-
-    def __len__(self) -> int:
-        return self.size
-
-    def chunks(self, size: int) -> Iterator[bytes]:
-        """The blob, *size* bytes at a time."""
-        self.file.seek(self.offset)
-        left = self.size
-        while left > 0:
-            chunk = self.file.read(min(size, left))
-            if not chunk:
-                raise OSError(f"the spill file ended {left} bytes early")
-            left -= len(chunk)
-            yield chunk
-
-
-def _ipc(columns: Mapping[str, Any], sink: IO[bytes] | None = None) -> bytearray | Spilled:
+def _ipc(columns: Mapping[str, Any]) -> bytearray:
     """*columns* as an Arrow IPC stream, written once into a buffer of its exact size (a
-    growing buffer, then copied out, held up to three times the 40 MB of a million edges);
-    with a *sink*, appended to it and given back as :class:`Spilled`."""
+    growing buffer, then copied out, held up to three times the 40 MB of a million edges)."""
     table = pa.table({k: _arrow(v) for k, v in columns.items()})
     size = pa.MockOutputStream()
     with pa.ipc.new_stream(size, table.schema) as writer:
@@ -181,12 +156,7 @@ def _ipc(columns: Mapping[str, Any], sink: IO[bytes] | None = None) -> bytearray
     out = bytearray(size.size())
     with pa.ipc.new_stream(pa.FixedSizeBufferWriter(pa.py_buffer(out)), table.schema) as writer:
         writer.write_table(table)
-    if sink is None:
-        return out
-    sink.seek(0, 2)
-    at = sink.tell()
-    sink.write(out)
-    return Spilled(sink, at, len(out))
+    return out
 
 
 def _arrow(v: Any) -> pa.Array:
@@ -279,36 +249,39 @@ class Encoded:
     so the network itself may be freed before the rows are written (at a million pipes it
     holds some 300 MB, the rows some 90 MB)."""
 
-    blobs: dict[str, bytes | bytearray | Spilled]
+    blobs: dict[str, bytes | bytearray]
     sizes: dict[str, int]
 
 
-def encode_checked(checked: Any, sink: IO[bytes] | None = None) -> Encoded:
-    """:func:`encode` of *checked* with the sizes of its network (its tables spilled into
-    *sink*, a binary file open for writing and reading, when one is given)."""
-    net = checked.network
-    sizes = {"nodes": net.n_nodes, "edges": net.n_edges, "pieces": len(net.piece_row)}
-    return Encoded(encode(checked, sink), sizes)
+def _sizes(net: Any) -> dict[str, int]:
+    return {"nodes": net.n_nodes, "edges": net.n_edges, "pieces": len(net.piece_row)}
 
 
-def encode(checked: Any, sink: IO[bytes] | None = None) -> dict[str, bytes | bytearray | Spilled]:
-    """The rows of ``pa_topology`` (name -> data) for a :class:`CheckedNetwork`.
+def encode_checked(checked: Any) -> Encoded:
+    """:func:`encode` of *checked* with the sizes of its network."""
+    return Encoded(encode(checked), _sizes(checked.network))
 
-    With a *sink* each table is appended to that file as soon as it is made and its row is a
-    :class:`Spilled` (at a million pipes the tables are 165 MB: they need not be held with
-    the network that makes them).
-    """
+
+def encode(checked: Any) -> dict[str, bytes | bytearray]:
+    """The rows of ``pa_topology`` (name -> data) for a :class:`CheckedNetwork`."""
+    return dict(iter_encode(checked))
+
+
+def iter_encode(checked: Any) -> Iterator[tuple[str, bytes | bytearray]]:
+    """The rows of :func:`encode`, each made when the one before has been taken (so that a
+    writer need hold one table at a time beside the network: at a million pipes they are
+    165 MB in all)."""
     net = checked.network
     cats: dict[str, list[Any]] = {}
-    ipc = functools.partial(_ipc, sink=sink)
 
     def coded(name: str, values: np.ndarray) -> np.ndarray:
         c, cats[name] = _codes(values)
         return c
 
     pe = net.pipe_edges
-    blobs = {
-        "nodes": ipc(
+    yield (
+        "nodes",
+        _ipc(
             {
                 "id": net.node_ids,
                 "x": net.node_xy[:, 0],
@@ -318,7 +291,10 @@ def encode(checked: Any, sink: IO[bytes] | None = None) -> dict[str, bytes | byt
                 "barrier": net.node_barrier,
             }
         ),
-        "pieces": ipc(
+    )
+    yield (
+        "pieces",
+        _ipc(
             {
                 "pipe": _piece_pipe_codes(net),
                 "row": net.piece_row.astype(np.int32),
@@ -339,8 +315,11 @@ def encode(checked: Any, sink: IO[bytes] | None = None) -> dict[str, bytes | byt
                 "feature": net.piece_feature.astype(np.int32),
             }
         ),
-        "pipes": ipc({"id": pe.uniques}),
-        "edges": ipc(
+    )
+    yield "pipes", _ipc({"id": pe.uniques})
+    yield (
+        "edges",
+        _ipc(
             {
                 "u": net.edge_u.astype(np.int32),
                 "v": net.edge_v.astype(np.int32),
@@ -353,7 +332,10 @@ def encode(checked: Any, sink: IO[bytes] | None = None) -> dict[str, bytes | byt
                 "pipe": pe.codes.astype(np.int32),
             }
         ),
-        "enterprises": ipc(
+    )
+    yield (
+        "enterprises",
+        _ipc(
             {
                 "id": net.ent_ids,
                 "x": net.ent_xy[:, 0] if len(net.ent_xy) else np.empty(0),
@@ -366,23 +348,29 @@ def encode(checked: Any, sink: IO[bytes] | None = None) -> dict[str, bytes | byt
                 "cod_mgl": net.ent_cod_mgl.astype(float),
             }
         ),
-        "plants": ipc({"id": net.plant_ids, "node": net.plant_node.astype(np.int32)}),
-        "outfalls": ipc(
+    )
+    yield "plants", _ipc({"id": net.plant_ids, "node": net.plant_node.astype(np.int32)})
+    yield (
+        "outfalls",
+        _ipc(
             {
                 "id": net.outfall_ids,
                 "node": net.outfall_node.astype(np.int32),
                 "class": net.outfall_class,
             }
         ),
-        "sides": ipc(
+    )
+    yield (
+        "sides",
+        _ipc(
             {
                 "node": np.array([s[0] for s in net.side_connections], dtype=np.int32),
                 "piece": np.array([s[1] for s in net.side_connections], dtype=np.int32),
                 "at_m": np.array([s[2] for s in net.side_connections], dtype=float),
             }
         ),
-        "register": _register_blob(checked.register, pe.uniques, sink),
-    }
+    )
+    yield "register", _register_blob(checked.register, pe.uniques)
     texts = {
         "categories": cats,
         "contacts": [asdict(c) for c in net.contacts],
@@ -401,8 +389,7 @@ def encode(checked: Any, sink: IO[bytes] | None = None) -> dict[str, bytes | byt
         },
     }
     for name, value in texts.items():
-        blobs[name] = json.dumps(value, ensure_ascii=False, default=_json_default).encode()
-    return blobs
+        yield name, json.dumps(value, ensure_ascii=False, default=_json_default).encode()
 
 
 def _json_default(v: Any) -> Any:
@@ -413,9 +400,7 @@ def _json_default(v: Any) -> Any:
     return str(v)
 
 
-def _register_blob(
-    register: Any, pipe_ids: np.ndarray, sink: IO[bytes] | None = None
-) -> bytearray | Spilled:
+def _register_blob(register: Any, pipe_ids: np.ndarray) -> bytearray:
     """The register's rows; each row's pipes as codes into *pipe_ids* (the unique ids)."""
     rows = register.rows
     sizes = np.array([len(r.pipes) for r in rows], dtype=np.int64)
@@ -452,8 +437,7 @@ def _register_blob(
             "outfalls": pa.ListArray.from_arrays(pa.array(o_off), o_flat),
             "path_length_m": pa.array(col("path_length_m"), type=pa.float64()),
             "pipes": pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat)),
-        },
-        sink,
+        }
     )
 
 
@@ -508,15 +492,17 @@ def write_topology(
     layers were written.
     """
     install_edit_triggers(con, list(NETWORK_LAYERS))
-    encoded = checked if isinstance(checked, Encoded) else encode_checked(checked)
-    blobs = encoded.blobs
+    if isinstance(checked, Encoded):
+        sizes, rows = checked.sizes, iter(checked.blobs.items())
+    else:  # each table encoded as it is written: one held at a time beside the network
+        sizes, rows = _sizes(checked.network), iter_encode(checked)
     meta = {
         "format": TOPOLOGY_FORMAT,
         "engine": engine_hash(),
         "settings": settings_text,
         "crs": hashlib.sha256(crs_wkt.encode()).hexdigest()[:16],
         "layers": layer_keys(con),
-        "sizes": encoded.sizes,
+        "sizes": sizes,
     }
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {TOPOLOGY_TABLE} (fid INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -524,28 +510,26 @@ def write_topology(
     )
     gpkg.register_attributes(con, TOPOLOGY_TABLE, "PipeAtlas built network (cache)")
     con.execute(f"DELETE FROM {TOPOLOGY_TABLE}")
-    for name, data in (("meta", json.dumps(meta).encode()), *blobs.items()):
+    _insert_blob(con, "meta", json.dumps(meta).encode())
+    for name, data in rows:
         _insert_blob(con, name, data)
+        del data  # not held while the next table is made
 
 
 #: Bytes of a stored blob written at a time (see :func:`_insert_blob`).
 _BLOB_CHUNK = 1 << 20
 
 
-def _insert_blob(con: sqlite3.Connection, name: str, data: bytes | bytearray | Spilled) -> None:
+def _insert_blob(con: sqlite3.Connection, name: str, data: bytes | bytearray) -> None:
     """One row of ``pa_topology``: its blob written through SQLite's incremental blob I/O,
     by the megabyte (bound as a parameter, SQLite copies a blob whole, twice: 90 MB more for
     the 44 MB of a million edges)."""
     cur = con.execute(
         f"INSERT INTO {TOPOLOGY_TABLE} (name, data) VALUES (?, zeroblob(?))", (name, len(data))
     )
-    if not len(data):
+    if not data:
         return
     with con.blobopen(TOPOLOGY_TABLE, "data", cur.lastrowid) as blob:
-        if isinstance(data, Spilled):
-            for chunk in data.chunks(_BLOB_CHUNK):
-                blob.write(chunk)
-            return
         view = memoryview(data)
         for at in range(0, len(view), _BLOB_CHUNK):
             blob.write(view[at : at + _BLOB_CHUNK])

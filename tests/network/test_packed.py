@@ -18,7 +18,7 @@ from network import packed
 from network.io import forked, topology
 from network.io import project as projmod
 from network.io.arrow_write import prepare_layer
-from network.io.project import create_project
+from network.io.project import Project, create_project, save_project
 from network.state import build_checked_network
 
 
@@ -141,20 +141,29 @@ def test_a_network_built_from_packed_layers_is_the_same(seed):
 @pytest.fixture
 def pack_all(monkeypatch):
     monkeypatch.setattr(projmod, "PACK_MIN_FEATURES", 0)
-    monkeypatch.setattr(projmod, "SPILL_MIN_PIECES", 0)  # the network's tables spilled too
 
 
-def test_a_spilled_encoding_is_the_same_bytes(tmp_path):
+def test_the_stored_network_is_written_one_table_at_a_time(tmp_path, monkeypatch):
+    """Each table of the network is encoded once the one before is in the file: a writer
+    holds one beside the network, not all of them (165 MB at a million pipes)."""
     layers, settings = random_park(3)
     checked = build_checked_network(layers, settings, CRS)
-    with (tmp_path / "spill").open("w+b") as sink:
-        spilled = topology.encode(checked, sink)
-        assert any(isinstance(v, topology.Spilled) for v in spilled.values())
-        back = {
-            k: b"".join(v.chunks(7)) if isinstance(v, topology.Spilled) else bytes(v)
-            for k, v in spilled.items()
-        }
-    assert back == {k: bytes(v) for k, v in topology.encode(checked).items()}
+    events = []
+    real_ipc, real_insert = topology._ipc, topology._insert_blob
+    monkeypatch.setattr(topology, "_ipc", lambda cols: events.append("make") or real_ipc(cols))
+
+    def insert(con, name, data):
+        events.append("write")
+        real_insert(con, name, data)
+
+    monkeypatch.setattr(topology, "_insert_blob", insert)
+    path = tmp_path / "park.gpkg"
+    save_project(Project(path=path, crs=layers["pipes"].crs, layers=layers, settings=settings))
+    made = [i for i, e in enumerate(events) if e == "make"]
+    assert len(made) >= 9
+    assert all(events[i + 1] == "write" for i in made), "each table written before the next"
+    stored = topology.load_checked_network(path)
+    assert topology.encode(stored) == topology.encode(checked)
 
 
 @pytest.mark.parametrize("fork", [True, False], ids=["forked writers", "written in turn"])
@@ -166,17 +175,7 @@ def test_new_with_packed_layers_makes_the_same_project(tmp_path, monkeypatch, pa
         monkeypatch.setattr(forked, "can_fork", lambda: True)
     else:
         monkeypatch.setenv("PIPEATLAS_NO_FORK", "1")
-    spills = []
-    real_tmp = projmod.tempfile.TemporaryFile
-
-    def spill_file(*a, **kw):
-        spills.append(kw.get("dir"))
-        return real_tmp(*a, **kw)
-
-    monkeypatch.setattr(projmod.tempfile, "TemporaryFile", spill_file)
     one = create_project(tmp_path / "packed.gpkg", INPUTS, pack=True)
-    assert spills == [tmp_path], "the network's tables went through a file beside the project"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["packed.gpkg"], "and it is gone"
     for kind in ("pipes", "manholes"):
         arr = one.layers[kind].geometry.array
         assert packed.packed(arr) is not None, f"{kind} were packed"
