@@ -1,8 +1,6 @@
 """PipeAtlas: no command opens the app on the demo park; ``python main.py CMD`` is the CLI."""
 
-import sys
-
-from gisapp.cli import main
+from gisapp.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    run()

@@ -8,6 +8,7 @@ first word is a command. Exit status: 0 success, 1 findings where a command says
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import json.encoder
@@ -16,7 +17,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from network.errors import NetworkError
 from network.progress import Progress, drain
@@ -588,10 +589,32 @@ def _run_on_project(args: argparse.Namespace) -> int:
     return code
 
 
+def _window_wanted(argv: Sequence[str]) -> bool:
+    return not argv or (len(argv) == 1 and _opens_window(argv[0])) or argv[:1] == ["gui"]
+
+
+def run() -> NoReturn:
+    """``python main.py`` and ``pipeatlas``: :func:`main`, then the process ends.
+
+    A command leaves without tearing its heap down object by object (a million-pipe command
+    spends 0.4 s freeing what the system takes back at once): its files are closed and its
+    output flushed by then. The window ends as usual.
+    """
+    argv = sys.argv[1:]
+    code = main(argv)
+    if _window_wanted(argv):
+        sys.exit(code)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python main.py``."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (len(argv) == 1 and _opens_window(argv[0])) or argv[:1] == ["gui"]:
+    if _window_wanted(argv):
         problem = display_problem()
         if problem:
             sys.stderr.write(problem + "\n")
