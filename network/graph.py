@@ -1605,9 +1605,9 @@ def _end_arrays(pc: dict, mh: dict, tol: float, unit_m: float, issues: list[Issu
 
     Returns a dict of per-end arrays: ``forced`` (manhole index or -1), ``id`` (the id of that
     end, None when not known), ``cls`` (strict system class), ``inv`` (invert, NaN when not
-    known), ``f``/``t`` (the piece's from/to ids, for ids vouching for a contact) and, per
-    piece, ``has_ids`` and ``unknown_id``; ``id_known`` per end (``id`` is not None) and
-    ``has_f``/``has_t`` per piece (the from/to id is not None).
+    known) and ``id_known`` per end (``id`` is not None); per piece (end ``e`` is piece
+    ``e >> 1``): ``f``/``t`` (its from/to ids, for ids vouching for a contact), ``pid``,
+    ``has_ids``, ``unknown_id`` and ``has_f``/``has_t`` (the from/to id is not None).
     """
     n = len(pc["pipe_id"])
     f, t = pc["from_node"], pc["to_node"]
@@ -1663,9 +1663,9 @@ def _end_arrays(pc: dict, mh: dict, tol: float, unit_m: float, issues: list[Issu
         "has_t": has_t,
         "cls": cls,
         "inv": inv,
-        "f": np.repeat(fv, 2),
-        "t": np.repeat(tv, 2),
-        "pid": np.repeat(pc["pipe_id"], 2),
+        "f": fv,  # per piece, as "t" and "pid": an end e is piece e >> 1
+        "t": tv,
+        "pid": pc["pipe_id"],
         "has_ids": has_f | has_t,
         "unknown_id": unknown,
     }
@@ -1849,7 +1849,7 @@ def _snap_ends(
         ok = ~_conflict(cls[e], mcls[m])
         if confirmed and not ok.all():
             bad = np.flatnonzero(~ok)
-            keys = _keys(pid[e[bad]], mh["ids"][m[bad]])
+            keys = _keys(pid[e[bad] >> 1], mh["ids"][m[bad]])
             ok[bad] = [k in confirmed for k in keys]
         return ok
 
@@ -1891,17 +1891,18 @@ def _snap_ends(
         bad = np.flatnonzero(_conflict(cls[a], cls[b]))
         if len(bad):
             fa, ta, fb, tb = (
-                ends["f"][a[bad]],
-                ends["t"][a[bad]],
-                ends["f"][b[bad]],
-                ends["t"][b[bad]],
+                ends["f"][a[bad] >> 1],
+                ends["t"][a[bad] >> 1],
+                ends["f"][b[bad] >> 1],
+                ends["t"][b[bad] >> 1],
             )
             vouch = np.zeros(len(bad), dtype=bool)
             for x, y in ((fa, fb), (fa, tb), (ta, fb), (ta, tb)):
                 vouch |= ~pd.isna(x) & (x == y)
             if confirmed:
                 vouch |= np.array(
-                    [k in confirmed for k in _keys(pid[a[bad]], pid[b[bad]])], dtype=bool
+                    [k in confirmed for k in _keys(pid[a[bad] >> 1], pid[b[bad] >> 1])],
+                    dtype=bool,
                 )
             drop = bad[~vouch]
             if len(drop):
@@ -2422,7 +2423,7 @@ def _judge_side_contacts(
     other = np.where(
         is_mh[refuse],
         ctx.nodes["node_ids"][nodes[refuse]],
-        ctx.ends["pid"][np.maximum(first_end, 0)],
+        ctx.ends["pid"][np.maximum(first_end, 0) >> 1],
     )
     keys = _keys(pid[pieces[refuse]], other)
     out: dict[str, Contact] = {}

@@ -864,7 +864,12 @@ class _EarlyPipes:
         ended_r, ended_w = os.pipe()  # the child holds ended_w: EOF here once it has ended
         try:
             write = functools.partial(_write_in_child, target=self.path)
-            self._child = forked.ForkedCall(write, {kind: gdf}, self.tmp, (kind,))
+            # the table made ready here: the child starts writing at once (made in the child,
+            # beside this process's reads, it took three times as long, and the writers
+            # ended after the build)
+            ready = {kind: _ready(gdf, kind)}
+            self._child = forked.ForkedCall(write, ready, self.tmp, (kind,))
+            del ready
         except BaseException:
             os.close(ended_r)
             raise
