@@ -1743,11 +1743,11 @@ def _id_gaps(
     ends = np.flatnonzero(forced >= 0)
     if not len(ends):
         return
-    xy = np.empty((len(forced), 2))
-    xy[0::2] = pc["start_xy"]
-    xy[1::2] = pc["end_xy"]
     if gaps is None:
-        gap = np.hypot(*(xy[ends] - mh["xy"][forced[ends]]).T)
+        ends_xy = np.where(
+            (ends % 2 == 0)[:, None], pc["start_xy"][ends >> 1], pc["end_xy"][ends >> 1]
+        )
+        gap = np.hypot(*(ends_xy - mh["xy"][forced[ends]]).T)
     else:
         gap = gaps[ends]
     far = gap > tol * (1 + 1e-9)
@@ -1758,7 +1758,8 @@ def _id_gaps(
         is_from = (side == 0) != bool(swap[p])
         end_en, end_zh = ("upstream", "上游") if is_from else ("downstream", "下游")
         field_name, field_zh = ("from_node", "起点编号") if is_from else ("to_node", "终点编号")
-        where = (float(xy[e, 0]), float(xy[e, 1]))
+        at = (pc["start_xy"] if side == 0 else pc["end_xy"])[p]
+        where = (float(at[0]), float(at[1]))
         if g <= tol_m * NEAR_MISS_FACTOR:
             issues.append(
                 Issue.make(
