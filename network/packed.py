@@ -79,6 +79,12 @@ def _define() -> type:
         ``lengths`` (lines): each line's length as shapely measured it before packing.
         """
 
+        # what an unpickled array (made: geopandas pickles the shapely objects) holds
+        _made: np.ndarray | None = None
+        _coords: np.ndarray | None = None
+        _offsets: np.ndarray | None = None
+        _lengths: np.ndarray | None = None
+
         def __init__(
             self,
             data: Any = None,
@@ -221,6 +227,9 @@ def _define() -> type:
             lo, hi = self._coords.min(axis=0), self._coords.max(axis=0)
             return np.array([lo[0], lo[1], hi[0], hi[1]])
 
+    # pickled by name, as network.packed.PackedGeometry (the module makes it on demand)
+    PackedGeometry.__qualname__ = "PackedGeometry"
+    PackedGeometry.__module__ = __name__
     return PackedGeometry
 
 

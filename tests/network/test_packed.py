@@ -4,6 +4,7 @@ network built; and ``new`` (which packs) makes the very same project as before."
 
 from __future__ import annotations
 
+import pickle
 import sys
 
 import geopandas as gpd
@@ -99,6 +100,15 @@ def test_only_plain_points_and_lines_are_packed(geoms):
     gdf = gpd.GeoDataFrame({"a": range(len(geoms))}, geometry=geoms, crs=CRS)
     assert packed.pack_geometry(gdf.geometry.array) is None
     assert packed.pack_layer(gdf) is gdf
+
+
+def test_a_packed_layer_pickles_as_its_geometries():
+    rng = np.random.default_rng(4)
+    gdf = gpd.GeoDataFrame({"a": range(30)}, geometry=_lines(rng, 30), crs=CRS)
+    back = pickle.loads(pickle.dumps(packed.pack_layer(gdf)))
+    assert back.crs == gdf.crs
+    assert shapely.equals_exact(back.geometry.array, gdf.geometry.array, 0).all()
+    assert back.total_bounds.tolist() == gdf.total_bounds.tolist()
 
 
 def test_a_packed_layer_keeps_its_packing_through_frame_operations():
