@@ -68,7 +68,7 @@ TOPOLOGY_FORMAT = 1
 TOPOLOGY_TABLE = "pa_topology"
 EDITS_TABLE = "pa_layer_edits"
 NETWORK_LAYERS = (S.PIPES, S.MANHOLES, S.ENTERPRISES, S.PLANTS, S.OUTFALLS)
-_ENGINE_MODULES = ("graph", "checks", "analysis", "trace", "findings", "state", "issues")
+_ENGINE_MODULES = ("graph", "packed", "checks", "analysis", "trace", "findings", "state", "issues")
 
 
 def engine_hash() -> str:
