@@ -626,8 +626,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    heap.configure_pages()
-    heap.configure(large_from_system=heap.returns_large_blocks(getattr(args, "command", None)))
+    command = getattr(args, "command", None)
+    if command in heap.NO_HUGE_PAGE_ADVICE:
+        heap.configure_pages()
+    heap.configure(large_from_system=heap.returns_large_blocks(command))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

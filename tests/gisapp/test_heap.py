@@ -112,3 +112,16 @@ def test_numpy_huge_page_advice_is_off_where_faults_compact(tmp_path, setting, e
         check=True,
     ).stdout.split()
     assert out == want
+
+
+def test_only_new_turns_the_advice_off(monkeypatch, tmp_path):
+    """``balance`` was slower without numpy's huge-page advice: only ``new`` turns it off."""
+    from gisapp import heap
+    from gisapp.cli import main
+
+    calls = []
+    monkeypatch.setattr(heap, "configure_pages", lambda *a, **k: calls.append(True))
+    main(["info", str(tmp_path / "missing.gpkg")])
+    assert calls == []
+    main(["new", str(tmp_path / "p.gpkg"), "--pipes", str(tmp_path / "missing.shp"), "-q"])
+    assert calls == [True]
