@@ -347,13 +347,15 @@ def wkb_array(p: Any) -> Any:
     """The WKB of the packed geometries as an Arrow binary array (or chunked array), as
     ``shapely.to_wkb`` writes them: little-endian, 2-D."""
     n = len(p)
+    if not n:
+        return pa.array([], type=pa.binary())
     if p._offsets is None:
         counts = None
         size = 21
     else:
         counts = np.diff(p._offsets)
-        size = 9 + 16 * int(counts[0]) if n else 9
-    if counts is None or not n or (counts == counts[0]).all():
+        size = 9 + 16 * int(counts[0])
+    if counts is None or (counts == counts[0]).all():
         # records of one size: a block of rows (byte order, type, [count], coordinates)
         rec = np.empty((n, size), dtype=np.uint8)
         rec[:, 0] = 1

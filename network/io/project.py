@@ -163,7 +163,8 @@ class Project:
             b = packedmod.total_bounds(gdf) if len(gdf) else [None] * 4
             layers[kind] = {
                 "count": len(gdf),
-                "extent": [None if v is None or not np.isfinite(v) else float(v) for v in b],
+                # + 0.0: a -0.0 bound reads 0.0 (packed layers break the tie otherwise)
+                "extent": [None if v is None or not np.isfinite(v) else float(v) + 0.0 for v in b],
                 "sources": [s.to_dict() for s in self.sources.get(kind, [])],
                 "renamed": dict(self.renamed.get(kind, {})),
             }
@@ -176,7 +177,7 @@ class Project:
             "created": self.created,
             "settings": self.settings,
             "layers": layers,
-            "extent": [float(v) for v in self.extent()],
+            "extent": [float(v) + 0.0 for v in self.extent()],
             "hygiene": [i.to_dict() for i in self.issues],
         }
 

@@ -221,3 +221,35 @@ def test_the_command_line_packs(monkeypatch, tmp_path):
             args += [f"--{kind}", str(f)]
     assert main(args) == 0
     assert seen == [True]
+
+
+@pytest.mark.parametrize("kind", ["pipes", "manholes"])
+def test_a_packed_layer_emptied_by_an_edit_saves_as_the_plain_one(tmp_path, monkeypatch, kind):
+    """Found by fuzzing: every row of a packed layer deleted, the save failed (WKB of none)."""
+    monkeypatch.setenv("PIPEATLAS_NO_FORK", "1")
+    monkeypatch.setattr(projmod, "PACK_MIN_FEATURES", 0)
+    digests = []
+    for pack in (True, False):
+        project = create_project(tmp_path / f"{pack}.gpkg", INPUTS, pack=pack)
+        project.layers[kind] = project.layers[kind].iloc[0:0]
+        save_project(project)
+        digests.append(_digest(project.path))
+        assert len(pyogrio.read_dataframe(project.path, layer=kind)) == 0
+    assert digests[0].keys() == digests[1].keys()
+    assert {k for k in digests[0] if digests[0][k] != digests[1][k]} == set()
+
+
+def test_a_bound_at_minus_zero_reads_as_zero(tmp_path):
+    """Found by fuzzing: packed and plain layers break a tie of 0.0 and -0.0 differently."""
+    gdf = gpd.GeoDataFrame(
+        {"pipe_id": ["P1"]}, geometry=[shapely.LineString([(0.0, 0.0), (-0.0, 10.0)])], crs=CRS
+    )
+    for layer in (gdf, packed.pack_layer(gdf)):
+        summary = Project(path=tmp_path / "p.gpkg", crs=gdf.crs, layers={"pipes": layer}).summary()
+        assert [str(v) for v in summary["layers"]["pipes"]["extent"]] == [
+            "0.0",
+            "0.0",
+            "0.0",
+            "10.0",
+        ]
+        assert [str(v) for v in summary["extent"]] == ["0.0", "0.0", "0.0", "10.0"]
