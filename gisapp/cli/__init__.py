@@ -622,7 +622,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gisapp.qt.app import run_app
 
         return run_app([a for a in argv if a != "gui"])
-    from gisapp import heap
+    from network import heap
 
     parser = build_parser()
     args = parser.parse_args(argv)

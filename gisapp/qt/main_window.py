@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gisapp import heap
 from gisapp.cartography.symbology import DRAW_ORDER  # bottom to top
 from gisapp.qt.errors import handle_error
 from gisapp.qt.inspect_tools import use_chinese
@@ -33,6 +32,7 @@ from gisapp.qt.network_controller import NetworkController, NetworkState
 from gisapp.qt.settings import AppSettings
 from gisapp.qt.window_layout import WindowLayout
 from gisapp.qt.workers import Cancelled, JobWorker, listed_while_running, run_in_thread
+from network import heap
 from network.io.crs import crs_label, transformer
 from network.io.postgis.dsn import is_postgres_address, public_dsn
 from network.io.project import Project, create_project_job, open_project

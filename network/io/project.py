@@ -36,7 +36,6 @@ last).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import datetime as dt
 import functools
@@ -53,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from network import heap
 from network import packed as packedmod
 from network.errors import NetworkError, ProjectError, SchemaError
 from network.graph import _no_gc
@@ -426,7 +426,7 @@ def _read_inputs(
         if pack and kind in PACKED_KINDS and len(layers[kind]) >= PACK_MIN_FEATURES:
             parts = merged = loaded = None  # the shapely objects go with the frames holding them
             layers[kind] = packedmod.pack_layer(layers[kind])
-            _release_freed_memory()
+            heap.trim()  # the freed objects' pages go back now, not at the next reuse
         if on_layer is not None:
             layers[kind] = on_layer(kind, layers[kind])
     assert target is not None
@@ -436,13 +436,6 @@ def _read_inputs(
 #: The layers ``create_project_job(pack=True)`` packs, from this many features.
 PACKED_KINDS = (PIPES, MANHOLES)
 PACK_MIN_FEATURES = 100_000
-
-
-def _release_freed_memory() -> None:
-    """Give the heap's free pages back to the system (glibc), so that the memory of the
-    shapely objects just freed leaves the process instead of waiting for reuse."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 _TEXT = ("string", "empty")

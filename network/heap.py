@@ -1,4 +1,5 @@
-"""The C heap of PipeAtlas's processes, which read a million features at a time.
+"""The C heap of PipeAtlas's processes (the commands, the window), which read a million
+features at a time.
 
 glibc serves a large block from its heap rather than from the system once a block of that
 size has been freed ("dynamic mmap threshold", up to 32 MB), and the heap keeps what is freed

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CODE = """
 import threading
-from gisapp import heap
+from network import heap
 
 def rss_mb():
     return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
@@ -47,7 +47,8 @@ def test_memory_freed_in_a_thread_goes_back_after_a_trim():
 def test_each_command_sets_the_heap_it_runs_fastest_with(tmp_path, monkeypatch, argv, from_system):
     # ``new`` forks writers beside its reads and build: fresh pages for each large array cost
     # it seconds at 1M pipes; the other commands hand their large arrays back when freed
-    from gisapp import cli, heap
+    from gisapp import cli
+    from network import heap
 
     seen = []
     monkeypatch.setattr(heap, "configure", lambda **kw: seen.append(kw) or True)
@@ -69,7 +70,7 @@ def test_each_command_sets_the_heap_it_runs_fastest_with(tmp_path, monkeypatch, 
     ],
 )
 def test_huge_page_faults_compact_as_the_kernel_is_set(tmp_path, setting, compacts):
-    from gisapp import heap
+    from network import heap
 
     f = tmp_path / "defrag"
     f.write_text(setting + "\n")
@@ -80,7 +81,7 @@ def test_huge_page_faults_compact_as_the_kernel_is_set(tmp_path, setting, compac
 PAGES = """
 import os, sys
 from pathlib import Path
-from gisapp import heap
+from network import heap
 print(heap.configure_pages(Path(sys.argv[1])))
 import numpy
 from numpy._core.multiarray import _get_madvise_hugepage
@@ -116,8 +117,8 @@ def test_numpy_huge_page_advice_is_off_where_faults_compact(tmp_path, setting, e
 
 def test_only_new_turns_the_advice_off(monkeypatch, tmp_path):
     """``balance`` was slower without numpy's huge-page advice: only ``new`` turns it off."""
-    from gisapp import heap
     from gisapp.cli import main
+    from network import heap
 
     calls = []
     monkeypatch.setattr(heap, "configure_pages", lambda *a, **k: calls.append(True))
