@@ -1245,11 +1245,8 @@ def _piece_arrays(
 def _pipe_pieces(pipes: gpd.GeoDataFrame, unit_m: float, issues: list[Issue]) -> dict:
     """The usable pipe rows as pieces (multi-lines exploded), in row order, as arrays."""
     n = len(pipes)
-    geoms: Any = np.empty(0, dtype=object)
-    if n:  # a packed layer's lines stay coordinates (network.packed)
-        geoms = packedmod.packed(pipes.geometry)
-        if geoms is None:
-            geoms = np.asarray(pipes.geometry.array, dtype=object)
+    # a packed layer's lines stay coordinates (network.packed)
+    geoms = packedmod.geometries(pipes.geometry) if n else np.empty(0, dtype=object)
     src_fid = pipes[S.SRC_FID].to_numpy() if S.SRC_FID in pipes.columns else np.arange(n)
     pid = _pipe_ids(pipes, src_fid, issues)
     multipart, feature_key = _source_features(pipes, src_fid)
@@ -1447,9 +1444,7 @@ def _manholes(manholes: gpd.GeoDataFrame | None, issues: list[Issue]) -> dict:
             "cls": np.empty(0, np.int8),
             "invert": np.empty(0),
         }
-    geoms = packedmod.packed(manholes.geometry)  # a packed layer's points stay coordinates
-    if geoms is None:
-        geoms = np.asarray(manholes.geometry.array, dtype=object)
+    geoms = packedmod.geometries(manholes.geometry)  # packed points stay coordinates
     ok = ~packedmod.missing_or_empty(geoms)
     ids = str_array(manholes, S.NODE_ID)
     src_fid = (

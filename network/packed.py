@@ -278,6 +278,14 @@ def packed(values: Any) -> Any:
     return None
 
 
+def geometries(values: Any) -> Any:
+    """The geometries of *values* (a GeoSeries, an array) as the engine reads them: the
+    :class:`PackedGeometry` while its coordinates hold, else an object array of shapely
+    objects."""
+    p = packed(values)
+    return p if p is not None else np.asarray(getattr(values, "array", values), dtype=object)
+
+
 # -- shapely's vectorised functions, answered from the coordinates where packed -------------
 def type_ids(values: Any) -> np.ndarray:
     p = packed(values)

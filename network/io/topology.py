@@ -46,7 +46,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -241,25 +241,6 @@ def _numpy(c: Any) -> np.ndarray:
 
 def _decode(codes: np.ndarray, cats: list[Any]) -> np.ndarray:
     return np.asarray([*cats, None], dtype=object)[codes.astype(np.int64)]
-
-
-@dataclass(frozen=True)
-class Encoded:
-    """A checked network as the rows of ``pa_topology``: all :func:`write_topology` needs,
-    so the network itself may be freed before the rows are written (at a million pipes it
-    holds some 300 MB, the rows some 90 MB)."""
-
-    blobs: dict[str, bytes | bytearray]
-    sizes: dict[str, int]
-
-
-def _sizes(net: Any) -> dict[str, int]:
-    return {"nodes": net.n_nodes, "edges": net.n_edges, "pieces": len(net.piece_row)}
-
-
-def encode_checked(checked: Any) -> Encoded:
-    """:func:`encode` of *checked* with the sizes of its network."""
-    return Encoded(encode(checked), _sizes(checked.network))
 
 
 def encode(checked: Any) -> dict[str, bytes | bytearray]:
@@ -484,18 +465,17 @@ def write_topology(
     settings_text: str,
     crs_wkt: str,
 ) -> None:
-    """Replace the stored topology with *checked* (inside the caller's transaction): a
-    :class:`CheckedNetwork` or, encoded already, its :class:`Encoded`.
+    """Replace the stored topology with the :class:`CheckedNetwork` *checked* (inside the
+    caller's transaction), each table encoded as it is written: one is held at a time
+    beside the network.
 
     *settings_text* and *crs_wkt* are the values ``pa_project`` holds (``settings``,
     ``crs``); the edit triggers are installed and the layer keys taken here, after the
     layers were written.
     """
     install_edit_triggers(con, list(NETWORK_LAYERS))
-    if isinstance(checked, Encoded):
-        sizes, rows = checked.sizes, iter(checked.blobs.items())
-    else:  # each table encoded as it is written: one held at a time beside the network
-        sizes, rows = _sizes(checked.network), iter_encode(checked)
+    net = checked.network
+    sizes = {"nodes": net.n_nodes, "edges": net.n_edges, "pieces": len(net.piece_row)}
     meta = {
         "format": TOPOLOGY_FORMAT,
         "engine": engine_hash(),
@@ -511,7 +491,7 @@ def write_topology(
     gpkg.register_attributes(con, TOPOLOGY_TABLE, "PipeAtlas built network (cache)")
     con.execute(f"DELETE FROM {TOPOLOGY_TABLE}")
     _insert_blob(con, "meta", json.dumps(meta).encode())
-    for name, data in rows:
+    for name, data in iter_encode(checked):
         _insert_blob(con, name, data)
         del data  # not held while the next table is made
 
