@@ -1,10 +1,13 @@
 """A layer's points or lines held as coordinate arrays, not one shapely object per feature.
 
 A million pipes as shapely lines take 250 MB and a million manholes as points 210 MB, for
-48 MB of coordinates. ``new`` on a large network reads, checks and measures the geometries
-as shapely objects, then packs the two big layers (:func:`pack_layer`): the layers are then
-written (WKB made from the coordinates, :func:`wkb_array`) and the network built from the
-coordinates, and the peak memory of the import drops by that much.
+48 MB of coordinates. ``new`` on a large network reads a plain shapefile's shapes straight
+into coordinates (:func:`from_coordinates`, from :mod:`network.io.shp`) and checks them
+there; a layer read otherwise (a GeoPackage, several files) is read as shapely objects and
+packed once checked (:func:`pack_layer`). The layers are then written (WKB made from the
+coordinates, :func:`wkb_array`) and the network built from the coordinates: at a million
+pipes and manholes the import makes no shapely object for either, and its peak memory
+drops by that much.
 
 :class:`PackedGeometry` is a geopandas ``GeometryArray``: anything that asks for the
 geometries gets shapely objects, made on demand (a subset for an index; all of them, kept,
@@ -256,15 +259,62 @@ def pack_geometry(values: Any, crs: Any = None) -> Any:
     return cls(crs=crs, coords=coords, offsets=offsets, lengths=shapely.length(geoms))
 
 
+def from_coordinates(
+    coords: np.ndarray, offsets: np.ndarray | None = None, crs: Any = None
+) -> Any:
+    """A :class:`PackedGeometry` of points (*offsets* None) or single lines (*offsets*: each
+    line's first coordinate, and the total at the end) straight from their coordinates, as
+    a reader that has them makes it without a shapely object in between; None when they
+    break what a packed array holds (a non-finite coordinate, a line of fewer than two
+    points). The lengths are measured as shapely measures them (:func:`line_lengths`)."""
+    coords = np.asarray(coords, dtype=np.float64)
+    if coords.ndim != 2 or coords.shape[1] != 2 or not np.isfinite(coords).all():
+        return None
+    cls = _cls()
+    if offsets is None:
+        return cls(crs=crs, coords=coords) if len(coords) else None
+    offsets = np.asarray(offsets, dtype=np.int64)
+    if len(offsets) < 2 or offsets[0] != 0 or offsets[-1] != len(coords):
+        return None
+    if (np.diff(offsets) < 2).any():
+        return None
+    return cls(crs=crs, coords=coords, offsets=offsets, lengths=line_lengths(coords, offsets))
+
+
+def line_lengths(coords: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The length of each line (coordinates ``offsets[i]:offsets[i + 1]``) as GEOS measures
+    it: ``sqrt(dx * dx + dy * dy)`` per segment, added from the first segment on, so every
+    float equals ``shapely.length`` (``tests/network/test_packed.py`` compares them bit by
+    bit). One vectorised step per vertex position: a step for each segment of the longest
+    line, over the lines that long."""
+    counts = np.diff(offsets)
+    out = np.zeros(len(counts))
+    if not len(counts):
+        return out
+    d = np.diff(coords, axis=0)
+    seg = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])  # segment i: coordinates i, i + 1
+    del d
+    first = offsets[:-1]
+    for k in range(int(counts.max()) - 1):
+        if k == 0:
+            out += seg[first]  # every line has a first segment
+            continue
+        live = np.flatnonzero(counts > k + 1)
+        out[live] += seg[first[live] + k]
+    return out
+
+
 def pack_layer(gdf: Any) -> Any:
     """*gdf* with its geometry packed (:func:`pack_geometry`), or *gdf* itself when it
     cannot be. The frame's other columns are shared, not copied."""
     col = gdf.geometry.name
-    packed = pack_geometry(gdf.geometry.array, gdf.crs)
-    if packed is None:
+    if packed(gdf.geometry) is not None:
+        return gdf  # packed as it was read
+    made = pack_geometry(gdf.geometry.array, gdf.crs)
+    if made is None:
         return gdf
     out = gdf.copy(deep=False)
-    out[col] = gpd.GeoSeries(packed, index=gdf.index, name=col, crs=gdf.crs)
+    out[col] = gpd.GeoSeries(made, index=gdf.index, name=col, crs=gdf.crs)
     return out
 
 

@@ -21,9 +21,9 @@ import re
 import numpy as np
 import pyproj
 import pyproj.exceptions
-import shapely
 from pyproj import CRS, Transformer
 
+from network import packed as packedmod
 from network.errors import CRSError
 
 CGCS2000 = 4490
@@ -368,7 +368,7 @@ def implausible_features(geoms: np.ndarray, crs: CRS) -> tuple[np.ndarray, str]:
     [True, False]
     """
     bad = np.zeros(len(geoms), dtype=bool)
-    b = shapely.bounds(geoms)  # NaN rows for empty/missing geometries
+    b = packedmod.bounds(geoms)  # NaN rows for empty/missing geometries
     present = np.isfinite(b).all(axis=1)
     if not present.any():
         return bad, ""

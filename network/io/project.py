@@ -397,6 +397,10 @@ def _read_inputs(
                 encoding=encoding,
                 mapping=mapping.get(kind),
                 offset_datum=offsets.get(kind),
+                # one large file read packed (several are packed once merged, below)
+                pack_min_features=PACK_MIN_FEATURES
+                if pack and kind in PACKED_KINDS and len(inputs[kind]) == 1
+                else None,
             )
             if target is None:
                 target = loaded.gdf.crs

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from network import packed as packedmod
 from network.errors import CRSError, EncodingError, InputFileError, SchemaError
 from network.io import crs as crsmod
 from network.io.encoding import EncodingChoice, detect_encoding
@@ -286,11 +287,14 @@ def read_vector(
     layer: str | None = None,
     encoding: str | None = "auto",
     max_features: int | None = None,
+    pack_min_features: int | None = None,
 ) -> tuple[gpd.GeoDataFrame, str, EncodingChoice]:
     """Read a vector file as it is (no renaming, no reprojection).
 
     Returns the frame, the engine that read it (``pyogrio``, ``pyogrio (no arrow)`` or
-    ``fiona``) and the encoding choice.
+    ``fiona``) and the encoding choice. A shapefile of at least *pack_min_features* plain
+    points or single lines comes with its geometries packed (:mod:`network.packed`: held as
+    coordinates, no shapely object made).
 
     Raises
     ------
@@ -316,7 +320,8 @@ def read_vector(
     from network.io.dbf import MIN_RECORDS
 
     if records is not None and records >= MIN_RECORDS and max_features is None:
-        fast = _read_shapefile_fast(path, enc, open_opts, records)
+        pack = pack_min_features is not None and records >= pack_min_features
+        fast = _read_shapefile_fast(path, enc, open_opts, records, pack=pack)
         if fast is not None:
             return fast, "pyogrio", enc
     errors = []
@@ -367,12 +372,13 @@ def read_vector(
 
 
 def _read_shapefile_fast(
-    path: Path, enc: EncodingChoice, open_opts: dict[str, str], records: int
+    path: Path, enc: EncodingChoice, open_opts: dict[str, str], records: int, *, pack: bool
 ) -> gpd.GeoDataFrame | None:
     """A large plain shapefile: numpy reads the shapes (:mod:`network.io.shp`; GDAL when they
     are not plain points or lines) in a thread while it reads the attribute table
     (:mod:`network.io.dbf`): the same frame as ``pyogrio.read_dataframe``, three times sooner
-    at 1M features. None when the table is not plain: read it with GDAL."""
+    at 1M features, its geometries packed where *pack* asks and they can be. None when the
+    table is not plain: read it with GDAL."""
 
     from network.io import dbf as dbfmod
 
@@ -383,7 +389,9 @@ def _read_shapefile_fast(
     def shapes() -> tuple[Any, Any]:
         from network.io import shp as shpmod
 
-        geoms = shpmod.read_shp_geometry(path, index_file, records)
+        geoms = shpmod.read_shp_geometry(path, index_file, records, pack=pack)
+        if packedmod.packed(geoms) is not None:
+            return geoms, info["crs"]
         if geoms is not None:
             return gpd.array.from_shapely(geoms), info["crs"]
         read = pyogrio.read_dataframe(path, columns=[], use_arrow=True, **open_opts)
@@ -451,6 +459,7 @@ def load_layer(
     encoding: str | None = "auto",
     mapping: dict[str, Any] | None = None,
     offset_datum: str | None = None,
+    pack_min_features: int | None = None,
 ) -> LoadedLayer:
     """Read one layer into the canonical schema of ``kind``, in ``target_crs``.
 
@@ -470,6 +479,9 @@ def load_layer(
         ``"plants_where"``: ``{field: [values]}`` selecting features that are outfalls or
         plants too (returned in :attr:`LoadedLayer.derived`)
     offset_datum : ``gcj02`` or ``bd09`` for phone-app longitude/latitude points
+    pack_min_features : a shapefile of this many plain points or single lines or more is
+        read into packed geometries (:mod:`network.packed`) and stays packed through the
+        checks below (``main.py new`` at scale): no shapely object is made for it
 
     Measured attributes (inverts, ground levels, depths, diameters) are converted to the
     canonical metres / millimetres: levels and depths are taken in the layer's unit (from
@@ -505,7 +517,7 @@ def load_layer(
         if layer is None:
             layer, choice_issues = _choose_layer(path, kind)
             issues += choice_issues
-        raw, engine, enc = read_vector(path, layer, encoding)
+        raw, engine, enc = read_vector(path, layer, encoding, pack_min_features=pack_min_features)
     # the file's digest is taken beside the field mapping and hygiene below (hashlib lets go
     # of the GIL): half a second at a million pipes, off the import's path
     hashing = ThreadPoolExecutor(1)
@@ -560,7 +572,7 @@ def load_layer(
     if not gdf.crs.equals(target):
         gdf = gdf.to_crs(target)  # geopandas transforms with always_xy: no axis swap
     if kind == PIPES:
-        gdf[LENGTH_M] = gdf.geometry.length.to_numpy() * crsmod.metres_per_unit(target)
+        gdf[LENGTH_M] = packedmod.lengths(gdf.geometry) * crsmod.metres_per_unit(target)
     derived, derived_issues = _derived_layers(gdf, kind, where, label)
     issues += derived_issues
 
@@ -660,7 +672,7 @@ def _declare_crs(
                       "没有坐标系（缺少 .prj 文件或文件中没有坐标系）")
             )  # fmt: skip
             raise _crs_error(
-                raw.geometry.to_numpy(),
+                packedmod.geometries(raw.geometry),
                 f"{label} {what[0]}. Choose the CRS the coordinates are in",
                 f"{label} {what[1]}。请选择坐标所用的坐标系",
                 path,
@@ -706,7 +718,7 @@ def _crs_error(
     The error carries structured fields for the GUI: ``message_zh`` (the same in Chinese),
     ``hint`` (:func:`network.io.crs.crs_hint`: ``epsg``, ``en``, ``zh``, ``flag``).
     """
-    b = shapely.bounds(geoms)
+    b = packedmod.bounds(geoms)
     ok = np.isfinite(b).all(axis=1)
     hint = crsmod.crs_hint(b[ok, 0], b[ok, 1])
     if hint["epsg"]:
@@ -730,8 +742,8 @@ def _check_geometries(
     gdf: gpd.GeoDataFrame, label: str, path: Path, layer: str | None, crs_from: str
 ) -> None:
     """Refuse a layer with no geometry at all, or with coordinates its CRS cannot hold."""
-    g = gdf.geometry.to_numpy()
-    if len(g) and (shapely.is_missing(g) | shapely.is_empty(g)).all():
+    g = packedmod.geometries(gdf.geometry)  # packed geometries stay coordinates
+    if len(g) and packedmod.missing_or_empty(g).all():
         raise SchemaError(
             f"{label}: none of its {len(g):,} features has a usable geometry (all empty, "
             "unreadable or with NaN coordinates). The file is damaged or holds no shapes; "
@@ -986,10 +998,10 @@ def _all_distinct(ids: pd.Series) -> bool:
 def _project_crs(gdf: gpd.GeoDataFrame) -> CRS:
     """Step 4 of :func:`load_layer`: the layer's CRS if metric, else the one of its place
     (the centre of the box around its first thousand shapes)."""
-    geoms = gdf.geometry.to_numpy()
-    first = geoms[np.flatnonzero(~shapely.is_missing(geoms))[:1000]]
+    geoms = packedmod.geometries(gdf.geometry)
+    first = geoms[np.flatnonzero(~pd.isna(geoms))[:1000]]
     # no shape at all (a file without features): the place is not known
-    x0, y0, x1, y1 = shapely.total_bounds(first) if len(first) else (np.nan,) * 4
+    x0, y0, x1, y1 = _total_bounds(first) if len(first) else (np.nan,) * 4
     lon, lat = (
         crsmod.transformer(gdf.crs, pyproj.CRS.from_epsg(4490)).transform(
             (x0 + x1) / 2, (y0 + y1) / 2
@@ -998,6 +1010,15 @@ def _project_crs(gdf: gpd.GeoDataFrame) -> CRS:
         else (112.0, 28.0)
     )
     return crsmod.choose_project_crs(gdf.crs, float(lon), float(lat))
+
+
+def _total_bounds(geoms: Any) -> tuple[float, ...]:
+    """``shapely.total_bounds`` (NaN where no geometry has coordinates), packed or not."""
+    b = packedmod.bounds(geoms)
+    b = b[np.isfinite(b).all(axis=1)]
+    if not len(b):
+        return (np.nan,) * 4
+    return (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
 
 
 def empty_layer(kind: str, crs: CRS | None) -> gpd.GeoDataFrame:

@@ -17,9 +17,11 @@ shape by shape.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from network import packed as packedmod
 from network.lazy import lazy_module
 
 shapely = lazy_module("shapely", globals())
@@ -28,10 +30,16 @@ _NULL, _POINT, _POLYLINE = 0, 1, 3
 _HEADER = 100
 
 
-def read_shp_geometry(shp: Path, shx: Path, n_records: int) -> np.ndarray | None:
+def read_shp_geometry(
+    shp: Path, shx: Path, n_records: int, *, pack: bool = False
+) -> np.ndarray | None:
     """The shapes of ``shp`` as an object array of shapely geometries (None for a null
     shape), one per record in ``.shx`` order, or None when the file is not a plain point or
-    polyline file of ``n_records`` records (then read it with GDAL)."""
+    polyline file of ``n_records`` records (then read it with GDAL).
+
+    With *pack*, shapes that :mod:`network.packed` can hold (no null shape, every polyline
+    of one part, every coordinate finite) come as a ``PackedGeometry`` made from the
+    coordinates, without a shapely object."""
     try:
         index = np.fromfile(shx, dtype=np.uint8)
         data = np.memmap(shp, dtype=np.uint8, mode="r")
@@ -58,12 +66,13 @@ def read_shp_geometry(shp: Path, shx: Path, n_records: int) -> np.ndarray | None
         return None
     out = np.full(n_records, None, dtype=object)
     shown = np.flatnonzero(~null)
+    pack = pack and len(shown) == n_records > 0
     if file_type == _POINT:
-        geoms = _points(data, start[shown], size[shown])
+        geoms = _points(data, start[shown], size[shown], pack)
     else:
-        geoms = _polylines(data, start[shown], size[shown])
-    if geoms is None:
-        return None
+        geoms = _polylines(data, start[shown], size[shown], pack)
+    if geoms is None or not isinstance(geoms, np.ndarray):
+        return geoms  # not plain, or packed
     out[shown] = geoms
     return out
 
@@ -83,15 +92,19 @@ def _gather(data: np.ndarray, at: np.ndarray, dtype: str) -> np.ndarray:
     return out
 
 
-def _points(data: np.ndarray, start: np.ndarray, size: np.ndarray) -> np.ndarray | None:
+def _points(data: np.ndarray, start: np.ndarray, size: np.ndarray, pack: bool) -> Any:
     if (size != 20).any():  # type, x, y
         return None
     x = _gather(data, start + 4, "<f8")
     y = _gather(data, start + 12, "<f8")
+    if pack:
+        made = packedmod.from_coordinates(np.column_stack([x, y]))
+        if made is not None:
+            return made
     return shapely.points(x, y)
 
 
-def _polylines(data: np.ndarray, start: np.ndarray, size: np.ndarray) -> np.ndarray | None:
+def _polylines(data: np.ndarray, start: np.ndarray, size: np.ndarray, pack: bool) -> Any:
     """Each record: type, box (4 doubles), part count, point count, part starts, points."""
     n_parts = _gather(data, start + 36, "<i4").astype(np.int64)
     n_points = _gather(data, start + 40, "<i4").astype(np.int64)
@@ -111,6 +124,12 @@ def _polylines(data: np.ndarray, start: np.ndarray, size: np.ndarray) -> np.ndar
     if (part_first[first_part] != 0).any() or (part_end - part_first < 2).any():
         return None
     coords = _coordinates(data, start + 44 + 4 * n_parts, n_points)
+    if pack and (n_parts == 1).all():
+        offsets = np.zeros(len(start) + 1, np.int64)
+        np.cumsum(n_points, out=offsets[1:])
+        made = packedmod.from_coordinates(coords, offsets)
+        if made is not None:
+            return made
     part_of_point = np.repeat(np.arange(len(part_record)), part_end - part_first)
     lines = shapely.linestrings(coords, indices=part_of_point)
     single = n_parts == 1

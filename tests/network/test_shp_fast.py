@@ -138,8 +138,8 @@ def test_large_files_read_fast_equal_gdal_through_read_vector(tmp_path, monkeypa
 
     real = shpmod.read_shp_geometry
 
-    def spy(*a):
-        out = real(*a)
+    def spy(*a, **kw):
+        out = real(*a, **kw)
         calls.append(out is not None)
         return out
 
