@@ -60,20 +60,115 @@ def read_shp_geometry(
         return None
     if n_records and (size < 4).any():
         return None
-    kind = _gather(data, start, "<i4")
+    records = _Records(data, start, size)
+    kind = records.field(0, "<i4")
     null = kind == _NULL
     if not np.isin(kind, (_NULL, file_type)).all() or (size[null] != 4).any():
         return None
     out = np.full(n_records, None, dtype=object)
     shown = np.flatnonzero(~null)
     pack = pack and len(shown) == n_records > 0
+    if len(shown) < n_records:
+        records = _Records(data, start[shown], size[shown])
     if file_type == _POINT:
-        geoms = _points(data, start[shown], size[shown], pack)
+        geoms = _points(records, pack)
     else:
-        geoms = _polylines(data, start[shown], size[shown], pack)
+        geoms = _polylines(records, pack)
     if geoms is None or not isinstance(geoms, np.ndarray):
         return geoms  # not plain, or packed
     out[shown] = geoms
+    return out
+
+
+class _Records:
+    """The contents of the records at byte offsets *start* of *data* (*size* bytes each).
+
+    Where they are all of one size and follow each other (every point file; a file of
+    two-point pipes) they are read as the rows of one ``(n, size)`` block, a value of each
+    as a column of it; else each value is gathered from its offset (:func:`_gather`).
+    """
+
+    def __init__(self, data: np.ndarray, start: np.ndarray, size: np.ndarray) -> None:
+        self.data, self.start, self.size = data, start, size
+        self.block: np.ndarray | None = None
+        n = len(start)
+        if n and (size == size[0]).all() and (np.diff(start) == size[0] + 8).all():
+            step = int(size[0]) + 8  # a record's 8-byte header and its content
+            first = int(start[0]) - 8
+            self.block = data[first : first + n * step].reshape(n, step)[:, 8:]
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def field(self, at: int, dtype: str) -> np.ndarray:
+        """The value of *dtype* at byte *at* of every record's content."""
+        if self.block is None:
+            return _gather(self.data, self.start + at, dtype)
+        width = np.dtype(dtype).itemsize
+        return np.ascontiguousarray(self.block[:, at : at + width]).view(dtype).ravel()
+
+    def points(self, at: np.ndarray, n_points: np.ndarray) -> np.ndarray:
+        """The ``(x, y)`` of every point, record after record: ``n_points`` of them from
+        byte ``at`` of each record's content."""
+        k = int(n_points[0]) if len(n_points) else 0
+        if self.block is not None and (at == at[0]).all() and (n_points == k).all():
+            start = int(at[0])
+            xy = np.ascontiguousarray(self.block[:, start : start + 16 * k])
+            return xy.view("<f8").reshape(-1, 2)
+        return _coordinates(self.data, self.start + at, n_points)
+
+
+def _points(records: _Records, pack: bool) -> Any:
+    if (records.size != 20).any():  # type, x, y
+        return None
+    xy = records.points(np.full(len(records), 4), np.ones(len(records), np.int64))
+    if pack:
+        made = packedmod.from_coordinates(xy)
+        if made is not None:
+            return made
+    return shapely.points(xy)
+
+
+def _polylines(records: _Records, pack: bool) -> Any:
+    """Each record: type, box (4 doubles), part count, point count, part starts, points."""
+    data, start, size = records.data, records.start, records.size
+    n_parts = records.field(36, "<i4").astype(np.int64)
+    n_points = records.field(40, "<i4").astype(np.int64)
+    if (n_parts < 1).any() or (n_points < 2).any():
+        return None
+    if (size != 44 + 4 * n_parts + 16 * n_points).any():
+        return None
+    single = n_parts == 1
+    if single.all():  # single lines (most files): one part, starting at the first point
+        if (records.field(44, "<i4") != 0).any():
+            return None
+        coords = records.points(np.full(len(records), 48), n_points)
+        offsets = np.zeros(len(start) + 1, np.int64)
+        np.cumsum(n_points, out=offsets[1:])
+        made = packedmod.from_coordinates(coords, offsets) if pack else None
+        if made is not None:
+            return made
+        return shapely.linestrings(coords, indices=np.repeat(np.arange(len(start)), n_points))
+    # the first point of each part, within its record; parts in order, each >= 2 points
+    first_part = np.cumsum(n_parts) - n_parts
+    part_record = np.repeat(np.arange(len(start)), n_parts)
+    part_k = np.arange(len(part_record)) - first_part[part_record]
+    part_first = _gather(data, start[part_record] + 44 + 4 * part_k, "<i4").astype(np.int64)
+    part_end = np.empty_like(part_first)
+    part_end[:-1] = part_first[1:]
+    last_part = first_part + n_parts - 1
+    part_end[last_part] = n_points
+    if (part_first[first_part] != 0).any() or (part_end - part_first < 2).any():
+        return None
+    coords = _coordinates(data, start + 44 + 4 * n_parts, n_points)
+    part_of_point = np.repeat(np.arange(len(part_record)), part_end - part_first)
+    lines = shapely.linestrings(coords, indices=part_of_point)
+    out = np.empty(len(start), dtype=object)
+    out[single] = lines[first_part[single]]
+    multi = np.flatnonzero(~single)
+    in_multi = np.isin(part_record, multi)
+    which = np.searchsorted(multi, part_record[in_multi])  # 0, 1, … over the multipart
+    out[multi] = shapely.multilinestrings(lines[in_multi], indices=which)
     return out
 
 
@@ -89,58 +184,6 @@ def _gather(data: np.ndarray, at: np.ndarray, dtype: str) -> np.ndarray:
         )
         sel = rem == shift
         out[sel] = view[(at[sel] - shift) // width]
-    return out
-
-
-def _points(data: np.ndarray, start: np.ndarray, size: np.ndarray, pack: bool) -> Any:
-    if (size != 20).any():  # type, x, y
-        return None
-    x = _gather(data, start + 4, "<f8")
-    y = _gather(data, start + 12, "<f8")
-    if pack:
-        made = packedmod.from_coordinates(np.column_stack([x, y]))
-        if made is not None:
-            return made
-    return shapely.points(x, y)
-
-
-def _polylines(data: np.ndarray, start: np.ndarray, size: np.ndarray, pack: bool) -> Any:
-    """Each record: type, box (4 doubles), part count, point count, part starts, points."""
-    n_parts = _gather(data, start + 36, "<i4").astype(np.int64)
-    n_points = _gather(data, start + 40, "<i4").astype(np.int64)
-    if (n_parts < 1).any() or (n_points < 2).any():
-        return None
-    if (size != 44 + 4 * n_parts + 16 * n_points).any():
-        return None
-    # the first point of each part, within its record; parts in order, each >= 2 points
-    first_part = np.cumsum(n_parts) - n_parts
-    part_record = np.repeat(np.arange(len(start)), n_parts)
-    part_k = np.arange(len(part_record)) - first_part[part_record]
-    part_first = _gather(data, start[part_record] + 44 + 4 * part_k, "<i4").astype(np.int64)
-    part_end = np.empty_like(part_first)
-    part_end[:-1] = part_first[1:]
-    last_part = first_part + n_parts - 1
-    part_end[last_part] = n_points
-    if (part_first[first_part] != 0).any() or (part_end - part_first < 2).any():
-        return None
-    coords = _coordinates(data, start + 44 + 4 * n_parts, n_points)
-    if pack and (n_parts == 1).all():
-        offsets = np.zeros(len(start) + 1, np.int64)
-        np.cumsum(n_points, out=offsets[1:])
-        made = packedmod.from_coordinates(coords, offsets)
-        if made is not None:
-            return made
-    part_of_point = np.repeat(np.arange(len(part_record)), part_end - part_first)
-    lines = shapely.linestrings(coords, indices=part_of_point)
-    single = n_parts == 1
-    if single.all():
-        return lines
-    out = np.empty(len(start), dtype=object)
-    out[single] = lines[first_part[single]]
-    multi = np.flatnonzero(~single)
-    in_multi = np.isin(part_record, multi)
-    which = np.searchsorted(multi, part_record[in_multi])  # 0, 1, … over the multipart
-    out[multi] = shapely.multilinestrings(lines[in_multi], indices=which)
     return out
 
 

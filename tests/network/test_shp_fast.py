@@ -12,11 +12,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
+from network import packed as packedmod
 from network.io import dbf as dbfmod
 from network.io import read
 from network.io.shp import read_shp_geometry
@@ -89,6 +91,39 @@ def test_straight_bent_multipart_and_null_pipes(tmp_path):
     _same(fast, _gdal(shp))
     assert fast[5].geom_type == "MultiLineString" and len(fast[6].geoms) == 3
     assert fast[300].equals_exact(geoms[300], 0) and fast[299].geom_type == "LineString"
+
+
+@pytest.mark.parametrize("vertices", [2, 3, 7])
+@pytest.mark.parametrize("null", [None, 0, 150, 299], ids=lambda v: f"null at {v}")
+@pytest.mark.parametrize("pack", [False, True], ids=["shapely", "packed"])
+def test_records_of_one_size_read_as_one_block_equal_gdal(tmp_path, vertices, null, pack):
+    """Pipes of one vertex count: records of one size, read as the rows of one block (a null
+    shape breaks the run: the others are gathered one by one)."""
+    rng = np.random.default_rng(vertices)
+    xy = np.cumsum(rng.uniform(-50, 50, (300, vertices, 2)), axis=1) + np.array([X0, Y0])
+    geoms = list(shapely.linestrings(xy))
+    if null is not None:
+        geoms[null] = None
+    shp = _write(tmp_path, geoms)
+    fast = read_shp_geometry(shp, shp.with_suffix(".shx"), 300, pack=pack)
+    packed_read = pack and null is None  # a null shape is never packed
+    assert (packedmod.packed(fast) is not None) == packed_read
+    _same(np.asarray(fast, dtype=object), _gdal(shp))
+    # the same records gathered one by one give the same coordinates
+    single = [g for g in geoms if g is not None]
+    assert np.array_equal(
+        packedmod.coordinates(fast[~pd.isna(np.asarray(fast, dtype=object))]),
+        shapely.get_coordinates(single),
+    )
+
+
+@pytest.mark.parametrize("pack", [False, True], ids=["shapely", "packed"])
+def test_point_records_read_as_one_block_equal_gdal(tmp_path, pack):
+    rng = np.random.default_rng(9)
+    shp = _write(tmp_path, list(shapely.points(rng.uniform(X0, X0 + 1e4, (400, 2)))), "检查井")
+    fast = read_shp_geometry(shp, shp.with_suffix(".shx"), 400, pack=pack)
+    assert (packedmod.packed(fast) is not None) == pack
+    _same(np.asarray(fast, dtype=object), _gdal(shp))
 
 
 @pytest.mark.parametrize(
