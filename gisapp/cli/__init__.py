@@ -629,6 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = getattr(args, "command", None)
     if command in heap.NO_HUGE_PAGE_ADVICE:
         heap.configure_pages()
+    if command in heap.ARROW_FROM_C_HEAP:
+        heap.configure_arrow_pool()
     heap.configure(large_from_system=heap.returns_large_blocks(command))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

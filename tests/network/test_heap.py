@@ -122,6 +122,57 @@ def test_only_new_turns_the_advice_off(monkeypatch, tmp_path):
 
     calls = []
     monkeypatch.setattr(heap, "configure_pages", lambda *a, **k: calls.append(True))
+    monkeypatch.setattr(heap, "configure_arrow_pool", lambda: None)
+    main(["info", str(tmp_path / "missing.gpkg")])
+    assert calls == []
+    main(["new", str(tmp_path / "p.gpkg"), "--pipes", str(tmp_path / "missing.shp"), "-q"])
+    assert calls == [True]
+
+
+ARROW_POOL = """
+import sys
+from network import heap
+if sys.argv[1] == "after":
+    import pyarrow
+print(heap.configure_arrow_pool())
+import pyarrow
+print(pyarrow.default_memory_pool().backend_name)
+buf = pyarrow.allocate_buffer(1 << 20)  # a buffer is served by the pool chosen
+print(pyarrow.total_allocated_bytes() >= 1 << 20)
+"""
+
+
+@pytest.mark.parametrize(
+    ("when", "env", "want"),
+    [
+        ("before", None, ["True", "system", "True"]),
+        ("after", None, ["True", "system", "True"]),
+        ("before", "mimalloc", ["False", "mimalloc", "True"]),
+    ],
+    ids=["before pyarrow is imported", "after", "the user's choice kept"],
+)
+def test_arrow_buffers_come_from_the_c_heap(when, env, want):
+    environ = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if env is not None:
+        environ["ARROW_DEFAULT_MEMORY_POOL"] = env
+    out = subprocess.run(
+        [sys.executable, "-c", ARROW_POOL, when],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environ,
+        check=True,
+    ).stdout.split()
+    assert out == want
+
+
+def test_only_new_takes_arrow_buffers_from_the_c_heap(monkeypatch, tmp_path):
+    from gisapp.cli import main
+    from network import heap
+
+    calls = []
+    monkeypatch.setattr(heap, "configure_arrow_pool", lambda: calls.append(True))
+    monkeypatch.setattr(heap, "configure_pages", lambda *a, **k: None)
     main(["info", str(tmp_path / "missing.gpkg")])
     assert calls == []
     main(["new", str(tmp_path / "p.gpkg"), "--pipes", str(tmp_path / "missing.shp"), "-q"])
