@@ -202,6 +202,9 @@ def _define() -> type:
                     raise IndexError(f"index {i} is out of bounds for {n} geometries")
                 return self._shapely(np.array([i % n]))[0]
             if isinstance(idx, slice):
+                start, stop, step = idx.indices(len(self))
+                if step == 1 and stop - start == len(self):
+                    return self.copy()  # all of it (pandas views a column this way)
                 return self._subset(np.arange(len(self))[idx])
             idx = pd.api.indexers.check_array_indexer(self, idx)
             if isinstance(idx, np.ndarray) and idx.dtype == bool:

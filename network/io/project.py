@@ -513,9 +513,14 @@ def conform_columns(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         if col not in out.columns:
             continue
         s = out[col]
+        empty = _all_none(s)  # a role no source column fills: nothing to look at value by value
         if vtype in ("float", "capacity"):
-            if s.dtype != np.float64:
+            if empty:
+                changes[col] = pd.Series(np.full(len(s), np.nan), index=s.index, name=col)
+            elif s.dtype != np.float64:
                 changes[col] = pd.to_numeric(s, errors="coerce").astype(np.float64)
+        elif empty:
+            continue
         elif vtype == "bool":
             changes[col] = _as_objects(s, bool)
         elif pd.api.types.infer_dtype(s, skipna=True) not in _TEXT:
@@ -527,6 +532,15 @@ def conform_columns(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     if changes:
         out = out.assign(**changes)
     return out
+
+
+def _all_none(s: pd.Series) -> bool:
+    """Whether every value of *s* is None (an object column; the first value decides at
+    once for most columns)."""
+    if s.dtype != object or not len(s):
+        return False
+    values = s.to_numpy()
+    return values[0] is None and values.tolist().count(None) == len(values)
 
 
 def _duplicate_ids_across_files(kind: str, gdf: gpd.GeoDataFrame) -> list[Issue]:

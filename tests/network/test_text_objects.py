@@ -187,3 +187,25 @@ def test_conform_layer_casts_mixed_object_values_one_by_one():
         geometry=[Point(i, 0) for i in range(5)],
     )
     assert conform_layer(g, "manholes")["node_type"].tolist() == ["1", "True", "1", None, "x"]
+
+
+@pytest.mark.parametrize(
+    ("values", "want_text", "want_number"),
+    [
+        ([None] * 4, [None] * 4, [None] * 4),  # a role no column fills: passed over
+        ([None, float("nan"), None, None], [None] * 4, [None] * 4),  # NaN where None is meant
+        ([float("nan"), None, "2", " 3 "], [None, None, "2", " 3 "], [None, None, 2.0, 3.0]),
+    ],
+    ids=["all None", "None and NaN", "NaN first"],
+)
+def test_conform_layer_gives_none_for_missing_text_and_nan_for_missing_numbers(
+    values, want_text, want_number
+):
+    g = gpd.GeoDataFrame(
+        {"owner": np.array(values, dtype=object), "year": np.array(values, dtype=object)},
+        geometry=[Point(i, 0) for i in range(4)],
+    )
+    out = conform_layer(g, "pipes")
+    assert out["owner"].dtype == object and out["owner"].tolist() == want_text
+    assert out["year"].dtype == np.float64
+    assert [None if np.isnan(v) else v for v in out["year"]] == want_number
