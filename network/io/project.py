@@ -976,6 +976,7 @@ def _write_atomically(
                 stack.enter_context(gpkg.write_lock(base))
                 shutil.copyfile(base, tmp)
             _note_renames(project, kinds)
+            encoded = None
             if base is None and early is not None and early.started:
                 # the pipes are being written by a child since they were read; another
                 # writes the rest after it, while this process builds the network
@@ -989,6 +990,9 @@ def _write_atomically(
                     if after is not None:
                         writers.enter_context(after)
                     store = _checked_for_store(project, checked)
+                    # encoded while the writers finish (at scale they end after the build;
+                    # the tables, 165 MB at a million pipes, stay below the build's peak)
+                    encoded = topology.encode(store) if store is not None else None
                     early.join()
                     if after is not None:
                         after.join()
@@ -1012,7 +1016,9 @@ def _write_atomically(
                             store,
                             settings_text=_settings_text(project),
                             crs_wkt=project.crs.to_wkt(),
+                            encoded=encoded,
                         )
+                        encoded = None
                     else:
                         topology.drop_topology(con)
             finally:

@@ -464,10 +464,12 @@ def write_topology(
     *,
     settings_text: str,
     crs_wkt: str,
+    encoded: Mapping[str, bytes | bytearray] | None = None,
 ) -> None:
     """Replace the stored topology with the :class:`CheckedNetwork` *checked* (inside the
     caller's transaction), each table encoded as it is written: one is held at a time
-    beside the network.
+    beside the network. *encoded*: its tables encoded already (:func:`encode`), by a caller
+    that had the time to spare and the memory.
 
     *settings_text* and *crs_wkt* are the values ``pa_project`` holds (``settings``,
     ``crs``); the edit triggers are installed and the layer keys taken here, after the
@@ -491,7 +493,7 @@ def write_topology(
     gpkg.register_attributes(con, TOPOLOGY_TABLE, "PipeAtlas built network (cache)")
     con.execute(f"DELETE FROM {TOPOLOGY_TABLE}")
     _insert_blob(con, "meta", json.dumps(meta).encode())
-    for name, data in iter_encode(checked):
+    for name, data in iter_encode(checked) if encoded is None else encoded.items():
         _insert_blob(con, name, data)
         del data  # not held while the next table is made
 

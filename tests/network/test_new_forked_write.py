@@ -278,3 +278,31 @@ def test_only_the_writing_children_write_without_syncing_each_batch(
     assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") is None
     reopened = projmod.open_project(tmp_path / "a.gpkg")
     assert len(reopened.layers["manholes"]) > 0
+
+
+def test_the_network_is_encoded_while_the_writers_finish(tmp_path, fork_always, monkeypatch):
+    """At scale the writing children end after the build: the network's tables are encoded
+    in that time, and stored as a fresh encoding would store them."""
+    from network.io import topology
+
+    events = []
+    real_encode, real_join = topology.encode, projmod._EarlyPipes.join
+
+    def encode(checked):
+        events.append("encode")
+        return real_encode(checked)
+
+    def join(self):
+        events.append("join")
+        return real_join(self)
+
+    monkeypatch.setattr(topology, "encode", encode)
+    monkeypatch.setattr(projmod._EarlyPipes, "join", join)
+    one = create_project(tmp_path / "forked.gpkg", INPUTS)
+    assert events == ["encode", "join"]
+    stored = topology.load_checked_network(one.path)
+    assert real_encode(stored) == real_encode(projmod._checked_for_store(one, None))
+    monkeypatch.setenv("PIPEATLAS_NO_FORK", "1")
+    two = create_project(tmp_path / "plain.gpkg", INPUTS)
+    a, b = _digest(one.path), _digest(two.path)
+    assert {k for k in a if a[k] != b[k]} == set()
