@@ -930,9 +930,10 @@ def _write_when_ended(
     tmp: Path,
     kinds: Sequence[str],
 ) -> None:
-    """In the last writing child: make *kinds* ready for the writer, wait until the first
-    writer has ended (EOF on *ended_fd*), write them, then flush the file to disk while the
-    parent still builds (its own flush at the end then has only the network left to write)."""
+    """In the last writing child: make *kinds* ready for the writer (where the parent has
+    not), wait until the first writer has ended (EOF on *ended_fd*), write them, then flush
+    the file to disk while the parent still builds (its own flush at the end then has only
+    the network left to write)."""
     ready = {kind: _ready(layers[kind], kind) for kind in kinds if kind in layers}
     while os.read(ended_fd, 1 << 10):
         pass
@@ -986,7 +987,11 @@ def _write_atomically(
                 with contextlib.ExitStack() as writers:
                     # on a failure both children are stopped before the file is removed
                     writers.callback(early.stop)
-                    after = early.write_rest(project.layers, rest) if rest else None
+                    # made ready here, where the objects are: the child would copy every
+                    # page of them it touched (and the build has time to spare)
+                    ready = {k: _ready(project.layers[k], k) for k in rest}
+                    after = early.write_rest(ready, rest) if rest else None
+                    del ready  # the child has its own
                     if after is not None:
                         writers.enter_context(after)
                     store = _checked_for_store(project, checked)
