@@ -373,10 +373,14 @@ def lengths(values: Any) -> np.ndarray:
     return p._lengths
 
 
-def total_bounds(gdf: Any) -> np.ndarray:
-    """``gdf.total_bounds`` (geopandas' own makes every shapely object of a packed layer)."""
-    p = packed(gdf.geometry)
-    return gdf.total_bounds if p is None else p.total_bounds
+def total_bounds(values: Any) -> np.ndarray:
+    """``shapely.total_bounds`` of a frame's geometries, a GeoSeries or an array (geopandas'
+    own makes every shapely object of a packed layer); NaN where none has coordinates."""
+    values = getattr(values, "geometry", values)
+    p = packed(values)
+    if p is not None:
+        return p.total_bounds
+    return shapely.total_bounds(np.asarray(getattr(values, "array", values), dtype=object))
 
 
 def missing_or_empty(values: Any) -> np.ndarray:

@@ -143,11 +143,12 @@ def _geometry_type(geoms: np.ndarray) -> str | None:
 def _column(s: pd.Series) -> pyarrow.Array | None:
     """*s* as an Arrow array as ``pa.Table.from_pandas`` makes it (all-missing text as
     strings, as pyogrio writes it); None for a column left to pyogrio."""
+    from network.io.fields import all_none
+
     dtype = s.dtype
     if pd.api.types.is_object_dtype(dtype):  # not Arrow strings, which say kind "O" too
-        values = s.to_numpy()
-        if len(values) and values[0] is None and values.tolist().count(None) == len(values):
-            return pa.nulls(len(values), pa.string())  # a role no source fills: no scan
+        if all_none(s):
+            return pa.nulls(len(s), pa.string())  # a role no source fills: no scan
         if pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
             return None
         arr = pa.array(s.to_numpy(), from_pandas=True)

@@ -456,6 +456,15 @@ def shared_objects(codes: np.ndarray, objects: Any) -> np.ndarray:
     return table[codes]
 
 
+def all_none(s: Any) -> bool:
+    """Whether every value of the object column *s* is None (a role no source column fills;
+    the first value decides at once for most columns)."""
+    if s.dtype != object or not len(s):
+        return False
+    values = s.to_numpy()
+    return values[0] is None and values.tolist().count(None) == len(values)
+
+
 def text_objects(values: pd.Series, *, strip: bool) -> pd.Series:
     """A text column (``str``/Arrow or object of ``str``) as object dtype, missing as None.
 

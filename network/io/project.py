@@ -504,7 +504,7 @@ def conform_columns(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     distinct value where a column repeats its values (a system, a material, a node type):
     at a million pipes that is one object instead of a million for a column of one value.
     """
-    from network.io.fields import text_objects
+    from network.io.fields import all_none, text_objects
 
     roles = ROLE_ALIASES.get(kind, {})
     out = df
@@ -513,7 +513,7 @@ def conform_columns(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         if col not in out.columns:
             continue
         s = out[col]
-        empty = _all_none(s)  # a role no source column fills: nothing to look at value by value
+        empty = all_none(s)  # a role no source column fills: nothing to look at value by value
         if vtype in ("float", "capacity"):
             if empty:
                 changes[col] = pd.Series(np.full(len(s), np.nan), index=s.index, name=col)
@@ -532,15 +532,6 @@ def conform_columns(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     if changes:
         out = out.assign(**changes)
     return out
-
-
-def _all_none(s: pd.Series) -> bool:
-    """Whether every value of *s* is None (an object column; the first value decides at
-    once for most columns)."""
-    if s.dtype != object or not len(s):
-        return False
-    values = s.to_numpy()
-    return values[0] is None and values.tolist().count(None) == len(values)
 
 
 def _duplicate_ids_across_files(kind: str, gdf: gpd.GeoDataFrame) -> list[Issue]:
@@ -930,14 +921,13 @@ def _write_when_ended(
     tmp: Path,
     kinds: Sequence[str],
 ) -> None:
-    """In the last writing child: make *kinds* ready for the writer (where the parent has
-    not), wait until the first writer has ended (EOF on *ended_fd*), write them, then flush
-    the file to disk while the parent still builds (its own flush at the end then has only
-    the network left to write)."""
-    ready = {kind: _ready(layers[kind], kind) for kind in kinds if kind in layers}
+    """In the last writing child: wait until the first writer has ended (EOF on
+    *ended_fd*), write *kinds* (made ready by the parent), then flush the file to disk while
+    the parent still builds (its own flush at the end then has only the network left to
+    write)."""
     while os.read(ended_fd, 1 << 10):
         pass
-    write(ready, tmp, kinds)
+    write(layers, tmp, kinds)
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
 

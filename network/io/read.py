@@ -1001,7 +1001,7 @@ def _project_crs(gdf: gpd.GeoDataFrame) -> CRS:
     geoms = packedmod.geometries(gdf.geometry)
     first = geoms[np.flatnonzero(~pd.isna(geoms))[:1000]]
     # no shape at all (a file without features): the place is not known
-    x0, y0, x1, y1 = _total_bounds(first) if len(first) else (np.nan,) * 4
+    x0, y0, x1, y1 = packedmod.total_bounds(first) if len(first) else (np.nan,) * 4
     lon, lat = (
         crsmod.transformer(gdf.crs, pyproj.CRS.from_epsg(4490)).transform(
             (x0 + x1) / 2, (y0 + y1) / 2
@@ -1010,15 +1010,6 @@ def _project_crs(gdf: gpd.GeoDataFrame) -> CRS:
         else (112.0, 28.0)
     )
     return crsmod.choose_project_crs(gdf.crs, float(lon), float(lat))
-
-
-def _total_bounds(geoms: Any) -> tuple[float, ...]:
-    """``shapely.total_bounds`` (NaN where no geometry has coordinates), packed or not."""
-    b = packedmod.bounds(geoms)
-    b = b[np.isfinite(b).all(axis=1)]
-    if not len(b):
-        return (np.nan,) * 4
-    return (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
 
 
 def empty_layer(kind: str, crs: CRS | None) -> gpd.GeoDataFrame:
