@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from network.io import spatial_index
 from network.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -46,12 +47,15 @@ _TYPE_NAMES = {
 @dataclass(frozen=True)
 class PreparedLayer:
     """What ``pyogrio.write_arrow`` takes for one layer: the table (geometry as WKB in
-    ``geometry_name``), the layer's geometry type and its CRS."""
+    ``geometry_name``), the layer's geometry type and its CRS; and the box of each row's
+    geometry (``(n, 4)`` x0, y0, x1, y1, NaN for none), from which :func:`write_prepared`
+    builds the spatial index."""
 
     table: pyarrow.Table
     geometry_name: str
     geometry_type: str
     crs: str | None
+    bounds: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -85,19 +89,37 @@ def prepare_layer(frame: gpd.GeoDataFrame) -> PreparedLayer | None:
         columns[str(col)] = arr
     if packed is not None:
         columns[geom_name] = packedmod.wkb_array(packed)
+        bounds = packedmod.bounds(packed)
     else:
         columns[geom_name] = pa.array(shapely.to_wkb(geoms), type=pa.binary())
+        bounds = shapely.bounds(geoms)
     crs = None
     if frame.crs:
         epsg = frame.crs.to_epsg()
         crs = f"EPSG:{epsg}" if epsg else frame.crs.to_wkt("WKT1_GDAL")
-    return PreparedLayer(pa.table(columns), geom_name, geometry_type, crs)
+    return PreparedLayer(pa.table(columns), geom_name, geometry_type, crs, bounds)
 
 
 def write_prepared(
-    prepared: PreparedLayer, path: str | Path, layer: str, layer_options: dict[str, str]
+    prepared: PreparedLayer,
+    path: str | Path,
+    layer: str,
+    layer_options: dict[str, str],
+    *,
+    index: bool | spatial_index.Plan = True,
 ) -> None:
-    """Write *prepared* as the layer *layer* of the GeoPackage *path*."""
+    """Write *prepared* as the layer *layer* of the GeoPackage *path*.
+
+    Asked for a spatial index (``SPATIAL_INDEX=YES``, GDAL's default), GDAL writes the rows
+    and :mod:`network.io.spatial_index` packs the index from the layer's boxes, in a little
+    over half GDAL's time. *index* is that index packed beforehand (:func:`index_plan`), or
+    False to write the rows alone and leave the index to the caller
+    (:func:`network.io.spatial_index.write`). The file is not synced: the caller syncs it
+    whole (a temporary file).
+    """
+    own_index = wants_index(prepared, layer_options)
+    if own_index:
+        layer_options = {**layer_options, "SPATIAL_INDEX": "NO"}
     pyogrio.write_arrow(
         prepared.table,
         path,
@@ -108,6 +130,23 @@ def write_prepared(
         crs=prepared.crs,
         layer_options=layer_options,
     )
+    if own_index and index is not False:
+        planned = index if isinstance(index, spatial_index.Plan) else index_plan(prepared)
+        spatial_index.write(path, layer, planned)
+
+
+def wants_index(prepared: PreparedLayer, layer_options: dict[str, str]) -> bool:
+    """Is *prepared* indexed by :mod:`network.io.spatial_index` (its boxes are known and
+    ``SPATIAL_INDEX`` does not say no, GDAL's default being yes)?"""
+    value = {k.upper(): v for k, v in layer_options.items()}.get("SPATIAL_INDEX", "YES")
+    wanted = str(value).strip().upper() in ("YES", "ON", "TRUE", "1")
+    return wanted and prepared.bounds is not None
+
+
+def index_plan(prepared: PreparedLayer) -> spatial_index.Plan:
+    """The spatial index of *prepared*, packed for a new layer."""
+    assert prepared.bounds is not None
+    return spatial_index.plan(prepared.bounds)
 
 
 def write_layer(
@@ -115,11 +154,14 @@ def write_layer(
     path: str | Path,
     name: str,
     layer_options: dict[str, str],
+    *,
+    index: bool | spatial_index.Plan = True,
 ) -> None:
-    """Write *layer* (prepared, or a frame :func:`prepare_layer` declined) as the layer
-    *name* of the GeoPackage *path*."""
+    """Write *layer* (prepared, or a frame :func:`prepare_layer` declined and GDAL indexes
+    itself) as the layer *name* of the GeoPackage *path*; *index* as for
+    :func:`write_prepared`."""
     if isinstance(layer, PreparedLayer):
-        write_prepared(layer, path, name, layer_options)
+        write_prepared(layer, path, name, layer_options, index=index)
     else:
         pyogrio.write_dataframe(
             layer, path, layer=name, driver="GPKG", layer_options=layer_options, use_arrow=True

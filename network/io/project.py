@@ -44,7 +44,7 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +56,7 @@ from network import heap
 from network import packed as packedmod
 from network.errors import NetworkError, ProjectError, SchemaError
 from network.graph import _no_gc
-from network.io import arrow_write, forked, gpkg, topology
+from network.io import arrow_write, forked, gpkg, spatial_index, topology
 from network.io import crs as crsmod
 from network.io.read import LayerSource, empty_layer, load_layer
 from network.issues import Issue
@@ -827,19 +827,29 @@ WRITER_SQLITE = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_CACHE": "256"}
 
 
 def _write_in_child(
-    layers: AbcMapping[str, Any], tmp: Path, kinds: Sequence[str] | None, *, target: Path
+    layers: AbcMapping[str, Any],
+    tmp: Path,
+    kinds: Sequence[str] | None,
+    *,
+    target: Path,
+    index: AbcMapping[str, bool | spatial_index.Plan] | None = None,
 ) -> None:
     """:func:`_write_layers` of a new file, in a forked child (see :data:`WRITER_SQLITE`)."""
     pyogrio.set_gdal_config_options(WRITER_SQLITE)
-    _write_layers(layers, tmp, kinds, copied=False, target=target)
+    _write_layers(layers, tmp, kinds, copied=False, target=target, index=index)
 
 
 class _EarlyPipes:
     """``new`` at scale: a forked child writes the pipes layer into the temporary file as
     soon as it is read, while this process reads the other layers and builds the network;
     a second child (:meth:`write_rest`) writes the other layers once the first has ended.
-    Writing a million pipes and a million manholes takes GDAL about eight seconds: begun this
-    early, it ends a second or two after the build, and the network is encoded meanwhile.
+    Writing a million pipes and a million manholes takes GDAL about six seconds: begun this
+    early, it ends a second or so after the build, and the network is encoded meanwhile.
+
+    The first child writes the pipes' rows alone. The second packs the spatial indexes of
+    the pipes and of its own layers (:mod:`network.io.spatial_index`) while it waits for the
+    first, then writes the pipes' index and its layers: the packing, half a second a
+    layer at a million features, is off the writers' path.
 
     A context manager: leaving it before :meth:`join` (a later file is bad, the build
     failed) kills the child and removes the temporary file.
@@ -852,6 +862,7 @@ class _EarlyPipes:
         self._child: forked.ForkedCall | None = None
         self._ended_fd: int | None = None  # read end of a pipe the child holds open
         self._joined = False
+        self._unindexed: dict[str, np.ndarray] = {}  # the boxes of layers written without
 
     @property
     def started(self) -> bool:
@@ -866,13 +877,22 @@ class _EarlyPipes:
             self.tmp.unlink()
         ended_r, ended_w = os.pipe()  # the child holds ended_w: EOF here once it has ended
         try:
-            write = functools.partial(_write_in_child, target=self.path)
             # the table made ready here: the child starts writing at once (made in the child,
             # beside this process's reads, it took three times as long, and the writers
             # ended after the build)
             ready = {kind: _ready(gdf, kind)}
+            later = {
+                k: layer
+                for k, layer in ready.items()
+                if isinstance(layer, arrow_write.PreparedLayer)
+                and arrow_write.wants_index(layer, _LAYER_OPTIONS)
+            }
+            write = functools.partial(
+                _write_in_child, target=self.path, index=dict.fromkeys(later, False)
+            )
             self._child = forked.ForkedCall(write, ready, self.tmp, (kind,))
-            del ready
+            self._unindexed = {k: layer.bounds for k, layer in later.items()}
+            del ready, later
         except BaseException:
             os.close(ended_r)
             raise
@@ -883,10 +903,12 @@ class _EarlyPipes:
         return gdf
 
     def write_rest(self, layers: AbcMapping[str, Any], kinds: Sequence[str]) -> forked.ForkedCall:
-        """A second child writing *kinds* once the first has ended (SQLite takes one writer)."""
+        """A second child writing the first child's indexes and *kinds* once the first has
+        ended (SQLite takes one writer)."""
         assert self._ended_fd is not None
-        write = functools.partial(_write_in_child, target=self.path)
-        return forked.ForkedCall(_write_when_ended, self._ended_fd, write, layers, self.tmp, kinds)
+        unindexed, self._unindexed = self._unindexed, {}
+        write = functools.partial(_write_when_ended, unindexed=unindexed, target=self.path)
+        return forked.ForkedCall(write, self._ended_fd, layers, self.tmp, kinds)
 
     def join(self) -> None:
         """Wait for the child; raises its error."""
@@ -916,18 +938,32 @@ class _EarlyPipes:
 
 def _write_when_ended(
     ended_fd: int,
-    write: Callable[..., None],
     layers: AbcMapping[str, Any],
     tmp: Path,
     kinds: Sequence[str],
+    *,
+    unindexed: AbcMapping[str, np.ndarray],
+    target: Path,
 ) -> None:
-    """In the last writing child: wait until the first writer has ended (EOF on
-    *ended_fd*), write *kinds* (made ready by the parent), then flush the file to disk while
-    the parent still builds (its own flush at the end then has only the network left to
-    write)."""
+    """In the last writing child: pack the spatial indexes of the layers the first writer
+    wrote without (*unindexed*: their boxes) and of *kinds* (made ready by the parent);
+    wait until the first writer has ended (EOF on *ended_fd*); write those indexes, then
+    *kinds*; then flush the file to disk while the parent still builds (its own flush at the
+    end then has only the network left to write)."""
+    written = {kind: spatial_index.plan(bounds) for kind, bounds in unindexed.items()}
+    planned: dict[str, bool | spatial_index.Plan] = {
+        kind: arrow_write.index_plan(layer)
+        for kind, layer in layers.items()
+        if kind in kinds
+        and isinstance(layer, arrow_write.PreparedLayer)
+        and arrow_write.wants_index(layer, _LAYER_OPTIONS)
+    }
     while os.read(ended_fd, 1 << 10):
         pass
-    write(layers, tmp, kinds)
+    for kind, plan in written.items():
+        with _writing(target, kind):
+            spatial_index.write(tmp, kind, plan)
+    _write_in_child(layers, tmp, kinds, target=target, index=planned)
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
 
@@ -980,17 +1016,16 @@ def _write_atomically(
                     # made ready here, where the objects are: the child would copy every
                     # page of them it touched (and the build has time to spare)
                     ready = {k: _ready(project.layers[k], k) for k in rest}
-                    after = early.write_rest(ready, rest) if rest else None
+                    # (with no other layer, it still writes the pipes' index)
+                    after = early.write_rest(ready, rest)
                     del ready  # the child has its own
-                    if after is not None:
-                        writers.enter_context(after)
+                    writers.enter_context(after)
                     store = _checked_for_store(project, checked)
                     # encoded while the writers finish (at scale they end after the build;
                     # the tables, 165 MB at a million pipes, stay below the build's peak)
                     encoded = topology.encode(store) if store is not None else None
                     early.join()
-                    if after is not None:
-                        after.join()
+                    after.join()
             elif base is None and _overlap_write(project, checked):
                 # a new file: a forked child writes the layers while this process builds the
                 # network (GDAL's writer holds the GIL; at 1M pipes each takes ~10 s)
@@ -1060,30 +1095,46 @@ def _write_layers(
     *,
     copied: bool,
     target: Path,
+    index: AbcMapping[str, bool | spatial_index.Plan] | None = None,
 ) -> None:
     """Write the layers of ``kinds`` (all by default) into ``tmp``; drop removed ones.
+    *index* says of a layer that its spatial index is packed already, or left for later
+    (see :func:`network.io.arrow_write.write_prepared`).
 
     Raises
     ------
     ProjectError
-        GDAL refused a layer (the message names the project file and the layer).
+        GDAL or SQLite refused a layer (the message names the project file and the layer).
     """
     existing = set(_gpkg_layers(tmp)) if copied else set()
     for kind in LAYER_KINDS:
         if kinds is not None and kind not in kinds:
             continue
         if kind in layers:
-            try:
-                arrow_write.write_layer(_ready(layers[kind], kind), tmp, kind, _LAYER_OPTIONS)
-            except _write_errors() as exc:
-                raise ProjectError(
-                    f"{target.name}: cannot write layer {kind}: {exc}",
-                    file=str(target),
-                    layer=kind,
-                    details=str(exc),
-                ) from exc
+            with _writing(target, kind):
+                arrow_write.write_layer(
+                    _ready(layers[kind], kind),
+                    tmp,
+                    kind,
+                    _LAYER_OPTIONS,
+                    index=(index or {}).get(kind, True),
+                )
         elif kind in existing:
             _drop_layer(tmp, kind)
+
+
+@contextlib.contextmanager
+def _writing(target: Path, kind: str) -> Iterator[None]:
+    """GDAL's or SQLite's refusal to write layer *kind* of *target* as a ProjectError."""
+    try:
+        yield
+    except (*_write_errors(), sqlite3.Error, spatial_index.SpatialIndexError) as exc:
+        raise ProjectError(
+            f"{target.name}: cannot write layer {kind}: {exc}",
+            file=str(target),
+            layer=kind,
+            details=str(exc),
+        ) from exc
 
 
 def _gpkg_layers(path: Path) -> list[str]:

@@ -145,7 +145,7 @@ def test_a_project_writes_its_layers_through_the_arrow_table(tmp_path, monkeypat
     monkeypatch.setattr(
         arrow_write,
         "write_prepared",
-        lambda r, p, layer, o: written.append(layer) or real(r, p, layer, o),
+        lambda r, p, layer, o, **kw: written.append(layer) or real(r, p, layer, o, **kw),
     )
     path = tmp_path / "p.gpkg"
     projmod._write_layers(
@@ -159,12 +159,25 @@ def test_a_project_writes_its_layers_through_the_arrow_table(tmp_path, monkeypat
 
 
 def _every_table(path: Path) -> dict[str, str]:
-    """Every table of the file, hashed (the write time of gpkg_contents left out)."""
+    """Every table of the file, hashed (the write time of gpkg_contents left out), and the
+    file's schema (tables, triggers, indexes). An R-tree is compared by what it holds (the
+    virtual table's rows): its node tables are the tree's layout, which
+    :mod:`network.io.spatial_index` packs in one pass where GDAL inserts box by box; each tree
+    must pass SQLite's own check."""
     con = sqlite3.connect(path)
     try:
         out = {}
-        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for name in names:
+        schema = con.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        out["sqlite_master"] = hashlib.sha256(repr(schema).encode()).hexdigest()
+        rtrees = [name for typ, name, _t, sql in schema if "USING rtree" in (sql or "")]
+        shadows = {f"{r}_{part}" for r in rtrees for part in ("node", "parent", "rowid")}
+        for name in rtrees:
+            assert con.execute("SELECT rtreecheck(?)", (name,)).fetchone() == ("ok",), name
+        for typ, name, _t, _sql in schema:
+            if typ != "table" or name in shadows:
+                continue
             h = hashlib.sha256()
             for row in con.execute(f'SELECT * FROM "{name}" ORDER BY 1'):
                 h.update(repr(row[:4] + row[5:] if name == "gpkg_contents" else row).encode())

@@ -122,7 +122,7 @@ def test_a_failure_in_the_child_reaches_the_user_and_leaves_nothing(
     parent = os.getpid()
     marker = tmp_path / "child.pid"
 
-    def refuse(project, tmp, kinds, *, copied, target):
+    def refuse(project, tmp, kinds, *, copied, target, **kw):
         marker.write_text(str(os.getpid()))
         raise ProjectError(
             f"{target.name}: cannot write layer pipes: disk full", file=str(target), layer="pipes"
@@ -139,7 +139,7 @@ def test_a_failure_in_the_child_reaches_the_user_and_leaves_nothing(
 
 
 def test_a_child_killed_midway_is_an_error_not_a_project(tmp_path, fork_always, monkeypatch):
-    def die(project, tmp, kinds, *, copied, target):
+    def die(project, tmp, kinds, *, copied, target, **kw):
         os.kill(os.getpid(), signal.SIGKILL)
 
     monkeypatch.setattr(projmod, "_write_layers", die)
@@ -205,7 +205,7 @@ def test_a_failing_first_writer_is_reported_once_the_rest_is_stopped(
     """The pipes' child fails: its error reaches the user (not the second child's), and the
     second child, which waits for the first, is stopped too."""
 
-    def refuse_pipes(layers, tmp, kinds, *, copied, target):
+    def refuse_pipes(layers, tmp, kinds, *, copied, target, **kw):
         if "pipes" in kinds:
             raise ProjectError(f"{target.name}: cannot write layer pipes: disk full")
         (tmp.parent / "rest.written").write_text("x")
