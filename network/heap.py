@@ -144,3 +144,26 @@ def configure_pages(setting: Path = THP_DEFRAG) -> bool:
             return False
         _set_madvise_hugepage(False)
     return True
+
+
+#: What a command leaves to the end of its process (:func:`leave_to_exit`).
+_LEFT: list[object] = []
+_KEEPING = False
+
+
+def keep_to_exit() -> None:
+    """From now on, :func:`leave_to_exit` keeps what it is given until the process ends.
+
+    For ``gisapp.cli.run``, which ends a command's process without tearing its heap down:
+    a million-pipe project and its network, freed object by object when the functions that
+    hold them return, took 0.2 s at the end of ``new``.
+    """
+    global _KEEPING
+    _KEEPING = True
+
+
+def leave_to_exit(*objects: object) -> None:
+    """Keep *objects* until the process ends, where :func:`keep_to_exit` was called (a
+    command's process); elsewhere (the window, a library caller) nothing."""
+    if _KEEPING:
+        _LEFT.extend(objects)

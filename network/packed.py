@@ -80,6 +80,8 @@ def _define() -> type:
         coordinate, and the total at the end) as an ``(n, 2)`` float64 coordinate array.
 
         ``lengths`` (lines): each line's length as shapely measured it before packing.
+        ``shared``: what is worked out from the coordinates (the boxes), shared by the
+        copies, which hold the same arrays.
         """
 
         # what an unpickled array (made: geopandas pickles the shapely objects) holds
@@ -96,11 +98,13 @@ def _define() -> type:
             coords: np.ndarray | None = None,
             offsets: np.ndarray | None = None,
             lengths: np.ndarray | None = None,
+            shared: dict[str, np.ndarray] | None = None,
         ) -> None:
             self._made: np.ndarray | None = None
             self._coords = coords
             self._offsets = offsets
             self._lengths = lengths
+            self._shared = {} if shared is None else shared
             self._crs = None
             self.crs = crs
             self._sindex = None
@@ -189,7 +193,11 @@ def _define() -> type:
             if self._made is not None:
                 return super().copy(*args, **kwargs)
             return PackedGeometry(
-                crs=self._crs, coords=self._coords, offsets=self._offsets, lengths=self._lengths
+                crs=self._crs,
+                coords=self._coords,
+                offsets=self._offsets,
+                lengths=self._lengths,
+                shared=self._shared,
             )
 
         def __getitem__(self, idx: Any) -> Any:
@@ -393,19 +401,36 @@ def missing_or_empty(values: Any) -> np.ndarray:
 
 
 def bounds(values: Any) -> np.ndarray:
-    """``shapely.bounds``: ``(n, 4)`` x0, y0, x1, y1."""
+    """``shapely.bounds``: ``(n, 4)`` x0, y0, x1, y1. Of packed geometries, worked out
+    once and shared by their copies (the CRS check, the spatial index and the build ask):
+    read-only."""
     p = packed(values)
     if p is None:
         return shapely.bounds(np.asarray(values, dtype=object))
-    c = p._coords
-    if p._offsets is None:
+    out = p._shared.get("bounds")
+    if out is None:
+        out = _packed_bounds(p._coords, p._offsets)
+        out.flags.writeable = False
+        p._shared["bounds"] = out
+    return out
+
+
+def _packed_bounds(c: np.ndarray, offsets: np.ndarray | None) -> np.ndarray:
+    if offsets is None:
         return np.concatenate([c, c], axis=1)
-    if not len(p):
-        return np.empty((0, 4))
-    start = p._offsets[:-1]
-    lo = np.minimum.reduceat(c, start, axis=0)
-    hi = np.maximum.reduceat(c, start, axis=0)
-    return np.concatenate([lo, hi], axis=1)
+    n = len(offsets) - 1
+    out = np.empty((n, 4))
+    if not n:
+        return out
+    if offsets[-1] == 2 * n and (np.diff(offsets) == 2).all():  # two-point lines: pairs
+        a, b = c[0::2], c[1::2]  # GEOS keeps the first of equal values (0.0 before -0.0)
+        out[:, :2] = np.where(b < a, b, a)
+        out[:, 2:] = np.where(b > a, b, a)
+        return out
+    start = offsets[:-1]
+    out[:, :2] = np.minimum.reduceat(c, start, axis=0)
+    out[:, 2:] = np.maximum.reduceat(c, start, axis=0)
+    return out
 
 
 def wkb_array(p: Any) -> Any:

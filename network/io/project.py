@@ -1057,6 +1057,7 @@ def _write_atomically(
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
             project.schema_version = SCHEMA_VERSION
+            heap.leave_to_exit(store, encoded)  # a command's process frees them at its end
     except BaseException:
         for leftover in (tmp, gpkg.journal_path(tmp)):
             with contextlib.suppress(FileNotFoundError):

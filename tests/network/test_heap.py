@@ -161,3 +161,50 @@ print(pyarrow.total_allocated_bytes() >= 1 << 20)
 )
 def test_arrow_buffers_come_from_the_c_heap(when, env, want):
     assert _printed(ARROW_POOL, when, variable="ARROW_DEFAULT_MEMORY_POOL", value=env) == want
+
+
+_LEFT_CODE = """
+import gc, weakref
+from network import heap
+
+class Big:
+    pass
+
+def made(keep):
+    if keep:
+        heap.keep_to_exit()
+    obj = Big()
+    ref = weakref.ref(obj)
+    heap.leave_to_exit(obj)
+    del obj
+    gc.collect()
+    return ref() is not None
+
+print(made(False), made(True))
+"""
+
+
+def test_only_a_commands_process_keeps_what_is_left_to_its_end():
+    # a library caller or the window frees as usual; a command leaves it to its process's end
+    assert _printed(_LEFT_CODE, variable="PYTHONDONTWRITEBYTECODE", value="1") == [
+        "False",
+        "True",
+    ]
+
+
+def test_new_leaves_its_project_and_network_to_the_end_of_the_process(tmp_path, monkeypatch):
+    from gisapp import cli
+    from network import heap
+    from network.graph import Network
+
+    monkeypatch.setattr(heap, "_KEEPING", True)
+    monkeypatch.setattr(heap, "_LEFT", [])
+    src = ROOT / "resources" / "demo" / "src"
+    code = cli.main(
+        ["new", str(tmp_path / "p.gpkg"), "-q", "--pipes", str(src / "pipes_sewage.shp"),
+         "--manholes", str(src / "manholes.shp")]
+    )  # fmt: skip
+    assert code == 0
+    kinds = {type(o).__name__ for o in heap._LEFT}
+    assert "Project" in kinds
+    assert any(isinstance(getattr(o, "network", None), Network) for o in heap._LEFT)
