@@ -2249,7 +2249,7 @@ def _near_other_pieces(
     n_p = len(geoms)
     if not len(cand) or not np.isfinite(tol):
         return None
-    box = packedmod.bounds(geoms).copy()  # grown below into (x0, y0, x1, y1) - pad … + pad
+    box = packedmod.bounds(geoms)  # grown below into (x0, y0, x1, y1) - pad … + pad
     xy = node_xy[cand]
     if not np.isfinite(box).all() or not np.isfinite(xy).all():
         return None

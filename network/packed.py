@@ -80,8 +80,6 @@ def _define() -> type:
         coordinate, and the total at the end) as an ``(n, 2)`` float64 coordinate array.
 
         ``lengths`` (lines): each line's length as shapely measured it before packing.
-        ``shared``: what is worked out from the coordinates (the boxes), shared by the
-        copies, which hold the same arrays.
         """
 
         # what an unpickled array (made: geopandas pickles the shapely objects) holds
@@ -98,13 +96,11 @@ def _define() -> type:
             coords: np.ndarray | None = None,
             offsets: np.ndarray | None = None,
             lengths: np.ndarray | None = None,
-            shared: dict[str, np.ndarray] | None = None,
         ) -> None:
             self._made: np.ndarray | None = None
             self._coords = coords
             self._offsets = offsets
             self._lengths = lengths
-            self._shared = {} if shared is None else shared
             self._crs = None
             self.crs = crs
             self._sindex = None
@@ -193,11 +189,7 @@ def _define() -> type:
             if self._made is not None:
                 return super().copy(*args, **kwargs)
             return PackedGeometry(
-                crs=self._crs,
-                coords=self._coords,
-                offsets=self._offsets,
-                lengths=self._lengths,
-                shared=self._shared,
+                crs=self._crs, coords=self._coords, offsets=self._offsets, lengths=self._lengths
             )
 
         def __getitem__(self, idx: Any) -> Any:
@@ -401,18 +393,12 @@ def missing_or_empty(values: Any) -> np.ndarray:
 
 
 def bounds(values: Any) -> np.ndarray:
-    """``shapely.bounds``: ``(n, 4)`` x0, y0, x1, y1. Of packed geometries, worked out
-    once and shared by their copies (the CRS check, the spatial index and the build ask):
-    read-only."""
+    """``shapely.bounds``: ``(n, 4)`` x0, y0, x1, y1 (worked out each time: kept, the
+    boxes of a million pipes and a million manholes raised ``new``'s peak by 64 MB)."""
     p = packed(values)
     if p is None:
         return shapely.bounds(np.asarray(values, dtype=object))
-    out = p._shared.get("bounds")
-    if out is None:
-        out = _packed_bounds(p._coords, p._offsets)
-        out.flags.writeable = False
-        p._shared["bounds"] = out
-    return out
+    return _packed_bounds(p._coords, p._offsets)
 
 
 def _packed_bounds(c: np.ndarray, offsets: np.ndarray | None) -> np.ndarray:

@@ -47,15 +47,21 @@ _TYPE_NAMES = {
 @dataclass(frozen=True)
 class PreparedLayer:
     """What ``pyogrio.write_arrow`` takes for one layer: the table (geometry as WKB in
-    ``geometry_name``), the layer's geometry type and its CRS; and the box of each row's
-    geometry (``(n, 4)`` x0, y0, x1, y1, NaN for none), from which :func:`write_prepared`
-    builds the spatial index."""
+    ``geometry_name``), the layer's geometry type and its CRS; and the geometries (packed
+    or shapely objects), whose boxes :func:`write_prepared` packs into the spatial index
+    where it writes them (in ``new``, a writing child: not the parent's time or memory)."""
 
     table: pyarrow.Table
     geometry_name: str
     geometry_type: str
     crs: str | None
-    bounds: np.ndarray | None = None
+    geometry: Any = None
+
+    def boxes(self) -> np.ndarray:
+        """``(n, 4)`` x0, y0, x1, y1 of each row's geometry, NaN for none."""
+        from network import packed as packedmod
+
+        return packedmod.bounds(self.geometry)
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -89,15 +95,15 @@ def prepare_layer(frame: gpd.GeoDataFrame) -> PreparedLayer | None:
         columns[str(col)] = arr
     if packed is not None:
         columns[geom_name] = packedmod.wkb_array(packed)
-        bounds = packedmod.bounds(packed)
+        geometry = packed
     else:
         columns[geom_name] = pa.array(shapely.to_wkb(geoms), type=pa.binary())
-        bounds = shapely.bounds(geoms)
+        geometry = geoms
     crs = None
     if frame.crs:
         epsg = frame.crs.to_epsg()
         crs = f"EPSG:{epsg}" if epsg else frame.crs.to_wkt("WKT1_GDAL")
-    return PreparedLayer(pa.table(columns), geom_name, geometry_type, crs, bounds)
+    return PreparedLayer(pa.table(columns), geom_name, geometry_type, crs, geometry)
 
 
 def write_prepared(
@@ -140,13 +146,12 @@ def wants_index(prepared: PreparedLayer, layer_options: dict[str, str]) -> bool:
     ``SPATIAL_INDEX`` does not say no, GDAL's default being yes)?"""
     value = {k.upper(): v for k, v in layer_options.items()}.get("SPATIAL_INDEX", "YES")
     wanted = str(value).strip().upper() in ("YES", "ON", "TRUE", "1")
-    return wanted and prepared.bounds is not None
+    return wanted and prepared.geometry is not None
 
 
 def index_plan(prepared: PreparedLayer) -> spatial_index.Plan:
     """The spatial index of *prepared*, packed for a new layer."""
-    assert prepared.bounds is not None
-    return spatial_index.plan(prepared.bounds)
+    return spatial_index.plan(prepared.boxes())
 
 
 def write_layer(

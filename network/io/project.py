@@ -862,7 +862,7 @@ class _EarlyPipes:
         self._child: forked.ForkedCall | None = None
         self._ended_fd: int | None = None  # read end of a pipe the child holds open
         self._joined = False
-        self._unindexed: dict[str, np.ndarray] = {}  # the boxes of layers written without
+        self._unindexed: dict[str, Any] = {}  # the geometries of layers written without index
 
     @property
     def started(self) -> bool:
@@ -891,7 +891,7 @@ class _EarlyPipes:
                 _write_in_child, target=self.path, index=dict.fromkeys(later, False)
             )
             self._child = forked.ForkedCall(write, ready, self.tmp, (kind,))
-            self._unindexed = {k: layer.bounds for k, layer in later.items()}
+            self._unindexed = {k: layer.geometry for k, layer in later.items()}
             del ready, later
         except BaseException:
             os.close(ended_r)
@@ -942,15 +942,15 @@ def _write_when_ended(
     tmp: Path,
     kinds: Sequence[str],
     *,
-    unindexed: AbcMapping[str, np.ndarray],
+    unindexed: AbcMapping[str, Any],
     target: Path,
 ) -> None:
     """In the last writing child: pack the spatial indexes of the layers the first writer
-    wrote without (*unindexed*: their boxes) and of *kinds* (made ready by the parent);
+    wrote without (*unindexed*: their geometries) and of *kinds* (made ready by the parent);
     wait until the first writer has ended (EOF on *ended_fd*); write those indexes, then
     *kinds*; then flush the file to disk while the parent still builds (its own flush at the
     end then has only the network left to write)."""
-    written = {kind: spatial_index.plan(bounds) for kind, bounds in unindexed.items()}
+    written = {kind: spatial_index.plan(packedmod.bounds(g)) for kind, g in unindexed.items()}
     planned: dict[str, bool | spatial_index.Plan] = {
         kind: arrow_write.index_plan(layer)
         for kind, layer in layers.items()

@@ -255,26 +255,6 @@ def test_a_bound_at_minus_zero_reads_as_zero(tmp_path):
         assert [str(v) for v in summary["extent"]] == ["0.0", "0.0", "0.0", "10.0"]
 
 
-@pytest.mark.parametrize("two_point", [True, False])
-def test_the_boxes_are_worked_out_once_for_an_array_and_its_copies(two_point):
-    # the CRS check, the spatial index and the build each ask for them at a million pipes
-    rng = np.random.default_rng(8)
-    geoms = _lines(rng, 300, two_point=two_point)
-    p = packed.pack_geometry(geoms, CRS)
-    first = packed.bounds(p)
-    assert packed.bounds(p) is first and packed.bounds(p.copy()) is first
-    assert packed.bounds(p[:]) is first, "pandas' whole view of a column is a copy"
-    with pytest.raises(ValueError, match="read-only"):
-        first[0, 0] = 0.0
-    sub = p[::2]
-    assert packed.bounds(sub) is not first
-    assert (packed.bounds(sub) == shapely.bounds(geoms[::2])).all()
-    edited = p.copy()
-    edited[0] = shapely.LineString([(0, 0), (1, 1)])  # made: the objects answer from now on
-    assert packed.bounds(edited)[0].tolist() == [0, 0, 1, 1]
-    assert packed.bounds(p)[0].tolist() == shapely.bounds(geoms[0]).tolist()
-
-
 def test_the_boxes_of_two_point_lines_keep_geos_signed_zeros():
     coords = [[(0.0, -0.0), (-0.0, 0.0)], [(-0.0, 0.0), (0.0, -0.0)], [(3.0, 1.0), (-2.0, 5.0)]]
     geoms = np.array([shapely.LineString(c) for c in coords], dtype=object)
