@@ -211,6 +211,12 @@ def test_the_triggers_and_the_extension_are_gdals(tmp_path):
     assert schema(tmp_path / "ours.gpkg") == schema(tmp_path / "gdal.gpkg")
     info = pyogrio.read_info(tmp_path / "ours.gpkg", layer="pipes")
     assert info["capabilities"]["fast_spatial_filter"]
+    has = pyogrio.read_dataframe(
+        tmp_path / "ours.gpkg",
+        sql="SELECT HasSpatialIndex('pipes', 'geom') AS indexed",
+        read_geometry=False,
+    )
+    assert has.iloc[:, 0].tolist() == [1], "GDAL takes it for its own"
 
 
 def test_fids_other_than_one_to_n_are_indexed_by_their_own_values(tmp_path):
