@@ -123,7 +123,7 @@ def write_prepared(
     (:func:`network.io.spatial_index.write`). The file is not synced: the caller syncs it
     whole (a temporary file).
     """
-    own_index = wants_index(prepared, layer_options)
+    own_index = wants_index(prepared, layer_options, layer)
     if own_index:
         layer_options = {**layer_options, "SPATIAL_INDEX": "NO"}
     pyogrio.write_arrow(
@@ -137,21 +137,42 @@ def write_prepared(
         layer_options=layer_options,
     )
     if own_index and index is not False:
-        planned = index if isinstance(index, spatial_index.Plan) else index_plan(prepared)
+        if isinstance(index, spatial_index.Plan):
+            planned = index
+        else:
+            planned = index_plan(prepared, layer_options)
         spatial_index.write(path, layer, planned)
 
 
-def wants_index(prepared: PreparedLayer, layer_options: dict[str, str]) -> bool:
-    """Is *prepared* indexed by :mod:`network.io.spatial_index` (its boxes are known and
-    ``SPATIAL_INDEX`` does not say no, GDAL's default being yes)?"""
-    value = {k.upper(): v for k, v in layer_options.items()}.get("SPATIAL_INDEX", "YES")
-    wanted = str(value).strip().upper() in ("YES", "ON", "TRUE", "1")
-    return wanted and prepared.geometry is not None
+def wants_index(prepared: PreparedLayer, layer_options: dict[str, str], layer: str = "") -> bool:
+    """Is *prepared* indexed by :mod:`network.io.spatial_index` (``SPATIAL_INDEX`` does not
+    say no, GDAL's default being yes; its geometries are known; it names its fids in full
+    or not at all)? Else GDAL indexes it, if asked."""
+    options = {k.upper(): v for k, v in layer_options.items()}
+    wanted = str(options.get("SPATIAL_INDEX", "YES")).strip().upper() in ("YES", "ON", "TRUE", "1")
+    if not wanted or prepared.geometry is None or '"' in layer:
+        return False
+    column = _fid_column(prepared, layer_options)
+    return column is None or prepared.table[column].null_count == 0
 
 
-def index_plan(prepared: PreparedLayer) -> spatial_index.Plan:
+def _fid_column(prepared: PreparedLayer, layer_options: dict[str, str]) -> str | None:
+    """The column of *prepared*'s table that GDAL writes as the fids (``FID``), if any."""
+    name = str({k.upper(): v for k, v in layer_options.items()}.get("FID", "fid")).lower()
+    return next((c for c in prepared.table.column_names if c.lower() == name), None)
+
+
+def index_fids(prepared: PreparedLayer, layer_options: dict[str, str]) -> np.ndarray | None:
+    """The fids *prepared*'s rows carry, in order; None where GDAL numbers them 1 … n."""
+    column = _fid_column(prepared, layer_options)
+    if column is None:
+        return None
+    return np.asarray(prepared.table[column].to_numpy(), dtype=np.int64)
+
+
+def index_plan(prepared: PreparedLayer, layer_options: dict[str, str]) -> spatial_index.Plan:
     """The spatial index of *prepared*, packed for a new layer."""
-    return spatial_index.plan(prepared.boxes())
+    return spatial_index.plan(prepared.boxes(), fids=index_fids(prepared, layer_options))
 
 
 def write_layer(

@@ -862,7 +862,8 @@ class _EarlyPipes:
         self._child: forked.ForkedCall | None = None
         self._ended_fd: int | None = None  # read end of a pipe the child holds open
         self._joined = False
-        self._unindexed: dict[str, Any] = {}  # the geometries of layers written without index
+        # the geometries (and given fids) of the layers written without their index
+        self._unindexed: dict[str, tuple[Any, np.ndarray | None]] = {}
 
     @property
     def started(self) -> bool:
@@ -885,13 +886,16 @@ class _EarlyPipes:
                 k: layer
                 for k, layer in ready.items()
                 if isinstance(layer, arrow_write.PreparedLayer)
-                and arrow_write.wants_index(layer, _LAYER_OPTIONS)
+                and arrow_write.wants_index(layer, _LAYER_OPTIONS, k)
             }
             write = functools.partial(
                 _write_in_child, target=self.path, index=dict.fromkeys(later, False)
             )
             self._child = forked.ForkedCall(write, ready, self.tmp, (kind,))
-            self._unindexed = {k: layer.geometry for k, layer in later.items()}
+            self._unindexed = {
+                k: (layer.geometry, arrow_write.index_fids(layer, _LAYER_OPTIONS))
+                for k, layer in later.items()
+            }
             del ready, later
         except BaseException:
             os.close(ended_r)
@@ -942,22 +946,27 @@ def _write_when_ended(
     tmp: Path,
     kinds: Sequence[str],
     *,
-    unindexed: AbcMapping[str, Any],
+    unindexed: AbcMapping[str, tuple[Any, np.ndarray | None]],
     target: Path,
 ) -> None:
     """In the last writing child: pack the spatial indexes of the layers the first writer
-    wrote without (*unindexed*: their geometries) and of *kinds* (made ready by the parent);
+    wrote without (*unindexed*: their geometries and fids) and of *kinds* (made ready by the
+    parent);
     wait until the first writer has ended (EOF on *ended_fd*); write those indexes, then
     *kinds*; then flush the file to disk while the parent still builds (its own flush at the
     end then has only the network left to write)."""
-    written = {kind: spatial_index.plan(packedmod.bounds(g)) for kind, g in unindexed.items()}
-    planned: dict[str, bool | spatial_index.Plan] = {
-        kind: arrow_write.index_plan(layer)
-        for kind, layer in layers.items()
-        if kind in kinds
-        and isinstance(layer, arrow_write.PreparedLayer)
-        and arrow_write.wants_index(layer, _LAYER_OPTIONS)
-    }
+    written: dict[str, spatial_index.Plan] = {}
+    for kind, (geometry, fids) in unindexed.items():
+        with _writing(target, kind):
+            written[kind] = spatial_index.plan(packedmod.bounds(geometry), fids=fids)
+    planned: dict[str, bool | spatial_index.Plan] = {}
+    for kind, layer in layers.items():
+        wanted = isinstance(layer, arrow_write.PreparedLayer) and arrow_write.wants_index(
+            layer, _LAYER_OPTIONS, kind
+        )
+        if kind in kinds and wanted:
+            with _writing(target, kind):
+                planned[kind] = arrow_write.index_plan(layer, _LAYER_OPTIONS)
     while os.read(ended_fd, 1 << 10):
         pass
     for kind, plan in written.items():
@@ -1057,7 +1066,8 @@ def _write_atomically(
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
             project.schema_version = SCHEMA_VERSION
-            heap.leave_to_exit(store, encoded)  # a command's process frees them at its end
+            if base is None:  # a new file (``new``): a command's process frees them at its end
+                heap.leave_to_exit(store, encoded)
     except BaseException:
         for leftover in (tmp, gpkg.journal_path(tmp)):
             with contextlib.suppress(FileNotFoundError):

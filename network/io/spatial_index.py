@@ -118,9 +118,11 @@ def float_boxes(bounds: np.ndarray) -> np.ndarray:
     min-y, max-y, rounded outwards as SQLite rounds a box it is given (so the boxes are the
     ones GDAL's index holds)."""
     bounds = np.asarray(bounds, dtype=np.float64)
-    return np.stack(
-        [_down(bounds[:, 0]), _up(bounds[:, 2]), _down(bounds[:, 1]), _up(bounds[:, 3])], axis=1
-    )
+    with np.errstate(over="ignore"):  # beyond a float's range: ±inf, as SQLite stores it
+        return np.stack(
+            [_down(bounds[:, 0]), _up(bounds[:, 2]), _down(bounds[:, 1]), _up(bounds[:, 3])],
+            axis=1,
+        )
 
 
 def _level_sizes(n: int, cells: int) -> list[int]:
@@ -277,8 +279,9 @@ PAGE_SIZE = 4096
 @dataclass(frozen=True)
 class Plan:
     """A layer's index packed before its rows are written (``new`` packs it while a writer
-    is busy), for rows whose fids will be *fids* (None: 1 … n, as in a new table) in a file
-    of *page_size*. :func:`write` packs it again where the file turns out otherwise."""
+    is busy), for rows whose fids will be *fids*, in the order of the rows (None: 1 … n, as
+    GDAL numbers the rows of a new table), in a file of *page_size*. :func:`write` packs it
+    again where the file turns out otherwise."""
 
     bounds: np.ndarray
     page_size: int
@@ -294,6 +297,12 @@ def plan(
     missing or empty geometry, which the index leaves out as the standard's triggers do)."""
     bounds = np.asarray(bounds, dtype=np.float64).reshape(-1, 4)
     n = len(bounds)
+    if fids is not None:
+        fids = np.asarray(fids, dtype=np.int64)
+        if len(fids) != n:
+            raise SpatialIndexError(f"{len(fids)} fids for {n} rows")
+        if n and fids[0] == 1 and fids[-1] == n and (np.diff(fids) == 1).all():
+            fids = None  # 1 … n: the quick path
     keep = ~np.isnan(bounds).any(axis=1)
     ids = np.arange(1, n + 1, dtype=np.int64) if fids is None else np.asarray(fids, np.int64)
     tree = PackedTree(ids[keep], float_boxes(bounds[keep]), node_size(page_size))
@@ -347,6 +356,8 @@ def write(path: str | Path, table: str, planned: Plan, *, synchronous: bool = Fa
         The table is not a feature table, holds another number of rows, or has a name
         with a double quote.
     """
+    if '"' in table:
+        raise SpatialIndexError(f"cannot index {table!r}: a double quote in the name")
     con = sqlite3.connect(str(path), isolation_level=None)
     try:
         if not synchronous:
@@ -355,11 +366,19 @@ def write(path: str | Path, table: str, planned: Plan, *, synchronous: bool = Fa
         con.execute("BEGIN IMMEDIATE")
         try:
             geometry, fid = _columns(con, table)
-            for name in (table, geometry, fid):
+            for name in (geometry, fid):
                 if '"' in name:
                     raise SpatialIndexError(f"cannot index {name!r}: a double quote in the name")
             rtree = index_name(table, geometry)
-            fids = _written_fids(con, table, fid, len(planned.bounds))
+            n = len(planned.bounds)
+            held = _written_fids(con, table, fid, n)  # ascending; None for 1 … n
+            if planned.fids is None:  # GDAL numbered the rows upwards in the order written
+                fids = held
+            else:  # the rows carried their fids
+                present = np.arange(1, n + 1) if held is None else held
+                if not np.array_equal(np.sort(planned.fids), present):
+                    raise SpatialIndexError(f"{table} holds other fids than the rows written")
+                fids = planned.fids
             if page_size != planned.page_size or not _same(fids, planned.fids):
                 planned = plan(planned.bounds, page_size=page_size, fids=fids)
             con.execute(f'CREATE VIRTUAL TABLE "{rtree}" USING rtree(id, minx, maxx, miny, maxy)')
@@ -387,7 +406,8 @@ def write(path: str | Path, table: str, planned: Plan, *, synchronous: bool = Fa
             )
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            if con.in_transaction:  # SQLite ends it itself on some errors (a full disk)
+                con.execute("ROLLBACK")
             raise
     finally:
         con.close()

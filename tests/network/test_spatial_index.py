@@ -65,7 +65,8 @@ def _held(path: Path, rtree: str = "rtree_pipes_geom") -> list[tuple]:
     con = sqlite3.connect(path)
     try:
         assert con.execute("SELECT rtreecheck(?)", (rtree,)).fetchone() == ("ok",)
-        return con.execute(f'SELECT * FROM "{rtree}" ORDER BY id').fetchall()
+        quoted = rtree.replace('"', '""')
+        return con.execute(f'SELECT * FROM "{quoted}" ORDER BY id').fetchall()
     finally:
         con.close()
 
@@ -322,3 +323,70 @@ def test_an_index_sqlite_refuses_is_an_error_naming_the_layer(tmp_path, monkeypa
     with pytest.raises(ProjectError, match="cannot write layer pipes: database or disk is full"):
         create_project(out, inputs)
     assert list(tmp_path.iterdir()) == [], "no file, no temporary one"
+
+
+def test_a_full_disk_is_reported_as_such_and_the_file_kept(tmp_path, monkeypatch):
+    # SQLite ends the transaction itself when the disk fills: the error says so (not "cannot
+    # rollback"), and the layer's rows are still there, without a half index
+    frame = _layer(30_000, seed=13, kind="points", gaps=False)
+    path = tmp_path / "full.gpkg"
+    _write(frame, path, index="NO")
+    con = sqlite3.connect(path)
+    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    con.close()
+    real = sqlite3.connect
+
+    def filling(*a, **kw):  # a disk with room for 20 more pages
+        con = real(*a, **kw)
+        con.execute(f"PRAGMA max_page_count = {pages + 20}")
+        return con
+
+    monkeypatch.setattr(spatial_index.sqlite3, "connect", filling)
+    with pytest.raises(sqlite3.Error, match="full"):
+        spatial_index.create(path, "pipes", _bounds(frame))
+    monkeypatch.undo()
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT count(*) FROM pipes").fetchone() == (30_000,)
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        assert not any(n.startswith("rtree_") for n in names)
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("order", ["descending", "shuffled"])
+def test_rows_that_carry_their_fids_are_indexed_by_them_in_any_order(tmp_path, order):
+    from network.io import arrow_write
+
+    frame = _layer(400, seed=14)
+    fids = np.arange(400) * 2 + 7
+    frame["fid"] = (
+        fids[::-1] if order == "descending" else np.random.default_rng(1).permutation(fids)
+    )
+    path = tmp_path / "fids.gpkg"
+    arrow_write.write_prepared(
+        arrow_write.prepare_layer(frame), path, "pipes", projmod._LAYER_OPTIONS
+    )
+    present = ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
+    boxes = spatial_index.float_boxes(_bounds(frame)).astype(np.float64)
+    want = sorted(
+        (int(f), *map(float, b)) for f, b, p in zip(frame["fid"], boxes, present, strict=True) if p
+    )
+    assert _held(path) == want
+    got = pyogrio.read_dataframe(path, bbox=(490_000, 3_295_000, 500_000, 3_305_000))
+    inside = frame.geometry.intersects(shapely.box(490_000, 3_295_000, 500_000, 3_305_000))
+    assert sorted(got["k"]) == sorted(frame["k"][inside])
+
+
+def test_a_layer_name_with_a_double_quote_keeps_gdals_index(tmp_path):
+    from network.io import arrow_write
+
+    frame = _layer(60, seed=15, gaps=False)
+    path = tmp_path / "quote.gpkg"
+    arrow_write.write_prepared(
+        arrow_write.prepare_layer(frame), path, 'pi"pes', projmod._LAYER_OPTIONS
+    )
+    assert len(_held(path, 'rtree_pi"pes_geom')) == 60
+    with pytest.raises(spatial_index.SpatialIndexError, match="double quote"):
+        spatial_index.create(path, 'pi"pes', _bounds(frame))
