@@ -126,7 +126,13 @@ def _points(records: _Records, pack: bool) -> Any:
         made = packedmod.from_coordinates(xy)
         if made is not None:
             return made
-    return shapely.points(xy)
+    out = shapely.points(xy)
+    # a point with a NaN coordinate is empty where GDAL hands it over as WKB (the Arrow
+    # reader, which reads the files below this reader's size): the same notes either way
+    nan = np.isnan(xy).any(axis=1)
+    if nan.any():
+        out[nan] = shapely.Point()
+    return out
 
 
 def _polylines(records: _Records, pack: bool) -> Any:

@@ -198,3 +198,30 @@ def test_public_shapefiles(name):
         assert pyogrio.read_info(shp)["geometry_type"] not in ("Point", "LineString")
         return
     _same(fast, gdal)
+
+
+def test_a_point_with_a_nan_coordinate_is_empty_as_gdals_arrow_reader_gives_it(
+    tmp_path, monkeypatch
+):
+    # a small file is read by GDAL's Arrow reader, a large one by the fast reader: a NaN x or
+    # y (or both) must give the same empty point, and the same note, either way
+    geoms = list(shapely.points(np.column_stack([np.arange(40.0) + X0, np.full(40, Y0)])))
+    shp = _write(tmp_path, geoms, "检查井")
+    data = bytearray(shp.read_bytes())
+    nan = struct.pack("<d", float("nan"))
+    for k, coords in [(3, "x"), (10, "y"), (20, "xy")]:
+        at = 100 + k * 28 + 12  # header, then each record: 8-byte header, type, x, y
+        if "x" in coords:
+            data[at : at + 8] = nan
+        if "y" in coords:
+            data[at + 8 : at + 16] = nan
+    shp.write_bytes(bytes(data))
+    arrow = pyogrio.read_dataframe(shp, columns=[], use_arrow=True).geometry.values
+    fast = _fast(shp)
+    assert [g.wkt for g in fast[[3, 10, 20]]] == ["POINT EMPTY"] * 3
+    _same(fast, np.asarray(arrow))
+    monkeypatch.setattr(dbfmod, "MIN_RECORDS", 1)
+    big, _, _ = read.read_vector(shp)
+    monkeypatch.setattr(dbfmod, "MIN_RECORDS", 10**12)
+    small, _, _ = read.read_vector(shp)
+    assert_geodataframe_equal(big, small)
