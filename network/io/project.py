@@ -882,12 +882,7 @@ class _EarlyPipes:
             # beside this process's reads, it took three times as long, and the writers
             # ended after the build)
             ready = {kind: _ready(gdf, kind)}
-            later = {
-                k: layer
-                for k, layer in ready.items()
-                if isinstance(layer, arrow_write.PreparedLayer)
-                and arrow_write.wants_index(layer, _LAYER_OPTIONS, k)
-            }
+            later = {k: layer for k, layer in ready.items() if _indexed_here(layer, k)}
             write = functools.partial(
                 _write_in_child, target=self.path, index=dict.fromkeys(later, False)
             )
@@ -940,6 +935,13 @@ class _EarlyPipes:
             self._ended_fd = None
 
 
+def _indexed_here(layer: Any, kind: str) -> bool:
+    """Is *layer* (as :func:`_ready` made it) indexed by :mod:`network.io.spatial_index`?"""
+    return isinstance(layer, arrow_write.PreparedLayer) and arrow_write.wants_index(
+        layer, _LAYER_OPTIONS, kind
+    )
+
+
 def _write_when_ended(
     ended_fd: int,
     layers: AbcMapping[str, Any],
@@ -961,10 +963,7 @@ def _write_when_ended(
             written[kind] = spatial_index.plan(packedmod.bounds(geometry), fids=fids)
     planned: dict[str, bool | spatial_index.Plan] = {}
     for kind, layer in layers.items():
-        wanted = isinstance(layer, arrow_write.PreparedLayer) and arrow_write.wants_index(
-            layer, _LAYER_OPTIONS, kind
-        )
-        if kind in kinds and wanted:
+        if kind in kinds and _indexed_here(layer, kind):
             with _writing(target, kind):
                 planned[kind] = arrow_write.index_plan(layer, _LAYER_OPTIONS)
     while os.read(ended_fd, 1 << 10):

@@ -191,13 +191,11 @@ class PackedTree:
         for level in reversed(range(self.depth)):
             first[level] = number
             number += sizes[level]
-        self.nodes = number - 1
         self._node_parts: list[tuple[int, np.ndarray]] = []
         self._parents: list[tuple[np.ndarray, np.ndarray]] = []
         ids = np.asarray(fids, dtype=np.int64)
         for level in range(self.depth + 1):
             if level == self.depth:  # the root holds what is left
-                order = np.arange(len(ids))
                 parent = np.ones(len(ids), dtype=np.int64)
                 self._node_parts.append((1, _blobs(ids, boxes, cells, size, self.depth)))
             else:
